@@ -1,0 +1,72 @@
+# The project's one command surface. README names `make run` and `make test`; CI calls `make test`.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+# Python 3.12+; override with `make PYTHON=/path/to/python3.13 ...`
+PYTHON ?= $(shell for p in python3.13 python3.12 $$(ls -d $$HOME/.pyenv/versions/3.1[23]*/bin/python3 2>/dev/null); do \
+	$$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && echo $$p && break; done)
+MANAGE := $(PY) manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: venv install install-test messages migrate demo run serve worker beat test test-fast e2e lint bench bench-pdf clean
+
+$(VENV)/.installed: requirements/base.txt
+	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed (set PYTHON=...)"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements/base.txt
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed requirements/test.txt
+	$(PY) -m pip install --quiet -r requirements/test.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+messages: install
+	$(MANAGE) compilemessages --ignore=.venv -v0
+
+migrate: install
+	$(MANAGE) migrate --noinput -v0
+
+demo: migrate
+	$(MANAGE) seed_demo
+
+# A local portal with demo data: SQLite under var/ and in-process tasks unless DATABASE_URL/REDIS_URL are set.
+run: export DEBUG ?= 1
+run: export REQUIRE_STAFF_MFA ?= 0
+run: messages demo
+	@echo "Serving on http://$(HOST):$(PORT)/  (DEBUG=$$DEBUG, REQUIRE_STAFF_MFA=$$REQUIRE_STAFF_MFA: staff two-factor is OFF for the demo)"
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+worker: install
+	$(VENV)/bin/celery -A portal worker --loglevel=INFO --concurrency=2
+
+beat: install
+	$(VENV)/bin/celery -A portal beat --loglevel=INFO --schedule=var/celerybeat-schedule
+
+# Tests run with production-like settings (DEBUG off) but plain HTTP.
+test: export SECRET_KEY ?= test-secret-key-not-used-in-production-0123456789abcdef
+test: export HTTPS ?= 0
+test: export TESTING := 1
+test: export ALLOWED_HOSTS ?= localhost,127.0.0.1,testserver
+test: export PASSWORD_HASHERS := django.contrib.auth.hashers.MD5PasswordHasher
+test: install-test messages
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: install-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+bench: bench-pdf
+
+bench-pdf: export SECRET_KEY ?= bench-secret-key-0123456789abcdef0123456789abcdef
+bench-pdf: export HTTPS ?= 0
+bench-pdf: install-test messages
+	$(PY) -m benchmarks.pdf
+
+clean:
+	rm -rf $(VENV) var/*.sqlite3 var/private var/static

@@ -1,0 +1,28 @@
+from importlib import import_module
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from portal import demo
+
+# Each app may contribute `<app>/demo.py` with `seed(world)`; they run in this order.
+APP_SEEDERS = ["projects", "checks", "webinars"]
+
+
+class Command(BaseCommand):
+    help = "Create the demo accounts and content. Safe to run again: nothing is duplicated."
+
+    def handle(self, *args, **options):
+        with transaction.atomic():
+            world = demo.seed()
+            for app in APP_SEEDERS:
+                try:
+                    module = import_module(f"{app}.demo")
+                except ModuleNotFoundError as error:
+                    if error.name != f"{app}.demo":
+                        raise
+                    continue
+                module.seed(world)
+        self.stdout.write(self.style.SUCCESS("Demo data is in place. Accounts (password %s):" % demo.DEMO_PASSWORD))
+        for email, *_ in demo.USERS:
+            self.stdout.write(f"  {email}")

@@ -1,0 +1,62 @@
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+from .rules import is_staff_role
+from .selectors import default_organisation_for, organisation_for_user
+
+ACTIVE_ORG_SESSION_KEY = "active_organisation_id"
+
+
+class ActiveOrganisationMiddleware:
+    """Put the organisation the user acts for on `request.user.active_organisation`.
+
+    The choice is remembered in the session. If the user no longer belongs to
+    it, the choice is dropped with a message and the first remaining
+    membership is used instead.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated:
+            chosen = request.session.get(ACTIVE_ORG_SESSION_KEY)
+            organisation = organisation_for_user(user, chosen) if chosen else None
+            if chosen and organisation is None:
+                del request.session[ACTIVE_ORG_SESSION_KEY]
+                messages.warning(
+                    request, _("You no longer belong to the organisation you acted for; it has been unselected.")
+                )
+            user.active_organisation = organisation or default_organisation_for(user)
+        return self.get_response(request)
+
+
+class StaffMfaMiddleware:
+    """Send handlers and portal admins without a second factor to set one up."""
+
+    ALLOWED_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/healthz", "/readyz", "/tillganglighet", "/integritet")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if (
+            settings.REQUIRE_STAFF_MFA
+            and user.is_authenticated
+            and not request.path.startswith(self.ALLOWED_PREFIXES)
+            and is_staff_role(user)
+            and not _has_mfa(user)
+        ):
+            messages.info(request, _("Your role requires two-factor authentication. Set it up to continue."))
+            return redirect("mfa_activate_totp")
+        return self.get_response(request)
+
+
+def _has_mfa(user) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()

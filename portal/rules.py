@@ -1,0 +1,117 @@
+"""Role and object predicates shared by all apps (see STYLE.md).
+
+Object predicates accept any object with an `organisation` attribute, or an
+Organisation itself. The organisation a user acts for is put on the user by
+`ActiveOrganisationMiddleware` as `user.active_organisation`.
+"""
+
+import rules
+
+HANDLERS_GROUP = "handlers"
+PORTAL_ADMINS_GROUP = "portal_admins"
+
+
+def org_roles(user) -> dict[int, str]:
+    """{organisation id: role} for the user, fetched once per user object."""
+    if not getattr(user, "is_authenticated", False):
+        return {}
+    cached = getattr(user, "_org_roles_cache", None)
+    if cached is None:
+        cached = dict(user.memberships.values_list("organisation_id", "role"))
+        user._org_roles_cache = cached
+    return cached
+
+
+def group_names(user) -> set[str]:
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    cached = getattr(user, "_group_names_cache", None)
+    if cached is None:
+        cached = set(user.groups.values_list("name", flat=True))
+        user._group_names_cache = cached
+    return cached
+
+
+def active_organisation(user):
+    """The organisation the user acts for, or None."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if hasattr(user, "active_organisation"):
+        return user.active_organisation
+    from .selectors import default_organisation_for
+
+    user.active_organisation = default_organisation_for(user)
+    return user.active_organisation
+
+
+def _organisation_of(obj):
+    from .models import Organisation
+
+    if obj is None:
+        return None
+    if isinstance(obj, Organisation):
+        return obj
+    return getattr(obj, "organisation", None)
+
+
+@rules.predicate
+def is_handler(user):
+    return HANDLERS_GROUP in group_names(user)
+
+
+@rules.predicate
+def is_portal_admin(user):
+    return bool(getattr(user, "is_staff", False)) and PORTAL_ADMINS_GROUP in group_names(user)
+
+
+@rules.predicate
+def is_staff_role(user):
+    return is_handler(user) or is_portal_admin(user)
+
+
+@rules.predicate
+def is_org_member(user, obj):
+    org = _organisation_of(obj)
+    return org is not None and org.pk in org_roles(user)
+
+
+@rules.predicate
+def is_org_owner(user, obj):
+    org = _organisation_of(obj)
+    return org is not None and org_roles(user).get(org.pk) == "owner"
+
+
+@rules.predicate
+def acts_for_public_body(user):
+    org = active_organisation(user)
+    return org is not None and org.is_public_body
+
+
+@rules.predicate
+def acts_for_verified_public_body(user):
+    org = active_organisation(user)
+    return org is not None and org.is_public_body and org.is_verified
+
+
+@rules.predicate
+def acts_for_company(user):
+    org = active_organisation(user)
+    return org is not None and org.is_company
+
+
+@rules.predicate
+def acts_for_obj_org(user, obj):
+    """The user currently acts for the organisation that owns obj."""
+    org = _organisation_of(obj)
+    active = active_organisation(user)
+    return org is not None and active is not None and active.pk == org.pk
+
+
+is_buyer = acts_for_public_body
+is_company = acts_for_company
+
+rules.add_perm("portal.view_dashboard", rules.is_authenticated)
+rules.add_perm("portal.create_organisation", rules.is_authenticated)
+rules.add_perm("portal.verify_organisations", is_portal_admin)
+rules.add_perm("portal.view_audit_log", is_portal_admin)
+rules.add_perm("portal.switch_organisation", rules.is_authenticated)

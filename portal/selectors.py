@@ -1,0 +1,68 @@
+"""Reads for the portal core. Every object a user reaches goes through a scoped helper."""
+
+from django.db.models import Count, QuerySet
+from django.http import Http404
+
+from .models import AuditEntry, Invitation, Membership, Organisation
+
+
+def memberships_for(user) -> QuerySet[Membership]:
+    return Membership.objects.filter(user=user).select_related("organisation").order_by("organisation__name")
+
+
+def default_organisation_for(user):
+    membership = memberships_for(user).first()
+    return membership.organisation if membership else None
+
+
+def organisation_for_user(user, organisation_id) -> Organisation | None:
+    """The organisation if the user is a member of it, else None."""
+    try:
+        return Organisation.objects.get(pk=organisation_id, memberships__user=user)
+    except (Organisation.DoesNotExist, ValueError, TypeError):
+        return None
+
+
+def get_organisation_for(user, pk) -> Organisation:
+    """An organisation the user belongs to (or any, for portal admins); 404 otherwise."""
+    from .rules import is_portal_admin
+
+    queryset = Organisation.objects.all()
+    if not is_portal_admin(user):
+        queryset = queryset.filter(memberships__user=user)
+    try:
+        return queryset.distinct().get(pk=pk)
+    except (Organisation.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def organisations_awaiting_verification() -> QuerySet[Organisation]:
+    return (
+        Organisation.objects.filter(kind=Organisation.Kind.PUBLIC_BODY, status=Organisation.Status.PENDING)
+        .annotate(member_count=Count("memberships"))
+        .order_by("created_at")
+    )
+
+
+def organisation_members(organisation) -> QuerySet[Membership]:
+    return organisation.memberships.select_related("user").order_by("role", "user__email")
+
+
+def pending_invitations(organisation) -> QuerySet[Invitation]:
+    return organisation.invitations.filter(accepted_at__isnull=True)
+
+
+def audit_entries() -> QuerySet[AuditEntry]:
+    return AuditEntry.objects.select_related("actor", "content_type")
+
+
+def audit_entries_for(obj) -> QuerySet[AuditEntry]:
+    from django.contrib.contenttypes.models import ContentType
+
+    return audit_entries().filter(content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk))
+
+
+def organisation_owners(organisation):
+    from .models import User
+
+    return User.objects.filter(memberships__organisation=organisation, memberships__role=Membership.Role.OWNER)

@@ -1,0 +1,171 @@
+"""Writes for the portal core: organisations, memberships, invitations, verification, audit."""
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core import signing
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .mail import Recipient, send_mail_to
+from .models import AuditEntry, Invitation, Membership, Organisation, User
+from .orgnr import normalise_org_number
+
+INVITATION_SALT = "portal.invitation"
+INVITATION_MAX_AGE = 60 * 60 * 24 * 14  # two weeks
+
+
+class ServiceError(Exception):
+    """A rule of the domain was broken; the message is shown to the user."""
+
+    def __init__(self, message, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class InvalidTransition(ServiceError):
+    pass
+
+
+def write_audit(*, actor, action: str, obj=None, description: str = "") -> AuditEntry:
+    """Write one audit row. Called by services for every state change, verification and decision."""
+    return AuditEntry.objects.create(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        action=action,
+        content_type=ContentType.objects.get_for_model(obj) if obj is not None else None,
+        object_id=str(obj.pk) if obj is not None else "",
+        object_repr=str(obj)[:255] if obj is not None else "",
+        description=str(description),
+    )
+
+
+@transaction.atomic
+def create_organisation(*, by: User, kind: str, name: str, org_number: str, address: str = "", website: str = "") -> Organisation:
+    """Create an organisation with `by` as owner. Public bodies start unverified.
+
+    Side effects: an owner membership, an audit row.
+    """
+    number = normalise_org_number(org_number)
+    if Organisation.objects.filter(org_number=number).exists():
+        raise ServiceError(_("An organisation with this number is already registered."), field="org_number")
+    organisation = Organisation.objects.create(
+        kind=kind,
+        name=name,
+        org_number=number,
+        address=address,
+        website=website,
+        status=Organisation.Status.PENDING,
+    )
+    Membership.objects.create(user=by, organisation=organisation, role=Membership.Role.OWNER)
+    write_audit(actor=by, action="organisation.created", obj=organisation, description=organisation.get_kind_display())
+    return organisation
+
+
+def _owners(organisation):
+    return list(
+        User.objects.filter(memberships__organisation=organisation, memberships__role=Membership.Role.OWNER)
+    )
+
+
+@transaction.atomic
+def verify_organisation(*, organisation: Organisation, by: User) -> Organisation:
+    """Mark a public body verified. Side effects: audit row, mail to its owners."""
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if organisation.status == Organisation.Status.VERIFIED:
+        raise InvalidTransition(_("The organisation is already verified."))
+    organisation.status = Organisation.Status.VERIFIED
+    organisation.verified_by = by
+    organisation.verified_at = timezone.now()
+    organisation.rejection_reason = ""
+    organisation.save(update_fields=["status", "verified_by", "verified_at", "rejection_reason"])
+    write_audit(actor=by, action="organisation.verified", obj=organisation)
+    owners = _owners(organisation)
+    transaction.on_commit(
+        lambda: send_mail_to(owners, template="portal/mail/organisation_verified", context={"organisation": organisation})
+    )
+    return organisation
+
+
+@transaction.atomic
+def reject_organisation(*, organisation: Organisation, by: User, reason: str) -> Organisation:
+    """Reject a verification request with a reason. Side effects: audit row, mail with the reason to owners."""
+    if not reason.strip():
+        raise ServiceError(_("Give a reason; it is sent to the organisation."), field="reason")
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if organisation.status != Organisation.Status.PENDING:
+        raise InvalidTransition(_("Only organisations awaiting verification can be rejected."))
+    organisation.status = Organisation.Status.REJECTED
+    organisation.rejection_reason = reason.strip()
+    organisation.save(update_fields=["status", "rejection_reason"])
+    write_audit(actor=by, action="organisation.rejected", obj=organisation, description=organisation.rejection_reason)
+    owners = _owners(organisation)
+    transaction.on_commit(
+        lambda: send_mail_to(owners, template="portal/mail/organisation_rejected", context={"organisation": organisation})
+    )
+    return organisation
+
+
+def invitation_token(invitation: Invitation) -> str:
+    return signing.dumps({"id": invitation.pk, "email": invitation.email.lower()}, salt=INVITATION_SALT)
+
+
+@transaction.atomic
+def invite_member(*, organisation: Organisation, by: User, email: str, role: str = Membership.Role.MEMBER) -> Invitation:
+    """Invite someone by email. Side effects: audit row, mail with a signed link."""
+    email = email.strip().lower()
+    if Membership.objects.filter(organisation=organisation, user__email__iexact=email).exists():
+        raise ServiceError(_("This person is already a member."), field="email")
+    invitation = Invitation.objects.create(organisation=organisation, email=email, role=role, invited_by=by)
+    write_audit(actor=by, action="organisation.invited", obj=organisation, description=email)
+    link = settings.SITE_URL + reverse("portal:invitation_accept", args=[invitation_token(invitation)])
+    existing = User.objects.filter(email__iexact=email).first()
+    recipient = Recipient.from_user(existing) if existing else Recipient(email=email, language=by.language)
+    transaction.on_commit(
+        lambda: send_mail_to(
+            [recipient],
+            template="portal/mail/invitation",
+            context={"organisation": organisation, "invited_by": by, "link": link},
+        )
+    )
+    return invitation
+
+
+def invitation_from_token(token: str) -> Invitation:
+    """The invitation behind a link, or ServiceError for a forged, expired or used link."""
+    try:
+        data = signing.loads(token, salt=INVITATION_SALT, max_age=INVITATION_MAX_AGE)
+    except signing.SignatureExpired:
+        raise ServiceError(_("This invitation has expired. Ask the organisation for a new one.")) from None
+    except signing.BadSignature:
+        raise ServiceError(_("This invitation link is not valid.")) from None
+    invitation = Invitation.objects.filter(pk=data.get("id"), email__iexact=data.get("email", "")).select_related("organisation").first()
+    if invitation is None:
+        raise ServiceError(_("This invitation link is not valid."))
+    return invitation
+
+
+@transaction.atomic
+def accept_invitation(*, token: str, user: User) -> Membership:
+    """Accept an invitation once. Side effects: a membership, an audit row."""
+    invitation = invitation_from_token(token)
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at is not None:
+        raise ServiceError(_("This invitation has already been accepted."))
+    if invitation.email.lower() != user.email.lower():
+        raise ServiceError(_("This invitation was sent to another email address. Sign in with that address to accept it."))
+    membership, _created = Membership.objects.get_or_create(
+        user=user, organisation=invitation.organisation, defaults={"role": invitation.role}
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    write_audit(actor=user, action="organisation.joined", obj=invitation.organisation, description=user.email)
+    return membership
+
+
+def set_user_language(*, user: User, language: str) -> None:
+    if language in dict(settings.LANGUAGES) and user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])

@@ -1,0 +1,39 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from .views import files, organisations, pages, staff
+
+
+
+portal_patterns = [
+    path("", pages.HomeView.as_view(), name="home"),
+    path("tillganglighet/", pages.AccessibilityView.as_view(), name="accessibility"),
+    path("integritet/", pages.PrivacyView.as_view(), name="privacy"),
+    path("dashboard/", pages.DashboardView.as_view(), name="dashboard"),
+    path("organisations/new/", organisations.OrganisationCreateView.as_view(), name="organisation_create"),
+    path("organisations/switch/", organisations.SwitchOrganisationView.as_view(), name="organisation_switch"),
+    path("organisations/<int:pk>/", organisations.OrganisationDetailView.as_view(), name="organisation_detail"),
+    path("organisations/<int:pk>/invite/", organisations.InviteView.as_view(), name="organisation_invite"),
+    path("invitations/<str:token>/", organisations.InvitationAcceptView.as_view(), name="invitation_accept"),
+    path("staff/organisations/", staff.VerificationQueueView.as_view(), name="verification_queue"),
+    path("staff/organisations/<int:pk>/verify/", staff.VerifyOrganisationView.as_view(), name="organisation_verify"),
+    path("staff/organisations/<int:pk>/reject/", staff.RejectOrganisationView.as_view(), name="organisation_reject"),
+    path("staff/audit/", staff.AuditLogView.as_view(), name="audit_log"),
+    path("files/<uuid:uuid>/", files.download_attachment, name="attachment_download"),
+    path("i18n/setlang/", pages.set_language, name="set_language"),
+    path("healthz", pages.healthz, name="healthz"),
+    path("readyz", pages.readyz, name="readyz"),
+]
+
+urlpatterns = [
+    path("", include((portal_patterns, "portal"))),
+    path("accounts/", include("allauth.urls")),
+    path("", include("projects.urls")),
+    path("checks/", include("checks.urls")),
+    path("webinars/", include("webinars.urls")),
+    path("django-admin/", admin.site.urls),
+]
+
+handler403 = "portal.views.errors.permission_denied"
+handler404 = "portal.views.errors.page_not_found"
+handler500 = "portal.views.errors.server_error"

@@ -1,0 +1,82 @@
+from django.conf import settings
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db import connection
+from django.http import HttpResponseRedirect, JsonResponse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import View
+from django.views.decorators.cache import never_cache
+from django.views.generic import TemplateView
+from django.views.i18n import set_language as django_set_language
+
+from ..dashboard import panels_for
+from ..services import set_user_language
+
+
+class HomeView(TemplateView):
+    template_name = "portal/home.html"
+
+
+class AccessibilityView(TemplateView):
+    template_name = "portal/accessibility.html"
+
+
+class PrivacyView(TemplateView):
+    template_name = "portal/privacy.html"
+
+
+class DashboardView(LoginRequiredMixin, TemplateView):
+    template_name = "portal/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(panels=panels_for(self.request), **kwargs)
+
+
+def set_language(request):
+    """Django's set_language, which also remembers the choice for mails to a signed-in user."""
+    response = django_set_language(request)
+    language = request.POST.get("language", "")
+    if request.method == "POST" and request.user.is_authenticated:
+        set_user_language(user=request.user, language=language)
+    if request.method != "POST":
+        next_url = request.GET.get("next", "/")
+        if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+            next_url = "/"
+        return HttpResponseRedirect(next_url)
+    return response
+
+
+@never_cache
+def healthz(request):
+    return JsonResponse({"status": "ok"})
+
+
+class ReadyzView(View):
+    @staticmethod
+    def _check_database() -> str | None:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+        except Exception as error:  # noqa: BLE001 - any failure means not ready
+            return f"database: {error.__class__.__name__}: {error}"
+        return None
+
+    @staticmethod
+    def _check_redis() -> str | None:
+        if not settings.REDIS_URL:
+            return None
+        try:
+            import redis
+
+            redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2).ping()
+        except Exception as error:  # noqa: BLE001
+            return f"redis: {error.__class__.__name__}: {error}"
+        return None
+
+    def get(self, request):
+        problems = [p for p in (self._check_database(), self._check_redis()) if p]
+        if problems:
+            return JsonResponse({"status": "unavailable", "reasons": problems}, status=503)
+        return JsonResponse({"status": "ready", "redis": bool(settings.REDIS_URL)})
+
+
+readyz = never_cache(ReadyzView.as_view())

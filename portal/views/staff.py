@@ -1,0 +1,89 @@
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import ListView
+from rules.contrib.views import PermissionRequiredMixin
+
+from .. import selectors, services
+from ..forms import RejectionForm
+from ..models import Organisation
+
+
+class StaffPermissionMixin(LoginRequiredMixin, PermissionRequiredMixin):
+    raise_exception = False
+
+    def handle_no_permission(self):
+        if self.request.user.is_authenticated:
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied
+        return super().handle_no_permission()
+
+
+class VerificationQueueView(StaffPermissionMixin, ListView):
+    permission_required = "portal.verify_organisations"
+    template_name = "portal/staff/verification_queue.html"
+    context_object_name = "organisations"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return selectors.organisations_awaiting_verification()
+
+
+class _PendingOrganisationMixin(StaffPermissionMixin):
+    permission_required = "portal.verify_organisations"
+
+    def get_organisation(self):
+        return get_object_or_404(Organisation, pk=self.kwargs["pk"], kind=Organisation.Kind.PUBLIC_BODY)
+
+
+class VerifyOrganisationView(_PendingOrganisationMixin, View):
+    def post(self, request, pk):
+        organisation = self.get_organisation()
+        try:
+            services.verify_organisation(organisation=organisation, by=request.user)
+        except services.ServiceError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("%(name)s is verified.") % {"name": organisation.name})
+        return redirect("portal:verification_queue")
+
+
+class RejectOrganisationView(_PendingOrganisationMixin, View):
+    template_name = "portal/staff/reject_organisation.html"
+
+    def get(self, request, pk):
+        organisation = self.get_organisation()
+        if organisation.status != Organisation.Status.PENDING:
+            raise Http404
+        return render(request, self.template_name, {"organisation": organisation, "form": RejectionForm()})
+
+    def post(self, request, pk):
+        organisation = self.get_organisation()
+        form = RejectionForm(request.POST)
+        if form.is_valid():
+            try:
+                services.reject_organisation(organisation=organisation, by=request.user, reason=form.cleaned_data["reason"])
+            except services.ServiceError as error:
+                form.add_error("reason" if error.field else None, error.message)
+            else:
+                messages.success(request, _("%(name)s was rejected and its owners were told why.") % {"name": organisation.name})
+                return redirect("portal:verification_queue")
+        return render(request, self.template_name, {"organisation": organisation, "form": form}, status=400)
+
+
+class AuditLogView(StaffPermissionMixin, ListView):
+    permission_required = "portal.view_audit_log"
+    template_name = "portal/staff/audit_log.html"
+    context_object_name = "entries"
+    paginate_by = 50
+
+    def get_queryset(self):
+        queryset = selectors.audit_entries()
+        action = self.request.GET.get("action", "").strip()
+        if action:
+            queryset = queryset.filter(action__startswith=action)
+        return queryset

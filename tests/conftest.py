@@ -1,0 +1,23 @@
+import pytest
+from django.core.cache import cache
+
+from portal.celery import app as celery_app
+
+
+@pytest.fixture(autouse=True)
+def _isolated(request, settings, tmp_path):
+    """Each test: empty cache (rate limits), private files in a temp dir, Celery in-process unless marked `worker`."""
+    cache.clear()
+    settings.PRIVATE_FILES_ROOT = tmp_path / "private"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private")},
+        },
+    }
+    eager = request.node.get_closest_marker("worker") is None
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = eager
+    yield
+    celery_app.conf.task_always_eager = previous

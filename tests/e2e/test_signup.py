@@ -1,0 +1,37 @@
+import re
+
+from django.core import mail
+
+from portal.models import Organisation
+from tests.factories import next_org_number
+
+
+def test_buyer_signs_up_verifies_email_creates_organisation_switches_language_and_logs_out(ui):
+    page = ui.goto("/")
+    ui.submit(page.get_by_role("link", name="Registrera konto"))
+    ui.fill("E-post", "ny.kopare@kommun.example.se")
+    ui.fill("Lösenord", "Ett-langt-losenord-2026")
+    ui.fill("Lösenord (igen)", "Ett-langt-losenord-2026")
+    ui.submit(page.get_by_role("button", name="Registrera"))
+    assert "bekräfta" in page.content().lower() or "verif" in page.url
+
+    message = mail.outbox[-1]
+    link = re.search(r"https?://\S+/accounts/confirm-email/\S+", message.body).group(0)
+    ui.goto(link)
+    ui.submit(page.get_by_role("button", name="Bekräfta"))
+
+    ui.goto("/organisations/new/")
+    page.get_by_label("Offentlig verksamhet").check()
+    ui.fill("Namn", "Exempelkommun")
+    number = next_org_number("2120")
+    ui.fill("Organisationsnummer", number.replace("-", ""))
+    ui.submit(page.get_by_role("button", name="Registrera"))
+    organisation = Organisation.objects.get(name="Exempelkommun")
+    assert organisation.org_number == number
+    assert organisation.status == Organisation.Status.PENDING
+    assert page.get_by_role("heading", level=1).inner_text() == "Exempelkommun"
+
+    ui.submit(page.get_by_role("button", name="English"))
+    assert page.locator("html").get_attribute("lang") == "en"
+    ui.submit(page.get_by_role("button", name="Log out"))
+    assert page.get_by_role("link", name="Log in").is_visible()

@@ -1,0 +1,83 @@
+from portal.files import attach_bytes
+from portal.models import Invitation
+from portal.services import invitation_token
+from tests.access import AccessCase
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+OK_FOR_ALL = {"default": 200}
+LOGIN = {"anonymous": 302}
+
+
+def cases(world):
+    buyer_org = world["buyer_org"]
+    invitation = Invitation.objects.create(organisation=buyer_org, email="new@example.org", invited_by=world["buyer"])
+    # An attachment owned by the buyer's organisation: only its members and portal admins may fetch it.
+    attachment = attach_bytes(owner=buyer_org, content=PNG, filename="logo.png")
+    public = ["portal:home", "portal:accessibility", "portal:privacy", "portal:healthz", "portal:readyz"]
+    rows = [AccessCase(name, {}, default=200) for name in public]
+    rows += [
+        AccessCase("portal:dashboard", LOGIN, default=200),
+        AccessCase("portal:organisation_create", LOGIN, default=200),
+        AccessCase("portal:organisation_switch", {"anonymous": 302}, default=405),
+        AccessCase(
+            "portal:organisation_detail",
+            {"anonymous": 302, "buyer": 200, "admin": 200},
+            kwargs={"pk": buyer_org.pk},
+            default=404,
+        ),
+        AccessCase(
+            "portal:organisation_invite",
+            {"anonymous": 302, "buyer": 405},
+            kwargs={"pk": buyer_org.pk},
+            default=404,
+        ),
+        AccessCase("portal:invitation_accept", {}, kwargs={"token": invitation_token(invitation)}, default=200),
+        AccessCase("portal:verification_queue", {"anonymous": 302, "admin": 200}, default=403),
+        AccessCase(
+            "portal:organisation_verify",
+            {"anonymous": 302, "admin": 405},
+            kwargs={"pk": world["unverified_org"].pk},
+            default=403,
+        ),
+        AccessCase(
+            "portal:organisation_reject",
+            {"anonymous": 302, "admin": 200},
+            kwargs={"pk": world["unverified_org"].pk},
+            default=403,
+        ),
+        AccessCase("portal:audit_log", {"anonymous": 302, "admin": 200}, default=403),
+        AccessCase(
+            "portal:attachment_download",
+            {"buyer": 200, "admin": 200},
+            kwargs={"uuid": attachment.uuid},
+            default=404,
+        ),
+        AccessCase("portal:set_language", {}, default=302, query="next=/"),
+        # allauth's own pages
+        AccessCase("account_login", {"anonymous": 200}, default=302),
+        AccessCase("account_signup", {"anonymous": 200}, default=302),
+        AccessCase("account_logout", {"anonymous": 302}, default=200),
+        AccessCase("account_reset_password", {}, default=200),
+        AccessCase("account_reset_password_done", {}, default=200),
+        AccessCase("account_reset_password_from_key", {}, kwargs={"uidb36": "x", "key": "forged"}, default=200),
+        AccessCase("account_reset_password_from_key_done", {}, default=200),
+        AccessCase("account_change_password", LOGIN, default=200),
+        AccessCase("account_set_password", LOGIN, default=302),
+        AccessCase("account_email", LOGIN, default=200),
+        AccessCase("account_email_verification_sent", {}, default=200),
+        AccessCase("account_confirm_email", {}, kwargs={"key": "forged"}, default=200),
+        AccessCase("account_inactive", {}, default=200),
+        AccessCase("account_reauthenticate", LOGIN, default=200),
+        AccessCase("account_confirm_login_code", {}, default=302),
+        AccessCase("mfa_index", LOGIN, default=200),
+        AccessCase("mfa_activate_totp", LOGIN, default=302),
+        # allauth answers 404 for authenticators the user does not have; staff have TOTP in the world.
+        AccessCase("mfa_deactivate_totp", {"anonymous": 302, "handler": 302, "admin": 302}, default=404),
+        AccessCase("mfa_authenticate", {}, default=302),
+        AccessCase("mfa_reauthenticate", {"handler": 200, "admin": 200}, default=302),
+        AccessCase("mfa_view_recovery_codes", LOGIN, default=404),
+        AccessCase("mfa_generate_recovery_codes", LOGIN, default=302),
+        AccessCase("mfa_download_recovery_codes", LOGIN, default=404),
+    ]
+    return rows
