@@ -85,8 +85,12 @@ class UI:
         self.audit()
         return self.page
 
+    def field(self, label: str):
+        """The field whose label is exactly `label` (an optional trailing colon allowed)."""
+        return self.page.get_by_label(re.compile(rf"^\s*{re.escape(label)}:?\s*\*?\s*$"))
+
     def fill(self, label: str, value: str):
-        self.page.get_by_label(label, exact=True).fill(value)
+        self.field(label).fill(value)
 
     def assert_all_audited(self):
         unchecked = [u for u in self.loaded if u not in self.audited and not re.search(r"/files/|\.pdf|\.ics|\.csv", u)]
