@@ -42,7 +42,9 @@ def panels(request) -> list[Panel]:
     user = request.user
     result = []
     organisation = r.active_organisation(user)
-    result.append(Panel(_("Your organisations"), "portal/panels/organisations.html", {"organisation": organisation}, order=1))
+    result.append(
+        Panel(_("Your organisations"), "portal/panels/organisations.html", {"organisation": organisation}, order=1)
+    )
     if r.is_portal_admin(user):
         result.append(
             Panel(

@@ -67,8 +67,7 @@ class UI:
         violations = results.response["violations"]
         if violations:
             details = "\n".join(
-                f"- {v['id']} ({v['impact']}): {v['help']} → "
-                + ", ".join(str(n["target"]) for n in v["nodes"][:3])
+                f"- {v['id']} ({v['impact']}): {v['help']} → " + ", ".join(str(n["target"]) for n in v["nodes"][:3])
                 for v in violations
             )
             raise AssertionError(f"axe found {len(violations)} violation(s) on {self.page.url}:\n{details}")

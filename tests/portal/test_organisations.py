@@ -5,7 +5,14 @@ from django.urls import reverse
 from portal import services
 from portal.models import AuditEntry, Invitation, Membership, Organisation
 from portal.services import INVITATION_SALT, invitation_token
-from tests.factories import OrganisationFactory, UserFactory, make_buyer, make_company_user, next_org_number, organisation_of
+from tests.factories import (
+    OrganisationFactory,
+    UserFactory,
+    make_buyer,
+    make_company_user,
+    next_org_number,
+    organisation_of,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -6,16 +6,14 @@ import sys
 from pathlib import Path
 from unittest import mock
 
-
 import pytest
 from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.urls import reverse
 
-from tests.portal import polib_free_po as po_reader
-
 from portal.models import Membership, Organisation, User
 from tests.factories import make_buyer
+from tests.portal import polib_free_po as po_reader
 
 ROOT = Path(django_settings.BASE_DIR)
 
@@ -32,7 +30,11 @@ def test_check_deploy_reports_nothing_with_production_settings(tmp_path):
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "DEBUG"],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout

@@ -23,6 +23,6 @@ class Command(BaseCommand):
                         raise
                     continue
                 module.seed(world)
-        self.stdout.write(self.style.SUCCESS("Demo data is in place. Accounts (password %s):" % demo.DEMO_PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"Demo data is in place. Accounts (password {demo.DEMO_PASSWORD}):"))
         for email, *_ in demo.USERS:
             self.stdout.write(f"  {email}")
