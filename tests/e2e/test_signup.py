@@ -36,3 +36,14 @@ def test_buyer_signs_up_verifies_email_creates_organisation_switches_language_an
     assert page.locator("html").get_attribute("lang") == "en"
     ui.submit(page.get_by_role("button", name="Log out"))
     assert page.get_by_role("link", name="Log in").is_visible()
+
+
+def test_pages_fit_a_320_pixel_wide_screen(ui):
+    ui.page.set_viewport_size({"width": 320, "height": 640})
+    for path in ["/", "/accounts/login/", "/tillganglighet/", "/integritet/"]:
+        page = ui.goto(path)
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at 320px"
+        assert page.locator("a.skip-link").count() == 1
+        assert page.locator("main#main").count() == 1
+        assert page.locator("h1").count() == 1

@@ -70,3 +70,19 @@ def test_error_pages_are_friendly_and_translated(client):
     assert "Sidan hittades inte" in response.content.decode()
     client.post(reverse("portal:set_language"), {"language": "en", "next": "/"})
     assert "Page not found" in client.get("/does-not-exist/").content.decode()
+
+
+def test_server_error_page_is_bilingual_and_needs_no_context(rf):
+    from portal.views.errors import server_error
+
+    response = server_error(rf.get("/"))
+    content = response.content.decode()
+    assert response.status_code == 500
+    assert "Något gick fel" in content and "Something went wrong" in content
+
+
+def test_forbidden_page_explains_in_swedish(client):
+    client.force_login(make_buyer())
+    response = client.get(reverse("portal:audit_log"))
+    assert response.status_code == 403
+    assert "Du har inte behörighet" in response.content.decode()
