@@ -112,3 +112,10 @@ def test_swedish_catalogues_are_complete():
             if entry.fuzzy or not entry.translated:
                 problems.append(f"{po_file.relative_to(ROOT)}: {entry.msgid[:60]!r}")
     assert not problems, "Untranslated Swedish strings:\n" + "\n".join(problems)
+
+
+def test_swedish_is_the_default_even_for_english_browsers(client):
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert '<html lang="sv">' in response.content.decode()
+    client.cookies["django_language"] = "en"
+    assert '<html lang="en">' in client.get("/").content.decode()
