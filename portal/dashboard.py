@@ -42,9 +42,10 @@ def panels(request) -> list[Panel]:
     user = request.user
     result = []
     organisation = r.active_organisation(user)
-    result.append(
-        Panel(_("Your organisations"), "portal/panels/organisations.html", {"organisation": organisation}, order=1)
-    )
+    if organisation is not None or not r.is_staff_role(user):
+        result.append(
+            Panel(_("Your organisations"), "portal/panels/organisations.html", {"organisation": organisation}, order=1)
+        )
     if r.is_portal_admin(user):
         result.append(
             Panel(
@@ -54,4 +55,5 @@ def panels(request) -> list[Panel]:
                 order=5,
             )
         )
+    result.append(Panel(_("Your account"), "portal/panels/account.html", {}, order=99))
     return result
