@@ -25,9 +25,7 @@ def get_need_for_documents(user, pk: int) -> Need:
 
 def get_decision_document_for(user, pk: int) -> DecisionDocument:
     """A decision-support document the user may see (member of the need's organisation); 404 otherwise."""
-    document = (
-        DecisionDocument.objects.select_related("need__organisation", "requested_by").filter(pk=pk).first()
-    )
+    document = DecisionDocument.objects.select_related("need__organisation", "requested_by").filter(pk=pk).first()
     if document is None or not user.has_perm("projects.view_decisiondocument", document):
         raise Http404
     return document
@@ -171,7 +169,9 @@ def trl_chart(counts: dict[int, int], *, width: int = 460, height: int = 170) ->
     for level in range(1, 10):
         count = counts.get(level, 0)
         bar_height = plot_height * count / peak
-        bars.append(Bar(level, count, left + (level - 1) * slot + slot * 0.18, top + plot_height - bar_height, bar_height))
+        bars.append(
+            Bar(level, count, left + (level - 1) * slot + slot * 0.18, top + plot_height - bar_height, bar_height)
+        )
     ticks = sorted({0, peak, (peak + 1) // 2})
     return {
         "width": width,
@@ -188,9 +188,7 @@ def trl_chart(counts: dict[int, int], *, width: int = 460, height: int = 170) ->
 
 def decision_support_context(document: DecisionDocument) -> dict:
     """Everything templates/documents/decision_support.html shows (a handful of queries, none per row)."""
-    need = (
-        Need.objects.select_related("organisation", "author").prefetch_related("cpv_codes").get(pk=document.need_id)
-    )
+    need = Need.objects.select_related("organisation", "author").prefetch_related("cpv_codes").get(pk=document.need_id)
     assessment = need.assessments.select_related("author").order_by("-version").first()
     calls = list(
         Call.objects.filter(need=need)

@@ -44,5 +44,7 @@ def retry_decision_document(*, document: DecisionDocument, by) -> DecisionDocume
     """
     with transaction.atomic():
         document = requeue_document(kind=DECISION_SUPPORT_KIND, document=document)
-        write_audit(actor=by, action="decision_document.retried", obj=document, description=f"version {document.version}")
+        write_audit(
+            actor=by, action="decision_document.retried", obj=document, description=f"version {document.version}"
+        )
     return document

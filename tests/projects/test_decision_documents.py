@@ -145,9 +145,10 @@ def test_ordering_again_after_it_is_ready_returns_the_ready_one_until_the_need_c
     client.force_login(buyer)
     with django_capture_on_commit_callbacks(execute=True):
         order(client, need)
+    with django_capture_on_commit_callbacks(execute=True):
         response = order(client, need, follow=True)
     assert DecisionDocument.objects.filter(need=need).count() == 1
-    assert "Nothing has changed since version 1" in response.content.decode()
+    assert "Inget har ändrats sedan version 1" in response.content.decode()
 
     Response.objects.filter(call__need=need).first().save()  # a company edits its response
     with django_capture_on_commit_callbacks(execute=True):
@@ -205,7 +206,7 @@ def test_a_failed_render_is_marked_failed_shown_and_can_be_retried(
     assert document.status == DocumentStatus.FAILED
     assert "template data missing" in document.error
     page = client.get(reverse("documents:need_documents", args=[need.pk])).content.decode()
-    assert "could not be produced" in page
+    assert "kunde inte tas fram" in page
     assert "template data missing" in page
     assert reverse("documents:retry", args=[document.pk]) in page
 
@@ -229,7 +230,7 @@ def test_retry_of_a_ready_document_is_refused_with_a_message(client, buyer, need
     response = client.post(reverse("documents:retry", args=[document.pk]), follow=True)
 
     assert response.status_code == 200
-    assert "Only a document that failed can be produced again." in response.content.decode()
+    assert "Bara ett dokument som misslyckades kan tas fram igen." in response.content.decode()
 
 
 def test_retry_service_refuses_a_queued_document(buyer, need):
