@@ -446,7 +446,7 @@ def answer_question(*, question: Question, by: User, answer: str) -> Question:
 
     Side effects: audit row, mail to the person who asked.
     """
-    question = Question.objects.select_for_update().select_related("call", "asked_by").get(pk=question.pk)
+    question = Question.objects.select_for_update(of=("self",)).select_related("call", "asked_by").get(pk=question.pk)
     if question.call.status == Call.Status.CANCELLED:
         raise InvalidTransition(_("The call has been cancelled."))
     if not answer.strip():
