@@ -140,23 +140,17 @@ class Bar:
     height: float
 
 
-def suggested_procedure_for(assessment) -> str:
-    """The portal's suggestion: the one stored on the assessment, else the projects app's rule if it has one."""
+def suggestion_for(assessment) -> tuple[str, object]:
+    """(procedure, reason) the portal suggests: the one stored on the assessment, explained by projects.procedures."""
     if assessment is None:
-        return ""
-    if assessment.suggested_procedure:
-        return assessment.suggested_procedure
-    try:
-        from . import services as project_services
-    except ImportError:
-        return ""
-    suggest = getattr(project_services, "suggest_procedure", None)
-    if suggest is None:
-        return ""
-    try:
-        return suggest(conclusion=assessment.conclusion, trl=assessment.trl) or ""
-    except TypeError:
-        return ""
+        return "", None
+    from .procedures import suggest_procedure
+
+    suggestion = suggest_procedure(conclusion=assessment.conclusion, trl=assessment.trl)
+    procedure = assessment.suggested_procedure or suggestion.procedure
+    if procedure == suggestion.procedure:
+        return procedure, suggestion.reason
+    return procedure, PROCEDURE_MEANING.get(procedure)
 
 
 def trl_chart(counts: dict[int, int], *, width: int = 460, height: int = 170) -> dict:
@@ -214,7 +208,7 @@ def decision_support_context(document: DecisionDocument) -> dict:
     for response in responses:
         counts[response.trl] = counts.get(response.trl, 0) + 1
     trls = [response.trl for response in responses]
-    suggested = suggested_procedure_for(assessment)
+    suggested, suggested_reason = suggestion_for(assessment)
     trl_labels = dict(TRL_LEVELS)
     organisation = need.organisation
     return {
@@ -230,6 +224,7 @@ def decision_support_context(document: DecisionDocument) -> dict:
         "suggested_procedure": suggested,
         "suggested_procedure_label": Procedure(suggested).label if suggested else None,
         "suggested_procedure_meaning": PROCEDURE_MEANING.get(suggested) if suggested else None,
+        "suggested_procedure_reason": suggested_reason,
         "chosen_procedure_meaning": PROCEDURE_MEANING.get(assessment.chosen_procedure) if assessment else None,
         "calls": calls,
         "responses": responses,
