@@ -45,7 +45,7 @@ def _user(world, role):
         ("draft", "company", False),
         ("draft", "other_buyer", False),
         ("draft", "owner_buyer", True),
-        ("draft", "handler", True),
+        ("draft", "handler", False),
     ],
 )
 def test_view_need(world, visibility, role, allowed):
