@@ -37,12 +37,20 @@ class CpvCodesField(forms.CharField):
         return value
 
 
+class NoSuffixMixin:
+    """Labels without a trailing colon (screen readers and tests read the label as written)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
 def _division_choices():
     swedish = (get_language() or "sv").startswith("sv")
     return [("", _("All"))] + [(code[:2], f"{code[:2]} {sv if swedish else en}") for code, _c, en, sv in DIVISIONS]
 
 
-class NeedForm(forms.ModelForm):
+class NeedForm(NoSuffixMixin, forms.ModelForm):
     themes = forms.MultipleChoiceField(
         label=_("Themes"), choices=Theme.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -81,7 +89,7 @@ class NeedForm(forms.ModelForm):
         self.fields["estimated_value"].widget.attrs.setdefault("inputmode", "numeric")
 
 
-class AssessmentForm(forms.ModelForm):
+class AssessmentForm(NoSuffixMixin, forms.ModelForm):
     trl = forms.TypedChoiceField(
         label=_("TRL estimate"),
         coerce=int,
@@ -137,7 +145,7 @@ class AssessmentForm(forms.ModelForm):
         return data
 
 
-class CallForm(forms.ModelForm):
+class CallForm(NoSuffixMixin, forms.ModelForm):
     attachments = AttachmentsField(label=_("Attachments"))
 
     class Meta:
@@ -169,7 +177,7 @@ class CallForm(forms.ModelForm):
         return data
 
 
-class CancelCallForm(forms.Form):
+class CancelCallForm(NoSuffixMixin, forms.Form):
     reason = forms.CharField(
         label=_("Reason for cancelling"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -178,7 +186,7 @@ class CancelCallForm(forms.Form):
     )
 
 
-class ResponseForm(forms.ModelForm):
+class ResponseForm(NoSuffixMixin, forms.ModelForm):
     trl = forms.TypedChoiceField(
         label=_("TRL of your solution"),
         coerce=int,
@@ -197,7 +205,7 @@ class ResponseForm(forms.ModelForm):
         }
 
 
-class QuestionForm(forms.Form):
+class QuestionForm(NoSuffixMixin, forms.Form):
     text = forms.CharField(
         label=_("Your question"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -206,11 +214,11 @@ class QuestionForm(forms.Form):
     )
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(NoSuffixMixin, forms.Form):
     answer = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 3}), max_length=8000)
 
 
-class InterestProfileForm(forms.Form):
+class InterestProfileForm(NoSuffixMixin, forms.Form):
     cpv = CpvCodesField(
         help_text=_("A code also matches every code below it: 45000000 matches all construction work."),
     )
@@ -228,7 +236,7 @@ class InterestProfileForm(forms.Form):
     )
 
 
-class _FilterForm(forms.Form):
+class _FilterForm(NoSuffixMixin, forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     theme = forms.ChoiceField(label=_("Theme"), required=False, choices=[("", _("All")), *Theme.choices])
     category = forms.ChoiceField(label=_("Category"), required=False, choices=[("", _("All")), *Category.choices])

@@ -146,7 +146,7 @@ class Need(RulesModel):
         ordering = ["-published_at", "-created_at", "-id"]
         indexes = [models.Index(fields=["visibility", "stage"])]
         rules_permissions = {
-            "view": r.need_is_published | r.is_org_member | r.is_staff_role,
+            "view": r.need_is_published | r.is_org_member,
             "change": r.can_edit_need,
             "assess": r.can_edit_need,
             "create_call": r.can_create_call,
@@ -293,7 +293,7 @@ class Call(RulesModel):
             ),
         ]
         rules_permissions = {
-            "view": r.call_is_public | r.is_call_org_member | r.is_staff_role,
+            "view": r.call_is_public | r.is_call_org_member,
             "change": r.can_edit_call,
             "respond": r.can_respond_to_call,
             "ask": r.can_ask_on_call,

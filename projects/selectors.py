@@ -8,7 +8,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from portal.models import Organisation
-from portal.rules import active_organisation, is_staff_role, org_roles
+from portal.rules import active_organisation, org_roles
 
 from .cpv import is_descendant_or_same
 from .models import Call, InterestProfile, MarketGapAssessment, Need, Question, Response
@@ -94,15 +94,11 @@ def needs_of_organisation(organisation: Organisation) -> QuerySet[Need]:
 
 
 def get_need_for(user, pk) -> Need:
-    """A need the user may see: published, or their organisation's, or any for staff. 404 otherwise."""
+    """A need the user may see: published, or a draft of one of their organisations. 404 otherwise."""
     queryset = Need.objects.select_related("organisation", "author").prefetch_related(
         "cpv_codes", Prefetch("assessments", queryset=MarketGapAssessment.objects.select_related("author"))
     )
-    visible = Q(visibility=Need.Visibility.PUBLISHED)
-    if not is_staff_role(user):
-        visible |= Q(organisation_id__in=list(org_roles(user)))
-    else:
-        visible = Q()
+    visible = Q(visibility=Need.Visibility.PUBLISHED) | Q(organisation_id__in=list(org_roles(user)))
     try:
         return queryset.get(visible, pk=pk)
     except (Need.DoesNotExist, ValueError, TypeError):
@@ -210,13 +206,11 @@ def calls_of_organisation(organisation: Organisation) -> QuerySet[Call]:
 
 
 def get_call_for(user, pk) -> Call:
-    """A call the user may see: published (of a published need), or their organisation's, or any for staff."""
-    queryset = Call.objects.select_related("need__organisation", "created_by")
-    if not is_staff_role(user):
-        queryset = queryset.filter(
-            Q(published_at__isnull=False, need__visibility=Need.Visibility.PUBLISHED)
-            | Q(need__organisation_id__in=list(org_roles(user)))
-        )
+    """A call the user may see: published (of a published need), or one of their organisations' calls."""
+    queryset = Call.objects.select_related("need__organisation", "created_by").filter(
+        Q(published_at__isnull=False, need__visibility=Need.Visibility.PUBLISHED)
+        | Q(need__organisation_id__in=list(org_roles(user)))
+    )
     try:
         return queryset.get(pk=pk)
     except (Call.DoesNotExist, ValueError, TypeError):

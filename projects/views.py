@@ -443,16 +443,6 @@ class CallResponsesView(MemberView):
         return render(request, "projects/call_responses.html", {"call": call, "responses": responses})
 
 
-CSV_HEADER = [
-    "company",
-    "organisation_number",
-    "trl",
-    "summary",
-    "description",
-    "references",
-    "price_indication_sek",
-    "submitted_at",
-]
 
 
 def _csv_cell(value) -> str:
@@ -472,17 +462,14 @@ class CallResponsesCsvView(MemberView):
         writer = csv.writer(response, delimiter=";")
         writer.writerow(
             [
-                _(h)
-                for h in (
-                    "Company",
-                    "Organisation number",
-                    "TRL",
-                    "Solution summary",
-                    "Description",
-                    "References",
-                    "Price indication (SEK)",
-                    "Submitted",
-                )
+                _("Company"),
+                _("Organisation number"),
+                _("TRL"),
+                _("Solution summary"),
+                _("Description"),
+                _("References"),
+                _("Price indication (SEK)"),
+                _("Submitted"),
             ]
         )
         for item in selectors.submitted_responses(call):

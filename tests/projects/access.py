@@ -34,7 +34,7 @@ def cases(world):
         AccessCase("projects:need_detail", {}, kwargs={"pk": need.pk}, default=200),
         AccessCase(
             "projects:need_detail",
-            {"buyer": 200, "handler": 200, "admin": 200},
+            {"buyer": 200},
             kwargs={"pk": draft_need.pk},
             default=404,
         ),
@@ -46,7 +46,7 @@ def cases(world):
         AccessCase("projects:call_detail", {}, kwargs={"pk": call.pk}, default=200),
         AccessCase(
             "projects:call_detail",
-            {"buyer": 200, "handler": 200, "admin": 200},
+            {"buyer": 200},
             kwargs={"pk": unpublished.pk},
             default=404,
         ),

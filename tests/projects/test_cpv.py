@@ -5,6 +5,7 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.utils import translation
 
 from projects.cpv import default_cpv_path, is_descendant_or_same, load_cpv_mapping, load_divisions, resolve_codes
 from projects.cpv_divisions import DIVISIONS
@@ -103,7 +104,7 @@ def test_resolve_codes_handles_several_and_removes_duplicates():
 )
 def test_resolve_codes_rejects_bad_codes_with_a_clear_message(text, message):
     load_divisions()
-    with pytest.raises(ValidationError) as error:
+    with translation.override("en"), pytest.raises(ValidationError) as error:
         resolve_codes(text)
     assert message in " ".join(error.value.messages)
 
