@@ -279,8 +279,16 @@ def render_document(*, kind: str, document_id: int) -> RenderedDocument:
         _audit(document, "document.ready", f"v{document.version}, {document.size} bytes")
         if document_kind.on_ready is not None:
             ready_document = document
-            transaction.on_commit(lambda: document_kind.on_ready(ready_document))
+            transaction.on_commit(lambda: _run_on_ready(document_kind, ready_document))
     return document
+
+
+def _run_on_ready(kind: DocumentKind, document: RenderedDocument) -> None:
+    # The document is ready whatever happens here; a failing hook must not turn it into a failed render.
+    try:
+        kind.on_ready(document)
+    except Exception:  # noqa: BLE001
+        logger.exception("on_ready of %s #%s failed.", kind.name, document.pk)
 
 
 def _audit(document: RenderedDocument, action: str, description: str) -> None:
