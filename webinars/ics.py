@@ -4,7 +4,7 @@ Times are written in Europe/Stockholm with its VTIMEZONE, so calendar programs
 show the right local time also across daylight-saving changes.
 """
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -82,7 +82,7 @@ def series_feed(series: Series, webinars) -> bytes:
     """A subscribable feed of a series' published and cancelled webinars."""
     calendar = _calendar(series.title)
     calendar.add("x-wr-timezone", "Europe/Stockholm")
-    calendar.add("refresh-interval", "PT12H", parameters={"VALUE": "DURATION"})
+    calendar.add("refresh-interval", timedelta(hours=12), parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", "PT12H")
     for webinar in webinars:
         calendar.add_component(_event(webinar))
