@@ -420,15 +420,19 @@ def send_reminder(*, registration_id: int) -> bool:
     Returns whether a reminder was sent.
     """
     with transaction.atomic():
+        # Only the row's own columns in the WHERE: a condition on the webinar would make Django write
+        # "WHERE id IN (subquery)", which PostgreSQL does not re-check after waiting for a concurrent claim.
         claimed = Registration.objects.filter(
             pk=registration_id,
             reminder_sent_at__isnull=True,
             status=Registration.Status.CONFIRMED,
-            webinar__status=Webinar.Status.PUBLISHED,
         ).update(reminder_sent_at=timezone.now())
         if not claimed:
             return False
         registration = Registration.objects.select_related("webinar").get(pk=registration_id)
+        if registration.webinar.status != Webinar.Status.PUBLISHED:
+            transaction.set_rollback(True)
+            return False
         send_registration_mail(registration=registration, kind="reminder")
     return True
 
