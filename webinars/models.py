@@ -7,6 +7,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from rules.contrib.models import RulesModel
 
 from portal.rules import is_portal_admin
@@ -137,7 +138,7 @@ class Registration(RulesModel):
     class Status(models.TextChoices):
         CONFIRMED = "confirmed", _("Confirmed")
         WAITLISTED = "waitlisted", _("On the waiting list")
-        CANCELLED = "cancelled", _("Cancelled")
+        CANCELLED = "cancelled", pgettext_lazy("registration", "Cancelled")
 
     TRANSITIONS = {
         Status.CONFIRMED: {Status.CANCELLED},
@@ -160,7 +161,7 @@ class Registration(RulesModel):
     created_at = models.DateTimeField(_("registered"), auto_now_add=True)
     queued_at = models.DateTimeField(_("queued"), default=timezone.now, help_text="Order on the waiting list.")
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
-    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(pgettext_lazy("registration", "cancelled"), null=True, blank=True)
     reminder_sent_at = models.DateTimeField(_("reminder sent"), null=True, blank=True)
 
     class Meta:

@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views import View
 from django.views.generic import ListView
 
@@ -438,7 +439,7 @@ class RegistrationsCsvView(AdminMixin, View):
         response.write("\ufeff")  # so that spreadsheet programs read the file as UTF-8
         writer = csv.writer(response, delimiter=";")
         writer.writerow([_("Name"), _("Email address"), _("Organisation"), _("Status"), _("Registered"),
-                         _("Confirmed"), _("Cancelled")])
+                         _("Confirmed"), pgettext("registration", "Cancelled")])
         local = timezone.get_current_timezone()
 
         def stamp(value):
