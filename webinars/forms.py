@@ -7,6 +7,14 @@ from .models import Series, Speaker, Webinar
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 
+class NoColonMixin:
+    """Labels without a trailing colon: they read better and screen readers do not announce the colon."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
 class LocalDateTimeInput(forms.DateTimeInput):
     input_type = "datetime-local"
 
@@ -14,7 +22,7 @@ class LocalDateTimeInput(forms.DateTimeInput):
         super().__init__(format=DATETIME_FORMAT, **kwargs)
 
 
-class SeriesForm(forms.ModelForm):
+class SeriesForm(NoColonMixin, forms.ModelForm):
     class Meta:
         model = Series
         fields = ["title", "slug", "summary", "description"]
@@ -32,7 +40,7 @@ class SeriesForm(forms.ModelForm):
         return slug
 
 
-class WebinarForm(forms.ModelForm):
+class WebinarForm(NoColonMixin, forms.ModelForm):
     class Meta:
         model = Webinar
         fields = [
@@ -63,7 +71,7 @@ class WebinarForm(forms.ModelForm):
         return cleaned
 
 
-class SpeakerForm(forms.ModelForm):
+class SpeakerForm(NoColonMixin, forms.ModelForm):
     class Meta:
         model = Speaker
         fields = ["name", "title", "organisation"]
@@ -83,7 +91,7 @@ def speakers_from(formset) -> list[dict]:
     ]
 
 
-class CancelWebinarForm(forms.Form):
+class CancelWebinarForm(NoColonMixin, forms.Form):
     message = forms.CharField(
         label=_("Message to the registrants"),
         widget=forms.Textarea(attrs={"rows": 5}),
@@ -91,11 +99,11 @@ class CancelWebinarForm(forms.Form):
     )
 
 
-class RecordingForm(forms.Form):
+class RecordingForm(NoColonMixin, forms.Form):
     recording_url = forms.URLField(label=_("Recording link"), max_length=500, assume_scheme="https")
 
 
-class RegistrationForm(forms.Form):
+class RegistrationForm(NoColonMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     email = forms.EmailField(label=_("Email address"))
     organisation = forms.CharField(label=_("Organisation"), max_length=200, required=False)
