@@ -98,8 +98,10 @@ def update_webinar(*, webinar: Webinar, by: User, speakers: list[dict] | None = 
 
     A larger capacity moves people from the waiting list to a seat (they are
     mailed); capacity cannot go below the seats already taken. A new time raises
-    the iCalendar sequence so subscribed calendars update the event.
-    Side effects: an audit row, mails to promoted registrants.
+    the iCalendar sequence so subscribed calendars update the event; for a
+    published webinar everyone registered is mailed the new time (with a new
+    .ics), and reminders are re-armed for the new start.
+    Side effects: an audit row, mails to promoted registrants and, on a new time, to all registrants.
     """
     webinar = Webinar.objects.select_for_update().get(pk=webinar.pk)
     if webinar.status == Webinar.Status.CANCELLED:
@@ -126,6 +128,12 @@ def update_webinar(*, webinar: Webinar, by: User, speakers: list[dict] | None = 
     write_audit(actor=by, action="webinar.changed", obj=webinar)
     if webinar.status == Webinar.Status.PUBLISHED:
         _fill_free_seats(webinar)
+        if time_changed:
+            webinar.registrations.update(reminder_sent_at=None)
+            from .tasks import notify_webinar_rescheduled
+
+            webinar_id = webinar.pk
+            transaction.on_commit(lambda: notify_webinar_rescheduled.delay(webinar_id=webinar_id))
     return webinar
 
 
@@ -351,9 +359,10 @@ MAIL_TEMPLATES = {
     "reminder": "webinars/mail/reminder",
     "webinar_cancelled": "webinars/mail/webinar_cancelled",
     "recording": "webinars/mail/recording_published",
+    "rescheduled": "webinars/mail/webinar_rescheduled",
 }
 # Mails that carry the personal calendar file.
-WITH_ICS = {"confirmed", "promoted", "reminder", "already_registered"}
+WITH_ICS = {"confirmed", "promoted", "reminder", "already_registered", "rescheduled"}
 
 
 def personal_link(registration: Registration) -> str:
@@ -387,7 +396,7 @@ def send_registration_mail(*, registration: Registration, kind: str) -> int:
 
 
 def notify_registrants(*, webinar: Webinar, kind: str) -> int:
-    """Mail everyone registered (confirmed or waiting) about the webinar's cancellation or recording."""
+    """Mail everyone registered (confirmed or waiting) about the webinar's cancellation, new time or recording."""
     registrations = webinar.registrations.filter(
         status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITLISTED]
     ).select_related("webinar")

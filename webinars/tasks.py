@@ -23,6 +23,14 @@ def notify_webinar_cancelled(*, webinar_id: int) -> int:
 
 
 @shared_task(autoretry_for=(ConnectionError, TimeoutError), retry_backoff=True, max_retries=5)
+def notify_webinar_rescheduled(*, webinar_id: int) -> int:
+    from .models import Webinar
+    from .services import notify_registrants
+
+    return notify_registrants(webinar=Webinar.objects.get(pk=webinar_id), kind="rescheduled")
+
+
+@shared_task(autoretry_for=(ConnectionError, TimeoutError), retry_backoff=True, max_retries=5)
 def notify_recording_published(*, webinar_id: int) -> int:
     from .models import Webinar
     from .services import notify_registrants

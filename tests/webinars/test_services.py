@@ -344,3 +344,26 @@ def test_beat_schedule_contains_the_reminder_task():
     from portal.celery import app
 
     assert any(entry["task"] == "webinars.tasks.send_webinar_reminders" for entry in app.conf.beat_schedule.values())
+
+
+def test_new_time_of_published_webinar_mails_registrants_and_rearms_reminders(django_capture_on_commit_callbacks):
+    webinar = WebinarFactory()
+    registration = RegistrationFactory(webinar=webinar, email="r@example.org", reminder_sent_at=timezone.now())
+    RegistrationFactory(webinar=webinar, email="gone@example.org", status="cancelled")
+    _commit(
+        django_capture_on_commit_callbacks, services.update_webinar, webinar=webinar, by=make_portal_admin(),
+        starts_at=webinar.starts_at + timedelta(days=1), ends_at=webinar.ends_at + timedelta(days=1),
+    )
+    assert [m.to[0] for m in mail.outbox] == ["r@example.org"]
+    assert mail.outbox[0].subject.startswith("Ny tid")
+    assert mail.outbox[0].attachments
+    registration.refresh_from_db()
+    assert registration.reminder_sent_at is None
+
+
+def test_other_changes_do_not_mail_registrants(django_capture_on_commit_callbacks):
+    webinar = WebinarFactory()
+    RegistrationFactory(webinar=webinar)
+    _commit(django_capture_on_commit_callbacks, services.update_webinar, webinar=webinar, by=make_portal_admin(),
+            title="New title")
+    assert mail.outbox == []
