@@ -136,9 +136,9 @@ class Speaker(models.Model):
 
 class Registration(RulesModel):
     class Status(models.TextChoices):
-        CONFIRMED = "confirmed", _("Confirmed")
+        CONFIRMED = "confirmed", pgettext_lazy("registration status", "Confirmed")
         WAITLISTED = "waitlisted", _("On the waiting list")
-        CANCELLED = "cancelled", pgettext_lazy("registration", "Cancelled")
+        CANCELLED = "cancelled", pgettext_lazy("registration status", "Cancelled")
 
     TRANSITIONS = {
         Status.CONFIRMED: {Status.CANCELLED},
