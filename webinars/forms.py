@@ -62,6 +62,7 @@ class WebinarForm(NoColonMixin, forms.ModelForm):
         for name in ("starts_at", "ends_at"):
             self.fields[name].input_formats = [DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
         self.fields["join_url"].assume_scheme = "https"
+        self.fields["series"].empty_label = _("No series")
 
     def clean(self):
         cleaned = super().clean()

@@ -214,8 +214,8 @@ class RegistrationCancelView(RegistrationMixin, View):
 class RegistrationIcsView(RegistrationMixin, View):
     def get(self, request, token):
         registration = self.get_registration()
-        if registration.status == Registration.Status.CANCELLED:
-            raise Http404
+        if registration.status != Registration.Status.CONFIRMED:
+            raise Http404  # the calendar file is for a seat; the waiting list gets it when promoted
         response = _ics_response(ics.registration_ics(registration), f"webinar-{registration.webinar_id}.ics")
         response["Cache-Control"] = PRIVATE
         return response

@@ -98,3 +98,8 @@ def test_personal_ics_download_and_not_after_cancelling(client):
     registration.status = Registration.Status.CANCELLED
     registration.save()
     assert client.get(url).status_code == 404
+
+
+def test_personal_ics_is_not_offered_on_the_waiting_list(client):
+    registration = RegistrationFactory(status=Registration.Status.WAITLISTED, confirmed_at=None)
+    assert client.get(reverse("webinars:registration_ics", args=[registration_token(registration)])).status_code == 404

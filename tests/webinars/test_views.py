@@ -371,3 +371,38 @@ def test_series_page(client):
     WebinarFactory(series=series, title="Kommande")
     content = client.get(reverse("webinars:series_detail", args=["i-fokus"])).content.decode()
     assert "Kommande" in content and reverse("webinars:series_feed", args=["i-fokus"]) in content
+
+
+def test_admin_registrations_page_query_count_does_not_grow(admin_client, django_assert_max_num_queries):
+    webinar = WebinarFactory()
+    RegistrationFactory(webinar=webinar)
+    url = reverse("webinars:manage_detail", args=[webinar.pk])
+    with django_assert_max_num_queries(30) as one:
+        admin_client.get(url)
+    RegistrationFactory.create_batch(20, webinar=webinar)
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        response = admin_client.get(url)
+    assert len(response.context["registrations"]) == 21
+
+
+def test_series_page_query_count_does_not_grow(client, django_assert_max_num_queries):
+    series = SeriesFactory()
+    WebinarFactory(series=series)
+    url = reverse("webinars:series_detail", args=[series.slug])
+    with django_assert_max_num_queries(10) as one:
+        client.get(url)
+    for _ in range(10):
+        SpeakerFactory(webinar=WebinarFactory(series=series))
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        client.get(url)
+
+
+def test_csv_export_query_count_does_not_grow(admin_client, django_assert_max_num_queries):
+    webinar = WebinarFactory()
+    RegistrationFactory(webinar=webinar)
+    url = reverse("webinars:registrations_csv", args=[webinar.pk])
+    with django_assert_max_num_queries(30) as one:
+        admin_client.get(url)
+    RegistrationFactory.create_batch(20, webinar=webinar)
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        admin_client.get(url)
