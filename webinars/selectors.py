@@ -82,14 +82,15 @@ def registrations_of_user(user) -> QuerySet[Registration]:
 
 
 def registration_token(registration: Registration) -> str:
-    return signing.dumps({"r": registration.pk, "s": registration.secret.hex}, salt=TOKEN_SALT)
+    """The signed part of a personal link. Stable (no timestamp): every mail carries the same link."""
+    return signing.Signer(salt=TOKEN_SALT).sign_object({"r": registration.pk, "s": registration.secret.hex})
 
 
 def get_registration_by_token(token: str) -> Registration:
     """The registration behind a personal link; 404 for a forged link or one replaced by a newer registration."""
     try:
-        data = signing.loads(token, salt=TOKEN_SALT)
-    except signing.BadSignature:
+        data = signing.Signer(salt=TOKEN_SALT).unsign_object(token)
+    except (signing.BadSignature, ValueError):
         raise Http404 from None
     registration = (
         Registration.objects.select_related("webinar", "webinar__series")
