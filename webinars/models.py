@@ -118,7 +118,7 @@ class Webinar(RulesModel):
         return self.starts_at <= timezone.now()
 
 
-class Speaker(models.Model):
+class Speaker(RulesModel):
     webinar = models.ForeignKey(Webinar, on_delete=models.CASCADE, related_name="speakers")
     name = models.CharField(_("name"), max_length=200)
     title = models.CharField(_("title or role"), max_length=200, blank=True)
@@ -129,6 +129,12 @@ class Speaker(models.Model):
         verbose_name = _("speaker")
         verbose_name_plural = _("speakers")
         ordering = ["position", "id"]
+        rules_permissions = {
+            "view": is_portal_admin,
+            "add": is_portal_admin,
+            "change": is_portal_admin,
+            "delete": is_portal_admin,
+        }
 
     def __str__(self):
         return self.name

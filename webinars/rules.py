@@ -17,4 +17,6 @@ def is_editable_webinar(user, webinar):
 
 
 rules.add_perm("webinars.manage_webinars", is_portal_admin)
+# Module permission: portal admins see the app in the Django admin.
+rules.add_perm("webinars", is_portal_admin)
 rules.add_perm("webinars.view_registrations", is_portal_admin)
