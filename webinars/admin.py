@@ -1,9 +1,10 @@
+from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from portal.services import ServiceError
 
-from . import services
+from . import selectors, services
 from .models import Registration, Series, Speaker, Webinar
 
 
@@ -31,8 +32,27 @@ class RegistrationInline(admin.TabularInline):
         return False
 
 
+class WebinarAdminForm(forms.ModelForm):
+    class Meta:
+        model = Webinar
+        fields = [*services.WEBINAR_FIELDS]
+
+    def clean(self):
+        cleaned = super().clean()
+        capacity = cleaned.get("capacity")
+        if self.instance.pk and capacity is not None:
+            taken = selectors.confirmed_count(self.instance)
+            if capacity < taken:
+                self.add_error(
+                    "capacity",
+                    _("%(n)s people already have a seat; the capacity cannot be lower than that.") % {"n": taken},
+                )
+        return cleaned
+
+
 @admin.register(Webinar)
 class WebinarAdmin(admin.ModelAdmin):
+    form = WebinarAdminForm
     list_display = ["title", "series", "starts_at", "status", "capacity"]
     list_filter = ["status", "series"]
     search_fields = ["title", "theme"]
@@ -53,10 +73,19 @@ class WebinarAdmin(admin.ModelAdmin):
             except ServiceError as error:
                 self.message_user(request, f"{webinar}: {error.message}", messages.ERROR)
 
+    def has_change_permission(self, request, obj=None):
+        # Pass the object on, so that the rule "cancelled webinars cannot be changed" applies here too.
+        return request.user.has_perm("webinars.change_webinar", obj)
+
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+        """Save through the services, so a new time or a larger capacity mails registrants as in the portal."""
+        data = {name: form.cleaned_data[name] for name in services.WEBINAR_FIELDS if name in form.cleaned_data}
+        if change:
+            saved = services.update_webinar(webinar=obj, by=request.user, **data)
+        else:
+            saved = services.create_webinar(by=request.user, **data)
+        obj.pk = saved.pk
+        obj._state.adding = False
 
 
 @admin.register(Registration)
