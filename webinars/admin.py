@@ -95,7 +95,7 @@ class RegistrationAdmin(admin.ModelAdmin):
     search_fields = ["name", "email", "organisation"]
     readonly_fields = [
         "webinar", "user", "status", "secret", "consent_at", "created_at", "queued_at", "confirmed_at", "cancelled_at",
-        "reminder_sent_at",
+        "reminder_sent_at", "anonymised_at",
     ]
     actions = ["cancel"]
 

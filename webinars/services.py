@@ -24,6 +24,8 @@ from . import ics, selectors
 from .models import Registration, Series, Speaker, Webinar
 
 REMINDER_LEAD = timedelta(hours=24)
+# Personal data of registrants is kept this long after the webinar ended (WEBINARS_REGISTRATION_RETENTION_DAYS).
+DEFAULT_RETENTION_DAYS = 365
 WEBINAR_FIELDS = (
     "series", "title", "theme", "summary", "description", "starts_at", "ends_at", "join_url", "recording_url",
     "capacity",
@@ -449,3 +451,34 @@ def send_reminder(*, registration_id: int) -> bool:
 def send_due_reminders(*, now: datetime | None = None) -> int:
     """Send every reminder that is due. Safe to run twice or in parallel. Returns the number sent."""
     return sum(send_reminder(registration_id=pk) for pk in due_reminders(now=now))
+
+
+def anonymise_old_registrations(*, now: datetime | None = None) -> int:
+    """Remove names, addresses and organisations of registrants of webinars that ended long ago.
+
+    The rows stay (for the counts); only the personal data goes. Safe to run again.
+    Side effects: one audit row per webinar concerned. Returns the number of registrations anonymised.
+    """
+    now = now or timezone.now()
+    days = getattr(settings, "WEBINARS_REGISTRATION_RETENTION_DAYS", DEFAULT_RETENTION_DAYS)
+    old = Registration.objects.filter(anonymised_at__isnull=True, webinar__ends_at__lt=now - timedelta(days=days))
+    total = 0
+    for webinar_id in old.values_list("webinar_id", flat=True).distinct().order_by():
+        with transaction.atomic():
+            webinar = Webinar.objects.select_for_update().get(pk=webinar_id)
+            rows = list(webinar.registrations.select_for_update().filter(anonymised_at__isnull=True))
+            for registration in rows:
+                registration.name = ""
+                registration.email = f"removed-{registration.pk}@invalid"
+                registration.organisation = ""
+                registration.user = None
+                registration.anonymised_at = now
+            Registration.objects.bulk_update(rows, ["name", "email", "organisation", "user", "anonymised_at"])
+            write_audit(
+                actor=None,
+                action="webinar.registrations_anonymised",
+                obj=webinar,
+                description=str(len(rows)),
+            )
+            total += len(rows)
+    return total

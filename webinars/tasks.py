@@ -44,3 +44,11 @@ def send_webinar_reminders() -> int:
     from .services import send_due_reminders
 
     return send_due_reminders()
+
+
+@shared_task
+def anonymise_old_registrations() -> int:
+    """Periodic (see schedule.py): remove registrants' personal data a while after the webinar."""
+    from .services import anonymise_old_registrations as anonymise
+
+    return anonymise()

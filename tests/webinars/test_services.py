@@ -367,3 +367,21 @@ def test_other_changes_do_not_mail_registrants(django_capture_on_commit_callback
     _commit(django_capture_on_commit_callbacks, services.update_webinar, webinar=webinar, by=make_portal_admin(),
             title="New title")
     assert mail.outbox == []
+
+
+def test_personal_data_is_removed_a_year_after_the_webinar(settings):
+    settings.WEBINARS_REGISTRATION_RETENTION_DAYS = 365
+    long_ago = timezone.now() - timedelta(days=400)
+    old = WebinarFactory(starts_at=long_ago, ends_at=long_ago + timedelta(hours=1))
+    recent = WebinarFactory(starts_at=timezone.now() - timedelta(days=30), ends_at=timezone.now() - timedelta(days=30))
+    gone = RegistrationFactory(webinar=old, name="Eva", email="eva@example.org", organisation="Kommunen")
+    kept = RegistrationFactory(webinar=recent, name="Bo", email="bo@example.org")
+    assert services.anonymise_old_registrations() == 1
+    assert services.anonymise_old_registrations() == 0
+    gone.refresh_from_db()
+    kept.refresh_from_db()
+    assert (gone.name, gone.organisation, gone.anonymised_at is not None) == ("", "", True)
+    assert "eva" not in gone.email
+    assert gone.status == Registration.Status.CONFIRMED  # counts are kept
+    assert kept.email == "bo@example.org"
+    assert AuditEntry.objects.filter(action="webinar.registrations_anonymised", object_id=str(old.pk)).exists()
