@@ -406,3 +406,16 @@ def test_csv_export_query_count_does_not_grow(admin_client, django_assert_max_nu
     RegistrationFactory.create_batch(20, webinar=webinar)
     with django_assert_max_num_queries(len(one.captured_queries)):
         admin_client.get(url)
+
+
+def test_pages_render_in_english(client):
+    webinar = WebinarFactory()
+    response = client.get(_detail(webinar), HTTP_ACCEPT_LANGUAGE="en")
+    content = response.content.decode()
+    assert '<html lang="en">' in content
+    assert "Add to your calendar (.ics)" in content and ">Register</button>" in content
+
+
+def test_pages_render_in_swedish_by_default(client):
+    content = client.get(_detail(WebinarFactory())).content.decode()
+    assert "Lägg till i din kalender (.ics)" in content and ">Anmäl dig</button>" in content
