@@ -60,8 +60,15 @@ class WebinarAdmin(admin.ModelAdmin):
     inlines = [SpeakerInline, RegistrationInline]
     # Status changes go through the services (audit, mails): use the actions or the portal's pages.
     readonly_fields = [
-        "status", "cancellation_message", "published_at", "cancelled_at", "recording_published_at", "sequence",
-        "created_by", "created_at", "updated_at",
+        "status",
+        "cancellation_message",
+        "published_at",
+        "cancelled_at",
+        "recording_published_at",
+        "sequence",
+        "created_by",
+        "created_at",
+        "updated_at",
     ]
     actions = ["publish"]
 
@@ -94,8 +101,17 @@ class RegistrationAdmin(admin.ModelAdmin):
     list_filter = ["status", "webinar"]
     search_fields = ["name", "email", "organisation"]
     readonly_fields = [
-        "webinar", "user", "status", "secret", "consent_at", "created_at", "queued_at", "confirmed_at", "cancelled_at",
-        "reminder_sent_at", "anonymised_at",
+        "webinar",
+        "user",
+        "status",
+        "secret",
+        "consent_at",
+        "created_at",
+        "queued_at",
+        "confirmed_at",
+        "cancelled_at",
+        "reminder_sent_at",
+        "anonymised_at",
     ]
     actions = ["cancel"]
 

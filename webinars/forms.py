@@ -44,7 +44,15 @@ class WebinarForm(NoColonMixin, forms.ModelForm):
     class Meta:
         model = Webinar
         fields = [
-            "series", "title", "theme", "summary", "description", "starts_at", "ends_at", "join_url", "capacity",
+            "series",
+            "title",
+            "theme",
+            "summary",
+            "description",
+            "starts_at",
+            "ends_at",
+            "join_url",
+            "capacity",
         ]
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 3}),

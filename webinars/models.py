@@ -65,12 +65,16 @@ class Webinar(RulesModel):
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))
     join_url = models.URLField(
-        _("join link"), max_length=500, blank=True,
+        _("join link"),
+        max_length=500,
+        blank=True,
         help_text=_("Only shown to confirmed registrants: in their mails and on their personal page."),
     )
     recording_url = models.URLField(_("recording link"), max_length=500, blank=True)
     capacity = models.PositiveIntegerField(
-        _("capacity"), null=True, blank=True,
+        _("capacity"),
+        null=True,
+        blank=True,
         help_text=_("Number of seats. Leave empty for no limit; when full, registrations go on a waiting list."),
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)

@@ -92,11 +92,7 @@ def get_registration_by_token(token: str) -> Registration:
         data = signing.Signer(salt=TOKEN_SALT).unsign_object(token)
     except (signing.BadSignature, ValueError):
         raise Http404 from None
-    registration = (
-        Registration.objects.select_related("webinar", "webinar__series")
-        .filter(pk=data.get("r"))
-        .first()
-    )
+    registration = Registration.objects.select_related("webinar", "webinar__series").filter(pk=data.get("r")).first()
     if registration is None or registration.secret.hex != data.get("s"):
         raise Http404
     return registration
@@ -120,9 +116,7 @@ def _count_annotations(field: str) -> dict:
 
 
 def registration_counts(webinar: Webinar) -> dict[str, int]:
-    counts = dict(
-        webinar.registrations.values_list("status").annotate(n=Count("id")).values_list("status", "n")
-    )
+    counts = dict(webinar.registrations.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
     return {status: counts.get(status, 0) for status in Registration.Status.values}
 
 
@@ -151,8 +145,10 @@ def registrations_for_admin(webinar: Webinar) -> QuerySet[Registration]:
 
 def webinars_for_dashboard() -> QuerySet[Webinar]:
     """Drafts and webinars that have not ended, for the admins' dashboard panel."""
-    return webinars_for_admin().filter(Q(status=Webinar.Status.DRAFT) | Q(ends_at__gt=timezone.now())).order_by(
-        "starts_at", "id"
+    return (
+        webinars_for_admin()
+        .filter(Q(status=Webinar.Status.DRAFT) | Q(ends_at__gt=timezone.now()))
+        .order_by("starts_at", "id")
     )
 
 

@@ -27,7 +27,15 @@ REMINDER_LEAD = timedelta(hours=24)
 # Personal data of registrants is kept this long after the webinar ended (WEBINARS_REGISTRATION_RETENTION_DAYS).
 DEFAULT_RETENTION_DAYS = 365
 WEBINAR_FIELDS = (
-    "series", "title", "theme", "summary", "description", "starts_at", "ends_at", "join_url", "recording_url",
+    "series",
+    "title",
+    "theme",
+    "summary",
+    "description",
+    "starts_at",
+    "ends_at",
+    "join_url",
+    "recording_url",
     "capacity",
 )
 SERIES_FIELDS = ("title", "slug", "summary", "description")
@@ -116,9 +124,10 @@ def update_webinar(*, webinar: Webinar, by: User, speakers: list[dict] | None = 
             _("%(n)s people already have a seat; the capacity cannot be lower than that.") % {"n": taken},
             field="capacity",
         )
-    time_changed = fields.get("starts_at", webinar.starts_at) != webinar.starts_at or fields.get(
-        "ends_at", webinar.ends_at
-    ) != webinar.ends_at
+    time_changed = (
+        fields.get("starts_at", webinar.starts_at) != webinar.starts_at
+        or fields.get("ends_at", webinar.ends_at) != webinar.ends_at
+    )
     for name in WEBINAR_FIELDS:
         if name in fields:
             setattr(webinar, name, fields[name])
@@ -305,9 +314,11 @@ def _fill_free_seats(webinar: Webinar) -> list[Registration]:
     """Give free seats to the first on the waiting list. The caller holds the webinar's row lock."""
     if webinar.status != Webinar.Status.PUBLISHED or webinar.has_started:
         return []
-    waiting = Registration.objects.select_for_update().filter(
-        webinar=webinar, status=Registration.Status.WAITLISTED
-    ).order_by("queued_at", "id")
+    waiting = (
+        Registration.objects.select_for_update()
+        .filter(webinar=webinar, status=Registration.Status.WAITLISTED)
+        .order_by("queued_at", "id")
+    )
     left = selectors.seats_left(webinar)
     if left is not None:
         if left <= 0:

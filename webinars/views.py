@@ -80,8 +80,9 @@ class SeriesDetailView(View):
 class SeriesFeedView(View):
     def get(self, request, slug):
         series = selectors.get_series(slug)
-        response = _ics_response(ics.series_feed(series, selectors.series_webinars(series)), f"{slug}.ics",
-                                 attachment=False)
+        response = _ics_response(
+            ics.series_feed(series, selectors.series_webinars(series)), f"{slug}.ics", attachment=False
+        )
         response["Cache-Control"] = "public, max-age=3600"
         return response
 
@@ -309,9 +310,7 @@ class WebinarFormView(AdminMixin, View):
             else:
                 messages.success(request, _("The webinar is saved."))
                 return redirect("webinars:manage_detail", pk=webinar.pk)
-        return render(
-            request, self.template_name, {"form": form, "formset": formset, "webinar": webinar}, status=400
-        )
+        return render(request, self.template_name, {"form": form, "formset": formset, "webinar": webinar}, status=400)
 
 
 class WebinarManageView(AdminMixin, View):
@@ -438,8 +437,17 @@ class RegistrationsCsvView(AdminMixin, View):
         response["Cache-Control"] = PRIVATE
         response.write("\ufeff")  # so that spreadsheet programs read the file as UTF-8
         writer = csv.writer(response, delimiter=";")
-        writer.writerow([_("Name"), _("Email address"), _("Organisation"), _("Status"), _("Registered"),
-                         _("Confirmed"), pgettext("registration", "Cancelled")])
+        writer.writerow(
+            [
+                _("Name"),
+                _("Email address"),
+                _("Organisation"),
+                _("Status"),
+                _("Registered"),
+                _("Confirmed"),
+                pgettext("registration", "Cancelled"),
+            ]
+        )
         local = timezone.get_current_timezone()
 
         def stamp(value):

@@ -28,8 +28,13 @@ def test_admin_publishes_visitor_registers_downloads_ics_and_cancels(ui, setting
     series = SeriesFactory(title="I fokus – om innovation och upphandling", slug="i-fokus")
     starts = (timezone.localtime() + timedelta(days=10)).replace(hour=10, minute=0, second=0, microsecond=0)
     webinar = WebinarFactory(
-        series=series, title="Tema solceller och solenergi", status=Webinar.Status.DRAFT, capacity=1,
-        starts_at=starts, ends_at=starts + timedelta(hours=1), join_url="https://meet.example.org/solceller",
+        series=series,
+        title="Tema solceller och solenergi",
+        status=Webinar.Status.DRAFT,
+        capacity=1,
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=1),
+        join_url="https://meet.example.org/solceller",
     )
     SpeakerFactory(webinar=webinar, name="Anna Lindqvist", title="Energiexpert", organisation="Demo region")
 
@@ -70,7 +75,10 @@ def test_admin_publishes_visitor_registers_downloads_ics_and_cancels(ui, setting
     link = re.search(r"https?://\S+/webinars/registration/\S+/", message.body).group(0)
 
     page = ui.goto(urlsplit(link).path)
-    assert page.get_by_role("link", name="Delta i webbinariet").get_attribute("href") == "https://meet.example.org/solceller"
+    assert (
+        page.get_by_role("link", name="Delta i webbinariet").get_attribute("href")
+        == "https://meet.example.org/solceller"
+    )
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Ladda ner kalenderfilen (.ics)").click()
     with open(download_info.value.path(), "rb") as handle:

@@ -64,15 +64,25 @@ def _admin_form_data(webinar, **changes):
 
     local = timezone.localtime
     data = {
-        "series": webinar.series_id or "", "title": webinar.title, "theme": "", "summary": "", "description": "",
+        "series": webinar.series_id or "",
+        "title": webinar.title,
+        "theme": "",
+        "summary": "",
+        "description": "",
         "starts_at_0": local(webinar.starts_at).strftime("%Y-%m-%d"),
         "starts_at_1": local(webinar.starts_at).strftime("%H:%M:%S"),
         "ends_at_0": local(webinar.ends_at).strftime("%Y-%m-%d"),
         "ends_at_1": local(webinar.ends_at).strftime("%H:%M:%S"),
-        "join_url": webinar.join_url, "recording_url": "", "capacity": webinar.capacity or "",
-        "speakers-TOTAL_FORMS": "0", "speakers-INITIAL_FORMS": "0", "speakers-MIN_NUM_FORMS": "0",
+        "join_url": webinar.join_url,
+        "recording_url": "",
+        "capacity": webinar.capacity or "",
+        "speakers-TOTAL_FORMS": "0",
+        "speakers-INITIAL_FORMS": "0",
+        "speakers-MIN_NUM_FORMS": "0",
         "speakers-MAX_NUM_FORMS": "1000",
-        "registrations-TOTAL_FORMS": "0", "registrations-INITIAL_FORMS": "0", "registrations-MIN_NUM_FORMS": "0",
+        "registrations-TOTAL_FORMS": "0",
+        "registrations-INITIAL_FORMS": "0",
+        "registrations-MIN_NUM_FORMS": "0",
         "registrations-MAX_NUM_FORMS": "1000",
     }
     data.update(changes)

@@ -150,8 +150,9 @@ def test_update_webinar_larger_capacity_promotes_waiting(django_capture_on_commi
     webinar = WebinarFactory(capacity=1)
     RegistrationFactory(webinar=webinar)
     waiting = RegistrationFactory(webinar=webinar, status=Registration.Status.WAITLISTED, email="w@example.org")
-    _commit(django_capture_on_commit_callbacks, services.update_webinar, webinar=webinar, by=make_portal_admin(),
-            capacity=2)
+    _commit(
+        django_capture_on_commit_callbacks, services.update_webinar, webinar=webinar, by=make_portal_admin(), capacity=2
+    )
     waiting.refresh_from_db()
     assert waiting.status == Registration.Status.CONFIRMED
     assert [m.to[0] for m in mail.outbox] == ["w@example.org"]
@@ -161,8 +162,11 @@ def test_update_webinar_time_raises_sequence_and_replaces_speakers():
     webinar = WebinarFactory()
     SpeakerFactory(webinar=webinar, name="Old")
     webinar = services.update_webinar(
-        webinar=webinar, by=make_portal_admin(), starts_at=webinar.starts_at + timedelta(hours=1),
-        ends_at=webinar.ends_at + timedelta(hours=1), speakers=[{"name": "New"}],
+        webinar=webinar,
+        by=make_portal_admin(),
+        starts_at=webinar.starts_at + timedelta(hours=1),
+        ends_at=webinar.ends_at + timedelta(hours=1),
+        speakers=[{"name": "New"}],
     )
     assert webinar.sequence == 1
     assert [s.name for s in webinar.speakers.all()] == ["New"]
@@ -258,10 +262,16 @@ def test_cancel_registration_promotes_first_waiting_once(django_capture_on_commi
     webinar = WebinarFactory(capacity=1)
     seat = RegistrationFactory(webinar=webinar, email="seat@example.org")
     now = timezone.now()
-    first = RegistrationFactory(webinar=webinar, status="waitlisted", confirmed_at=None, queued_at=now,
-                                email="first@example.org")
-    second = RegistrationFactory(webinar=webinar, status="waitlisted", confirmed_at=None,
-                                 queued_at=now + timedelta(seconds=1), email="second@example.org")
+    first = RegistrationFactory(
+        webinar=webinar, status="waitlisted", confirmed_at=None, queued_at=now, email="first@example.org"
+    )
+    second = RegistrationFactory(
+        webinar=webinar,
+        status="waitlisted",
+        confirmed_at=None,
+        queued_at=now + timedelta(seconds=1),
+        email="second@example.org",
+    )
     _commit(django_capture_on_commit_callbacks, services.cancel_registration, registration=seat)
     with pytest.raises(InvalidTransition):
         services.cancel_registration(registration=seat)
@@ -351,8 +361,12 @@ def test_new_time_of_published_webinar_mails_registrants_and_rearms_reminders(dj
     registration = RegistrationFactory(webinar=webinar, email="r@example.org", reminder_sent_at=timezone.now())
     RegistrationFactory(webinar=webinar, email="gone@example.org", status="cancelled")
     _commit(
-        django_capture_on_commit_callbacks, services.update_webinar, webinar=webinar, by=make_portal_admin(),
-        starts_at=webinar.starts_at + timedelta(days=1), ends_at=webinar.ends_at + timedelta(days=1),
+        django_capture_on_commit_callbacks,
+        services.update_webinar,
+        webinar=webinar,
+        by=make_portal_admin(),
+        starts_at=webinar.starts_at + timedelta(days=1),
+        ends_at=webinar.ends_at + timedelta(days=1),
     )
     assert [m.to[0] for m in mail.outbox] == ["r@example.org"]
     assert mail.outbox[0].subject.startswith("Ny tid")
@@ -364,8 +378,13 @@ def test_new_time_of_published_webinar_mails_registrants_and_rearms_reminders(dj
 def test_other_changes_do_not_mail_registrants(django_capture_on_commit_callbacks):
     webinar = WebinarFactory()
     RegistrationFactory(webinar=webinar)
-    _commit(django_capture_on_commit_callbacks, services.update_webinar, webinar=webinar, by=make_portal_admin(),
-            title="New title")
+    _commit(
+        django_capture_on_commit_callbacks,
+        services.update_webinar,
+        webinar=webinar,
+        by=make_portal_admin(),
+        title="New title",
+    )
     assert mail.outbox == []
 
 

@@ -35,17 +35,23 @@ def _detail(webinar):
 def test_list_shows_upcoming_public_webinars_only(client):
     upcoming = WebinarFactory(title="Upcoming one")
     WebinarFactory(title="A draft", status="draft")
-    WebinarFactory(title="Already over", starts_at=timezone.now() - timedelta(days=2),
-                   ends_at=timezone.now() - timedelta(days=2) + timedelta(hours=1))
+    WebinarFactory(
+        title="Already over",
+        starts_at=timezone.now() - timedelta(days=2),
+        ends_at=timezone.now() - timedelta(days=2) + timedelta(hours=1),
+    )
     content = client.get(reverse("webinars:list")).content.decode()
     assert upcoming.title in content
     assert "A draft" not in content and "Already over" not in content
 
 
 def test_past_page_shows_recordings(client):
-    WebinarFactory(title="Solceller", starts_at=timezone.now() - timedelta(days=30),
-                   ends_at=timezone.now() - timedelta(days=30) + timedelta(hours=1),
-                   recording_url="https://video.example.org/solceller")
+    WebinarFactory(
+        title="Solceller",
+        starts_at=timezone.now() - timedelta(days=30),
+        ends_at=timezone.now() - timedelta(days=30) + timedelta(hours=1),
+        recording_url="https://video.example.org/solceller",
+    )
     content = client.get(reverse("webinars:past")).content.decode()
     assert "Solceller" in content and "https://video.example.org/solceller" in content
 
@@ -264,13 +270,25 @@ def test_admin_creates_series_and_webinar_with_speakers(admin_client):
     series = AuditEntry.objects.get(action="webinar_series.created").target
     assert series.slug == "i-fokus"
     data = {
-        "series": series.pk, "title": "Solceller", "theme": "Energi", "summary": "", "description": "",
-        "starts_at": "2030-09-08T09:00", "ends_at": "2030-09-08T10:00", "join_url": "https://meet.example.org/x",
+        "series": series.pk,
+        "title": "Solceller",
+        "theme": "Energi",
+        "summary": "",
+        "description": "",
+        "starts_at": "2030-09-08T09:00",
+        "ends_at": "2030-09-08T10:00",
+        "join_url": "https://meet.example.org/x",
         "capacity": "50",
-        "speakers-TOTAL_FORMS": "2", "speakers-INITIAL_FORMS": "0", "speakers-MIN_NUM_FORMS": "0",
+        "speakers-TOTAL_FORMS": "2",
+        "speakers-INITIAL_FORMS": "0",
+        "speakers-MIN_NUM_FORMS": "0",
         "speakers-MAX_NUM_FORMS": "20",
-        "speakers-0-name": "Anna", "speakers-0-title": "Expert", "speakers-0-organisation": "Region",
-        "speakers-1-name": "", "speakers-1-title": "", "speakers-1-organisation": "",
+        "speakers-0-name": "Anna",
+        "speakers-0-title": "Expert",
+        "speakers-0-organisation": "Region",
+        "speakers-1-name": "",
+        "speakers-1-title": "",
+        "speakers-1-organisation": "",
     }
     response = admin_client.post(reverse("webinars:webinar_create"), data)
     assert response.status_code == 302, response.context["form"].errors
@@ -282,8 +300,12 @@ def test_admin_creates_series_and_webinar_with_speakers(admin_client):
 
 def test_admin_webinar_form_with_end_before_start_keeps_input(admin_client):
     data = {
-        "title": "Solceller", "starts_at": "2030-09-08T10:00", "ends_at": "2030-09-08T09:00",
-        "speakers-TOTAL_FORMS": "0", "speakers-INITIAL_FORMS": "0", "speakers-MIN_NUM_FORMS": "0",
+        "title": "Solceller",
+        "starts_at": "2030-09-08T10:00",
+        "ends_at": "2030-09-08T09:00",
+        "speakers-TOTAL_FORMS": "0",
+        "speakers-INITIAL_FORMS": "0",
+        "speakers-MIN_NUM_FORMS": "0",
         "speakers-MAX_NUM_FORMS": "20",
     }
     response = admin_client.post(reverse("webinars:webinar_create"), data)
