@@ -45,8 +45,8 @@ class Series(RulesModel):
 class Webinar(RulesModel):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
-        PUBLISHED = "published", _("Published")
-        CANCELLED = "cancelled", _("Cancelled")
+        PUBLISHED = "published", pgettext_lazy("webinar status", "Published")
+        CANCELLED = "cancelled", pgettext_lazy("webinar status", "Cancelled")
 
     # What may follow what (see services.set_webinar_status).
     TRANSITIONS = {
@@ -80,7 +80,7 @@ class Webinar(RulesModel):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     cancellation_message = models.TextField(_("cancellation message"), blank=True)
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    published_at = models.DateTimeField(pgettext_lazy("webinar", "published"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
     recording_published_at = models.DateTimeField(_("recording published"), null=True, blank=True)
     created_by = models.ForeignKey(

@@ -443,7 +443,7 @@ class RegistrationsCsvView(AdminMixin, View):
                 _("Email address"),
                 _("Organisation"),
                 _("Status"),
-                _("Registered"),
+                pgettext("registration time", "Registered"),
                 _("Confirmed"),
                 pgettext("registration", "Cancelled"),
             ]
