@@ -1,0 +1,451 @@
+"""Needs, market-gap assessments and the market dialogue (calls, responses, questions, interest profiles).
+
+Models stay thin: writes go through `projects.services`, reads through
+`projects.selectors`, permissions are the predicates in `projects.rules`.
+"""
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rules.contrib.models import RulesModel
+
+from . import rules as r
+
+
+class Theme(models.TextChoices):
+    SUSTAINABILITY = "hallbarhet", _("Sustainability")
+    RESILIENCE = "resiliens", _("Resilience")
+    SECURITY = "sakerhet", _("Security")
+
+
+class Category(models.TextChoices):
+    ELECTRONICS = "elektronik", _("Electronics")
+    INFRASTRUCTURE = "infrastruktur", _("Infrastructure")
+    FOOD = "livsmedel", _("Food")
+    BUILDINGS = "byggnader", _("Buildings and building materials")
+    RECYCLING = "atervinning", _("Recycling")
+    SERVICES = "tjanster", _("Services")
+    CARE = "vard", _("Health and social care")
+    TRANSPORT = "transport", _("Transport")
+    ENERGY = "energi", _("Energy")
+    IT = "it", _("IT")
+    OTHER = "ovrigt", _("Other")
+
+
+TRL_HELP = _(
+    "Technology readiness level as defined by the EU (Horizon 2020): "
+    "1 basic principles observed; 2 technology concept formulated; 3 experimental proof of concept; "
+    "4 technology validated in lab; 5 technology validated in relevant environment; "
+    "6 technology demonstrated in relevant environment; 7 system prototype demonstrated in operational "
+    "environment; 8 system complete and qualified; 9 actual system proven in operational environment."
+)
+
+TRL_LEVELS = [
+    (1, _("TRL 1 – basic principles observed")),
+    (2, _("TRL 2 – technology concept formulated")),
+    (3, _("TRL 3 – experimental proof of concept")),
+    (4, _("TRL 4 – technology validated in lab")),
+    (5, _("TRL 5 – technology validated in relevant environment")),
+    (6, _("TRL 6 – technology demonstrated in relevant environment")),
+    (7, _("TRL 7 – system prototype demonstrated in operational environment")),
+    (8, _("TRL 8 – system complete and qualified")),
+    (9, _("TRL 9 – actual system proven in operational environment")),
+]
+
+
+def _trl_field(verbose_name, **kwargs):
+    return models.PositiveSmallIntegerField(
+        verbose_name,
+        choices=TRL_LEVELS,
+        validators=[MinValueValidator(1), MaxValueValidator(9)],
+        help_text=TRL_HELP,
+        **kwargs,
+    )
+
+
+class CpvCode(models.Model):
+    """One code of the Common Procurement Vocabulary (CPV 2008), loaded by `manage.py load_cpv`."""
+
+    code = models.CharField(_("code"), max_length=8, primary_key=True)
+    check_digit = models.CharField(_("check digit"), max_length=1)
+    label = models.CharField(_("label"), max_length=400)
+    label_sv = models.CharField(_("Swedish label"), max_length=400, blank=True)
+
+    class Meta:
+        verbose_name = _("CPV code")
+        verbose_name_plural = _("CPV codes")
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.full_code} {self.display_label}"
+
+    @property
+    def full_code(self) -> str:
+        return f"{self.code}-{self.check_digit}"
+
+    @property
+    def division(self) -> str:
+        return self.code[:2]
+
+    @property
+    def display_label(self) -> str:
+        from django.utils.translation import get_language
+
+        if self.label_sv and (get_language() or "sv").startswith("sv"):
+            return self.label_sv
+        return self.label
+
+
+class Need(RulesModel):
+    class Stage(models.TextChoices):
+        NEED = "behov", _("Need analysis")
+        MARKET_ANALYSIS = "marknadsanalys", _("Market analysis")
+        DIALOGUE = "dialog", _("Dialogue")
+        PROCUREMENT = "upphandling", _("Procurement")
+        FOLLOW_UP = "uppfoljning", _("Follow-up")
+
+    class Visibility(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    organisation = models.ForeignKey(
+        "portal.Organisation", on_delete=models.PROTECT, related_name="needs", verbose_name=_("organisation")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.TextField(_("summary"), max_length=1000, help_text=_("A few sentences shown in the catalogue."))
+    problem = models.TextField(_("problem description"), blank=True)
+    desired_effects = models.TextField(_("desired effects"), blank=True)
+    affected = models.TextField(_("who is affected"), blank=True)
+    themes = models.JSONField(_("themes"), default=list, blank=True)
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices, default=Category.OTHER)
+    cpv_codes = models.ManyToManyField(CpvCode, blank=True, related_name="needs", verbose_name=_("CPV codes"))
+    estimated_value = models.PositiveBigIntegerField(_("estimated value (SEK)"), null=True, blank=True)
+    planned_start = models.DateField(_("planned start of procurement"), null=True, blank=True)
+    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, default=Stage.NEED)
+    visibility = models.CharField(
+        _("visibility"), max_length=20, choices=Visibility.choices, default=Visibility.DRAFT
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("author"),
+    )
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Kept up to date by projects.services (PostgreSQL only); GIN index added in the migration.
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    class Meta:
+        verbose_name = _("need")
+        verbose_name_plural = _("needs")
+        ordering = ["-published_at", "-created_at", "-id"]
+        indexes = [models.Index(fields=["visibility", "stage"])]
+        rules_permissions = {
+            "view": r.need_is_published | r.is_org_member | r.is_staff_role,
+            "change": r.can_edit_need,
+            "assess": r.can_edit_need,
+            "create_call": r.can_create_call,
+        }
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_published(self) -> bool:
+        return self.visibility == self.Visibility.PUBLISHED
+
+    @property
+    def current_assessment(self):
+        """The latest assessment (uses a prefetched `assessments` if present)."""
+        return max(self.assessments.all(), key=lambda a: a.version, default=None)
+
+    def get_themes_display(self) -> list[str]:
+        labels = dict(Theme.choices)
+        return [str(labels.get(t, t)) for t in self.themes or []]
+
+
+class Conclusion(models.TextChoices):
+    NEW_DEVELOPMENT = "new_development", _("New development needed (no solution exists)")
+    UNTESTED = "untested", _("Untested solutions exist (verify them)")
+    OTHER_MARKET = "other_market", _("Solutions exist on another market (adapt them)")
+    AVAILABLE = "available", _("The market covers the need (ordinary procurement)")
+
+
+class Procedure(models.TextChoices):
+    PCP = "pcp", _("Pre-commercial procurement")
+    INNOVATION_PARTNERSHIP = "innovation_partnership", _("Innovation partnership")
+    COMPETITIVE_DIALOGUE = "competitive_dialogue", _("Competitive dialogue")
+    FUNCTIONAL = "functional", _("Procurement with functional requirements")
+    ORDINARY = "ordinary", _("Ordinary procurement")
+
+
+class MarketGapAssessment(models.Model):
+    """One version of a need's market-gap assessment. The newest version is the current one."""
+
+    need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="assessments", verbose_name=_("need"))
+    version = models.PositiveIntegerField(_("version"))
+    conclusion = models.CharField(_("conclusion"), max_length=20, choices=Conclusion.choices)
+    evidence = models.TextField(_("evidence"), help_text=_("What you found and how you know it."))
+    source_desk_research = models.BooleanField(_("desk research"), default=False)
+    source_rfi = models.BooleanField(_("request for information (RFI)"), default=False)
+    source_suppliers = models.BooleanField(_("suppliers consulted"), default=False)
+    suppliers_consulted = models.PositiveIntegerField(_("number of suppliers consulted"), null=True, blank=True)
+    sources_notes = models.TextField(_("notes on sources"), blank=True)
+    trl = _trl_field(_("TRL estimate"))
+    risks = models.TextField(_("risks"), blank=True)
+    suggested_procedure = models.CharField(
+        _("suggested procedure"), max_length=30, choices=Procedure.choices, blank=True
+    )
+    chosen_procedure = models.CharField(_("chosen procedure"), max_length=30, choices=Procedure.choices)
+    rationale = models.TextField(_("why this procedure"), blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("assessed by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("market-gap assessment")
+        verbose_name_plural = _("market-gap assessments")
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["need", "version"], name="assessment_version_unique"),
+            models.CheckConstraint(condition=models.Q(trl__gte=1, trl__lte=9), name="assessment_trl_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.need} v{self.version}"
+
+    @property
+    def organisation(self):
+        return self.need.organisation
+
+    @property
+    def sources(self) -> list[str]:
+        result = []
+        if self.source_desk_research:
+            result.append(str(_("desk research")))
+        if self.source_rfi:
+            result.append(str(_("request for information (RFI)")))
+        if self.source_suppliers:
+            result.append(str(_("suppliers consulted")))
+        return result
+
+
+class Call(RulesModel):
+    """A market dialogue published from a need."""
+
+    class Kind(models.TextChoices):
+        RFI = "rfi", _("Request for information (RFI)")
+        CONSULTATION = "consultation", _("Preliminary market consultation")
+        IDEA_COMPETITION = "idea_competition", _("Idea competition")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    need = models.ForeignKey(Need, on_delete=models.PROTECT, related_name="calls", verbose_name=_("need"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.RFI)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"))
+    questions_to_market = models.TextField(
+        _("questions to the market"), blank=True, help_text=_("What you want companies to answer, one per line.")
+    )
+    opens_at = models.DateTimeField(_("opens"))
+    closes_at = models.DateTimeField(_("closes"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("created by"),
+    )
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    alerts_sent_at = models.DateTimeField(_("alerts sent"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    class Meta:
+        verbose_name = _("call")
+        verbose_name_plural = _("calls")
+        ordering = ["closes_at", "id"]
+        indexes = [models.Index(fields=["status", "closes_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closes_at__gt=models.F("opens_at")), name="call_closes_after_opens"
+            ),
+        ]
+        rules_permissions = {
+            "view": r.call_is_public | r.is_call_org_member | r.is_staff_role,
+            "change": r.can_edit_call,
+            "respond": r.can_respond_to_call,
+            "ask": r.can_ask_on_call,
+            "view_responses": r.can_read_call_responses,
+        }
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def organisation(self):
+        return self.need.organisation
+
+    @property
+    def effective_status(self) -> str:
+        """The status the dates imply, so a passed call never shows as open before the periodic task runs."""
+        now = timezone.now()
+        if self.status == self.Status.OPEN and self.closes_at <= now:
+            return self.Status.CLOSED
+        if self.status == self.Status.DRAFT and self.published_at and self.opens_at <= now < self.closes_at:
+            return self.Status.OPEN
+        if self.status == self.Status.DRAFT and self.published_at and self.closes_at <= now:
+            return self.Status.CLOSED
+        return self.status
+
+    def get_effective_status_display(self) -> str:
+        if self.status == self.Status.DRAFT and self.published_at and self.effective_status == self.Status.DRAFT:
+            return str(_("Scheduled"))
+        return str(self.Status(self.effective_status).label)
+
+    @property
+    def is_open(self) -> bool:
+        return self.effective_status == self.Status.OPEN
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.status == self.Status.DRAFT and self.published_at is not None
+
+    def questions_to_market_list(self) -> list[str]:
+        return [line.strip() for line in self.questions_to_market.splitlines() if line.strip()]
+
+
+class Response(RulesModel):
+    """A company's answer to a call. One per company and call."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="responses", verbose_name=_("call"))
+    organisation = models.ForeignKey(
+        "portal.Organisation", on_delete=models.PROTECT, related_name="call_responses",
+        verbose_name=_("company"),
+    )
+    summary = models.TextField(_("solution summary"), max_length=1000)
+    description = models.TextField(_("description"), blank=True)
+    trl = _trl_field(_("TRL"))
+    references = models.TextField(_("references"), blank=True, help_text=_("Earlier deliveries or customers."))
+    price_indication = models.PositiveBigIntegerField(
+        _("price indication (SEK)"), null=True, blank=True, help_text=_("Optional. A rough estimate, not an offer.")
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("author"),
+    )
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("response")
+        verbose_name_plural = _("responses")
+        ordering = ["-submitted_at", "-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["call", "organisation"], name="response_one_per_company_and_call"),
+            models.CheckConstraint(condition=models.Q(trl__gte=1, trl__lte=9), name="response_trl_range"),
+        ]
+        rules_permissions = {
+            "view": r.is_org_member | r.response_visible_to_buyer,
+            "change": r.can_edit_response,
+        }
+
+    def __str__(self):
+        return f"{self.organisation} – {self.call}"
+
+
+class Question(models.Model):
+    """A company's clarification question on a call; shown to all once answered, without the company's name."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="questions", verbose_name=_("call"))
+    organisation = models.ForeignKey(
+        "portal.Organisation", on_delete=models.CASCADE, related_name="call_questions", verbose_name=_("company")
+    )
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("asked by"),
+    )
+    text = models.TextField(_("question"), max_length=4000)
+    answer = models.TextField(_("answer"), blank=True, max_length=8000)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("answered by"),
+    )
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    created_at = models.DateTimeField(_("asked"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return self.text[:80]
+
+    @property
+    def is_answered(self) -> bool:
+        return self.answered_at is not None
+
+
+class InterestProfile(models.Model):
+    """What a company wants to hear about. Matching a CPV code matches its descendants."""
+
+    organisation = models.OneToOneField(
+        "portal.Organisation", on_delete=models.CASCADE, related_name="interest_profile",
+        verbose_name=_("company"),
+    )
+    cpv_codes = models.ManyToManyField(CpvCode, blank=True, related_name="+", verbose_name=_("CPV codes"))
+    categories = models.JSONField(_("categories"), default=list, blank=True)
+    themes = models.JSONField(_("themes"), default=list, blank=True)
+    keywords = models.CharField(
+        _("keywords"), max_length=500, blank=True, help_text=_("Separate words with commas.")
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("interest profile")
+        verbose_name_plural = _("interest profiles")
+
+    def __str__(self):
+        return str(self.organisation)
+
+    def keyword_list(self) -> list[str]:
+        return [word.strip().lower() for word in self.keywords.split(",") if word.strip()]
+
+
+class CallAlert(models.Model):
+    """A match alert mailed to one person about one call; the constraint makes alerts once per call."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="alerts")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("call alert")
+        verbose_name_plural = _("call alerts")
+        constraints = [models.UniqueConstraint(fields=["call", "user"], name="call_alert_once_per_user")]
+
+    def __str__(self):
+        return f"{self.call} → {self.user}"

@@ -1,0 +1,81 @@
+"""Permissions of the projects app as `rules` predicates (combined in each model's Meta.rules_permissions).
+
+Objects: a Need, Call, Response (each has `.organisation`). Predicates never query
+more than the object's own relations; views use selectors for lists.
+"""
+
+import rules
+from django.utils import timezone
+
+from portal.rules import (
+    acts_for_company,
+    acts_for_obj_org,
+    acts_for_verified_public_body,
+    is_org_member,
+    is_portal_admin,
+    is_staff_role,
+)
+
+__all__ = ["is_org_member", "is_staff_role", "is_portal_admin"]
+
+
+@rules.predicate
+def need_is_published(user, need):
+    return need is not None and need.visibility == "published"
+
+
+@rules.predicate
+def call_is_public(user, call):
+    """Published calls (scheduled, open, closed, cancelled after publishing) are public if their need is."""
+    return call is not None and call.published_at is not None and call.need.visibility == "published"
+
+
+@rules.predicate
+def call_is_open(user, call):
+    return call is not None and call.is_open
+
+
+@rules.predicate
+def call_is_editable(user, call):
+    """A call may be edited until it opens (draft, or published but scheduled)."""
+    return call is not None and call.status == "draft" and (call.published_at is None or call.opens_at > timezone.now())
+
+
+@rules.predicate
+def is_call_org_member(user, call):
+    return call is not None and is_org_member(user, call.need.organisation)
+
+
+@rules.predicate
+def response_is_submitted(user, response):
+    return response is not None and response.status == "submitted"
+
+
+@rules.predicate
+def response_call_is_open(user, response):
+    return response is not None and response.call.is_open
+
+
+@rules.predicate
+def response_visible_to_buyer(user, response):
+    """The buyer organisation sees submitted responses to its calls, never drafts or withdrawn ones."""
+    return (
+        response is not None
+        and response.status == "submitted"
+        and is_org_member(user, response.call.need.organisation)
+    )
+
+
+can_edit_need = acts_for_obj_org & acts_for_verified_public_body
+can_create_call = can_edit_need & need_is_published
+can_edit_call = acts_for_obj_org & acts_for_verified_public_body & call_is_editable
+can_manage_call = acts_for_obj_org & acts_for_verified_public_body
+can_respond_to_call = acts_for_company & call_is_open
+can_ask_on_call = acts_for_company & call_is_open
+can_read_call_responses = acts_for_obj_org & acts_for_verified_public_body
+can_edit_response = acts_for_obj_org & acts_for_company & response_call_is_open
+
+rules.add_perm("projects.create_need", acts_for_verified_public_body)
+rules.add_perm("projects.manage_call", can_manage_call)
+rules.add_perm("projects.answer_question", can_manage_call)
+rules.add_perm("projects.edit_interest_profile", acts_for_company)
