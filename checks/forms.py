@@ -14,7 +14,16 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class GrantCallForm(forms.ModelForm):
     class Meta:
         model = GrantCall
-        fields = ["name", "reference_number", "theme", "description", "how_to_apply", "opens_on", "closes_on", "total_budget"]
+        fields = [
+            "name",
+            "reference_number",
+            "theme",
+            "description",
+            "how_to_apply",
+            "opens_on",
+            "closes_on",
+            "total_budget",
+        ]
         widgets = {"opens_on": DATE, "closes_on": DATE, "description": forms.Textarea(attrs={"rows": 6})}
 
     def clean(self):
@@ -31,7 +40,9 @@ class TrackForm(forms.Form):
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     cap_one = forms.IntegerField(label=_("Cap, one external competence (SEK)"), min_value=1)
     cap_two_or_more = forms.IntegerField(
-        label=_("Cap, two or more external competences (SEK)"), min_value=1, required=False,
+        label=_("Cap, two or more external competences (SEK)"),
+        min_value=1,
+        required=False,
         help_text=_("Leave empty if the cap is the same whatever the number of competences."),
     )
     position = forms.IntegerField(label=_("Order"), required=False, min_value=0, initial=0)
@@ -76,8 +87,16 @@ class ApplicationForm(forms.ModelForm):
     class Meta:
         model = Application
         fields = [
-            "track", "contact", "title", "purpose", "background", "expected_results",
-            "period_start", "period_end", "requested_amount",
+            "track",
+            "need",
+            "contact",
+            "title",
+            "purpose",
+            "background",
+            "expected_results",
+            "period_start",
+            "period_end",
+            "requested_amount",
         ]
         widgets = {
             "period_start": DATE,
@@ -97,6 +116,10 @@ class ApplicationForm(forms.ModelForm):
         self.fields["track"].queryset = call.tracks.all()
         self.fields["track"].empty_label = None
         self.fields["track"].widget = forms.RadioSelect(choices=self.fields["track"].choices)
+        from projects.models import Need
+
+        self.fields["need"].queryset = Need.objects.filter(organisation=organisation).order_by("title")
+        self.fields["need"].help_text = _("Optional: one of your organisation's registered needs.")
         self.fields["contact"].queryset = User.objects.filter(memberships__organisation=organisation).order_by("email")
         self.fields["contact"].label_from_instance = lambda user: f"{user.get_full_name() or user.email} <{user.email}>"
         self.fields["contact"].empty_label = None
@@ -119,7 +142,11 @@ class ExpertiseForm(forms.Form):
 class BudgetLineForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind of cost"),
-        choices=[("", "—"), *BudgetLine.Kind.choices, (INTERNAL, _("Internal cost (own staff, premises) – not eligible"))],
+        choices=[
+            ("", "—"),
+            *BudgetLine.Kind.choices,
+            (INTERNAL, _("Internal cost (own staff, premises) – not eligible")),
+        ],
         required=False,
     )
     description = forms.CharField(label=_("Description"), max_length=300, required=False)
@@ -131,8 +158,10 @@ class BudgetLineForm(forms.Form):
         if kind == INTERNAL:
             self.add_error(
                 "kind",
-                _("Only external costs are eligible: fees for experts, test beds, labs and other external services. "
-                  "Remove this line or change it."),
+                _(
+                    "Only external costs are eligible: fees for experts, test beds, labs and other external services. "
+                    "Remove this line or change it."
+                ),
             )
         elif not kind and (cleaned.get("description") or cleaned.get("amount") is not None):
             self.add_error("kind", _("Choose the kind of cost."))
@@ -169,7 +198,9 @@ class ResubmitForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    handler = forms.ModelChoiceField(label=_("Handler"), queryset=User.objects.none(), required=False, empty_label=_("Nobody"))
+    handler = forms.ModelChoiceField(
+        label=_("Handler"), queryset=User.objects.none(), required=False, empty_label=_("Nobody")
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -183,7 +214,10 @@ class ConflictForm(forms.Form):
     SCOPE_ORGANISATION = "organisation"
     scope = forms.ChoiceField(
         label=_("The conflict concerns"),
-        choices=[(SCOPE_APPLICATION, _("This application")), (SCOPE_ORGANISATION, _("Every application of the organisation"))],
+        choices=[
+            (SCOPE_APPLICATION, _("This application")),
+            (SCOPE_ORGANISATION, _("Every application of the organisation")),
+        ],
         widget=forms.RadioSelect,
         initial=SCOPE_APPLICATION,
     )
@@ -268,18 +302,23 @@ class FinalReportForm(forms.ModelForm):
 
 
 class QueueFilterForm(forms.Form):
-    call = forms.ModelChoiceField(label=_("Call"), queryset=GrantCall.objects.all(), required=False, empty_label=_("All"))
+    call = forms.ModelChoiceField(
+        label=_("Call"), queryset=GrantCall.objects.all(), required=False, empty_label=_("All")
+    )
     track = forms.TypedChoiceField(label=_("Track"), required=False, coerce=int, empty_value=None)
     state = forms.ChoiceField(
-        label=_("State"), required=False,
+        label=_("State"),
+        required=False,
         choices=[("", _("All")), *[c for c in Application.State.choices if c[0] != Application.State.DRAFT]],
     )
     assigned = forms.ChoiceField(
-        label=_("Assigned"), required=False,
+        label=_("Assigned"),
+        required=False,
         choices=[("", _("All")), ("me", _("Assigned to me")), ("none", _("Unassigned"))],
     )
     sort = forms.ChoiceField(
-        label=_("Sort by"), required=False,
+        label=_("Sort by"),
+        required=False,
         choices=[
             ("submitted", _("Submitted, oldest first")),
             ("-submitted", _("Submitted, newest first")),

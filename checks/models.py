@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rules.contrib.models import RulesModel
 
+from portal.documents import RenderedDocument
+
 from . import rules as r
 
 
@@ -46,7 +48,9 @@ class GrantCall(RulesModel):
         verbose_name_plural = _("grant calls")
         ordering = ["-opens_on", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(closes_on__gte=models.F("opens_on")), name="grantcall_closes_after_opens"),
+            models.CheckConstraint(
+                condition=Q(closes_on__gte=models.F("opens_on")), name="grantcall_closes_after_opens"
+            ),
         ]
         rules_permissions = {
             "view": r.is_published_call | r.is_portal_admin,
@@ -113,7 +117,9 @@ class Criterion(models.Model):
     call = models.ForeignKey(GrantCall, on_delete=models.CASCADE, related_name="criteria", verbose_name=_("call"))
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
-    weight = models.PositiveSmallIntegerField(_("weight"), default=1, validators=[MinValueValidator(1), MaxValueValidator(100)])
+    weight = models.PositiveSmallIntegerField(
+        _("weight"), default=1, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
     position = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
@@ -150,7 +156,18 @@ class Application(RulesModel):
     call = models.ForeignKey(GrantCall, on_delete=models.PROTECT, related_name="applications", verbose_name=_("call"))
     track = models.ForeignKey(Track, on_delete=models.PROTECT, related_name="applications", verbose_name=_("track"))
     organisation = models.ForeignKey(
-        "portal.Organisation", on_delete=models.PROTECT, related_name="check_applications", verbose_name=_("organisation")
+        "portal.Organisation",
+        on_delete=models.PROTECT,
+        related_name="check_applications",
+        verbose_name=_("organisation"),
+    )
+    need = models.ForeignKey(
+        "projects.Need",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="check_applications",
+        verbose_name=_("linked need"),
     )
     contact = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("contact person")
@@ -166,7 +183,11 @@ class Application(RulesModel):
     reference = models.CharField(_("reference number"), max_length=20, unique=True, null=True, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     assigned_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("assigned handler"),
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
@@ -179,7 +200,9 @@ class Application(RulesModel):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(period_end__isnull=True) | Q(period_start__isnull=True) | Q(period_end__gte=models.F("period_start")),
+                condition=Q(period_end__isnull=True)
+                | Q(period_start__isnull=True)
+                | Q(period_end__gte=models.F("period_start")),
                 name="application_period_in_order",
             ),
         ]
@@ -401,7 +424,9 @@ class FinalReport(models.Model):
     results = models.TextField(_("results"))
     outcome = models.TextField(_("what the expertise led to"))
     procurement_started = models.BooleanField(_("a procurement has started"), default=False)
-    procedure = models.CharField(_("procedure"), max_length=30, choices=Procedure.choices, default=Procedure.NOT_STARTED)
+    procedure = models.CharField(
+        _("procedure"), max_length=30, choices=Procedure.choices, default=Procedure.NOT_STARTED
+    )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     accepted_by = models.ForeignKey(
@@ -414,3 +439,14 @@ class FinalReport(models.Model):
 
     def __str__(self):
         return str(self.application)
+
+
+class DecisionLetter(RenderedDocument):
+    """The decision letter (beslutsbrev) PDF, rendered by portal.documents; one version per decision."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="letters")
+    mailed_at = models.DateTimeField(_("mailed at"), null=True, blank=True)
+
+    class Meta(RenderedDocument.Meta):
+        verbose_name = _("decision letter")
+        verbose_name_plural = _("decision letters")

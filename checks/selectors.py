@@ -56,9 +56,9 @@ def all_calls() -> QuerySet[GrantCall]:
 def budget_granted(call) -> int:
     """Sum granted in a call (approved decisions, also after the final report)."""
     return (
-        Application.objects.filter(call=call, decision__outcome="approved").aggregate(total=Sum("decision__granted_amount"))[
-            "total"
-        ]
+        Application.objects.filter(call=call, decision__outcome="approved").aggregate(
+            total=Sum("decision__granted_amount")
+        )["total"]
         or 0
     )
 
@@ -67,9 +67,9 @@ def budget_granted(call) -> int:
 
 
 def _application_base() -> QuerySet[Application]:
-    return Application.objects.select_related("call", "track", "organisation", "contact", "assigned_to").prefetch_related(
-        "expertise_lines", "budget_lines"
-    )
+    return Application.objects.select_related(
+        "call", "track", "organisation", "contact", "assigned_to"
+    ).prefetch_related("expertise_lines", "budget_lines")
 
 
 def applications_for(user) -> QuerySet[Application]:
@@ -152,7 +152,10 @@ def missing_items(application) -> list[MissingItem]:
         missing.append(
             MissingItem(
                 "requested_amount",
-                _("The requested amount (%(requested)s SEK) does not equal the sum of the budget lines (%(total)s SEK).")
+                _(
+                    "The requested amount (%(requested)s SEK) does not equal "
+                    "the sum of the budget lines (%(total)s SEK)."
+                )
                 % {"requested": application.requested_amount, "total": total},
             )
         )
@@ -165,7 +168,11 @@ def missing_items(application) -> list[MissingItem]:
                     "The requested amount (%(requested)s SEK) is above the cap of the track for %(count)s external "
                     "competence(s): %(cap)s SEK."
                 )
-                % {"requested": application.requested_amount, "count": max(application.competence_count, 1), "cap": cap},
+                % {
+                    "requested": application.requested_amount,
+                    "count": max(application.competence_count, 1),
+                    "cap": cap,
+                },
             )
         )
     return missing
@@ -209,7 +216,9 @@ def review_queue(user, *, call=None, track=None, state=None, assigned=None, sort
 
 def reviews_of(application) -> QuerySet[Review]:
     return application.reviews.select_related("handler").prefetch_related(
-        Prefetch("scores", queryset=Score.objects.select_related("criterion").order_by("criterion__position", "criterion_id"))
+        Prefetch(
+            "scores", queryset=Score.objects.select_related("criterion").order_by("criterion__position", "criterion_id")
+        )
     )
 
 
@@ -240,6 +249,15 @@ class CallOverview:
         if not self.call.total_budget:
             return 0.0
         return min(100.0, 100.0 * self.granted / self.call.total_budget)
+
+    @property
+    def used_width(self) -> str:
+        """SVG width (locale-independent) of the granted part of the bar."""
+        return f"{self.used_percent * 4:.1f}"
+
+    @property
+    def requested_width(self) -> str:
+        return f"{self.requested_percent * 4:.1f}"
 
     @property
     def requested_percent(self) -> float:

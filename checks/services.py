@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.documents import create_document, fingerprint_of, render_document
 from portal.files import attach_files
 from portal.mail import send_mail_to
 from portal.models import Organisation, User
@@ -21,13 +22,14 @@ from portal.rules import is_handler
 from portal.selectors import organisation_owners
 from portal.services import InvalidTransition, ServiceError, write_audit
 
-from . import selectors
+from . import letters, selectors
 from .models import (
     Application,
     BudgetLine,
     ConflictOfInterest,
     Criterion,
     Decision,
+    DecisionLetter,
     ExpertiseLine,
     FinalReport,
     GrantCall,
@@ -56,7 +58,6 @@ TRANSITIONS: dict[str, set[str]] = {
 
 APPLICANT_FILES = "application"
 FINAL_REPORT_FILES = "final_report"
-LETTER_FILES = "decision_letter"
 
 
 # --- Grant calls -------------------------------------------------------------------------------------------------
@@ -125,6 +126,7 @@ class ApplicationData:
     track: Track
     contact: User
     title: str
+    need: object = None
     purpose: str = ""
     background: str = ""
     expected_results: str = ""
@@ -138,6 +140,8 @@ def _check_data(call: GrantCall, organisation: Organisation, data: ApplicationDa
         raise ServiceError(_("Choose one of the call's tracks."), field="track")
     if not data.contact.memberships.filter(organisation=organisation).exists():
         raise ServiceError(_("The contact person must be a member of your organisation."), field="contact")
+    if data.need is not None and data.need.organisation_id != organisation.pk:
+        raise ServiceError(_("Choose one of your organisation's needs."), field="need")
     if data.period_start and data.period_end and data.period_end < data.period_start:
         raise ServiceError(_("The period cannot end before it starts."), field="period_end")
 
@@ -146,22 +150,35 @@ def _replace_lines(application, expertise: list[dict], budget: list[dict]):
     application.expertise_lines.all().delete()
     application.budget_lines.all().delete()
     ExpertiseLine.objects.bulk_create(
-        ExpertiseLine(application=application, provider=row.get("provider", ""), competence=row.get("competence", ""), fee=row.get("fee"))
+        ExpertiseLine(
+            application=application,
+            provider=row.get("provider", ""),
+            competence=row.get("competence", ""),
+            fee=row.get("fee"),
+        )
         for row in expertise
     )
     for row in budget:
         if row.get("kind") not in BudgetLine.Kind.values:
             raise ServiceError(_("Only external costs are eligible: experts, test beds, labs and other external fees."))
     BudgetLine.objects.bulk_create(
-        BudgetLine(application=application, kind=row["kind"], description=row.get("description", ""), amount=row.get("amount"))
+        BudgetLine(
+            application=application, kind=row["kind"], description=row.get("description", ""), amount=row.get("amount")
+        )
         for row in budget
     )
 
 
 @transaction.atomic
 def create_application(
-    *, call: GrantCall, organisation: Organisation, by: User, data: ApplicationData, expertise: list[dict],
-    budget: list[dict], files=(),
+    *,
+    call: GrantCall,
+    organisation: Organisation,
+    by: User,
+    data: ApplicationData,
+    expertise: list[dict],
+    budget: list[dict],
+    files=(),
 ) -> Application:
     """Start a draft application while the call is open. Side effects: lines, attachments, an audit row."""
     call = GrantCall.objects.get(pk=call.pk)
@@ -180,7 +197,13 @@ def create_application(
 
 @transaction.atomic
 def save_application(
-    *, application: Application, by: User, data: ApplicationData, expertise: list[dict], budget: list[dict], files=(),
+    *,
+    application: Application,
+    by: User,
+    data: ApplicationData,
+    expertise: list[dict],
+    budget: list[dict],
+    files=(),
 ) -> Application:
     """Save a draft, or the applicant's changes while a completion is requested.
 
@@ -237,12 +260,18 @@ def _move(application: Application, to_state: str, *, by: User, message: str = "
         )
     application.state = to_state
     application.save()
-    StateChange.objects.create(application=application, from_state=from_state, to_state=to_state, message=message, by=by)
-    write_audit(
-        actor=by, action=f"application.{to_state}", obj=application, description=f"{from_state} → {to_state}"
+    StateChange.objects.create(
+        application=application, from_state=from_state, to_state=to_state, message=message, by=by
     )
+    write_audit(actor=by, action=f"application.{to_state}", obj=application, description=f"{from_state} → {to_state}")
     recipients = _recipients(application)
-    context = {"application": application, "state_label": S(to_state).label, "to_state": to_state, "message": message}
+    context = {
+        "application": application,
+        "state_label": S(to_state).label,
+        "to_state": to_state,
+        "from_state": from_state,
+        "message": message,
+    }
     transaction.on_commit(lambda: send_mail_to(recipients, template="checks/mail/state_changed", context=context))
     return application
 
@@ -282,9 +311,10 @@ def submit_application(*, application: Application, by: User) -> Application:
     if application.state != S.DRAFT:
         raise InvalidTransition(_("The application has already been submitted."))
     if not application.call.is_open:
-        raise ServiceError(_("The call closed on %(date)s; the application can no longer be submitted.") % {
-            "date": application.call.closes_on.isoformat()
-        })
+        raise ServiceError(
+            _("The call closed on %(date)s; the application can no longer be submitted.")
+            % {"date": application.call.closes_on.isoformat()}
+        )
     missing = selectors.missing_items(application)
     if missing:
         raise ServiceError(_("The application is not complete yet: see the list of what is missing."))
@@ -328,7 +358,9 @@ def assign_application(*, application: Application, handler: User | None, by: Us
             raise ServiceError(_("Only handlers can be assigned."), field="handler")
         handler._check_conflicts_cache = None
         if selectors.conflict_for(handler, application) is not None:
-            raise ServiceError(_("This handler has declared a conflict of interest with the application."), field="handler")
+            raise ServiceError(
+                _("This handler has declared a conflict of interest with the application."), field="handler"
+            )
     application.assigned_to = handler
     application.save(update_fields=["assigned_to", "updated_at"])
     write_audit(actor=by, action="application.assigned", obj=application, description=str(handler or "—"))
@@ -385,7 +417,8 @@ def save_review(
     )
     review.scores.all().delete()
     Score.objects.bulk_create(
-        Score(review=review, criterion=criteria[pk], score=value, comment=comment) for pk, (value, comment) in scores.items()
+        Score(review=review, criterion=criteria[pk], score=value, comment=comment)
+        for pk, (value, comment) in scores.items()
     )
     review.weighted_score = weighted_average((value, criteria[pk].weight) for pk, (value, _c) in scores.items())
     review.save(update_fields=["weighted_score"])
@@ -449,18 +482,81 @@ def decide_application(
     else:
         raise ServiceError(_("Choose approve or reject."), field="outcome")
     decision = Decision.objects.create(
-        application=application, outcome=outcome, granted_amount=granted_amount, reasoning=reasoning.strip(), decided_by=by
+        application=application,
+        outcome=outcome,
+        granted_amount=granted_amount,
+        reasoning=reasoning.strip(),
+        decided_by=by,
     )
     _move(application, to_state, by=by, message=reasoning.strip())
     write_audit(actor=by, action=f"decision.{outcome}", obj=application, description=f"{granted_amount} SEK")
-    transaction.on_commit(lambda: _queue_letter(decision.pk))
+    order_decision_letter(application=application, by=by)
     return decision
 
 
-def _queue_letter(decision_id: int) -> None:
-    from .tasks import render_decision_letter
+def order_decision_letter(*, application: Application, by: User | None) -> DecisionLetter:
+    """Order the decision letter PDF (in the contact person's language) and its mailing.
 
-    render_decision_letter.delay(decision_id=decision_id)
+    Call inside a transaction holding the application's row lock. Side effects: a queued
+    DecisionLetter whose rendering (portal.documents) and mailing (checks.tasks) run on commit.
+    """
+    decision = application.decision
+    letter, _created = create_document(
+        kind=letters.KIND,
+        by=by,
+        language=application.contact.language,
+        fingerprint=fingerprint_of([decision.pk, decision.outcome, decision.granted_amount, decision.reasoning]),
+        application=application,
+    )
+    letter_id = letter.pk
+    transaction.on_commit(lambda: _queue_mailing(letter_id))
+    return letter
+
+
+def _queue_mailing(letter_id: int) -> None:
+    from .tasks import mail_decision_letter_task
+
+    mail_decision_letter_task.delay(letter_id=letter_id)
+
+
+class LetterNotReady(Exception):
+    """The letter is still being rendered (or failed); the mailing task tries again later."""
+
+
+def mail_decision_letter(*, letter_id: int) -> bool:
+    """Mail a ready decision letter as a PDF attachment to the contact person and the owners. Idempotent.
+
+    Renders the letter first if no worker has done so yet. Returns False if it was already mailed.
+    Side effects: mails, `mailed_at`, an audit row. Raises LetterNotReady while the PDF is not ready.
+    """
+    letter = DecisionLetter.objects.select_related("application").get(pk=letter_id)
+    if letter.mailed_at is not None:
+        return False
+    if not letter.is_ready:
+        letter = render_document(kind=letters.KIND, document_id=letter_id)
+        if not letter.is_ready:
+            raise LetterNotReady(f"Decision letter {letter_id} is {letter.status}.")
+    with transaction.atomic():
+        letter = DecisionLetter.objects.select_for_update().select_related("application__contact").get(pk=letter_id)
+        if letter.mailed_at is not None:
+            return False
+        application = letter.application
+        with letter.file.open("rb") as handle:
+            content = handle.read()
+        recipients = _recipients(application)
+        filename = letters.letter_filename(letter)
+        letter.mailed_at = timezone.now()
+        letter.save(update_fields=["mailed_at", "updated_at"])
+        write_audit(actor=None, action="decision.letter_mailed", obj=application, description=filename)
+        transaction.on_commit(
+            lambda: send_mail_to(
+                recipients,
+                template="checks/mail/decision_letter",
+                context={"application": application},
+                attachments=[(filename, content, "application/pdf")],
+            )
+        )
+    return True
 
 
 # --- Final report ------------------------------------------------------------------------------------------------
@@ -468,8 +564,15 @@ def _queue_letter(decision_id: int) -> None:
 
 @transaction.atomic
 def submit_final_report(
-    *, application: Application, by: User, results: str, outcome: str, procurement_started: bool, procedure: str,
-    actual_costs: dict[int, int | None], files=(),
+    *,
+    application: Application,
+    by: User,
+    results: str,
+    outcome: str,
+    procurement_started: bool,
+    procedure: str,
+    actual_costs: dict[int, int | None],
+    files=(),
 ) -> FinalReport:
     """The applicant reports results and actual external costs per budget line.
 

@@ -3,7 +3,7 @@ import csv
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,6 +11,7 @@ from django.views import View
 from django.views.generic import ListView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
+from portal.documents import DocumentStatus, document_response
 from portal.files import attachments_for
 from portal.rules import active_organisation, is_staff_role
 from portal.services import ServiceError
@@ -101,7 +102,10 @@ class CallFormView(CheckPermissionMixin, View):
 
     def render_forms(self, call, form, tracks, criteria, status=200):
         return render(
-            self.request, self.template_name, {"call": call, "form": form, "tracks": tracks, "criteria": criteria}, status=status
+            self.request,
+            self.template_name,
+            {"call": call, "form": form, "tracks": tracks, "criteria": criteria},
+            status=status,
         )
 
     def get(self, request, pk=None):
@@ -129,7 +133,10 @@ class CallFormView(CheckPermissionMixin, View):
         if form.is_valid() and tracks.is_valid() and criteria.is_valid():
             try:
                 call = services.save_call(
-                    call=form.save(commit=False), tracks=rows_from(tracks), criteria=rows_from(criteria), by=request.user
+                    call=form.save(commit=False),
+                    tracks=rows_from(tracks),
+                    criteria=rows_from(criteria),
+                    by=request.user,
                 )
             except ServiceError as error:
                 field_error(form, error)
@@ -175,7 +182,11 @@ class ApplicationFormMixin:
         form = ApplicationForm(
             self.request.POST, self.request.FILES, instance=instance, call=call, organisation=organisation
         )
-        return form, ExpertiseFormSet(self.request.POST, prefix="expertise"), BudgetFormSet(self.request.POST, prefix="budget")
+        return (
+            form,
+            ExpertiseFormSet(self.request.POST, prefix="expertise"),
+            BudgetFormSet(self.request.POST, prefix="budget"),
+        )
 
     def render_form(self, call, form, expertise, budget, application=None, status=200):
         return render(
@@ -188,8 +199,14 @@ class ApplicationFormMixin:
                 "expertise": expertise,
                 "budget": budget,
                 "files": attachments_for(application, services.APPLICANT_FILES) if application else [],
-                "has_errors": bool(form.errors or any(expertise.errors) or any(budget.errors)
-                                   or expertise.non_form_errors() or budget.non_form_errors()),
+                "formsets": [expertise, budget],
+                "has_errors": bool(
+                    form.errors
+                    or any(expertise.errors)
+                    or any(budget.errors)
+                    or expertise.non_form_errors()
+                    or budget.non_form_errors()
+                ),
             },
             status=status,
         )
@@ -226,8 +243,13 @@ class ApplicationCreateView(CheckPermissionMixin, ApplicationFormMixin, View):
             _kw, data, expertise_rows, budget_rows = self.save(form, expertise, budget)
             try:
                 application = services.create_application(
-                    call=call, organisation=organisation, by=request.user, data=data,
-                    expertise=expertise_rows, budget=budget_rows, files=form.cleaned_data["attachments"],
+                    call=call,
+                    organisation=organisation,
+                    by=request.user,
+                    data=data,
+                    expertise=expertise_rows,
+                    budget=budget_rows,
+                    files=form.cleaned_data["attachments"],
                 )
             except ServiceError as error:
                 field_error(form, error)
@@ -258,7 +280,7 @@ class ApplicationDetailView(ApplicationMixin, View):
             "history": selectors.history_of(application),
             "files": attachments_for(application, services.APPLICANT_FILES),
             "report_files": attachments_for(application, services.FINAL_REPORT_FILES),
-            "letter": attachments_for(application, services.LETTER_FILES).last(),
+            "letter": application.letters.first(),
             "can_edit": has("checks.change_application", application),
             "can_submit": has("checks.submit_application", application),
             "can_resubmit": has("checks.resubmit_application", application),
@@ -286,11 +308,17 @@ class ApplicationEditView(ApplicationMixin, ApplicationFormMixin, View):
         form = ApplicationForm(instance=application, call=application.call, organisation=application.organisation)
         expertise = ExpertiseFormSet(
             prefix="expertise",
-            initial=[{"provider": x.provider, "competence": x.competence, "fee": x.fee} for x in application.expertise_lines.all()],
+            initial=[
+                {"provider": x.provider, "competence": x.competence, "fee": x.fee}
+                for x in application.expertise_lines.all()
+            ],
         )
         budget = BudgetFormSet(
             prefix="budget",
-            initial=[{"kind": x.kind, "description": x.description, "amount": x.amount} for x in application.budget_lines.all()],
+            initial=[
+                {"kind": x.kind, "description": x.description, "amount": x.amount}
+                for x in application.budget_lines.all()
+            ],
         )
         return self.render_form(application.call, form, expertise, budget, application=application)
 
@@ -301,15 +329,20 @@ class ApplicationEditView(ApplicationMixin, ApplicationFormMixin, View):
             # Keep what was typed on the page, and say why it cannot be saved.
             form.is_valid()
             form.add_error(
-                None, _("The application can only be changed as a draft or when the handler has asked for a completion.")
+                None,
+                _("The application can only be changed as a draft or when the handler has asked for a completion."),
             )
             return self.render_form(application.call, form, expertise, budget, application=application, status=400)
         if form.is_valid() and expertise.is_valid() and budget.is_valid():
             _kw, data, expertise_rows, budget_rows = self.save(form, expertise, budget)
             try:
                 services.save_application(
-                    application=application, by=request.user, data=data, expertise=expertise_rows,
-                    budget=budget_rows, files=form.cleaned_data["attachments"],
+                    application=application,
+                    by=request.user,
+                    data=data,
+                    expertise=expertise_rows,
+                    budget=budget_rows,
+                    files=form.cleaned_data["attachments"],
                 )
             except ServiceError as error:
                 field_error(form, error)
@@ -415,9 +448,13 @@ class FinalReportView(ApplicationMixin, View):
         if form.is_valid():
             try:
                 services.submit_final_report(
-                    application=application, by=request.user, results=form.cleaned_data["results"],
-                    outcome=form.cleaned_data["outcome"], procurement_started=form.cleaned_data["procurement_started"],
-                    procedure=form.cleaned_data["procedure"], actual_costs=form.actual_costs(),
+                    application=application,
+                    by=request.user,
+                    results=form.cleaned_data["results"],
+                    outcome=form.cleaned_data["outcome"],
+                    procurement_started=form.cleaned_data["procurement_started"],
+                    procedure=form.cleaned_data["procedure"],
+                    actual_costs=form.actual_costs(),
                     files=form.cleaned_data["attachments"],
                 )
             except ServiceError as error:
@@ -438,16 +475,10 @@ class DecisionLetterView(LoginRequiredMixin, View):
             application = selectors.get_application_for(request.user, pk)
         if not request.user.has_perm("checks.view_application", application):
             raise Http404
-        letter = attachments_for(application, services.LETTER_FILES).last()
+        letter = application.letters.filter(status=DocumentStatus.READY).first()
         if letter is None:
             raise Http404
-        try:
-            handle = letter.file.open("rb")
-        except FileNotFoundError:
-            raise Http404 from None
-        response = FileResponse(handle, as_attachment=True, filename=letter.filename, content_type="application/pdf")
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return document_response(letter)
 
 
 # --- Handlers ----------------------------------------------------------------------------------------------------
@@ -515,7 +546,7 @@ class ReviewDetailView(StaffApplicationMixin, View):
                 "conflict": selectors.conflict_for(request.user, application),
                 "files": attachments_for(application, services.APPLICANT_FILES),
                 "report_files": attachments_for(application, services.FINAL_REPORT_FILES),
-                "letter": attachments_for(application, services.LETTER_FILES).last(),
+                "letter": application.letters.first(),
                 "assign_form": AssignForm(initial={"handler": application.assigned_to_id}),
                 "can_assign": has("checks.assign_application", application),
                 "can_review": has("checks.review_application", application),
@@ -608,7 +639,9 @@ class ScoreView(HandlerFormView):
 
     def act(self, form):
         services.save_review(
-            application=self.get_object(), handler=self.request.user, scores=form.scores(),
+            application=self.get_object(),
+            handler=self.request.user,
+            scores=form.scores(),
             recommendation=form.cleaned_data["recommendation"],
         )
         return _("Your review is saved.")
@@ -620,7 +653,9 @@ class RequestCompletionView(HandlerFormView):
     form_class = MessageForm
 
     def act(self, form):
-        services.request_completion(application=self.get_object(), by=self.request.user, message=form.cleaned_data["message"])
+        services.request_completion(
+            application=self.get_object(), by=self.request.user, message=form.cleaned_data["message"]
+        )
         return _("The applicant has been asked to complete the application.")
 
 
@@ -642,8 +677,11 @@ class DecideView(HandlerFormView):
 
     def act(self, form):
         decision = services.decide_application(
-            application=self.get_object(), by=self.request.user, outcome=form.cleaned_data["outcome"],
-            granted_amount=form.cleaned_data.get("granted_amount"), reasoning=form.cleaned_data["reasoning"],
+            application=self.get_object(),
+            by=self.request.user,
+            outcome=form.cleaned_data["outcome"],
+            granted_amount=form.cleaned_data.get("granted_amount"),
+            reasoning=form.cleaned_data["reasoning"],
         )
         if decision.outcome == "approved":
             return _("The application is approved. The decision letter is being prepared and will be mailed.")
@@ -691,7 +729,9 @@ class HandleFinalReportView(HandlerFormView):
             return _("The final report is accepted and the application is closed.")
         if not form.cleaned_data["message"].strip():
             raise ServiceError(_("Write what the applicant should complete."), field="message")
-        services.request_report_completion(application=application, by=self.request.user, message=form.cleaned_data["message"])
+        services.request_report_completion(
+            application=application, by=self.request.user, message=form.cleaned_data["message"]
+        )
         return _("The final report is sent back to the applicant for completion.")
 
 
@@ -727,10 +767,21 @@ class CallExportView(OverviewMixin, View):
         writer = csv.writer(response, delimiter=";")
         writer.writerow(
             [
-                _("Reference number"), _("Organisation"), _("Title"), _("Track"), _("State"), _("Submitted"),
-                _("Requested (SEK)"), _("Assigned handler"), _("Reviews"), _("Average weighted score"),
+                _("Reference number"),
+                _("Organisation"),
+                _("Title"),
+                _("Track"),
+                _("State"),
+                _("Submitted"),
+                _("Requested (SEK)"),
+                _("Assigned handler"),
+                _("Reviews"),
+                _("Average weighted score"),
                 *[_("Average: %(name)s") % {"name": c.name} for c in criteria],
-                _("Recommendations (approve/reject/unsure)"), _("Decision"), _("Granted (SEK)"), _("Reasoning"),
+                _("Recommendations (approve/reject/unsure)"),
+                _("Decision"),
+                _("Granted (SEK)"),
+                _("Reasoning"),
             ]
         )
         for application in selectors.export_rows(call):
@@ -745,13 +796,22 @@ class CallExportView(OverviewMixin, View):
             decision = getattr(application, "decision", None) if hasattr(application, "decision") else None
             writer.writerow(
                 [
-                    application.reference, application.organisation.name, application.title, application.track.name,
+                    application.reference,
+                    application.organisation.name,
+                    application.title,
+                    application.track.name,
                     application.get_state_display(),
-                    timezone.localtime(application.submitted_at).strftime("%Y-%m-%d") if application.submitted_at else "",
-                    application.requested_amount or 0, str(application.assigned_to or ""), len(reviews),
+                    timezone.localtime(application.submitted_at).strftime("%Y-%m-%d")
+                    if application.submitted_at
+                    else "",
+                    application.requested_amount or 0,
+                    str(application.assigned_to or ""),
+                    len(reviews),
                     f"{application.average_score:.2f}" if application.average_score is not None else "",
-                    *per_criterion, recommendations,
-                    decision.get_outcome_display() if decision else "", decision.granted_amount if decision else "",
+                    *per_criterion,
+                    recommendations,
+                    decision.get_outcome_display() if decision else "",
+                    decision.granted_amount if decision else "",
                     decision.reasoning if decision else "",
                 ]
             )
