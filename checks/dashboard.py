@@ -25,8 +25,9 @@ def panels(request) -> list[Panel]:
         )
     if is_handler(user):
         S = Application.State
+        handling = [S.SUBMITTED, S.IN_REVIEW, S.COMPLETION_REQUESTED]
         counts = Application.objects.exclude(state=S.DRAFT).aggregate(
-            mine=Count("id", filter=Q(assigned_to=user) & Q(state__in=[S.SUBMITTED, S.IN_REVIEW, S.COMPLETION_REQUESTED])),
+            mine=Count("id", filter=Q(assigned_to=user) & Q(state__in=handling)),
             unassigned=Count("id", filter=Q(assigned_to__isnull=True) & Q(state__in=[S.SUBMITTED, S.IN_REVIEW])),
             reports=Count("id", filter=Q(state=S.FINAL_REPORT_SUBMITTED)),
         )
