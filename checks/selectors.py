@@ -50,7 +50,9 @@ def get_call_for(user, pk) -> GrantCall:
 
 
 def all_calls() -> QuerySet[GrantCall]:
-    return GrantCall.objects.annotate(application_count=Count("applications", filter=~Q(applications__state=S.DRAFT)))
+    return GrantCall.objects.annotate(
+        application_count=Count("applications", filter=~Q(applications__state=S.DRAFT))
+    ).order_by("-opens_on", "-id")
 
 
 def budget_granted(call) -> int:
