@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 from django.core import mail
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from checks import selectors, services
 from checks.models import Application, BudgetLine, ConflictOfInterest, DecisionLetter, GrantCall, Review, StateChange
@@ -174,7 +174,8 @@ def test_missing_items_lists_amount_mismatch_and_cap():
     application = make_application(amount=250_000)  # track 0: cap 200 000 whatever the number of competences
     application.requested_amount = 260_000
     application.save()
-    messages = [item.message for item in selectors.missing_items(application)]
+    with translation.override("en"):
+        messages = [item.message for item in selectors.missing_items(application)]
     assert any("does not equal" in m for m in messages)
     assert any("above the cap" in m for m in messages)
 
@@ -439,7 +440,7 @@ def test_approve_refuses_amount_above_cap():
     application = make_application(state=S.IN_REVIEW, amount=150_000)
     Application.objects.filter(pk=application.pk).update(requested_amount=250_000)
     application.refresh_from_db()
-    with pytest.raises(ServiceError, match="cap"):
+    with translation.override("en"), pytest.raises(ServiceError, match="cap"):
         services.decide_application(
             application=application, by=make_handler(), outcome="approved", granted_amount=210_000, reasoning="R"
         )
