@@ -8,10 +8,19 @@ from portal.models import User
 from .models import Application, BudgetLine, Decision, FinalReport, GrantCall, Review
 
 INTERNAL = "internal"
+
+
+class NoColon:
+    """Labels without a trailing colon (the portal's style; browser tests find fields by their label)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class GrantCallForm(forms.ModelForm):
+class GrantCallForm(NoColon, forms.ModelForm):
     class Meta:
         model = GrantCall
         fields = [
@@ -34,7 +43,7 @@ class GrantCallForm(forms.ModelForm):
         return cleaned
 
 
-class TrackForm(forms.Form):
+class TrackForm(NoColon, forms.Form):
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     name = forms.CharField(label=_("Track name"), max_length=200)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -55,7 +64,7 @@ class TrackForm(forms.Form):
         return cleaned
 
 
-class CriterionForm(forms.Form):
+class CriterionForm(NoColon, forms.Form):
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     name = forms.CharField(label=_("Criterion"), max_length=200)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -81,7 +90,7 @@ def rows_from(formset) -> list[dict]:
     return rows
 
 
-class ApplicationForm(forms.ModelForm):
+class ApplicationForm(NoColon, forms.ModelForm):
     attachments = AttachmentsField(label=_("Attachments"))
 
     class Meta:
@@ -120,6 +129,7 @@ class ApplicationForm(forms.ModelForm):
 
         self.fields["need"].queryset = Need.objects.filter(organisation=organisation).order_by("title")
         self.fields["need"].help_text = _("Optional: one of your organisation's registered needs.")
+        self.fields["need"].empty_label = _("No linked need")
         self.fields["contact"].queryset = User.objects.filter(memberships__organisation=organisation).order_by("email")
         self.fields["contact"].label_from_instance = lambda user: f"{user.get_full_name() or user.email} <{user.email}>"
         self.fields["contact"].empty_label = None
@@ -133,13 +143,13 @@ class ApplicationForm(forms.ModelForm):
         return cleaned
 
 
-class ExpertiseForm(forms.Form):
+class ExpertiseForm(NoColon, forms.Form):
     provider = forms.CharField(label=_("Provider"), max_length=200, required=False)
     competence = forms.CharField(label=_("Competence"), max_length=300, required=False)
     fee = forms.IntegerField(label=_("Fee (SEK)"), min_value=0, required=False)
 
 
-class BudgetLineForm(forms.Form):
+class BudgetLineForm(NoColon, forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind of cost"),
         choices=[
@@ -183,21 +193,21 @@ def line_rows(formset, required: tuple[str, ...]) -> list[dict]:
     return rows
 
 
-class SubmitForm(forms.Form):
+class SubmitForm(NoColon, forms.Form):
     """Confirms the version the applicant saw; a second tab or a stale page is told so."""
 
 
-class MessageForm(forms.Form):
+class MessageForm(NoColon, forms.Form):
     message = forms.CharField(label=_("Message to the applicant"), widget=forms.Textarea(attrs={"rows": 5}))
 
 
-class ResubmitForm(forms.Form):
+class ResubmitForm(NoColon, forms.Form):
     message = forms.CharField(
         label=_("Message to the handler (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
-class AssignForm(forms.Form):
+class AssignForm(NoColon, forms.Form):
     handler = forms.ModelChoiceField(
         label=_("Handler"), queryset=User.objects.none(), required=False, empty_label=_("Nobody")
     )
@@ -209,7 +219,7 @@ class AssignForm(forms.Form):
         self.fields["handler"].queryset = User.objects.filter(groups__name=HANDLERS_GROUP).order_by("email")
 
 
-class ConflictForm(forms.Form):
+class ConflictForm(NoColon, forms.Form):
     SCOPE_APPLICATION = "application"
     SCOPE_ORGANISATION = "organisation"
     scope = forms.ChoiceField(
@@ -224,7 +234,7 @@ class ConflictForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(NoColon, forms.Form):
     """A score 1–5 and a comment per criterion of the call, and a recommendation."""
 
     SCORES = [("", "—"), *[(str(n), str(n)) for n in range(1, 6)]]
@@ -262,7 +272,7 @@ class ReviewForm(forms.Form):
         }
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(NoColon, forms.Form):
     outcome = forms.ChoiceField(label=_("Decision"), choices=Decision.Outcome.choices, widget=forms.RadioSelect)
     granted_amount = forms.IntegerField(
         label=_("Granted amount (SEK)"), min_value=1, required=False, help_text=_("Only when approving.")
@@ -276,7 +286,7 @@ class DecisionForm(forms.Form):
         return cleaned
 
 
-class FinalReportForm(forms.ModelForm):
+class FinalReportForm(NoColon, forms.ModelForm):
     attachments = AttachmentsField(label=_("Attachments (invoices, reports)"))
 
     class Meta:
@@ -301,7 +311,7 @@ class FinalReportForm(forms.ModelForm):
         return {line.pk: self.cleaned_data[f"actual_{line.pk}"] for line in self.budget_lines}
 
 
-class QueueFilterForm(forms.Form):
+class QueueFilterForm(NoColon, forms.Form):
     call = forms.ModelChoiceField(
         label=_("Call"), queryset=GrantCall.objects.all(), required=False, empty_label=_("All")
     )
