@@ -245,7 +245,9 @@ def seed(world):
     users, organisations = world["users"], world["organisations"]
     handler, admin = users["handlaggare"], users["admin"]
     calls = _calls(admin)
-    for call_key, org_key, state, title, track_index, expertise, budget in APPLICATIONS:
+    # Both demo buyers have an application in every state (the list alternates who is first).
+    rows = [*APPLICATIONS, *[(c, "region" if o == "kommun" else "kommun", *rest) for c, o, *rest in APPLICATIONS]]
+    for call_key, org_key, state, title, track_index, expertise, budget in rows:
         call = calls[call_key]
         organisation = organisations[org_key]
         owner = users[org_key]

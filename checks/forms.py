@@ -17,6 +17,7 @@ class NoColon:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
 
+
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -124,6 +125,7 @@ class ApplicationForm(NoColon, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["track"].queryset = call.tracks.all()
         self.fields["track"].empty_label = None
+        self.fields["track"].label_from_instance = track_label
         self.fields["track"].widget = forms.RadioSelect(choices=self.fields["track"].choices)
         from projects.models import Need
 
@@ -141,6 +143,18 @@ class ApplicationForm(NoColon, forms.ModelForm):
         if start and end and end < start:
             self.add_error("period_end", _("The period cannot end before it starts."))
         return cleaned
+
+
+def track_label(track) -> str:
+    from .templatetags.checks_tags import sek
+
+    if track.cap_two_or_more and track.cap_two_or_more != track.cap_one:
+        return _("%(name)s (up to %(one)s for one external competence, %(more)s for two or more)") % {
+            "name": track.name,
+            "one": sek(track.cap_one),
+            "more": sek(track.cap_two_or_more),
+        }
+    return _("%(name)s (up to %(one)s)") % {"name": track.name, "one": sek(track.cap_one)}
 
 
 class ExpertiseForm(NoColon, forms.Form):
