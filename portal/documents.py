@@ -21,6 +21,7 @@ static files and the system's fonts).
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import logging
 from collections.abc import Callable
@@ -55,6 +56,9 @@ class DocumentStatus(models.TextChoices):
 
 # Statuses of a document that is (or will soon be) usable: ordering again for unchanged data is pointless.
 ACTIVE_STATUSES = (DocumentStatus.QUEUED, DocumentStatus.RENDERING, DocumentStatus.READY)
+# A queued or rendering document untouched for this long is presumed lost (e.g. the broker lost the task):
+# it may be queued again, and it no longer blocks a new order.
+STALE_AFTER = datetime.timedelta(minutes=10)
 
 
 def document_upload_to(instance, filename: str) -> str:
@@ -110,6 +114,15 @@ class RenderedDocument(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status in (DocumentStatus.QUEUED, DocumentStatus.RENDERING)
+
+    @property
+    def is_stale(self) -> bool:
+        """Pending for so long that the task was presumably lost; it may be queued again."""
+        return self.is_pending and self.updated_at is not None and self.updated_at < timezone.now() - STALE_AFTER
+
+    @property
+    def can_retry(self) -> bool:
+        return self.is_failed or self.is_stale
 
 
 # --- registry --------------------------------------------------------------------------------------------------
@@ -316,7 +329,12 @@ def create_document(
     document_kind = get_kind(kind)
     if reuse_unchanged and fingerprint:
         latest = latest_active(kind=document_kind, scope=scope)
-        if latest is not None and latest.fingerprint == fingerprint and latest.language == language:
+        if (
+            latest is not None
+            and latest.fingerprint == fingerprint
+            and latest.language == language
+            and not latest.is_stale
+        ):
             return latest, False
     document = document_kind.get_model().objects.create(
         **scope,
@@ -331,16 +349,17 @@ def create_document(
 
 
 def requeue_document(*, kind: str, document: RenderedDocument) -> RenderedDocument:
-    """Put a failed document back in the queue. Side effects: the row (queued, error cleared), a task on commit.
+    """Put a failed (or stale) document back in the queue. Side effects: the row (queued, error cleared), a task.
 
-    Raises `portal.services.InvalidTransition` unless the document failed.
+    Raises `portal.services.InvalidTransition` unless the document failed or has been pending for longer
+    than STALE_AFTER (its task was presumably lost). The task is queued on commit.
     """
     from .services import InvalidTransition
 
     model = get_kind(kind).get_model()
     with transaction.atomic():
         document = model.objects.select_for_update().get(pk=document.pk)
-        if document.status != DocumentStatus.FAILED:
+        if not document.can_retry:
             raise InvalidTransition(_("Only a document that failed can be produced again."))
         document.status = DocumentStatus.QUEUED
         document.error = ""

@@ -125,11 +125,13 @@ class Need(RulesModel):
     estimated_value = models.PositiveBigIntegerField(_("estimated value (SEK)"), null=True, blank=True)
     planned_start = models.DateField(_("planned start of procurement"), null=True, blank=True)
     stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, default=Stage.NEED)
-    visibility = models.CharField(
-        _("visibility"), max_length=20, choices=Visibility.choices, default=Visibility.DRAFT
-    )
+    visibility = models.CharField(_("visibility"), max_length=20, choices=Visibility.choices, default=Visibility.DRAFT)
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("author"),
     )
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
@@ -144,7 +146,7 @@ class Need(RulesModel):
         ordering = ["-published_at", "-created_at", "-id"]
         indexes = [models.Index(fields=["visibility", "stage"])]
         rules_permissions = {
-            "view": r.need_is_published | r.is_org_member | r.is_staff_role,
+            "view": r.need_is_published | r.is_org_member,
             "change": r.can_edit_need,
             "assess": r.can_edit_need,
             "create_call": r.can_create_call,
@@ -202,7 +204,11 @@ class MarketGapAssessment(models.Model):
     chosen_procedure = models.CharField(_("chosen procedure"), max_length=30, choices=Procedure.choices)
     rationale = models.TextField(_("why this procedure"), blank=True)
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("assessed by"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -261,7 +267,11 @@ class Call(RulesModel):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("created by"),
     )
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
@@ -283,7 +293,7 @@ class Call(RulesModel):
             ),
         ]
         rules_permissions = {
-            "view": r.call_is_public | r.is_call_org_member | r.is_staff_role,
+            "view": r.call_is_public | r.is_call_org_member,
             "change": r.can_edit_call,
             "respond": r.can_respond_to_call,
             "ask": r.can_ask_on_call,
@@ -336,7 +346,9 @@ class Response(RulesModel):
 
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="responses", verbose_name=_("call"))
     organisation = models.ForeignKey(
-        "portal.Organisation", on_delete=models.PROTECT, related_name="call_responses",
+        "portal.Organisation",
+        on_delete=models.PROTECT,
+        related_name="call_responses",
         verbose_name=_("company"),
     )
     summary = models.TextField(_("solution summary"), max_length=1000)
@@ -348,7 +360,11 @@ class Response(RulesModel):
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("author"),
     )
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
@@ -381,13 +397,21 @@ class Question(models.Model):
         "portal.Organisation", on_delete=models.CASCADE, related_name="call_questions", verbose_name=_("company")
     )
     asked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("asked by"),
     )
     text = models.TextField(_("question"), max_length=4000)
     answer = models.TextField(_("answer"), blank=True, max_length=8000)
     answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("answered by"),
     )
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
@@ -410,15 +434,15 @@ class InterestProfile(models.Model):
     """What a company wants to hear about. Matching a CPV code matches its descendants."""
 
     organisation = models.OneToOneField(
-        "portal.Organisation", on_delete=models.CASCADE, related_name="interest_profile",
+        "portal.Organisation",
+        on_delete=models.CASCADE,
+        related_name="interest_profile",
         verbose_name=_("company"),
     )
     cpv_codes = models.ManyToManyField(CpvCode, blank=True, related_name="+", verbose_name=_("CPV codes"))
     categories = models.JSONField(_("categories"), default=list, blank=True)
     themes = models.JSONField(_("themes"), default=list, blank=True)
-    keywords = models.CharField(
-        _("keywords"), max_length=500, blank=True, help_text=_("Separate words with commas.")
-    )
+    keywords = models.CharField(_("keywords"), max_length=500, blank=True, help_text=_("Separate words with commas."))
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -449,3 +473,4 @@ class CallAlert(models.Model):
 
     def __str__(self):
         return f"{self.call} → {self.user}"
+from .document_models import DecisionDocument  # noqa: E402,F401

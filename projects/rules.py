@@ -60,9 +60,7 @@ def response_call_is_open(user, response):
 def response_visible_to_buyer(user, response):
     """The buyer organisation sees submitted responses to its calls, never drafts or withdrawn ones."""
     return (
-        response is not None
-        and response.status == "submitted"
-        and is_org_member(user, response.call.need.organisation)
+        response is not None and response.status == "submitted" and is_org_member(user, response.call.need.organisation)
     )
 
 
@@ -79,3 +77,4 @@ rules.add_perm("projects.create_need", acts_for_verified_public_body)
 rules.add_perm("projects.manage_call", can_manage_call)
 rules.add_perm("projects.answer_question", can_manage_call)
 rules.add_perm("projects.edit_interest_profile", acts_for_company)
+rules.add_perm("projects.act_for_company", acts_for_company)

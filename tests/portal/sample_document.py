@@ -9,7 +9,7 @@ class SampleDocument(RenderedDocument):
     subject = models.CharField(max_length=200)
 
     class Meta(RenderedDocument.Meta):
-        app_label = "portal"
+        app_label = "documents_tests"  # not an installed app: never migrated, never in makemigrations
 
 
 def sample_context(document):

@@ -295,3 +295,24 @@ def test_document_response_serves_only_ready_documents(make_document):
 def test_unknown_kind_is_an_error():
     with pytest.raises(LookupError):
         documents.get_kind("nope")
+
+
+def test_a_document_pending_for_too_long_can_be_queued_again_and_no_longer_blocks_orders(make_document):
+    import datetime
+
+    from django.utils import timezone
+
+    document = make_document(subject="s", fingerprint="abc", status=DocumentStatus.RENDERING)
+    fresh = SampleDocument.objects.get(pk=document.pk)
+    assert not fresh.can_retry
+    SampleDocument.objects.filter(pk=document.pk).update(updated_at=timezone.now() - datetime.timedelta(hours=1))
+    stale = SampleDocument.objects.get(pk=document.pk)
+    assert stale.is_stale and stale.can_retry
+
+    again, created = create_document(kind=KIND, by=None, language="sv", fingerprint="abc", subject="s")
+    requeue_document(kind=KIND, document=stale)
+
+    assert created and again.version == 2
+    stale.refresh_from_db()
+    assert stale.status == DocumentStatus.QUEUED
+    assert not stale.is_stale

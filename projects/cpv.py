@@ -1,0 +1,165 @@
+"""CPV codes: parsing what people type, loading the vocabulary, and the descendant rule.
+
+A CPV code is eight digits and a check digit ("45000000-7"). People type it with
+or without the check digit; the official 2008 list has check digits that follow
+no single rule, so a code is validated by looking it up in the table.
+"""
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .cpv_divisions import DIVISIONS
+from .models import CpvCode
+
+CODE_RE = re.compile(r"^(\d{8})(?:-(\d))?$")
+FILE_KEY_RE = re.compile(r"^(\d{8})-(\d)$")
+# Placeholder rows in some published CPV files that are not codes of the vocabulary.
+NOT_CPV = {"99999999-9"}
+TOKEN_SPLIT_RE = re.compile(r"[\s,;]+")
+
+
+def default_cpv_path() -> Path:
+    from django.conf import settings
+
+    return Path(settings.BASE_DIR).parent / "shared" / "data" / "cpv_en.json"
+
+
+def parse_code(text: str) -> tuple[str, str | None] | None:
+    """("45000000", "7") for "45000000-7", ("45000000", None) for "45000000", None if malformed."""
+    match = CODE_RE.match(text.strip())
+    if not match:
+        return None
+    return match.group(1), match.group(2)
+
+
+def significant_prefix(code: str) -> str:
+    """The digits that matter for "is descendant of": 45200000 → 452 (trailing zeros dropped, at least 2)."""
+    stripped = code.rstrip("0")
+    return stripped if len(stripped) >= 2 else code[:2]
+
+
+def is_descendant_or_same(code: str, ancestor: str) -> bool:
+    return code.startswith(significant_prefix(ancestor))
+
+
+def resolve_codes(text: str) -> list[CpvCode]:
+    """The CpvCode rows for a text of codes separated by commas, spaces or new lines.
+
+    Accepts codes with or without the check digit and also the "code label" form the
+    picker fills in. Raises ValidationError naming every code that is malformed, unknown
+    or has the wrong check digit.
+    """
+    tokens = []
+    for part in re.split(r"[,;\n]+", text or ""):
+        part = part.strip()
+        if not part:
+            continue
+        # "45000000-7 Construction work" → take the first word only.
+        tokens.append(TOKEN_SPLIT_RE.split(part)[0])
+    parsed, errors = [], []
+    for token in tokens:
+        result = parse_code(token)
+        if result is None:
+            errors.append(
+                _("“%(code)s” is not a CPV code (eight digits, optionally a dash and a check digit).") % {"code": token}
+            )
+        else:
+            parsed.append((token, *result))
+    found = CpvCode.objects.in_bulk([code for _token, code, _check in parsed])
+    codes: list[CpvCode] = []
+    for token, code, check in parsed:
+        row = found.get(code)
+        if row is None:
+            errors.append(_("There is no CPV code %(code)s.") % {"code": token})
+        elif check is not None and check != row.check_digit:
+            errors.append(
+                _("The check digit of %(code)s is wrong; the code is %(full)s.")
+                % {"code": token, "full": row.full_code}
+            )
+        elif row not in codes:
+            codes.append(row)
+    if errors:
+        raise ValidationError(errors)
+    return codes
+
+
+def format_codes(codes) -> str:
+    return ", ".join(code.full_code for code in codes)
+
+
+@dataclass
+class LoadResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: list[str] | None = None
+
+    @property
+    def loaded(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+
+@transaction.atomic
+def load_cpv_mapping(mapping: dict[str, str]) -> LoadResult:
+    """Create or update CpvCode rows from {"XXXXXXXX-Y": label}. Idempotent; skips entries that are not CPV codes."""
+    result = LoadResult(skipped=[])
+    rows: dict[str, tuple[str, str]] = {}
+    for key, label in mapping.items():
+        match = FILE_KEY_RE.match(str(key).strip())
+        if not match or key in NOT_CPV or not isinstance(label, str) or not label.strip():
+            result.skipped.append(str(key))
+            continue
+        rows[match.group(1)] = (match.group(2), label.strip()[:400])
+    existing = CpvCode.objects.in_bulk(list(rows))
+    to_create, to_update = [], []
+    for code, (check, label) in rows.items():
+        row = existing.get(code)
+        if row is None:
+            to_create.append(CpvCode(code=code, check_digit=check, label=label))
+        elif row.check_digit != check or row.label != label:
+            row.check_digit, row.label = check, label
+            to_update.append(row)
+        else:
+            result.unchanged += 1
+    CpvCode.objects.bulk_create(to_create, batch_size=1000)
+    CpvCode.objects.bulk_update(to_update, ["check_digit", "label"], batch_size=1000)
+    result.created, result.updated = len(to_create), len(to_update)
+    _apply_division_labels()
+    return result
+
+
+def load_cpv_file(path) -> LoadResult:
+    """Load a JSON file in the format of cpv_en.json. Raises ValueError for an unreadable file."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except (OSError, json.JSONDecodeError) as error:
+        raise ValueError(str(error)) from error
+    if not isinstance(data, dict):
+        raise ValueError("expected a JSON object of code: label")
+    return load_cpv_mapping(data)
+
+
+def _apply_division_labels() -> None:
+    for code, _check, _en, sv in DIVISIONS:
+        CpvCode.objects.filter(code=code, label_sv="").update(label_sv=sv)
+
+
+@transaction.atomic
+def load_divisions() -> int:
+    """Make sure the 45 division codes exist (for the demo); existing rows stay. Returns how many were made."""
+    existing = set(CpvCode.objects.filter(code__in=[d[0] for d in DIVISIONS]).values_list("code", flat=True))
+    new = [
+        CpvCode(code=code, check_digit=check, label=en, label_sv=sv)
+        for code, check, en, sv in DIVISIONS
+        if code not in existing
+    ]
+    CpvCode.objects.bulk_create(new)
+    _apply_division_labels()
+    return len(new)

@@ -1,0 +1,90 @@
+# ruff: noqa: E501 - one division per line reads best
+"""The 45 top-level divisions of the CPV 2008 vocabulary, labelled in the project's own words.
+
+`manage.py seed_demo` loads these so the demo works without the full CPV file;
+`manage.py load_cpv PATH` loads the whole vocabulary (and keeps these Swedish labels).
+"""
+
+# (code without check digit, check digit, English label, Swedish label)
+DIVISIONS: list[tuple[str, str, str, str]] = [
+    ("03000000", "1", "Farming, fishing and forestry products", "Jordbruks-, fiske- och skogsprodukter"),
+    ("09000000", "3", "Fuels, petroleum products and energy", "Bränslen, petroleumprodukter och energi"),
+    ("14000000", "1", "Mining products and basic metals", "Gruvprodukter och basmetaller"),
+    ("15000000", "8", "Food, drink and tobacco", "Livsmedel, drycker och tobak"),
+    ("16000000", "5", "Machines for agriculture", "Jordbruksmaskiner"),
+    ("18000000", "9", "Clothes, shoes and bags", "Kläder, skor och väskor"),
+    ("19000000", "6", "Leather, textiles, plastics and rubber", "Läder, textil, plast och gummi"),
+    ("22000000", "0", "Printed material", "Trycksaker"),
+    ("24000000", "4", "Chemicals", "Kemiska produkter"),
+    ("30000000", "9", "Office machines and computers", "Kontorsmaskiner och datorer"),
+    ("31000000", "6", "Electrical equipment and lighting", "Elektrisk utrustning och belysning"),
+    ("32000000", "3", "Radio, TV and telecom equipment", "Radio-, tv- och teleutrustning"),
+    (
+        "33000000",
+        "0",
+        "Medical equipment, medicines and personal care",
+        "Medicinsk utrustning, läkemedel och personlig vård",
+    ),
+    ("34000000", "7", "Vehicles and transport equipment", "Fordon och transportutrustning"),
+    (
+        "35000000",
+        "4",
+        "Security, fire, police and defence equipment",
+        "Säkerhets-, brand-, polis- och försvarsutrustning",
+    ),
+    (
+        "37000000",
+        "8",
+        "Instruments, sports goods, games and art supplies",
+        "Instrument, sportartiklar, spel och konstnärsmaterial",
+    ),
+    ("38000000", "5", "Laboratory, optical and precision equipment", "Laboratorie-, optik- och precisionsutrustning"),
+    (
+        "39000000",
+        "2",
+        "Furniture, furnishings, appliances and cleaning products",
+        "Möbler, inredning, hushållsapparater och rengöringsmedel",
+    ),
+    ("41000000", "9", "Collected and treated water", "Uppsamlat och renat vatten"),
+    ("42000000", "6", "Industrial machines", "Industrimaskiner"),
+    ("43000000", "3", "Machines for mining and construction", "Maskiner för gruvdrift och bygg"),
+    ("44000000", "0", "Construction materials and structures", "Byggmaterial och byggkonstruktioner"),
+    ("45000000", "7", "Construction work", "Byggentreprenad"),
+    ("48000000", "8", "Software packages and information systems", "Programvara och informationssystem"),
+    ("50000000", "5", "Repair and maintenance", "Reparation och underhåll"),
+    ("51000000", "9", "Installation (not software)", "Installation (ej programvara)"),
+    ("55000000", "0", "Hotels, restaurants and retail", "Hotell, restaurang och detaljhandel"),
+    ("60000000", "8", "Transport (not waste)", "Transporttjänster (ej avfall)"),
+    ("63000000", "9", "Transport support services and travel agencies", "Stödtjänster för transport och resebyråer"),
+    ("64000000", "6", "Post and telecommunications", "Post och telekommunikation"),
+    ("65000000", "3", "Public utilities", "Allmännyttiga tjänster"),
+    ("66000000", "0", "Finance and insurance", "Finans och försäkring"),
+    ("70000000", "1", "Real estate", "Fastighetstjänster"),
+    ("71000000", "8", "Architecture, engineering and inspection", "Arkitekt-, teknik- och besiktningstjänster"),
+    ("72000000", "5", "IT services", "IT-tjänster"),
+    ("73000000", "2", "Research and development", "Forskning och utveckling"),
+    (
+        "75000000",
+        "6",
+        "Public administration, defence and social security",
+        "Offentlig förvaltning, försvar och socialförsäkring",
+    ),
+    ("76000000", "3", "Oil and gas industry services", "Tjänster för olje- och gasindustrin"),
+    (
+        "77000000",
+        "0",
+        "Agriculture, forestry and horticulture services",
+        "Tjänster för jordbruk, skogsbruk och trädgård",
+    ),
+    (
+        "79000000",
+        "4",
+        "Business services: law, marketing, consulting, staffing",
+        "Företagstjänster: juridik, marknadsföring, konsulter, bemanning",
+    ),
+    ("80000000", "4", "Education and training", "Utbildning"),
+    ("85000000", "9", "Health and social care", "Hälso- och sjukvård samt socialt arbete"),
+    ("90000000", "7", "Sewage, waste, cleaning and environment", "Avlopp, avfall, städning och miljö"),
+    ("92000000", "1", "Recreation, culture and sport", "Fritid, kultur och sport"),
+    ("98000000", "3", "Other community and personal services", "Övriga samhälls- och personliga tjänster"),
+]

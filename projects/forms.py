@@ -1,0 +1,284 @@
+from django import forms
+from django.urls import reverse_lazy
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from portal.files import AttachmentsField
+
+from .cpv import format_codes, resolve_codes
+from .cpv_divisions import DIVISIONS
+from .models import TRL_LEVELS, Call, Category, Conclusion, MarketGapAssessment, Need, Procedure, Response, Theme
+
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class CpvCodesField(forms.CharField):
+    """CPV codes as text ("45000000-7, 72000000"): works as a plain field; JavaScript adds a search picker."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", _("CPV codes"))
+        kwargs.setdefault(
+            "help_text",
+            _("One or more codes separated by commas, with or without the check digit, e.g. 45000000-7, 72000000."),
+        )
+        super().__init__(**kwargs)
+        self.widget.attrs.update(
+            {"data-cpv-picker": reverse_lazy("projects:cpv_search"), "autocomplete": "off", "spellcheck": "false"}
+        )
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        return resolve_codes(text) if text else []
+
+    def prepare_value(self, value):
+        if isinstance(value, (list, tuple)):
+            return format_codes(value)
+        return value
+
+
+class NoSuffixMixin:
+    """Labels without a trailing colon (screen readers and tests read the label as written)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+def _division_choices():
+    swedish = (get_language() or "sv").startswith("sv")
+    return [("", _("All"))] + [(code[:2], f"{code[:2]} {sv if swedish else en}") for code, _c, en, sv in DIVISIONS]
+
+
+class NeedForm(NoSuffixMixin, forms.ModelForm):
+    themes = forms.MultipleChoiceField(
+        label=_("Themes"), choices=Theme.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    cpv = CpvCodesField()
+
+    class Meta:
+        model = Need
+        fields = [
+            "title",
+            "summary",
+            "problem",
+            "desired_effects",
+            "affected",
+            "themes",
+            "category",
+            "cpv",
+            "estimated_value",
+            "planned_start",
+            "stage",
+        ]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 3}),
+            "problem": forms.Textarea(attrs={"rows": 6}),
+            "desired_effects": forms.Textarea(attrs={"rows": 4}),
+            "affected": forms.Textarea(attrs={"rows": 3}),
+            "planned_start": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+        help_texts = {
+            "estimated_value": _("In Swedish kronor, excluding VAT. Leave empty if not yet known."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and "cpv" not in self.initial:
+            self.initial["cpv"] = list(self.instance.cpv_codes.all())
+        self.fields["estimated_value"].widget.attrs.setdefault("inputmode", "numeric")
+
+
+class AssessmentForm(NoSuffixMixin, forms.ModelForm):
+    trl = forms.TypedChoiceField(
+        label=_("TRL estimate"),
+        coerce=int,
+        choices=[("", "—"), *TRL_LEVELS],
+        help_text=MarketGapAssessment._meta.get_field("trl").help_text,
+    )
+    chosen_procedure = forms.ChoiceField(
+        label=_("Chosen procedure"),
+        required=False,
+        choices=[("", _("The suggested procedure")), *Procedure.choices],
+        help_text=_("Leave as suggested, or choose another and say why below."),
+    )
+
+    class Meta:
+        model = MarketGapAssessment
+        fields = [
+            "conclusion",
+            "evidence",
+            "source_desk_research",
+            "source_rfi",
+            "source_suppliers",
+            "suppliers_consulted",
+            "sources_notes",
+            "trl",
+            "risks",
+            "chosen_procedure",
+            "rationale",
+        ]
+        widgets = {
+            "conclusion": forms.RadioSelect,
+            "evidence": forms.Textarea(attrs={"rows": 5}),
+            "sources_notes": forms.Textarea(attrs={"rows": 2}),
+            "risks": forms.Textarea(attrs={"rows": 3}),
+            "rationale": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["conclusion"].choices = Conclusion.choices
+
+    def clean(self):
+        from .procedures import suggest_procedure
+
+        data = super().clean()
+        if data.get("source_suppliers") and not data.get("suppliers_consulted"):
+            self.add_error("suppliers_consulted", _("Say how many suppliers you consulted."))
+        if data.get("conclusion") and data.get("trl"):
+            suggestion = suggest_procedure(conclusion=data["conclusion"], trl=data["trl"])
+            self.suggestion = suggestion
+            chosen = data.get("chosen_procedure")
+            if chosen and chosen != suggestion.procedure and not (data.get("rationale") or "").strip():
+                self.add_error("rationale", _("You chose another procedure than the suggested one: say why."))
+        return data
+
+
+class CallForm(NoSuffixMixin, forms.ModelForm):
+    attachments = AttachmentsField(label=_("Attachments"))
+
+    class Meta:
+        model = Call
+        fields = ["kind", "title", "description", "questions_to_market", "opens_at", "closes_at"]
+        widgets = {
+            "kind": forms.RadioSelect,
+            "description": forms.Textarea(attrs={"rows": 6}),
+            "questions_to_market": forms.Textarea(attrs={"rows": 5}),
+            "opens_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_FORMAT),
+            "closes_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_FORMAT),
+        }
+        help_texts = {
+            "opens_at": _("Swedish time. The call opens at this time once you have published it."),
+            "closes_at": _("Swedish time. Responses can be changed until this time."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("opens_at", "closes_at"):
+            self.fields[name].input_formats = [DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+        self.fields["kind"].choices = Call.Kind.choices
+
+    def clean(self):
+        data = super().clean()
+        opens, closes = data.get("opens_at"), data.get("closes_at")
+        if opens and closes and closes <= opens:
+            self.add_error("closes_at", _("The call must close after it opens."))
+        return data
+
+
+class CancelCallForm(NoSuffixMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for cancelling"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=_("Shown on the call page."),
+    )
+
+
+class ResponseForm(NoSuffixMixin, forms.ModelForm):
+    trl = forms.TypedChoiceField(
+        label=_("TRL of your solution"),
+        coerce=int,
+        choices=[("", "—"), *TRL_LEVELS],
+        help_text=Response._meta.get_field("trl").help_text,
+    )
+    attachments = AttachmentsField(label=_("Attachments"))
+
+    class Meta:
+        model = Response
+        fields = ["summary", "description", "trl", "references", "price_indication"]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 3}),
+            "description": forms.Textarea(attrs={"rows": 8}),
+            "references": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class QuestionForm(NoSuffixMixin, forms.Form):
+    text = forms.CharField(
+        label=_("Your question"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=4000,
+        help_text=_("The answer is published on this page for everyone, without your company's name."),
+    )
+
+
+class AnswerForm(NoSuffixMixin, forms.Form):
+    answer = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 3}), max_length=8000)
+
+
+class InterestProfileForm(NoSuffixMixin, forms.Form):
+    cpv = CpvCodesField(
+        help_text=_("A code also matches every code below it: 45000000 matches all construction work."),
+    )
+    categories = forms.MultipleChoiceField(
+        label=_("Categories"), choices=Category.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    themes = forms.MultipleChoiceField(
+        label=_("Themes"), choices=Theme.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    keywords = forms.CharField(
+        label=_("Keywords"),
+        required=False,
+        max_length=500,
+        help_text=_("Separate words with commas. A call matches if its title or description contains one."),
+    )
+
+
+class _FilterForm(NoSuffixMixin, forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    theme = forms.ChoiceField(label=_("Theme"), required=False, choices=[("", _("All")), *Theme.choices])
+    category = forms.ChoiceField(label=_("Category"), required=False, choices=[("", _("All")), *Category.choices])
+    cpv_division = forms.ChoiceField(label=_("CPV division"), required=False)
+    stage = forms.ChoiceField(label=_("Stage"), required=False, choices=[("", _("All")), *Need.Stage.choices])
+    organisation = forms.ModelChoiceField(label=_("Organisation"), required=False, queryset=None, empty_label=_("All"))
+
+    def __init__(self, *args, organisations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cpv_division"].choices = _division_choices()
+        self.fields["q"].widget.input_type = "search"
+        from portal.models import Organisation
+
+        self.fields["organisation"].queryset = (
+            organisations if organisations is not None else Organisation.objects.none()
+        )
+
+    def filters(self) -> dict:
+        """Cleaned filters; invalid values are ignored (a stale link never breaks the page)."""
+        if self.is_valid():
+            return self.cleaned_data
+        return {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
+
+
+class NeedFilterForm(_FilterForm):
+    calls = forms.ChoiceField(
+        label=_("Calls"),
+        required=False,
+        choices=[("", _("All")), ("open", _("With an open call")), ("closed", _("With a closed call"))],
+    )
+
+
+class CallFilterForm(_FilterForm):
+    state = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[
+            ("open", _("Open")),
+            ("upcoming", _("Opening later")),
+            ("closed", _("Closed")),
+            ("cancelled", _("Cancelled")),
+            ("all", _("All")),
+        ],
+    )
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All")), *Call.Kind.choices])

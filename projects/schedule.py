@@ -1,0 +1,8 @@
+"""Periodic tasks of the projects app, merged into Celery beat by portal/celery.py."""
+
+BEAT_SCHEDULE = {
+    "projects-update-call-states": {
+        "task": "projects.tasks.update_call_states",
+        "schedule": 60.0,  # every minute: pages compute the state from the dates meanwhile
+    },
+}

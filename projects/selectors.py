@@ -1,0 +1,351 @@
+"""Reads of the projects app. Every object a user reaches is fetched through a scoped helper here;
+"missing" and "not yours" both raise Http404.
+"""
+
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from portal.models import Organisation
+from portal.rules import active_organisation, org_roles
+
+from .cpv import is_descendant_or_same
+from .models import Call, InterestProfile, MarketGapAssessment, Need, Question, Response
+
+# --- search ------------------------------------------------------------------------------------------------------
+
+
+def apply_search(queryset: QuerySet, text: str, fields: list[str]) -> QuerySet:
+    """Full-text search with Swedish stemming on PostgreSQL (GIN-indexed `search_vector`), ordered by rank.
+
+    Other databases fall back to a case-insensitive substring match on `fields`.
+    """
+    text = (text or "").strip()
+    if not text:
+        return queryset
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchRank
+
+        query = SearchQuery(text, config="swedish", search_type="websearch")
+        return (
+            queryset.filter(search_vector=query)
+            .annotate(rank=SearchRank("search_vector", query))
+            .order_by("-rank", *queryset.query.order_by)
+        )
+    condition = Q()
+    for word in text.split():
+        word_condition = Q()
+        for field in fields:
+            word_condition |= Q(**{f"{field}__icontains": word})
+        condition &= word_condition
+    return queryset.filter(condition)
+
+
+def _filter_theme(queryset: QuerySet, theme: str, prefix: str = "") -> QuerySet:
+    """Needs (or calls via `prefix`) with the theme in their JSON list of themes, on any database."""
+    field = f"{prefix}themes"
+    if connection.vendor == "postgresql":
+        return queryset.filter(**{f"{field}__contains": [theme]})
+    # SQLite has no JSON containment; the JSON text of the list contains the quoted code.
+    return queryset.filter(**{f"{field}__icontains": f'"{theme}"'})
+
+
+# --- needs -------------------------------------------------------------------------------------------------------
+
+
+def published_needs() -> QuerySet[Need]:
+    return Need.objects.filter(visibility=Need.Visibility.PUBLISHED).select_related("organisation")
+
+
+def filter_needs(queryset: QuerySet[Need], filters: dict) -> QuerySet[Need]:
+    """Apply the catalogue filters (cleaned data of NeedFilterForm). Each condition is one line."""
+    if filters.get("theme"):
+        queryset = _filter_theme(queryset, filters["theme"])
+    if filters.get("category"):
+        queryset = queryset.filter(category=filters["category"])
+    if filters.get("stage"):
+        queryset = queryset.filter(stage=filters["stage"])
+    if filters.get("organisation"):
+        queryset = queryset.filter(organisation=filters["organisation"])
+    if filters.get("cpv_division"):
+        queryset = queryset.filter(
+            Exists(
+                Need.cpv_codes.through.objects.filter(
+                    need=OuterRef("pk"), cpvcode__code__startswith=filters["cpv_division"]
+                )
+            )
+        )
+    if filters.get("calls") == "open":
+        queryset = queryset.filter(Exists(Call.objects.filter(open_calls_q(), need=OuterRef("pk"))))
+    elif filters.get("calls") == "closed":
+        queryset = queryset.filter(Exists(Call.objects.filter(closed_calls_q(), need=OuterRef("pk"))))
+    return apply_search(queryset, filters.get("q", ""), ["title", "summary", "problem"])
+
+
+def needs_of_organisation(organisation: Organisation) -> QuerySet[Need]:
+    """All needs of an organisation, drafts included (for its own members)."""
+    return (
+        Need.objects.filter(organisation=organisation)
+        .select_related("organisation")
+        .annotate(call_count=Count("calls"))
+        .order_by("-updated_at", "-id")
+    )
+
+
+def get_need_for(user, pk) -> Need:
+    """A need the user may see: published, or a draft of one of their organisations. 404 otherwise."""
+    queryset = Need.objects.select_related("organisation", "author").prefetch_related(
+        "cpv_codes", Prefetch("assessments", queryset=MarketGapAssessment.objects.select_related("author"))
+    )
+    visible = Q(visibility=Need.Visibility.PUBLISHED) | Q(organisation_id__in=list(org_roles(user)))
+    try:
+        return queryset.get(visible, pk=pk)
+    except (Need.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def get_own_need(user, pk) -> Need:
+    """A need of the organisation the user acts for (for editing). 404 otherwise."""
+    organisation = active_organisation(user)
+    if organisation is None:
+        raise Http404
+    try:
+        return (
+            Need.objects.select_related("organisation")
+            .prefetch_related("cpv_codes")
+            .get(pk=pk, organisation=organisation)
+        )
+    except (Need.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def publishers() -> QuerySet[Organisation]:
+    """Organisations that have published needs (for the catalogue filter)."""
+    return Organisation.objects.filter(
+        Exists(Need.objects.filter(organisation=OuterRef("pk"), visibility=Need.Visibility.PUBLISHED))
+    ).order_by("name")
+
+
+# --- calls -------------------------------------------------------------------------------------------------------
+
+
+def open_calls_q(now=None) -> Q:
+    """Calls that are open by their dates, whether or not the periodic task has moved them yet."""
+    now = now or timezone.now()
+    return Q(
+        published_at__isnull=False,
+        status__in=[Call.Status.DRAFT, Call.Status.OPEN],
+        opens_at__lte=now,
+        closes_at__gt=now,
+    )
+
+
+def closed_calls_q(now=None) -> Q:
+    now = now or timezone.now()
+    return Q(status=Call.Status.CLOSED) | Q(
+        published_at__isnull=False, status__in=[Call.Status.DRAFT, Call.Status.OPEN], closes_at__lte=now
+    )
+
+
+def upcoming_calls_q(now=None) -> Q:
+    now = now or timezone.now()
+    return Q(published_at__isnull=False, status=Call.Status.DRAFT, opens_at__gt=now)
+
+
+def public_calls() -> QuerySet[Call]:
+    """Published calls of published needs, in any state."""
+    return Call.objects.filter(published_at__isnull=False, need__visibility=Need.Visibility.PUBLISHED).select_related(
+        "need__organisation"
+    )
+
+
+def filter_calls(queryset: QuerySet[Call], filters: dict) -> QuerySet[Call]:
+    """Apply the call catalogue filters (cleaned data of CallFilterForm). Default: open calls."""
+    state = filters.get("state") or "open"
+    if state == "open":
+        queryset = queryset.filter(open_calls_q())
+    elif state == "upcoming":
+        queryset = queryset.filter(upcoming_calls_q())
+    elif state == "closed":
+        queryset = queryset.filter(closed_calls_q()).order_by("-closes_at", "-id")
+    elif state == "cancelled":
+        queryset = queryset.filter(status=Call.Status.CANCELLED).order_by("-closes_at", "-id")
+    if filters.get("kind"):
+        queryset = queryset.filter(kind=filters["kind"])
+    if filters.get("theme"):
+        queryset = _filter_theme(queryset, filters["theme"], prefix="need__")
+    if filters.get("category"):
+        queryset = queryset.filter(need__category=filters["category"])
+    if filters.get("stage"):
+        queryset = queryset.filter(need__stage=filters["stage"])
+    if filters.get("organisation"):
+        queryset = queryset.filter(need__organisation=filters["organisation"])
+    if filters.get("cpv_division"):
+        queryset = queryset.filter(
+            Exists(
+                Need.cpv_codes.through.objects.filter(
+                    need=OuterRef("need_id"), cpvcode__code__startswith=filters["cpv_division"]
+                )
+            )
+        )
+    return apply_search(queryset, filters.get("q", ""), ["title", "description", "need__title"])
+
+
+def calls_of_organisation(organisation: Organisation) -> QuerySet[Call]:
+    """All calls of an organisation's needs, with the number of submitted responses."""
+    return (
+        Call.objects.filter(need__organisation=organisation)
+        .select_related("need__organisation")
+        .annotate(
+            submitted_count=Count("responses", filter=Q(responses__status=Response.Status.SUBMITTED), distinct=True),
+            unanswered_count=Count("questions", filter=Q(questions__answered_at__isnull=True), distinct=True),
+        )
+        .order_by("-created_at", "-id")
+    )
+
+
+def get_call_for(user, pk) -> Call:
+    """A call the user may see: published (of a published need), or one of their organisations' calls."""
+    queryset = Call.objects.select_related("need__organisation", "created_by").filter(
+        Q(published_at__isnull=False, need__visibility=Need.Visibility.PUBLISHED)
+        | Q(need__organisation_id__in=list(org_roles(user)))
+    )
+    try:
+        return queryset.get(pk=pk)
+    except (Call.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def get_own_call(user, pk) -> Call:
+    """A call of the organisation the user acts for. 404 otherwise."""
+    organisation = active_organisation(user)
+    if organisation is None:
+        raise Http404
+    try:
+        return Call.objects.select_related("need__organisation").get(pk=pk, need__organisation=organisation)
+    except (Call.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+# --- responses ---------------------------------------------------------------------------------------------------
+
+
+def submitted_responses(call: Call) -> QuerySet[Response]:
+    """What the buyer sees: submitted responses only, never drafts or withdrawn ones."""
+    return (
+        Response.objects.filter(call=call, status=Response.Status.SUBMITTED)
+        .select_related("organisation")
+        .order_by("submitted_at", "id")
+    )
+
+
+def response_of(organisation: Organisation | None, call: Call) -> Response | None:
+    if organisation is None or not organisation.is_company:
+        return None
+    return Response.objects.filter(call=call, organisation=organisation).first()
+
+
+def responses_of_organisation(organisation: Organisation) -> QuerySet[Response]:
+    return (
+        Response.objects.filter(organisation=organisation)
+        .select_related("call__need__organisation")
+        .order_by("-updated_at", "-id")
+    )
+
+
+def get_response_for(user, pk) -> Response:
+    """The company's own response (any state), or a submitted response to a call of the buyer's organisation."""
+    roles = list(org_roles(user))
+    try:
+        return (
+            Response.objects.select_related("call__need__organisation", "organisation", "author")
+            .filter(
+                Q(organisation_id__in=roles)
+                | Q(status=Response.Status.SUBMITTED, call__need__organisation_id__in=roles)
+            )
+            .get(pk=pk)
+        )
+    except (Response.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def get_own_response(user, pk) -> Response:
+    """A response of the company the user acts for. 404 otherwise."""
+    organisation = active_organisation(user)
+    if organisation is None:
+        raise Http404
+    try:
+        return Response.objects.select_related("call__need__organisation", "organisation").get(
+            pk=pk, organisation=organisation
+        )
+    except (Response.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+# --- questions ---------------------------------------------------------------------------------------------------
+
+
+def questions_for(call: Call, user) -> dict:
+    """{"answered": [...] for everyone, "own_unanswered": the user's company's, "all_unanswered": for the buyer}."""
+    questions = list(call.questions.order_by("created_at", "id"))
+    roles = org_roles(user)
+    buyer = call.need.organisation_id in roles
+    return {
+        "answered": [q for q in questions if q.is_answered],
+        "own_unanswered": [q for q in questions if not q.is_answered and q.organisation_id in roles],
+        "all_unanswered": [q for q in questions if not q.is_answered] if buyer else [],
+    }
+
+
+def get_question_of_own_call(user, call: Call, pk) -> Question:
+    try:
+        return Question.objects.select_related("call").get(pk=pk, call=call)
+    except (Question.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+# --- matching ----------------------------------------------------------------------------------------------------
+
+
+def profile_matches(profile: InterestProfile, call: Call, profile_codes: list[str], need_codes: list[str]) -> bool:
+    """A profile matches a call if any of its CPV codes is the need's code or an ancestor of it, or a category,
+    theme or keyword matches. An empty profile matches nothing."""
+    need = call.need
+    if any(is_descendant_or_same(code, ancestor) for code in need_codes for ancestor in profile_codes):
+        return True
+    if need.category in (profile.categories or []):
+        return True
+    if set(need.themes or []) & set(profile.themes or []):
+        return True
+    text = " ".join([call.title, call.description, need.title, need.summary]).lower()
+    return any(word in text for word in profile.keyword_list())
+
+
+def _profiles() -> QuerySet[InterestProfile]:
+    return InterestProfile.objects.filter(organisation__kind=Organisation.Kind.COMPANY).prefetch_related("cpv_codes")
+
+
+def profiles_matching(call: Call) -> list[InterestProfile]:
+    need_codes = [code.code for code in call.need.cpv_codes.all()]
+    return [
+        profile
+        for profile in _profiles()
+        if profile_matches(profile, call, [c.code for c in profile.cpv_codes.all()], need_codes)
+    ]
+
+
+def matching_open_calls(organisation: Organisation, limit: int = 20) -> list[Call]:
+    """Open calls matching the company's interest profile (empty without a profile)."""
+    profile = InterestProfile.objects.filter(organisation=organisation).prefetch_related("cpv_codes").first()
+    if profile is None:
+        return []
+    profile_codes = [c.code for c in profile.cpv_codes.all()]
+    calls = public_calls().filter(open_calls_q()).prefetch_related("need__cpv_codes").order_by("closes_at")
+    matched = []
+    for call in calls:
+        if profile_matches(profile, call, profile_codes, [c.code for c in call.need.cpv_codes.all()]):
+            matched.append(call)
+            if len(matched) >= limit:
+                break
+    return matched

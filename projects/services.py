@@ -1,0 +1,523 @@
+"""Writes of the projects app: needs, assessments, calls, responses, questions, interest profiles, alerts.
+
+Every function is keyword-only, raises `ServiceError` / `InvalidTransition` with a
+message for the user, and lists its side effects in its docstring.
+"""
+
+from datetime import datetime
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.files import attach_files
+from portal.mail import send_mail_to
+from portal.models import Organisation, User
+from portal.services import InvalidTransition, ServiceError, write_audit
+
+from .models import Call, CallAlert, CpvCode, InterestProfile, MarketGapAssessment, Need, Question, Response
+from .procedures import suggest_procedure
+
+__all__ = ["ServiceError", "InvalidTransition"]
+
+NEED_FIELDS = [
+    "title",
+    "summary",
+    "problem",
+    "desired_effects",
+    "affected",
+    "themes",
+    "category",
+    "estimated_value",
+    "planned_start",
+    "stage",
+]
+CALL_FIELDS = ["kind", "title", "description", "questions_to_market", "opens_at", "closes_at"]
+RESPONSE_FIELDS = ["summary", "description", "trl", "references", "price_indication"]
+
+CALL_TRANSITIONS: dict[str, set[str]] = {
+    Call.Status.DRAFT: {Call.Status.OPEN, Call.Status.CANCELLED},
+    Call.Status.OPEN: {Call.Status.CLOSED, Call.Status.CANCELLED},
+    Call.Status.CLOSED: set(),
+    Call.Status.CANCELLED: set(),
+}
+RESPONSE_TRANSITIONS: dict[str, set[str]] = {
+    Response.Status.DRAFT: {Response.Status.SUBMITTED, Response.Status.WITHDRAWN},
+    Response.Status.SUBMITTED: {Response.Status.WITHDRAWN},
+    Response.Status.WITHDRAWN: {Response.Status.SUBMITTED},
+}
+
+
+def _require_verified_public_body(organisation: Organisation) -> None:
+    if not (organisation.is_public_body and organisation.is_verified):
+        raise ServiceError(_("Only verified public bodies can do this."))
+
+
+def _require_company(organisation: Organisation) -> None:
+    if not organisation.is_company:
+        raise ServiceError(_("Only companies can do this."))
+
+
+# --- search ------------------------------------------------------------------------------------------------------
+
+
+def update_search_vectors(*, need: Need | None = None, call: Call | None = None) -> None:
+    """Refresh the stored full-text vectors (Swedish configuration). No-op on databases other than PostgreSQL."""
+    if connection.vendor != "postgresql":
+        return
+    from django.contrib.postgres.search import SearchVector
+
+    if need is not None:
+        Need.objects.filter(pk=need.pk).update(
+            search_vector=SearchVector("title", weight="A", config="swedish")
+            + SearchVector("summary", weight="B", config="swedish")
+            + SearchVector("problem", "desired_effects", "affected", weight="C", config="swedish")
+        )
+    if call is not None:
+        Call.objects.filter(pk=call.pk).update(
+            search_vector=SearchVector("title", weight="A", config="swedish")
+            + SearchVector("description", weight="B", config="swedish")
+            + SearchVector("questions_to_market", weight="C", config="swedish")
+        )
+
+
+# --- needs -------------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_need(*, organisation: Organisation, by: User, data: dict, cpv_codes: list[CpvCode]) -> Need:
+    """Create a draft need for a verified public body. Side effects: audit row, search vector."""
+    _require_verified_public_body(organisation)
+    need = Need(organisation=organisation, author=by, visibility=Need.Visibility.DRAFT)
+    for name in NEED_FIELDS:
+        if name in data:
+            setattr(need, name, data[name])
+    need.full_clean(exclude=["search_vector"])
+    need.save()
+    need.cpv_codes.set(cpv_codes)
+    write_audit(actor=by, action="need.created", obj=need)
+    update_search_vectors(need=need)
+    return need
+
+
+@transaction.atomic
+def update_need(*, need: Need, by: User, data: dict, cpv_codes: list[CpvCode]) -> Need:
+    """Save edits to a need (draft or published). Side effects: audit row (with a stage change), search vector."""
+    need = Need.objects.select_for_update().get(pk=need.pk)
+    old_stage = need.stage
+    for name in NEED_FIELDS:
+        if name in data:
+            setattr(need, name, data[name])
+    need.full_clean(exclude=["search_vector"])
+    need.save()
+    need.cpv_codes.set(cpv_codes)
+    description = ""
+    if old_stage != need.stage:
+        description = f"stage: {old_stage} → {need.stage}"
+    write_audit(actor=by, action="need.updated", obj=need, description=description)
+    update_search_vectors(need=need)
+    return need
+
+
+@transaction.atomic
+def set_need_visibility(*, need: Need, by: User, visibility: str) -> Need:
+    """Publish a draft need or take a published one back to draft.
+
+    A need with published calls cannot be taken back. Side effects: audit row.
+    """
+    need = Need.objects.select_for_update().select_related("organisation").get(pk=need.pk)
+    if visibility not in Need.Visibility.values:
+        raise InvalidTransition(_("Unknown visibility."))
+    if need.visibility == visibility:
+        raise InvalidTransition(_("The need is already %(state)s.") % {"state": need.get_visibility_display().lower()})
+    if visibility == Need.Visibility.PUBLISHED:
+        _require_verified_public_body(need.organisation)
+        need.published_at = need.published_at or timezone.now()
+    elif need.calls.filter(published_at__isnull=False).exists():
+        raise InvalidTransition(_("The need has published calls, so it must stay published."))
+    need.visibility = visibility
+    need.save(update_fields=["visibility", "published_at", "updated_at"])
+    write_audit(actor=by, action=f"need.{visibility}", obj=need)
+    return need
+
+
+@transaction.atomic
+def delete_need(*, need: Need, by: User) -> None:
+    """Delete a draft need that has no calls. Side effects: audit row."""
+    need = Need.objects.select_for_update().get(pk=need.pk)
+    if need.visibility != Need.Visibility.DRAFT or need.calls.exists():
+        raise InvalidTransition(_("Only draft needs without calls can be deleted."))
+    write_audit(actor=by, action="need.deleted", obj=need, description=need.title)
+    need.delete()
+
+
+# --- assessments -------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_assessment(*, need: Need, by: User, data: dict) -> MarketGapAssessment:
+    """Save a new version of the need's market-gap assessment; earlier versions stay as history.
+
+    Stores the portal's suggested procedure next to the buyer's choice. Moves a need still
+    in the need stage to market analysis. Side effects: audit row.
+    """
+    need = Need.objects.select_for_update().get(pk=need.pk)
+    suggestion = suggest_procedure(conclusion=data["conclusion"], trl=data["trl"])
+    last = need.assessments.order_by("-version").values_list("version", flat=True).first() or 0
+    assessment = MarketGapAssessment(need=need, version=last + 1, author=by, suggested_procedure=suggestion.procedure)
+    for name in [
+        "conclusion",
+        "evidence",
+        "source_desk_research",
+        "source_rfi",
+        "source_suppliers",
+        "suppliers_consulted",
+        "sources_notes",
+        "trl",
+        "risks",
+        "chosen_procedure",
+        "rationale",
+    ]:
+        if name in data:
+            setattr(assessment, name, data[name])
+    if not assessment.chosen_procedure:
+        assessment.chosen_procedure = suggestion.procedure
+    if assessment.source_suppliers and not assessment.suppliers_consulted:
+        raise ServiceError(_("Say how many suppliers you consulted."), field="suppliers_consulted")
+    assessment.full_clean()
+    assessment.save()
+    if need.stage == Need.Stage.NEED:
+        need.stage = Need.Stage.MARKET_ANALYSIS
+        need.save(update_fields=["stage", "updated_at"])
+    write_audit(
+        actor=by,
+        action="need.assessed",
+        obj=need,
+        description=(
+            f"v{assessment.version}: {assessment.conclusion}, TRL {assessment.trl}, {assessment.chosen_procedure}"
+        ),
+    )
+    return assessment
+
+
+# --- calls -------------------------------------------------------------------------------------------------------
+
+
+def _check_call_dates(opens_at: datetime, closes_at: datetime) -> None:
+    if opens_at and closes_at and closes_at <= opens_at:
+        raise ServiceError(_("The call must close after it opens."), field="closes_at")
+
+
+@transaction.atomic
+def create_call(*, need: Need, by: User, data: dict, files=()) -> Call:
+    """Create a draft call from a published need. Side effects: attachments, audit row, search vector."""
+    need = Need.objects.select_related("organisation").get(pk=need.pk)
+    _require_verified_public_body(need.organisation)
+    if not need.is_published:
+        raise ServiceError(_("Publish the need before you create a call from it."))
+    _check_call_dates(data.get("opens_at"), data.get("closes_at"))
+    call = Call(need=need, created_by=by, status=Call.Status.DRAFT)
+    for name in CALL_FIELDS:
+        if name in data:
+            setattr(call, name, data[name])
+    call.full_clean(exclude=["search_vector", "need"])
+    call.save()
+    if files:
+        attach_files(owner=call, files=files, by=by)
+    write_audit(actor=by, action="call.created", obj=call)
+    update_search_vectors(call=call)
+    return call
+
+
+@transaction.atomic
+def update_call(*, call: Call, by: User, data: dict, files=()) -> Call:
+    """Edit a call that has not opened yet. Side effects: attachments, audit row, search vector."""
+    call = Call.objects.select_for_update().get(pk=call.pk)
+    if call.status != Call.Status.DRAFT or (call.published_at and call.opens_at <= timezone.now()):
+        raise InvalidTransition(_("A call can only be changed before it opens."))
+    _check_call_dates(data.get("opens_at", call.opens_at), data.get("closes_at", call.closes_at))
+    for name in CALL_FIELDS:
+        if name in data:
+            setattr(call, name, data[name])
+    call.full_clean(exclude=["search_vector", "need"])
+    call.save()
+    if files:
+        attach_files(owner=call, files=files, by=by)
+    write_audit(actor=by, action="call.updated", obj=call)
+    update_search_vectors(call=call)
+    return call
+
+
+@transaction.atomic
+def publish_call(*, call: Call, by: User) -> Call:
+    """Publish a draft call: it opens now if its opening time has come, otherwise on time by the periodic task.
+
+    Side effects: audit row; when it opens, match alerts are queued (see `transition_call`).
+    """
+    call = Call.objects.select_for_update().select_related("need__organisation").get(pk=call.pk)
+    _require_verified_public_body(call.need.organisation)
+    if call.status != Call.Status.DRAFT or call.published_at is not None:
+        raise InvalidTransition(_("Only unpublished draft calls can be published."))
+    if not call.need.is_published:
+        raise InvalidTransition(_("Publish the need before you publish a call from it."))
+    now = timezone.now()
+    if call.closes_at <= now:
+        raise ServiceError(_("The closing time has already passed. Change it before you publish."), field="closes_at")
+    call.published_at = now
+    call.save(update_fields=["published_at", "updated_at"])
+    write_audit(actor=by, action="call.published", obj=call, description=f"opens {call.opens_at:%Y-%m-%d %H:%M}")
+    if call.opens_at <= now:
+        call = transition_call(call=call, to=Call.Status.OPEN, by=by)
+    if call.need.stage in (Need.Stage.NEED, Need.Stage.MARKET_ANALYSIS):
+        Need.objects.filter(pk=call.need_id).update(stage=Need.Stage.DIALOGUE)
+    return call
+
+
+@transaction.atomic
+def transition_call(*, call: Call, to: str, by: User | None = None, reason: str = "") -> Call:
+    """Move a call to another state (the one place that does so).
+
+    Locks the row, checks CALL_TRANSITIONS, stamps the time, writes an audit row.
+    Opening queues the match alerts; cancelling needs a reason. Side effects: audit row,
+    `projects.tasks.send_call_alerts` on commit when opened.
+    """
+    call = Call.objects.select_for_update().get(pk=call.pk)
+    if to not in CALL_TRANSITIONS.get(call.status, set()):
+        raise InvalidTransition(
+            _("A call that is %(from)s cannot become %(to)s.")
+            % {"from": call.get_status_display().lower(), "to": Call.Status(to).label.lower()}
+        )
+    now = timezone.now()
+    if to == Call.Status.CANCELLED:
+        if not reason.strip():
+            raise ServiceError(_("Give a reason for cancelling; it is shown on the call."), field="reason")
+        call.cancel_reason = reason.strip()
+    if to == Call.Status.OPEN:
+        if call.published_at is None:
+            raise InvalidTransition(_("Publish the call first."))
+        call.opened_at = now
+    if to == Call.Status.CLOSED:
+        call.closed_at = now
+    previous = call.status
+    call.status = to
+    call.save(update_fields=["status", "cancel_reason", "opened_at", "closed_at", "updated_at"])
+    write_audit(actor=by, action=f"call.{to}", obj=call, description=reason or f"{previous} → {to}")
+    if to == Call.Status.OPEN:
+        from .tasks import send_call_alerts
+
+        call_id = call.pk
+        transaction.on_commit(lambda: send_call_alerts.delay(call_id=call_id))
+    return call
+
+
+def cancel_call(*, call: Call, by: User, reason: str) -> Call:
+    """Cancel a draft or open call with a reason shown on the call. Side effects: see `transition_call`."""
+    return transition_call(call=call, to=Call.Status.CANCELLED, by=by, reason=reason)
+
+
+def update_call_states(*, now: datetime | None = None) -> dict[str, int]:
+    """Open published calls whose opening time has come and close calls whose closing time has passed.
+
+    Run by the periodic task. Each call moves in its own transaction. Side effects: see `transition_call`.
+    """
+    now = now or timezone.now()
+    opened = closed = 0
+    due_to_open = Call.objects.filter(status=Call.Status.DRAFT, published_at__isnull=False, opens_at__lte=now)
+    for call in due_to_open.only("pk"):
+        try:
+            transition_call(call=call, to=Call.Status.OPEN)
+            opened += 1
+        except InvalidTransition:
+            continue  # another worker moved it
+    for call in Call.objects.filter(status=Call.Status.OPEN, closes_at__lte=now).only("pk"):
+        try:
+            transition_call(call=call, to=Call.Status.CLOSED)
+            closed += 1
+        except InvalidTransition:
+            continue
+    return {"opened": opened, "closed": closed}
+
+
+# --- responses ---------------------------------------------------------------------------------------------------
+
+
+def _require_open(call: Call) -> None:
+    if not call.is_open:
+        if call.effective_status == Call.Status.CANCELLED:
+            raise InvalidTransition(_("The call has been cancelled."))
+        if call.effective_status == Call.Status.CLOSED:
+            raise InvalidTransition(_("The call has closed; responses can no longer be changed."))
+        raise InvalidTransition(_("The call is not open."))
+
+
+@transaction.atomic
+def save_response(
+    *, call: Call, organisation: Organisation, by: User, data: dict, files=(), submit: bool = False
+) -> Response:
+    """Create or update the company's response to an open call (one per company and call).
+
+    With `submit` the response is also submitted. Side effects: attachments, audit row.
+    """
+    _require_company(organisation)
+    call = Call.objects.select_related("need").get(pk=call.pk)
+    _require_open(call)
+    response = Response.objects.select_for_update().filter(call=call, organisation=organisation).first()
+    created = response is None
+    if created:
+        response = Response(call=call, organisation=organisation, author=by)
+    elif response.status == Response.Status.WITHDRAWN and not submit:
+        response.status = Response.Status.DRAFT
+    for name in RESPONSE_FIELDS:
+        if name in data:
+            setattr(response, name, data[name])
+    response.full_clean(exclude=["call", "organisation"], validate_constraints=False)
+    try:
+        with transaction.atomic():
+            response.save()
+    except IntegrityError:
+        raise ServiceError(_("Your company has already answered this call. Edit that response instead.")) from None
+    if files:
+        attach_files(owner=response, files=files, by=by)
+    write_audit(actor=by, action="response.created" if created else "response.updated", obj=response)
+    if submit and response.status != Response.Status.SUBMITTED:
+        response = transition_response(response=response, to=Response.Status.SUBMITTED, by=by)
+    return response
+
+
+@transaction.atomic
+def transition_response(*, response: Response, to: str, by: User) -> Response:
+    """Submit, withdraw or resubmit a response while its call is open.
+
+    Locks the row, checks RESPONSE_TRANSITIONS, stamps the time. Side effects: audit row; on
+    submission a receipt mail to the author and a notice to the buyer organisation's members.
+    """
+    response = Response.objects.select_for_update().get(pk=response.pk)
+    call = Call.objects.select_related("need__organisation").get(pk=response.call_id)
+    _require_open(call)
+    if to not in RESPONSE_TRANSITIONS.get(response.status, set()):
+        raise InvalidTransition(
+            _("A response that is %(from)s cannot become %(to)s.")
+            % {"from": response.get_status_display().lower(), "to": Response.Status(to).label.lower()}
+        )
+    previous = response.status
+    response.status = to
+    if to == Response.Status.SUBMITTED:
+        response.submitted_at = timezone.now()
+    if to == Response.Status.WITHDRAWN:
+        response.withdrawn_at = timezone.now()
+    response.save(update_fields=["status", "submitted_at", "withdrawn_at", "updated_at"])
+    write_audit(actor=by, action=f"response.{to}", obj=response, description=f"{previous} → {to}")
+    if to == Response.Status.SUBMITTED:
+        buyers = list(User.objects.filter(memberships__organisation=call.need.organisation, is_active=True))
+        link = settings.SITE_URL + reverse("projects:call_responses", args=[call.pk])
+        context = {"call": call, "response": response, "link": link}
+        transaction.on_commit(
+            lambda: send_mail_to(buyers, template="projects/mail/response_submitted", context=context)
+        )
+    return response
+
+
+# --- questions ---------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def ask_question(*, call: Call, organisation: Organisation, by: User, text: str) -> Question:
+    """A company asks a question on an open call. Side effects: audit row, mail to the buyer organisation."""
+    _require_company(organisation)
+    call = Call.objects.select_related("need__organisation").get(pk=call.pk)
+    _require_open(call)
+    if not text.strip():
+        raise ServiceError(_("Write your question."), field="text")
+    question = Question.objects.create(call=call, organisation=organisation, asked_by=by, text=text.strip())
+    write_audit(actor=by, action="question.asked", obj=call)
+    buyers = list(User.objects.filter(memberships__organisation=call.need.organisation, is_active=True))
+    link = settings.SITE_URL + reverse("projects:call_detail", args=[call.pk]) + "#questions"
+    transaction.on_commit(
+        lambda: send_mail_to(buyers, template="projects/mail/question_asked", context={"call": call, "link": link})
+    )
+    return question
+
+
+@transaction.atomic
+def answer_question(*, question: Question, by: User, answer: str) -> Question:
+    """The buyer answers (or corrects the answer to) a question; it then shows on the call page for everyone.
+
+    Side effects: audit row, mail to the person who asked.
+    """
+    question = Question.objects.select_for_update(of=("self",)).select_related("call", "asked_by").get(pk=question.pk)
+    if question.call.status == Call.Status.CANCELLED:
+        raise InvalidTransition(_("The call has been cancelled."))
+    if not answer.strip():
+        raise ServiceError(_("Write an answer."), field="answer")
+    first = question.answered_at is None
+    question.answer = answer.strip()
+    question.answered_by = by
+    question.answered_at = timezone.now()
+    question.save(update_fields=["answer", "answered_by", "answered_at"])
+    write_audit(actor=by, action="question.answered", obj=question.call, description=question.text[:200])
+    if first and question.asked_by_id:
+        asker = question.asked_by
+        link = settings.SITE_URL + reverse("projects:call_detail", args=[question.call_id]) + "#questions"
+        context = {"call": question.call, "question": question, "link": link}
+        transaction.on_commit(
+            lambda: send_mail_to([asker], template="projects/mail/question_answered", context=context)
+        )
+    return question
+
+
+# --- interest profiles and alerts --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_interest_profile(
+    *,
+    organisation: Organisation,
+    by: User,
+    cpv_codes: list[CpvCode],
+    categories: list[str],
+    themes: list[str],
+    keywords: str,
+) -> InterestProfile:
+    """Create or replace a company's interest profile. Side effects: audit row."""
+    _require_company(organisation)
+    profile, _created = InterestProfile.objects.select_for_update().get_or_create(organisation=organisation)
+    profile.categories = list(categories)
+    profile.themes = list(themes)
+    profile.keywords = keywords.strip()
+    profile.updated_by = by
+    profile.save()
+    profile.cpv_codes.set(cpv_codes)
+    write_audit(actor=by, action="interest_profile.saved", obj=organisation)
+    return profile
+
+
+def send_call_alerts(*, call: Call) -> int:
+    """Mail every member of every company whose interest profile matches an open call, once per person and call.
+
+    The CallAlert row (unique per call and user) is what makes it once: a retried or repeated
+    run mails nobody twice. Returns the number of mails sent. Side effects: CallAlert rows, mails.
+    """
+    from .selectors import profiles_matching
+
+    call = Call.objects.select_related("need__organisation").prefetch_related("need__cpv_codes").get(pk=call.pk)
+    if not call.is_open:
+        return 0
+    organisations = [profile.organisation_id for profile in profiles_matching(call)]
+    members = (
+        User.objects.filter(memberships__organisation__in=organisations, is_active=True)
+        .exclude(pk__in=CallAlert.objects.filter(call=call).values("user"))
+        .distinct()
+    )
+    link = settings.SITE_URL + reverse("projects:call_detail", args=[call.pk])
+    sent = 0
+    for user in members:
+        with transaction.atomic():
+            _alert, created = CallAlert.objects.get_or_create(call=call, user=user)
+            if not created:
+                continue
+            sent += send_mail_to([user], template="projects/mail/call_alert", context={"call": call, "link": link})
+    if sent:
+        Call.objects.filter(pk=call.pk).update(alerts_sent_at=timezone.now())
+    return sent

@@ -1,0 +1,21 @@
+"""Celery tasks of the projects app: keyword-only ids in, the service does the work."""
+
+from celery import shared_task
+
+from . import services
+from .models import Call
+
+
+@shared_task(autoretry_for=(ConnectionError, TimeoutError), retry_backoff=True, max_retries=5)
+def send_call_alerts(*, call_id: int) -> int:
+    """Mail the companies whose interest profile matches a call that has opened (once per person and call)."""
+    call = Call.objects.filter(pk=call_id).first()
+    if call is None:
+        return 0
+    return services.send_call_alerts(call=call)
+
+
+@shared_task
+def update_call_states() -> dict[str, int]:
+    """Open calls whose opening time has come and close those whose closing time has passed."""
+    return services.update_call_states()

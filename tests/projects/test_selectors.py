@@ -1,0 +1,186 @@
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.http import Http404
+from django.utils import timezone
+
+from projects import selectors, services
+from projects.cpv import load_divisions
+from projects.models import CpvCode
+from tests.factories import OrganisationFactory, make_buyer, make_company_user, make_handler, organisation_of
+
+from .factories import CallFactory, NeedFactory, QuestionFactory, ResponseFactory, closed_call, draft_call, profile
+
+pytestmark = pytest.mark.django_db
+
+
+def test_published_needs_exclude_drafts():
+    published = NeedFactory()
+    NeedFactory(visibility="draft")
+    assert list(selectors.published_needs()) == [published]
+
+
+def test_get_need_for_hides_drafts_from_other_organisations():
+    owner = make_buyer()
+    draft = NeedFactory(organisation=organisation_of(owner), visibility="draft")
+    assert selectors.get_need_for(owner, draft.pk) == draft
+    for outsider in (make_buyer(), make_company_user(), make_handler()):
+        with pytest.raises(Http404):
+            selectors.get_need_for(outsider, draft.pk)
+    with pytest.raises(Http404):
+        selectors.get_need_for(owner, 999999)
+
+
+def test_get_own_need_requires_the_acting_organisation():
+    owner = make_buyer()
+    need = NeedFactory(organisation=organisation_of(owner))
+    assert selectors.get_own_need(owner, need.pk) == need
+    with pytest.raises(Http404):
+        selectors.get_own_need(make_buyer(), need.pk)
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ({"theme": "resiliens"}, ["b"]),
+        ({"theme": "hallbarhet"}, ["a"]),
+        ({"category": "it"}, ["b"]),
+        ({"stage": "dialog"}, ["a"]),
+        ({"cpv_division": "45"}, ["a"]),
+        ({"calls": "open"}, ["a"]),
+        ({"calls": "closed"}, ["b"]),
+        ({"q": "Tunnlar"}, ["b"]),
+        ({}, ["a", "b"]),
+    ],
+)
+def test_filter_needs(filters, expected):
+    load_divisions()
+    a = NeedFactory(title="a Solceller", themes=["hallbarhet"], category="energi", stage="dialog")
+    a.cpv_codes.set([CpvCode.objects.get(code="45000000")])
+    b = NeedFactory(title="b Tunnlar", themes=["resiliens", "sakerhet"], category="it", summary="Tunnlar svämmar över")
+    b.cpv_codes.set([CpvCode.objects.get(code="72000000")])
+    CallFactory(need=a)
+    closed_call(need=b)
+    for need in (a, b):
+        services.update_search_vectors(need=need)
+    titles = sorted(n.title[0] for n in selectors.filter_needs(selectors.published_needs(), filters))
+    assert titles == expected
+
+
+def test_filter_needs_by_organisation():
+    org = OrganisationFactory()
+    mine = NeedFactory(organisation=org)
+    NeedFactory()
+    assert list(selectors.filter_needs(selectors.published_needs(), {"organisation": org})) == [mine]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="Swedish stemming needs PostgreSQL full-text search")
+def test_full_text_search_finds_inflected_swedish_words():
+    need = NeedFactory(title="Solceller på förskolornas tak", summary="Egen el.")
+    NeedFactory(title="Hemtjänstens planering", summary="Schema.")
+    services.update_search_vectors(need=need)
+    call = CallFactory(need=need, title="Lätta solpaneler", description="Vi söker solceller för små tak.")
+    services.update_search_vectors(call=call)
+    assert list(selectors.filter_needs(selectors.published_needs(), {"q": "solcell"})) == [need]
+    assert list(selectors.filter_calls(selectors.public_calls(), {"q": "solcell"})) == [call]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the GIN indexes exist only on PostgreSQL")
+def test_search_vectors_have_gin_indexes():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE indexname LIKE 'projects_%_search_gin'")
+        rows = dict(cursor.fetchall())
+    assert set(rows) == {"projects_need_search_gin", "projects_call_search_gin"}
+    assert all("USING gin" in definition for definition in rows.values())
+
+
+@pytest.mark.skipif(connection.vendor == "postgresql", reason="tests the fallback used on SQLite")
+def test_search_falls_back_to_substring_match_on_sqlite():
+    need = NeedFactory(title="Solceller på tak")
+    assert list(selectors.filter_needs(selectors.published_needs(), {"q": "solcell"})) == [need]
+
+
+@pytest.mark.parametrize(
+    ("state", "expected"),
+    [
+        ("open", {"open", "stale"}),
+        ("upcoming", {"upcoming"}),
+        ("closed", {"closed", "passed"}),
+        ("cancelled", {"cancelled"}),
+        ("all", {"open", "stale", "upcoming", "closed", "passed", "cancelled"}),
+    ],
+)
+def test_filter_calls_by_effective_state(state, expected):
+    now = timezone.now()
+    CallFactory(title="open")
+    # Published and due to open, but the periodic task has not run yet: already open to visitors.
+    CallFactory(title="stale", status="draft", opens_at=now - timedelta(minutes=1))
+    CallFactory(title="upcoming", status="draft", opens_at=now + timedelta(days=1))
+    closed_call(title="closed")
+    # Still "open" in the table but its time has passed: shown as closed.
+    CallFactory(title="passed", opens_at=now - timedelta(days=3), closes_at=now - timedelta(seconds=1))
+    CallFactory(title="cancelled", status="cancelled")
+    draft_call(title="unpublished")
+    CallFactory(title="hidden need", need=NeedFactory(visibility="draft"))
+    found = {c.title for c in selectors.filter_calls(selectors.public_calls(), {"state": state})}
+    assert found == expected
+
+
+def test_get_call_for_hides_unpublished_calls():
+    owner = make_buyer()
+    call = draft_call(need=NeedFactory(organisation=organisation_of(owner)))
+    assert selectors.get_call_for(owner, call.pk) == call
+    with pytest.raises(Http404):
+        selectors.get_call_for(make_company_user(), call.pk)
+
+
+def test_buyer_sees_only_submitted_responses():
+    call = CallFactory()
+    submitted = ResponseFactory(call=call)
+    ResponseFactory(call=call, status="draft")
+    ResponseFactory(call=call, status="withdrawn")
+    assert list(selectors.submitted_responses(call)) == [submitted]
+
+
+def test_get_response_for_company_and_buyer_scopes():
+    buyer = make_buyer()
+    call = CallFactory(need=NeedFactory(organisation=organisation_of(buyer)))
+    company = make_company_user()
+    other_company = make_company_user()
+    draft = ResponseFactory(call=call, organisation=organisation_of(company), status="draft")
+    assert selectors.get_response_for(company, draft.pk) == draft
+    for user in (buyer, other_company, make_buyer()):
+        with pytest.raises(Http404):
+            selectors.get_response_for(user, draft.pk)
+    submitted = ResponseFactory(call=call, organisation=organisation_of(other_company))
+    assert selectors.get_response_for(buyer, submitted.pk) == submitted
+    with pytest.raises(Http404):
+        selectors.get_response_for(company, submitted.pk)
+
+
+def test_questions_for_hides_other_companies_unanswered_questions():
+    buyer = make_buyer()
+    call = CallFactory(need=NeedFactory(organisation=organisation_of(buyer)))
+    asker = make_company_user()
+    other = make_company_user()
+    mine = QuestionFactory(call=call, organisation=organisation_of(asker))
+    answered = QuestionFactory(call=call, organisation=organisation_of(other), answer="Ja", answered_at=timezone.now())
+    assert selectors.questions_for(call, asker) == {
+        "answered": [answered],
+        "own_unanswered": [mine],
+        "all_unanswered": [],
+    }
+    assert selectors.questions_for(call, other)["own_unanswered"] == []
+    assert selectors.questions_for(call, buyer)["all_unanswered"] == [mine]
+
+
+def test_matching_open_calls_for_a_company():
+    company = make_company_user()
+    org = organisation_of(company)
+    assert selectors.matching_open_calls(org) == []
+    profile(org, categories=["energi"])
+    match = CallFactory(need=NeedFactory(category="energi"))
+    CallFactory(need=NeedFactory(category="it", themes=[]))
+    closed_call(need=NeedFactory(category="energi"))
+    assert selectors.matching_open_calls(org) == [match]

@@ -1,0 +1,418 @@
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from portal.models import AuditEntry, Organisation
+from portal.services import InvalidTransition, ServiceError
+from projects import services
+from projects.cpv import load_divisions
+from projects.models import Call, CallAlert, CpvCode, Need, Response
+from tests.factories import OrganisationFactory, make_buyer, make_company_user, make_member, organisation_of
+
+from .factories import CallFactory, NeedFactory, QuestionFactory, ResponseFactory, closed_call, draft_call, profile
+
+pytestmark = pytest.mark.django_db
+
+NEED_DATA = {"title": "Solceller", "summary": "Kort.", "category": "energi", "themes": ["hallbarhet"], "stage": "behov"}
+
+
+def _call_data(**overrides):
+    now = timezone.now()
+    data = {
+        "kind": "rfi",
+        "title": "RFI",
+        "description": "Beskrivning.",
+        "questions_to_market": "",
+        "opens_at": now + timedelta(days=1),
+        "closes_at": now + timedelta(days=10),
+    }
+    data.update(overrides)
+    return data
+
+
+# --- needs -------------------------------------------------------------------------------------------------------
+
+
+def test_create_need_saves_a_draft_with_codes_and_audit(buyer, buyer_org):
+    load_divisions()
+    code = CpvCode.objects.get(code="09000000")
+    need = services.create_need(organisation=buyer_org, by=buyer, data=NEED_DATA, cpv_codes=[code])
+    assert need.visibility == Need.Visibility.DRAFT
+    assert list(need.cpv_codes.all()) == [code]
+    assert AuditEntry.objects.filter(action="need.created", object_id=str(need.pk)).exists()
+
+
+def test_create_need_refuses_an_unverified_public_body():
+    user = make_member(status=Organisation.Status.PENDING)
+    with pytest.raises(ServiceError):
+        services.create_need(organisation=organisation_of(user), by=user, data=NEED_DATA, cpv_codes=[])
+
+
+def test_create_need_refuses_a_company(company_user, company_org):
+    with pytest.raises(ServiceError):
+        services.create_need(organisation=company_org, by=company_user, data=NEED_DATA, cpv_codes=[])
+
+
+def test_update_need_records_a_stage_change(buyer, buyer_org):
+    need = NeedFactory(organisation=buyer_org)
+    services.update_need(need=need, by=buyer, data={**NEED_DATA, "stage": "dialog"}, cpv_codes=[])
+    need.refresh_from_db()
+    assert need.stage == "dialog"
+    assert AuditEntry.objects.get(action="need.updated").description == "stage: behov → dialog"
+
+
+def test_publish_and_unpublish_need(buyer, buyer_org):
+    need = NeedFactory(organisation=buyer_org, visibility="draft")
+    services.set_need_visibility(need=need, by=buyer, visibility="published")
+    need.refresh_from_db()
+    assert need.is_published and need.published_at
+    with pytest.raises(InvalidTransition):
+        services.set_need_visibility(need=need, by=buyer, visibility="published")
+    services.set_need_visibility(need=need, by=buyer, visibility="draft")
+    need.refresh_from_db()
+    assert not need.is_published
+
+
+def test_a_need_with_published_calls_cannot_become_draft(buyer, buyer_org):
+    need = NeedFactory(organisation=buyer_org)
+    CallFactory(need=need)
+    with pytest.raises(InvalidTransition):
+        services.set_need_visibility(need=need, by=buyer, visibility="draft")
+
+
+def test_delete_need_only_for_drafts_without_calls(buyer, buyer_org):
+    draft = NeedFactory(organisation=buyer_org, visibility="draft")
+    services.delete_need(need=draft, by=buyer)
+    assert not Need.objects.filter(pk=draft.pk).exists()
+    published = NeedFactory(organisation=buyer_org)
+    with pytest.raises(InvalidTransition):
+        services.delete_need(need=published, by=buyer)
+
+
+# --- assessments -------------------------------------------------------------------------------------------------
+
+ASSESSMENT = {"conclusion": "new_development", "trl": 3, "evidence": "Ingen lösning finns.", "chosen_procedure": ""}
+
+
+def test_record_assessment_keeps_versions_and_stores_the_suggestion(buyer, buyer_org):
+    need = NeedFactory(organisation=buyer_org)
+    first = services.record_assessment(need=need, by=buyer, data=ASSESSMENT)
+    second = services.record_assessment(
+        need=need,
+        by=buyer,
+        data={**ASSESSMENT, "conclusion": "available", "trl": 9, "chosen_procedure": "functional", "rationale": "X"},
+    )
+    need.refresh_from_db()
+    assert (first.version, second.version) == (1, 2)
+    assert first.suggested_procedure == first.chosen_procedure == "pcp"
+    assert (second.suggested_procedure, second.chosen_procedure) == ("ordinary", "functional")
+    assert need.current_assessment == second
+    assert need.assessments.count() == 2
+    assert need.stage == Need.Stage.MARKET_ANALYSIS
+
+
+def test_record_assessment_requires_the_number_of_suppliers(buyer, buyer_org):
+    need = NeedFactory(organisation=buyer_org)
+    with pytest.raises(ServiceError) as error:
+        services.record_assessment(need=need, by=buyer, data={**ASSESSMENT, "source_suppliers": True})
+    assert error.value.field == "suppliers_consulted"
+
+
+# --- calls -------------------------------------------------------------------------------------------------------
+
+
+def test_create_call_needs_a_published_need(buyer, buyer_org):
+    need = NeedFactory(organisation=buyer_org, visibility="draft")
+    with pytest.raises(ServiceError):
+        services.create_call(need=need, by=buyer, data=_call_data())
+
+
+def test_create_call_rejects_close_before_open(buyer, buyer_org):
+    need = NeedFactory(organisation=buyer_org)
+    now = timezone.now()
+    with pytest.raises(ServiceError) as error:
+        services.create_call(need=need, by=buyer, data=_call_data(opens_at=now, closes_at=now - timedelta(hours=1)))
+    assert error.value.field == "closes_at"
+    assert not Call.objects.exists()
+
+
+def test_publish_call_with_future_opening_is_scheduled_then_opened_by_the_periodic_task(buyer, buyer_org):
+    need = NeedFactory(organisation=buyer_org)
+    call = services.create_call(need=need, by=buyer, data=_call_data())
+    call = services.publish_call(call=call, by=buyer)
+    assert call.status == Call.Status.DRAFT and call.is_scheduled
+    assert services.update_call_states()["opened"] == 0
+    result = services.update_call_states(now=call.opens_at + timedelta(minutes=1))
+    call.refresh_from_db()
+    assert result["opened"] == 1
+    assert call.status == Call.Status.OPEN and call.opened_at
+
+
+def test_publish_call_opens_at_once_when_its_time_has_come_and_moves_need_to_dialogue(buyer, buyer_org):
+    need = NeedFactory(organisation=buyer_org)
+    call = draft_call(need=need, opens_at=timezone.now() - timedelta(minutes=5))
+    call = services.publish_call(call=call, by=buyer)
+    need.refresh_from_db()
+    assert call.status == Call.Status.OPEN
+    assert need.stage == Need.Stage.DIALOGUE
+    with pytest.raises(InvalidTransition):
+        services.publish_call(call=call, by=buyer)
+
+
+def test_publish_call_refuses_a_passed_closing_time(buyer, buyer_org):
+    call = draft_call(
+        need=NeedFactory(organisation=buyer_org),
+        opens_at=timezone.now() - timedelta(days=3),
+        closes_at=timezone.now() - timedelta(days=1),
+    )
+    with pytest.raises(ServiceError):
+        services.publish_call(call=call, by=buyer)
+
+
+def test_periodic_task_closes_calls_whose_time_has_passed():
+    call = CallFactory(closes_at=timezone.now() + timedelta(minutes=1))
+    other = CallFactory()
+    result = services.update_call_states(now=timezone.now() + timedelta(minutes=2))
+    call.refresh_from_db()
+    other.refresh_from_db()
+    assert result["closed"] == 1
+    assert call.status == Call.Status.CLOSED and call.closed_at
+    assert other.status == Call.Status.OPEN
+
+
+def test_update_call_states_task_runs_the_service():
+    from projects.tasks import update_call_states
+
+    call = CallFactory(opens_at=timezone.now() - timedelta(days=2), closes_at=timezone.now() - timedelta(seconds=1))
+    assert update_call_states.delay().get() == {"opened": 0, "closed": 1}
+    call.refresh_from_db()
+    assert call.status == Call.Status.CLOSED
+
+
+def test_the_schedule_runs_the_state_task_every_minute():
+    from projects.schedule import BEAT_SCHEDULE
+
+    entry = BEAT_SCHEDULE["projects-update-call-states"]
+    assert entry["task"] == "projects.tasks.update_call_states"
+    assert entry["schedule"] <= 300
+
+
+def test_cancel_call_needs_a_reason_and_is_final(buyer, buyer_org):
+    call = CallFactory(need=NeedFactory(organisation=buyer_org))
+    with pytest.raises(ServiceError):
+        services.cancel_call(call=call, by=buyer, reason="  ")
+    services.cancel_call(call=call, by=buyer, reason="Behovet har ändrats.")
+    call.refresh_from_db()
+    assert call.status == Call.Status.CANCELLED and call.cancel_reason == "Behovet har ändrats."
+    with pytest.raises(InvalidTransition):
+        services.transition_call(call=call, to=Call.Status.OPEN, by=buyer)
+
+
+@pytest.mark.parametrize(
+    ("start", "target"),
+    [("draft", "closed"), ("closed", "open"), ("closed", "cancelled"), ("cancelled", "closed"), ("open", "draft")],
+)
+def test_invalid_call_transitions_are_refused(buyer, start, target):
+    call = CallFactory(status=start)
+    with pytest.raises(InvalidTransition):
+        services.transition_call(call=call, to=target, by=buyer)
+
+
+def test_update_call_only_before_it_opens(buyer, buyer_org):
+    need = NeedFactory(organisation=buyer_org)
+    call = draft_call(need=need)
+    services.update_call(call=call, by=buyer, data={"title": "Ny titel"})
+    call.refresh_from_db()
+    assert call.title == "Ny titel"
+    with pytest.raises(InvalidTransition):
+        services.update_call(call=CallFactory(need=need), by=buyer, data={"title": "X"})
+
+
+def test_effective_status_never_shows_a_passed_call_as_open():
+    call = CallFactory(closes_at=timezone.now() - timedelta(seconds=1), opens_at=timezone.now() - timedelta(days=1))
+    assert call.status == Call.Status.OPEN
+    assert call.effective_status == Call.Status.CLOSED
+    assert not call.is_open
+
+
+# --- responses ---------------------------------------------------------------------------------------------------
+
+RESPONSE = {"summary": "Vår lösning", "trl": 6}
+
+
+def test_save_response_creates_a_draft_then_submits(company_user, company_org):
+    call = CallFactory()
+    response = services.save_response(call=call, organisation=company_org, by=company_user, data=RESPONSE)
+    assert response.status == Response.Status.DRAFT
+    same = services.save_response(
+        call=call, organisation=company_org, by=company_user, data={**RESPONSE, "summary": "Ändrad"}, submit=True
+    )
+    assert same.pk == response.pk
+    assert same.status == Response.Status.SUBMITTED and same.submitted_at
+    assert Response.objects.count() == 1
+
+
+def test_submitting_mails_the_buyer_organisation(company_user, company_org):
+    buyer = make_buyer()
+    call = CallFactory(need=NeedFactory(organisation=organisation_of(buyer)))
+    with_commit = services.save_response(call=call, organisation=company_org, by=company_user, data=RESPONSE)
+    mail.outbox.clear()
+    from django.test import TestCase
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        services.transition_response(response=with_commit, to="submitted", by=company_user)
+    assert [m.to for m in mail.outbox] == [[buyer.email]]
+
+
+def test_withdraw_and_resubmit_while_open(company_user, company_org):
+    response = ResponseFactory(organisation=company_org)
+    services.transition_response(response=response, to="withdrawn", by=company_user)
+    response.refresh_from_db()
+    assert response.status == "withdrawn"
+    services.transition_response(response=response, to="submitted", by=company_user)
+    response.refresh_from_db()
+    assert response.status == "submitted"
+
+
+@pytest.mark.parametrize("make_call", [closed_call, draft_call, lambda: CallFactory(status="cancelled")])
+def test_responses_to_calls_that_are_not_open_are_refused(company_user, company_org, make_call):
+    with pytest.raises(InvalidTransition):
+        services.save_response(call=make_call(), organisation=company_org, by=company_user, data=RESPONSE)
+    assert not Response.objects.exists()
+
+
+def test_an_edit_after_the_deadline_is_refused_and_nothing_is_lost(company_user, company_org):
+    response = ResponseFactory(organisation=company_org, summary="Original")
+    Call.objects.filter(pk=response.call_id).update(closes_at=timezone.now() - timedelta(seconds=1))
+    with pytest.raises(InvalidTransition):
+        services.save_response(
+            call=response.call, organisation=company_org, by=company_user, data={**RESPONSE, "summary": "Sent"}
+        )
+    with pytest.raises(InvalidTransition):
+        services.transition_response(response=response, to="withdrawn", by=company_user)
+    response.refresh_from_db()
+    assert response.summary == "Original" and response.status == "submitted"
+
+
+def test_one_response_per_company_and_call_is_a_database_constraint(company_org):
+    from django.db import IntegrityError, transaction
+
+    response = ResponseFactory(organisation=company_org)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ResponseFactory(call=response.call, organisation=company_org)
+
+
+def test_a_public_body_cannot_respond(buyer, buyer_org):
+    with pytest.raises(ServiceError):
+        services.save_response(call=CallFactory(), organisation=buyer_org, by=buyer, data=RESPONSE)
+
+
+@pytest.mark.parametrize(
+    ("start", "target"), [("draft", "draft"), ("submitted", "submitted"), ("withdrawn", "withdrawn")]
+)
+def test_invalid_response_transitions_are_refused(company_user, company_org, start, target):
+    response = ResponseFactory(organisation=company_org, status=start)
+    with pytest.raises(InvalidTransition):
+        services.transition_response(response=response, to=target, by=company_user)
+
+
+# --- questions ---------------------------------------------------------------------------------------------------
+
+
+def test_ask_and_answer_a_question_mails_buyer_and_asker(company_user, company_org, django_capture_on_commit_callbacks):
+    buyer = make_buyer()
+    call = CallFactory(need=NeedFactory(organisation=organisation_of(buyer)))
+    with django_capture_on_commit_callbacks(execute=True):
+        question = services.ask_question(call=call, organisation=company_org, by=company_user, text="Hur många?")
+    assert mail.outbox[-1].to == [buyer.email]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.answer_question(question=question, by=buyer, answer="Tjugo.")
+    question.refresh_from_db()
+    assert question.is_answered and question.answer == "Tjugo."
+    assert mail.outbox[-1].to == [company_user.email]
+    assert "Tjugo." in mail.outbox[-1].body
+
+
+def test_questions_only_on_open_calls(company_user, company_org):
+    with pytest.raises(InvalidTransition):
+        services.ask_question(call=closed_call(), organisation=company_org, by=company_user, text="?")
+
+
+def test_an_empty_answer_is_refused(buyer):
+    with pytest.raises(ServiceError):
+        services.answer_question(question=QuestionFactory(), by=buyer, answer=" ")
+
+
+# --- interest profiles and alerts --------------------------------------------------------------------------------
+
+
+def test_save_interest_profile_replaces_the_profile(company_user, company_org):
+    load_divisions()
+    code = CpvCode.objects.get(code="45000000")
+    services.save_interest_profile(
+        organisation=company_org, by=company_user, cpv_codes=[code], categories=["energi"], themes=[], keywords="sol"
+    )
+    saved = services.save_interest_profile(
+        organisation=company_org, by=company_user, cpv_codes=[], categories=[], themes=["resiliens"], keywords=""
+    )
+    assert saved.themes == ["resiliens"] and saved.categories == [] and not saved.cpv_codes.exists()
+
+
+def test_opening_a_call_mails_matching_company_members_once(django_capture_on_commit_callbacks):
+    load_divisions()
+    parent = CpvCode.objects.get(code="45000000")
+    child = CpvCode.objects.create(code="45210000", check_digit="2", label="Building construction work")
+    matching_user = make_company_user()
+    colleague = make_member(organisation=organisation_of(matching_user), role="member")
+    profile(organisation_of(matching_user), codes=[parent])
+    other = make_company_user()
+    profile(organisation_of(other), codes=[CpvCode.objects.get(code="72000000")])
+    buyer = make_buyer()
+    need = NeedFactory(organisation=organisation_of(buyer), themes=[], category="ovrigt")
+    need.cpv_codes.set([child])
+    call = draft_call(need=need, opens_at=timezone.now() - timedelta(minutes=1))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.publish_call(call=call, by=buyer)
+    recipients = sorted(m.to[0] for m in mail.outbox)
+    assert recipients == sorted([matching_user.email, colleague.email])
+    assert call.title in mail.outbox[0].subject
+    assert f"/calls/{call.pk}/" in mail.outbox[0].body
+
+    mail.outbox.clear()
+    call.refresh_from_db()
+    assert services.send_call_alerts(call=call) == 0
+    assert mail.outbox == []
+    assert CallAlert.objects.filter(call=call).count() == 2
+
+
+@pytest.mark.parametrize(
+    ("profile_kwargs", "matches"),
+    [
+        ({"categories": ["energi"]}, True),
+        ({"categories": ["it"]}, False),
+        ({"themes": ["hallbarhet"]}, True),
+        ({"themes": ["sakerhet"]}, False),
+        ({"keywords": "Solceller, batteri"}, True),
+        ({"keywords": "vägbelysning"}, False),
+        ({}, False),
+    ],
+)
+def test_profile_matching_by_category_theme_and_keyword(profile_kwargs, matches):
+    from projects.selectors import profiles_matching
+
+    company = OrganisationFactory(kind="company")
+    profile(company, **profile_kwargs)
+    need = NeedFactory(category="energi", themes=["hallbarhet"], title="Solceller på taken")
+    call = CallFactory(need=need)
+    assert (company.pk in [p.organisation_id for p in profiles_matching(call)]) is matches
+
+
+def test_alerts_are_not_sent_for_a_call_that_is_not_open():
+    company = make_company_user()
+    profile(organisation_of(company), categories=["energi"])
+    call = closed_call(need=NeedFactory(category="energi"))
+    assert services.send_call_alerts(call=call) == 0
+    assert mail.outbox == []

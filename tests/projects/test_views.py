@@ -1,0 +1,399 @@
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from portal.files import attachments_for
+from projects.cpv import load_divisions
+from projects.models import Call, MarketGapAssessment, Need, Question, Response
+from tests.factories import make_buyer, make_company_user, organisation_of
+
+from .factories import CallFactory, NeedFactory, QuestionFactory, ResponseFactory, closed_call, draft_call
+
+pytestmark = pytest.mark.django_db
+
+PDF = b"%PDF-1.4\n" + b"x" * 100
+
+
+def _login(client, user):
+    client.force_login(user)
+    return client
+
+
+# --- needs -------------------------------------------------------------------------------------------------------
+
+
+def test_buyer_creates_a_need_with_cpv_codes(client, buyer):
+    load_divisions()
+    response = _login(client, buyer).post(
+        reverse("projects:need_create"),
+        {
+            "title": "Solceller",
+            "summary": "Kort",
+            "category": "energi",
+            "themes": ["hallbarhet", "resiliens"],
+            "cpv": "09000000, 45000000-7",
+            "stage": "behov",
+            "estimated_value": "1000000",
+        },
+    )
+    need = Need.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("projects:need_detail", args=[need.pk])
+    assert need.themes == ["hallbarhet", "resiliens"]
+    assert sorted(need.cpv_codes.values_list("code", flat=True)) == ["09000000", "45000000"]
+    assert need.author == buyer and need.visibility == "draft"
+
+
+def test_an_unknown_cpv_code_is_reported_next_to_the_field_and_input_is_kept(client, buyer):
+    load_divisions()
+    response = _login(client, buyer).post(
+        reverse("projects:need_create"),
+        {"title": "Mitt behov", "summary": "Kort", "category": "energi", "cpv": "12345678", "stage": "behov"},
+    )
+    assert response.status_code == 200
+    assert (
+        "There is no CPV code 12345678" in response.content.decode()
+        or "Det finns ingen CPV-kod" in response.content.decode()
+    )
+    assert 'value="Mitt behov"' in response.content.decode()
+    assert not Need.objects.exists()
+
+
+def test_unverified_buyer_cannot_create_needs(client):
+    from tests.factories import make_member
+
+    user = make_member(status="pending")
+    assert _login(client, user).get(reverse("projects:need_create")).status_code == 403
+
+
+def test_buyer_of_another_organisation_gets_404_for_a_draft_need(client):
+    draft = NeedFactory(visibility="draft")
+    assert _login(client, make_buyer()).get(reverse("projects:need_detail", args=[draft.pk])).status_code == 404
+    assert client.get(reverse("projects:need_edit", args=[draft.pk])).status_code == 404
+
+
+def test_need_detail_shows_the_decision_documents_slot_and_the_assessment(client, buyer, buyer_org):
+    need = NeedFactory(organisation=buyer_org)
+    MarketGapAssessment.objects.create(
+        need=need,
+        version=1,
+        conclusion="untested",
+        evidence="Bevis ett",
+        trl=6,
+        chosen_procedure="functional",
+        suggested_procedure="innovation_partnership",
+        rationale="Skäl",
+    )
+    MarketGapAssessment.objects.create(
+        need=need,
+        version=2,
+        conclusion="available",
+        evidence="Bevis två",
+        trl=9,
+        chosen_procedure="ordinary",
+        suggested_procedure="ordinary",
+    )
+    page = _login(client, buyer).get(reverse("projects:need_detail", args=[need.pk])).content.decode()
+    assert "Bevis två" in page and "Bevis ett" in page  # current and history for members
+    public = client.logout() or client.get(reverse("projects:need_detail", args=[need.pk])).content.decode()
+    assert "Bevis två" in public and "Bevis ett" not in public
+
+
+def test_need_list_query_count_does_not_grow(client, django_assert_max_num_queries):
+    NeedFactory()
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("projects:need_list"))
+    for _ in range(15):
+        NeedFactory()
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(reverse("projects:need_list"))
+    assert response.status_code == 200
+    assert len(many) == len(one)
+
+
+def test_call_list_query_count_does_not_grow(client):
+    CallFactory()
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("projects:call_list"))
+    for _ in range(15):
+        CallFactory()
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(reverse("projects:call_list"))
+    assert response.status_code == 200
+    assert len(many) == len(one)
+
+
+def test_call_responses_query_count_does_not_grow(client, buyer, buyer_org):
+    call = CallFactory(need=NeedFactory(organisation=buyer_org))
+    ResponseFactory(call=call)
+    _login(client, buyer)
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("projects:call_responses", args=[call.pk]))
+    for _ in range(10):
+        ResponseFactory(call=call)
+    with CaptureQueriesContext(connection) as many:
+        client.get(reverse("projects:call_responses", args=[call.pk]))
+    assert len(many) == len(one)
+
+
+def test_catalogue_paginates_and_keeps_filters(client):
+    for _ in range(25):
+        NeedFactory(category="energi")
+    page = client.get(reverse("projects:need_list") + "?category=energi").content.decode()
+    assert "page=2" in page and "category=energi&amp;page=2" in page
+    assert client.get(reverse("projects:need_list") + "?page=2&category=energi").status_code == 200
+    assert client.get(reverse("projects:need_list") + "?theme=nonsense&organisation=x").status_code == 200
+
+
+def test_assessment_preview_shows_the_suggestion_and_save_keeps_history(client, buyer, buyer_org):
+    need = NeedFactory(organisation=buyer_org)
+    url = reverse("projects:need_assess", args=[need.pk])
+    _login(client, buyer)
+    data = {"conclusion": "new_development", "trl": "2", "evidence": "Inget finns", "chosen_procedure": ""}
+    preview = client.post(url, {**data, "preview": "1"})
+    assert preview.status_code == 200 and preview.context["suggestion"].procedure == "pcp"
+    assert not MarketGapAssessment.objects.exists()
+    assert client.post(url, {**data, "save": "1"}).status_code == 302
+    other = {**data, "chosen_procedure": "competitive_dialogue"}
+    missing_reason = client.post(url, {**other, "save": "1"})
+    assert missing_reason.status_code == 200 and "rationale" in missing_reason.context["form"].errors
+    assert client.post(url, {**other, "rationale": "Vi vill föra dialog.", "save": "1"}).status_code == 302
+    assert list(need.assessments.values_list("version", "chosen_procedure")) == [
+        (2, "competitive_dialogue"),
+        (1, "pcp"),
+    ]
+
+
+# --- calls -------------------------------------------------------------------------------------------------------
+
+
+def test_buyer_creates_a_call_with_an_attachment_and_publishes_it(client, buyer, buyer_org):
+    need = NeedFactory(organisation=buyer_org)
+    _login(client, buyer)
+    now = timezone.localtime()
+    response = client.post(
+        reverse("projects:call_create", args=[need.pk]),
+        {
+            "kind": "rfi",
+            "title": "RFI",
+            "description": "Text",
+            "questions_to_market": "Vad?\nHur?",
+            "opens_at": (now - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+            "closes_at": (now + timedelta(days=5)).strftime("%Y-%m-%dT%H:%M"),
+            "attachments": [SimpleUploadedFile("underlag.pdf", PDF)],
+        },
+    )
+    call = Call.objects.get()
+    assert response.status_code == 302
+    assert [a.filename for a in attachments_for(call)] == ["underlag.pdf"]
+    client.post(reverse("projects:call_publish", args=[call.pk]))
+    call.refresh_from_db()
+    assert call.status == Call.Status.OPEN
+
+
+def test_call_form_rejects_close_before_open_and_lying_files(client, buyer, buyer_org):
+    need = NeedFactory(organisation=buyer_org)
+    _login(client, buyer)
+    response = client.post(
+        reverse("projects:call_create", args=[need.pk]),
+        {
+            "kind": "rfi",
+            "title": "Min titel",
+            "description": "Text",
+            "opens_at": "2030-05-10T10:00",
+            "closes_at": "2030-05-01T10:00",
+            "attachments": [SimpleUploadedFile("fake.pdf", b"MZ not a pdf"), SimpleUploadedFile("empty.pdf", b"")],
+        },
+    )
+    errors = response.context["form"].errors
+    assert response.status_code == 200
+    assert "closes_at" in errors and "attachments" in errors
+    assert len(errors["attachments"]) == 2
+    assert not Call.objects.exists()
+
+
+def test_cancel_call_needs_a_reason(client, buyer, buyer_org):
+    call = CallFactory(need=NeedFactory(organisation=buyer_org))
+    _login(client, buyer)
+    assert client.post(reverse("projects:call_cancel", args=[call.pk]), {"reason": ""}).status_code == 200
+    assert client.post(reverse("projects:call_cancel", args=[call.pk]), {"reason": "Ändrat behov"}).status_code == 302
+    call.refresh_from_db()
+    assert call.status == "cancelled"
+    page = client.get(reverse("projects:call_detail", args=[call.pk])).content.decode()
+    assert "Ändrat behov" in page
+
+
+def test_a_passed_call_is_never_shown_as_open(client):
+    call = CallFactory(opens_at=timezone.now() - timedelta(days=3), closes_at=timezone.now() - timedelta(minutes=1))
+    assert call.status == "open"
+    company = make_company_user()
+    page = _login(client, company).get(reverse("projects:call_detail", args=[call.pk])).content.decode()
+    assert "status-closed" in page and "status-open" not in page
+    assert reverse("projects:response_edit", args=[call.pk]) not in page
+    assert call.title not in client.get(reverse("projects:call_list")).content.decode()
+
+
+# --- responses ---------------------------------------------------------------------------------------------------
+
+
+def test_company_submits_a_response_with_attachment(client, company_user, company_org):
+    call = CallFactory()
+    _login(client, company_user)
+    response = client.post(
+        reverse("projects:response_edit", args=[call.pk]),
+        {"summary": "Lösning", "trl": "6", "submit": "1", "attachments": [SimpleUploadedFile("svar.pdf", PDF)]},
+    )
+    saved = Response.objects.get()
+    assert response.status_code == 302 and saved.status == "submitted" and saved.organisation == company_org
+    attachment = attachments_for(saved).get()
+    assert client.get(reverse("portal:attachment_download", args=[attachment.uuid])).status_code == 200
+    other_company = make_company_user()
+    client.force_login(other_company)
+    assert client.get(reverse("portal:attachment_download", args=[attachment.uuid])).status_code == 404
+    assert client.get(reverse("projects:response_detail", args=[saved.pk])).status_code == 404
+
+
+def test_a_second_response_edits_the_first(client, company_user, company_org):
+    call = CallFactory()
+    existing = ResponseFactory(call=call, organisation=company_org, summary="Först")
+    _login(client, company_user).post(
+        reverse("projects:response_edit", args=[call.pk]), {"summary": "Sedan", "trl": "5", "submit": "1"}
+    )
+    assert Response.objects.get().pk == existing.pk
+    assert Response.objects.get().summary == "Sedan"
+
+
+def test_a_crafted_post_after_the_deadline_changes_nothing(client, company_user, company_org):
+    call = CallFactory()
+    saved = ResponseFactory(call=call, organisation=company_org, summary="Original")
+    Call.objects.filter(pk=call.pk).update(closes_at=timezone.now() - timedelta(seconds=1))
+    _login(client, company_user)
+    response = client.post(reverse("projects:response_edit", args=[call.pk]), {"summary": "Sent", "trl": "5"})
+    assert response.status_code == 302
+    withdraw = client.post(reverse("projects:response_withdraw", args=[saved.pk]), follow=True)
+    assert withdraw.status_code == 200
+    saved.refresh_from_db()
+    assert saved.summary == "Original" and saved.status == "submitted"
+    assert client.get(reverse("projects:response_edit", args=[call.pk])).status_code == 302
+
+
+@pytest.mark.parametrize("make_call", [closed_call, draft_call, lambda: CallFactory(status="cancelled")])
+def test_responding_to_a_call_that_is_not_open_gives_a_message(client, company_user, make_call):
+    call = make_call()
+    _login(client, company_user)
+    response = client.post(reverse("projects:response_edit", args=[call.pk]), {"summary": "X", "trl": "5"}, follow=True)
+    assert response.status_code in (200, 404)  # a draft call is not visible to companies at all
+    assert not Response.objects.exists()
+
+
+def test_buyer_reads_responses_and_downloads_csv(client, buyer, buyer_org):
+    call = CallFactory(need=NeedFactory(organisation=buyer_org))
+    ResponseFactory(call=call, summary="=HYPERLINK(evil)", trl=7)
+    ResponseFactory(call=call, summary="Utkast som inte syns", status="draft")
+    _login(client, buyer)
+    page = client.get(reverse("projects:call_responses", args=[call.pk])).content.decode()
+    assert "HYPERLINK" in page and "Utkast som inte syns" not in page
+    download = client.get(reverse("projects:call_responses_csv", args=[call.pk]))
+    assert download["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(download.content.decode("utf-8-sig")), delimiter=";"))
+    assert len(rows) == 2
+    assert rows[1][2] == "7" and rows[1][3] == "'=HYPERLINK(evil)"
+
+
+def test_a_company_cannot_read_the_responses_of_a_call(client, company_user):
+    call = CallFactory()
+    _login(client, company_user)
+    assert client.get(reverse("projects:call_responses", args=[call.pk])).status_code == 404
+    assert client.get(reverse("projects:call_responses_csv", args=[call.pk])).status_code == 404
+
+
+# --- questions ---------------------------------------------------------------------------------------------------
+
+
+def test_question_flow_is_anonymous_on_the_page(client, company_user, company_org):
+    buyer = make_buyer()
+    call = CallFactory(need=NeedFactory(organisation=organisation_of(buyer)))
+    _login(client, company_user)
+    client.post(reverse("projects:question_ask", args=[call.pk]), {"text": "Hur stora är taken?"})
+    question = Question.objects.get()
+    assert "Hur stora är taken?" in client.get(reverse("projects:call_detail", args=[call.pk])).content.decode()
+    other = make_company_user()
+    client.force_login(other)
+    assert "Hur stora är taken?" not in client.get(reverse("projects:call_detail", args=[call.pk])).content.decode()
+    client.force_login(buyer)
+    client.post(reverse("projects:question_answer", args=[call.pk, question.pk]), {"answer": "Cirka 200 m²."})
+    client.force_login(other)
+    page = client.get(reverse("projects:call_detail", args=[call.pk])).content.decode()
+    assert "Hur stora är taken?" in page and "Cirka 200 m²." in page
+    assert company_org.name not in page
+
+
+def test_an_empty_question_is_reported_next_to_the_field(client, company_user):
+    call = CallFactory()
+    response = _login(client, company_user).post(reverse("projects:question_ask", args=[call.pk]), {"text": ""})
+    assert response.status_code == 200 and "text" in response.context["question_form"].errors
+
+
+def test_buyer_of_another_organisation_cannot_answer(client):
+    question = QuestionFactory()
+    response = _login(client, make_buyer()).post(
+        reverse("projects:question_answer", args=[question.call_id, question.pk]), {"answer": "Nej"}
+    )
+    assert response.status_code == 404
+    question.refresh_from_db()
+    assert not question.is_answered
+
+
+# --- interest profile, dashboard, CPV ----------------------------------------------------------------------------
+
+
+def test_company_saves_an_interest_profile_and_sees_matching_calls(client, company_user, company_org):
+    load_divisions()
+    _login(client, company_user)
+    bad = client.post(reverse("projects:interest_profile"), {"cpv": "99999998", "keywords": "sol"})
+    assert bad.status_code == 200 and "cpv" in bad.context["form"].errors
+    client.post(reverse("projects:interest_profile"), {"cpv": "09000000", "categories": ["energi"], "keywords": "sol"})
+    assert company_org.interest_profile.categories == ["energi"]
+    call = CallFactory(need=NeedFactory(category="energi", title="Energibehov"))
+    dashboard = client.get(reverse("portal:dashboard")).content.decode()
+    assert call.title in dashboard
+
+
+def test_buyer_dashboard_lists_needs_and_calls(client, buyer, buyer_org):
+    need = NeedFactory(organisation=buyer_org, visibility="draft", title="Mitt utkast")
+    call = CallFactory(need=NeedFactory(organisation=buyer_org), title="Min utlysning")
+    ResponseFactory(call=call)
+    page = _login(client, buyer).get(reverse("portal:dashboard")).content.decode()
+    assert need.title in page and call.title in page
+
+
+def test_cpv_search_finds_codes_by_words_and_digits(client):
+    load_divisions()
+    assert "45000000-7" in client.get(reverse("projects:cpv_search") + "?q=bygg").content.decode()
+    data = client.get(reverse("projects:cpv_search") + "?q=72&format=json").json()
+    assert data["results"][0]["code"] == "72000000-5"
+
+
+def test_alert_mail_is_sent_when_a_published_call_opens_through_the_view(client, buyer, buyer_org):
+    company = make_company_user()
+    from .factories import profile
+
+    profile(organisation_of(company), categories=["energi"])
+    call = draft_call(
+        need=NeedFactory(organisation=buyer_org, category="energi"), opens_at=timezone.now() - timedelta(minutes=1)
+    )
+    client.force_login(buyer)
+    response = client.post(reverse("projects:call_publish", args=[call.pk]))
+    assert response.status_code == 302
+    # Test client requests run inside the test transaction: on_commit does not fire, so run the task directly.
+    from projects.tasks import send_call_alerts
+
+    send_call_alerts.delay(call_id=call.pk)
+    assert [m.to for m in mail.outbox] == [[company.email]]
