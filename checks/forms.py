@@ -8,6 +8,7 @@ from portal.models import User
 from .models import Application, BudgetLine, Decision, FinalReport, GrantCall, Review
 
 INTERNAL = "internal"
+MAX_SEK = 1_000_000_000  # far above any grant; keeps numbers inside the database column
 
 
 class NoColon:
@@ -48,14 +49,15 @@ class TrackForm(NoColon, forms.Form):
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     name = forms.CharField(label=_("Track name"), max_length=200)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    cap_one = forms.IntegerField(label=_("Cap, one external competence (SEK)"), min_value=1)
+    cap_one = forms.IntegerField(label=_("Cap, one external competence (SEK)"), min_value=1, max_value=MAX_SEK)
     cap_two_or_more = forms.IntegerField(
         label=_("Cap, two or more external competences (SEK)"),
         min_value=1,
+        max_value=MAX_SEK,
         required=False,
         help_text=_("Leave empty if the cap is the same whatever the number of competences."),
     )
-    position = forms.IntegerField(label=_("Order"), required=False, min_value=0, initial=0)
+    position = forms.IntegerField(label=_("Order"), required=False, min_value=0, max_value=1000, initial=0)
 
     def clean(self):
         cleaned = super().clean()
@@ -70,7 +72,7 @@ class CriterionForm(NoColon, forms.Form):
     name = forms.CharField(label=_("Criterion"), max_length=200)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     weight = forms.IntegerField(label=_("Weight"), min_value=1, max_value=100, initial=1)
-    position = forms.IntegerField(label=_("Order"), required=False, min_value=0, initial=0)
+    position = forms.IntegerField(label=_("Order"), required=False, min_value=0, max_value=1000, initial=0)
 
 
 TrackFormSet = forms.formset_factory(TrackForm, extra=1, can_delete=True)
@@ -160,7 +162,7 @@ def track_label(track) -> str:
 class ExpertiseForm(NoColon, forms.Form):
     provider = forms.CharField(label=_("Provider"), max_length=200, required=False)
     competence = forms.CharField(label=_("Competence"), max_length=300, required=False)
-    fee = forms.IntegerField(label=_("Fee (SEK)"), min_value=0, required=False)
+    fee = forms.IntegerField(label=_("Fee (SEK)"), min_value=0, max_value=MAX_SEK, required=False)
 
 
 class BudgetLineForm(NoColon, forms.Form):
@@ -174,7 +176,7 @@ class BudgetLineForm(NoColon, forms.Form):
         required=False,
     )
     description = forms.CharField(label=_("Description"), max_length=300, required=False)
-    amount = forms.IntegerField(label=_("Amount (SEK)"), min_value=0, required=False)
+    amount = forms.IntegerField(label=_("Amount (SEK)"), min_value=0, max_value=MAX_SEK, required=False)
 
     def clean(self):
         cleaned = super().clean()
@@ -289,7 +291,11 @@ class ReviewForm(NoColon, forms.Form):
 class DecisionForm(NoColon, forms.Form):
     outcome = forms.ChoiceField(label=_("Decision"), choices=Decision.Outcome.choices, widget=forms.RadioSelect)
     granted_amount = forms.IntegerField(
-        label=_("Granted amount (SEK)"), min_value=1, required=False, help_text=_("Only when approving.")
+        label=_("Granted amount (SEK)"),
+        min_value=1,
+        max_value=MAX_SEK,
+        required=False,
+        help_text=_("Only when approving."),
     )
     reasoning = forms.CharField(label=_("Reasoning"), widget=forms.Textarea(attrs={"rows": 5}))
 
@@ -317,6 +323,7 @@ class FinalReportForm(NoColon, forms.ModelForm):
                 label=_("Actual cost (SEK): %(kind)s – %(description)s")
                 % {"kind": line.get_kind_display(), "description": line.description or "—"},
                 min_value=0,
+                max_value=MAX_SEK,
                 initial=line.actual_amount,
                 help_text=_("Budgeted: %(amount)s SEK") % {"amount": line.amount or 0},
             )

@@ -409,3 +409,13 @@ def test_dashboard_panels_per_role(client):
     client.force_login(make_company_user())
     page = client.get(reverse("portal:dashboard")).content.decode()
     assert reverse("checks:queue") not in page and reverse("checks:application_list") not in page
+
+
+def test_huge_numbers_get_a_message_not_a_server_error(client):
+    buyer, call = make_buyer(), make_call()
+    client.force_login(buyer)
+    data = form_data(call, buyer, requested_amount="99999999999", **{"budget-0-amount": "99999999999"})
+    response = client.post(reverse("checks:application_create", args=[call.pk]), data)
+    assert response.status_code == 400
+    assert response.context["form"].errors["requested_amount"]
+    assert Application.objects.count() == 0
