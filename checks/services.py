@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.documents import create_document, fingerprint_of, render_document
+from portal.documents import create_document, fingerprint_of, render_document, requeue_document
 from portal.files import attach_files
 from portal.mail import send_mail_to
 from portal.models import Organisation, User
@@ -508,6 +508,23 @@ def order_decision_letter(*, application: Application, by: User | None) -> Decis
         fingerprint=fingerprint_of([decision.pk, decision.outcome, decision.granted_amount, decision.reasoning]),
         application=application,
     )
+    letter_id = letter.pk
+    transaction.on_commit(lambda: _queue_mailing(letter_id))
+    return letter
+
+
+@transaction.atomic
+def retry_decision_letter(*, application: Application, by: User) -> DecisionLetter:
+    """Produce a failed decision letter again and mail it when ready.
+
+    Side effects: the letter back in the queue (portal.documents), the mailing task on commit, an audit row.
+    """
+    application = _lock(application)
+    letter = application.letters.order_by("-version", "-id").first()
+    if letter is None or not letter.is_failed:
+        raise InvalidTransition(_("Only a decision letter that failed can be produced again."))
+    letter = requeue_document(kind=letters.KIND, document=letter)
+    write_audit(actor=by, action="decision.letter_retried", obj=application)
     letter_id = letter.pk
     transaction.on_commit(lambda: _queue_mailing(letter_id))
     return letter

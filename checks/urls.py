@@ -28,5 +28,6 @@ urlpatterns = [
     path("review/<int:pk>/completion/", views.RequestCompletionView.as_view(), name="request_completion"),
     path("review/<int:pk>/decide/", views.DecideView.as_view(), name="decide"),
     path("review/<int:pk>/conflict/", views.ConflictView.as_view(), name="declare_conflict"),
+    path("review/<int:pk>/letter/retry/", views.RetryLetterView.as_view(), name="retry_letter"),
     path("review/<int:pk>/final-report/", views.HandleFinalReportView.as_view(), name="handle_final_report"),
 ]

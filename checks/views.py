@@ -13,7 +13,7 @@ from rules.contrib.views import PermissionRequiredMixin
 
 from portal.documents import DocumentStatus, document_response
 from portal.files import attachments_for
-from portal.rules import active_organisation, is_staff_role
+from portal.rules import active_organisation, is_handler, is_staff_role
 from portal.services import ServiceError
 
 from . import selectors, services
@@ -733,6 +733,23 @@ class HandleFinalReportView(HandlerFormView):
             application=application, by=self.request.user, message=form.cleaned_data["message"]
         )
         return _("The final report is sent back to the applicant for completion.")
+
+
+class RetryLetterView(StaffApplicationMixin, View):
+    def get_permission_required(self):
+        return ("checks.view_internal_application",)
+
+    def post(self, request, pk):
+        application = self.get_object()
+        if not is_handler(request.user):
+            raise Http404
+        try:
+            services.retry_decision_letter(application=application, by=request.user)
+        except ServiceError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("The decision letter is being produced again; it is mailed when ready."))
+        return self.back()
 
 
 # --- Overview ----------------------------------------------------------------------------------------------------

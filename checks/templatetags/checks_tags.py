@@ -15,4 +15,3 @@ def sek(value):
         return value
     grouped = f"{number:,}".replace(",", "\u00a0")
     return _("%(amount)s SEK") % {"amount": grouped}
-

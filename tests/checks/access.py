@@ -68,5 +68,11 @@ def cases(world):
         AccessCase("checks:request_completion", handler_page, kwargs={"pk": in_review.pk}, default=404),
         AccessCase("checks:decide", handler_page, kwargs={"pk": in_review.pk}, default=404),
         AccessCase("checks:declare_conflict", handler_page, kwargs={"pk": in_review.pk}, default=404),
+        AccessCase(
+            "checks:retry_letter",
+            {"anonymous": 302, "handler": 405, "admin": 405},
+            kwargs={"pk": approved.pk},
+            default=404,
+        ),
         AccessCase("checks:handle_final_report", handler_page, kwargs={"pk": reported.pk}, default=404),
     ]

@@ -419,3 +419,25 @@ def test_huge_numbers_get_a_message_not_a_server_error(client):
     assert response.status_code == 400
     assert response.context["form"].errors["requested_amount"]
     assert Application.objects.count() == 0
+
+
+def test_handler_produces_a_failed_letter_again_and_it_is_mailed(client, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from checks.models import DecisionLetter
+
+    application = make_application(state=S.IN_REVIEW)
+    handler = make_handler()
+    services.decide_application(application=application, by=handler, outcome="rejected", reasoning="Nej")
+    letter = DecisionLetter.objects.get()
+    DecisionLetter.objects.filter(pk=letter.pk).update(status=DecisionLetter.Status.FAILED, error="Boom")
+    client.force_login(handler)
+    page = client.get(reverse("checks:review_detail", args=[application.pk])).content.decode()
+    assert reverse("checks:retry_letter", args=[application.pk]) in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("checks:retry_letter", args=[application.pk]))
+    letter.refresh_from_db()
+    assert letter.is_ready and letter.mailed_at
+    assert [m for m in mail.outbox if m.attachments]
+    client.force_login(make_portal_admin())
+    assert client.post(reverse("checks:retry_letter", args=[application.pk])).status_code == 404
