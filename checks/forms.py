@@ -334,7 +334,7 @@ class FinalReportForm(NoColon, forms.ModelForm):
 
 class QueueFilterForm(NoColon, forms.Form):
     call = forms.ModelChoiceField(
-        label=_("Call"), queryset=GrantCall.objects.all(), required=False, empty_label=_("All")
+        label=_("Grant call"), queryset=GrantCall.objects.all(), required=False, empty_label=_("All")
     )
     track = forms.TypedChoiceField(label=_("Track"), required=False, coerce=int, empty_value=None)
     state = forms.ChoiceField(

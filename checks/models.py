@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from rules.contrib.models import RulesModel
 
 from portal.documents import RenderedDocument
@@ -24,7 +25,7 @@ class GrantCall(RulesModel):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
-        PUBLISHED = "published", _("Published")
+        PUBLISHED = "published", pgettext_lazy("grant call", "Published")
 
     name = models.CharField(_("name"), max_length=200)
     reference_number = models.CharField(
@@ -81,7 +82,7 @@ class GrantCall(RulesModel):
 class Track(models.Model):
     """A track of a call with its caps. Numbering and caps change per year: data, not code."""
 
-    call = models.ForeignKey(GrantCall, on_delete=models.CASCADE, related_name="tracks", verbose_name=_("call"))
+    call = models.ForeignKey(GrantCall, on_delete=models.CASCADE, related_name="tracks", verbose_name=_("grant call"))
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     cap_one = models.PositiveIntegerField(_("cap, one external competence (SEK)"))
@@ -114,7 +115,7 @@ class Track(models.Model):
 class Criterion(models.Model):
     """An assessment criterion, scored 1–5 by handlers; its weight counts in the weighted average."""
 
-    call = models.ForeignKey(GrantCall, on_delete=models.CASCADE, related_name="criteria", verbose_name=_("call"))
+    call = models.ForeignKey(GrantCall, on_delete=models.CASCADE, related_name="criteria", verbose_name=_("grant call"))
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     weight = models.PositiveSmallIntegerField(
@@ -144,16 +145,18 @@ class ReferenceCounter(models.Model):
 class Application(RulesModel):
     class State(models.TextChoices):
         DRAFT = "draft", _("Draft")
-        SUBMITTED = "submitted", _("Submitted")
+        SUBMITTED = "submitted", pgettext_lazy("check application", "Submitted")
         IN_REVIEW = "in_review", _("In review")
         COMPLETION_REQUESTED = "completion_requested", _("Completion requested")
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
         FINAL_REPORT_SUBMITTED = "final_report_submitted", _("Final report submitted")
         CLOSED = "closed", _("Closed")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+        WITHDRAWN = "withdrawn", pgettext_lazy("check application", "Withdrawn")
 
-    call = models.ForeignKey(GrantCall, on_delete=models.PROTECT, related_name="applications", verbose_name=_("call"))
+    call = models.ForeignKey(
+        GrantCall, on_delete=models.PROTECT, related_name="applications", verbose_name=_("grant call")
+    )
     track = models.ForeignKey(Track, on_delete=models.PROTECT, related_name="applications", verbose_name=_("track"))
     organisation = models.ForeignKey(
         "portal.Organisation",

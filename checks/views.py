@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views import View
 from django.views.generic import ListView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin
@@ -104,7 +105,14 @@ class CallFormView(CheckPermissionMixin, View):
         return render(
             self.request,
             self.template_name,
-            {"call": call, "form": form, "tracks": tracks, "criteria": criteria},
+            {
+                "call": call,
+                "form": form,
+                "tracks": tracks,
+                "criteria": criteria,
+                "formsets": [tracks, criteria],
+                "has_errors": status == 400,
+            },
             status=status,
         )
 
@@ -789,7 +797,7 @@ class CallExportView(OverviewMixin, View):
                 _("Title"),
                 _("Track"),
                 _("State"),
-                _("Submitted"),
+                pgettext("check application", "Submitted"),
                 _("Requested (SEK)"),
                 _("Assigned handler"),
                 _("Reviews"),

@@ -82,7 +82,7 @@ def test_buyer_applies_handler_scores_completes_approves_and_buyer_reports(ui):
     assert "Tydlig innovationshöjd." not in page.content()  # internal comments stay internal
     ui.submit(page.get_by_role("link", name="Redigera ansökan"))
     ui.fill("Bakgrund", "Fallolyckor är vanliga i hemtjänsten. Offerten är bifogad.")
-    ui.submit(page.get_by_role("button", name="Spara utkast"))
+    ui.submit(page.get_by_role("button", name="Spara ändringarna"))
     ui.submit(page.get_by_role("button", name="Skicka tillbaka till handläggarna"))
     application.refresh_from_db()
     assert application.state == Application.State.IN_REVIEW
@@ -118,3 +118,51 @@ def test_buyer_applies_handler_scores_completes_approves_and_buyer_reports(ui):
     application.refresh_from_db()
     assert application.state == Application.State.FINAL_REPORT_SUBMITTED
     assert "Slutrapport inskickad" in page.content()
+
+
+def test_admin_publishes_a_call_and_handler_uses_queue_overview_and_conflict(ui):
+    from checks.models import GrantCall
+    from tests.checks.factories import make_application
+    from tests.factories import make_portal_admin
+
+    admin = make_portal_admin(email="admin@verket.example.se")
+    page = log_in(ui, admin)
+    ui.goto("/checks/manage/")
+    ui.submit(page.get_by_role("link", name="Ny utlysning"))
+    ui.fill("Namn", "Checkar 2027")
+    ui.fill("Diarienummer", "2027-00012")
+    page.locator("#id_description").fill("Checkar för innovationsupphandling 2027.")
+    ui.fill("Öppnar", "2027-01-01")
+    ui.fill("Stänger", "2026-12-01")
+    ui.fill("Total budget (kr)", "5000000")
+    page.locator("#id_tracks-0-name").fill("Spår 2: Pågående upphandling")
+    page.locator("#id_tracks-0-cap_one").fill("200000")
+    page.locator("#id_tracks-0-cap_two_or_more").fill("400000")
+    page.locator("#id_criteria-0-name").fill("Innovationshöjd")
+    ui.submit(page.get_by_role("button", name="Spara"))
+    assert "Något behöver rättas" in page.content()  # closes before it opens; everything typed is kept
+    assert page.locator("#id_tracks-0-name").input_value() == "Spår 2: Pågående upphandling"
+    ui.fill("Stänger", "2027-03-31")
+    ui.submit(page.get_by_role("button", name="Spara"))
+    ui.submit(page.get_by_role("button", name="Publicera utlysningen"))
+    call = GrantCall.objects.get(reference_number="2027-00012")
+    assert call.is_published and call.tracks.get().cap_for(2) == 400_000
+    ui.goto("/checks/")
+    assert "Checkar 2027" in page.content()
+
+    handler = make_handler(email="handlaggare2@verket.example.se")
+    application = make_application(state=Application.State.SUBMITTED)
+    page = log_in(ui, handler)
+    ui.goto("/checks/review/")
+    page.get_by_label("Tilldelad").select_option("none")
+    ui.submit(page.get_by_role("button", name="Filtrera"))
+    ui.submit(page.get_by_role("link", name=application.reference))
+    ui.submit(page.get_by_role("link", name="Anmäl jäv"))
+    page.get_by_label("Alla ansökningar från organisationen").check()
+    ui.fill("Skäl", "Min make arbetar i kommunen.")
+    ui.submit(page.get_by_role("button", name="Anmäl jävet"))
+    assert not page.get_by_role("link", name="Poängsätt ansökan").is_visible()
+    ui.goto("/checks/review/")
+    assert "Min make arbetar i kommunen." in page.content()
+    ui.goto(f"/checks/calls/{application.call.pk}/overview/")
+    assert page.locator("svg[role=img]").is_visible()
