@@ -118,6 +118,13 @@ class MissingItem:
     field: str
     message: str
 
+    @property
+    def anchor(self) -> str:
+        """The id of the form field to fix it in (application_form.html)."""
+        return {"expertise": "id_expertise-0-provider", "budget": "id_budget-0-kind"}.get(
+            self.field, f"id_{self.field}"
+        )
+
 
 def missing_items(application) -> list[MissingItem]:
     """What must be fixed before the application can be submitted (empty list: ready)."""

@@ -207,6 +207,7 @@ class ApplicationFormMixin:
                 "expertise": expertise,
                 "budget": budget,
                 "files": attachments_for(application, services.APPLICANT_FILES) if application else [],
+                "missing": selectors.missing_items(application) if application and status == 200 else None,
                 "formsets": [expertise, budget],
                 "has_errors": bool(
                     form.errors
