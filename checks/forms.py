@@ -1,5 +1,6 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from portal.files import AttachmentsField
@@ -137,7 +138,9 @@ class ApplicationForm(NoColon, forms.ModelForm):
         self.fields["contact"].queryset = User.objects.filter(memberships__organisation=organisation).order_by("email")
         self.fields["contact"].label_from_instance = lambda user: f"{user.get_full_name() or user.email} <{user.email}>"
         self.fields["contact"].empty_label = None
-        self.fields["requested_amount"].widget.attrs["min"] = 0
+        amount = self.fields["requested_amount"]
+        amount.widget.attrs.update(min=0, max=MAX_SEK)
+        amount.validators.append(MaxValueValidator(MAX_SEK))
 
     def clean(self):
         cleaned = super().clean()
