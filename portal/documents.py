@@ -136,6 +136,8 @@ class DocumentKind:
     `get_context(document)` returns the template context; `title` in it becomes the PDF title.
     `filename(document)` is the download name (ending in .pdf).
     `scope` names the fields whose values number versions together (e.g. ("need",)).
+    `on_ready(document)`, if given, runs once after the document became ready and that was committed
+    (for example to mail a decision letter as an attachment); it runs in the worker.
     """
 
     name: str
@@ -144,6 +146,7 @@ class DocumentKind:
     get_context: Callable[[RenderedDocument], dict]
     filename: Callable[[RenderedDocument], str]
     scope: tuple[str, ...] = field(default_factory=tuple)
+    on_ready: Callable[[RenderedDocument], None] | None = None
 
     def get_model(self) -> type[RenderedDocument]:
         if isinstance(self.model, str):
@@ -273,7 +276,25 @@ def render_document(*, kind: str, document_id: int) -> RenderedDocument:
         except Exception:
             document.file.storage.delete(stored_name)
             raise
+        _audit(document, "document.ready", f"v{document.version}, {document.size} bytes")
+        if document_kind.on_ready is not None:
+            ready_document = document
+            transaction.on_commit(lambda: _run_on_ready(document_kind, ready_document))
     return document
+
+
+def _run_on_ready(kind: DocumentKind, document: RenderedDocument) -> None:
+    # The document is ready whatever happens here; a failing hook must not turn it into a failed render.
+    try:
+        kind.on_ready(document)
+    except Exception:  # noqa: BLE001
+        logger.exception("on_ready of %s #%s failed.", kind.name, document.pk)
+
+
+def _audit(document: RenderedDocument, action: str, description: str) -> None:
+    from .services import write_audit
+
+    write_audit(actor=None, action=action, obj=document, description=description)
 
 
 def mark_document_failed(*, kind: str, document_id: int, error: str) -> RenderedDocument | None:
@@ -286,6 +307,7 @@ def mark_document_failed(*, kind: str, document_id: int, error: str) -> Rendered
         document.status = DocumentStatus.FAILED
         document.error = str(error)[:2000]
         document.save(update_fields=["status", "error", "updated_at"])
+        _audit(document, "document.failed", document.error[:500])
     return document
 
 

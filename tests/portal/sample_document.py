@@ -23,6 +23,8 @@ def sample_context(document):
     }
 
 
+READY_CALLS: list[int] = []
+
 SAMPLE_KIND = register_kind(
     DocumentKind(
         name="tests.sample",
@@ -31,5 +33,6 @@ SAMPLE_KIND = register_kind(
         get_context=sample_context,
         filename=lambda document: f"sample-{document.subject}-v{document.version}.pdf",
         scope=("subject",),
+        on_ready=lambda document: READY_CALLS.append(document.pk),
     )
 )

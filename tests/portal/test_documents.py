@@ -12,7 +12,7 @@ from portal.services import InvalidTransition
 from portal.tasks import MAX_RETRIES, render_document_task
 from tests.factories import UserFactory
 
-from .sample_document import SAMPLE_KIND, SampleDocument
+from .sample_document import READY_CALLS, SAMPLE_KIND, SampleDocument
 
 KIND = SAMPLE_KIND.name
 
@@ -31,10 +31,14 @@ def sample_table(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def make_document(sample_table, db):
+    from django.contrib.contenttypes.models import ContentType
+
     def make(subject="alpha", **fields):
         return SampleDocument.objects.create(subject=subject, **fields)
 
-    return make
+    yield make
+    # The test-only model's content type (made for audit rows) is rolled back with the test: forget it.
+    ContentType.objects.clear_cache()
 
 
 def stored_files(settings) -> list[Path]:
@@ -150,7 +154,7 @@ def test_requeue_document_queues_the_task_on_commit(make_document, django_captur
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         requeue_document(kind=KIND, document=document)
 
-    assert len(callbacks) == 1
+    assert len(callbacks) == 2  # the render task, then (once it is ready) the kind's on_ready
     document.refresh_from_db()
     assert document.status == DocumentStatus.READY
 
@@ -316,3 +320,31 @@ def test_a_document_pending_for_too_long_can_be_queued_again_and_no_longer_block
     stale.refresh_from_db()
     assert stale.status == DocumentStatus.QUEUED
     assert not stale.is_stale
+
+
+def test_on_ready_runs_once_after_commit_and_audit_rows_are_written(make_document, django_capture_on_commit_callbacks):
+    from portal.models import AuditEntry
+
+    document = make_document()
+    READY_CALLS.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        render_document(kind=KIND, document_id=document.pk)
+        assert READY_CALLS == []  # not before the commit
+    with django_capture_on_commit_callbacks(execute=True):
+        render_document(kind=KIND, document_id=document.pk)  # already ready: nothing more
+
+    assert READY_CALLS == [document.pk]
+    assert list(AuditEntry.objects.values_list("action", flat=True)) == ["document.ready"]
+
+
+def test_a_failure_writes_an_audit_row(make_document):
+    from portal.models import AuditEntry
+
+    document = make_document(subject="explode")
+
+    render_document_task.delay(kind=KIND, document_id=document.pk)
+
+    entry = AuditEntry.objects.get()
+    assert entry.action == "document.failed"
+    assert "could not be built" in entry.description
