@@ -22,6 +22,13 @@ def letter_context(letter) -> dict:
     }
 
 
+def queue_mailing(letter) -> None:
+    """on_ready hook: mail the ready letter (a task, so that mailing is retried apart from rendering)."""
+    from .tasks import mail_decision_letter_task
+
+    mail_decision_letter_task.delay(letter_id=letter.pk)
+
+
 def letter_filename(letter) -> str:
     return f"beslut-{letter.application.reference}-v{letter.version}.pdf"
 
@@ -34,5 +41,6 @@ DECISION_LETTER = register_kind(
         get_context=letter_context,
         filename=letter_filename,
         scope=("application",),
+        on_ready=queue_mailing,
     )
 )

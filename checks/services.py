@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.documents import create_document, fingerprint_of, render_document, requeue_document
+from portal.documents import create_document, fingerprint_of, requeue_document
 from portal.files import attach_files
 from portal.mail import send_mail_to
 from portal.models import Organisation, User
@@ -498,7 +498,8 @@ def order_decision_letter(*, application: Application, by: User | None) -> Decis
     """Order the decision letter PDF (in the contact person's language) and its mailing.
 
     Call inside a transaction holding the application's row lock. Side effects: a queued
-    DecisionLetter whose rendering (portal.documents) and mailing (checks.tasks) run on commit.
+    DecisionLetter whose rendering (portal.documents) runs on commit; once it is ready the kind's
+    on_ready hook queues the mailing (checks.letters.queue_mailing).
     """
     decision = application.decision
     letter, _created = create_document(
@@ -508,8 +509,6 @@ def order_decision_letter(*, application: Application, by: User | None) -> Decis
         fingerprint=fingerprint_of([decision.pk, decision.outcome, decision.granted_amount, decision.reasoning]),
         application=application,
     )
-    letter_id = letter.pk
-    transaction.on_commit(lambda: _queue_mailing(letter_id))
     return letter
 
 
@@ -525,15 +524,7 @@ def retry_decision_letter(*, application: Application, by: User) -> DecisionLett
         raise InvalidTransition(_("Only a decision letter that failed can be produced again."))
     letter = requeue_document(kind=letters.KIND, document=letter)
     write_audit(actor=by, action="decision.letter_retried", obj=application)
-    letter_id = letter.pk
-    transaction.on_commit(lambda: _queue_mailing(letter_id))
     return letter
-
-
-def _queue_mailing(letter_id: int) -> None:
-    from .tasks import mail_decision_letter_task
-
-    mail_decision_letter_task.delay(letter_id=letter_id)
 
 
 class LetterNotReady(Exception):
@@ -543,16 +534,14 @@ class LetterNotReady(Exception):
 def mail_decision_letter(*, letter_id: int) -> bool:
     """Mail a ready decision letter as a PDF attachment to the contact person and the owners. Idempotent.
 
-    Renders the letter first if no worker has done so yet. Returns False if it was already mailed.
-    Side effects: mails, `mailed_at`, an audit row. Raises LetterNotReady while the PDF is not ready.
+    Returns False if it was already mailed. Side effects: mails, `mailed_at`, an audit row.
+    Raises LetterNotReady while the PDF is not ready (the task retries).
     """
-    letter = DecisionLetter.objects.select_related("application").get(pk=letter_id)
+    letter = DecisionLetter.objects.get(pk=letter_id)
     if letter.mailed_at is not None:
         return False
     if not letter.is_ready:
-        letter = render_document(kind=letters.KIND, document_id=letter_id)
-        if not letter.is_ready:
-            raise LetterNotReady(f"Decision letter {letter_id} is {letter.status}.")
+        raise LetterNotReady(f"Decision letter {letter_id} is {letter.status}.")
     with transaction.atomic():
         letter = DecisionLetter.objects.select_for_update().select_related("application__contact").get(pk=letter_id)
         if letter.mailed_at is not None:
