@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.documents import create_document
+from projects.models import Need
 
 from . import letters
 from .models import (
@@ -257,8 +258,10 @@ def seed(world):
             track = list(call.tracks.all())[track_index]
             total = sum(amount for _kind, _description, amount in budget)
             start = call.closes_on + datetime.timedelta(days=30)
+            need = Need.objects.filter(organisation=organisation).order_by("pk").first() if call_key == "open" else None
             application = Application.objects.create(
                 call=call,
+                need=need,
                 track=track,
                 organisation=organisation,
                 contact=owner,
