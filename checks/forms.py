@@ -201,7 +201,7 @@ ExpertiseFormSet = forms.formset_factory(ExpertiseForm, extra=2, can_delete=True
 BudgetFormSet = forms.formset_factory(BudgetLineForm, extra=2, can_delete=True)
 
 
-def line_rows(formset, required: tuple[str, ...]) -> list[dict]:
+def line_rows(formset) -> list[dict]:
     """Filled-in rows of a line formset, without the removed ones."""
     rows = []
     for form in formset.forms:
@@ -210,10 +210,6 @@ def line_rows(formset, required: tuple[str, ...]) -> list[dict]:
             continue
         rows.append(data)
     return rows
-
-
-class SubmitForm(NoColon, forms.Form):
-    """Confirms the version the applicant saw; a second tab or a stale page is told so."""
 
 
 class MessageForm(NoColon, forms.Form):

@@ -220,11 +220,13 @@ class ApplicationFormMixin:
             status=status,
         )
 
-    def save(self, form, expertise, budget, **kwargs):
+    @staticmethod
+    def parsed(form, expertise, budget):
+        """(ApplicationData, expertise rows, budget rows) from valid forms."""
         data = services.ApplicationData(
             **{name: form.cleaned_data[name] for name in services.ApplicationData.__dataclass_fields__}
         )
-        return kwargs, data, line_rows(expertise, ()), line_rows(budget, ())
+        return data, line_rows(expertise), line_rows(budget)
 
 
 class ApplicationCreateView(CheckPermissionMixin, ApplicationFormMixin, View):
@@ -249,7 +251,7 @@ class ApplicationCreateView(CheckPermissionMixin, ApplicationFormMixin, View):
         organisation = active_organisation(request.user)
         form, expertise, budget = self.forms_from_post(call, organisation)
         if form.is_valid() and expertise.is_valid() and budget.is_valid():
-            _kw, data, expertise_rows, budget_rows = self.save(form, expertise, budget)
+            data, expertise_rows, budget_rows = self.parsed(form, expertise, budget)
             try:
                 application = services.create_application(
                     call=call,
@@ -343,7 +345,7 @@ class ApplicationEditView(ApplicationMixin, ApplicationFormMixin, View):
             )
             return self.render_form(application.call, form, expertise, budget, application=application, status=400)
         if form.is_valid() and expertise.is_valid() and budget.is_valid():
-            _kw, data, expertise_rows, budget_rows = self.save(form, expertise, budget)
+            data, expertise_rows, budget_rows = self.parsed(form, expertise, budget)
             try:
                 services.save_application(
                     application=application,
