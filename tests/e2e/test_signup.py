@@ -9,7 +9,7 @@ from tests.factories import next_org_number
 def test_buyer_signs_up_verifies_email_creates_organisation_switches_language_and_logs_out(ui):
     page = ui.goto("/")
     ui.submit(page.get_by_role("link", name="Registrera konto"))
-    ui.fill("E-post", "ny.kopare@kommun.example.se")
+    ui.fill("E-postadress", "ny.kopare@kommun.example.se")
     ui.fill("Lösenord", "Ett-langt-losenord-2026")
     ui.fill("Lösenord (igen)", "Ett-langt-losenord-2026")
     ui.submit(page.get_by_role("button", name="Skapa konto"))

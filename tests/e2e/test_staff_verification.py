@@ -24,7 +24,7 @@ def test_admin_must_set_up_totp_then_verifies_a_public_body(ui):
     admin = make_portal_admin(email="granskare@example.org", mfa=False)
     pending = organisation_of(make_buyer(status=Organisation.Status.PENDING, email="agare@example.org"))
     page = ui.goto("/accounts/login/")
-    ui.fill("E-post", admin.email)
+    ui.fill("E-postadress", admin.email)
     ui.fill("Lösenord", "test-password-123")
     ui.submit(page.get_by_role("button", name="Logga in"))
 
