@@ -46,7 +46,7 @@ CALL_TRANSITIONS: dict[str, set[str]] = {
 RESPONSE_TRANSITIONS: dict[str, set[str]] = {
     Response.Status.DRAFT: {Response.Status.SUBMITTED, Response.Status.WITHDRAWN},
     Response.Status.SUBMITTED: {Response.Status.WITHDRAWN},
-    Response.Status.WITHDRAWN: {Response.Status.SUBMITTED},
+    Response.Status.WITHDRAWN: {Response.Status.SUBMITTED, Response.Status.DRAFT},
 }
 
 
@@ -367,8 +367,6 @@ def save_response(
     created = response is None
     if created:
         response = Response(call=call, organisation=organisation, author=by)
-    elif response.status == Response.Status.WITHDRAWN and not submit:
-        response.status = Response.Status.DRAFT
     for name in RESPONSE_FIELDS:
         if name in data:
             setattr(response, name, data[name])
@@ -383,6 +381,9 @@ def save_response(
     write_audit(actor=by, action="response.created" if created else "response.updated", obj=response)
     if submit and response.status != Response.Status.SUBMITTED:
         response = transition_response(response=response, to=Response.Status.SUBMITTED, by=by)
+    elif not submit and response.status == Response.Status.WITHDRAWN:
+        # Editing a withdrawn response makes it a draft again; it is submitted only on request.
+        response = transition_response(response=response, to=Response.Status.DRAFT, by=by)
     return response
 
 

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from portal.files import attachments_for
@@ -134,9 +135,30 @@ class NeedDetailView(View):
                 "calls": calls,
                 "can_edit": user.has_perm("projects.change_need", need),
                 "can_create_call": user.has_perm("projects.create_call_need", need),
-                "history": audit_entries_for(need)[:20] if member else [],
+                "history": _history(need) if member else [],
             },
         )
+
+
+HISTORY_LABELS = {
+    "need.created": gettext_lazy("Need registered"),
+    "need.updated": gettext_lazy("Need changed"),
+    "need.published": gettext_lazy("Need published"),
+    "need.draft": gettext_lazy("Need made a draft again"),
+    "need.assessed": gettext_lazy("Market-gap assessment saved"),
+}
+
+
+def _history(need) -> list[dict]:
+    return [
+        {
+            "at": entry.created_at,
+            "actor": entry.actor,
+            "label": HISTORY_LABELS.get(entry.action, entry.action),
+            "description": entry.description,
+        }
+        for entry in audit_entries_for(need)[:20]
+    ]
 
 
 def _org_ids(user):

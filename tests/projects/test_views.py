@@ -397,3 +397,38 @@ def test_alert_mail_is_sent_when_a_published_call_opens_through_the_view(client,
 
     send_call_alerts.delay(call_id=call.pk)
     assert [m.to for m in mail.outbox] == [[company.email]]
+
+
+def test_a_too_large_attachment_is_refused_with_a_message(client, company_user, settings):
+    settings.MAX_UPLOAD_SIZE = 50
+    call = CallFactory()
+    response = _login(client, company_user).post(
+        reverse("projects:response_edit", args=[call.pk]),
+        {"summary": "Lösning", "trl": "6", "attachments": [SimpleUploadedFile("stor.pdf", PDF)]},
+    )
+    assert response.status_code == 200
+    assert "attachments" in response.context["form"].errors
+    assert "Lösning" in response.content.decode()  # nothing typed is lost
+    assert not Response.objects.exists()
+
+
+def test_need_history_is_shown_to_members_only(client, buyer, buyer_org):
+    from projects import services
+
+    need = services.create_need(
+        organisation=buyer_org, by=buyer, data={"title": "Historik", "summary": "S"}, cpv_codes=[]
+    )
+    services.set_need_visibility(need=need, by=buyer, visibility="published")
+    page = _login(client, buyer).get(reverse("projects:need_detail", args=[need.pk])).content.decode()
+    assert "Behovet publicerat" in page or "Need published" in page
+    client.force_login(make_company_user())
+    assert "Need published" not in client.get(reverse("projects:need_detail", args=[need.pk])).content.decode()
+
+
+def test_editing_a_withdrawn_response_makes_it_a_draft(client, company_user, company_org):
+    call = CallFactory()
+    ResponseFactory(call=call, organisation=company_org, status="withdrawn")
+    _login(client, company_user).post(
+        reverse("projects:response_edit", args=[call.pk]), {"summary": "Ny", "trl": "5", "draft": "1"}
+    )
+    assert Response.objects.get().status == "draft"
