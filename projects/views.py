@@ -25,6 +25,7 @@ from portal.selectors import audit_entries_for
 
 from . import selectors, services
 from .forms import (
+    SOURCE_FIELDS,
     AnswerForm,
     AssessmentForm,
     CallFilterForm,
@@ -123,6 +124,7 @@ class NeedDetailView(View):
         calls = need.calls.select_related("need").order_by("-opens_at")
         if not member:
             calls = calls.filter(published_at__isnull=False)
+        calls = list(calls)
         assessments = sorted(need.assessments.all(), key=lambda a: a.version, reverse=True)
         return render(
             request,
@@ -135,6 +137,7 @@ class NeedDetailView(View):
                 "calls": calls,
                 "can_edit": user.has_perm("projects.change_need", need),
                 "can_create_call": user.has_perm("projects.create_call_need", need),
+                "can_unpublish": not any(call.published_at for call in calls),
                 "history": _history(need) if member else [],
             },
         )
@@ -225,7 +228,13 @@ class NeedAssessView(MemberView):
         return render(
             self.request,
             self.template_name,
-            {"need": self.need, "form": form, "suggestion": suggestion, "current": current, "rules": _rules_table()},
+            {
+                "need": self.need,
+                "form": form,
+                "suggestion": suggestion,
+                "current_assessment": current,
+                "rules": _rules_table(),
+            },
         )
 
     def get(self, request, pk):
@@ -233,8 +242,11 @@ class NeedAssessView(MemberView):
         initial = {}
         if current:
             initial = {
-                name: getattr(current, name) for name in AssessmentForm.Meta.fields if name != "chosen_procedure"
+                name: getattr(current, name)
+                for name in AssessmentForm.Meta.fields
+                if name not in ("chosen_procedure", "sources")
             }
+            initial["sources"] = [key for key, field in SOURCE_FIELDS.items() if getattr(current, field)]
             if current.chosen_procedure != current.suggested_procedure:
                 initial["chosen_procedure"] = current.chosen_procedure
         return self.render_form(AssessmentForm(initial=initial))
@@ -463,8 +475,6 @@ class CallResponsesView(MemberView):
         self.require("projects.view_responses_call", call)
         responses = selectors.submitted_responses(call)
         return render(request, "projects/call_responses.html", {"call": call, "responses": responses})
-
-
 
 
 def _csv_cell(value) -> str:

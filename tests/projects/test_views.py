@@ -432,3 +432,18 @@ def test_editing_a_withdrawn_response_makes_it_a_draft(client, company_user, com
         reverse("projects:response_edit", args=[call.pk]), {"summary": "Ny", "trl": "5", "draft": "1"}
     )
     assert Response.objects.get().status == "draft"
+
+
+def test_assessment_sources_are_checkboxes_and_suppliers_need_a_number(client, buyer, buyer_org):
+    need = NeedFactory(organisation=buyer_org)
+    url = reverse("projects:need_assess", args=[need.pk])
+    data = {"conclusion": "untested", "trl": "6", "evidence": "E", "sources": ["desk_research", "suppliers"]}
+    response = _login(client, buyer).post(url, {**data, "save": "1"})
+    assert "suppliers_consulted" in response.context["form"].errors
+    client.post(url, {**data, "suppliers_consulted": "4", "save": "1"})
+    saved = need.assessments.get()
+    assert (saved.source_desk_research, saved.source_rfi, saved.source_suppliers) == (True, False, True)
+    assert saved.suppliers_consulted == 4
+    again = client.get(url)
+    assert again.context["form"].initial["sources"] == ["desk_research", "suppliers"]
+    assert "Gällande version är 1." in again.content.decode() or "current version is 1." in again.content.decode()
