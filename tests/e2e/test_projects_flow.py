@@ -120,8 +120,13 @@ def test_visitor_searches_and_filters_the_catalogue(ui):
     org = organisation_of(buyer)
     for n in range(3):
         Need.objects.create(
-            organisation=org, title=f"Solceller {n}", summary="Sol.", category="energi", themes=["hallbarhet"],
-            visibility="published", published_at=timezone.now(),
+            organisation=org,
+            title=f"Solceller {n}",
+            summary="Sol.",
+            category="energi",
+            themes=["hallbarhet"],
+            visibility="published",
+            published_at=timezone.now(),
         )
     Need.objects.create(organisation=org, title="Hemlig plan", summary="Utkast.", visibility="draft")
     page = ui.goto("/needs/")

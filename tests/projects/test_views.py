@@ -447,3 +447,15 @@ def test_assessment_sources_are_checkboxes_and_suppliers_need_a_number(client, b
     again = client.get(url)
     assert again.context["form"].initial["sources"] == ["desk_research", "suppliers"]
     assert "Gällande version är 1." in again.content.decode() or "current version is 1." in again.content.decode()
+
+
+def test_my_needs_query_count_does_not_grow(client, buyer, buyer_org):
+    NeedFactory(organisation=buyer_org)
+    _login(client, buyer)
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("projects:need_mine"))
+    for _ in range(12):
+        CallFactory(need=NeedFactory(organisation=buyer_org, visibility="draft"))
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(reverse("projects:need_mine"))
+    assert response.status_code == 200 and len(many) == len(one)
