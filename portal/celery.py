@@ -5,9 +5,10 @@ dict (Celery's beat_schedule format, task names as strings); they are merged her
 """
 
 import os
-from importlib import import_module
 
 from celery import Celery
+
+from .extensions import optional_module
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
@@ -17,9 +18,7 @@ app.autodiscover_tasks()
 
 beat_schedule: dict = {}
 for _app in ("portal", "projects", "checks", "webinars"):
-    try:
-        beat_schedule.update(import_module(f"{_app}.schedule").BEAT_SCHEDULE)
-    except ModuleNotFoundError as error:
-        if error.name != f"{_app}.schedule":
-            raise
+    _module = optional_module(_app, "schedule")
+    if _module is not None:
+        beat_schedule.update(_module.BEAT_SCHEDULE)
 app.conf.beat_schedule = beat_schedule

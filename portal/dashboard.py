@@ -6,9 +6,10 @@ use are returned, so links a role cannot use are never shown.
 """
 
 from dataclasses import dataclass, field
-from importlib import import_module
 
 from django.apps import apps
+
+from .extensions import optional_module
 
 
 @dataclass
@@ -22,13 +23,8 @@ class Panel:
 def panels_for(request) -> list[Panel]:
     collected: list[Panel] = []
     for config in apps.get_app_configs():
-        try:
-            module = import_module(f"{config.name}.dashboard")
-        except ModuleNotFoundError as error:
-            if error.name != f"{config.name}.dashboard":
-                raise
-            continue
-        if hasattr(module, "panels"):
+        module = optional_module(config.name, "dashboard")
+        if module is not None and hasattr(module, "panels"):
             collected.extend(module.panels(request))
     return sorted(collected, key=lambda panel: panel.order)
 
@@ -42,7 +38,10 @@ def panels(request) -> list[Panel]:
     user = request.user
     result = []
     organisation = r.active_organisation(user)
-    result.append(Panel(_("Your organisations"), "portal/panels/organisations.html", {"organisation": organisation}, order=1))
+    if organisation is not None or not r.is_staff_role(user):
+        result.append(
+            Panel(_("Your organisations"), "portal/panels/organisations.html", {"organisation": organisation}, order=1)
+        )
     if r.is_portal_admin(user):
         result.append(
             Panel(
@@ -52,4 +51,5 @@ def panels(request) -> list[Panel]:
                 order=5,
             )
         )
+    result.append(Panel(_("Your account"), "portal/panels/account.html", {}, order=99))
     return result

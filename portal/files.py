@@ -77,7 +77,11 @@ def validate_upload(uploaded) -> tuple[str, str]:
     if uploaded.size > settings.MAX_UPLOAD_SIZE:
         raise ValidationError(
             _("The file %(name)s is %(size)s; the largest allowed is %(max)s.")
-            % {"name": uploaded.name, "size": filesizeformat(uploaded.size), "max": filesizeformat(settings.MAX_UPLOAD_SIZE)},
+            % {
+                "name": uploaded.name,
+                "size": filesizeformat(uploaded.size),
+                "max": filesizeformat(settings.MAX_UPLOAD_SIZE),
+            },
             code="too_large",
         )
     uploaded.seek(0)
@@ -178,9 +182,7 @@ def attach_bytes(*, owner, content: bytes, filename: str, by=None, purpose: str 
 
 
 def attachments_for(owner, purpose: str | None = None):
-    queryset = Attachment.objects.filter(
-        content_type=ContentType.objects.get_for_model(owner), object_id=str(owner.pk)
-    )
+    queryset = Attachment.objects.filter(content_type=ContentType.objects.get_for_model(owner), object_id=str(owner.pk))
     if purpose is not None:
         queryset = queryset.filter(purpose=purpose)
     return queryset

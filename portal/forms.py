@@ -7,7 +7,9 @@ from .orgnr import normalise_org_number
 
 
 class OrganisationForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind of organisation"), choices=Organisation.Kind.choices, widget=forms.RadioSelect)
+    kind = forms.ChoiceField(
+        label=_("Kind of organisation"), choices=Organisation.Kind.choices, widget=forms.RadioSelect
+    )
     name = forms.CharField(label=_("Name"), max_length=200)
     org_number = forms.CharField(
         label=_("Organisation number"),

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.contrib import messages
+from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from .rules import is_staff_role
@@ -60,3 +62,18 @@ def _has_mfa(user) -> bool:
     from allauth.mfa.models import Authenticator
 
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+class PortalLocaleMiddleware(LocaleMiddleware):
+    """Swedish unless the visitor chose English with the language switch (a cookie).
+
+    The browser's Accept-Language is deliberately ignored: the portal is Swedish first,
+    and English is an explicit choice.
+    """
+
+    def process_request(self, request):
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if language not in dict(settings.LANGUAGES):
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()

@@ -41,7 +41,10 @@ class User(AbstractUser):
     username = None
     email = models.EmailField(_("email address"), unique=True)
     language = models.CharField(
-        _("language"), max_length=8, choices=settings.LANGUAGES, default="sv",
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="sv",
         help_text=_("Language of the mails the portal sends you."),
     )
 
@@ -75,7 +78,11 @@ class Organisation(RulesModel):
     website = models.URLField(_("website"), blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
     verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("verified by"),
     )
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
@@ -152,7 +159,11 @@ class AuditEntry(models.Model):
     """Who did what to which object, and when. Written by services only."""
 
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("actor"),
     )
     action = models.CharField(_("action"), max_length=64, db_index=True)

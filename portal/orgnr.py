@@ -20,9 +20,7 @@ def normalise_org_number(value: str) -> str:
     """Return the number as NNNNNN-NNNN, or raise ValidationError saying what is wrong."""
     match = _PATTERN.match((value or "").strip().replace(" ", ""))
     if not match:
-        raise ValidationError(
-            _("Write the organisation number as NNNNNN-NNNN or as ten digits."), code="format"
-        )
+        raise ValidationError(_("Write the organisation number as NNNNNN-NNNN or as ten digits."), code="format")
     digits = match.group(1) + match.group(2)
     if int(digits[2:4]) < 20:
         raise ValidationError(

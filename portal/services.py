@@ -42,7 +42,9 @@ def write_audit(*, actor, action: str, obj=None, description: str = "") -> Audit
 
 
 @transaction.atomic
-def create_organisation(*, by: User, kind: str, name: str, org_number: str, address: str = "", website: str = "") -> Organisation:
+def create_organisation(
+    *, by: User, kind: str, name: str, org_number: str, address: str = "", website: str = ""
+) -> Organisation:
     """Create an organisation with `by` as owner. Public bodies start unverified.
 
     Side effects: an owner membership, an audit row.
@@ -64,9 +66,7 @@ def create_organisation(*, by: User, kind: str, name: str, org_number: str, addr
 
 
 def _owners(organisation):
-    return list(
-        User.objects.filter(memberships__organisation=organisation, memberships__role=Membership.Role.OWNER)
-    )
+    return list(User.objects.filter(memberships__organisation=organisation, memberships__role=Membership.Role.OWNER))
 
 
 @transaction.atomic
@@ -83,7 +83,9 @@ def verify_organisation(*, organisation: Organisation, by: User) -> Organisation
     write_audit(actor=by, action="organisation.verified", obj=organisation)
     owners = _owners(organisation)
     transaction.on_commit(
-        lambda: send_mail_to(owners, template="portal/mail/organisation_verified", context={"organisation": organisation})
+        lambda: send_mail_to(
+            owners, template="portal/mail/organisation_verified", context={"organisation": organisation}
+        )
     )
     return organisation
 
@@ -102,7 +104,9 @@ def reject_organisation(*, organisation: Organisation, by: User, reason: str) ->
     write_audit(actor=by, action="organisation.rejected", obj=organisation, description=organisation.rejection_reason)
     owners = _owners(organisation)
     transaction.on_commit(
-        lambda: send_mail_to(owners, template="portal/mail/organisation_rejected", context={"organisation": organisation})
+        lambda: send_mail_to(
+            owners, template="portal/mail/organisation_rejected", context={"organisation": organisation}
+        )
     )
     return organisation
 
@@ -112,7 +116,9 @@ def invitation_token(invitation: Invitation) -> str:
 
 
 @transaction.atomic
-def invite_member(*, organisation: Organisation, by: User, email: str, role: str = Membership.Role.MEMBER) -> Invitation:
+def invite_member(
+    *, organisation: Organisation, by: User, email: str, role: str = Membership.Role.MEMBER
+) -> Invitation:
     """Invite someone by email. Side effects: audit row, mail with a signed link."""
     email = email.strip().lower()
     if Membership.objects.filter(organisation=organisation, user__email__iexact=email).exists():
@@ -140,7 +146,11 @@ def invitation_from_token(token: str) -> Invitation:
         raise ServiceError(_("This invitation has expired. Ask the organisation for a new one.")) from None
     except signing.BadSignature:
         raise ServiceError(_("This invitation link is not valid.")) from None
-    invitation = Invitation.objects.filter(pk=data.get("id"), email__iexact=data.get("email", "")).select_related("organisation").first()
+    invitation = (
+        Invitation.objects.filter(pk=data.get("id"), email__iexact=data.get("email", ""))
+        .select_related("organisation")
+        .first()
+    )
     if invitation is None:
         raise ServiceError(_("This invitation link is not valid."))
     return invitation
@@ -154,7 +164,9 @@ def accept_invitation(*, token: str, user: User) -> Membership:
     if invitation.accepted_at is not None:
         raise ServiceError(_("This invitation has already been accepted."))
     if invitation.email.lower() != user.email.lower():
-        raise ServiceError(_("This invitation was sent to another email address. Sign in with that address to accept it."))
+        raise ServiceError(
+            _("This invitation was sent to another email address. Sign in with that address to accept it.")
+        )
     membership, _created = Membership.objects.get_or_create(
         user=user, organisation=invitation.organisation, defaults={"role": invitation.role}
     )

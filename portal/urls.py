@@ -3,8 +3,6 @@ from django.urls import include, path
 
 from .views import files, organisations, pages, staff
 
-
-
 portal_patterns = [
     path("", pages.HomeView.as_view(), name="home"),
     path("tillganglighet/", pages.AccessibilityView.as_view(), name="accessibility"),

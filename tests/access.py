@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from .factories import make_buyer, make_company_user, make_handler, make_portal_admin, make_member, organisation_of
+from .factories import make_buyer, make_company_user, make_handler, make_member, make_portal_admin, organisation_of
 
 ROLES = ["anonymous", "buyer", "company", "handler", "admin", "unverified_buyer"]
 APPS = ["portal", "projects", "checks", "webinars"]

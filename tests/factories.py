@@ -47,7 +47,9 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
 
     kind = Organisation.Kind.PUBLIC_BODY
     name = factory.Sequence(lambda n: f"Organisation {n}")
-    org_number = factory.LazyAttribute(lambda o: next_org_number("2120" if o.kind == Organisation.Kind.PUBLIC_BODY else "5560"))
+    org_number = factory.LazyAttribute(
+        lambda o: next_org_number("2120" if o.kind == Organisation.Kind.PUBLIC_BODY else "5560")
+    )
     status = Organisation.Status.VERIFIED
 
 
@@ -60,7 +62,14 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     role = Membership.Role.OWNER
 
 
-def make_member(*, kind=Organisation.Kind.PUBLIC_BODY, status=Organisation.Status.VERIFIED, role="owner", organisation=None, **user_kwargs) -> User:
+def make_member(
+    *,
+    kind=Organisation.Kind.PUBLIC_BODY,
+    status=Organisation.Status.VERIFIED,
+    role="owner",
+    organisation=None,
+    **user_kwargs,
+) -> User:
     organisation = organisation or OrganisationFactory(kind=kind, status=status)
     user = UserFactory(**user_kwargs)
     Membership.objects.create(user=user, organisation=organisation, role=role)

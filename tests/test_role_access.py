@@ -1,7 +1,7 @@
-from importlib import import_module
-
 import pytest
 from django.urls import reverse
+
+from portal.extensions import optional_module
 
 from .access import APPS, ROLES, all_url_names, build_world
 
@@ -9,13 +9,9 @@ from .access import APPS, ROLES, all_url_names, build_world
 def _cases(world):
     cases = []
     for app in APPS:
-        try:
-            module = import_module(f"tests.{app}.access")
-        except ModuleNotFoundError as error:
-            if error.name != f"tests.{app}.access":
-                raise
-            continue
-        cases.extend(module.cases(world))
+        module = optional_module(f"tests.{app}", "access")
+        if module is not None:
+            cases.extend(module.cases(world))
     return cases
 
 

@@ -27,7 +27,10 @@ class OrganisationCreateView(LoginRequiredMixin, FormView):
         if organisation.is_public_body:
             messages.success(
                 self.request,
-                _("%(name)s is registered. A portal administrator will verify it; until then you cannot publish or apply.")
+                _(
+                    "%(name)s is registered. A portal administrator will verify it; "
+                    "until then you cannot publish or apply."
+                )
                 % {"name": organisation.name},
             )
         else:

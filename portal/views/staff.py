@@ -66,11 +66,15 @@ class RejectOrganisationView(_PendingOrganisationMixin, View):
         form = RejectionForm(request.POST)
         if form.is_valid():
             try:
-                services.reject_organisation(organisation=organisation, by=request.user, reason=form.cleaned_data["reason"])
+                services.reject_organisation(
+                    organisation=organisation, by=request.user, reason=form.cleaned_data["reason"]
+                )
             except services.ServiceError as error:
                 form.add_error("reason" if error.field else None, error.message)
             else:
-                messages.success(request, _("%(name)s was rejected and its owners were told why.") % {"name": organisation.name})
+                messages.success(
+                    request, _("%(name)s was rejected and its owners were told why.") % {"name": organisation.name}
+                )
                 return redirect("portal:verification_queue")
         return render(request, self.template_name, {"organisation": organisation, "form": form}, status=400)
 

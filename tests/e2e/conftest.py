@@ -67,8 +67,7 @@ class UI:
         violations = results.response["violations"]
         if violations:
             details = "\n".join(
-                f"- {v['id']} ({v['impact']}): {v['help']} → "
-                + ", ".join(str(n["target"]) for n in v["nodes"][:3])
+                f"- {v['id']} ({v['impact']}): {v['help']} → " + ", ".join(str(n["target"]) for n in v["nodes"][:3])
                 for v in violations
             )
             raise AssertionError(f"axe found {len(violations)} violation(s) on {self.page.url}:\n{details}")
@@ -85,8 +84,12 @@ class UI:
         self.audit()
         return self.page
 
+    def field(self, label: str):
+        """The field whose label is exactly `label` (an optional trailing colon allowed)."""
+        return self.page.get_by_label(re.compile(rf"^\s*{re.escape(label)}:?\s*\*?\s*$"))
+
     def fill(self, label: str, value: str):
-        self.page.get_by_label(label, exact=True).fill(value)
+        self.field(label).fill(value)
 
     def assert_all_audited(self):
         unchecked = [u for u in self.loaded if u not in self.audited and not re.search(r"/files/|\.pdf|\.ics|\.csv", u)]

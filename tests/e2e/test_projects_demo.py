@@ -11,8 +11,8 @@ from projects.models import Call, Need, Response
 
 def _login(ui, email):
     page = ui.goto("/accounts/login/")
-    page.get_by_label("E-postadress").fill(email)
-    page.get_by_label("Lösenord").fill(DEMO_PASSWORD)
+    page.locator("#id_login").fill(email)
+    page.locator("#id_password").fill(DEMO_PASSWORD)
     ui.submit(page.get_by_role("button", name="Logga in"))
     return page
 

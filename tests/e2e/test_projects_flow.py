@@ -19,8 +19,8 @@ PASSWORD = "test-password-123"
 
 def _login(ui, user):
     page = ui.goto("/accounts/login/")
-    page.get_by_label("E-postadress").fill(user.email)
-    page.get_by_label("Lösenord").fill(PASSWORD)
+    page.locator("#id_login").fill(user.email)
+    page.locator("#id_password").fill(PASSWORD)
     ui.submit(page.get_by_role("button", name="Logga in"))
     return page
 

@@ -1,9 +1,8 @@
-from importlib import import_module
-
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from portal import demo
+from portal.extensions import optional_module
 
 # Each app may contribute `<app>/demo.py` with `seed(world)`; they run in this order.
 APP_SEEDERS = ["projects", "checks", "webinars"]
@@ -16,13 +15,9 @@ class Command(BaseCommand):
         with transaction.atomic():
             world = demo.seed()
             for app in APP_SEEDERS:
-                try:
-                    module = import_module(f"{app}.demo")
-                except ModuleNotFoundError as error:
-                    if error.name != f"{app}.demo":
-                        raise
-                    continue
-                module.seed(world)
-        self.stdout.write(self.style.SUCCESS("Demo data is in place. Accounts (password %s):" % demo.DEMO_PASSWORD))
+                module = optional_module(app, "demo")
+                if module is not None:
+                    module.seed(world)
+        self.stdout.write(self.style.SUCCESS(f"Demo data is in place. Accounts (password {demo.DEMO_PASSWORD}):"))
         for email, *_ in demo.USERS:
             self.stdout.write(f"  {email}")

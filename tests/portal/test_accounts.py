@@ -1,0 +1,73 @@
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from portal.models import User
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "Ett-langt-losenord-2026"
+
+
+def test_signup_requires_email_verification(client):
+    response = client.post(
+        reverse("account_signup"),
+        {"email": "ny@kommun.example.se", "password1": PASSWORD, "password2": PASSWORD},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("account_email_verification_sent")
+    user = User.objects.get(email="ny@kommun.example.se")
+    assert not user.emailaddress_set.get().verified
+    assert "/accounts/confirm-email/" in mail.outbox[0].body
+    # Not signed in until the address is verified:
+    assert client.get(reverse("portal:dashboard")).status_code == 302
+
+
+def test_signup_with_an_email_already_registered_changes_nothing_and_tells_the_owner(client):
+    UserFactory(email="finns@example.org")
+    response = client.post(
+        reverse("account_signup"),
+        {"email": "Finns@example.org", "password1": PASSWORD, "password2": PASSWORD},
+    )
+    # The page does not reveal whether the address has an account; the mail to the address says so clearly.
+    assert response.status_code == 302
+    assert User.objects.filter(email__iexact="finns@example.org").count() == 1
+    assert mail.outbox[0].to == ["finns@example.org"]
+    assert "redan" in mail.outbox[0].body or "already" in mail.outbox[0].body
+
+
+def test_signup_with_mismatched_passwords_shows_errors_and_keeps_email(client):
+    response = client.post(
+        reverse("account_signup"),
+        {"email": "behall@example.org", "password1": "Ett-langt-losenord-2026", "password2": "annat"},
+    )
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert 'value="behall@example.org"' in content
+    assert 'class="error-summary"' in content
+    assert not User.objects.filter(email="behall@example.org").exists()
+
+
+def test_login_is_rate_limited_after_repeated_failures(client):
+    UserFactory(email="mal@example.org")
+    for _ in range(5):
+        client.post(reverse("account_login"), {"login": "mal@example.org", "password": "fel-losenord"})
+    # Even the right password is refused now, with a clear message.
+    response = client.post(reverse("account_login"), {"login": "mal@example.org", "password": "test-password-123"})
+    assert response.status_code == 200
+    assert "För många misslyckade inloggningsförsök" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_login_with_correct_password_reaches_dashboard(client):
+    UserFactory(email="ratt@example.org")
+    response = client.post(reverse("account_login"), {"login": "ratt@example.org", "password": "test-password-123"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("portal:dashboard")
+
+
+def test_password_reset_mails_a_link(client):
+    UserFactory(email="glomsk@example.org")
+    response = client.post(reverse("account_reset_password"), {"email": "glomsk@example.org"})
+    assert response.status_code == 302
+    assert "/accounts/password/reset/key/" in mail.outbox[0].body

@@ -1,0 +1,121 @@
+"""Deployment settings, health endpoints, language choice, demo data and translations."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from django.conf import settings as django_settings
+from django.core.management import call_command
+from django.urls import reverse
+
+from portal.models import Membership, Organisation, User
+from tests.factories import make_buyer
+from tests.portal import polib_free_po as po_reader
+
+ROOT = Path(django_settings.BASE_DIR)
+
+
+def test_check_deploy_reports_nothing_with_production_settings(tmp_path):
+    env = {
+        "PATH": os.environ["PATH"],
+        "DJANGO_SETTINGS_MODULE": "portal.settings",
+        "SECRET_KEY": "a-real-production-secret-key-with-enough-length-and-variety-8f3k2j5h",
+        "ALLOWED_HOSTS": "portal.example.se",
+        "EMAIL_HOST": "smtp.example.se",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
+        "VAR_DIR": str(tmp_path),
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "DEBUG"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_settings_refuse_to_start_without_secret_key_when_debug_is_off(tmp_path):
+    env = {"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "portal.settings", "VAR_DIR": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_healthz_answers(client):
+    response = client.get(reverse("portal:healthz"))
+    assert response.status_code == 200 and response.json() == {"status": "ok"}
+
+
+@pytest.mark.django_db
+def test_readyz_is_ready_when_database_answers(client):
+    response = client.get(reverse("portal:readyz"))
+    assert response.status_code == 200
+    assert response.json()["status"] == "ready"
+
+
+@pytest.mark.django_db
+def test_readyz_reports_unreachable_redis(client, settings):
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    response = client.get(reverse("portal:readyz"))
+    assert response.status_code == 503
+    assert response.json()["reasons"][0].startswith("redis:")
+
+
+@pytest.mark.django_db
+def test_readyz_reports_broken_database(client):
+    with mock.patch("portal.views.pages.connection.cursor", side_effect=RuntimeError("down")):
+        response = client.get(reverse("portal:readyz"))
+    assert response.status_code == 503
+    assert "database: RuntimeError: down" in response.json()["reasons"]
+
+
+@pytest.mark.django_db
+def test_language_switch_is_remembered_for_mails(client):
+    user = make_buyer()
+    client.force_login(user)
+    response = client.post(reverse("portal:set_language"), {"language": "en", "next": "/dashboard/"})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.language == "en"
+    assert "Dashboard" in client.get("/dashboard/").content.decode()
+
+
+@pytest.mark.django_db
+def test_seed_demo_is_idempotent_and_creates_the_documented_accounts(client):
+    call_command("seed_demo", stdout=open(os.devnull, "w"))
+    counts = (User.objects.count(), Organisation.objects.count(), Membership.objects.count())
+    call_command("seed_demo", stdout=open(os.devnull, "w"))
+    assert (User.objects.count(), Organisation.objects.count(), Membership.objects.count()) == counts
+    assert Organisation.objects.get(name="Demo kommun").is_verified
+    assert Organisation.objects.filter(status=Organisation.Status.PENDING, kind="public_body").exists()
+    assert User.objects.get(email="admin@demo.test").groups.filter(name="portal_admins").exists()
+    assert User.objects.get(email="handlaggare@demo.test").groups.filter(name="handlers").exists()
+    for email in ["kommun@demo.test", "region@demo.test", "foretag@demo.test", "startup@demo.test"]:
+        assert client.login(email=email, password="demo-portal-2026"), email
+
+
+def test_swedish_catalogues_are_complete():
+    """Every app's Swedish .po has a translation for every string, none fuzzy."""
+    problems = []
+    for po_file in sorted(ROOT.glob("*/locale/sv/LC_MESSAGES/django.po")):
+        for entry in po_reader.entries(po_file):
+            if entry.obsolete:
+                continue
+            if entry.fuzzy or not entry.translated:
+                problems.append(f"{po_file.relative_to(ROOT)}: {entry.msgid[:60]!r}")
+    assert not problems, "Untranslated Swedish strings:\n" + "\n".join(problems)
+
+
+def test_swedish_is_the_default_even_for_english_browsers(client):
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert '<html lang="sv">' in response.content.decode()
+    client.cookies["django_language"] = "en"
+    assert '<html lang="en">' in client.get("/").content.decode()

@@ -1,0 +1,87 @@
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from portal.models import AuditEntry, Organisation
+from tests.factories import make_buyer, make_handler, make_portal_admin, organisation_of
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def pending():
+    owner = make_buyer(status=Organisation.Status.PENDING, email="agare@kommun.example.se", language="en")
+    return organisation_of(owner)
+
+
+def test_admin_verifies_pending_public_body(client, pending, django_capture_on_commit_callbacks):
+    admin = make_portal_admin()
+    client.force_login(admin)
+    queue = client.get(reverse("portal:verification_queue"))
+    assert pending.name in queue.content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("portal:organisation_verify", args=[pending.pk]))
+    pending.refresh_from_db()
+    assert response.status_code == 302
+    assert pending.status == Organisation.Status.VERIFIED
+    assert pending.verified_by == admin and pending.verified_at is not None
+    assert AuditEntry.objects.filter(action="organisation.verified", actor=admin).count() == 1
+    assert [m.to for m in mail.outbox] == [["agare@kommun.example.se"]]
+    assert "verified" in mail.outbox[0].subject  # the owner chose English
+
+
+def test_admin_rejects_with_reason_that_is_mailed(client, pending, django_capture_on_commit_callbacks):
+    client.force_login(make_portal_admin())
+    empty = client.post(reverse("portal:organisation_reject", args=[pending.pk]), {"reason": "  "})
+    assert empty.status_code == 400
+    pending.refresh_from_db()
+    assert pending.status == Organisation.Status.PENDING
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("portal:organisation_reject", args=[pending.pk]), {"reason": "Numret hör till ett aktiebolag."}
+        )
+    pending.refresh_from_db()
+    assert response.status_code == 302
+    assert pending.status == Organisation.Status.REJECTED
+    assert "Numret hör till ett aktiebolag." in mail.outbox[0].body
+
+
+@pytest.mark.parametrize("maker", [make_buyer, make_handler])
+def test_non_admins_cannot_verify(client, pending, maker):
+    client.force_login(maker())
+    assert client.get(reverse("portal:verification_queue")).status_code == 403
+    assert client.post(reverse("portal:organisation_verify", args=[pending.pk])).status_code == 403
+    pending.refresh_from_db()
+    assert pending.status == Organisation.Status.PENDING
+
+
+def test_verification_queue_query_count_does_not_grow(client, django_assert_max_num_queries):
+    client.force_login(make_portal_admin())
+    make_buyer(status=Organisation.Status.PENDING)
+    with django_assert_max_num_queries(12) as one:
+        client.get(reverse("portal:verification_queue"))
+    baseline = len(one.captured_queries)
+    for _ in range(15):
+        make_buyer(status=Organisation.Status.PENDING)
+    with django_assert_max_num_queries(baseline):
+        response = client.get(reverse("portal:verification_queue"))
+    assert len(response.context["organisations"]) == 16
+
+
+def test_audit_log_page_lists_entries_with_constant_queries(client, pending, django_assert_max_num_queries):
+    admin = make_portal_admin()
+    client.force_login(admin)
+    client.post(reverse("portal:organisation_verify", args=[pending.pk]))
+    with django_assert_max_num_queries(12) as one:
+        first = client.get(reverse("portal:audit_log"))
+    baseline = len(one.captured_queries)  # read now: every request resets the query log
+    assert "organisation.verified" in first.content.decode()
+    for _ in range(10):
+        organisation_of(make_buyer(status=Organisation.Status.PENDING))
+    for org in Organisation.objects.filter(status="pending"):
+        client.post(reverse("portal:organisation_verify", args=[org.pk]))
+    with django_assert_max_num_queries(baseline):
+        response = client.get(reverse("portal:audit_log"))
+    assert len(response.context["entries"]) == 11
