@@ -416,3 +416,23 @@ def test_alerts_are_not_sent_for_a_call_that_is_not_open():
     call = closed_call(need=NeedFactory(category="energi"))
     assert services.send_call_alerts(call=call) == 0
     assert mail.outbox == []
+
+
+def test_the_beat_schedule_of_the_celery_app_includes_the_call_state_task():
+    from portal.celery import app
+
+    tasks = {entry["task"] for entry in app.conf.beat_schedule.values()}
+    assert "projects.tasks.update_call_states" in tasks
+
+
+def test_a_call_opened_by_the_periodic_task_sends_alerts(django_capture_on_commit_callbacks):
+    company = make_company_user()
+    profile(organisation_of(company), keywords="solceller")
+    call = CallFactory(
+        status="draft", opens_at=timezone.now() - timedelta(minutes=1), need=NeedFactory(title="Solceller på tak")
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.update_call_states()
+    assert [m.to for m in mail.outbox] == [[company.email]]
+    call.refresh_from_db()
+    assert call.alerts_sent_at is not None
