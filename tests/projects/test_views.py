@@ -459,3 +459,24 @@ def test_my_needs_query_count_does_not_grow(client, buyer, buyer_org):
     with CaptureQueriesContext(connection) as many:
         response = client.get(reverse("projects:need_mine"))
     assert response.status_code == 200 and len(many) == len(one)
+
+
+def test_admin_edits_keep_the_search_index_current(client):
+    from tests.factories import make_portal_admin
+
+    need = NeedFactory(title="Gammal titel")
+    admin = make_portal_admin(is_superuser=True)
+    client.force_login(admin)
+    url = reverse("admin:projects_need_change", args=[need.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    data = {name: form[name].value() or "" for name in form.fields}
+    data.update({"title": "Solceller i admin", "cpv_codes": [], "themes": '["hallbarhet"]'})
+    data.update({"assessments-TOTAL_FORMS": "0", "assessments-INITIAL_FORMS": "0"})
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+    if connection.vendor == "postgresql":
+        from projects.selectors import filter_needs, published_needs
+
+        assert list(filter_needs(published_needs(), {"q": "solcell"})) == [need]
