@@ -67,3 +67,15 @@ def test_demo_pages_for_buyer_company_and_visitor(ui):
     assert "Finns ritningar" not in page.content()  # another company's unanswered question
     assert "Får lösningen kräva att takduken byts?" in page.content()
     assert Need.objects.filter(visibility="draft").count() == 2
+
+
+def test_projects_pages_fit_a_320_pixel_wide_screen(ui):
+    call_command("seed_demo", verbosity=0, stdout=io.StringIO())
+    call = Call.objects.get(title="RFI: lätta solpaneler för små tak")
+    ui.page.set_viewport_size({"width": 320, "height": 640})
+    paths = ["/needs/", "/calls/", f"/needs/{call.need_id}/", f"/calls/{call.pk}/", "/cpv/?q=bygg"]
+    for path in paths:
+        page = ui.goto(path)
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at 320px"
+        assert page.locator("h1").count() == 1
