@@ -436,3 +436,12 @@ def test_a_call_opened_by_the_periodic_task_sends_alerts(django_capture_on_commi
     assert [m.to for m in mail.outbox] == [[company.email]]
     call.refresh_from_db()
     assert call.alerts_sent_at is not None
+
+
+def test_mails_are_plain_text_without_html_escaping(company_user, company_org, django_capture_on_commit_callbacks):
+    buyer = make_buyer()
+    call = CallFactory(need=NeedFactory(organisation=organisation_of(buyer)), title="Sol & vind <2026>")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.ask_question(call=call, organisation=company_org, by=company_user, text="Gäller det 'små' tak?")
+    assert "Sol & vind <2026>" in mail.outbox[-1].subject
+    assert "&amp;" not in mail.outbox[-1].body
