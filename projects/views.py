@@ -561,6 +561,8 @@ class ResponseEditView(MemberView):
         return self.render_form(ResponseForm(instance=self.response))
 
     def post(self, request, pk):
+        if not self.call.is_open:
+            return self.closed()
         instance = Response.objects.get(pk=self.response.pk) if self.response else None
         form = ResponseForm(request.POST, request.FILES, instance=instance)
         if form.is_valid():
