@@ -87,20 +87,30 @@ class NeedListView(View):
         )
 
 
-class MyNeedsView(MemberView):
-    def get(self, request):
+class BuyerView(MemberView):
+    """Pages for buyers of a verified public body; an unverified one is told why it must wait."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        organisation = self.organisation
+        if organisation is not None and organisation.is_public_body and not organisation.is_verified:
+            return render(request, "projects/not_verified.html", {"organisation": organisation}, status=403)
         self.require("projects.create_need")
+        return super().dispatch(request, *args, **kwargs)
+
+
+class MyNeedsView(BuyerView):
+    def get(self, request):
         needs = selectors.needs_of_organisation(self.organisation)
         return render(request, "projects/need_mine.html", {"page_obj": _paginate(request, needs)})
 
 
-class NeedCreateView(MemberView):
+class NeedCreateView(BuyerView):
     def get(self, request):
-        self.require("projects.create_need")
         return render(request, "projects/need_form.html", {"form": NeedForm()})
 
     def post(self, request):
-        self.require("projects.create_need")
         form = NeedForm(request.POST)
         if form.is_valid():
             data = dict(form.cleaned_data)

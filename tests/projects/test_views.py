@@ -480,3 +480,14 @@ def test_admin_edits_keep_the_search_index_current(client):
         from projects.selectors import filter_needs, published_needs
 
         assert list(filter_needs(published_needs(), {"q": "solcell"})) == [need]
+
+
+def test_an_unverified_buyer_is_told_why_they_cannot_register_needs(client):
+    from tests.factories import make_member
+
+    user = make_member(status="pending")
+    response = _login(client, user).get(reverse("projects:need_create"))
+    assert response.status_code == 403
+    assert organisation_of(user).name in response.content.decode()
+    assert client.post(reverse("projects:need_create"), {"title": "X", "summary": "Y"}).status_code == 403
+    assert not Need.objects.exists()
