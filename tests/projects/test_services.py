@@ -445,3 +445,22 @@ def test_mails_are_plain_text_without_html_escaping(company_user, company_org, d
         services.ask_question(call=call, organisation=company_org, by=company_user, text="Gäller det 'små' tak?")
     assert "Sol & vind <2026>" in mail.outbox[-1].subject
     assert "&amp;" not in mail.outbox[-1].body
+
+
+def test_a_failing_mail_server_leaves_no_alert_row_so_a_retry_mails_that_person(monkeypatch):
+    import smtplib
+
+    company = make_company_user()
+    profile(organisation_of(company), categories=["energi"])
+    call = CallFactory(need=NeedFactory(category="energi"))
+
+    def broken(*args, **kwargs):
+        raise smtplib.SMTPServerDisconnected("down")
+
+    monkeypatch.setattr("projects.services.send_mail_to", broken)
+    with pytest.raises(smtplib.SMTPServerDisconnected):
+        services.send_call_alerts(call=call)
+    assert not CallAlert.objects.exists()
+    monkeypatch.undo()
+    assert services.send_call_alerts(call=call) == 1
+    assert [m.to for m in mail.outbox] == [[company.email]]
