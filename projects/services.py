@@ -340,6 +340,26 @@ def update_call_states(*, now: datetime | None = None) -> dict[str, int]:
     return {"opened": opened, "closed": closed}
 
 
+@transaction.atomic
+def remove_attachment(*, attachment, by: User) -> None:
+    """Remove a file from a call that has not opened or from a response while its call is open.
+
+    The caller has checked that `by` may change the owner. Side effects: audit row, the file is deleted.
+    """
+    from portal.files import delete_attachment
+
+    owner = attachment.owner
+    if isinstance(owner, Call):
+        if owner.status != Call.Status.DRAFT or (owner.published_at and owner.opens_at <= timezone.now()):
+            raise InvalidTransition(_("A call can only be changed before it opens."))
+    elif isinstance(owner, Response):
+        _require_open(owner.call)
+    else:
+        raise ServiceError(_("This file cannot be removed here."))
+    write_audit(actor=by, action="attachment.removed", obj=owner, description=attachment.filename)
+    delete_attachment(attachment=attachment)
+
+
 # --- responses ---------------------------------------------------------------------------------------------------
 
 

@@ -11,7 +11,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -148,6 +148,7 @@ class NeedDetailView(View):
                 "can_edit": user.has_perm("projects.change_need", need),
                 "can_create_call": user.has_perm("projects.create_call_need", need),
                 "can_unpublish": not any(call.published_at for call in calls),
+                "can_delete": not need.is_published and not calls,
                 "history": _history(need) if member else [],
             },
         )
@@ -221,6 +222,29 @@ class NeedVisibilityView(MemberView):
             else:
                 messages.success(request, _("The need is a draft again and no longer public."))
         return redirect("projects:need_detail", pk=need.pk)
+
+
+class NeedDeleteView(MemberView):
+    """Confirm, then delete a draft need that has no calls."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.need = selectors.get_own_need(request.user, kwargs["pk"])
+        self.require("projects.change_need", self.need)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, pk):
+        return render(request, "projects/need_delete.html", {"need": self.need})
+
+    def post(self, request, pk):
+        try:
+            services.delete_need(need=self.need, by=request.user)
+        except services.ServiceError as error:
+            messages.error(request, error.message)
+            return redirect("projects:need_detail", pk=self.need.pk)
+        messages.success(request, _("The need %(title)s is deleted.") % {"title": self.need.title})
+        return redirect("projects:need_mine")
 
 
 class NeedAssessView(MemberView):
@@ -725,6 +749,35 @@ class InterestProfileView(MemberView):
                 messages.success(request, _("Your interest profile is saved. We will mail you about matching calls."))
                 return redirect("portal:dashboard")
         return render(request, "projects/interest_profile.html", {"form": form})
+
+
+# --- attachments ---------------------------------------------------------------------------------------------------
+
+
+class AttachmentRemoveView(MemberView):
+    """Remove a file from one's own draft call or open response; anything else is 404."""
+
+    def post(self, request, uuid):
+        from portal.models import Attachment
+
+        attachment = Attachment.objects.filter(uuid=uuid).select_related("content_type").first()
+        owner = attachment.owner if attachment else None
+        if isinstance(owner, Call):
+            call = selectors.get_own_call(request.user, owner.pk)
+            self.require("projects.manage_call", call)
+            back = reverse("projects:call_detail", args=[call.pk])
+        elif isinstance(owner, Response):
+            response = selectors.get_own_response(request.user, owner.pk)
+            back = reverse("projects:response_detail", args=[response.pk])
+        else:
+            raise Http404
+        try:
+            services.remove_attachment(attachment=attachment, by=request.user)
+        except services.ServiceError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("The file %(name)s is removed.") % {"name": attachment.filename})
+        return redirect(back)
 
 
 # --- CPV ---------------------------------------------------------------------------------------------------------

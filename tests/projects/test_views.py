@@ -491,3 +491,46 @@ def test_an_unverified_buyer_is_told_why_they_cannot_register_needs(client):
     assert organisation_of(user).name in response.content.decode()
     assert client.post(reverse("projects:need_create"), {"title": "X", "summary": "Y"}).status_code == 403
     assert not Need.objects.exists()
+
+
+def test_buyer_removes_a_file_from_a_draft_call_but_not_from_an_open_one(client, buyer, buyer_org):
+    from portal.files import attach_bytes
+    from portal.models import Attachment
+
+    need = NeedFactory(organisation=buyer_org)
+    draft = attach_bytes(owner=draft_call(need=need), content=PDF, filename="utkast.pdf")
+    live = attach_bytes(owner=CallFactory(need=need), content=PDF, filename="oppen.pdf")
+    _login(client, buyer)
+    assert client.post(reverse("projects:attachment_remove", args=[draft.uuid])).status_code == 302
+    assert client.post(reverse("projects:attachment_remove", args=[live.uuid])).status_code == 302
+    assert list(Attachment.objects.values_list("filename", flat=True)) == ["oppen.pdf"]
+    client.force_login(make_buyer())
+    assert client.post(reverse("projects:attachment_remove", args=[live.uuid])).status_code == 404
+
+
+def test_company_removes_a_file_from_its_response_while_the_call_is_open(client, company_user, company_org):
+    from portal.files import attach_bytes
+    from portal.models import Attachment
+
+    own = attach_bytes(owner=ResponseFactory(organisation=company_org), content=PDF, filename="svar.pdf")
+    closed = attach_bytes(
+        owner=ResponseFactory(organisation=company_org, call=closed_call()), content=PDF, filename="sent.pdf"
+    )
+    other = attach_bytes(owner=ResponseFactory(), content=PDF, filename="annan.pdf")
+    _login(client, company_user)
+    client.post(reverse("projects:attachment_remove", args=[own.uuid]))
+    client.post(reverse("projects:attachment_remove", args=[closed.uuid]))
+    assert client.post(reverse("projects:attachment_remove", args=[other.uuid])).status_code == 404
+    assert sorted(Attachment.objects.values_list("filename", flat=True)) == ["annan.pdf", "sent.pdf"]
+
+
+def test_buyer_deletes_a_draft_need_after_confirming(client, buyer, buyer_org):
+    draft = NeedFactory(organisation=buyer_org, visibility="draft")
+    published = NeedFactory(organisation=buyer_org)
+    _login(client, buyer)
+    assert client.get(reverse("projects:need_delete", args=[draft.pk])).status_code == 200
+    assert client.post(reverse("projects:need_delete", args=[draft.pk])).status_code == 302
+    assert client.post(reverse("projects:need_delete", args=[published.pk])).status_code == 302
+    assert list(Need.objects.all()) == [published]
+    client.force_login(make_buyer())
+    assert client.post(reverse("projects:need_delete", args=[published.pk])).status_code == 404
