@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class ChecksConfig(AppConfig):
     name = "checks"
     verbose_name = _("Innovation checks")
+
+    def ready(self):
+        from . import letters  # noqa: F401 - registers the decision letter document kind

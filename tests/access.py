@@ -14,6 +14,8 @@ from .factories import make_buyer, make_company_user, make_handler, make_member,
 
 ROLES = ["anonymous", "buyer", "company", "handler", "admin", "unverified_buyer"]
 APPS = ["portal", "projects", "checks", "webinars"]
+# Modules with `cases(world)`: one per app, plus the decision documents (a part of projects with its own rows).
+ACCESS_MODULES = [*(f"tests.{app}.access" for app in APPS), "tests.documents_access"]
 # Namespaces or names that are not ours to test here.
 EXCLUDED_NAMESPACES = {"admin"}
 

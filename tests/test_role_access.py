@@ -3,13 +3,14 @@ from django.urls import reverse
 
 from portal.extensions import optional_module
 
-from .access import APPS, ROLES, all_url_names, build_world
+from .access import ACCESS_MODULES, ROLES, all_url_names, build_world
 
 
 def _cases(world):
     cases = []
-    for app in APPS:
-        module = optional_module(f"tests.{app}", "access")
+    for dotted in ACCESS_MODULES:
+        package, name = dotted.rsplit(".", 1)
+        module = optional_module(package, name)
         if module is not None:
             cases.extend(module.cases(world))
     return cases

@@ -11,6 +11,7 @@ class Entry:
     msgstrs: list[str]
     fuzzy: bool
     obsolete: bool
+    msgctxt: str | None = None
 
     @property
     def translated(self) -> bool:
@@ -23,9 +24,12 @@ def entries(path: Path):
 
     def finish():
         if current is not None and current["msgid"] != "":
-            yield Entry(current["msgid"], current["msgstr"], current["fuzzy"], current["obsolete"])
+            yield Entry(
+                current["msgid"], current["msgstr"], current["fuzzy"], current["obsolete"], current.get("msgctxt")
+            )
 
     flags_fuzzy = False
+    context = None
     for raw in path.read_text(encoding="utf-8").splitlines() + [""]:
         line = raw.strip()
         obsolete = line.startswith("#~")
@@ -36,13 +40,22 @@ def entries(path: Path):
             continue
         if not line:
             yield from finish()
-            current, field, flags_fuzzy = None, None, False
+            current, field, flags_fuzzy, context = None, None, False, None
             continue
         if line.startswith("#") and not obsolete:
             continue
-        if line.startswith("msgid "):
+        if line.startswith("msgctxt "):
+            context = ast.literal_eval(line[8:])
+            field = "msgctxt"
+        elif line.startswith("msgid "):
             yield from finish()
-            current = {"msgid": ast.literal_eval(line[6:]), "msgstr": [], "fuzzy": flags_fuzzy, "obsolete": obsolete}
+            current = {
+                "msgid": ast.literal_eval(line[6:]),
+                "msgstr": [],
+                "fuzzy": flags_fuzzy,
+                "obsolete": obsolete,
+                "msgctxt": context,
+            }
             field = "msgid"
         elif line.startswith("msgid_plural"):
             field = "plural"
@@ -52,7 +65,9 @@ def entries(path: Path):
             field = "msgstr"
         elif line.startswith('"') and current is not None:
             value = ast.literal_eval(line)
-            if field == "msgid":
+            if field == "msgctxt":
+                context += value
+            elif field == "msgid":
                 current["msgid"] += value
             elif field == "msgstr":
                 current["msgstr"][-1] += value

@@ -119,3 +119,15 @@ def test_swedish_is_the_default_even_for_english_browsers(client):
     assert '<html lang="sv">' in response.content.decode()
     client.cookies["django_language"] = "en"
     assert '<html lang="en">' in client.get("/").content.decode()
+
+
+def test_no_string_is_translated_two_ways_in_different_apps():
+    """All catalogues are merged at run time, so one msgid (in one context) must have one Swedish text."""
+    seen: dict[tuple, dict[str, str]] = {}
+    for po_file in sorted(ROOT.glob("*/locale/sv/LC_MESSAGES/django.po")):
+        for entry in po_reader.entries(po_file):
+            if entry.obsolete or not entry.translated:
+                continue
+            seen.setdefault((entry.msgctxt, entry.msgid), {})[po_file.parts[-5]] = "|".join(entry.msgstrs)
+    clashes = {key: texts for key, texts in seen.items() if len(set(texts.values())) > 1}
+    assert not clashes, f"Use a translation context (pgettext / {{% translate ... context %}}): {clashes}"

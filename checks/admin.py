@@ -1,0 +1,31 @@
+from django.contrib import admin
+
+from .models import Application, Criterion, Decision, GrantCall, Review, Track
+
+
+class TrackInline(admin.TabularInline):
+    model = Track
+    extra = 0
+
+
+class CriterionInline(admin.TabularInline):
+    model = Criterion
+    extra = 0
+
+
+@admin.register(GrantCall)
+class GrantCallAdmin(admin.ModelAdmin):
+    list_display = ["name", "reference_number", "status", "opens_on", "closes_on", "total_budget"]
+    inlines = [TrackInline, CriterionInline]
+
+
+@admin.register(Application)
+class ApplicationAdmin(admin.ModelAdmin):
+    list_display = ["reference", "title", "organisation", "call", "state", "requested_amount"]
+    list_filter = ["state", "call"]
+    search_fields = ["reference", "title", "organisation__name"]
+    readonly_fields = ["state", "reference", "submitted_at"]
+
+
+admin.site.register(Review)
+admin.site.register(Decision)

@@ -1,0 +1,374 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
+from django.utils.translation import gettext_lazy as _
+
+from portal.files import AttachmentsField
+from portal.models import User
+
+from .models import Application, BudgetLine, Decision, FinalReport, GrantCall, Review
+
+INTERNAL = "internal"
+MAX_SEK = 1_000_000_000  # far above any grant; keeps numbers inside the database column
+
+
+class NoColon:
+    """Labels without a trailing colon (the portal's style; browser tests find fields by their label)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class GrantCallForm(NoColon, forms.ModelForm):
+    class Meta:
+        model = GrantCall
+        fields = [
+            "name",
+            "reference_number",
+            "theme",
+            "description",
+            "how_to_apply",
+            "opens_on",
+            "closes_on",
+            "total_budget",
+        ]
+        widgets = {"opens_on": DATE, "closes_on": DATE, "description": forms.Textarea(attrs={"rows": 6})}
+
+    def clean(self):
+        cleaned = super().clean()
+        opens, closes = cleaned.get("opens_on"), cleaned.get("closes_on")
+        if opens and closes and closes < opens:
+            self.add_error("closes_on", _("The call must close on or after the day it opens."))
+        return cleaned
+
+
+class TrackForm(NoColon, forms.Form):
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    name = forms.CharField(label=_("Track name"), max_length=200)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    cap_one = forms.IntegerField(label=_("Cap, one external competence (SEK)"), min_value=1, max_value=MAX_SEK)
+    cap_two_or_more = forms.IntegerField(
+        label=_("Cap, two or more external competences (SEK)"),
+        min_value=1,
+        max_value=MAX_SEK,
+        required=False,
+        help_text=_("Leave empty if the cap is the same whatever the number of competences."),
+    )
+    position = forms.IntegerField(label=_("Order"), required=False, min_value=0, max_value=1000, initial=0)
+
+    def clean(self):
+        cleaned = super().clean()
+        one, more = cleaned.get("cap_one"), cleaned.get("cap_two_or_more")
+        if one and more and more < one:
+            self.add_error("cap_two_or_more", _("The cap for two or more competences cannot be lower than for one."))
+        return cleaned
+
+
+class CriterionForm(NoColon, forms.Form):
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    name = forms.CharField(label=_("Criterion"), max_length=200)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    weight = forms.IntegerField(label=_("Weight"), min_value=1, max_value=100, initial=1)
+    position = forms.IntegerField(label=_("Order"), required=False, min_value=0, max_value=1000, initial=0)
+
+
+TrackFormSet = forms.formset_factory(TrackForm, extra=1, can_delete=True)
+CriterionFormSet = forms.formset_factory(CriterionForm, extra=1, can_delete=True)
+
+
+def rows_from(formset) -> list[dict]:
+    """Field dicts of a formset's filled-in rows, with `delete` set for rows marked for removal."""
+    rows = []
+    for form in formset.forms:
+        if not form.has_changed() and not form.cleaned_data.get("id"):
+            continue
+        data = dict(form.cleaned_data)
+        data["delete"] = data.pop("DELETE", False)
+        if data.get("position") is None:
+            data["position"] = 0
+        rows.append(data)
+    return rows
+
+
+class ApplicationForm(NoColon, forms.ModelForm):
+    attachments = AttachmentsField(label=_("Attachments"))
+
+    class Meta:
+        model = Application
+        fields = [
+            "track",
+            "need",
+            "contact",
+            "title",
+            "purpose",
+            "background",
+            "expected_results",
+            "period_start",
+            "period_end",
+            "requested_amount",
+        ]
+        widgets = {
+            "period_start": DATE,
+            "period_end": DATE,
+            "purpose": forms.Textarea(attrs={"rows": 4}),
+            "background": forms.Textarea(attrs={"rows": 4}),
+            "expected_results": forms.Textarea(attrs={"rows": 4}),
+        }
+        help_texts = {
+            "requested_amount": _("Must equal the sum of the budget lines and stay within the track's cap."),
+            "purpose": _("What the external expertise will help you find out or do."),
+            "background": _("The need, and where you are in the procurement."),
+        }
+
+    def __init__(self, *args, call, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["track"].queryset = call.tracks.all()
+        self.fields["track"].empty_label = None
+        self.fields["track"].label_from_instance = track_label
+        self.fields["track"].widget = forms.RadioSelect(choices=self.fields["track"].choices)
+        from projects.models import Need
+
+        self.fields["need"].queryset = Need.objects.filter(organisation=organisation).order_by("title")
+        self.fields["need"].help_text = _("Optional: one of your organisation's registered needs.")
+        self.fields["need"].empty_label = _("No linked need")
+        self.fields["contact"].queryset = User.objects.filter(memberships__organisation=organisation).order_by("email")
+        self.fields["contact"].label_from_instance = lambda user: f"{user.get_full_name() or user.email} <{user.email}>"
+        self.fields["contact"].empty_label = None
+        amount = self.fields["requested_amount"]
+        amount.widget.attrs.update(min=0, max=MAX_SEK)
+        amount.validators.append(MaxValueValidator(MAX_SEK))
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("period_start"), cleaned.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", _("The period cannot end before it starts."))
+        return cleaned
+
+
+def track_label(track) -> str:
+    from .templatetags.checks_tags import sek
+
+    if track.cap_two_or_more and track.cap_two_or_more != track.cap_one:
+        return _("%(name)s (up to %(one)s for one external competence, %(more)s for two or more)") % {
+            "name": track.name,
+            "one": sek(track.cap_one),
+            "more": sek(track.cap_two_or_more),
+        }
+    return _("%(name)s (up to %(one)s)") % {"name": track.name, "one": sek(track.cap_one)}
+
+
+class ExpertiseForm(NoColon, forms.Form):
+    provider = forms.CharField(label=_("Provider"), max_length=200, required=False)
+    competence = forms.CharField(label=_("Competence"), max_length=300, required=False)
+    fee = forms.IntegerField(label=_("Fee (SEK)"), min_value=0, max_value=MAX_SEK, required=False)
+
+
+class BudgetLineForm(NoColon, forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Kind of cost"),
+        choices=[
+            ("", "—"),
+            *BudgetLine.Kind.choices,
+            (INTERNAL, _("Internal cost (own staff, premises) – not eligible")),
+        ],
+        required=False,
+    )
+    description = forms.CharField(label=_("Description"), max_length=300, required=False)
+    amount = forms.IntegerField(label=_("Amount (SEK)"), min_value=0, max_value=MAX_SEK, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        kind = cleaned.get("kind")
+        if kind == INTERNAL:
+            self.add_error(
+                "kind",
+                _(
+                    "Only external costs are eligible: fees for experts, test beds, labs and other external services. "
+                    "Remove this line or change it."
+                ),
+            )
+        elif not kind and (cleaned.get("description") or cleaned.get("amount") is not None):
+            self.add_error("kind", _("Choose the kind of cost."))
+        return cleaned
+
+
+ExpertiseFormSet = forms.formset_factory(ExpertiseForm, extra=2, can_delete=True)
+BudgetFormSet = forms.formset_factory(BudgetLineForm, extra=2, can_delete=True)
+
+
+def line_rows(formset) -> list[dict]:
+    """Filled-in rows of a line formset, without the removed ones."""
+    rows = []
+    for form in formset.forms:
+        data = {key: value for key, value in form.cleaned_data.items() if key != "DELETE"}
+        if form.cleaned_data.get("DELETE") or not any(value not in (None, "") for value in data.values()):
+            continue
+        rows.append(data)
+    return rows
+
+
+class MessageForm(NoColon, forms.Form):
+    message = forms.CharField(label=_("Message to the applicant"), widget=forms.Textarea(attrs={"rows": 5}))
+
+
+class ResubmitForm(NoColon, forms.Form):
+    message = forms.CharField(
+        label=_("Message to the handler (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class AssignForm(NoColon, forms.Form):
+    handler = forms.ModelChoiceField(
+        label=_("Handler"), queryset=User.objects.none(), required=False, empty_label=_("Nobody")
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from portal.rules import HANDLERS_GROUP
+
+        self.fields["handler"].queryset = User.objects.filter(groups__name=HANDLERS_GROUP).order_by("email")
+
+
+class ConflictForm(NoColon, forms.Form):
+    SCOPE_APPLICATION = "application"
+    SCOPE_ORGANISATION = "organisation"
+    scope = forms.ChoiceField(
+        label=_("The conflict concerns"),
+        choices=[
+            (SCOPE_APPLICATION, _("This application")),
+            (SCOPE_ORGANISATION, _("Every application of the organisation")),
+        ],
+        widget=forms.RadioSelect,
+        initial=SCOPE_APPLICATION,
+    )
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReviewForm(NoColon, forms.Form):
+    """A score 1–5 and a comment per criterion of the call, and a recommendation."""
+
+    SCORES = [("", "—"), *[(str(n), str(n)) for n in range(1, 6)]]
+
+    def __init__(self, *args, criteria, review=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = list(criteria)
+        existing = {score.criterion_id: score for score in review.scores.all()} if review else {}
+        for criterion in self.criteria:
+            current = existing.get(criterion.pk)
+            self.fields[f"score_{criterion.pk}"] = forms.TypedChoiceField(
+                label=_("Score: %(name)s") % {"name": criterion.name},
+                choices=self.SCORES,
+                coerce=int,
+                help_text=criterion.description,
+                initial=current.score if current else "",
+            )
+            self.fields[f"comment_{criterion.pk}"] = forms.CharField(
+                label=_("Comment: %(name)s") % {"name": criterion.name},
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                initial=current.comment if current else "",
+            )
+        self.fields["recommendation"] = forms.ChoiceField(
+            label=_("Recommendation"),
+            choices=Review.Recommendation.choices,
+            widget=forms.RadioSelect,
+            initial=review.recommendation if review else None,
+        )
+
+    def scores(self) -> dict[int, tuple[int, str]]:
+        return {
+            criterion.pk: (self.cleaned_data[f"score_{criterion.pk}"], self.cleaned_data[f"comment_{criterion.pk}"])
+            for criterion in self.criteria
+        }
+
+
+class DecisionForm(NoColon, forms.Form):
+    outcome = forms.ChoiceField(label=_("Decision"), choices=Decision.Outcome.choices, widget=forms.RadioSelect)
+    granted_amount = forms.IntegerField(
+        label=_("Granted amount (SEK)"),
+        min_value=1,
+        max_value=MAX_SEK,
+        required=False,
+        help_text=_("Only when approving."),
+    )
+    reasoning = forms.CharField(label=_("Reasoning"), widget=forms.Textarea(attrs={"rows": 5}))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("outcome") == Decision.Outcome.APPROVED and not cleaned.get("granted_amount"):
+            self.add_error("granted_amount", _("Enter the granted amount."))
+        return cleaned
+
+
+class FinalReportForm(NoColon, forms.ModelForm):
+    attachments = AttachmentsField(label=_("Attachments (invoices, reports)"))
+
+    class Meta:
+        model = FinalReport
+        fields = ["results", "outcome", "procurement_started", "procedure"]
+        widgets = {"results": forms.Textarea(attrs={"rows": 5}), "outcome": forms.Textarea(attrs={"rows": 4})}
+        help_texts = {"outcome": _("Did a procurement start? With which procedure? What did you learn?")}
+
+    def __init__(self, *args, budget_lines, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.budget_lines = list(budget_lines)
+        for line in self.budget_lines:
+            self.fields[f"actual_{line.pk}"] = forms.IntegerField(
+                label=_("Actual cost (SEK): %(kind)s – %(description)s")
+                % {"kind": line.get_kind_display(), "description": line.description or "—"},
+                min_value=0,
+                max_value=MAX_SEK,
+                initial=line.actual_amount,
+                help_text=_("Budgeted: %(amount)s SEK") % {"amount": line.amount or 0},
+            )
+
+    def actual_costs(self) -> dict[int, int]:
+        return {line.pk: self.cleaned_data[f"actual_{line.pk}"] for line in self.budget_lines}
+
+
+class QueueFilterForm(NoColon, forms.Form):
+    call = forms.ModelChoiceField(
+        label=_("Grant call"), queryset=GrantCall.objects.all(), required=False, empty_label=_("All")
+    )
+    track = forms.TypedChoiceField(label=_("Track"), required=False, coerce=int, empty_value=None)
+    state = forms.ChoiceField(
+        label=_("State"),
+        required=False,
+        choices=[("", _("All")), *[c for c in Application.State.choices if c[0] != Application.State.DRAFT]],
+    )
+    assigned = forms.ChoiceField(
+        label=_("Assigned"),
+        required=False,
+        choices=[("", _("All")), ("me", _("Assigned to me")), ("none", _("Unassigned"))],
+    )
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[
+            ("submitted", _("Submitted, oldest first")),
+            ("-submitted", _("Submitted, newest first")),
+            ("-amount", _("Requested amount, highest first")),
+            ("amount", _("Requested amount, lowest first")),
+            ("-score", _("Average score, highest first")),
+            ("reference", _("Reference number")),
+        ],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .models import Track
+
+        self.fields["track"].choices = [("", _("All"))] + [
+            (track.pk, f"{track.call.reference_number}: {track.name}") for track in Track.objects.select_related("call")
+        ]
+
+
+def field_error(form, error) -> None:
+    """Put a ServiceError next to its field when the form has that field, else on top."""
+    field = getattr(error, "field", None)
+    form.add_error(field if field in form.fields else None, ValidationError(error.message))

@@ -1,0 +1,455 @@
+"""Innovation checks (Checkar för innovationsupphandling): grant calls, applications, reviews, decisions.
+
+Models are thin: fields, constraints and simple derived values. Every write goes
+through `checks.services`; every read a user can reach goes through `checks.selectors`.
+"""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from rules.contrib.models import RulesModel
+
+from portal.documents import RenderedDocument
+
+from . import rules as r
+
+
+class GrantCall(RulesModel):
+    """A call for innovation-check applications (utlysning)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", pgettext_lazy("grant call", "Published")
+
+    name = models.CharField(_("name"), max_length=200)
+    reference_number = models.CharField(
+        _("reference number"), max_length=40, unique=True, help_text=_("The agency's diarienummer, e.g. 2022-00194.")
+    )
+    theme = models.CharField(_("theme"), max_length=200, blank=True)
+    description = models.TextField(_("description"), help_text=_("Purpose of the call and its terms."))
+    how_to_apply = models.TextField(_("how to apply"), blank=True)
+    opens_on = models.DateField(_("opens"))
+    closes_on = models.DateField(_("closes"), help_text=_("Applications can be submitted until the end of this day."))
+    total_budget = models.PositiveBigIntegerField(_("total budget (SEK)"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("grant call")
+        verbose_name_plural = _("grant calls")
+        ordering = ["-opens_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_on__gte=models.F("opens_on")), name="grantcall_closes_after_opens"
+            ),
+        ]
+        rules_permissions = {
+            "view": r.is_published_call | r.is_portal_admin,
+            "add": r.is_portal_admin,
+            "change": r.is_portal_admin,
+            "publish": r.is_portal_admin & ~r.is_published_call,
+            "apply": r.acts_for_verified_public_body & r.is_open_call,
+            "view_overview": r.is_staff_role,
+        }
+
+    def __str__(self):
+        return f"{self.name} ({self.reference_number})"
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def is_open(self) -> bool:
+        today = timezone.localdate()
+        return self.is_published and self.opens_on <= today <= self.closes_on
+
+    @property
+    def is_closed(self) -> bool:
+        return self.is_published and timezone.localdate() > self.closes_on
+
+
+class Track(models.Model):
+    """A track of a call with its caps. Numbering and caps change per year: data, not code."""
+
+    call = models.ForeignKey(GrantCall, on_delete=models.CASCADE, related_name="tracks", verbose_name=_("grant call"))
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    cap_one = models.PositiveIntegerField(_("cap, one external competence (SEK)"))
+    cap_two_or_more = models.PositiveIntegerField(
+        _("cap, two or more external competences (SEK)"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty if the cap is the same whatever the number of competences."),
+    )
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("track")
+        verbose_name_plural = _("tracks")
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.name
+
+    def cap_for(self, competences: int) -> int:
+        if competences >= 2 and self.cap_two_or_more:
+            return max(self.cap_two_or_more, self.cap_one)
+        return self.cap_one
+
+    @property
+    def highest_cap(self) -> int:
+        return self.cap_for(2)
+
+
+class Criterion(models.Model):
+    """An assessment criterion, scored 1–5 by handlers; its weight counts in the weighted average."""
+
+    call = models.ForeignKey(GrantCall, on_delete=models.CASCADE, related_name="criteria", verbose_name=_("grant call"))
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    weight = models.PositiveSmallIntegerField(
+        _("weight"), default=1, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("criterion")
+        verbose_name_plural = _("criteria")
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class ReferenceCounter(models.Model):
+    """The last reference number given per year. Locked with select_for_update to stay gapless."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("reference counter")
+
+
+class Application(RulesModel):
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", pgettext_lazy("check application", "Submitted")
+        IN_REVIEW = "in_review", _("In review")
+        COMPLETION_REQUESTED = "completion_requested", _("Completion requested")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        FINAL_REPORT_SUBMITTED = "final_report_submitted", _("Final report submitted")
+        CLOSED = "closed", _("Closed")
+        WITHDRAWN = "withdrawn", pgettext_lazy("check application", "Withdrawn")
+
+    call = models.ForeignKey(
+        GrantCall, on_delete=models.PROTECT, related_name="applications", verbose_name=_("grant call")
+    )
+    track = models.ForeignKey(Track, on_delete=models.PROTECT, related_name="applications", verbose_name=_("track"))
+    organisation = models.ForeignKey(
+        "portal.Organisation",
+        on_delete=models.PROTECT,
+        related_name="check_applications",
+        verbose_name=_("organisation"),
+    )
+    need = models.ForeignKey(
+        "projects.Need",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="check_applications",
+        verbose_name=_("linked need"),
+    )
+    contact = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("contact person")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    purpose = models.TextField(_("purpose"), blank=True)
+    background = models.TextField(_("background"), blank=True)
+    expected_results = models.TextField(_("expected results"), blank=True)
+    requested_amount = models.PositiveIntegerField(_("requested amount (SEK)"), null=True, blank=True)
+    period_start = models.DateField(_("period start"), null=True, blank=True)
+    period_end = models.DateField(_("period end"), null=True, blank=True)
+    state = models.CharField(_("state"), max_length=30, choices=State.choices, default=State.DRAFT, db_index=True)
+    reference = models.CharField(_("reference number"), max_length=20, unique=True, null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assigned handler"),
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__isnull=True)
+                | Q(period_start__isnull=True)
+                | Q(period_end__gte=models.F("period_start")),
+                name="application_period_in_order",
+            ),
+        ]
+        rules_permissions = {
+            "view": r.is_org_member | r.is_staff_role,
+            "add": r.acts_for_verified_public_body,
+            "change": r.is_applicant & r.is_editable_state,
+            "submit": r.is_applicant & r.is_draft,
+            "resubmit": r.is_applicant & r.is_completion_requested,
+            "withdraw": r.is_applicant & r.is_withdrawable,
+            "report": r.is_applicant & r.is_approved,
+            "view_internal": r.is_staff_role,
+            "assign": r.is_handler & r.is_under_handling,
+            "review": r.is_handler & r.is_reviewable & ~r.has_conflict,
+            "request_completion": r.is_handler & r.is_in_review & ~r.has_conflict,
+            "decide": r.is_handler & r.is_in_review & ~r.has_conflict,
+            "accept_report": r.is_handler & r.is_final_report_submitted & ~r.has_conflict,
+            "declare_conflict": r.is_handler,
+        }
+
+    def __str__(self):
+        return f"{self.reference or _('Draft')}: {self.title}"
+
+    @property
+    def competence_count(self) -> int:
+        return len([line for line in self.expertise_lines.all() if line.provider or line.competence])
+
+    @property
+    def lines_total(self) -> int:
+        return sum(line.amount or 0 for line in self.budget_lines.all())
+
+    @property
+    def cap(self) -> int:
+        return self.track.cap_for(self.competence_count)
+
+    @property
+    def final_report_due(self):
+        """Two months after the period ends (the condition in every decision letter)."""
+        if self.period_end is None:
+            return None
+        end = self.period_end
+        month = end.month + 2
+        year = end.year + (month - 1) // 12
+        month = (month - 1) % 12 + 1
+        import calendar
+
+        day = min(end.day, calendar.monthrange(year, month)[1])
+        return end.replace(year=year, month=month, day=day)
+
+
+class ExpertiseLine(models.Model):
+    """One external competence the grant pays for."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="expertise_lines")
+    provider = models.CharField(_("provider"), max_length=200, blank=True)
+    competence = models.CharField(_("competence"), max_length=300, blank=True)
+    fee = models.PositiveIntegerField(_("fee (SEK)"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("external expertise")
+        verbose_name_plural = _("external expertise")
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.provider}: {self.competence}"
+
+
+class BudgetLine(models.Model):
+    """A cost line. Only external costs are eligible, so there is no kind for internal costs."""
+
+    class Kind(models.TextChoices):
+        EXPERTISE = "expertise", _("External expertise fee")
+        TESTBED = "testbed", _("Test bed or lab fee")
+        OTHER = "other_external", _("Other external fee")
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="budget_lines")
+    kind = models.CharField(_("kind of cost"), max_length=20, choices=Kind.choices)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    amount = models.PositiveIntegerField(_("amount (SEK)"), null=True, blank=True)
+    actual_amount = models.PositiveIntegerField(_("actual cost (SEK)"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("budget line")
+        verbose_name_plural = _("budget lines")
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.amount}"
+
+
+class StateChange(models.Model):
+    """The history the applicant sees: every transition with its message (e.g. a completion request)."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="state_changes")
+    from_state = models.CharField(max_length=30, choices=Application.State.choices)
+    to_state = models.CharField(max_length=30, choices=Application.State.choices)
+    message = models.TextField(_("message"), blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("state change")
+        verbose_name_plural = _("state changes")
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.from_state} → {self.to_state}"
+
+
+class ConflictOfInterest(models.Model):
+    """A handler's declared conflict with one application or with a whole organisation."""
+
+    handler = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="check_conflicts")
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, null=True, blank=True, related_name="conflicts"
+    )
+    organisation = models.ForeignKey(
+        "portal.Organisation", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    reason = models.TextField(_("reason"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("conflict of interest")
+        verbose_name_plural = _("conflicts of interest")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(application__isnull=False) | Q(organisation__isnull=False), name="conflict_has_target"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.handler}: {self.application or self.organisation}"
+
+
+class Review(models.Model):
+    class Recommendation(models.TextChoices):
+        APPROVE = "approve", _("Approve")
+        REJECT = "reject", _("Reject")
+        UNSURE = "unsure", _("Unsure")
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="reviews")
+    handler = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recommendation = models.CharField(_("recommendation"), max_length=10, choices=Recommendation.choices)
+    weighted_score = models.DecimalField(_("weighted score"), max_digits=4, decimal_places=2, null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        ordering = ["created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["application", "handler"], name="review_one_per_handler")]
+
+    def __str__(self):
+        return f"{self.handler} – {self.application}"
+
+
+class Score(models.Model):
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="scores")
+    score = models.PositiveSmallIntegerField(_("score"), validators=[MinValueValidator(1), MaxValueValidator(5)])
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("score")
+        verbose_name_plural = _("scores")
+        constraints = [
+            models.UniqueConstraint(fields=["review", "criterion"], name="score_one_per_criterion"),
+            models.CheckConstraint(condition=Q(score__gte=1) & Q(score__lte=5), name="score_1_to_5"),
+        ]
+
+    def __str__(self):
+        return f"{self.criterion}: {self.score}"
+
+
+def weighted_average(pairs) -> Decimal | None:
+    """Weighted average of (score, weight) pairs, two decimals; None without scores."""
+    pairs = [(score, weight) for score, weight in pairs if score is not None]
+    total_weight = sum(weight for _score, weight in pairs)
+    if not total_weight:
+        return None
+    value = Decimal(sum(score * weight for score, weight in pairs)) / Decimal(total_weight)
+    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+class Decision(models.Model):
+    class Outcome(models.TextChoices):
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    application = models.OneToOneField(Application, on_delete=models.CASCADE, related_name="decision")
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    granted_amount = models.PositiveIntegerField(_("granted amount (SEK)"), default=0)
+    reasoning = models.TextField(_("reasoning"))
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+
+    def __str__(self):
+        return f"{self.get_outcome_display()}: {self.application}"
+
+
+class FinalReport(models.Model):
+    class Procedure(models.TextChoices):
+        NOT_STARTED = "not_started", _("No procurement started (yet)")
+        OPEN = "open", _("Open procedure")
+        RESTRICTED = "restricted", _("Restricted procedure")
+        COMPETITIVE_DIALOGUE = "competitive_dialogue", _("Competitive dialogue")
+        NEGOTIATED = "negotiated", _("Negotiated procedure")
+        INNOVATION_PARTNERSHIP = "innovation_partnership", _("Innovation partnership")
+        PRE_COMMERCIAL = "pre_commercial", _("Pre-commercial procurement")
+        OTHER = "other", _("Other")
+
+    application = models.OneToOneField(Application, on_delete=models.CASCADE, related_name="final_report")
+    results = models.TextField(_("results"))
+    outcome = models.TextField(_("what the expertise led to"))
+    procurement_started = models.BooleanField(_("a procurement has started"), default=False)
+    procedure = models.CharField(
+        _("procedure"), max_length=30, choices=Procedure.choices, default=Procedure.NOT_STARTED
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("final report")
+        verbose_name_plural = _("final reports")
+
+    def __str__(self):
+        return str(self.application)
+
+
+class DecisionLetter(RenderedDocument):
+    """The decision letter (beslutsbrev) PDF, rendered by portal.documents; one version per decision."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="letters")
+    mailed_at = models.DateTimeField(_("mailed at"), null=True, blank=True)
+
+    class Meta(RenderedDocument.Meta):
+        verbose_name = _("decision letter")
+        verbose_name_plural = _("decision letters")

@@ -1,0 +1,313 @@
+"""Reads of the checks app. Every object a user reaches is fetched through a scoped helper here;
+"missing" and "not yours" both raise Http404."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Avg, Count, Prefetch, Q, QuerySet, Sum
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from portal.rules import active_organisation, is_portal_admin, is_staff_role
+
+from .models import (
+    Application,
+    ConflictOfInterest,
+    Criterion,
+    GrantCall,
+    Review,
+    Score,
+    StateChange,
+    weighted_average,
+)
+
+S = Application.State
+
+
+def _get(queryset, pk):
+    try:
+        return queryset.get(pk=pk)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+# --- Calls -------------------------------------------------------------------------------------------------------
+
+
+def published_calls() -> QuerySet[GrantCall]:
+    return GrantCall.objects.filter(status=GrantCall.Status.PUBLISHED).prefetch_related("tracks")
+
+
+def calls_for(user) -> QuerySet[GrantCall]:
+    """Published calls for everyone; drafts too for portal admins."""
+    if is_portal_admin(user):
+        return GrantCall.objects.prefetch_related("tracks")
+    return published_calls()
+
+
+def get_call_for(user, pk) -> GrantCall:
+    return _get(calls_for(user).prefetch_related("criteria"), pk)
+
+
+def all_calls() -> QuerySet[GrantCall]:
+    return GrantCall.objects.annotate(
+        application_count=Count("applications", filter=~Q(applications__state=S.DRAFT))
+    ).order_by("-opens_on", "-id")
+
+
+def budget_granted(call) -> int:
+    """Sum granted in a call (approved decisions, also after the final report)."""
+    return (
+        Application.objects.filter(call=call, decision__outcome="approved").aggregate(
+            total=Sum("decision__granted_amount")
+        )["total"]
+        or 0
+    )
+
+
+# --- Applications ------------------------------------------------------------------------------------------------
+
+
+def _application_base() -> QuerySet[Application]:
+    return Application.objects.select_related(
+        "call", "track", "organisation", "contact", "assigned_to"
+    ).prefetch_related("expertise_lines", "budget_lines")
+
+
+def applications_for(user) -> QuerySet[Application]:
+    """Applications of the organisation the user acts for."""
+    organisation = active_organisation(user)
+    if organisation is None:
+        return Application.objects.none()
+    return _application_base().filter(organisation=organisation)
+
+
+def get_application_for(user, pk) -> Application:
+    """An application of the organisation the user acts for; 404 for anything else."""
+    return _get(applications_for(user).select_related("decision", "final_report"), pk)
+
+
+def get_application_for_staff(user, pk) -> Application:
+    """Any application that has been submitted (drafts are the applicant's own), for handlers and admins."""
+    if not is_staff_role(user):
+        raise Http404
+    return _get(
+        _application_base().exclude(state=S.DRAFT).select_related("decision", "final_report"),
+        pk,
+    )
+
+
+def history_of(application) -> QuerySet[StateChange]:
+    return application.state_changes.select_related("by")
+
+
+def conflict_for(user, application) -> ConflictOfInterest | None:
+    """The handler's conflict with this application or its organisation, if any (cached per user)."""
+    cache = getattr(user, "_check_conflicts_cache", None)
+    if cache is None:
+        cache = list(ConflictOfInterest.objects.filter(handler=user))
+        user._check_conflicts_cache = cache
+    for conflict in cache:
+        if conflict.application_id == application.pk or conflict.organisation_id == application.organisation_id:
+            return conflict
+    return None
+
+
+@dataclass
+class MissingItem:
+    field: str
+    message: str
+
+    @property
+    def anchor(self) -> str:
+        """The id of the form field to fix it in (application_form.html)."""
+        return {"expertise": "id_expertise-0-provider", "budget": "id_budget-0-kind"}.get(
+            self.field, f"id_{self.field}"
+        )
+
+
+def missing_items(application) -> list[MissingItem]:
+    """What must be fixed before the application can be submitted (empty list: ready)."""
+    missing: list[MissingItem] = []
+    for field in ("title", "purpose", "background", "expected_results"):
+        if not getattr(application, field).strip():
+            label = Application._meta.get_field(field).verbose_name
+            missing.append(MissingItem(field, _("%(field)s is missing.") % {"field": str(label).capitalize()}))
+    if application.period_start is None or application.period_end is None:
+        missing.append(MissingItem("period_start", _("The period (start and end) is missing.")))
+    elif application.period_end < application.period_start:
+        missing.append(MissingItem("period_end", _("The period ends before it starts.")))
+    expertise = [line for line in application.expertise_lines.all() if line.provider or line.competence or line.fee]
+    if not expertise:
+        missing.append(MissingItem("expertise", _("Add at least one external competence (provider, competence, fee).")))
+    for number, line in enumerate(expertise, start=1):
+        if not (line.provider and line.competence and line.fee):
+            missing.append(
+                MissingItem(
+                    "expertise",
+                    _("External competence %(n)s needs a provider, a competence and a fee.") % {"n": number},
+                )
+            )
+    lines = [line for line in application.budget_lines.all()]
+    if not lines:
+        missing.append(MissingItem("budget", _("Add at least one budget line.")))
+    for number, line in enumerate(lines, start=1):
+        if not line.amount:
+            missing.append(MissingItem("budget", _("Budget line %(n)s has no amount.") % {"n": number}))
+    total = application.lines_total
+    if application.requested_amount is None:
+        missing.append(MissingItem("requested_amount", _("The requested amount is missing.")))
+    elif lines and application.requested_amount != total:
+        missing.append(
+            MissingItem(
+                "requested_amount",
+                _(
+                    "The requested amount (%(requested)s SEK) does not equal "
+                    "the sum of the budget lines (%(total)s SEK)."
+                )
+                % {"requested": application.requested_amount, "total": total},
+            )
+        )
+    cap = application.cap
+    if application.requested_amount is not None and application.requested_amount > cap:
+        missing.append(
+            MissingItem(
+                "requested_amount",
+                _(
+                    "The requested amount (%(requested)s SEK) is above the cap of the track for %(count)s external "
+                    "competence(s): %(cap)s SEK."
+                )
+                % {
+                    "requested": application.requested_amount,
+                    "count": max(application.competence_count, 1),
+                    "cap": cap,
+                },
+            )
+        )
+    return missing
+
+
+# --- Handler queue -----------------------------------------------------------------------------------------------
+
+QUEUE_SORTS = {
+    "submitted": ("submitted_at", "id"),
+    "-submitted": ("-submitted_at", "-id"),
+    "amount": ("requested_amount", "id"),
+    "-amount": ("-requested_amount", "-id"),
+    "score": ("average_score", "id"),
+    "-score": ("-average_score", "-id"),
+    "reference": ("reference",),
+}
+
+
+def review_queue(user, *, call=None, track=None, state=None, assigned=None, sort="submitted") -> QuerySet[Application]:
+    """Submitted applications for handlers, filtered and sorted; drafts never appear.
+
+    `assigned`: "me" (assigned to the user) or "none" (unassigned).
+    """
+    queryset = (
+        Application.objects.exclude(state=S.DRAFT)
+        .select_related("call", "track", "organisation", "assigned_to")
+        .annotate(average_score=Avg("reviews__weighted_score"), review_count=Count("reviews", distinct=True))
+    )
+    if call:
+        queryset = queryset.filter(call_id=call)
+    if track:
+        queryset = queryset.filter(track_id=track)
+    if state:
+        queryset = queryset.filter(state=state)
+    if assigned == "me":
+        queryset = queryset.filter(assigned_to=user)
+    elif assigned == "none":
+        queryset = queryset.filter(assigned_to__isnull=True)
+    return queryset.order_by(*QUEUE_SORTS.get(sort, QUEUE_SORTS["submitted"]))
+
+
+def reviews_of(application) -> QuerySet[Review]:
+    return application.reviews.select_related("handler").prefetch_related(
+        Prefetch(
+            "scores", queryset=Score.objects.select_related("criterion").order_by("criterion__position", "criterion_id")
+        )
+    )
+
+
+def review_by(application, handler) -> Review | None:
+    return reviews_of(application).filter(handler=handler).first()
+
+
+def average_score(application) -> Decimal | None:
+    """Mean of the reviews' weighted averages (handlers only)."""
+    return application.reviews.aggregate(value=Avg("weighted_score"))["value"]
+
+
+# --- Overview ----------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class CallOverview:
+    call: GrantCall
+    counts: list[tuple[str, int]]
+    requested: int
+    granted: int
+    left: int
+    average: Decimal | None
+    criterion_averages: list[tuple[Criterion, Decimal | None]]
+
+    @property
+    def used_percent(self) -> float:
+        if not self.call.total_budget:
+            return 0.0
+        return min(100.0, 100.0 * self.granted / self.call.total_budget)
+
+    @property
+    def used_width(self) -> str:
+        """SVG width (locale-independent) of the granted part of the bar."""
+        return f"{self.used_percent * 4:.1f}"
+
+    @property
+    def requested_width(self) -> str:
+        return f"{self.requested_percent * 4:.1f}"
+
+    @property
+    def requested_percent(self) -> float:
+        if not self.call.total_budget:
+            return 0.0
+        return min(100.0, 100.0 * self.requested / self.call.total_budget)
+
+
+def call_overview(call) -> CallOverview:
+    """Counts per state, requested and granted sums, budget left and average scores of one call."""
+    submitted = Application.objects.filter(call=call).exclude(state__in=[S.DRAFT, S.WITHDRAWN])
+    per_state = dict(
+        Application.objects.filter(call=call).values_list("state").annotate(n=Count("id")).values_list("state", "n")
+    )
+    counts = [(label, per_state.get(value, 0)) for value, label in S.choices]
+    requested = submitted.aggregate(total=Sum("requested_amount"))["total"] or 0
+    granted = budget_granted(call)
+    average = Review.objects.filter(application__call=call).aggregate(value=Avg("weighted_score"))["value"]
+    criteria = list(call.criteria.annotate(average=Avg("scores__score")))
+    return CallOverview(
+        call=call,
+        counts=counts,
+        requested=requested,
+        granted=granted,
+        left=call.total_budget - granted,
+        average=average,
+        criterion_averages=[(criterion, criterion.average) for criterion in criteria],
+    )
+
+
+def export_rows(call) -> QuerySet[Application]:
+    """Applications of a call for the CSV export, with everything prefetched (no query per row)."""
+    return (
+        Application.objects.filter(call=call)
+        .exclude(state=S.DRAFT)
+        .select_related("track", "organisation", "decision", "assigned_to")
+        .prefetch_related(Prefetch("reviews", queryset=Review.objects.prefetch_related("scores")))
+        .annotate(average_score=Avg("reviews__weighted_score"))
+        .order_by("reference")
+    )
+
+
+def compute_weighted(scores) -> Decimal | None:
+    return weighted_average((score.score, score.criterion.weight) for score in scores)

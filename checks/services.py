@@ -1,0 +1,630 @@
+"""Writes of the checks app: calls, applications and their state machine, reviews, decisions, final reports.
+
+Every change of an application's state goes through `_move` (called by
+`transition_application` and the services that need extra checks first): it
+runs inside the caller's transaction on a row locked with select_for_update,
+records the history the applicant sees, writes the audit log and mails the
+contact person and the organisation's owners after commit, each in their own
+language.
+"""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.documents import create_document, fingerprint_of, requeue_document
+from portal.files import attach_files
+from portal.mail import send_mail_to
+from portal.models import Organisation, User
+from portal.rules import is_handler
+from portal.selectors import organisation_owners
+from portal.services import InvalidTransition, ServiceError, write_audit
+
+from . import letters, selectors
+from .models import (
+    Application,
+    BudgetLine,
+    ConflictOfInterest,
+    Criterion,
+    Decision,
+    DecisionLetter,
+    ExpertiseLine,
+    FinalReport,
+    GrantCall,
+    ReferenceCounter,
+    Review,
+    Score,
+    StateChange,
+    Track,
+    weighted_average,
+)
+
+S = Application.State
+
+TRANSITIONS: dict[str, set[str]] = {
+    S.DRAFT: {S.SUBMITTED, S.WITHDRAWN},
+    S.SUBMITTED: {S.IN_REVIEW, S.WITHDRAWN},
+    S.IN_REVIEW: {S.COMPLETION_REQUESTED, S.APPROVED, S.REJECTED},
+    S.COMPLETION_REQUESTED: {S.IN_REVIEW},
+    S.APPROVED: {S.FINAL_REPORT_SUBMITTED},
+    # Back to approved = the handler asks for a completion of the final report.
+    S.FINAL_REPORT_SUBMITTED: {S.CLOSED, S.APPROVED},
+    S.REJECTED: set(),
+    S.CLOSED: set(),
+    S.WITHDRAWN: set(),
+}
+
+APPLICANT_FILES = "application"
+FINAL_REPORT_FILES = "final_report"
+
+
+# --- Grant calls -------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_call(*, call: GrantCall, tracks: list[dict], criteria: list[dict], by: User) -> GrantCall:
+    """Create or update a call with its tracks and criteria (lists of field dicts; `id` updates, `delete` removes).
+
+    Side effects: an audit row. Tracks that already have applications cannot be removed.
+    """
+    if call.closes_on and call.opens_on and call.closes_on < call.opens_on:
+        raise ServiceError(_("The call must close on or after the day it opens."), field="closes_on")
+    created = call.pk is None
+    if created:
+        call.created_by = by
+    call.save()
+    _save_children(call, Track, tracks, ("name", "description", "cap_one", "cap_two_or_more", "position"))
+    _save_children(call, Criterion, criteria, ("name", "description", "weight", "position"))
+    write_audit(actor=by, action="grantcall.created" if created else "grantcall.changed", obj=call)
+    return call
+
+
+def _save_children(call, model, rows, fields):
+    existing = {obj.pk: obj for obj in model.objects.filter(call=call)}
+    for row in rows:
+        obj = existing.get(row.get("id")) if row.get("id") else None
+        if row.get("delete"):
+            if obj is None:
+                continue
+            if model is Track and obj.applications.exists():
+                raise ServiceError(_("The track %(name)s has applications and cannot be removed.") % {"name": obj.name})
+            if model is Criterion and obj.scores.exists():
+                raise ServiceError(_("The criterion %(name)s has scores and cannot be removed.") % {"name": obj.name})
+            obj.delete()
+            continue
+        obj = obj or model(call=call)
+        for field in fields:
+            if field in row:
+                setattr(obj, field, row[field])
+        obj.save()
+
+
+@transaction.atomic
+def publish_call(*, call: GrantCall, by: User) -> GrantCall:
+    """Publish a call so that it is listed and (between its dates) open. Side effects: an audit row."""
+    call = GrantCall.objects.select_for_update().get(pk=call.pk)
+    if call.is_published:
+        raise InvalidTransition(_("The call is already published."))
+    if not call.tracks.exists():
+        raise ServiceError(_("Add at least one track before publishing."))
+    if not call.criteria.exists():
+        raise ServiceError(_("Add at least one assessment criterion before publishing."))
+    call.status = GrantCall.Status.PUBLISHED
+    call.published_at = timezone.now()
+    call.save(update_fields=["status", "published_at"])
+    write_audit(actor=by, action="grantcall.published", obj=call)
+    return call
+
+
+# --- Applications: drafts ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class ApplicationData:
+    track: Track
+    contact: User
+    title: str
+    need: object = None
+    purpose: str = ""
+    background: str = ""
+    expected_results: str = ""
+    requested_amount: int | None = None
+    period_start: object = None
+    period_end: object = None
+
+
+def _check_data(call: GrantCall, organisation: Organisation, data: ApplicationData):
+    if data.track.call_id != call.pk:
+        raise ServiceError(_("Choose one of the call's tracks."), field="track")
+    if not data.contact.memberships.filter(organisation=organisation).exists():
+        raise ServiceError(_("The contact person must be a member of your organisation."), field="contact")
+    if data.need is not None and data.need.organisation_id != organisation.pk:
+        raise ServiceError(_("Choose one of your organisation's needs."), field="need")
+    if data.period_start and data.period_end and data.period_end < data.period_start:
+        raise ServiceError(_("The period cannot end before it starts."), field="period_end")
+
+
+def _replace_lines(application, expertise: list[dict], budget: list[dict]):
+    application.expertise_lines.all().delete()
+    application.budget_lines.all().delete()
+    ExpertiseLine.objects.bulk_create(
+        ExpertiseLine(
+            application=application,
+            provider=row.get("provider", ""),
+            competence=row.get("competence", ""),
+            fee=row.get("fee"),
+        )
+        for row in expertise
+    )
+    for row in budget:
+        if row.get("kind") not in BudgetLine.Kind.values:
+            raise ServiceError(_("Only external costs are eligible: experts, test beds, labs and other external fees."))
+    BudgetLine.objects.bulk_create(
+        BudgetLine(
+            application=application, kind=row["kind"], description=row.get("description", ""), amount=row.get("amount")
+        )
+        for row in budget
+    )
+
+
+@transaction.atomic
+def create_application(
+    *,
+    call: GrantCall,
+    organisation: Organisation,
+    by: User,
+    data: ApplicationData,
+    expertise: list[dict],
+    budget: list[dict],
+    files=(),
+) -> Application:
+    """Start a draft application while the call is open. Side effects: lines, attachments, an audit row."""
+    call = GrantCall.objects.get(pk=call.pk)
+    if not call.is_open:
+        raise ServiceError(_("The call is not open for applications."))
+    if not (organisation.is_public_body and organisation.is_verified):
+        raise ServiceError(_("Only verified public bodies can apply."))
+    _check_data(call, organisation, data)
+    application = Application.objects.create(call=call, organisation=organisation, created_by=by, **data.__dict__)
+    _replace_lines(application, expertise, budget)
+    if files:
+        attach_files(owner=application, files=files, by=by, purpose=APPLICANT_FILES)
+    write_audit(actor=by, action="application.created", obj=application)
+    return application
+
+
+@transaction.atomic
+def save_application(
+    *,
+    application: Application,
+    by: User,
+    data: ApplicationData,
+    expertise: list[dict],
+    budget: list[dict],
+    files=(),
+) -> Application:
+    """Save a draft, or the applicant's changes while a completion is requested.
+
+    Raises InvalidTransition in any other state (for example after submitting from another tab).
+    Side effects: lines replaced, attachments added, an audit row.
+    """
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.state not in (S.DRAFT, S.COMPLETION_REQUESTED):
+        raise InvalidTransition(
+            _("The application can only be changed as a draft or when the handler has asked for a completion.")
+        )
+    _check_data(application.call, application.organisation, data)
+    for field, value in data.__dict__.items():
+        setattr(application, field, value)
+    application.save()
+    _replace_lines(application, expertise, budget)
+    if files:
+        attach_files(owner=application, files=files, by=by, purpose=APPLICANT_FILES)
+    write_audit(actor=by, action="application.saved", obj=application)
+    return application
+
+
+def next_reference(year: int) -> str:
+    """The next reference number of the year, IC-YYYY-NNNN: unique and gapless.
+
+    Must run inside the submitting transaction: the counter row stays locked until
+    it commits, and rolls back with it, so a failed submission leaves no gap.
+    """
+    ReferenceCounter.objects.bulk_create([ReferenceCounter(year=year, last=0)], ignore_conflicts=True)
+    counter = ReferenceCounter.objects.select_for_update().get(year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"IC-{year}-{counter.last:04d}"
+
+
+# --- The state machine -------------------------------------------------------------------------------------------
+
+
+def _lock(application: Application) -> Application:
+    return (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("call", "track", "organisation", "contact")
+        .get(pk=application.pk)
+    )
+
+
+def _move(application: Application, to_state: str, *, by: User, message: str = "") -> Application:
+    """Change the state of a locked application: history, audit row and mails on commit."""
+    from_state = application.state
+    if to_state not in TRANSITIONS.get(from_state, set()):
+        raise InvalidTransition(
+            _("An application that is %(current)s cannot become %(next)s.")
+            % {"current": S(from_state).label.lower(), "next": S(to_state).label.lower()}
+        )
+    application.state = to_state
+    application.save()
+    StateChange.objects.create(
+        application=application, from_state=from_state, to_state=to_state, message=message, by=by
+    )
+    write_audit(actor=by, action=f"application.{to_state}", obj=application, description=f"{from_state} → {to_state}")
+    recipients = _recipients(application)
+    context = {
+        "application": application,
+        "state_label": S(to_state).label,
+        "to_state": to_state,
+        "from_state": from_state,
+        "message": message,
+    }
+    transaction.on_commit(lambda: send_mail_to(recipients, template="checks/mail/state_changed", context=context))
+    return application
+
+
+def _recipients(application) -> list[User]:
+    """The contact person and the organisation's owners, once each."""
+    people = {application.contact.pk: application.contact}
+    for owner in organisation_owners(application.organisation):
+        people.setdefault(owner.pk, owner)
+    return list(people.values())
+
+
+@transaction.atomic
+def transition_application(*, application: Application, to_state: str, by: User, message: str = "") -> Application:
+    """Move an application to `to_state` if TRANSITIONS allows it.
+
+    Side effects: a StateChange row (history), an audit row, a mail to the contact and owners on commit.
+    """
+    return _move(_lock(application), to_state, by=by, message=message)
+
+
+def _ensure_no_conflict(application, handler):
+    if not is_handler(handler):
+        raise ServiceError(_("Only handlers can do this."))
+    handler._check_conflicts_cache = None
+    if selectors.conflict_for(handler, application) is not None:
+        raise ServiceError(_("You have declared a conflict of interest with this application."))
+
+
+@transaction.atomic
+def submit_application(*, application: Application, by: User) -> Application:
+    """Submit a complete draft while the call is open; give it its reference number.
+
+    Side effects: reference number, history, audit row, mail (through `_move`).
+    """
+    application = _lock(application)
+    if application.state != S.DRAFT:
+        raise InvalidTransition(_("The application has already been submitted."))
+    if not application.call.is_open:
+        raise ServiceError(
+            _("The call closed on %(date)s; the application can no longer be submitted.")
+            % {"date": application.call.closes_on.isoformat()}
+        )
+    missing = selectors.missing_items(application)
+    if missing:
+        raise ServiceError(_("The application is not complete yet: see the list of what is missing."))
+    now = timezone.now()
+    application.reference = next_reference(timezone.localtime(now).year)
+    application.submitted_at = now
+    return _move(application, S.SUBMITTED, by=by)
+
+
+@transaction.atomic
+def withdraw_application(*, application: Application, by: User, message: str = "") -> Application:
+    """Withdraw a draft or a submitted application. Side effects: through `_move`."""
+    return _move(_lock(application), S.WITHDRAWN, by=by, message=message)
+
+
+@transaction.atomic
+def resubmit_application(*, application: Application, by: User, message: str = "") -> Application:
+    """Send a completed application back to the handlers. Side effects: through `_move`."""
+    application = _lock(application)
+    if application.state != S.COMPLETION_REQUESTED:
+        raise InvalidTransition(_("The application has already been sent back to the handlers."))
+    if selectors.missing_items(application):
+        raise ServiceError(_("The application is not complete yet: see the list of what is missing."))
+    return _move(application, S.IN_REVIEW, by=by, message=message)
+
+
+# --- Handling ----------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def assign_application(*, application: Application, handler: User | None, by: User) -> Application:
+    """Assign a handler (or nobody); a submitted application goes into review.
+
+    Side effects: an audit row; the state change through `_move` when it starts the review.
+    """
+    application = _lock(application)
+    if application.state not in (S.SUBMITTED, S.IN_REVIEW, S.COMPLETION_REQUESTED, S.FINAL_REPORT_SUBMITTED):
+        raise InvalidTransition(_("Only applications under handling can be assigned."))
+    if handler is not None:
+        if not is_handler(handler):
+            raise ServiceError(_("Only handlers can be assigned."), field="handler")
+        handler._check_conflicts_cache = None
+        if selectors.conflict_for(handler, application) is not None:
+            raise ServiceError(
+                _("This handler has declared a conflict of interest with the application."), field="handler"
+            )
+    application.assigned_to = handler
+    application.save(update_fields=["assigned_to", "updated_at"])
+    write_audit(actor=by, action="application.assigned", obj=application, description=str(handler or "—"))
+    if application.state == S.SUBMITTED and handler is not None:
+        _move(application, S.IN_REVIEW, by=by)
+    return application
+
+
+@transaction.atomic
+def declare_conflict(
+    *, handler: User, reason: str, application: Application | None = None, organisation: Organisation | None = None
+) -> ConflictOfInterest:
+    """Record a handler's conflict of interest with an application or a whole organisation.
+
+    Side effects: an audit row; the handler is unassigned from the affected applications.
+    """
+    if not reason.strip():
+        raise ServiceError(_("Say briefly why (e.g. a relative works there)."), field="reason")
+    if application is None and organisation is None:
+        raise ServiceError(_("Choose the application or the organisation."))
+    conflict = ConflictOfInterest.objects.create(
+        handler=handler, application=application, organisation=organisation, reason=reason.strip()
+    )
+    affected = Application.objects.filter(assigned_to=handler)
+    affected = affected.filter(organisation=organisation) if organisation else affected.filter(pk=application.pk)
+    affected.update(assigned_to=None)
+    handler._check_conflicts_cache = None
+    write_audit(actor=handler, action="conflict.declared", obj=application or organisation, description=conflict.reason)
+    return conflict
+
+
+@transaction.atomic
+def save_review(
+    *, application: Application, handler: User, scores: dict[int, tuple[int, str]], recommendation: str
+) -> Review:
+    """Create or replace the handler's review: a score 1–5 and a comment per criterion, a recommendation.
+
+    Side effects: the review's weighted score, an audit row.
+    """
+    application = _lock(application)
+    if application.state not in (S.SUBMITTED, S.IN_REVIEW, S.COMPLETION_REQUESTED):
+        raise InvalidTransition(_("The application can no longer be scored."))
+    _ensure_no_conflict(application, handler)
+    criteria = {criterion.pk: criterion for criterion in application.call.criteria.all()}
+    if set(scores) != set(criteria):
+        raise ServiceError(_("Score every criterion."))
+    for value, _comment in scores.values():
+        if value not in range(1, 6):
+            raise ServiceError(_("Scores go from 1 to 5."))
+    if recommendation not in Review.Recommendation.values:
+        raise ServiceError(_("Choose a recommendation."), field="recommendation")
+    review, _created = Review.objects.update_or_create(
+        application=application, handler=handler, defaults={"recommendation": recommendation}
+    )
+    review.scores.all().delete()
+    Score.objects.bulk_create(
+        Score(review=review, criterion=criteria[pk], score=value, comment=comment)
+        for pk, (value, comment) in scores.items()
+    )
+    review.weighted_score = weighted_average((value, criteria[pk].weight) for pk, (value, _c) in scores.items())
+    review.save(update_fields=["weighted_score"])
+    write_audit(actor=handler, action="application.reviewed", obj=application, description=recommendation)
+    return review
+
+
+@transaction.atomic
+def request_completion(*, application: Application, by: User, message: str) -> Application:
+    """Ask the applicant to complete the application; it becomes editable for them until they send it back.
+
+    Side effects: through `_move` (the message is in the history and the mail).
+    """
+    if not message.strip():
+        raise ServiceError(_("Write what the applicant should complete."), field="message")
+    application = _lock(application)
+    _ensure_no_conflict(application, by)
+    return _move(application, S.COMPLETION_REQUESTED, by=by, message=message.strip())
+
+
+@transaction.atomic
+def decide_application(
+    *, application: Application, by: User, outcome: str, reasoning: str, granted_amount: int | None = None
+) -> Decision:
+    """Approve with a granted amount or reject, with reasoning.
+
+    The call row is locked first, so two handlers deciding at the same moment are
+    serialised and the sum granted in a call never exceeds its budget.
+    Side effects: a Decision, the state change through `_move`, the decision letter queued on commit.
+    """
+    if not reasoning.strip():
+        raise ServiceError(_("Give the reasoning for the decision."), field="reasoning")
+    call = GrantCall.objects.select_for_update().get(pk=application.call_id)
+    application = _lock(application)
+    _ensure_no_conflict(application, by)
+    if application.state != S.IN_REVIEW:
+        raise InvalidTransition(_("Only applications in review can be decided."))
+    if outcome == Decision.Outcome.APPROVED:
+        if not granted_amount or granted_amount <= 0:
+            raise ServiceError(_("Enter the granted amount."), field="granted_amount")
+        if granted_amount > (application.requested_amount or 0):
+            raise ServiceError(
+                _("The granted amount cannot be more than the requested %(amount)s SEK.")
+                % {"amount": application.requested_amount},
+                field="granted_amount",
+            )
+        if granted_amount > application.cap:
+            raise ServiceError(
+                _("The granted amount cannot be more than the track's cap of %(cap)s SEK.") % {"cap": application.cap},
+                field="granted_amount",
+            )
+        left = call.total_budget - selectors.budget_granted(call)
+        if granted_amount > left:
+            raise ServiceError(
+                _("Only %(left)s SEK is left of the call's budget.") % {"left": left}, field="granted_amount"
+            )
+        to_state = S.APPROVED
+    elif outcome == Decision.Outcome.REJECTED:
+        granted_amount = 0
+        to_state = S.REJECTED
+    else:
+        raise ServiceError(_("Choose approve or reject."), field="outcome")
+    decision = Decision.objects.create(
+        application=application,
+        outcome=outcome,
+        granted_amount=granted_amount,
+        reasoning=reasoning.strip(),
+        decided_by=by,
+    )
+    _move(application, to_state, by=by, message=reasoning.strip())
+    write_audit(actor=by, action=f"decision.{outcome}", obj=application, description=f"{granted_amount} SEK")
+    order_decision_letter(application=application, by=by)
+    return decision
+
+
+def order_decision_letter(*, application: Application, by: User | None) -> DecisionLetter:
+    """Order the decision letter PDF (in the contact person's language) and its mailing.
+
+    Call inside a transaction holding the application's row lock. Side effects: a queued
+    DecisionLetter whose rendering (portal.documents) runs on commit; once it is ready the kind's
+    on_ready hook queues the mailing (checks.letters.queue_mailing).
+    """
+    decision = application.decision
+    letter, _created = create_document(
+        kind=letters.KIND,
+        by=by,
+        language=application.contact.language,
+        fingerprint=fingerprint_of([decision.pk, decision.outcome, decision.granted_amount, decision.reasoning]),
+        application=application,
+    )
+    return letter
+
+
+@transaction.atomic
+def retry_decision_letter(*, application: Application, by: User) -> DecisionLetter:
+    """Produce a failed decision letter again and mail it when ready.
+
+    Side effects: the letter back in the queue (portal.documents), the mailing task on commit, an audit row.
+    """
+    application = _lock(application)
+    letter = application.letters.order_by("-version", "-id").first()
+    if letter is None or not letter.is_failed:
+        raise InvalidTransition(_("Only a decision letter that failed can be produced again."))
+    letter = requeue_document(kind=letters.KIND, document=letter)
+    write_audit(actor=by, action="decision.letter_retried", obj=application)
+    return letter
+
+
+class LetterNotReady(Exception):
+    """The letter is still being rendered (or failed); the mailing task tries again later."""
+
+
+def mail_decision_letter(*, letter_id: int) -> bool:
+    """Mail a ready decision letter as a PDF attachment to the contact person and the owners. Idempotent.
+
+    Returns False if it was already mailed. Side effects: mails, `mailed_at`, an audit row.
+    Raises LetterNotReady while the PDF is not ready (the task retries).
+    """
+    letter = DecisionLetter.objects.get(pk=letter_id)
+    if letter.mailed_at is not None:
+        return False
+    if not letter.is_ready:
+        raise LetterNotReady(f"Decision letter {letter_id} is {letter.status}.")
+    with transaction.atomic():
+        letter = DecisionLetter.objects.select_for_update().select_related("application__contact").get(pk=letter_id)
+        if letter.mailed_at is not None:
+            return False
+        application = letter.application
+        with letter.file.open("rb") as handle:
+            content = handle.read()
+        recipients = _recipients(application)
+        filename = letters.letter_filename(letter)
+        letter.mailed_at = timezone.now()
+        letter.save(update_fields=["mailed_at", "updated_at"])
+        write_audit(actor=None, action="decision.letter_mailed", obj=application, description=filename)
+        transaction.on_commit(
+            lambda: send_mail_to(
+                recipients,
+                template="checks/mail/decision_letter",
+                context={"application": application},
+                attachments=[(filename, content, "application/pdf")],
+            )
+        )
+    return True
+
+
+# --- Final report ------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def submit_final_report(
+    *,
+    application: Application,
+    by: User,
+    results: str,
+    outcome: str,
+    procurement_started: bool,
+    procedure: str,
+    actual_costs: dict[int, int | None],
+    files=(),
+) -> FinalReport:
+    """The applicant reports results and actual external costs per budget line.
+
+    Side effects: the report, actual costs, attachments, the state change through `_move`.
+    """
+    application = _lock(application)
+    if application.state != S.APPROVED:
+        raise InvalidTransition(_("A final report can only be submitted for an approved application."))
+    if not results.strip() or not outcome.strip():
+        raise ServiceError(_("Describe the results and what the expertise led to."))
+    report, _created = FinalReport.objects.update_or_create(
+        application=application,
+        defaults={
+            "results": results.strip(),
+            "outcome": outcome.strip(),
+            "procurement_started": procurement_started,
+            "procedure": procedure,
+            "submitted_at": timezone.now(),
+        },
+    )
+    for line in application.budget_lines.all():
+        if line.pk in actual_costs:
+            line.actual_amount = actual_costs[line.pk]
+            line.save(update_fields=["actual_amount"])
+    if files:
+        attach_files(owner=application, files=files, by=by, purpose=FINAL_REPORT_FILES)
+    _move(application, S.FINAL_REPORT_SUBMITTED, by=by)
+    return report
+
+
+@transaction.atomic
+def accept_final_report(*, application: Application, by: User) -> Application:
+    """Accept the final report and close the application. Side effects: through `_move`."""
+    application = _lock(application)
+    _ensure_no_conflict(application, by)
+    FinalReport.objects.filter(application=application).update(accepted_at=timezone.now(), accepted_by=by)
+    return _move(application, S.CLOSED, by=by)
+
+
+@transaction.atomic
+def request_report_completion(*, application: Application, by: User, message: str) -> Application:
+    """Send the final report back to the applicant with a message. Side effects: through `_move`."""
+    if not message.strip():
+        raise ServiceError(_("Write what the applicant should complete."), field="message")
+    application = _lock(application)
+    _ensure_no_conflict(application, by)
+    if application.state != S.FINAL_REPORT_SUBMITTED:
+        raise InvalidTransition(_("There is no submitted final report to send back."))
+    return _move(application, S.APPROVED, by=by, message=message.strip())

@@ -1,0 +1,78 @@
+from django.core.files.base import ContentFile
+
+from checks.models import Application, DecisionLetter
+from tests.access import AccessCase
+
+from .factories import make_application, make_call
+
+S = Application.State
+LOGIN = {"anonymous": 302}
+
+
+def ready_letter(application) -> DecisionLetter:
+    letter = DecisionLetter(application=application, status=DecisionLetter.Status.READY, language="sv")
+    letter.file.save("beslut.pdf", ContentFile(b"%PDF-1.7 test"), save=False)
+    letter.save()
+    return letter
+
+
+def cases(world):
+    buyer = world["buyer"]
+    call = make_call()
+    draft_call = make_call(published=False)
+    draft = make_application(call=call, buyer=buyer)
+    in_review = make_application(call=call, buyer=buyer, state=S.IN_REVIEW)
+    approved = make_application(call=call, buyer=buyer, state=S.APPROVED)
+    reported = make_application(call=call, buyer=buyer, state=S.FINAL_REPORT_SUBMITTED)
+    ready_letter(approved)
+    staff_only = {"anonymous": 302, "handler": 200, "admin": 200}
+    admin_only = {"anonymous": 302, "admin": 200}
+    own = {"anonymous": 302, "buyer": 200}
+    handler_page = {"anonymous": 302, "handler": 200, "admin": 302}
+    return [
+        AccessCase("checks:call_list", {}, default=200),
+        AccessCase("checks:call_detail", {}, kwargs={"pk": call.pk}, default=200),
+        AccessCase("checks:call_detail", {"admin": 200}, kwargs={"pk": draft_call.pk}, default=404),
+        AccessCase("checks:application_create", {**LOGIN, "buyer": 200}, kwargs={"call_pk": call.pk}, default=403),
+        AccessCase(
+            "checks:application_create", {**LOGIN, "admin": 403}, kwargs={"call_pk": draft_call.pk}, default=404
+        ),
+        AccessCase("checks:call_overview", staff_only, kwargs={"pk": call.pk}, default=403),
+        AccessCase("checks:call_export", staff_only, kwargs={"pk": call.pk}, default=403),
+        AccessCase("checks:admin_call_list", admin_only, default=403),
+        AccessCase("checks:call_create", admin_only, default=403),
+        AccessCase("checks:call_edit", admin_only, kwargs={"pk": draft_call.pk}, default=403),
+        AccessCase("checks:call_publish", {"anonymous": 302, "admin": 405}, kwargs={"pk": draft_call.pk}, default=403),
+        AccessCase("checks:application_list", {**LOGIN, "buyer": 200, "unverified_buyer": 200}, default=403),
+        AccessCase("checks:application_detail", own, kwargs={"pk": draft.pk}, default=404),
+        AccessCase("checks:application_edit", own, kwargs={"pk": draft.pk}, default=404),
+        # Outside a completion request the applicant is sent back to the application with a message.
+        AccessCase("checks:application_edit", {**LOGIN, "buyer": 302}, kwargs={"pk": in_review.pk}, default=404),
+        AccessCase("checks:application_submit", {**LOGIN, "buyer": 405}, kwargs={"pk": draft.pk}, default=404),
+        AccessCase("checks:application_resubmit", {**LOGIN, "buyer": 405}, kwargs={"pk": draft.pk}, default=404),
+        AccessCase("checks:application_withdraw", {**LOGIN, "buyer": 405}, kwargs={"pk": draft.pk}, default=404),
+        AccessCase("checks:final_report", own, kwargs={"pk": approved.pk}, default=404),
+        AccessCase(
+            "checks:decision_letter",
+            {**LOGIN, "buyer": 200, "handler": 200, "admin": 200},
+            kwargs={"pk": approved.pk},
+            default=404,
+        ),
+        AccessCase("checks:decision_letter", LOGIN, kwargs={"pk": in_review.pk}, default=404),
+        AccessCase("checks:queue", {"anonymous": 302, "handler": 200}, default=403),
+        AccessCase("checks:review_detail", staff_only, kwargs={"pk": in_review.pk}, default=404),
+        # Drafts are the applicant's own: not even staff see them.
+        AccessCase("checks:review_detail", LOGIN, kwargs={"pk": draft.pk}, default=404),
+        AccessCase("checks:assign", {"anonymous": 302, "handler": 405}, kwargs={"pk": in_review.pk}, default=404),
+        AccessCase("checks:score", handler_page, kwargs={"pk": in_review.pk}, default=404),
+        AccessCase("checks:request_completion", handler_page, kwargs={"pk": in_review.pk}, default=404),
+        AccessCase("checks:decide", handler_page, kwargs={"pk": in_review.pk}, default=404),
+        AccessCase("checks:declare_conflict", handler_page, kwargs={"pk": in_review.pk}, default=404),
+        AccessCase(
+            "checks:retry_letter",
+            {"anonymous": 302, "handler": 405, "admin": 405},
+            kwargs={"pk": approved.pk},
+            default=404,
+        ),
+        AccessCase("checks:handle_final_report", handler_page, kwargs={"pk": reported.pk}, default=404),
+    ]

@@ -1,0 +1,93 @@
+"""Concurrent decisions and submissions in separate database transactions (PostgreSQL row locks)."""
+
+import threading
+import time
+
+import pytest
+from django.db import connection
+
+from checks import selectors, services
+from checks.models import Application, Decision
+from portal.services import ServiceError
+from tests.factories import make_handler
+
+from .factories import make_application, make_call
+
+S = Application.State
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="SQLite has no row locks; the concurrency tests need PostgreSQL."
+    ),
+]
+
+
+def run_together(*calls):
+    """Run the callables in threads that start at the same moment; return their results or exceptions."""
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+
+    def worker(index, function):
+        from django.db import connection as thread_connection
+
+        try:
+            barrier.wait()
+            results[index] = function()
+        except Exception as error:  # noqa: BLE001 - the test inspects what each thread got
+            results[index] = error
+        finally:
+            thread_connection.close()
+
+    threads = [threading.Thread(target=worker, args=(i, f)) for i, f in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+def test_two_handlers_approving_at_once_never_exceed_the_budget(monkeypatch):
+    # Widen the race window: each decision pauses after reading the budget used so far.
+    read_budget = selectors.budget_granted
+
+    def slow_budget_granted(call):
+        value = read_budget(call)
+        time.sleep(0.3)
+        return value
+
+    monkeypatch.setattr(selectors, "budget_granted", slow_budget_granted)
+    call = make_call(total_budget=200_000)
+    first = make_application(call=call, state=S.IN_REVIEW, amount=150_000)
+    second = make_application(call=call, state=S.IN_REVIEW, amount=150_000)
+    handlers = [make_handler(), make_handler()]
+
+    results = run_together(
+        lambda: services.decide_application(
+            application=first, by=handlers[0], outcome="approved", granted_amount=150_000, reasoning="R"
+        ),
+        lambda: services.decide_application(
+            application=second, by=handlers[1], outcome="approved", granted_amount=150_000, reasoning="R"
+        ),
+    )
+
+    decisions = [r for r in results if isinstance(r, Decision)]
+    refusals = [r for r in results if isinstance(r, ServiceError)]
+    assert len(decisions) == 1 and len(refusals) == 1, results
+    assert refusals[0].field == "granted_amount" and "50000" in refusals[0].message
+    assert read_budget(call) == 150_000 <= call.total_budget
+    states = sorted(Application.objects.filter(call=call).values_list("state", flat=True))
+    assert states == [S.APPROVED, S.IN_REVIEW]
+
+
+def test_concurrent_submissions_get_consecutive_unique_numbers():
+    call = make_call()
+    applications = [make_application(call=call) for _ in range(4)]
+
+    results = run_together(
+        *[lambda a=a: services.submit_application(application=a, by=a.contact) for a in applications]
+    )
+
+    assert all(isinstance(r, Application) for r in results), results
+    numbers = sorted(int(r.reference.rsplit("-", 1)[1]) for r in results)
+    assert numbers == [1, 2, 3, 4]

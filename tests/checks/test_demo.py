@@ -1,0 +1,36 @@
+import io
+
+import pytest
+from django.core.management import call_command
+
+from checks.models import Application, DecisionLetter, FinalReport, GrantCall, Review, StateChange
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_gives_both_buyers_every_state_and_is_idempotent():
+    call_command("seed_demo", stdout=io.StringIO())
+    counts = (
+        GrantCall.objects.count(),
+        Application.objects.count(),
+        StateChange.objects.count(),
+        DecisionLetter.objects.count(),
+    )
+    call_command("seed_demo", stdout=io.StringIO())
+    assert counts == (
+        GrantCall.objects.count(),
+        Application.objects.count(),
+        StateChange.objects.count(),
+        DecisionLetter.objects.count(),
+    )
+    for organisation in ("Demo kommun", "Demo region"):
+        states = set(Application.objects.filter(organisation__name=organisation).values_list("state", flat=True))
+        assert states == set(Application.State.values)
+    assert GrantCall.objects.filter(reference_number="2022-00194").get().is_closed
+    assert any(call.is_open for call in GrantCall.objects.all())
+    assert Review.objects.exists() and FinalReport.objects.exists()
+    assert StateChange.objects.filter(to_state=Application.State.COMPLETION_REQUESTED).exclude(message="").exists()
+    # Rendering is queued on commit (the test transaction never commits); every decision has its letter.
+    assert DecisionLetter.objects.count() == Application.objects.exclude(decision=None).count() == 8
+    references = [r for r in Application.objects.values_list("reference", flat=True) if r]
+    assert len(references) == len(set(references))

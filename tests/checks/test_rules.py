@@ -1,0 +1,139 @@
+"""Every application permission for every state × every role (plus a handler with a conflict)."""
+
+import pytest
+
+from checks.models import Application, ConflictOfInterest
+from tests.factories import make_buyer, make_company_user, make_handler, make_portal_admin, organisation_of
+
+from .factories import make_application, make_call
+
+pytestmark = pytest.mark.django_db
+S = Application.State
+ROLES = ["anonymous", "applicant", "other_buyer", "company", "handler", "conflicted_handler", "admin"]
+
+EDITABLE = {S.DRAFT, S.COMPLETION_REQUESTED}
+REVIEWABLE = {S.SUBMITTED, S.IN_REVIEW, S.COMPLETION_REQUESTED}
+HANDLING = {S.SUBMITTED, S.IN_REVIEW, S.COMPLETION_REQUESTED, S.FINAL_REPORT_SUBMITTED}
+HANDLERS = {"handler", "conflicted_handler"}
+
+
+def expected(perm: str, state: str, role: str) -> bool:
+    """The permission table, written out independently of checks/rules.py."""
+    applicant = role == "applicant"
+    handler = role == "handler"
+    return {
+        "view": role in {"applicant", "handler", "conflicted_handler", "admin"},
+        "view_internal": role in {"handler", "conflicted_handler", "admin"},
+        "change": applicant and state in EDITABLE,
+        "submit": applicant and state == S.DRAFT,
+        "resubmit": applicant and state == S.COMPLETION_REQUESTED,
+        "withdraw": applicant and state in {S.DRAFT, S.SUBMITTED},
+        "report": applicant and state == S.APPROVED,
+        "assign": role in HANDLERS and state in HANDLING,
+        "review": handler and state in REVIEWABLE,
+        "request_completion": handler and state == S.IN_REVIEW,
+        "decide": handler and state == S.IN_REVIEW,
+        "accept_report": handler and state == S.FINAL_REPORT_SUBMITTED,
+        "declare_conflict": role in HANDLERS,
+    }[perm]
+
+
+PERMS = [
+    "view",
+    "view_internal",
+    "change",
+    "submit",
+    "resubmit",
+    "withdraw",
+    "report",
+    "assign",
+    "review",
+    "request_completion",
+    "decide",
+    "accept_report",
+    "declare_conflict",
+]
+
+
+@pytest.fixture
+def people():
+    from django.contrib.auth.models import AnonymousUser
+
+    applicant = make_buyer()
+    conflicted = make_handler()
+    ConflictOfInterest.objects.create(handler=conflicted, organisation=organisation_of(applicant), reason="Jäv")
+    return {
+        "anonymous": AnonymousUser(),
+        "applicant": applicant,
+        "other_buyer": make_buyer(),
+        "company": make_company_user(),
+        "handler": make_handler(),
+        "conflicted_handler": conflicted,
+        "admin": make_portal_admin(),
+    }
+
+
+@pytest.mark.parametrize("state", S.values)
+def test_application_permissions_for_every_state_and_role(people, state):
+    application = make_application(call=make_call(), buyer=people["applicant"], state=state)
+    failures = []
+    for role in ROLES:
+        user = people[role]
+        for perm in PERMS:
+            got = user.has_perm(f"checks.{perm}_application", application)
+            if got != expected(perm, state, role):
+                failures.append(f"{role} {perm}: {got}")
+    assert not failures, failures
+
+
+def test_applicant_of_an_organisation_that_lost_verification_cannot_change():
+    applicant = make_buyer()
+    application = make_application(buyer=applicant)
+    organisation = organisation_of(applicant)
+    organisation.status = "rejected"
+    organisation.save()
+    application = Application.objects.get(pk=application.pk)
+    assert applicant.has_perm("checks.view_application", application)
+    assert not applicant.has_perm("checks.change_application", application)
+
+
+@pytest.mark.parametrize(
+    ("role", "open_call", "allowed"),
+    [
+        ("applicant", True, True),
+        ("applicant", False, False),
+        ("unverified", True, False),
+        ("company", True, False),
+        ("handler", True, False),
+        ("admin", True, False),
+    ],
+)
+def test_apply_permission(role, open_call, allowed):
+    users = {
+        "applicant": make_buyer,
+        "unverified": lambda: make_buyer(status="pending"),
+        "company": make_company_user,
+        "handler": make_handler,
+        "admin": make_portal_admin,
+    }
+    assert users[role]().has_perm("checks.apply_grantcall", make_call(open_=open_call)) is allowed
+
+
+@pytest.mark.parametrize("published", [True, False])
+def test_call_view_and_publish_permissions(published):
+    call = make_call(published=published)
+    assert make_buyer().has_perm("checks.view_grantcall", call) is published
+    assert make_portal_admin().has_perm("checks.view_grantcall", call)
+    assert make_portal_admin().has_perm("checks.publish_grantcall", call) is (not published)
+    assert not make_handler().has_perm("checks.publish_grantcall", call)
+
+
+def test_role_permissions():
+    assert make_portal_admin().has_perm("checks.manage_calls")
+    assert not make_handler().has_perm("checks.manage_calls")
+    assert make_handler().has_perm("checks.view_queue")
+    assert not make_portal_admin().has_perm("checks.view_queue")
+    call = make_call()
+    assert make_handler().has_perm("checks.view_overview_grantcall", call)
+    assert make_portal_admin().has_perm("checks.view_overview_grantcall", call)
+    assert not make_buyer().has_perm("checks.view_overview_grantcall", call)

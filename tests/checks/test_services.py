@@ -1,0 +1,572 @@
+import datetime
+
+import pytest
+from django.core import mail
+from django.utils import timezone, translation
+
+from checks import selectors, services
+from checks.models import Application, BudgetLine, ConflictOfInterest, DecisionLetter, GrantCall, Review, StateChange
+from portal.models import AuditEntry, Membership
+from portal.services import InvalidTransition, ServiceError
+from tests.factories import UserFactory, make_buyer, make_handler, organisation_of
+
+from .factories import make_application, make_call
+
+pytestmark = pytest.mark.django_db
+S = Application.State
+
+
+def data_for(call, buyer, **overrides):
+    values = dict(
+        track=call.tracks.first(),
+        contact=buyer,
+        title="Sensorer",
+        purpose="P",
+        background="B",
+        expected_results="E",
+        requested_amount=100_000,
+        period_start=datetime.date(2027, 1, 1),
+        period_end=datetime.date(2027, 6, 30),
+    )
+    values.update(overrides)
+    return services.ApplicationData(**values)
+
+
+EXPERTISE = [{"provider": "Konsult AB", "competence": "Expert", "fee": 100_000}]
+BUDGET = [{"kind": BudgetLine.Kind.EXPERTISE, "description": "Arvode", "amount": 100_000}]
+
+
+# --- calls -----------------------------------------------------------------------------------------------------
+
+
+def test_save_call_creates_tracks_and_criteria_as_data():
+    admin = UserFactory()
+    call = GrantCall(
+        name="U",
+        reference_number="2026-1",
+        description="D",
+        opens_on=datetime.date(2026, 1, 1),
+        closes_on=datetime.date(2026, 2, 1),
+        total_budget=1_000_000,
+    )
+    services.save_call(
+        call=call,
+        by=admin,
+        tracks=[{"name": "Spår 2", "cap_one": 200_000, "cap_two_or_more": 400_000, "position": 0, "description": ""}],
+        criteria=[{"name": "Nytta", "weight": 2, "position": 0, "description": ""}],
+    )
+    track = call.tracks.get()
+    assert (track.cap_for(1), track.cap_for(2), track.cap_for(3)) == (200_000, 400_000, 400_000)
+    assert call.criteria.get().weight == 2
+    assert AuditEntry.objects.filter(action="grantcall.created").exists()
+
+
+def test_save_call_refuses_to_remove_a_track_with_applications():
+    application = make_application()
+    track = application.track
+    with pytest.raises(ServiceError):
+        services.save_call(
+            call=application.call, by=UserFactory(), tracks=[{"id": track.pk, "delete": True}], criteria=[]
+        )
+
+
+def test_publish_call_needs_tracks_and_criteria_and_only_once():
+    call = make_call(published=False)
+    services.publish_call(call=call, by=UserFactory())
+    call.refresh_from_db()
+    assert call.is_published and call.published_at
+    with pytest.raises(InvalidTransition):
+        services.publish_call(call=call, by=UserFactory())
+    empty = GrantCall.objects.create(
+        name="E",
+        reference_number="x",
+        description="d",
+        opens_on=call.opens_on,
+        closes_on=call.closes_on,
+        total_budget=1,
+    )
+    with pytest.raises(ServiceError):
+        services.publish_call(call=empty, by=UserFactory())
+
+
+# --- drafts ----------------------------------------------------------------------------------------------------
+
+
+def test_create_application_saves_draft_with_lines():
+    call, buyer = make_call(), make_buyer()
+    application = services.create_application(
+        call=call,
+        organisation=organisation_of(buyer),
+        by=buyer,
+        data=data_for(call, buyer),
+        expertise=EXPERTISE,
+        budget=BUDGET,
+    )
+    assert application.state == S.DRAFT and application.reference is None
+    assert application.lines_total == 100_000
+    assert selectors.missing_items(application) == []
+
+
+def test_create_application_refused_when_call_closed():
+    call, buyer = make_call(open_=False), make_buyer()
+    with pytest.raises(ServiceError):
+        services.create_application(
+            call=call,
+            organisation=organisation_of(buyer),
+            by=buyer,
+            data=data_for(call, buyer),
+            expertise=[],
+            budget=[],
+        )
+
+
+def test_create_application_refused_for_unverified_public_body():
+    call, buyer = make_call(), make_buyer(status="pending")
+    with pytest.raises(ServiceError):
+        services.create_application(
+            call=call,
+            organisation=organisation_of(buyer),
+            by=buyer,
+            data=data_for(call, buyer),
+            expertise=[],
+            budget=[],
+        )
+
+
+def test_application_period_ending_before_start_is_refused():
+    call, buyer = make_call(), make_buyer()
+    data = data_for(call, buyer, period_start=datetime.date(2027, 5, 1), period_end=datetime.date(2027, 4, 1))
+    with pytest.raises(ServiceError) as error:
+        services.create_application(
+            call=call, organisation=organisation_of(buyer), by=buyer, data=data, expertise=[], budget=[]
+        )
+    assert error.value.field == "period_end"
+
+
+def test_internal_cost_line_is_refused():
+    call, buyer = make_call(), make_buyer()
+    with pytest.raises(ServiceError):
+        services.create_application(
+            call=call,
+            organisation=organisation_of(buyer),
+            by=buyer,
+            data=data_for(call, buyer),
+            expertise=EXPERTISE,
+            budget=[{"kind": "internal", "amount": 5}],
+        )
+
+
+def test_contact_must_belong_to_the_organisation():
+    call, buyer = make_call(), make_buyer()
+    with pytest.raises(ServiceError) as error:
+        services.create_application(
+            call=call,
+            organisation=organisation_of(buyer),
+            by=buyer,
+            data=data_for(call, buyer, contact=make_buyer()),
+            expertise=[],
+            budget=[],
+        )
+    assert error.value.field == "contact"
+
+
+def test_missing_items_lists_amount_mismatch_and_cap():
+    application = make_application(amount=250_000)  # track 0: cap 200 000 whatever the number of competences
+    application.requested_amount = 260_000
+    application.save()
+    with translation.override("en"):
+        messages = [item.message for item in selectors.missing_items(application)]
+    assert any("does not equal" in m for m in messages)
+    assert any("above the cap" in m for m in messages)
+
+
+def test_cap_for_two_competences_is_higher():
+    application = make_application(amount=350_000, competences=2, track_index=1)
+    assert application.cap == 400_000
+    assert selectors.missing_items(application) == []
+    single = make_application(amount=350_000, competences=1, track_index=1)
+    assert any(item.field == "requested_amount" for item in selectors.missing_items(single))
+
+
+def test_missing_items_lists_empty_fields():
+    application = make_application(complete=False)
+    assert [item.field for item in selectors.missing_items(application)] == ["purpose"]
+
+
+def test_save_application_outside_completion_request_is_refused():
+    application = make_application(state=S.IN_REVIEW)
+    with pytest.raises(InvalidTransition):
+        services.save_application(
+            application=application,
+            by=application.contact,
+            data=data_for(application.call, application.contact),
+            expertise=[],
+            budget=[],
+        )
+
+
+def test_save_application_during_completion_request_replaces_lines():
+    application = make_application(state=S.COMPLETION_REQUESTED)
+    services.save_application(
+        application=application,
+        by=application.contact,
+        data=data_for(application.call, application.contact),
+        expertise=EXPERTISE,
+        budget=BUDGET,
+    )
+    application.refresh_from_db()
+    assert application.requested_amount == 100_000 and application.budget_lines.count() == 1
+
+
+# --- submission and reference numbers ---------------------------------------------------------------------------
+
+
+def test_submit_gives_sequential_reference_numbers_and_mails_contact_and_owners():
+    buyer = make_buyer(language="en")
+    owner = UserFactory(language="sv")
+    Membership.objects.create(user=owner, organisation=organisation_of(buyer), role="owner")
+    call = make_call()
+    first = make_application(call=call, buyer=buyer)
+    second = make_application(call=call)
+    with_callbacks = services.submit_application
+    year = timezone.localdate().year
+    assert with_callbacks(application=first, by=buyer).reference == f"IC-{year}-0001"
+    assert with_callbacks(application=second, by=second.contact).reference == f"IC-{year}-0002"
+    first.refresh_from_db()
+    assert first.state == S.SUBMITTED and first.submitted_at
+    assert StateChange.objects.filter(application=first, to_state=S.SUBMITTED).exists()
+    assert AuditEntry.objects.filter(action="application.submitted", object_id=str(first.pk)).exists()
+
+
+def test_submit_mails_in_each_recipients_language(django_capture_on_commit_callbacks):
+    buyer = make_buyer(language="en")
+    owner = UserFactory(language="sv")
+    Membership.objects.create(user=owner, organisation=organisation_of(buyer), role="owner")
+    application = make_application(buyer=buyer)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.submit_application(application=application, by=buyer)
+    subjects = {message.to[0]: message.subject for message in mail.outbox}
+    assert set(subjects) == {buyer.email, owner.email}
+    assert "Submitted" in subjects[buyer.email]
+    assert "Inskickad" in subjects[owner.email]
+
+
+def test_submit_twice_is_refused_and_keeps_the_number():
+    application = make_application()
+    services.submit_application(application=application, by=application.contact)
+    with pytest.raises(InvalidTransition):
+        services.submit_application(application=application, by=application.contact)
+    assert Application.objects.exclude(reference=None).count() == 1
+
+
+def test_submit_after_call_closed_is_refused():
+    call = make_call()
+    application = make_application(call=call)
+    GrantCall.objects.filter(pk=call.pk).update(closes_on=timezone.localdate() - datetime.timedelta(days=1))
+    with pytest.raises(ServiceError):
+        services.submit_application(application=application, by=application.contact)
+    application.refresh_from_db()
+    assert application.state == S.DRAFT and application.reference is None
+
+
+def test_incomplete_submission_leaves_no_gap():
+    incomplete = make_application(complete=False)
+    with pytest.raises(ServiceError):
+        services.submit_application(application=incomplete, by=incomplete.contact)
+    complete = make_application()
+    assert services.submit_application(application=complete, by=complete.contact).reference.endswith("-0001")
+
+
+def test_next_reference_restarts_per_year():
+    assert services.next_reference(2030) == "IC-2030-0001"
+    assert services.next_reference(2030) == "IC-2030-0002"
+    assert services.next_reference(2031) == "IC-2031-0001"
+
+
+# --- the state machine ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("from_state", "to_state", "allowed"),
+    [(f, t, t in services.TRANSITIONS[f]) for f in S.values for t in S.values if f != t],
+)
+def test_transition_follows_the_transitions_table(from_state, to_state, allowed):
+    application = make_application(state=from_state)
+    if allowed:
+        services.transition_application(application=application, to_state=to_state, by=application.contact)
+        application.refresh_from_db()
+        assert application.state == to_state
+    else:
+        with pytest.raises(InvalidTransition):
+            services.transition_application(application=application, to_state=to_state, by=application.contact)
+        application.refresh_from_db()
+        assert application.state == from_state
+
+
+def test_withdraw_from_draft_and_submitted_only():
+    for state in (S.DRAFT, S.SUBMITTED):
+        application = make_application(state=state)
+        assert services.withdraw_application(application=application, by=application.contact).state == S.WITHDRAWN
+    with pytest.raises(InvalidTransition):
+        application = make_application(state=S.IN_REVIEW)
+        services.withdraw_application(application=application, by=application.contact)
+
+
+def test_assign_starts_the_review_and_refuses_conflicted_handler():
+    handler = make_handler()
+    application = make_application(state=S.SUBMITTED)
+    services.assign_application(application=application, handler=handler, by=handler)
+    application.refresh_from_db()
+    assert application.state == S.IN_REVIEW and application.assigned_to == handler
+    other = make_handler()
+    services.declare_conflict(handler=other, application=application, reason="Min bror arbetar där")
+    with pytest.raises(ServiceError):
+        services.assign_application(application=application, handler=other, by=handler)
+
+
+def test_declared_conflict_on_organisation_unassigns_and_blocks_review():
+    handler = make_handler()
+    application = make_application(state=S.IN_REVIEW, assigned_to=handler)
+    services.declare_conflict(handler=handler, organisation=application.organisation, reason="Tidigare anställd")
+    application.refresh_from_db()
+    assert application.assigned_to is None
+    assert ConflictOfInterest.objects.get().organisation == application.organisation
+    criteria = {c.pk: (3, "") for c in application.call.criteria.all()}
+    with pytest.raises(ServiceError):
+        services.save_review(application=application, handler=handler, scores=criteria, recommendation="approve")
+    with pytest.raises(ServiceError):
+        services.decide_application(
+            application=application, by=handler, outcome="approved", granted_amount=1, reasoning="R"
+        )
+
+
+def test_declare_conflict_requires_reason():
+    with pytest.raises(ServiceError):
+        services.declare_conflict(handler=make_handler(), application=make_application(state=S.IN_REVIEW), reason=" ")
+
+
+def test_save_review_computes_weighted_score_and_replaces():
+    handler = make_handler()
+    application = make_application(state=S.IN_REVIEW)
+    first, second = application.call.criteria.all()  # weights 3 and 1
+    review = services.save_review(
+        application=application,
+        handler=handler,
+        scores={first.pk: (5, "Bra"), second.pk: (1, "")},
+        recommendation="approve",
+    )
+    assert str(review.weighted_score) == "4.00"
+    services.save_review(
+        application=application,
+        handler=handler,
+        scores={first.pk: (1, ""), second.pk: (5, "")},
+        recommendation="unsure",
+    )
+    assert Review.objects.get().weighted_score == 2
+    other = make_handler()
+    services.save_review(
+        application=application, handler=other, scores={first.pk: (3, ""), second.pk: (3, "")}, recommendation="reject"
+    )
+    assert selectors.average_score(application) == pytest.approx(2.5)
+
+
+def test_save_review_needs_every_criterion_and_scores_1_to_5():
+    handler = make_handler()
+    application = make_application(state=S.IN_REVIEW)
+    first, second = application.call.criteria.all()
+    with pytest.raises(ServiceError):
+        services.save_review(
+            application=application, handler=handler, scores={first.pk: (3, "")}, recommendation="approve"
+        )
+    with pytest.raises(ServiceError):
+        services.save_review(
+            application=application,
+            handler=handler,
+            scores={first.pk: (6, ""), second.pk: (3, "")},
+            recommendation="approve",
+        )
+
+
+def test_completion_request_and_resubmission():
+    handler = make_handler()
+    application = make_application(state=S.IN_REVIEW)
+    services.request_completion(application=application, by=handler, message="Bifoga offerten.")
+    application.refresh_from_db()
+    assert application.state == S.COMPLETION_REQUESTED
+    assert application.state_changes.last().message == "Bifoga offerten."
+    services.resubmit_application(application=application, by=application.contact, message="Klart")
+    application.refresh_from_db()
+    assert application.state == S.IN_REVIEW
+    with pytest.raises(InvalidTransition):
+        services.resubmit_application(application=application, by=application.contact)
+
+
+def test_completion_request_needs_a_message():
+    with pytest.raises(ServiceError):
+        services.request_completion(application=make_application(state=S.IN_REVIEW), by=make_handler(), message="")
+
+
+# --- decisions ----------------------------------------------------------------------------------------------------
+
+
+def test_approve_records_decision_and_orders_letter():
+    handler = make_handler()
+    application = make_application(state=S.IN_REVIEW, amount=150_000)
+    decision = services.decide_application(
+        application=application, by=handler, outcome="approved", granted_amount=120_000, reasoning="Bra"
+    )
+    application.refresh_from_db()
+    assert application.state == S.APPROVED and decision.granted_amount == 120_000
+    assert DecisionLetter.objects.filter(application=application).count() == 1
+    assert selectors.budget_granted(application.call) == 120_000
+
+
+@pytest.mark.parametrize(
+    ("granted", "field_message"),
+    [(160_000, "requested"), (0, "granted amount")],
+)
+def test_approve_refuses_amount_above_requested_or_empty(granted, field_message):
+    application = make_application(state=S.IN_REVIEW, amount=150_000)
+    with pytest.raises(ServiceError) as error:
+        services.decide_application(
+            application=application, by=make_handler(), outcome="approved", granted_amount=granted, reasoning="R"
+        )
+    assert error.value.field == "granted_amount"
+    application.refresh_from_db()
+    assert application.state == S.IN_REVIEW
+
+
+def test_approve_refuses_amount_above_cap():
+    application = make_application(state=S.IN_REVIEW, amount=150_000)
+    Application.objects.filter(pk=application.pk).update(requested_amount=250_000)
+    application.refresh_from_db()
+    with translation.override("en"), pytest.raises(ServiceError, match="cap"):
+        services.decide_application(
+            application=application, by=make_handler(), outcome="approved", granted_amount=210_000, reasoning="R"
+        )
+
+
+def test_approve_refuses_more_than_budget_left():
+    call = make_call(total_budget=250_000)
+    make_application(call=call, state=S.APPROVED, amount=200_000)
+    application = make_application(call=call, state=S.IN_REVIEW, amount=100_000)
+    with pytest.raises(ServiceError, match="50"):
+        services.decide_application(
+            application=application, by=make_handler(), outcome="approved", granted_amount=100_000, reasoning="R"
+        )
+    decision = services.decide_application(
+        application=application, by=make_handler(), outcome="approved", granted_amount=50_000, reasoning="R"
+    )
+    assert decision.granted_amount == 50_000
+    assert selectors.budget_granted(call) == call.total_budget
+
+
+def test_reject_needs_reasoning_and_grants_nothing():
+    application = make_application(state=S.IN_REVIEW)
+    with pytest.raises(ServiceError):
+        services.decide_application(application=application, by=make_handler(), outcome="rejected", reasoning="")
+    decision = services.decide_application(
+        application=application, by=make_handler(), outcome="rejected", reasoning="Nej"
+    )
+    assert decision.granted_amount == 0
+
+
+def test_decide_outside_review_is_refused():
+    application = make_application(state=S.SUBMITTED)
+    with pytest.raises(InvalidTransition):
+        services.decide_application(application=application, by=make_handler(), outcome="rejected", reasoning="R")
+
+
+def test_decision_letter_is_rendered_and_mailed_as_attachment(django_capture_on_commit_callbacks):
+    buyer = make_buyer(language="en")
+    application = make_application(buyer=buyer, state=S.IN_REVIEW, amount=150_000)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.decide_application(
+            application=application,
+            by=make_handler(),
+            outcome="approved",
+            granted_amount=150_000,
+            reasoning="Well argued",
+        )
+    letter = DecisionLetter.objects.get(application=application)
+    assert letter.is_ready and letter.mailed_at is not None and letter.language == "en"
+    with letter.file.open("rb") as handle:
+        assert handle.read(5) == b"%PDF-"
+    letter_mails = [m for m in mail.outbox if m.attachments]
+    assert len(letter_mails) == 1
+    name, content, mimetype = letter_mails[0].attachments[0]
+    assert name.startswith(f"beslut-{application.reference}") and mimetype == "application/pdf"
+    assert services.mail_decision_letter(letter_id=letter.pk) is False  # idempotent
+
+
+def test_decision_letter_text_has_the_terms():
+    from pypdf import PdfReader
+
+    application = make_application(state=S.IN_REVIEW, amount=150_000)
+    services.decide_application(
+        application=application, by=make_handler(), outcome="approved", granted_amount=140_000, reasoning="Tydlig plan"
+    )
+    from portal.documents import render_document
+
+    letter = render_document(kind="checks.decision_letter", document_id=DecisionLetter.objects.get().pk)
+    with letter.file.open("rb") as handle:
+        text = " ".join(page.extract_text() for page in PdfReader(handle).pages)
+    assert application.reference in text
+    assert "140" in text and "Tydlig plan" in text
+    assert application.final_report_due.isoformat() in text
+
+
+# --- final report ---------------------------------------------------------------------------------------------
+
+
+def test_final_report_flow():
+    handler = make_handler()
+    application = make_application(state=S.APPROVED)
+    line = application.budget_lines.get()
+    services.submit_final_report(
+        application=application,
+        by=application.contact,
+        results="R",
+        outcome="O",
+        procurement_started=True,
+        procedure="open",
+        actual_costs={line.pk: 140_000},
+    )
+    application.refresh_from_db()
+    line.refresh_from_db()
+    assert application.state == S.FINAL_REPORT_SUBMITTED and line.actual_amount == 140_000
+    services.request_report_completion(application=application, by=handler, message="Bifoga fakturor")
+    application.refresh_from_db()
+    assert application.state == S.APPROVED
+    services.submit_final_report(
+        application=application,
+        by=application.contact,
+        results="R2",
+        outcome="O",
+        procurement_started=True,
+        procedure="open",
+        actual_costs={line.pk: 150_000},
+    )
+    services.accept_final_report(application=application, by=handler)
+    application.refresh_from_db()
+    assert application.state == S.CLOSED and application.final_report.accepted_by == handler
+
+
+def test_final_report_only_when_approved():
+    application = make_application(state=S.IN_REVIEW)
+    with pytest.raises(InvalidTransition):
+        services.submit_final_report(
+            application=application,
+            by=application.contact,
+            results="R",
+            outcome="O",
+            procurement_started=False,
+            procedure="not_started",
+            actual_costs={},
+        )
+
+
+def test_final_report_due_two_months_after_period():
+    application = make_application()
+    application.period_end = datetime.date(2026, 12, 31)
+    assert application.final_report_due == datetime.date(2027, 2, 28)

@@ -1,0 +1,443 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from checks import services
+from checks.models import Application, ConflictOfInterest, Decision, GrantCall
+from tests.factories import make_buyer, make_company_user, make_handler, make_portal_admin
+
+from .access import ready_letter
+from .factories import make_application, make_call
+
+pytestmark = pytest.mark.django_db
+S = Application.State
+
+
+def form_data(call, buyer, **overrides):
+    data = {
+        "track": call.tracks.first().pk,
+        "contact": buyer.pk,
+        "title": "Sensorer för fallprevention",
+        "purpose": "Testa sensorer",
+        "background": "Många fall",
+        "expected_results": "Underlag",
+        "period_start": "2027-01-01",
+        "period_end": "2027-06-30",
+        "requested_amount": "100000",
+        "expertise-TOTAL_FORMS": "2",
+        "expertise-INITIAL_FORMS": "0",
+        "expertise-0-provider": "Sensorlabbet AB",
+        "expertise-0-competence": "Testbädd",
+        "expertise-0-fee": "100000",
+        "budget-TOTAL_FORMS": "2",
+        "budget-INITIAL_FORMS": "0",
+        "budget-0-kind": "testbed",
+        "budget-0-description": "Testbädd",
+        "budget-0-amount": "100000",
+    }
+    data.update(overrides)
+    return data
+
+
+# --- applying ---------------------------------------------------------------------------------------------------
+
+
+def test_buyer_creates_draft_and_submits(client):
+    buyer, call = make_buyer(), make_call()
+    client.force_login(buyer)
+    response = client.post(reverse("checks:application_create", args=[call.pk]), form_data(call, buyer))
+    application = Application.objects.get()
+    assert response.status_code == 302
+    assert application.budget_lines.get().kind == "testbed"
+    page = client.get(reverse("checks:application_detail", args=[application.pk])).content.decode()
+    assert "Nothing is missing" in page or "Inget saknas" in page
+    response = client.post(reverse("checks:application_submit", args=[application.pk]), follow=True)
+    application.refresh_from_db()
+    assert application.state == S.SUBMITTED and application.reference in response.content.decode()
+    # A second submission from another tab gets a message, not an error page.
+    response = client.post(reverse("checks:application_submit", args=[application.pk]), follow=True)
+    assert response.status_code == 200
+    assert "already been submitted" in response.content.decode() or "redan skickats" in response.content.decode()
+
+
+def test_invalid_period_is_shown_next_to_the_field_and_nothing_typed_is_lost(client):
+    buyer, call = make_buyer(), make_call()
+    client.force_login(buyer)
+    data = form_data(call, buyer, period_start="2027-06-01", period_end="2027-05-01")
+    response = client.post(reverse("checks:application_create", args=[call.pk]), data)
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert Application.objects.count() == 0
+    assert "Sensorer för fallprevention" in page and "Sensorlabbet AB" in page and "Många fall" in page
+    assert 'id="id_period_end_error"' in page or "period_end" in page
+
+
+def test_internal_cost_line_gets_a_clear_message(client):
+    buyer, call = make_buyer(), make_call()
+    client.force_login(buyer)
+    response = client.post(
+        reverse("checks:application_create", args=[call.pk]), form_data(call, buyer, **{"budget-0-kind": "internal"})
+    )
+    assert response.status_code == 400
+    assert (
+        "external costs are eligible" in response.content.decode() or "externa kostnader" in response.content.decode()
+    )
+    assert Application.objects.count() == 0
+
+
+def test_incomplete_draft_is_saved_and_lists_what_is_missing(client):
+    buyer, call = make_buyer(), make_call()
+    client.force_login(buyer)
+    data = form_data(call, buyer, purpose="", requested_amount="500000")
+    response = client.post(reverse("checks:application_create", args=[call.pk]), data, follow=True)
+    application = Application.objects.get()
+    assert application.requested_amount == 500_000
+    missing = [item.field for item in response.context["missing"]]
+    assert "purpose" in missing and "requested_amount" in missing
+    client.post(reverse("checks:application_submit", args=[application.pk]))
+    application.refresh_from_db()
+    assert application.state == S.DRAFT
+
+
+def test_company_and_unverified_buyer_cannot_apply(client):
+    call = make_call()
+    for user in (make_company_user(), make_buyer(status="pending")):
+        client.force_login(user)
+        response = client.post(reverse("checks:application_create", args=[call.pk]), form_data(call, user))
+        assert response.status_code == 403
+    assert Application.objects.count() == 0
+
+
+def test_applying_to_a_closed_call_is_refused(client):
+    buyer, call = make_buyer(), make_call(open_=False)
+    client.force_login(buyer)
+    assert client.get(reverse("checks:application_create", args=[call.pk])).status_code == 403
+
+
+def test_editing_outside_a_completion_request_keeps_what_was_typed(client):
+    application = make_application(state=S.IN_REVIEW)
+    client.force_login(application.contact)
+    data = form_data(application.call, application.contact, title="Ny titel som inte får sparas")
+    response = client.post(reverse("checks:application_edit", args=[application.pk]), data)
+    assert response.status_code == 400
+    assert "Ny titel som inte får sparas" in response.content.decode()
+    application.refresh_from_db()
+    assert application.title == "Test av sensorer"
+
+
+def test_editing_during_a_completion_request_and_sending_back(client):
+    application = make_application(state=S.COMPLETION_REQUESTED)
+    client.force_login(application.contact)
+    data = form_data(application.call, application.contact, title="Kompletterad")
+    assert client.post(reverse("checks:application_edit", args=[application.pk]), data).status_code == 302
+    client.post(reverse("checks:application_resubmit", args=[application.pk]), {"message": "Klart"})
+    application.refresh_from_db()
+    assert application.title == "Kompletterad" and application.state == S.IN_REVIEW
+
+
+def test_another_organisations_application_and_letter_are_404(client):
+    application = make_application(state=S.APPROVED)
+    ready_letter(application)
+    client.force_login(make_buyer())
+    for name in ("application_detail", "application_edit", "decision_letter", "final_report"):
+        assert client.get(reverse(f"checks:{name}", args=[application.pk])).status_code == 404
+    assert client.post(reverse("checks:application_withdraw", args=[application.pk])).status_code == 404
+
+
+def test_applicant_and_handler_download_the_letter(client):
+    application = make_application(state=S.APPROVED)
+    ready_letter(application)
+    for user in (application.contact, make_handler()):
+        client.force_login(user)
+        response = client.get(reverse("checks:decision_letter", args=[application.pk]))
+        assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+        assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+
+def test_applicant_never_sees_scores_or_internal_comments(client):
+    application = make_application(state=S.IN_REVIEW)
+    handler = make_handler()
+    scores = {c.pk: (4, "HEMLIG KOMMENTAR") for c in application.call.criteria.all()}
+    services.save_review(application=application, handler=handler, scores=scores, recommendation="approve")
+    client.force_login(application.contact)
+    page = client.get(reverse("checks:application_detail", args=[application.pk])).content.decode()
+    assert "HEMLIG KOMMENTAR" not in page and "4.00" not in page
+    client.force_login(handler)
+    page = client.get(reverse("checks:review_detail", args=[application.pk])).content.decode()
+    assert "HEMLIG KOMMENTAR" in page and "4" in page
+
+
+def test_final_report_form(client):
+    application = make_application(state=S.APPROVED)
+    line = application.budget_lines.get()
+    client.force_login(application.contact)
+    response = client.post(
+        reverse("checks:final_report", args=[application.pk]),
+        {"results": "R", "outcome": "O", "procurement_started": "on", "procedure": "open", f"actual_{line.pk}": "123"},
+    )
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.state == S.FINAL_REPORT_SUBMITTED
+
+
+# --- handlers ---------------------------------------------------------------------------------------------------
+
+
+def test_handler_scores_requests_completion_and_decides(client):
+    handler = make_handler()
+    application = make_application(state=S.SUBMITTED, amount=150_000)
+    client.force_login(handler)
+    client.post(reverse("checks:assign", args=[application.pk]), {"me": "1"})
+    application.refresh_from_db()
+    assert application.state == S.IN_REVIEW and application.assigned_to == handler
+    data = {f"score_{c.pk}": "4" for c in application.call.criteria.all()} | {"recommendation": "approve"}
+    assert client.post(reverse("checks:score", args=[application.pk]), data).status_code == 302
+    response = client.post(reverse("checks:request_completion", args=[application.pk]), {"message": ""})
+    assert response.status_code == 400
+    client.post(reverse("checks:request_completion", args=[application.pk]), {"message": "Bifoga offert"})
+    application.refresh_from_db()
+    assert application.state == S.COMPLETION_REQUESTED
+    services.resubmit_application(application=application, by=application.contact)
+    response = client.post(
+        reverse("checks:decide", args=[application.pk]),
+        {"outcome": "approved", "granted_amount": "200000", "reasoning": "Bra"},
+    )
+    assert response.status_code == 400 and "150" in response.content.decode()
+    response = client.post(
+        reverse("checks:decide", args=[application.pk]),
+        {"outcome": "approved", "granted_amount": "140000", "reasoning": "Bra"},
+    )
+    assert response.status_code == 302
+    assert Decision.objects.get().granted_amount == 140_000
+
+
+def test_handler_with_conflict_cannot_decide_by_crafted_post(client):
+    handler = make_handler()
+    application = make_application(state=S.IN_REVIEW)
+    ConflictOfInterest.objects.create(handler=handler, application=application, reason="Jäv")
+    client.force_login(handler)
+    response = client.post(
+        reverse("checks:decide", args=[application.pk]),
+        {"outcome": "approved", "granted_amount": "1000", "reasoning": "R"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert Decision.objects.count() == 0
+    assert "conflict of interest" in response.content.decode() or "jäv" in response.content.decode().lower()
+
+
+def test_granted_amount_above_budget_left_is_shown_on_the_field(client):
+    call = make_call(total_budget=100_000)
+    application = make_application(call=call, state=S.IN_REVIEW, amount=150_000)
+    client.force_login(make_handler())
+    response = client.post(
+        reverse("checks:decide", args=[application.pk]),
+        {"outcome": "approved", "granted_amount": "120000", "reasoning": "R"},
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors["granted_amount"]
+    assert Decision.objects.count() == 0
+
+
+def test_declare_conflict_shows_in_queue(client):
+    handler = make_handler()
+    application = make_application(state=S.IN_REVIEW)
+    client.force_login(handler)
+    client.post(
+        reverse("checks:declare_conflict", args=[application.pk]), {"scope": "organisation", "reason": "Min syster"}
+    )
+    page = client.get(reverse("checks:queue")).content.decode()
+    assert "Min syster" in page
+
+
+def test_queue_filters_and_sorting(client):
+    handler = make_handler()
+    call = make_call()
+    mine = make_application(call=call, state=S.IN_REVIEW, assigned_to=handler, amount=100_000)
+    unassigned = make_application(call=call, state=S.SUBMITTED, amount=190_000)
+    make_application(call=call)  # drafts never appear
+    client.force_login(handler)
+    queue = lambda query: list(client.get(reverse("checks:queue") + query).context["applications"])  # noqa: E731
+    assert queue("") == [mine, unassigned]
+    assert queue("?assigned=me") == [mine]
+    assert queue("?assigned=none") == [unassigned]
+    assert queue("?sort=-amount") == [unassigned, mine]
+    assert queue(f"?state=submitted&call={call.pk}") == [unassigned]
+    assert queue(f"?track={mine.track_id}") == [mine, unassigned]
+
+
+def test_handle_final_report_accept(client):
+    handler = make_handler()
+    application = make_application(state=S.FINAL_REPORT_SUBMITTED)
+    client.force_login(handler)
+    response = client.post(
+        reverse("checks:handle_final_report", args=[application.pk]), {"action": "complete", "message": ""}
+    )
+    assert response.status_code == 400
+    client.post(reverse("checks:handle_final_report", args=[application.pk]), {"action": "accept", "message": ""})
+    application.refresh_from_db()
+    assert application.state == S.CLOSED
+
+
+# --- query counts -----------------------------------------------------------------------------------------------
+
+
+def _count(client, url):
+    with CaptureQueriesContext(connection) as context:
+        assert client.get(url).status_code == 200
+    return len(context.captured_queries)
+
+
+@pytest.mark.parametrize("name", ["queue", "application_list", "call_list", "admin_call_list", "export"])
+def test_list_query_count_does_not_grow(client, name):
+    handler, admin = make_handler(), make_portal_admin()
+    buyer = make_buyer()
+    call = make_call()
+    user = {
+        "queue": handler,
+        "application_list": buyer,
+        "call_list": buyer,
+        "admin_call_list": admin,
+        "export": handler,
+    }[name]
+    url = reverse("checks:call_export", args=[call.pk]) if name == "export" else reverse(f"checks:{name}")
+
+    def add():
+        application = make_application(call=call, buyer=buyer, state=S.APPROVED)
+        scores = {c.pk: (3, "") for c in call.criteria.all()}
+        Application.objects.filter(pk=application.pk).update(state=S.IN_REVIEW)
+        application.refresh_from_db()
+        services.save_review(application=application, handler=make_handler(), scores=scores, recommendation="approve")
+        Application.objects.filter(pk=application.pk).update(state=S.APPROVED)
+        make_call()
+
+    add()
+    client.force_login(user)
+    one = _count(client, url)
+    for _ in range(5):
+        add()
+    assert _count(client, url) <= one
+
+
+# --- admin: calls -----------------------------------------------------------------------------------------------
+
+
+def test_admin_creates_and_publishes_a_call(client):
+    admin = make_portal_admin()
+    client.force_login(admin)
+    data = {
+        "name": "Checkar 2027",
+        "reference_number": "2027-00001",
+        "theme": "Hållbarhet",
+        "description": "D",
+        "how_to_apply": "",
+        "opens_on": "2027-01-01",
+        "closes_on": "2027-03-31",
+        "total_budget": "5000000",
+        "tracks-TOTAL_FORMS": "1",
+        "tracks-INITIAL_FORMS": "0",
+        "tracks-0-name": "Spår 2",
+        "tracks-0-cap_one": "200000",
+        "tracks-0-cap_two_or_more": "400000",
+        "criteria-TOTAL_FORMS": "1",
+        "criteria-INITIAL_FORMS": "0",
+        "criteria-0-name": "Nytta",
+        "criteria-0-weight": "2",
+    }
+    response = client.post(reverse("checks:call_create"), data)
+    call = GrantCall.objects.get()
+    assert response.status_code == 302
+    assert call.tracks.get().cap_for(2) == 400_000 and call.criteria.get().weight == 2
+    client.post(reverse("checks:call_publish", args=[call.pk]))
+    call.refresh_from_db()
+    assert call.is_published
+
+
+def test_call_form_errors_keep_input(client):
+    client.force_login(make_portal_admin())
+    data = {
+        "name": "Checkar 2027",
+        "reference_number": "2027-00002",
+        "description": "D",
+        "opens_on": "2027-03-01",
+        "closes_on": "2027-01-01",
+        "total_budget": "5000000",
+        "tracks-TOTAL_FORMS": "1",
+        "tracks-INITIAL_FORMS": "0",
+        "tracks-0-name": "Spår 1",
+        "tracks-0-cap_one": "200000",
+        "tracks-0-cap_two_or_more": "100000",
+        "criteria-TOTAL_FORMS": "0",
+        "criteria-INITIAL_FORMS": "0",
+    }
+    response = client.post(reverse("checks:call_create"), data)
+    assert response.status_code == 400 and GrantCall.objects.count() == 0
+    assert response.context["form"].errors["closes_on"]
+    assert response.context["tracks"].forms[0].errors["cap_two_or_more"]
+
+
+# --- overview ---------------------------------------------------------------------------------------------------
+
+
+def test_overview_and_csv(client):
+    call = make_call(total_budget=1_000_000)
+    make_application(call=call, state=S.APPROVED, amount=150_000, granted=120_000)
+    make_application(call=call, state=S.SUBMITTED, amount=100_000)
+    client.force_login(make_handler())
+    page = client.get(reverse("checks:call_overview", args=[call.pk])).content.decode()
+    assert "<svg" in page and 'role="img"' in page
+    overview = client.get(reverse("checks:call_overview", args=[call.pk])).context["overview"]
+    assert (overview.requested, overview.granted, overview.left) == (250_000, 120_000, 880_000)
+    response = client.get(reverse("checks:call_export", args=[call.pk]))
+    text = response.content.decode("utf-8-sig")
+    assert response["Content-Type"].startswith("text/csv")
+    rows = text.strip().splitlines()
+    assert len(rows) == 3 and "120000" in text
+
+
+def test_dashboard_panels_per_role(client):
+    make_application(state=S.SUBMITTED)
+    for user, expected in (
+        (make_buyer(), "checks:application_list"),
+        (make_handler(), "checks:queue"),
+        (make_portal_admin(), "checks:admin_call_list"),
+    ):
+        client.force_login(user)
+        page = client.get(reverse("portal:dashboard")).content.decode()
+        assert reverse(expected) in page
+    client.force_login(make_company_user())
+    page = client.get(reverse("portal:dashboard")).content.decode()
+    assert reverse("checks:queue") not in page and reverse("checks:application_list") not in page
+
+
+def test_huge_numbers_get_a_message_not_a_server_error(client):
+    buyer, call = make_buyer(), make_call()
+    client.force_login(buyer)
+    data = form_data(call, buyer, requested_amount="99999999999", **{"budget-0-amount": "99999999999"})
+    response = client.post(reverse("checks:application_create", args=[call.pk]), data)
+    assert response.status_code == 400
+    assert response.context["form"].errors["requested_amount"]
+    assert Application.objects.count() == 0
+
+
+def test_handler_produces_a_failed_letter_again_and_it_is_mailed(client, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from checks.models import DecisionLetter
+
+    application = make_application(state=S.IN_REVIEW)
+    handler = make_handler()
+    services.decide_application(application=application, by=handler, outcome="rejected", reasoning="Nej")
+    letter = DecisionLetter.objects.get()
+    DecisionLetter.objects.filter(pk=letter.pk).update(status=DecisionLetter.Status.FAILED, error="Boom")
+    client.force_login(handler)
+    page = client.get(reverse("checks:review_detail", args=[application.pk])).content.decode()
+    assert reverse("checks:retry_letter", args=[application.pk]) in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("checks:retry_letter", args=[application.pk]))
+    letter.refresh_from_db()
+    assert letter.is_ready and letter.mailed_at
+    assert [m for m in mail.outbox if m.attachments]
+    client.force_login(make_portal_admin())
+    assert client.post(reverse("checks:retry_letter", args=[application.pk])).status_code == 404

@@ -1,0 +1,168 @@
+"""Flow 4 of DESIGN.md in a browser, with axe on every page: apply, score, complete, approve, letter, final report."""
+
+from django.conf import settings
+from django.core import mail
+from django.test import Client
+
+from checks.models import Application, DecisionLetter
+from tests.checks.factories import make_call
+from tests.factories import make_buyer, make_handler
+
+
+def log_in(ui, user):
+    """Sign in by handing the browser a session cookie (signing in through the form is tested elsewhere)."""
+    client = Client()
+    client.force_login(user)
+    ui.page.context.clear_cookies()
+    ui.page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": ui.base_url,
+            }
+        ]
+    )
+    return ui.page
+
+
+def test_buyer_applies_handler_scores_completes_approves_and_buyer_reports(ui):
+    call = make_call(name="Checkar för innovationsupphandling 2026", total_budget=2_000_000)
+    buyer = make_buyer(email="kopare@kommun.example.se", first_name="Karin", last_name="Kommunsson")
+    handler = make_handler(email="handlaggare@verket.example.se", first_name="Hanna", last_name="Handläggare")
+
+    # The buyer applies and saves a draft, then submits it.
+    page = log_in(ui, buyer)
+    ui.goto("/checks/")
+    ui.submit(page.get_by_role("link", name=call.name))
+    ui.submit(page.get_by_role("link", name="Ansök om en innovationscheck"))
+    page.get_by_label("Pågående upphandling").check()
+    ui.fill("Titel", "Testbädd för fallsensorer")
+    ui.fill("Syfte", "Att testa sensorer i en testbädd innan upphandlingen.")
+    ui.fill("Bakgrund", "Fallolyckor är vanliga i hemtjänsten.")
+    ui.fill("Förväntade resultat", "Funktionskrav till förfrågningsunderlaget.")
+    ui.fill("Periodens början", "2027-01-01")
+    ui.fill("Periodens slut", "2027-05-31")
+    page.locator("#id_expertise-0-provider").fill("Sensorlabbet AB")
+    page.locator("#id_expertise-0-competence").fill("Testbädd för sensorer")
+    page.locator("#id_expertise-0-fee").fill("150000")
+    page.locator("#id_budget-0-kind").select_option("testbed")
+    page.locator("#id_budget-0-description").fill("Testbädd tre månader")
+    page.locator("#id_budget-0-amount").fill("150000")
+    ui.fill("Sökt belopp (kr)", "150000")
+    ui.submit(page.get_by_role("button", name="Spara utkast"))
+    assert "Inget saknas" in page.content()
+    ui.submit(page.get_by_role("button", name="Skicka in ansökan"))
+    application = Application.objects.get()
+    assert application.state == Application.State.SUBMITTED
+    assert application.reference in page.content()
+
+    # The handler takes it, scores it and asks for a completion.
+    page = log_in(ui, handler)
+    ui.goto("/checks/review/")
+    ui.submit(page.get_by_role("link", name=application.reference))
+    ui.submit(page.get_by_role("button", name="Tilldela mig"))
+    ui.submit(page.get_by_role("link", name="Poängsätt ansökan"))
+    for criterion in call.criteria.all():
+        page.locator(f"#id_score_{criterion.pk}").select_option("4")
+    page.get_by_label("Kommentar: Innovationshöjd").fill("Tydlig innovationshöjd.")
+    page.get_by_label("Bevilja").check()
+    ui.submit(page.get_by_role("button", name="Spara bedömningen"))
+    assert "4,00" in page.content() or "4.00" in page.content()
+    ui.submit(page.get_by_role("link", name="Begär komplettering"))
+    ui.fill("Meddelande till den sökande", "Bifoga offerten från testbädden.")
+    ui.submit(page.get_by_role("button", name="Skicka begäran"))
+    application.refresh_from_db()
+    assert application.state == Application.State.COMPLETION_REQUESTED
+
+    # The buyer sees the request, completes the application and sends it back.
+    page = log_in(ui, buyer)
+    ui.goto(f"/checks/applications/{application.pk}/")
+    assert "Bifoga offerten från testbädden." in page.content()
+    assert "Tydlig innovationshöjd." not in page.content()  # internal comments stay internal
+    ui.submit(page.get_by_role("link", name="Redigera ansökan"))
+    ui.fill("Bakgrund", "Fallolyckor är vanliga i hemtjänsten. Offerten är bifogad.")
+    ui.submit(page.get_by_role("button", name="Spara ändringarna"))
+    ui.submit(page.get_by_role("button", name="Skicka tillbaka till handläggarna"))
+    application.refresh_from_db()
+    assert application.state == Application.State.IN_REVIEW
+
+    # The handler approves an amount; the letter is rendered and mailed.
+    page = log_in(ui, handler)
+    ui.goto(f"/checks/review/{application.pk}/")
+    ui.submit(page.get_by_role("link", name="Besluta"))
+    page.get_by_label("Beviljad").check()
+    ui.fill("Beviljat belopp (kr)", "140000")
+    ui.fill("Motivering", "Välmotiverad ansökan med tydlig koppling till upphandlingen.")
+    ui.submit(page.get_by_role("button", name="Registrera beslutet"))
+    application.refresh_from_db()
+    assert application.state == Application.State.APPROVED
+    assert DecisionLetter.objects.get(application=application).is_ready
+    letter_mails = [m for m in mail.outbox if m.attachments]
+    assert letter_mails and letter_mails[0].to == [buyer.email]
+
+    # The buyer downloads the letter and later submits the final report.
+    page = log_in(ui, buyer)
+    ui.goto(f"/checks/applications/{application.pk}/")
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Ladda ner beslutsbrevet (PDF)").click()
+    with open(download_info.value.path(), "rb") as handle:
+        assert handle.read(5) == b"%PDF-"
+    ui.submit(page.get_by_role("link", name="Skicka in slutrapporten"))
+    ui.fill("Resultat", "Sensorerna fungerade i testbädden.")
+    ui.fill("Vad expertisen ledde till", "En upphandling med funktionskrav har startat.")
+    page.get_by_label("En upphandling har startat").check()
+    page.get_by_label("Förfarande").select_option("open")
+    page.locator(f"#id_actual_{application.budget_lines.get().pk}").fill("140000")
+    ui.submit(page.get_by_role("button", name="Skicka in slutrapporten"))
+    application.refresh_from_db()
+    assert application.state == Application.State.FINAL_REPORT_SUBMITTED
+    assert "Slutrapport inskickad" in page.content()
+
+
+def test_admin_publishes_a_call_and_handler_uses_queue_overview_and_conflict(ui):
+    from checks.models import GrantCall
+    from tests.checks.factories import make_application
+    from tests.factories import make_portal_admin
+
+    admin = make_portal_admin(email="admin@verket.example.se")
+    page = log_in(ui, admin)
+    ui.goto("/checks/manage/")
+    ui.submit(page.get_by_role("link", name="Ny utlysning"))
+    ui.fill("Namn", "Checkar 2027")
+    ui.fill("Diarienummer", "2027-00012")
+    page.locator("#id_description").fill("Checkar för innovationsupphandling 2027.")
+    ui.fill("Öppnar", "2027-01-01")
+    ui.fill("Stänger", "2026-12-01")
+    ui.fill("Total budget (kr)", "5000000")
+    page.locator("#id_tracks-0-name").fill("Spår 2: Pågående upphandling")
+    page.locator("#id_tracks-0-cap_one").fill("200000")
+    page.locator("#id_tracks-0-cap_two_or_more").fill("400000")
+    page.locator("#id_criteria-0-name").fill("Innovationshöjd")
+    ui.submit(page.get_by_role("button", name="Spara"))
+    assert "Något behöver rättas" in page.content()  # closes before it opens; everything typed is kept
+    assert page.locator("#id_tracks-0-name").input_value() == "Spår 2: Pågående upphandling"
+    ui.fill("Stänger", "2027-03-31")
+    ui.submit(page.get_by_role("button", name="Spara"))
+    ui.submit(page.get_by_role("button", name="Publicera utlysningen"))
+    call = GrantCall.objects.get(reference_number="2027-00012")
+    assert call.is_published and call.tracks.get().cap_for(2) == 400_000
+    ui.goto("/checks/")
+    assert "Checkar 2027" in page.content()
+
+    handler = make_handler(email="handlaggare2@verket.example.se")
+    application = make_application(state=Application.State.SUBMITTED)
+    page = log_in(ui, handler)
+    ui.goto("/checks/review/")
+    page.get_by_label("Tilldelad").select_option("none")
+    ui.submit(page.get_by_role("button", name="Filtrera"))
+    ui.submit(page.get_by_role("link", name=application.reference))
+    ui.submit(page.get_by_role("link", name="Anmäl jäv"))
+    page.get_by_label("Alla ansökningar från organisationen").check()
+    ui.fill("Skäl", "Min make arbetar i kommunen.")
+    ui.submit(page.get_by_role("button", name="Anmäl jävet"))
+    assert not page.get_by_role("link", name="Poängsätt ansökan").is_visible()
+    ui.goto("/checks/review/")
+    assert "Min make arbetar i kommunen." in page.content()
+    ui.goto(f"/checks/calls/{application.call.pk}/overview/")
+    assert page.locator("svg[role=img]").is_visible()

@@ -1,0 +1,135 @@
+from django import forms
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from .models import Series, Speaker, Webinar
+
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class NoColonMixin:
+    """Labels without a trailing colon: they read better and screen readers do not announce the colon."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class LocalDateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format=DATETIME_FORMAT, **kwargs)
+
+
+class SeriesForm(NoColonMixin, forms.ModelForm):
+    class Meta:
+        model = Series
+        fields = ["title", "slug", "summary", "description"]
+        widgets = {"summary": forms.Textarea(attrs={"rows": 3}), "description": forms.Textarea(attrs={"rows": 8})}
+        help_texts = {"slug": _("Lower-case letters, digits and hyphens, e.g. i-fokus. Used in the page's address.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slug"].required = False
+
+    def clean_slug(self):
+        slug = self.cleaned_data.get("slug") or slugify(self.cleaned_data.get("title", ""))[:80]
+        if not slug:
+            raise forms.ValidationError(_("Give a short name of letters and digits."))
+        return slug
+
+
+class WebinarForm(NoColonMixin, forms.ModelForm):
+    class Meta:
+        model = Webinar
+        fields = [
+            "series",
+            "title",
+            "theme",
+            "summary",
+            "description",
+            "starts_at",
+            "ends_at",
+            "join_url",
+            "capacity",
+        ]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 3}),
+            "description": forms.Textarea(attrs={"rows": 8}),
+            "starts_at": LocalDateTimeInput(),
+            "ends_at": LocalDateTimeInput(),
+        }
+        help_texts = {
+            "starts_at": _("Swedish time (Europe/Stockholm)."),
+            "ends_at": _("Swedish time (Europe/Stockholm)."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("starts_at", "ends_at"):
+            self.fields[name].input_formats = [DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+        self.fields["join_url"].assume_scheme = "https"
+        self.fields["series"].empty_label = _("No series")
+
+    def clean(self):
+        cleaned = super().clean()
+        starts_at, ends_at = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if starts_at and ends_at and ends_at <= starts_at:
+            self.add_error("ends_at", _("The webinar must end after it starts."))
+        return cleaned
+
+
+class SpeakerForm(NoColonMixin, forms.ModelForm):
+    class Meta:
+        model = Speaker
+        fields = ["name", "title", "organisation"]
+
+
+SpeakerFormSet = forms.inlineformset_factory(
+    Webinar, Speaker, form=SpeakerForm, extra=2, can_delete=True, max_num=20, validate_max=True
+)
+
+
+def speakers_from(formset) -> list[dict]:
+    """The speakers of a valid formset, in order, without empty and deleted rows."""
+    return [
+        {key: form.cleaned_data.get(key, "") for key in ("name", "title", "organisation")}
+        for form in formset.forms
+        if form.cleaned_data and form.cleaned_data.get("name") and not form.cleaned_data.get("DELETE")
+    ]
+
+
+class CancelWebinarForm(NoColonMixin, forms.Form):
+    message = forms.CharField(
+        label=_("Message to the registrants"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Mailed to everyone registered and shown on the webinar's page."),
+    )
+
+
+class RecordingForm(NoColonMixin, forms.Form):
+    recording_url = forms.URLField(label=_("Recording link"), max_length=500, assume_scheme="https")
+
+
+class RegistrationForm(NoColonMixin, forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    email = forms.EmailField(label=_("Email address"))
+    organisation = forms.CharField(label=_("Organisation"), max_length=200, required=False)
+    consent = forms.BooleanField(
+        label=_("I agree that the portal stores my name, email address and organisation to handle my registration."),
+        help_text=_("Read the privacy terms (link above). You can cancel at any time with your personal link."),
+        error_messages={"required": _("You must accept the privacy terms to register.")},
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user if getattr(user, "is_authenticated", False) else None
+        if self.user is not None:
+            # A signed-in person registers with the account's address.
+            self.fields["email"].disabled = True
+            self.fields["email"].help_text = _("The address of your account.")
+            self.fields["email"].initial = self.user.email
+            self.fields["name"].initial = self.user.get_full_name()
+            organisation = getattr(self.user, "active_organisation", None)
+            self.fields["organisation"].initial = organisation.name if organisation else ""

@@ -1,0 +1,89 @@
+"""iCalendar files: one webinar (public or personal, with the join link) and the feed of a series.
+
+Times are written in Europe/Stockholm with its VTIMEZONE, so calendar programs
+show the right local time also across daylight-saving changes.
+"""
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import icalendar
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from .models import Registration, Series, Webinar
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+PRODID = "-//Innovationsupphandlingsportalen//Webinars//SV"
+
+
+def _calendar(name: str | None = None) -> icalendar.Calendar:
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    if name:
+        calendar.add("x-wr-calname", name)
+        calendar.add("name", name)
+    return calendar
+
+
+def _event(webinar: Webinar, *, join_url: str = "") -> icalendar.Event:
+    page = settings.SITE_URL + reverse("webinars:detail", args=[webinar.pk])
+    event = icalendar.Event()
+    event.add("uid", f"{webinar.uid}@innovationsupphandlingsportalen")
+    event.add("dtstamp", datetime.now(UTC))
+    event.add("dtstart", webinar.starts_at.astimezone(STOCKHOLM))
+    event.add("dtend", webinar.ends_at.astimezone(STOCKHOLM))
+    event.add("sequence", webinar.sequence)
+    event.add("summary", webinar.title)
+    lines = [webinar.summary] if webinar.summary else []
+    if join_url:
+        lines.append(_("Join the webinar: %(url)s") % {"url": join_url})
+    lines.append(_("More information: %(url)s") % {"url": page})
+    if webinar.status == Webinar.Status.CANCELLED:
+        event.add("status", "CANCELLED")
+        if webinar.cancellation_message:
+            lines.insert(0, webinar.cancellation_message)
+    else:
+        event.add("status", "CONFIRMED")
+    event.add("description", "\n\n".join(lines))
+    event.add("url", page)
+    event.add("location", join_url or _("Online"))
+    return event
+
+
+def _finish(calendar: icalendar.Calendar) -> bytes:
+    calendar.add_missing_timezones()
+    return calendar.to_ical()
+
+
+def webinar_ics(webinar: Webinar) -> bytes:
+    """The public calendar file of one webinar (no join link)."""
+    calendar = _calendar()
+    calendar.add("method", "PUBLISH")
+    calendar.add_component(_event(webinar))
+    return _finish(calendar)
+
+
+def registration_ics(registration: Registration) -> bytes:
+    """The personal calendar file of a registrant: the join link is in it only for a confirmed seat."""
+    with translation.override(registration.language):
+        calendar = _calendar()
+        calendar.add("method", "PUBLISH")
+        join_url = registration.webinar.join_url if registration.status == Registration.Status.CONFIRMED else ""
+        calendar.add_component(_event(registration.webinar, join_url=join_url))
+        return _finish(calendar)
+
+
+def series_feed(series: Series, webinars) -> bytes:
+    """A subscribable feed of a series' published and cancelled webinars."""
+    calendar = _calendar(series.title)
+    calendar.add("x-wr-timezone", "Europe/Stockholm")
+    calendar.add("refresh-interval", timedelta(hours=12), parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", "PT12H")
+    for webinar in webinars:
+        calendar.add_component(_event(webinar))
+    return _finish(calendar)

@@ -1,0 +1,163 @@
+"""Reads for webinars. Public pages see published and cancelled webinars only; registrants only portal admins."""
+
+from django.core import signing
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from portal.rules import is_portal_admin
+
+from .models import Registration, Series, Speaker, Webinar
+
+TOKEN_SALT = "webinars.registration"
+PUBLIC_STATUSES = [Webinar.Status.PUBLISHED, Webinar.Status.CANCELLED]
+
+
+def _with_speakers(queryset: QuerySet[Webinar]) -> QuerySet[Webinar]:
+    return queryset.select_related("series").prefetch_related(
+        Prefetch("speakers", queryset=Speaker.objects.order_by("position", "id"))
+    )
+
+
+def public_webinars() -> QuerySet[Webinar]:
+    return _with_speakers(Webinar.objects.filter(status__in=PUBLIC_STATUSES))
+
+
+def upcoming_webinars() -> QuerySet[Webinar]:
+    """Published or cancelled webinars that have not ended, soonest first."""
+    return public_webinars().filter(ends_at__gt=timezone.now()).order_by("starts_at", "id")
+
+
+def past_webinars() -> QuerySet[Webinar]:
+    """Published webinars that have ended, newest first (cancelled ones are left out)."""
+    return (
+        public_webinars()
+        .filter(status=Webinar.Status.PUBLISHED, ends_at__lte=timezone.now())
+        .order_by("-starts_at", "-id")
+    )
+
+
+def series_list() -> QuerySet[Series]:
+    return Series.objects.annotate(
+        public_count=Count("webinars", filter=Q(webinars__status__in=PUBLIC_STATUSES))
+    ).order_by("title")
+
+
+def get_series(slug: str) -> Series:
+    return get_object_or_404(Series, slug=slug)
+
+
+def series_webinars(series: Series) -> QuerySet[Webinar]:
+    return public_webinars().filter(series=series).order_by("-starts_at", "-id")
+
+
+def get_webinar_for(user, pk) -> Webinar:
+    """A webinar the user may see: public ones for everyone, drafts only for portal admins; 404 otherwise."""
+    queryset = _with_speakers(Webinar.objects.all())
+    if not is_portal_admin(user):
+        queryset = queryset.filter(status__in=PUBLIC_STATUSES)
+    return get_object_or_404(queryset, pk=pk)
+
+
+def registration_for_user(user, webinar: Webinar) -> Registration | None:
+    """The signed-in user's own active registration for the webinar (matched by account email)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return (
+        Registration.objects.filter(webinar=webinar, email__iexact=user.email)
+        .exclude(status=Registration.Status.CANCELLED)
+        .first()
+    )
+
+
+def registrations_of_user(user) -> QuerySet[Registration]:
+    """A signed-in user's active registrations for webinars that have not ended."""
+    return (
+        Registration.objects.filter(email__iexact=user.email, webinar__ends_at__gt=timezone.now())
+        .exclude(status=Registration.Status.CANCELLED)
+        .select_related("webinar")
+        .order_by("webinar__starts_at")
+    )
+
+
+def registration_token(registration: Registration) -> str:
+    """The signed part of a personal link. Stable (no timestamp): every mail carries the same link."""
+    return signing.Signer(salt=TOKEN_SALT).sign_object({"r": registration.pk, "s": registration.secret.hex})
+
+
+def get_registration_by_token(token: str) -> Registration:
+    """The registration behind a personal link; 404 for a forged link or one replaced by a newer registration."""
+    try:
+        data = signing.Signer(salt=TOKEN_SALT).unsign_object(token)
+    except (signing.BadSignature, ValueError):
+        raise Http404 from None
+    registration = Registration.objects.select_related("webinar", "webinar__series").filter(pk=data.get("r")).first()
+    if registration is None or registration.secret.hex != data.get("s"):
+        raise Http404
+    return registration
+
+
+def webinars_for_admin() -> QuerySet[Webinar]:
+    """All webinars with registration counts, newest first."""
+    return (
+        Webinar.objects.select_related("series")
+        .annotate(**_count_annotations("registrations__status"))
+        .order_by("-starts_at", "-id")
+    )
+
+
+def _count_annotations(field: str) -> dict:
+    return {
+        "confirmed_count": Count("registrations", filter=Q(**{field: Registration.Status.CONFIRMED})),
+        "waitlisted_count": Count("registrations", filter=Q(**{field: Registration.Status.WAITLISTED})),
+        "cancelled_count": Count("registrations", filter=Q(**{field: Registration.Status.CANCELLED})),
+    }
+
+
+def registration_counts(webinar: Webinar) -> dict[str, int]:
+    counts = dict(webinar.registrations.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    return {status: counts.get(status, 0) for status in Registration.Status.values}
+
+
+def confirmed_count(webinar: Webinar) -> int:
+    return webinar.registrations.filter(status=Registration.Status.CONFIRMED).count()
+
+
+def seats_left(webinar: Webinar) -> int | None:
+    if webinar.capacity is None:
+        return None
+    return max(webinar.capacity - confirmed_count(webinar), 0)
+
+
+def registrations_for_admin(webinar: Webinar) -> QuerySet[Registration]:
+    """Every registration of a webinar (for portal admins only): confirmed first, then the waiting list in order."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    order = Case(
+        When(status=Registration.Status.CONFIRMED, then=Value(0)),
+        When(status=Registration.Status.WAITLISTED, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    return webinar.registrations.select_related("user").annotate(order=order).order_by("order", "queued_at", "id")
+
+
+def webinars_for_dashboard() -> QuerySet[Webinar]:
+    """Drafts and webinars that have not ended, for the admins' dashboard panel."""
+    return (
+        webinars_for_admin()
+        .filter(Q(status=Webinar.Status.DRAFT) | Q(ends_at__gt=timezone.now()))
+        .order_by("starts_at", "id")
+    )
+
+
+def waiting_list_position(registration: Registration) -> int | None:
+    """1 for the first on the waiting list; None when the registration is not waiting."""
+    if registration.status != Registration.Status.WAITLISTED:
+        return None
+    waiting = Registration.objects.filter(webinar_id=registration.webinar_id, status=Registration.Status.WAITLISTED)
+    ahead = waiting.filter(
+        Q(queued_at__lt=registration.queued_at) | Q(queued_at=registration.queued_at, id__lt=registration.id)
+    )
+    return ahead.count() + 1

@@ -1,0 +1,495 @@
+"""Writes for webinars: series, webinars and their states, registrations, the waiting list and the mails.
+
+Lock order, everywhere: the webinar row first, then its registrations. Every
+change of a webinar's seats happens under the webinar's row lock, so two
+registrants cancelling at the same moment promote two different people from
+the waiting list, and nobody twice.
+"""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.mail import Recipient, send_mail_to
+from portal.models import User
+from portal.services import InvalidTransition, ServiceError, write_audit
+
+from . import ics, selectors
+from .models import Registration, Series, Speaker, Webinar
+
+REMINDER_LEAD = timedelta(hours=24)
+# Personal data of registrants is kept this long after the webinar ended (WEBINARS_REGISTRATION_RETENTION_DAYS).
+DEFAULT_RETENTION_DAYS = 365
+WEBINAR_FIELDS = (
+    "series",
+    "title",
+    "theme",
+    "summary",
+    "description",
+    "starts_at",
+    "ends_at",
+    "join_url",
+    "recording_url",
+    "capacity",
+)
+SERIES_FIELDS = ("title", "slug", "summary", "description")
+
+
+# Series ---------------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_series(*, by: User, title: str, slug: str, summary: str = "", description: str = "") -> Series:
+    """Create a series. Side effects: an audit row."""
+    if Series.objects.filter(slug=slug).exists():
+        raise ServiceError(_("Another series already uses this short name."), field="slug")
+    series = Series.objects.create(title=title, slug=slug, summary=summary, description=description)
+    write_audit(actor=by, action="webinar_series.created", obj=series)
+    return series
+
+
+@transaction.atomic
+def update_series(*, series: Series, by: User, **fields) -> Series:
+    """Change a series' texts. Side effects: an audit row."""
+    series = Series.objects.select_for_update().get(pk=series.pk)
+    if "slug" in fields and Series.objects.filter(slug=fields["slug"]).exclude(pk=series.pk).exists():
+        raise ServiceError(_("Another series already uses this short name."), field="slug")
+    for name in SERIES_FIELDS:
+        if name in fields:
+            setattr(series, name, fields[name])
+    series.save()
+    write_audit(actor=by, action="webinar_series.changed", obj=series)
+    return series
+
+
+# Webinars -------------------------------------------------------------------------------------------------------
+
+
+def _check_times(starts_at: datetime, ends_at: datetime) -> None:
+    if ends_at <= starts_at:
+        raise ServiceError(_("The webinar must end after it starts."), field="ends_at")
+
+
+def _set_speakers(webinar: Webinar, speakers: list[dict]) -> None:
+    webinar.speakers.all().delete()
+    Speaker.objects.bulk_create(
+        Speaker(
+            webinar=webinar,
+            name=speaker["name"],
+            title=speaker.get("title", ""),
+            organisation=speaker.get("organisation", ""),
+            position=position,
+        )
+        for position, speaker in enumerate(speakers)
+    )
+
+
+@transaction.atomic
+def create_webinar(*, by: User, speakers: list[dict] | None = None, **fields) -> Webinar:
+    """Create a draft webinar with its speakers (dicts of name, title, organisation). Side effects: an audit row."""
+    _check_times(fields["starts_at"], fields["ends_at"])
+    webinar = Webinar.objects.create(
+        created_by=by, status=Webinar.Status.DRAFT, **{k: v for k, v in fields.items() if k in WEBINAR_FIELDS}
+    )
+    _set_speakers(webinar, speakers or [])
+    write_audit(actor=by, action="webinar.created", obj=webinar)
+    return webinar
+
+
+@transaction.atomic
+def update_webinar(*, webinar: Webinar, by: User, speakers: list[dict] | None = None, **fields) -> Webinar:
+    """Change a draft or published webinar.
+
+    A larger capacity moves people from the waiting list to a seat (they are
+    mailed); capacity cannot go below the seats already taken. A new time raises
+    the iCalendar sequence so subscribed calendars update the event; for a
+    published webinar everyone registered is mailed the new time (with a new
+    .ics), and reminders are re-armed for the new start.
+    Side effects: an audit row, mails to promoted registrants and, on a new time, to all registrants.
+    """
+    webinar = Webinar.objects.select_for_update().get(pk=webinar.pk)
+    if webinar.status == Webinar.Status.CANCELLED:
+        raise InvalidTransition(_("A cancelled webinar cannot be changed."))
+    _check_times(fields.get("starts_at", webinar.starts_at), fields.get("ends_at", webinar.ends_at))
+    capacity = fields.get("capacity", webinar.capacity)
+    taken = selectors.confirmed_count(webinar)
+    if capacity is not None and capacity < taken:
+        raise ServiceError(
+            _("%(n)s people already have a seat; the capacity cannot be lower than that.") % {"n": taken},
+            field="capacity",
+        )
+    time_changed = (
+        fields.get("starts_at", webinar.starts_at) != webinar.starts_at
+        or fields.get("ends_at", webinar.ends_at) != webinar.ends_at
+    )
+    for name in WEBINAR_FIELDS:
+        if name in fields:
+            setattr(webinar, name, fields[name])
+    if time_changed:
+        webinar.sequence += 1
+    webinar.save()
+    if speakers is not None:
+        _set_speakers(webinar, speakers)
+    write_audit(actor=by, action="webinar.changed", obj=webinar)
+    if webinar.status == Webinar.Status.PUBLISHED:
+        _fill_free_seats(webinar)
+        if time_changed:
+            webinar.registrations.update(reminder_sent_at=None)
+            from .tasks import notify_webinar_rescheduled
+
+            webinar_id = webinar.pk
+            transaction.on_commit(lambda: notify_webinar_rescheduled.delay(webinar_id=webinar_id))
+    return webinar
+
+
+@transaction.atomic
+def set_webinar_status(*, webinar: Webinar, status: str, by: User, message: str = "") -> Webinar:
+    """Move a webinar to a new status (the one transition service; see Webinar.TRANSITIONS).
+
+    Cancelling needs a message; it is shown on the webinar's page and mailed to
+    everyone registered (confirmed and waiting).
+    Side effects: a state-change audit row; on cancel, mails to registrants after commit.
+    """
+    webinar = Webinar.objects.select_for_update().get(pk=webinar.pk)
+    if status not in Webinar.TRANSITIONS[webinar.status]:
+        raise InvalidTransition(
+            _("A webinar that is %(current)s cannot become %(new)s.")
+            % {"current": webinar.get_status_display().lower(), "new": Webinar.Status(status).label.lower()}
+        )
+    previous = webinar.status
+    now = timezone.now()
+    if status == Webinar.Status.CANCELLED:
+        if not message.strip():
+            raise ServiceError(_("Write a message to the registrants: why, and what happens now."), field="message")
+        if webinar.is_past:
+            raise InvalidTransition(_("A webinar that has already taken place cannot be cancelled."))
+        webinar.cancellation_message = message.strip()
+        webinar.cancelled_at = now
+    if status == Webinar.Status.PUBLISHED:
+        webinar.published_at = now
+    webinar.status = status
+    webinar.sequence += 1
+    webinar.save()
+    write_audit(
+        actor=by,
+        action=f"webinar.{status}",
+        obj=webinar,
+        description=f"{previous} → {status}" + (f": {webinar.cancellation_message}" if message else ""),
+    )
+    if status == Webinar.Status.CANCELLED and previous == Webinar.Status.PUBLISHED:
+        from .tasks import notify_webinar_cancelled
+
+        webinar_id = webinar.pk
+        transaction.on_commit(lambda: notify_webinar_cancelled.delay(webinar_id=webinar_id))
+    return webinar
+
+
+def publish_webinar(*, webinar: Webinar, by: User) -> Webinar:
+    """Publish a draft (see set_webinar_status)."""
+    return set_webinar_status(webinar=webinar, status=Webinar.Status.PUBLISHED, by=by)
+
+
+def cancel_webinar(*, webinar: Webinar, by: User, message: str) -> Webinar:
+    """Cancel a webinar with a message to the registrants (see set_webinar_status)."""
+    return set_webinar_status(webinar=webinar, status=Webinar.Status.CANCELLED, by=by, message=message)
+
+
+@transaction.atomic
+def add_recording(*, webinar: Webinar, by: User, recording_url: str) -> Webinar:
+    """Set the recording link of a webinar that has started.
+
+    The first time a published webinar gets a recording, everyone who
+    registered (confirmed or waiting) is mailed the link.
+    Side effects: an audit row; mails to registrants after commit.
+    """
+    webinar = Webinar.objects.select_for_update().get(pk=webinar.pk)
+    if not recording_url.strip():
+        raise ServiceError(_("Give the link to the recording."), field="recording_url")
+    if webinar.status == Webinar.Status.CANCELLED:
+        raise InvalidTransition(_("A cancelled webinar has no recording."))
+    if not webinar.has_started:
+        raise InvalidTransition(_("A recording can be added once the webinar has started."))
+    first = webinar.recording_published_at is None and webinar.status == Webinar.Status.PUBLISHED
+    webinar.recording_url = recording_url.strip()
+    if first:
+        webinar.recording_published_at = timezone.now()
+    webinar.save(update_fields=["recording_url", "recording_published_at", "updated_at"])
+    write_audit(actor=by, action="webinar.recording_added", obj=webinar, description=webinar.recording_url)
+    if first:
+        from .tasks import notify_recording_published
+
+        webinar_id = webinar.pk
+        transaction.on_commit(lambda: notify_recording_published.delay(webinar_id=webinar_id))
+    return webinar
+
+
+# Registrations --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegistrationOutcome:
+    registration: Registration
+    already_registered: bool = False
+
+
+def _queue_mail(registration: Registration, kind: str) -> None:
+    from .tasks import send_registration_mail
+
+    registration_id = registration.pk
+    transaction.on_commit(lambda: send_registration_mail.delay(registration_id=registration_id, kind=kind))
+
+
+def check_open_for_registration(webinar: Webinar) -> None:
+    """Raise ServiceError unless people may register for the webinar now."""
+    if webinar.status == Webinar.Status.CANCELLED:
+        raise ServiceError(_("This webinar is cancelled; registration is closed."))
+    if webinar.status != Webinar.Status.PUBLISHED:
+        raise ServiceError(_("This webinar is not open for registration."))
+    if webinar.has_started:
+        raise ServiceError(_("This webinar has already started; registration is closed."))
+
+
+@transaction.atomic
+def register(
+    *,
+    webinar: Webinar,
+    name: str,
+    email: str,
+    organisation: str = "",
+    consent: bool,
+    user: User | None = None,
+    language: str = "sv",
+) -> RegistrationOutcome:
+    """Register someone for a webinar: a seat if there is one, else a place on the waiting list.
+
+    One registration per email address (case-insensitive) and webinar. If the
+    address is already registered nothing changes and the address is mailed its
+    personal link again, so the page reveals nothing about who registered.
+    Someone who cancelled may register again (at the end of the queue, with a
+    new personal link). Side effects: an audit row; a mail with an .ics file
+    (seat) or a waiting-list mail, after commit.
+    """
+    if not consent:
+        raise ServiceError(_("You must accept the privacy terms to register."), field="consent")
+    email = email.strip()
+    if not email or not name.strip():
+        raise ServiceError(_("Give your name and email address."), field="email")
+    webinar = Webinar.objects.select_for_update().get(pk=webinar.pk)
+    check_open_for_registration(webinar)
+    existing = Registration.objects.select_for_update().filter(webinar=webinar, email__iexact=email).first()
+    if existing is not None and existing.status != Registration.Status.CANCELLED:
+        _queue_mail(existing, "already_registered")
+        return RegistrationOutcome(existing, already_registered=True)
+    left = selectors.seats_left(webinar)
+    has_seat = left is None or left > 0
+    now = timezone.now()
+    registration = existing or Registration(webinar=webinar, email=email)
+    if existing is not None:
+        registration.secret = uuid.uuid4()
+        registration.cancelled_at = None
+        registration.reminder_sent_at = None
+    registration.user = user if getattr(user, "is_authenticated", False) else None
+    registration.name = name.strip()
+    registration.organisation = organisation.strip()
+    registration.language = language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+    registration.status = Registration.Status.CONFIRMED if has_seat else Registration.Status.WAITLISTED
+    registration.consent_at = now
+    registration.queued_at = now
+    registration.confirmed_at = now if has_seat else None
+    registration.save()
+    write_audit(
+        actor=user, action="webinar.registered", obj=registration, description=registration.get_status_display()
+    )
+    _queue_mail(registration, "confirmed" if has_seat else "waitlisted")
+    return RegistrationOutcome(registration)
+
+
+def _fill_free_seats(webinar: Webinar) -> list[Registration]:
+    """Give free seats to the first on the waiting list. The caller holds the webinar's row lock."""
+    if webinar.status != Webinar.Status.PUBLISHED or webinar.has_started:
+        return []
+    waiting = (
+        Registration.objects.select_for_update()
+        .filter(webinar=webinar, status=Registration.Status.WAITLISTED)
+        .order_by("queued_at", "id")
+    )
+    left = selectors.seats_left(webinar)
+    if left is not None:
+        if left <= 0:
+            return []
+        waiting = waiting[:left]
+    promoted = list(waiting)
+    now = timezone.now()
+    for registration in promoted:
+        registration.status = Registration.Status.CONFIRMED
+        registration.confirmed_at = now
+        registration.save(update_fields=["status", "confirmed_at"])
+        write_audit(actor=None, action="webinar.registration_promoted", obj=registration)
+        _queue_mail(registration, "promoted")
+    return promoted
+
+
+def cancel_registration(*, registration: Registration, by: User | None = None) -> Registration:
+    """Cancel a registration (through the personal link, or by a portal admin).
+
+    If it held a seat, the first on the waiting list gets it and is mailed — once,
+    also when several cancel at the same moment (the webinar row is locked).
+    A cancelled registration cannot be cancelled again.
+    Side effects: audit rows, a mail to the person who cancelled and to the promoted one, after commit.
+    """
+    with transaction.atomic():
+        webinar = Webinar.objects.select_for_update().get(pk=registration.webinar_id)
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        if registration.status == Registration.Status.CANCELLED:
+            raise InvalidTransition(_("This registration is already cancelled."))
+        if webinar.has_started and webinar.status == Webinar.Status.PUBLISHED:
+            raise InvalidTransition(_("The webinar has already started; the registration can no longer be cancelled."))
+        held_seat = registration.status == Registration.Status.CONFIRMED
+        registration.status = Registration.Status.CANCELLED
+        registration.cancelled_at = timezone.now()
+        registration.save(update_fields=["status", "cancelled_at"])
+        write_audit(actor=by, action="webinar.registration_cancelled", obj=registration)
+        _queue_mail(registration, "cancelled")
+        if held_seat:
+            _fill_free_seats(webinar)
+    return registration
+
+
+# Mails ----------------------------------------------------------------------------------------------------------
+
+MAIL_TEMPLATES = {
+    "confirmed": "webinars/mail/registration_confirmed",
+    "waitlisted": "webinars/mail/registration_waitlisted",
+    "promoted": "webinars/mail/registration_promoted",
+    "already_registered": "webinars/mail/already_registered",
+    "cancelled": "webinars/mail/registration_cancelled",
+    "reminder": "webinars/mail/reminder",
+    "webinar_cancelled": "webinars/mail/webinar_cancelled",
+    "recording": "webinars/mail/recording_published",
+    "rescheduled": "webinars/mail/webinar_rescheduled",
+}
+# Mails that carry the personal calendar file.
+WITH_ICS = {"confirmed", "promoted", "reminder", "already_registered", "rescheduled"}
+
+
+def personal_link(registration: Registration) -> str:
+    return settings.SITE_URL + reverse("webinars:registration", args=[selectors.registration_token(registration)])
+
+
+def send_registration_mail(*, registration: Registration, kind: str) -> int:
+    """Send one of the registrant's mails (see MAIL_TEMPLATES) in the registrant's language.
+
+    The join link is only put in mails to a confirmed registrant. Returns the number of mails sent.
+    """
+    webinar = registration.webinar
+    confirmed = registration.status == Registration.Status.CONFIRMED
+    context = {
+        "registration": registration,
+        "webinar": webinar,
+        "speakers": list(webinar.speakers.all()),
+        "personal_link": personal_link(registration) if registration.status != Registration.Status.CANCELLED else "",
+        "join_url": webinar.join_url if confirmed else "",
+        "webinar_link": settings.SITE_URL + reverse("webinars:detail", args=[webinar.pk]),
+    }
+    attachments = None
+    if kind in WITH_ICS and registration.status != Registration.Status.CANCELLED:
+        attachments = [("webinar.ics", ics.registration_ics(registration), "text/calendar; charset=utf-8")]
+    return send_mail_to(
+        [Recipient(email=registration.email, language=registration.language)],
+        template=MAIL_TEMPLATES[kind],
+        context=context,
+        attachments=attachments,
+    )
+
+
+def notify_registrants(*, webinar: Webinar, kind: str) -> int:
+    """Mail everyone registered (confirmed or waiting) about the webinar's cancellation, new time or recording."""
+    registrations = webinar.registrations.filter(
+        status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITLISTED]
+    ).select_related("webinar")
+    return sum(send_registration_mail(registration=registration, kind=kind) for registration in registrations)
+
+
+def due_reminders(*, now: datetime | None = None) -> list[int]:
+    """Ids of confirmed registrations for published webinars starting within 24 hours that have had no reminder."""
+    now = now or timezone.now()
+    return list(
+        Registration.objects.filter(
+            status=Registration.Status.CONFIRMED,
+            reminder_sent_at__isnull=True,
+            webinar__status=Webinar.Status.PUBLISHED,
+            webinar__starts_at__gt=now,
+            webinar__starts_at__lte=now + REMINDER_LEAD,
+        )
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+
+
+def send_reminder(*, registration_id: int) -> bool:
+    """Send the reminder of one registration, exactly once.
+
+    The registration is claimed with one conditional UPDATE (… WHERE
+    reminder_sent_at IS NULL); a second run, or a second worker, updates no row
+    and sends nothing. The mail is sent inside the claiming transaction, so a
+    failed send releases the claim and the next run tries again.
+    Returns whether a reminder was sent.
+    """
+    with transaction.atomic():
+        # Only the row's own columns in the WHERE: a condition on the webinar would make Django write
+        # "WHERE id IN (subquery)", which PostgreSQL does not re-check after waiting for a concurrent claim.
+        claimed = Registration.objects.filter(
+            pk=registration_id,
+            reminder_sent_at__isnull=True,
+            status=Registration.Status.CONFIRMED,
+        ).update(reminder_sent_at=timezone.now())
+        if not claimed:
+            return False
+        registration = Registration.objects.select_related("webinar").get(pk=registration_id)
+        if registration.webinar.status != Webinar.Status.PUBLISHED:
+            transaction.set_rollback(True)
+            return False
+        send_registration_mail(registration=registration, kind="reminder")
+    return True
+
+
+def send_due_reminders(*, now: datetime | None = None) -> int:
+    """Send every reminder that is due. Safe to run twice or in parallel. Returns the number sent."""
+    return sum(send_reminder(registration_id=pk) for pk in due_reminders(now=now))
+
+
+def anonymise_old_registrations(*, now: datetime | None = None) -> int:
+    """Remove names, addresses and organisations of registrants of webinars that ended long ago.
+
+    The rows stay (for the counts); only the personal data goes. Safe to run again.
+    Side effects: one audit row per webinar concerned. Returns the number of registrations anonymised.
+    """
+    now = now or timezone.now()
+    days = getattr(settings, "WEBINARS_REGISTRATION_RETENTION_DAYS", DEFAULT_RETENTION_DAYS)
+    old = Registration.objects.filter(anonymised_at__isnull=True, webinar__ends_at__lt=now - timedelta(days=days))
+    total = 0
+    for webinar_id in old.values_list("webinar_id", flat=True).distinct().order_by():
+        with transaction.atomic():
+            webinar = Webinar.objects.select_for_update().get(pk=webinar_id)
+            rows = list(webinar.registrations.select_for_update().filter(anonymised_at__isnull=True))
+            for registration in rows:
+                registration.name = ""
+                registration.email = f"removed-{registration.pk}@invalid"
+                registration.organisation = ""
+                registration.user = None
+                registration.anonymised_at = now
+            Registration.objects.bulk_update(rows, ["name", "email", "organisation", "user", "anonymised_at"])
+            write_audit(
+                actor=None,
+                action="webinar.registrations_anonymised",
+                obj=webinar,
+                description=str(len(rows)),
+            )
+            total += len(rows)
+    return total
