@@ -3,6 +3,7 @@
 from django.contrib import admin
 
 from .models import Call, CallAlert, CpvCode, InterestProfile, MarketGapAssessment, Need, Question, Response
+from .services import update_search_vectors
 
 
 @admin.register(CpvCode)
@@ -26,6 +27,10 @@ class NeedAdmin(admin.ModelAdmin):
     filter_horizontal = ["cpv_codes"]
     inlines = [AssessmentInline]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        update_search_vectors(need=obj)
+
 
 @admin.register(Call)
 class CallAdmin(admin.ModelAdmin):
@@ -34,6 +39,10 @@ class CallAdmin(admin.ModelAdmin):
     search_fields = ["title", "need__title"]
     raw_id_fields = ["need", "created_by"]
     readonly_fields = ["status", "published_at", "opened_at", "closed_at", "alerts_sent_at"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        update_search_vectors(call=obj)
 
 
 @admin.register(Response)

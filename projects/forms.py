@@ -89,7 +89,24 @@ class NeedForm(NoSuffixMixin, forms.ModelForm):
         self.fields["estimated_value"].widget.attrs.setdefault("inputmode", "numeric")
 
 
+SOURCE_FIELDS = {
+    "desk_research": "source_desk_research",
+    "rfi": "source_rfi",
+    "suppliers": "source_suppliers",
+}
+
+
 class AssessmentForm(NoSuffixMixin, forms.ModelForm):
+    sources = forms.MultipleChoiceField(
+        label=_("Sources"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=[
+            ("desk_research", _("Desk research")),
+            ("rfi", _("Request for information (RFI)")),
+            ("suppliers", _("Suppliers consulted")),
+        ],
+    )
     trl = forms.TypedChoiceField(
         label=_("TRL estimate"),
         coerce=int,
@@ -108,9 +125,7 @@ class AssessmentForm(NoSuffixMixin, forms.ModelForm):
         fields = [
             "conclusion",
             "evidence",
-            "source_desk_research",
-            "source_rfi",
-            "source_suppliers",
+            "sources",
             "suppliers_consulted",
             "sources_notes",
             "trl",
@@ -134,6 +149,9 @@ class AssessmentForm(NoSuffixMixin, forms.ModelForm):
         from .procedures import suggest_procedure
 
         data = super().clean()
+        chosen_sources = set(data.get("sources") or [])
+        for choice, field in SOURCE_FIELDS.items():
+            data[field] = choice in chosen_sources
         if data.get("source_suppliers") and not data.get("suppliers_consulted"):
             self.add_error("suppliers_consulted", _("Say how many suppliers you consulted."))
         if data.get("conclusion") and data.get("trl"):

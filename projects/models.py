@@ -473,4 +473,6 @@ class CallAlert(models.Model):
 
     def __str__(self):
         return f"{self.call} → {self.user}"
+
+
 from .document_models import DecisionDocument  # noqa: E402,F401

@@ -46,7 +46,7 @@ CALL_TRANSITIONS: dict[str, set[str]] = {
 RESPONSE_TRANSITIONS: dict[str, set[str]] = {
     Response.Status.DRAFT: {Response.Status.SUBMITTED, Response.Status.WITHDRAWN},
     Response.Status.SUBMITTED: {Response.Status.WITHDRAWN},
-    Response.Status.WITHDRAWN: {Response.Status.SUBMITTED},
+    Response.Status.WITHDRAWN: {Response.Status.SUBMITTED, Response.Status.DRAFT},
 }
 
 
@@ -340,6 +340,26 @@ def update_call_states(*, now: datetime | None = None) -> dict[str, int]:
     return {"opened": opened, "closed": closed}
 
 
+@transaction.atomic
+def remove_attachment(*, attachment, by: User) -> None:
+    """Remove a file from a call that has not opened or from a response while its call is open.
+
+    The caller has checked that `by` may change the owner. Side effects: audit row, the file is deleted.
+    """
+    from portal.files import delete_attachment
+
+    owner = attachment.owner
+    if isinstance(owner, Call):
+        if owner.status != Call.Status.DRAFT or (owner.published_at and owner.opens_at <= timezone.now()):
+            raise InvalidTransition(_("A call can only be changed before it opens."))
+    elif isinstance(owner, Response):
+        _require_open(owner.call)
+    else:
+        raise ServiceError(_("This file cannot be removed here."))
+    write_audit(actor=by, action="attachment.removed", obj=owner, description=attachment.filename)
+    delete_attachment(attachment=attachment)
+
+
 # --- responses ---------------------------------------------------------------------------------------------------
 
 
@@ -367,8 +387,6 @@ def save_response(
     created = response is None
     if created:
         response = Response(call=call, organisation=organisation, author=by)
-    elif response.status == Response.Status.WITHDRAWN and not submit:
-        response.status = Response.Status.DRAFT
     for name in RESPONSE_FIELDS:
         if name in data:
             setattr(response, name, data[name])
@@ -383,6 +401,9 @@ def save_response(
     write_audit(actor=by, action="response.created" if created else "response.updated", obj=response)
     if submit and response.status != Response.Status.SUBMITTED:
         response = transition_response(response=response, to=Response.Status.SUBMITTED, by=by)
+    elif not submit and response.status == Response.Status.WITHDRAWN:
+        # Editing a withdrawn response makes it a draft again; it is submitted only on request.
+        response = transition_response(response=response, to=Response.Status.DRAFT, by=by)
     return response
 
 

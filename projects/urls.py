@@ -15,6 +15,7 @@ urlpatterns = [
         views.NeedVisibilityView.as_view(visibility="draft"),
         name="need_unpublish",
     ),
+    path("needs/<int:pk>/delete/", views.NeedDeleteView.as_view(), name="need_delete"),
     path("needs/<int:pk>/assessment/", views.NeedAssessView.as_view(), name="need_assess"),
     path("needs/<int:pk>/calls/new/", views.CallCreateView.as_view(), name="call_create"),
     path("calls/", views.CallListView.as_view(), name="call_list"),
@@ -42,6 +43,7 @@ urlpatterns = [
         views.ResponseTransitionView.as_view(to="withdrawn"),
         name="response_withdraw",
     ),
+    path("attachments/<uuid:uuid>/remove/", views.AttachmentRemoveView.as_view(), name="attachment_remove"),
     path("interest-profile/", views.InterestProfileView.as_view(), name="interest_profile"),
     path("cpv/", views.CpvSearchView.as_view(), name="cpv_search"),
 ]

@@ -11,11 +11,12 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from portal.files import attachments_for
@@ -24,6 +25,7 @@ from portal.selectors import audit_entries_for
 
 from . import selectors, services
 from .forms import (
+    SOURCE_FIELDS,
     AnswerForm,
     AssessmentForm,
     CallFilterForm,
@@ -85,20 +87,30 @@ class NeedListView(View):
         )
 
 
-class MyNeedsView(MemberView):
-    def get(self, request):
+class BuyerView(MemberView):
+    """Pages for buyers of a verified public body; an unverified one is told why it must wait."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        organisation = self.organisation
+        if organisation is not None and organisation.is_public_body and not organisation.is_verified:
+            return render(request, "projects/not_verified.html", {"organisation": organisation}, status=403)
         self.require("projects.create_need")
+        return super().dispatch(request, *args, **kwargs)
+
+
+class MyNeedsView(BuyerView):
+    def get(self, request):
         needs = selectors.needs_of_organisation(self.organisation)
         return render(request, "projects/need_mine.html", {"page_obj": _paginate(request, needs)})
 
 
-class NeedCreateView(MemberView):
+class NeedCreateView(BuyerView):
     def get(self, request):
-        self.require("projects.create_need")
         return render(request, "projects/need_form.html", {"form": NeedForm()})
 
     def post(self, request):
-        self.require("projects.create_need")
         form = NeedForm(request.POST)
         if form.is_valid():
             data = dict(form.cleaned_data)
@@ -122,6 +134,7 @@ class NeedDetailView(View):
         calls = need.calls.select_related("need").order_by("-opens_at")
         if not member:
             calls = calls.filter(published_at__isnull=False)
+        calls = list(calls)
         assessments = sorted(need.assessments.all(), key=lambda a: a.version, reverse=True)
         return render(
             request,
@@ -134,9 +147,32 @@ class NeedDetailView(View):
                 "calls": calls,
                 "can_edit": user.has_perm("projects.change_need", need),
                 "can_create_call": user.has_perm("projects.create_call_need", need),
-                "history": audit_entries_for(need)[:20] if member else [],
+                "can_unpublish": not any(call.published_at for call in calls),
+                "can_delete": not need.is_published and not calls,
+                "history": _history(need) if member else [],
             },
         )
+
+
+HISTORY_LABELS = {
+    "need.created": gettext_lazy("Need registered"),
+    "need.updated": gettext_lazy("Need changed"),
+    "need.published": gettext_lazy("Need published"),
+    "need.draft": gettext_lazy("Need made a draft again"),
+    "need.assessed": gettext_lazy("Market-gap assessment saved"),
+}
+
+
+def _history(need) -> list[dict]:
+    return [
+        {
+            "at": entry.created_at,
+            "actor": entry.actor,
+            "label": HISTORY_LABELS.get(entry.action, entry.action),
+            "description": entry.description,
+        }
+        for entry in audit_entries_for(need)[:20]
+    ]
 
 
 def _org_ids(user):
@@ -188,6 +224,29 @@ class NeedVisibilityView(MemberView):
         return redirect("projects:need_detail", pk=need.pk)
 
 
+class NeedDeleteView(MemberView):
+    """Confirm, then delete a draft need that has no calls."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.need = selectors.get_own_need(request.user, kwargs["pk"])
+        self.require("projects.change_need", self.need)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, pk):
+        return render(request, "projects/need_delete.html", {"need": self.need})
+
+    def post(self, request, pk):
+        try:
+            services.delete_need(need=self.need, by=request.user)
+        except services.ServiceError as error:
+            messages.error(request, error.message)
+            return redirect("projects:need_detail", pk=self.need.pk)
+        messages.success(request, _("The need %(title)s is deleted.") % {"title": self.need.title})
+        return redirect("projects:need_mine")
+
+
 class NeedAssessView(MemberView):
     template_name = "projects/assessment_form.html"
 
@@ -203,7 +262,13 @@ class NeedAssessView(MemberView):
         return render(
             self.request,
             self.template_name,
-            {"need": self.need, "form": form, "suggestion": suggestion, "current": current, "rules": _rules_table()},
+            {
+                "need": self.need,
+                "form": form,
+                "suggestion": suggestion,
+                "current_assessment": current,
+                "rules": _rules_table(),
+            },
         )
 
     def get(self, request, pk):
@@ -211,8 +276,11 @@ class NeedAssessView(MemberView):
         initial = {}
         if current:
             initial = {
-                name: getattr(current, name) for name in AssessmentForm.Meta.fields if name != "chosen_procedure"
+                name: getattr(current, name)
+                for name in AssessmentForm.Meta.fields
+                if name not in ("chosen_procedure", "sources")
             }
+            initial["sources"] = [key for key, field in SOURCE_FIELDS.items() if getattr(current, field)]
             if current.chosen_procedure != current.suggested_procedure:
                 initial["chosen_procedure"] = current.chosen_procedure
         return self.render_form(AssessmentForm(initial=initial))
@@ -443,8 +511,6 @@ class CallResponsesView(MemberView):
         return render(request, "projects/call_responses.html", {"call": call, "responses": responses})
 
 
-
-
 def _csv_cell(value) -> str:
     """Text safe to open in a spreadsheet: a leading =, +, - or @ would be read as a formula."""
     text = "" if value is None else str(value)
@@ -529,6 +595,8 @@ class ResponseEditView(MemberView):
         return self.render_form(ResponseForm(instance=self.response))
 
     def post(self, request, pk):
+        if not self.call.is_open:
+            return self.closed()
         instance = Response.objects.get(pk=self.response.pk) if self.response else None
         form = ResponseForm(request.POST, request.FILES, instance=instance)
         if form.is_valid():
@@ -681,6 +749,35 @@ class InterestProfileView(MemberView):
                 messages.success(request, _("Your interest profile is saved. We will mail you about matching calls."))
                 return redirect("portal:dashboard")
         return render(request, "projects/interest_profile.html", {"form": form})
+
+
+# --- attachments ---------------------------------------------------------------------------------------------------
+
+
+class AttachmentRemoveView(MemberView):
+    """Remove a file from one's own draft call or open response; anything else is 404."""
+
+    def post(self, request, uuid):
+        from portal.models import Attachment
+
+        attachment = Attachment.objects.filter(uuid=uuid).select_related("content_type").first()
+        owner = attachment.owner if attachment else None
+        if isinstance(owner, Call):
+            call = selectors.get_own_call(request.user, owner.pk)
+            self.require("projects.manage_call", call)
+            back = reverse("projects:call_detail", args=[call.pk])
+        elif isinstance(owner, Response):
+            response = selectors.get_own_response(request.user, owner.pk)
+            back = reverse("projects:response_detail", args=[response.pk])
+        else:
+            raise Http404
+        try:
+            services.remove_attachment(attachment=attachment, by=request.user)
+        except services.ServiceError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("The file %(name)s is removed.") % {"name": attachment.filename})
+        return redirect(back)
 
 
 # --- CPV ---------------------------------------------------------------------------------------------------------

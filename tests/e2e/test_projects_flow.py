@@ -19,8 +19,8 @@ PASSWORD = "test-password-123"
 
 def _login(ui, user):
     page = ui.goto("/accounts/login/")
-    page.get_by_label("E-postadress").fill(user.email)
-    page.get_by_label("Lösenord").fill(PASSWORD)
+    page.locator("#id_login").fill(user.email)
+    page.locator("#id_password").fill(PASSWORD)
     ui.submit(page.get_by_role("button", name="Logga in"))
     return page
 
@@ -33,7 +33,7 @@ def _local(delta):
     return (timezone.localtime() + delta).strftime("%Y-%m-%dT%H:%M")
 
 
-def test_buyer_publishes_a_call_company_responds_buyer_reads(ui):
+def test_buyer_publishes_a_call_company_responds_buyer_reads(ui, tmp_path):
     load_divisions()
     buyer = make_buyer(email="kopare@kommun.example.se")
     company = make_company_user(email="salj@foretag.example.se")
@@ -96,10 +96,14 @@ def test_buyer_publishes_a_call_company_responds_buyer_reads(ui):
     ui.submit(page.get_by_role("link", name="Svara på förfrågan"))
     ui.fill("Sammanfattning av lösningen", "Lätta paneler som limmas på taket.")
     page.get_by_label("Er lösnings TRL", exact=True).select_option("7")
+    pdf = tmp_path / "losning.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n" + b"0" * 200)
+    page.get_by_label("Bilagor").set_input_files(str(pdf))
     ui.submit(page.get_by_role("button", name="Skicka in svaret"))
     response = Response.objects.get()
     assert response.status == Response.Status.SUBMITTED and response.organisation == company_org
     assert "Inskickat" in page.content()
+    assert page.get_by_role("link", name="losning.pdf").is_visible()
     _logout(ui)
 
     # 3. The buyer answers the question and reads the responses.
@@ -113,6 +117,11 @@ def test_buyer_publishes_a_call_company_responds_buyer_reads(ui):
     row = page.get_by_role("row", name=re.compile(company_org.name))
     assert "Lätta paneler" in row.inner_text()
     assert page.get_by_role("link", name="Ladda ner som CSV").is_visible()
+    # ... and opens the response with its attachment.
+    ui.submit(page.get_by_role("link", name=company_org.name))
+    with page.expect_download() as download:
+        page.get_by_role("link", name="losning.pdf").click()
+    assert download.value.suggested_filename == "losning.pdf"
 
 
 def test_visitor_searches_and_filters_the_catalogue(ui):
@@ -120,8 +129,13 @@ def test_visitor_searches_and_filters_the_catalogue(ui):
     org = organisation_of(buyer)
     for n in range(3):
         Need.objects.create(
-            organisation=org, title=f"Solceller {n}", summary="Sol.", category="energi", themes=["hallbarhet"],
-            visibility="published", published_at=timezone.now(),
+            organisation=org,
+            title=f"Solceller {n}",
+            summary="Sol.",
+            category="energi",
+            themes=["hallbarhet"],
+            visibility="published",
+            published_at=timezone.now(),
         )
     Need.objects.create(organisation=org, title="Hemlig plan", summary="Utkast.", visibility="draft")
     page = ui.goto("/needs/")

@@ -22,6 +22,7 @@ def cases(world):
     question = QuestionFactory(call=call, organisation=company_org, asked_by=world["company"])
     call_file = attach_bytes(owner=call, content=PDF, filename="underlag.pdf")
     response_file = attach_bytes(owner=response, content=PDF, filename="svar.pdf")
+    draft_file = attach_bytes(owner=unpublished, content=PDF, filename="utkast.pdf")
 
     buyer_only = {"anonymous": 302, "buyer": 200, "company": 403, "handler": 403, "admin": 403}
     company_only = {"anonymous": 302, "company": 200, "buyer": 403, "handler": 403, "admin": 403}
@@ -40,6 +41,7 @@ def cases(world):
         ),
         AccessCase("projects:need_edit", OWN, kwargs={"pk": need.pk}, default=404),
         AccessCase("projects:need_assess", OWN, kwargs={"pk": need.pk}, default=404),
+        AccessCase("projects:need_delete", OWN, kwargs={"pk": draft_need.pk}, default=404),
         AccessCase("projects:call_create", OWN, kwargs={"pk": need.pk}, default=404),
         AccessCase("projects:call_list", {}, default=200),
         AccessCase("projects:call_list", {}, default=200, query="state=closed&category=energi"),
@@ -82,6 +84,9 @@ def cases(world):
             default=404,
             method="post",
             data={"answer": "Svar."},
+        ),
+        AccessCase(
+            "projects:attachment_remove", post_own, kwargs={"uuid": draft_file.uuid}, default=404, method="post"
         ),
         AccessCase(
             "projects:question_ask",

@@ -416,3 +416,51 @@ def test_alerts_are_not_sent_for_a_call_that_is_not_open():
     call = closed_call(need=NeedFactory(category="energi"))
     assert services.send_call_alerts(call=call) == 0
     assert mail.outbox == []
+
+
+def test_the_beat_schedule_of_the_celery_app_includes_the_call_state_task():
+    from portal.celery import app
+
+    tasks = {entry["task"] for entry in app.conf.beat_schedule.values()}
+    assert "projects.tasks.update_call_states" in tasks
+
+
+def test_a_call_opened_by_the_periodic_task_sends_alerts(django_capture_on_commit_callbacks):
+    company = make_company_user()
+    profile(organisation_of(company), keywords="solceller")
+    call = CallFactory(
+        status="draft", opens_at=timezone.now() - timedelta(minutes=1), need=NeedFactory(title="Solceller på tak")
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.update_call_states()
+    assert [m.to for m in mail.outbox] == [[company.email]]
+    call.refresh_from_db()
+    assert call.alerts_sent_at is not None
+
+
+def test_mails_are_plain_text_without_html_escaping(company_user, company_org, django_capture_on_commit_callbacks):
+    buyer = make_buyer()
+    call = CallFactory(need=NeedFactory(organisation=organisation_of(buyer)), title="Sol & vind <2026>")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.ask_question(call=call, organisation=company_org, by=company_user, text="Gäller det 'små' tak?")
+    assert "Sol & vind <2026>" in mail.outbox[-1].subject
+    assert "&amp;" not in mail.outbox[-1].body
+
+
+def test_a_failing_mail_server_leaves_no_alert_row_so_a_retry_mails_that_person(monkeypatch):
+    import smtplib
+
+    company = make_company_user()
+    profile(organisation_of(company), categories=["energi"])
+    call = CallFactory(need=NeedFactory(category="energi"))
+
+    def broken(*args, **kwargs):
+        raise smtplib.SMTPServerDisconnected("down")
+
+    monkeypatch.setattr("projects.services.send_mail_to", broken)
+    with pytest.raises(smtplib.SMTPServerDisconnected):
+        services.send_call_alerts(call=call)
+    assert not CallAlert.objects.exists()
+    monkeypatch.undo()
+    assert services.send_call_alerts(call=call) == 1
+    assert [m.to for m in mail.outbox] == [[company.email]]

@@ -397,3 +397,140 @@ def test_alert_mail_is_sent_when_a_published_call_opens_through_the_view(client,
 
     send_call_alerts.delay(call_id=call.pk)
     assert [m.to for m in mail.outbox] == [[company.email]]
+
+
+def test_a_too_large_attachment_is_refused_with_a_message(client, company_user, settings):
+    settings.MAX_UPLOAD_SIZE = 50
+    call = CallFactory()
+    response = _login(client, company_user).post(
+        reverse("projects:response_edit", args=[call.pk]),
+        {"summary": "Lösning", "trl": "6", "attachments": [SimpleUploadedFile("stor.pdf", PDF)]},
+    )
+    assert response.status_code == 200
+    assert "attachments" in response.context["form"].errors
+    assert "Lösning" in response.content.decode()  # nothing typed is lost
+    assert not Response.objects.exists()
+
+
+def test_need_history_is_shown_to_members_only(client, buyer, buyer_org):
+    from projects import services
+
+    need = services.create_need(
+        organisation=buyer_org, by=buyer, data={"title": "Historik", "summary": "S"}, cpv_codes=[]
+    )
+    services.set_need_visibility(need=need, by=buyer, visibility="published")
+    page = _login(client, buyer).get(reverse("projects:need_detail", args=[need.pk])).content.decode()
+    assert "Behovet publicerat" in page or "Need published" in page
+    client.force_login(make_company_user())
+    assert "Need published" not in client.get(reverse("projects:need_detail", args=[need.pk])).content.decode()
+
+
+def test_editing_a_withdrawn_response_makes_it_a_draft(client, company_user, company_org):
+    call = CallFactory()
+    ResponseFactory(call=call, organisation=company_org, status="withdrawn")
+    _login(client, company_user).post(
+        reverse("projects:response_edit", args=[call.pk]), {"summary": "Ny", "trl": "5", "draft": "1"}
+    )
+    assert Response.objects.get().status == "draft"
+
+
+def test_assessment_sources_are_checkboxes_and_suppliers_need_a_number(client, buyer, buyer_org):
+    need = NeedFactory(organisation=buyer_org)
+    url = reverse("projects:need_assess", args=[need.pk])
+    data = {"conclusion": "untested", "trl": "6", "evidence": "E", "sources": ["desk_research", "suppliers"]}
+    response = _login(client, buyer).post(url, {**data, "save": "1"})
+    assert "suppliers_consulted" in response.context["form"].errors
+    client.post(url, {**data, "suppliers_consulted": "4", "save": "1"})
+    saved = need.assessments.get()
+    assert (saved.source_desk_research, saved.source_rfi, saved.source_suppliers) == (True, False, True)
+    assert saved.suppliers_consulted == 4
+    again = client.get(url)
+    assert again.context["form"].initial["sources"] == ["desk_research", "suppliers"]
+    assert "Gällande version är 1." in again.content.decode() or "current version is 1." in again.content.decode()
+
+
+def test_my_needs_query_count_does_not_grow(client, buyer, buyer_org):
+    NeedFactory(organisation=buyer_org)
+    _login(client, buyer)
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("projects:need_mine"))
+    for _ in range(12):
+        CallFactory(need=NeedFactory(organisation=buyer_org, visibility="draft"))
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(reverse("projects:need_mine"))
+    assert response.status_code == 200 and len(many) == len(one)
+
+
+def test_admin_edits_keep_the_search_index_current(client):
+    from tests.factories import make_portal_admin
+
+    need = NeedFactory(title="Gammal titel")
+    admin = make_portal_admin(is_superuser=True)
+    client.force_login(admin)
+    url = reverse("admin:projects_need_change", args=[need.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    data = {name: form[name].value() or "" for name in form.fields}
+    data.update({"title": "Solceller i admin", "cpv_codes": [], "themes": '["hallbarhet"]'})
+    data.update({"assessments-TOTAL_FORMS": "0", "assessments-INITIAL_FORMS": "0"})
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+    if connection.vendor == "postgresql":
+        from projects.selectors import filter_needs, published_needs
+
+        assert list(filter_needs(published_needs(), {"q": "solcell"})) == [need]
+
+
+def test_an_unverified_buyer_is_told_why_they_cannot_register_needs(client):
+    from tests.factories import make_member
+
+    user = make_member(status="pending")
+    response = _login(client, user).get(reverse("projects:need_create"))
+    assert response.status_code == 403
+    assert organisation_of(user).name in response.content.decode()
+    assert client.post(reverse("projects:need_create"), {"title": "X", "summary": "Y"}).status_code == 403
+    assert not Need.objects.exists()
+
+
+def test_buyer_removes_a_file_from_a_draft_call_but_not_from_an_open_one(client, buyer, buyer_org):
+    from portal.files import attach_bytes
+    from portal.models import Attachment
+
+    need = NeedFactory(organisation=buyer_org)
+    draft = attach_bytes(owner=draft_call(need=need), content=PDF, filename="utkast.pdf")
+    live = attach_bytes(owner=CallFactory(need=need), content=PDF, filename="oppen.pdf")
+    _login(client, buyer)
+    assert client.post(reverse("projects:attachment_remove", args=[draft.uuid])).status_code == 302
+    assert client.post(reverse("projects:attachment_remove", args=[live.uuid])).status_code == 302
+    assert list(Attachment.objects.values_list("filename", flat=True)) == ["oppen.pdf"]
+    client.force_login(make_buyer())
+    assert client.post(reverse("projects:attachment_remove", args=[live.uuid])).status_code == 404
+
+
+def test_company_removes_a_file_from_its_response_while_the_call_is_open(client, company_user, company_org):
+    from portal.files import attach_bytes
+    from portal.models import Attachment
+
+    own = attach_bytes(owner=ResponseFactory(organisation=company_org), content=PDF, filename="svar.pdf")
+    closed = attach_bytes(
+        owner=ResponseFactory(organisation=company_org, call=closed_call()), content=PDF, filename="sent.pdf"
+    )
+    other = attach_bytes(owner=ResponseFactory(), content=PDF, filename="annan.pdf")
+    _login(client, company_user)
+    client.post(reverse("projects:attachment_remove", args=[own.uuid]))
+    client.post(reverse("projects:attachment_remove", args=[closed.uuid]))
+    assert client.post(reverse("projects:attachment_remove", args=[other.uuid])).status_code == 404
+    assert sorted(Attachment.objects.values_list("filename", flat=True)) == ["annan.pdf", "sent.pdf"]
+
+
+def test_buyer_deletes_a_draft_need_after_confirming(client, buyer, buyer_org):
+    draft = NeedFactory(organisation=buyer_org, visibility="draft")
+    published = NeedFactory(organisation=buyer_org)
+    _login(client, buyer)
+    assert client.get(reverse("projects:need_delete", args=[draft.pk])).status_code == 200
+    assert client.post(reverse("projects:need_delete", args=[draft.pk])).status_code == 302
+    assert client.post(reverse("projects:need_delete", args=[published.pk])).status_code == 302
+    assert list(Need.objects.all()) == [published]
+    client.force_login(make_buyer())
+    assert client.post(reverse("projects:need_delete", args=[published.pk])).status_code == 404
