@@ -25,8 +25,14 @@ TOKEN_SPLIT_RE = re.compile(r"[\s,;]+")
 
 
 def default_cpv_path() -> Path:
+    """The CPV data file: $CPV_DATA_FILE, else ../shared/data/cpv_en.json beside the repository."""
+    import os
+
     from django.conf import settings
 
+    configured = os.environ.get("CPV_DATA_FILE")
+    if configured:
+        return Path(configured)
     return Path(settings.BASE_DIR).parent / "shared" / "data" / "cpv_en.json"
 
 

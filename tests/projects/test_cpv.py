@@ -11,14 +11,17 @@ from projects.cpv import default_cpv_path, is_descendant_or_same, load_cpv_mappi
 from projects.cpv_divisions import DIVISIONS
 from projects.models import CpvCode
 
-CPV_FILE = Path(settings.BASE_DIR).parent / "shared" / "data" / "cpv_en.json"
+CPV_FILE = default_cpv_path()
 needs_file = pytest.mark.skipif(not CPV_FILE.exists(), reason=f"CPV data file not found at {CPV_FILE}")
 
 pytestmark = pytest.mark.django_db
 
 
-def test_default_path_is_beside_the_repository():
-    assert default_cpv_path() == CPV_FILE
+def test_default_path_is_beside_the_repository(monkeypatch):
+    monkeypatch.delenv("CPV_DATA_FILE", raising=False)
+    assert default_cpv_path() == Path(settings.BASE_DIR).parent / "shared" / "data" / "cpv_en.json"
+    monkeypatch.setenv("CPV_DATA_FILE", "/data/cpv.json")
+    assert default_cpv_path() == Path("/data/cpv.json")
 
 
 @needs_file
