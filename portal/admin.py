@@ -3,10 +3,32 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from .models import Attachment, AuditEntry, Invitation, Membership, Organisation, User
+from .rules import is_portal_admin
+
+
+class PortalAdminAccess:
+    """Portal admins run the Django admin: they may view, add and change every model registered with this mixin.
+
+    The `rules` permissions of the models answer for portal users acting on objects and say no to a model-wide
+    question, so the admin asks here instead. Deleting stays with superusers: domain objects change state
+    through services, and their history is kept.
+    """
+
+    def has_module_permission(self, request):
+        return is_portal_admin(request.user) or super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return is_portal_admin(request.user) or super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, *args):
+        return is_portal_admin(request.user) or super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None):
+        return is_portal_admin(request.user) or super().has_change_permission(request, obj)
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(PortalAdminAccess, BaseUserAdmin):
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "is_staff", "is_active"]
     search_fields = ["email", "first_name", "last_name"]
@@ -18,15 +40,20 @@ class UserAdmin(BaseUserAdmin):
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
 
+    def get_readonly_fields(self, request, obj=None):
+        # Only a superuser makes superusers; portal admins manage groups (handlers, portal_admins).
+        readonly = list(super().get_readonly_fields(request, obj))
+        return readonly if request.user.is_superuser else [*readonly, "is_superuser"]
 
-class MembershipInline(admin.TabularInline):
+
+class MembershipInline(PortalAdminAccess, admin.TabularInline):
     model = Membership
     extra = 0
     raw_id_fields = ["user"]
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(PortalAdminAccess, admin.ModelAdmin):
     list_display = ["name", "kind", "org_number", "status"]
     list_filter = ["kind", "status"]
     search_fields = ["name", "org_number"]
@@ -35,12 +62,12 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(PortalAdminAccess, admin.ModelAdmin):
     list_display = ["email", "organisation", "role", "created_at", "accepted_at"]
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(PortalAdminAccess, admin.ModelAdmin):
     list_display = ["created_at", "actor", "action", "object_repr"]
     list_filter = ["action"]
     search_fields = ["object_repr", "description"]
@@ -53,5 +80,5 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Attachment)
-class AttachmentAdmin(admin.ModelAdmin):
+class AttachmentAdmin(PortalAdminAccess, admin.ModelAdmin):
     list_display = ["filename", "mime_type", "size", "content_type", "object_id", "created_at"]

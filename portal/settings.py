@@ -88,7 +88,15 @@ TEMPLATES = [
                 "portal.context_processors.portal",
             ],
         },
-    }
+    },
+    {
+        # Plain-text mails: the same templates, but nothing is HTML-escaped ("&" stays "&").
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"autoescape": False},
+    },
 ]
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)

@@ -2,24 +2,26 @@
 
 from django.contrib import admin
 
+from portal.admin import PortalAdminAccess
+
 from .models import Call, CallAlert, CpvCode, InterestProfile, MarketGapAssessment, Need, Question, Response
 from .services import update_search_vectors
 
 
 @admin.register(CpvCode)
-class CpvCodeAdmin(admin.ModelAdmin):
+class CpvCodeAdmin(PortalAdminAccess, admin.ModelAdmin):
     list_display = ["code", "check_digit", "label", "label_sv"]
     search_fields = ["code", "label", "label_sv"]
 
 
-class AssessmentInline(admin.StackedInline):
+class AssessmentInline(PortalAdminAccess, admin.StackedInline):
     model = MarketGapAssessment
     extra = 0
     readonly_fields = ["version", "suggested_procedure", "author", "created_at"]
 
 
 @admin.register(Need)
-class NeedAdmin(admin.ModelAdmin):
+class NeedAdmin(PortalAdminAccess, admin.ModelAdmin):
     list_display = ["title", "organisation", "stage", "visibility", "updated_at"]
     list_filter = ["visibility", "stage", "category"]
     search_fields = ["title", "summary", "organisation__name"]
@@ -33,7 +35,7 @@ class NeedAdmin(admin.ModelAdmin):
 
 
 @admin.register(Call)
-class CallAdmin(admin.ModelAdmin):
+class CallAdmin(PortalAdminAccess, admin.ModelAdmin):
     list_display = ["title", "need", "kind", "status", "opens_at", "closes_at"]
     list_filter = ["status", "kind"]
     search_fields = ["title", "need__title"]
@@ -46,7 +48,7 @@ class CallAdmin(admin.ModelAdmin):
 
 
 @admin.register(Response)
-class ResponseAdmin(admin.ModelAdmin):
+class ResponseAdmin(PortalAdminAccess, admin.ModelAdmin):
     list_display = ["call", "organisation", "status", "trl", "submitted_at"]
     list_filter = ["status"]
     raw_id_fields = ["call", "organisation", "author"]
@@ -54,19 +56,19 @@ class ResponseAdmin(admin.ModelAdmin):
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(PortalAdminAccess, admin.ModelAdmin):
     list_display = ["call", "organisation", "created_at", "answered_at"]
     raw_id_fields = ["call", "organisation", "asked_by", "answered_by"]
 
 
 @admin.register(InterestProfile)
-class InterestProfileAdmin(admin.ModelAdmin):
+class InterestProfileAdmin(PortalAdminAccess, admin.ModelAdmin):
     list_display = ["organisation", "keywords", "updated_at"]
     raw_id_fields = ["organisation", "updated_by"]
     filter_horizontal = ["cpv_codes"]
 
 
 @admin.register(CallAlert)
-class CallAlertAdmin(admin.ModelAdmin):
+class CallAlertAdmin(PortalAdminAccess, admin.ModelAdmin):
     list_display = ["call", "user", "sent_at"]
     raw_id_fields = ["call", "user"]

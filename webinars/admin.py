@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from portal.admin import PortalAdminAccess
 from portal.services import ServiceError
 
 from . import selectors, services
@@ -9,18 +10,18 @@ from .models import Registration, Series, Speaker, Webinar
 
 
 @admin.register(Series)
-class SeriesAdmin(admin.ModelAdmin):
+class SeriesAdmin(PortalAdminAccess, admin.ModelAdmin):
     list_display = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
     search_fields = ["title"]
 
 
-class SpeakerInline(admin.TabularInline):
+class SpeakerInline(PortalAdminAccess, admin.TabularInline):
     model = Speaker
     extra = 1
 
 
-class RegistrationInline(admin.TabularInline):
+class RegistrationInline(PortalAdminAccess, admin.TabularInline):
     model = Registration
     extra = 0
     can_delete = False
@@ -51,7 +52,7 @@ class WebinarAdminForm(forms.ModelForm):
 
 
 @admin.register(Webinar)
-class WebinarAdmin(admin.ModelAdmin):
+class WebinarAdmin(PortalAdminAccess, admin.ModelAdmin):
     form = WebinarAdminForm
     list_display = ["title", "series", "starts_at", "status", "capacity"]
     list_filter = ["status", "series"]
@@ -96,7 +97,7 @@ class WebinarAdmin(admin.ModelAdmin):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(admin.ModelAdmin):
+class RegistrationAdmin(PortalAdminAccess, admin.ModelAdmin):
     list_display = ["name", "email", "webinar", "status", "created_at", "reminder_sent_at"]
     list_filter = ["status", "webinar"]
     search_fields = ["name", "email", "organisation"]

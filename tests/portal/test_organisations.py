@@ -176,3 +176,14 @@ def test_services_create_organisation_rejects_duplicate_number():
     existing = OrganisationFactory()
     with pytest.raises(services.ServiceError):
         services.create_organisation(by=user, kind="company", name="X", org_number=existing.org_number)
+
+
+def test_mails_are_plain_text_without_html_escaping(django_capture_on_commit_callbacks):
+    owner = make_buyer()
+    organisation = organisation_of(owner)
+    organisation.name = "Vatten & Avlopp i Norr"
+    organisation.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.invite_member(organisation=organisation, by=owner, email="ny@example.org")
+    assert "Vatten & Avlopp i Norr" in mail.outbox[0].subject
+    assert "&amp;" not in mail.outbox[0].body
