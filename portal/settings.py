@@ -237,3 +237,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# Webinars: registrations per client address and hour; the header a proxy sets with the client's address
+# (e.g. X-Real-IP; empty: REMOTE_ADDR); how long registrants' personal data is kept after a webinar.
+WEBINARS_REGISTRATIONS_PER_HOUR = int(os.environ.get("WEBINARS_REGISTRATIONS_PER_HOUR", "10"))
+WEBINARS_CLIENT_IP_HEADER = os.environ.get("WEBINARS_CLIENT_IP_HEADER", "")
+WEBINARS_REGISTRATION_RETENTION_DAYS = int(os.environ.get("WEBINARS_REGISTRATION_RETENTION_DAYS", "365"))
