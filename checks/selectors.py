@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db.models import Avg, Count, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.rules import active_organisation, is_portal_admin, is_staff_role
@@ -307,6 +308,43 @@ def export_rows(call) -> QuerySet[Application]:
         .annotate(average_score=Avg("reviews__weighted_score"))
         .order_by("reference")
     )
+
+
+def export_table(call) -> tuple[list, list[list]]:
+    """(criteria, rows) for the call's CSV export: one row per application that left the draft state, with
+    its review figures (average per criterion, recommendations counted approve/reject/unsure) and decision."""
+    criteria = list(call.criteria.all())
+    rows = []
+    for application in export_rows(call):
+        reviews = list(application.reviews.all())
+        per_criterion = []
+        for criterion in criteria:
+            values = [s.score for r in reviews for s in r.scores.all() if s.criterion_id == criterion.pk]
+            per_criterion.append(f"{sum(values) / len(values):.2f}" if values else "")
+        recommendations = "/".join(
+            str(sum(1 for r in reviews if r.recommendation == value)) for value in ("approve", "reject", "unsure")
+        )
+        decision = getattr(application, "decision", None)
+        rows.append(
+            [
+                application.reference,
+                application.organisation.name,
+                application.title,
+                application.track.name,
+                application.get_state_display(),
+                timezone.localtime(application.submitted_at).strftime("%Y-%m-%d") if application.submitted_at else "",
+                application.requested_amount or 0,
+                str(application.assigned_to or ""),
+                len(reviews),
+                f"{application.average_score:.2f}" if application.average_score is not None else "",
+                *per_criterion,
+                recommendations,
+                decision.get_outcome_display() if decision else "",
+                decision.granted_amount if decision else "",
+                decision.reasoning if decision else "",
+            ]
+        )
+    return criteria, rows
 
 
 def compute_weighted(scores) -> Decimal | None:

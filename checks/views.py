@@ -1,9 +1,7 @@
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,6 +10,7 @@ from django.views import View
 from django.views.generic import ListView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
+from portal.csv_export import csv_response
 from portal.documents import DocumentStatus, document_response
 from portal.files import attachments_for
 from portal.rules import active_organisation, is_handler, is_staff_role
@@ -787,60 +786,23 @@ class CallOverviewView(OverviewMixin, TemplateView):
 class CallExportView(OverviewMixin, View):
     def get(self, request, pk):
         call = self.get_permission_object()
-        criteria = list(call.criteria.all())
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        criteria, rows = selectors.export_table(call)
+        header = [
+            _("Reference number"),
+            _("Organisation"),
+            _("Title"),
+            _("Track"),
+            _("State"),
+            pgettext("check application", "Submitted"),
+            _("Requested (SEK)"),
+            _("Assigned handler"),
+            _("Reviews"),
+            _("Average weighted score"),
+            *[_("Average: %(name)s") % {"name": c.name} for c in criteria],
+            _("Recommendations (approve/reject/unsure)"),
+            _("Decision"),
+            _("Granted (SEK)"),
+            _("Reasoning"),
+        ]
         stamp = timezone.localdate().isoformat()
-        response["Content-Disposition"] = f'attachment; filename="checks-{call.reference_number}-{stamp}.csv"'
-        response.write("\ufeff")  # Excel opens UTF-8 with a BOM correctly
-        writer = csv.writer(response, delimiter=";")
-        writer.writerow(
-            [
-                _("Reference number"),
-                _("Organisation"),
-                _("Title"),
-                _("Track"),
-                _("State"),
-                pgettext("check application", "Submitted"),
-                _("Requested (SEK)"),
-                _("Assigned handler"),
-                _("Reviews"),
-                _("Average weighted score"),
-                *[_("Average: %(name)s") % {"name": c.name} for c in criteria],
-                _("Recommendations (approve/reject/unsure)"),
-                _("Decision"),
-                _("Granted (SEK)"),
-                _("Reasoning"),
-            ]
-        )
-        for application in selectors.export_rows(call):
-            reviews = list(application.reviews.all())
-            per_criterion = []
-            for criterion in criteria:
-                values = [s.score for r in reviews for s in r.scores.all() if s.criterion_id == criterion.pk]
-                per_criterion.append(f"{sum(values) / len(values):.2f}" if values else "")
-            recommendations = "/".join(
-                str(sum(1 for r in reviews if r.recommendation == value)) for value in ("approve", "reject", "unsure")
-            )
-            decision = getattr(application, "decision", None) if hasattr(application, "decision") else None
-            writer.writerow(
-                [
-                    application.reference,
-                    application.organisation.name,
-                    application.title,
-                    application.track.name,
-                    application.get_state_display(),
-                    timezone.localtime(application.submitted_at).strftime("%Y-%m-%d")
-                    if application.submitted_at
-                    else "",
-                    application.requested_amount or 0,
-                    str(application.assigned_to or ""),
-                    len(reviews),
-                    f"{application.average_score:.2f}" if application.average_score is not None else "",
-                    *per_criterion,
-                    recommendations,
-                    decision.get_outcome_display() if decision else "",
-                    decision.granted_amount if decision else "",
-                    decision.reasoning if decision else "",
-                ]
-            )
-        return response
+        return csv_response(filename=f"checks-{call.reference_number}-{stamp}.csv", header=header, rows=rows)

@@ -4,14 +4,12 @@ Objects come from scoped selectors (404 for "missing" and "not yours"); a role t
 not do something gets 403; a state that forbids it (a closed call) gets a message.
 """
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from portal.csv_export import csv_response
 from portal.files import attachments_for
 from portal.rules import active_organisation
 from portal.selectors import audit_entries_for
@@ -511,50 +510,34 @@ class CallResponsesView(MemberView):
         return render(request, "projects/call_responses.html", {"call": call, "responses": responses})
 
 
-def _csv_cell(value) -> str:
-    """Text safe to open in a spreadsheet: a leading =, +, - or @ would be read as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
-
 class CallResponsesCsvView(MemberView):
     def get(self, request, pk):
         call = selectors.get_own_call(request.user, pk)
         self.require("projects.view_responses_call", call)
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="svar-utlysning-{call.pk}.csv"'
-        response["Cache-Control"] = "private, no-store"
-        response.write("\ufeff")  # so spreadsheet programs read the file as UTF-8
-        writer = csv.writer(response, delimiter=";")
-        writer.writerow(
-            [
-                _("Company"),
-                _("Organisation number"),
-                _("TRL"),
-                _("Solution summary"),
-                _("Description"),
-                _("References"),
-                _("Price indication (SEK)"),
-                _("Submitted"),
-            ]
-        )
-        for item in selectors.submitted_responses(call):
-            writer.writerow(
-                [
-                    _csv_cell(v)
-                    for v in (
-                        item.organisation.name,
-                        item.organisation.org_number,
-                        item.trl,
-                        item.summary,
-                        item.description,
-                        item.references,
-                        item.price_indication,
-                        timezone.localtime(item.submitted_at).strftime("%Y-%m-%d %H:%M") if item.submitted_at else "",
-                    )
-                ]
+        header = [
+            _("Company"),
+            _("Organisation number"),
+            _("TRL"),
+            _("Solution summary"),
+            _("Description"),
+            _("References"),
+            _("Price indication (SEK)"),
+            _("Submitted"),
+        ]
+        rows = (
+            (
+                item.organisation.name,
+                item.organisation.org_number,
+                item.trl,
+                item.summary,
+                item.description,
+                item.references,
+                item.price_indication,
+                timezone.localtime(item.submitted_at).strftime("%Y-%m-%d %H:%M") if item.submitted_at else "",
             )
-        return response
+            for item in selectors.submitted_responses(call)
+        )
+        return csv_response(filename=f"svar-utlysning-{call.pk}.csv", header=header, rows=rows)
 
 
 # --- responses ---------------------------------------------------------------------------------------------------

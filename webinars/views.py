@@ -1,5 +1,3 @@
-import csv
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -12,6 +10,7 @@ from django.utils.translation import pgettext
 from django.views import View
 from django.views.generic import ListView
 
+from portal.csv_export import csv_response
 from portal.views.staff import StaffPermissionMixin
 
 from . import ics, selectors, services
@@ -423,46 +422,33 @@ class AdminCancelRegistrationView(AdminMixin, View):
         return redirect("webinars:manage_detail", pk=registration.webinar_id)
 
 
-def _csv_safe(value) -> str:
-    """Keep spreadsheet programs from running a cell as a formula."""
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 class RegistrationsCsvView(AdminMixin, View):
     def get(self, request, pk):
         webinar = self.get_webinar()
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="registrations-webinar-{webinar.pk}.csv"'
-        response["Cache-Control"] = PRIVATE
-        response.write("\ufeff")  # so that spreadsheet programs read the file as UTF-8
-        writer = csv.writer(response, delimiter=";")
-        writer.writerow(
-            [
-                _("Name"),
-                _("Email address"),
-                _("Organisation"),
-                _("Status"),
-                pgettext("registration time", "Registered"),
-                _("Confirmed"),
-                pgettext("registration", "Cancelled"),
-            ]
-        )
+        header = [
+            _("Name"),
+            _("Email address"),
+            _("Organisation"),
+            _("Status"),
+            pgettext("registration time", "Registered"),
+            _("Confirmed"),
+            pgettext("registration", "Cancelled"),
+        ]
         local = timezone.get_current_timezone()
 
         def stamp(value):
             return value.astimezone(local).strftime("%Y-%m-%d %H:%M") if value else ""
 
-        for registration in selectors.registrations_for_admin(webinar):
-            writer.writerow(
-                [
-                    _csv_safe(registration.name),
-                    _csv_safe(registration.email),
-                    _csv_safe(registration.organisation),
-                    registration.get_status_display(),
-                    stamp(registration.created_at),
-                    stamp(registration.confirmed_at),
-                    stamp(registration.cancelled_at),
-                ]
+        rows = (
+            (
+                registration.name,
+                registration.email,
+                registration.organisation,
+                registration.get_status_display(),
+                stamp(registration.created_at),
+                stamp(registration.confirmed_at),
+                stamp(registration.cancelled_at),
             )
-        return response
+            for registration in selectors.registrations_for_admin(webinar)
+        )
+        return csv_response(filename=f"registrations-webinar-{webinar.pk}.csv", header=header, rows=rows)

@@ -107,3 +107,14 @@ def test_attachment_download_checks_the_owners_view_permission(client):
     assert client.get(url).status_code == 404
     client.force_login(make_portal_admin())
     assert client.get(url).status_code == 200
+
+
+def test_csv_response_escapes_formulas_and_starts_with_a_bom():
+    from portal.csv_export import csv_response
+
+    response = csv_response(filename="x.csv", header=["Namn", "Belopp"], rows=[["=HYPERLINK(1)", 5], ["-x", None]])
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeffNamn;Belopp\r\n")
+    assert "'=HYPERLINK(1);5" in text and "'-x;" in text
+    assert response["Cache-Control"] == "private, no-store"
+    assert response["Content-Disposition"] == 'attachment; filename="x.csv"'
