@@ -114,7 +114,8 @@ class RecordingForm(NoColonMixin, forms.Form):
 
 class RegistrationForm(NoColonMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
-    email = forms.EmailField(label=_("Email address"))
+    # The column's length (254), not the form field's default (320): a longer address would fail in the database.
+    email = forms.EmailField(label=_("Email address"), max_length=254)
     organisation = forms.CharField(label=_("Organisation"), max_length=200, required=False)
     consent = forms.BooleanField(
         label=_("I agree that the portal stores my name, email address and organisation to handle my registration."),

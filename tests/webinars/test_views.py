@@ -159,6 +159,16 @@ def test_visitor_without_consent_gets_field_error_and_keeps_input(client):
     assert not Registration.objects.exists()
 
 
+def test_visitor_with_too_long_email_gets_field_error_not_500(client):
+    # Valid by the email syntax but longer than the 254 characters the database column holds.
+    email = "a" * 64 + "@" + ("b" * 63 + ".") * 3 + "se"
+    response = client.post(_detail(WebinarFactory()), {**VISITOR, "email": email})
+    assert response.status_code == 400
+    assert "email" in response.context["form"].errors
+    assert 'value="Eva Exempel"' in response.content.decode()
+    assert not Registration.objects.exists()
+
+
 def test_signed_in_user_form_is_prefilled_and_uses_the_account_email(client, commit):
     user = make_buyer(first_name="Karin", last_name="Kommunsson", email="karin@kommun.example.se")
     client.force_login(user)
