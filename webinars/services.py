@@ -374,7 +374,7 @@ MAIL_TEMPLATES = {
     "recording": "webinars/mail/recording_published",
     "rescheduled": "webinars/mail/webinar_rescheduled",
 }
-# Mails that carry the personal calendar file.
+# Mails that carry the personal calendar file (to a confirmed registrant only).
 WITH_ICS = {"confirmed", "promoted", "reminder", "already_registered", "rescheduled"}
 
 
@@ -398,7 +398,7 @@ def send_registration_mail(*, registration: Registration, kind: str) -> int:
         "webinar_link": settings.SITE_URL + reverse("webinars:detail", args=[webinar.pk]),
     }
     attachments = None
-    if kind in WITH_ICS and registration.status != Registration.Status.CANCELLED:
+    if kind in WITH_ICS and confirmed:  # the calendar file is for a seat, as on the personal page
         attachments = [("webinar.ics", ics.registration_ics(registration), "text/calendar; charset=utf-8")]
     return send_mail_to(
         [Recipient(email=registration.email, language=registration.language)],

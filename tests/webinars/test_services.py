@@ -217,6 +217,28 @@ def test_register_same_email_other_case_changes_nothing_and_mails_the_address(dj
     assert mail.outbox[0].subject.startswith("Du är redan anmäld")
 
 
+def test_calendar_file_is_mailed_only_with_a_seat(django_capture_on_commit_callbacks):
+    # The personal .ics is for a seat (its download is 404 on the waiting list): no mail to the waiting list carries it.
+    webinar = WebinarFactory(capacity=1)
+    RegistrationFactory(webinar=webinar, email="seat@example.org")
+    RegistrationFactory(webinar=webinar, email="wait@example.org", status="waitlisted", confirmed_at=None)
+    _commit(django_capture_on_commit_callbacks, _register, webinar=webinar, email="WAIT@example.org")
+    _commit(
+        django_capture_on_commit_callbacks,
+        services.update_webinar,
+        webinar=webinar,
+        by=make_portal_admin(),
+        starts_at=webinar.starts_at + timedelta(days=1),
+        ends_at=webinar.ends_at + timedelta(days=1),
+    )
+    subjects = {(m.to[0], m.subject.split(":")[0]): bool(m.attachments) for m in mail.outbox}
+    assert subjects == {
+        ("wait@example.org", "Du är redan anmäld"): False,
+        ("seat@example.org", "Ny tid"): True,
+        ("wait@example.org", "Ny tid"): False,
+    }
+
+
 def test_database_refuses_two_registrations_with_same_email_in_other_case():
     webinar = WebinarFactory()
     RegistrationFactory(webinar=webinar, email="a@example.org")
