@@ -2,6 +2,7 @@ import uuid
 
 import rules
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -75,6 +76,7 @@ class Webinar(RulesModel):
         _("capacity"),
         null=True,
         blank=True,
+        validators=[MinValueValidator(1, message=_("Give at least one seat, or leave the field empty for no limit."))],
         help_text=_("Number of seats. Leave empty for no limit; when full, registrations go on a waiting list."),
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)

@@ -76,6 +76,11 @@ def _check_times(starts_at: datetime, ends_at: datetime) -> None:
         raise ServiceError(_("The webinar must end after it starts."), field="ends_at")
 
 
+def _check_capacity(capacity: int | None) -> None:
+    if capacity is not None and capacity < 1:
+        raise ServiceError(_("Give at least one seat, or leave the field empty for no limit."), field="capacity")
+
+
 def _set_speakers(webinar: Webinar, speakers: list[dict]) -> None:
     webinar.speakers.all().delete()
     Speaker.objects.bulk_create(
@@ -94,6 +99,7 @@ def _set_speakers(webinar: Webinar, speakers: list[dict]) -> None:
 def create_webinar(*, by: User, speakers: list[dict] | None = None, **fields) -> Webinar:
     """Create a draft webinar with its speakers (dicts of name, title, organisation). Side effects: an audit row."""
     _check_times(fields["starts_at"], fields["ends_at"])
+    _check_capacity(fields.get("capacity"))
     webinar = Webinar.objects.create(
         created_by=by, status=Webinar.Status.DRAFT, **{k: v for k, v in fields.items() if k in WEBINAR_FIELDS}
     )
@@ -118,6 +124,7 @@ def update_webinar(*, webinar: Webinar, by: User, speakers: list[dict] | None = 
         raise InvalidTransition(_("A cancelled webinar cannot be changed."))
     _check_times(fields.get("starts_at", webinar.starts_at), fields.get("ends_at", webinar.ends_at))
     capacity = fields.get("capacity", webinar.capacity)
+    _check_capacity(capacity)
     taken = selectors.confirmed_count(webinar)
     if capacity is not None and capacity < taken:
         raise ServiceError(

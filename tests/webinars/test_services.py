@@ -146,6 +146,16 @@ def test_update_webinar_lower_capacity_than_seats_taken_is_refused():
     assert error.value.field == "capacity"
 
 
+def test_webinar_with_zero_capacity_is_refused():
+    admin = make_portal_admin()
+    starts = timezone.now() + timedelta(days=3)
+    with pytest.raises(ServiceError) as error:
+        services.create_webinar(by=admin, title="T", starts_at=starts, ends_at=starts + timedelta(hours=1), capacity=0)
+    assert error.value.field == "capacity"
+    with pytest.raises(ServiceError):
+        services.update_webinar(webinar=WebinarFactory(), by=admin, capacity=0)
+
+
 def test_update_webinar_larger_capacity_promotes_waiting(django_capture_on_commit_callbacks):
     webinar = WebinarFactory(capacity=1)
     RegistrationFactory(webinar=webinar)

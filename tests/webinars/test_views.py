@@ -324,6 +324,25 @@ def test_admin_webinar_form_with_end_before_start_keeps_input(admin_client):
     assert 'value="Solceller"' in response.content.decode()
 
 
+def test_admin_webinar_form_with_zero_capacity_is_a_field_error(admin_client):
+    # 0 seats would put everyone on the waiting list while the pages say "no limit": empty means no limit.
+    data = {
+        "title": "Solceller",
+        "starts_at": "2030-09-08T10:00",
+        "ends_at": "2030-09-08T11:00",
+        "capacity": "0",
+        "speakers-TOTAL_FORMS": "0",
+        "speakers-INITIAL_FORMS": "0",
+        "speakers-MIN_NUM_FORMS": "0",
+        "speakers-MAX_NUM_FORMS": "20",
+    }
+    response = admin_client.post(reverse("webinars:webinar_create"), data)
+    assert response.status_code == 400
+    assert "capacity" in response.context["form"].errors
+    assert 'value="Solceller"' in response.content.decode()
+    assert not Webinar.objects.exists()
+
+
 def test_admin_publishes_and_cancels_with_message(admin_client, commit):
     webinar = WebinarFactory(status="draft")
     admin_client.post(reverse("webinars:webinar_publish", args=[webinar.pk]))
