@@ -258,6 +258,8 @@ def check_open_for_registration(webinar: Webinar) -> None:
         raise ServiceError(_("This webinar is cancelled; registration is closed."))
     if webinar.status != Webinar.Status.PUBLISHED:
         raise ServiceError(_("This webinar is not open for registration."))
+    if webinar.is_past:
+        raise ServiceError(_("This webinar has already taken place; registration is closed."))
     if webinar.has_started:
         raise ServiceError(_("This webinar has already started; registration is closed."))
 

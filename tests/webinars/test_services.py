@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from portal.models import AuditEntry
 from portal.services import InvalidTransition, ServiceError
@@ -262,14 +262,21 @@ def test_same_email_may_register_for_two_webinars():
 
 
 @pytest.mark.parametrize(
-    ("status", "days"),
-    [("draft", 7), ("cancelled", 7), ("published", -1)],
+    ("status", "hours", "message"),
+    [
+        ("draft", 7 * 24, "not open for registration"),
+        ("cancelled", 7 * 24, "is cancelled"),
+        ("published", -30 * 24, "has already taken place"),
+        ("published", -0.5, "has already started"),  # running now: ends in half an hour
+    ],
 )
-def test_register_for_draft_cancelled_or_past_webinar_is_refused(status, days):
-    starts = timezone.now() + timedelta(days=days)
+def test_register_for_draft_cancelled_or_past_webinar_is_refused(status, hours, message):
+    starts = timezone.now() + timedelta(hours=hours)
     webinar = WebinarFactory(status=status, starts_at=starts, ends_at=starts + timedelta(hours=1))
-    with pytest.raises(ServiceError):
+    with pytest.raises(ServiceError) as error, translation.override("en"):
         _register(webinar, "eva@example.org")
+    with translation.override("en"):
+        assert message in str(error.value.message)
     assert not Registration.objects.exists()
 
 
