@@ -28,6 +28,7 @@ class SeriesForm(NoColonMixin, forms.ModelForm):
         fields = ["title", "slug", "summary", "description"]
         widgets = {"summary": forms.Textarea(attrs={"rows": 3}), "description": forms.Textarea(attrs={"rows": 8})}
         help_texts = {"slug": _("Lower-case letters, digits and hyphens, e.g. i-fokus. Used in the page's address.")}
+        error_messages = {"slug": {"unique": _("Another series already uses this short name.")}}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -308,6 +308,14 @@ def test_admin_creates_series_and_webinar_with_speakers(admin_client):
     assert [s.name for s in webinar.speakers.all()] == ["Anna"]
 
 
+def test_admin_series_with_a_taken_short_name_gets_a_natural_message(admin_client):
+    SeriesFactory(slug="i-fokus")
+    response = admin_client.post(reverse("webinars:series_create"), {"title": "I fokus igen", "slug": "i-fokus"})
+    assert response.status_code == 400
+    assert response.context["form"].errors["slug"] == ["En annan serie använder redan det här kortnamnet."]
+    assert 'value="I fokus igen"' in response.content.decode()
+
+
 def test_admin_webinar_form_with_end_before_start_keeps_input(admin_client):
     data = {
         "title": "Solceller",
