@@ -425,6 +425,18 @@ def test_dashboard_lists_own_registrations(client):
     assert "Mitt webbinarium" in client.get(reverse("portal:dashboard")).content.decode()
 
 
+def test_dashboard_shows_a_cancelled_webinar_as_cancelled(client):
+    user = make_company_user(email="me@example.org")
+    RegistrationFactory(webinar=WebinarFactory(title="Mitt webbinarium", status="cancelled"), email="me@example.org")
+    RegistrationFactory(webinar=WebinarFactory(title="Det andra"), email="me@example.org")
+    client.force_login(user)
+    content = client.get(reverse("portal:dashboard")).content.decode()
+    assert "Mitt webbinarium</a> – " in content
+    panel = content[content.index("Mitt webbinarium") :]
+    assert panel.split("</li>")[0].endswith("(inställt)")
+    assert content[content.index("Det andra") :].split("</li>")[0].endswith("(bekräftad)")
+
+
 def test_series_page(client):
     series = SeriesFactory(title="I fokus", slug="i-fokus")
     WebinarFactory(series=series, title="Kommande")
