@@ -437,6 +437,16 @@ def test_dashboard_shows_a_cancelled_webinar_as_cancelled(client):
     assert content[content.index("Det andra") :].split("</li>")[0].endswith("(bekräftad)")
 
 
+def test_cancelled_webinar_page_does_not_tell_a_registrant_they_are_registered(client):
+    user = make_company_user(email="me@example.org")
+    webinar = WebinarFactory(status="cancelled", cancellation_message="Talaren är sjuk.")
+    RegistrationFactory(webinar=webinar, email="me@example.org")
+    client.force_login(user)
+    content = client.get(_detail(webinar)).content.decode()
+    assert "Du är anmäld till webbinariet." not in content
+    assert "Webbinariet är inställt; anmälan är stängd." in content
+
+
 def test_series_page(client):
     series = SeriesFactory(title="I fokus", slug="i-fokus")
     WebinarFactory(series=series, title="Kommande")
