@@ -361,6 +361,19 @@ def test_reminders_are_sent_once_to_confirmed_registrants_within_24_hours():
     assert due.reminder_sent_at is not None
 
 
+def test_reminder_subject_gives_the_start_instead_of_saying_tomorrow():
+    # Someone who registers on the day itself is reminded the same day: "starts tomorrow" would be wrong.
+    from django.utils.dateformat import format as date_format
+
+    starts = timezone.localtime().replace(microsecond=0) + timedelta(hours=2)
+    registration = RegistrationFactory(webinar=WebinarFactory(title="Solceller", starts_at=starts))
+    services.send_reminder(registration_id=registration.pk)
+    with translation.override("sv"):
+        when = date_format(starts, "l j F \\k\\l. H.i")
+    assert mail.outbox[0].subject == f"Påminnelse: Solceller, {when}"
+    assert "i morgon" not in mail.outbox[0].subject
+
+
 def test_send_reminder_twice_for_the_same_registration_sends_once():
     registration = RegistrationFactory(webinar=WebinarFactory(starts_at=timezone.now() + timedelta(hours=2)))
     assert services.send_reminder(registration_id=registration.pk) is True
