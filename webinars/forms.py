@@ -71,6 +71,7 @@ class WebinarForm(NoColonMixin, forms.ModelForm):
         for name in ("starts_at", "ends_at"):
             self.fields[name].input_formats = [DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
         self.fields["join_url"].assume_scheme = "https"
+        self.fields["capacity"].widget.attrs["min"] = 1  # as the model's validator: empty means no limit
         self.fields["series"].empty_label = _("No series")
 
     def clean(self):

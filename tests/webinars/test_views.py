@@ -348,6 +348,7 @@ def test_admin_webinar_form_with_zero_capacity_is_a_field_error(admin_client):
     assert response.status_code == 400
     assert "capacity" in response.context["form"].errors
     assert 'value="Solceller"' in response.content.decode()
+    assert 'name="capacity" value="0" min="1"' in response.content.decode()
     assert not Webinar.objects.exists()
 
 
