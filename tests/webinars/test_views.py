@@ -399,6 +399,20 @@ def test_admin_exports_registrations_as_csv_safely(admin_client):
     assert rows[1][:3] == ["'=HYPERLINK(1)", "a@example.org", "Region Ö"]
 
 
+def test_admin_sees_when_someone_registered_again_not_their_first_registration(admin_client):
+    # Someone who cancelled and registered again is at the end of the queue: "Registered" must say when.
+    webinar = WebinarFactory()
+    again = timezone.now().replace(second=0, microsecond=0) - timedelta(hours=1)
+    registration = RegistrationFactory(webinar=webinar, queued_at=again)
+    Registration.objects.filter(pk=registration.pk).update(created_at=again - timedelta(days=3))
+    expected = timezone.localtime(again)
+    response = admin_client.get(reverse("webinars:registrations_csv", args=[webinar.pk]))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[1][4] == expected.strftime("%Y-%m-%d %H:%M")
+    page = admin_client.get(reverse("webinars:manage_detail", args=[webinar.pk])).content.decode()
+    assert f"<td>{expected:%Y-%m-%d %H.%M}</td>" in page
+
+
 def test_admin_cancels_a_registration(admin_client):
     registration = RegistrationFactory()
     admin_client.post(reverse("webinars:admin_registration_cancel", args=[registration.pk]))
