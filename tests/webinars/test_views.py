@@ -332,6 +332,27 @@ def test_admin_webinar_form_with_end_before_start_keeps_input(admin_client):
     assert 'value="Solceller"' in response.content.decode()
 
 
+def test_admin_webinar_form_lists_speaker_errors_in_the_one_summary_at_the_top(admin_client):
+    data = {
+        "title": "Solceller",
+        "starts_at": "2030-09-08T10:00",
+        "ends_at": "2030-09-08T11:00",
+        "speakers-TOTAL_FORMS": "1",
+        "speakers-INITIAL_FORMS": "0",
+        "speakers-MIN_NUM_FORMS": "0",
+        "speakers-MAX_NUM_FORMS": "20",
+        "speakers-0-name": "",
+        "speakers-0-title": "Energiexpert",
+    }
+    response = admin_client.post(reverse("webinars:webinar_create"), data)
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert content.count('class="error-summary"') == 1
+    assert content.index('href="#id_speakers-0-name"') < content.index('id="id_title"')
+    assert "Medverkande 1, namn: Detta fält måste fyllas i." in content
+    assert 'value="Energiexpert"' in content
+
+
 def test_admin_webinar_form_with_zero_capacity_is_a_field_error(admin_client):
     # 0 seats would put everyone on the waiting list while the pages say "no limit": empty means no limit.
     data = {
