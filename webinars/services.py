@@ -418,11 +418,22 @@ def send_registration_mail(*, registration: Registration, kind: str) -> int:
 
 
 def notify_registrants(*, webinar: Webinar, kind: str) -> int:
-    """Mail everyone registered (confirmed or waiting) about the webinar's cancellation, new time or recording."""
-    registrations = webinar.registrations.filter(
-        status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITLISTED]
-    ).select_related("webinar")
-    return sum(send_registration_mail(registration=registration, kind=kind) for registration in registrations)
+    """Mail everyone registered (confirmed or waiting) about the webinar's cancellation, new time or recording.
+
+    Each mail is its own task, so a send that fails is retried for that
+    registrant alone, and nobody already mailed gets the mail again.
+    Side effects: one queued mail task per registrant. Returns the number queued.
+    """
+    from .tasks import send_registration_mail as send_task
+
+    registration_ids = list(
+        webinar.registrations.filter(
+            status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITLISTED]
+        ).values_list("id", flat=True)
+    )
+    for registration_id in registration_ids:
+        send_task.delay(registration_id=registration_id, kind=kind)
+    return len(registration_ids)
 
 
 def due_reminders(*, now: datetime | None = None) -> list[int]:

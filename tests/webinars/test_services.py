@@ -116,6 +116,27 @@ def test_cancel_webinar_mails_confirmed_and_waiting_registrants(django_capture_o
     assert AuditEntry.objects.filter(action="webinar.cancelled", description__contains="The speaker is ill.").exists()
 
 
+def test_a_failed_cancellation_mail_is_retried_for_that_registrant_alone(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    # One mail per task: a retry after a network error must not mail those who already got it.
+    webinar = WebinarFactory()
+    for name in ("a", "b", "c"):
+        RegistrationFactory(webinar=webinar, email=f"{name}@example.org")
+    send, failed = services.send_registration_mail, []
+
+    def flaky(*, registration, kind):
+        if registration.email == "b@example.org" and not failed:
+            failed.append(registration.email)
+            raise ConnectionError("smtp went away")
+        return send(registration=registration, kind=kind)
+
+    monkeypatch.setattr(services, "send_registration_mail", flaky)
+    _commit(django_capture_on_commit_callbacks, services.cancel_webinar, webinar=webinar, by=None, message="Ill.")
+    assert failed == ["b@example.org"]
+    assert sorted(m.to[0] for m in mail.outbox) == ["a@example.org", "b@example.org", "c@example.org"]
+
+
 def test_add_recording_mails_registrants_once(django_capture_on_commit_callbacks):
     webinar = WebinarFactory(starts_at=timezone.now() - timedelta(hours=2), ends_at=timezone.now() - timedelta(hours=1))
     RegistrationFactory(webinar=webinar, email="seat@example.org")
