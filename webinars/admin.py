@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.admin import PortalAdminAccess
@@ -40,6 +41,9 @@ class WebinarAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        recording_url, starts_at = cleaned.get("recording_url"), cleaned.get("starts_at")
+        if recording_url and "recording_url" in self.changed_data and starts_at and starts_at > timezone.now():
+            self.add_error("recording_url", _("A recording can be added once the webinar has started."))
         capacity = cleaned.get("capacity")
         if self.instance.pk and capacity is not None:
             taken = selectors.confirmed_count(self.instance)
@@ -88,10 +92,16 @@ class WebinarAdmin(PortalAdminAccess, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         """Save through the services, so a new time or a larger capacity mails registrants as in the portal."""
         data = {name: form.cleaned_data[name] for name in services.WEBINAR_FIELDS if name in form.cleaned_data}
+        # A new recording link goes through add_recording, as in the portal: audit row and mail to the registrants.
+        recording_url = ""
+        if "recording_url" in form.changed_data and data.get("recording_url"):
+            recording_url = data.pop("recording_url")
         if change:
             saved = services.update_webinar(webinar=obj, by=request.user, **data)
         else:
             saved = services.create_webinar(by=request.user, **data)
+        if recording_url:
+            saved = services.add_recording(webinar=saved, by=request.user, recording_url=recording_url)
         obj.pk = saved.pk
         obj._state.adding = False
 

@@ -28,6 +28,7 @@ class SeriesForm(NoColonMixin, forms.ModelForm):
         fields = ["title", "slug", "summary", "description"]
         widgets = {"summary": forms.Textarea(attrs={"rows": 3}), "description": forms.Textarea(attrs={"rows": 8})}
         help_texts = {"slug": _("Lower-case letters, digits and hyphens, e.g. i-fokus. Used in the page's address.")}
+        error_messages = {"slug": {"unique": _("Another series already uses this short name.")}}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -70,6 +71,7 @@ class WebinarForm(NoColonMixin, forms.ModelForm):
         for name in ("starts_at", "ends_at"):
             self.fields[name].input_formats = [DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
         self.fields["join_url"].assume_scheme = "https"
+        self.fields["capacity"].widget.attrs["min"] = 1  # as the model's validator: empty means no limit
         self.fields["series"].empty_label = _("No series")
 
     def clean(self):
@@ -114,7 +116,8 @@ class RecordingForm(NoColonMixin, forms.Form):
 
 class RegistrationForm(NoColonMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
-    email = forms.EmailField(label=_("Email address"))
+    # The column's length (254), not the form field's default (320): a longer address would fail in the database.
+    email = forms.EmailField(label=_("Email address"), max_length=254)
     organisation = forms.CharField(label=_("Organisation"), max_length=200, required=False)
     consent = forms.BooleanField(
         label=_("I agree that the portal stores my name, email address and organisation to handle my registration."),

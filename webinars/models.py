@@ -2,6 +2,7 @@ import uuid
 
 import rules
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -23,7 +24,7 @@ class Series(RulesModel):
     summary = models.TextField(_("summary"), blank=True)
     description = models.TextField(_("description"), blank=True)
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("series")
@@ -75,6 +76,7 @@ class Webinar(RulesModel):
         _("capacity"),
         null=True,
         blank=True,
+        validators=[MinValueValidator(1, message=_("Give at least one seat, or leave the field empty for no limit."))],
         help_text=_("Number of seats. Leave empty for no limit; when full, registrations go on a waiting list."),
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
@@ -84,12 +86,17 @@ class Webinar(RulesModel):
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
     recording_published_at = models.DateTimeField(_("recording published"), null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
     # iCalendar SEQUENCE: raised on every change of time or status so calendars update the event.
-    sequence = models.PositiveIntegerField(default=0)
+    sequence = models.PositiveIntegerField(_("calendar version"), default=0)
 
     class Meta:
         verbose_name = _("webinar")
@@ -123,11 +130,11 @@ class Webinar(RulesModel):
 
 
 class Speaker(RulesModel):
-    webinar = models.ForeignKey(Webinar, on_delete=models.CASCADE, related_name="speakers")
+    webinar = models.ForeignKey(Webinar, on_delete=models.CASCADE, related_name="speakers", verbose_name=_("webinar"))
     name = models.CharField(_("name"), max_length=200)
     title = models.CharField(_("title or role"), max_length=200, blank=True)
     organisation = models.CharField(_("organisation"), max_length=200, blank=True)
-    position = models.PositiveSmallIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
         verbose_name = _("speaker")
@@ -156,9 +163,16 @@ class Registration(RulesModel):
         Status.CANCELLED: {Status.CONFIRMED, Status.WAITLISTED},  # registering again
     }
 
-    webinar = models.ForeignKey(Webinar, on_delete=models.CASCADE, related_name="registrations")
+    webinar = models.ForeignKey(
+        Webinar, on_delete=models.CASCADE, related_name="registrations", verbose_name=_("webinar")
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="webinar_registrations"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="webinar_registrations",
+        verbose_name=_("user account"),
     )
     name = models.CharField(_("name"), max_length=200)
     email = models.EmailField(_("email address"))
@@ -166,10 +180,10 @@ class Registration(RulesModel):
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="sv")
     status = models.CharField(_("status"), max_length=20, choices=Status.choices)
     # Changed whenever the registration is (re)made, so that an old personal link stops working.
-    secret = models.UUIDField(default=uuid.uuid4, editable=False)
+    secret = models.UUIDField(_("key of the personal link"), default=uuid.uuid4, editable=False)
     consent_at = models.DateTimeField(_("consent to the privacy terms"))
     created_at = models.DateTimeField(_("registered"), auto_now_add=True)
-    queued_at = models.DateTimeField(_("queued"), default=timezone.now, help_text="Order on the waiting list.")
+    queued_at = models.DateTimeField(_("queued"), default=timezone.now, help_text=_("Order on the waiting list."))
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
     cancelled_at = models.DateTimeField(pgettext_lazy("registration", "cancelled"), null=True, blank=True)
     reminder_sent_at = models.DateTimeField(_("reminder sent"), null=True, blank=True)

@@ -76,6 +76,11 @@ def _check_times(starts_at: datetime, ends_at: datetime) -> None:
         raise ServiceError(_("The webinar must end after it starts."), field="ends_at")
 
 
+def _check_capacity(capacity: int | None) -> None:
+    if capacity is not None and capacity < 1:
+        raise ServiceError(_("Give at least one seat, or leave the field empty for no limit."), field="capacity")
+
+
 def _set_speakers(webinar: Webinar, speakers: list[dict]) -> None:
     webinar.speakers.all().delete()
     Speaker.objects.bulk_create(
@@ -94,6 +99,7 @@ def _set_speakers(webinar: Webinar, speakers: list[dict]) -> None:
 def create_webinar(*, by: User, speakers: list[dict] | None = None, **fields) -> Webinar:
     """Create a draft webinar with its speakers (dicts of name, title, organisation). Side effects: an audit row."""
     _check_times(fields["starts_at"], fields["ends_at"])
+    _check_capacity(fields.get("capacity"))
     webinar = Webinar.objects.create(
         created_by=by, status=Webinar.Status.DRAFT, **{k: v for k, v in fields.items() if k in WEBINAR_FIELDS}
     )
@@ -118,6 +124,7 @@ def update_webinar(*, webinar: Webinar, by: User, speakers: list[dict] | None = 
         raise InvalidTransition(_("A cancelled webinar cannot be changed."))
     _check_times(fields.get("starts_at", webinar.starts_at), fields.get("ends_at", webinar.ends_at))
     capacity = fields.get("capacity", webinar.capacity)
+    _check_capacity(capacity)
     taken = selectors.confirmed_count(webinar)
     if capacity is not None and capacity < taken:
         raise ServiceError(
@@ -251,6 +258,8 @@ def check_open_for_registration(webinar: Webinar) -> None:
         raise ServiceError(_("This webinar is cancelled; registration is closed."))
     if webinar.status != Webinar.Status.PUBLISHED:
         raise ServiceError(_("This webinar is not open for registration."))
+    if webinar.is_past:
+        raise ServiceError(_("This webinar has already taken place; registration is closed."))
     if webinar.has_started:
         raise ServiceError(_("This webinar has already started; registration is closed."))
 
@@ -374,7 +383,7 @@ MAIL_TEMPLATES = {
     "recording": "webinars/mail/recording_published",
     "rescheduled": "webinars/mail/webinar_rescheduled",
 }
-# Mails that carry the personal calendar file.
+# Mails that carry the personal calendar file (to a confirmed registrant only).
 WITH_ICS = {"confirmed", "promoted", "reminder", "already_registered", "rescheduled"}
 
 
@@ -398,7 +407,7 @@ def send_registration_mail(*, registration: Registration, kind: str) -> int:
         "webinar_link": settings.SITE_URL + reverse("webinars:detail", args=[webinar.pk]),
     }
     attachments = None
-    if kind in WITH_ICS and registration.status != Registration.Status.CANCELLED:
+    if kind in WITH_ICS and confirmed:  # the calendar file is for a seat, as on the personal page
         attachments = [("webinar.ics", ics.registration_ics(registration), "text/calendar; charset=utf-8")]
     return send_mail_to(
         [Recipient(email=registration.email, language=registration.language)],
@@ -409,11 +418,22 @@ def send_registration_mail(*, registration: Registration, kind: str) -> int:
 
 
 def notify_registrants(*, webinar: Webinar, kind: str) -> int:
-    """Mail everyone registered (confirmed or waiting) about the webinar's cancellation, new time or recording."""
-    registrations = webinar.registrations.filter(
-        status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITLISTED]
-    ).select_related("webinar")
-    return sum(send_registration_mail(registration=registration, kind=kind) for registration in registrations)
+    """Mail everyone registered (confirmed or waiting) about the webinar's cancellation, new time or recording.
+
+    Each mail is its own task, so a send that fails is retried for that
+    registrant alone, and nobody already mailed gets the mail again.
+    Side effects: one queued mail task per registrant. Returns the number queued.
+    """
+    from .tasks import send_registration_mail as send_task
+
+    registration_ids = list(
+        webinar.registrations.filter(
+            status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITLISTED]
+        ).values_list("id", flat=True)
+    )
+    for registration_id in registration_ids:
+        send_task.delay(registration_id=registration_id, kind=kind)
+    return len(registration_ids)
 
 
 def due_reminders(*, now: datetime | None = None) -> list[int]:

@@ -445,7 +445,7 @@ class RegistrationsCsvView(AdminMixin, View):
                 registration.email,
                 registration.organisation,
                 registration.get_status_display(),
-                stamp(registration.created_at),
+                stamp(registration.queued_at),  # when the current registration was made (also after re-registering)
                 stamp(registration.confirmed_at),
                 stamp(registration.cancelled_at),
             )

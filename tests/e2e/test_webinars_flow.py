@@ -61,6 +61,10 @@ def test_admin_publishes_visitor_registers_downloads_ics_and_cancels(ui, setting
     # Forgot the consent: the error is shown next to the field and nothing typed is lost.
     assert page.get_by_role("alert").is_visible()
     assert page.get_by_label("Namn", exact=True).input_value() == "Eva Exempel"
+    # The consent checkbox sits beside its label, not on a line of its own above it.
+    box = page.locator("#id_consent").bounding_box()
+    label = page.locator("label[for=id_consent]").bounding_box()
+    assert label["x"] > box["x"] and label["y"] < box["y"] + box["height"]
     page.get_by_label(re.compile("Jag godkänner")).check()
     ui.submit(page.get_by_role("button", name="Anmäl dig"))
     assert "Tack! Vi har skickat ett mejl till eva@example.org" in page.content()

@@ -123,3 +123,55 @@ def test_cancelled_webinar_is_read_only_in_django_admin(admin_client):
     assert response.status_code == 403
     webinar.refresh_from_db()
     assert webinar.title != "Changed"
+
+
+def test_recording_added_in_django_admin_is_audited_and_mailed(admin_client, django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.core import mail
+    from django.utils import timezone
+
+    starts = timezone.now().replace(microsecond=0) - timedelta(days=1)
+    webinar = WebinarFactory(starts_at=starts, ends_at=starts + timedelta(hours=1))
+    RegistrationFactory(webinar=webinar, email="came@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            reverse("admin:webinars_webinar_change", args=[webinar.pk]),
+            _admin_form_data(webinar, recording_url="https://video.example.org/rec"),
+        )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    webinar.refresh_from_db()
+    assert webinar.recording_url == "https://video.example.org/rec"
+    assert webinar.recording_published_at is not None
+    assert AuditEntry.objects.filter(action="webinar.recording_added").exists()
+    assert [m.to[0] for m in mail.outbox] == ["came@example.org"]
+    assert "https://video.example.org/rec" in mail.outbox[0].body
+
+
+def test_recording_of_a_future_webinar_in_django_admin_is_a_form_error(admin_client):
+    webinar = WebinarFactory()
+    response = admin_client.post(
+        reverse("admin:webinars_webinar_change", args=[webinar.pk]),
+        _admin_form_data(webinar, recording_url="https://video.example.org/rec"),
+    )
+    assert response.status_code == 200
+    assert "recording_url" in response.context["adminform"].form.errors
+    webinar.refresh_from_db()
+    assert webinar.recording_url == ""
+
+
+def test_recording_link_can_be_removed_in_django_admin(admin_client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    starts = timezone.now().replace(microsecond=0) - timedelta(days=1)
+    webinar = WebinarFactory(
+        starts_at=starts, ends_at=starts + timedelta(hours=1), recording_url="https://v.example.org/"
+    )
+    response = admin_client.post(
+        reverse("admin:webinars_webinar_change", args=[webinar.pk]), _admin_form_data(webinar, recording_url="")
+    )
+    assert response.status_code == 302
+    webinar.refresh_from_db()
+    assert webinar.recording_url == ""

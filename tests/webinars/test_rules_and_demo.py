@@ -84,3 +84,21 @@ def test_demo_seed_runs_on_the_portal_world():
     demo.seed(world)
     demo.seed(world)
     assert Webinar.objects.filter(status="draft").count() == 1
+
+
+def test_every_model_field_text_is_translated_to_swedish():
+    # The Django admin shows these (labels and help texts) to portal admins in Swedish.
+    from django.utils import translation
+    from django.utils.functional import Promise
+
+    from webinars.models import Speaker
+
+    untranslated = []
+    for model in (Series, Webinar, Speaker, Registration):
+        for field in model._meta.get_fields():
+            for text in (getattr(field, "verbose_name", ""), getattr(field, "help_text", "")):
+                if text and not isinstance(text, Promise) and field.name not in ("id", "uid"):
+                    untranslated.append(f"{model.__name__}.{field.name}: {text}")
+    assert untranslated == []
+    with translation.override("sv"):
+        assert str(Registration._meta.get_field("queued_at").help_text) == "Ordningen på väntelistan."

@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from portal.models import AuditEntry
 from portal.services import InvalidTransition, ServiceError
@@ -116,6 +116,27 @@ def test_cancel_webinar_mails_confirmed_and_waiting_registrants(django_capture_o
     assert AuditEntry.objects.filter(action="webinar.cancelled", description__contains="The speaker is ill.").exists()
 
 
+def test_a_failed_cancellation_mail_is_retried_for_that_registrant_alone(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    # One mail per task: a retry after a network error must not mail those who already got it.
+    webinar = WebinarFactory()
+    for name in ("a", "b", "c"):
+        RegistrationFactory(webinar=webinar, email=f"{name}@example.org")
+    send, failed = services.send_registration_mail, []
+
+    def flaky(*, registration, kind):
+        if registration.email == "b@example.org" and not failed:
+            failed.append(registration.email)
+            raise ConnectionError("smtp went away")
+        return send(registration=registration, kind=kind)
+
+    monkeypatch.setattr(services, "send_registration_mail", flaky)
+    _commit(django_capture_on_commit_callbacks, services.cancel_webinar, webinar=webinar, by=None, message="Ill.")
+    assert failed == ["b@example.org"]
+    assert sorted(m.to[0] for m in mail.outbox) == ["a@example.org", "b@example.org", "c@example.org"]
+
+
 def test_add_recording_mails_registrants_once(django_capture_on_commit_callbacks):
     webinar = WebinarFactory(starts_at=timezone.now() - timedelta(hours=2), ends_at=timezone.now() - timedelta(hours=1))
     RegistrationFactory(webinar=webinar, email="seat@example.org")
@@ -144,6 +165,16 @@ def test_update_webinar_lower_capacity_than_seats_taken_is_refused():
     with pytest.raises(ServiceError) as error:
         services.update_webinar(webinar=webinar, by=make_portal_admin(), capacity=2)
     assert error.value.field == "capacity"
+
+
+def test_webinar_with_zero_capacity_is_refused():
+    admin = make_portal_admin()
+    starts = timezone.now() + timedelta(days=3)
+    with pytest.raises(ServiceError) as error:
+        services.create_webinar(by=admin, title="T", starts_at=starts, ends_at=starts + timedelta(hours=1), capacity=0)
+    assert error.value.field == "capacity"
+    with pytest.raises(ServiceError):
+        services.update_webinar(webinar=WebinarFactory(), by=admin, capacity=0)
 
 
 def test_update_webinar_larger_capacity_promotes_waiting(django_capture_on_commit_callbacks):
@@ -217,6 +248,28 @@ def test_register_same_email_other_case_changes_nothing_and_mails_the_address(dj
     assert mail.outbox[0].subject.startswith("Du är redan anmäld")
 
 
+def test_calendar_file_is_mailed_only_with_a_seat(django_capture_on_commit_callbacks):
+    # The personal .ics is for a seat (its download is 404 on the waiting list): no mail to the waiting list carries it.
+    webinar = WebinarFactory(capacity=1)
+    RegistrationFactory(webinar=webinar, email="seat@example.org")
+    RegistrationFactory(webinar=webinar, email="wait@example.org", status="waitlisted", confirmed_at=None)
+    _commit(django_capture_on_commit_callbacks, _register, webinar=webinar, email="WAIT@example.org")
+    _commit(
+        django_capture_on_commit_callbacks,
+        services.update_webinar,
+        webinar=webinar,
+        by=make_portal_admin(),
+        starts_at=webinar.starts_at + timedelta(days=1),
+        ends_at=webinar.ends_at + timedelta(days=1),
+    )
+    subjects = {(m.to[0], m.subject.split(":")[0]): bool(m.attachments) for m in mail.outbox}
+    assert subjects == {
+        ("wait@example.org", "Du är redan anmäld"): False,
+        ("seat@example.org", "Ny tid"): True,
+        ("wait@example.org", "Ny tid"): False,
+    }
+
+
 def test_database_refuses_two_registrations_with_same_email_in_other_case():
     webinar = WebinarFactory()
     RegistrationFactory(webinar=webinar, email="a@example.org")
@@ -230,14 +283,21 @@ def test_same_email_may_register_for_two_webinars():
 
 
 @pytest.mark.parametrize(
-    ("status", "days"),
-    [("draft", 7), ("cancelled", 7), ("published", -1)],
+    ("status", "hours", "message"),
+    [
+        ("draft", 7 * 24, "not open for registration"),
+        ("cancelled", 7 * 24, "is cancelled"),
+        ("published", -30 * 24, "has already taken place"),
+        ("published", -0.5, "has already started"),  # running now: ends in half an hour
+    ],
 )
-def test_register_for_draft_cancelled_or_past_webinar_is_refused(status, days):
-    starts = timezone.now() + timedelta(days=days)
+def test_register_for_draft_cancelled_or_past_webinar_is_refused(status, hours, message):
+    starts = timezone.now() + timedelta(hours=hours)
     webinar = WebinarFactory(status=status, starts_at=starts, ends_at=starts + timedelta(hours=1))
-    with pytest.raises(ServiceError):
+    with pytest.raises(ServiceError) as error, translation.override("en"):
         _register(webinar, "eva@example.org")
+    with translation.override("en"):
+        assert message in str(error.value.message)
     assert not Registration.objects.exists()
 
 
@@ -320,6 +380,19 @@ def test_reminders_are_sent_once_to_confirmed_registrants_within_24_hours():
     assert soon.join_url in mail.outbox[0].body
     due.refresh_from_db()
     assert due.reminder_sent_at is not None
+
+
+def test_reminder_subject_gives_the_start_instead_of_saying_tomorrow():
+    # Someone who registers on the day itself is reminded the same day: "starts tomorrow" would be wrong.
+    from django.utils.dateformat import format as date_format
+
+    starts = timezone.localtime().replace(microsecond=0) + timedelta(hours=2)
+    registration = RegistrationFactory(webinar=WebinarFactory(title="Solceller", starts_at=starts))
+    services.send_reminder(registration_id=registration.pk)
+    with translation.override("sv"):
+        when = date_format(starts, "l j F \\k\\l. H.i")
+    assert mail.outbox[0].subject == f"Påminnelse: Solceller, {when}"
+    assert "i morgon" not in mail.outbox[0].subject
 
 
 def test_send_reminder_twice_for_the_same_registration_sends_once():

@@ -159,6 +159,16 @@ def test_visitor_without_consent_gets_field_error_and_keeps_input(client):
     assert not Registration.objects.exists()
 
 
+def test_visitor_with_too_long_email_gets_field_error_not_500(client):
+    # Valid by the email syntax but longer than the 254 characters the database column holds.
+    email = "a" * 64 + "@" + ("b" * 63 + ".") * 3 + "se"
+    response = client.post(_detail(WebinarFactory()), {**VISITOR, "email": email})
+    assert response.status_code == 400
+    assert "email" in response.context["form"].errors
+    assert 'value="Eva Exempel"' in response.content.decode()
+    assert not Registration.objects.exists()
+
+
 def test_signed_in_user_form_is_prefilled_and_uses_the_account_email(client, commit):
     user = make_buyer(first_name="Karin", last_name="Kommunsson", email="karin@kommun.example.se")
     client.force_login(user)
@@ -298,6 +308,14 @@ def test_admin_creates_series_and_webinar_with_speakers(admin_client):
     assert [s.name for s in webinar.speakers.all()] == ["Anna"]
 
 
+def test_admin_series_with_a_taken_short_name_gets_a_natural_message(admin_client):
+    SeriesFactory(slug="i-fokus")
+    response = admin_client.post(reverse("webinars:series_create"), {"title": "I fokus igen", "slug": "i-fokus"})
+    assert response.status_code == 400
+    assert response.context["form"].errors["slug"] == ["En annan serie använder redan det här kortnamnet."]
+    assert 'value="I fokus igen"' in response.content.decode()
+
+
 def test_admin_webinar_form_with_end_before_start_keeps_input(admin_client):
     data = {
         "title": "Solceller",
@@ -312,6 +330,47 @@ def test_admin_webinar_form_with_end_before_start_keeps_input(admin_client):
     assert response.status_code == 400
     assert "ends_at" in response.context["form"].errors
     assert 'value="Solceller"' in response.content.decode()
+
+
+def test_admin_webinar_form_lists_speaker_errors_in_the_one_summary_at_the_top(admin_client):
+    data = {
+        "title": "Solceller",
+        "starts_at": "2030-09-08T10:00",
+        "ends_at": "2030-09-08T11:00",
+        "speakers-TOTAL_FORMS": "1",
+        "speakers-INITIAL_FORMS": "0",
+        "speakers-MIN_NUM_FORMS": "0",
+        "speakers-MAX_NUM_FORMS": "20",
+        "speakers-0-name": "",
+        "speakers-0-title": "Energiexpert",
+    }
+    response = admin_client.post(reverse("webinars:webinar_create"), data)
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert content.count('class="error-summary"') == 1
+    assert content.index('href="#id_speakers-0-name"') < content.index('id="id_title"')
+    assert "Medverkande 1, namn: Detta fält måste fyllas i." in content
+    assert 'value="Energiexpert"' in content
+
+
+def test_admin_webinar_form_with_zero_capacity_is_a_field_error(admin_client):
+    # 0 seats would put everyone on the waiting list while the pages say "no limit": empty means no limit.
+    data = {
+        "title": "Solceller",
+        "starts_at": "2030-09-08T10:00",
+        "ends_at": "2030-09-08T11:00",
+        "capacity": "0",
+        "speakers-TOTAL_FORMS": "0",
+        "speakers-INITIAL_FORMS": "0",
+        "speakers-MIN_NUM_FORMS": "0",
+        "speakers-MAX_NUM_FORMS": "20",
+    }
+    response = admin_client.post(reverse("webinars:webinar_create"), data)
+    assert response.status_code == 400
+    assert "capacity" in response.context["form"].errors
+    assert 'value="Solceller"' in response.content.decode()
+    assert 'name="capacity" value="0" min="1"' in response.content.decode()
+    assert not Webinar.objects.exists()
 
 
 def test_admin_publishes_and_cancels_with_message(admin_client, commit):
@@ -361,6 +420,20 @@ def test_admin_exports_registrations_as_csv_safely(admin_client):
     assert rows[1][:3] == ["'=HYPERLINK(1)", "a@example.org", "Region Ö"]
 
 
+def test_admin_sees_when_someone_registered_again_not_their_first_registration(admin_client):
+    # Someone who cancelled and registered again is at the end of the queue: "Registered" must say when.
+    webinar = WebinarFactory()
+    again = timezone.now().replace(second=0, microsecond=0) - timedelta(hours=1)
+    registration = RegistrationFactory(webinar=webinar, queued_at=again)
+    Registration.objects.filter(pk=registration.pk).update(created_at=again - timedelta(days=3))
+    expected = timezone.localtime(again)
+    response = admin_client.get(reverse("webinars:registrations_csv", args=[webinar.pk]))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[1][4] == expected.strftime("%Y-%m-%d %H:%M")
+    page = admin_client.get(reverse("webinars:manage_detail", args=[webinar.pk])).content.decode()
+    assert f"<td>{expected:%Y-%m-%d %H.%M}</td>" in page
+
+
 def test_admin_cancels_a_registration(admin_client):
     registration = RegistrationFactory()
     admin_client.post(reverse("webinars:admin_registration_cancel", args=[registration.pk]))
@@ -386,6 +459,28 @@ def test_dashboard_lists_own_registrations(client):
     RegistrationFactory(webinar=WebinarFactory(title="Mitt webbinarium"), email="ME@example.org")
     client.force_login(user)
     assert "Mitt webbinarium" in client.get(reverse("portal:dashboard")).content.decode()
+
+
+def test_dashboard_shows_a_cancelled_webinar_as_cancelled(client):
+    user = make_company_user(email="me@example.org")
+    RegistrationFactory(webinar=WebinarFactory(title="Mitt webbinarium", status="cancelled"), email="me@example.org")
+    RegistrationFactory(webinar=WebinarFactory(title="Det andra"), email="me@example.org")
+    client.force_login(user)
+    content = client.get(reverse("portal:dashboard")).content.decode()
+    assert "Mitt webbinarium</a> – " in content
+    panel = content[content.index("Mitt webbinarium") :]
+    assert panel.split("</li>")[0].endswith("(inställt)")
+    assert content[content.index("Det andra") :].split("</li>")[0].endswith("(bekräftad)")
+
+
+def test_cancelled_webinar_page_does_not_tell_a_registrant_they_are_registered(client):
+    user = make_company_user(email="me@example.org")
+    webinar = WebinarFactory(status="cancelled", cancellation_message="Talaren är sjuk.")
+    RegistrationFactory(webinar=webinar, email="me@example.org")
+    client.force_login(user)
+    content = client.get(_detail(webinar)).content.decode()
+    assert "Du är anmäld till webbinariet." not in content
+    assert "Webbinariet är inställt; anmälan är stängd." in content
 
 
 def test_series_page(client):
