@@ -67,11 +67,21 @@ FINAL_REPORT_FILES = "final_report"
 def save_call(*, call: GrantCall, tracks: list[dict], criteria: list[dict], by: User) -> GrantCall:
     """Create or update a call with its tracks and criteria (lists of field dicts; `id` updates, `delete` removes).
 
-    Side effects: an audit row. Tracks that already have applications cannot be removed.
+    Side effects: an audit row. Tracks that already have applications cannot be removed, and the total budget
+    cannot go below the sum already granted (the call row is locked, as in `decide_application`).
     """
     if call.closes_on and call.opens_on and call.closes_on < call.opens_on:
         raise ServiceError(_("The call must close on or after the day it opens."), field="closes_on")
     created = call.pk is None
+    if not created:
+        GrantCall.objects.select_for_update().filter(pk=call.pk).first()
+        granted = selectors.budget_granted(call)
+        if call.total_budget < granted:
+            raise ServiceError(
+                _("%(granted)s SEK has already been granted in this call; the total budget cannot be lower.")
+                % {"granted": granted},
+                field="total_budget",
+            )
     if created:
         call.created_by = by
     call.save()

@@ -570,3 +570,18 @@ def test_final_report_due_two_months_after_period():
     application = make_application()
     application.period_end = datetime.date(2026, 12, 31)
     assert application.final_report_due == datetime.date(2027, 2, 28)
+
+
+def test_save_call_refuses_a_total_budget_below_the_sum_granted():
+    call = make_call(total_budget=1_000_000)
+    make_application(call=call, state=S.APPROVED, amount=150_000, granted=120_000)
+    call.total_budget = 100_000
+    with pytest.raises(ServiceError) as error:
+        services.save_call(call=call, by=UserFactory(), tracks=[], criteria=[])
+    assert error.value.field == "total_budget" and "120000" in error.value.message
+    call.refresh_from_db()
+    assert call.total_budget == 1_000_000
+    call.total_budget = 120_000
+    services.save_call(call=call, by=UserFactory(), tracks=[], criteria=[])
+    call.refresh_from_db()
+    assert call.total_budget == 120_000

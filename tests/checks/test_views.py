@@ -441,3 +441,26 @@ def test_handler_produces_a_failed_letter_again_and_it_is_mailed(client, django_
     assert [m for m in mail.outbox if m.attachments]
     client.force_login(make_portal_admin())
     assert client.post(reverse("checks:retry_letter", args=[application.pk])).status_code == 404
+
+
+def test_lowering_a_call_budget_below_the_sum_granted_is_shown_on_the_field(client):
+    call = make_call(total_budget=1_000_000)
+    make_application(call=call, state=S.APPROVED, amount=150_000, granted=120_000)
+    client.force_login(make_portal_admin())
+    data = {
+        "name": call.name,
+        "reference_number": call.reference_number,
+        "description": call.description,
+        "opens_on": call.opens_on.isoformat(),
+        "closes_on": call.closes_on.isoformat(),
+        "total_budget": "100000",
+        "tracks-TOTAL_FORMS": "0",
+        "tracks-INITIAL_FORMS": "0",
+        "criteria-TOTAL_FORMS": "0",
+        "criteria-INITIAL_FORMS": "0",
+    }
+    response = client.post(reverse("checks:call_edit", args=[call.pk]), data)
+    assert response.status_code == 400
+    assert response.context["form"].errors["total_budget"]
+    call.refresh_from_db()
+    assert call.total_budget == 1_000_000
