@@ -229,7 +229,9 @@ class ApplicationFormMixin:
 
 
 class ApplicationCreateView(CheckPermissionMixin, ApplicationFormMixin, View):
-    permission_required = "checks.apply_grantcall"
+    # Who may apply at all; whether the call is open is checked below (GET) and by the service (POST), so that
+    # a form sent just after the call closed comes back with a message and everything typed, not a 403.
+    permission_required = "checks.add_application"
     not_found_when_denied = False
 
     def get_permission_object(self):
@@ -239,6 +241,9 @@ class ApplicationCreateView(CheckPermissionMixin, ApplicationFormMixin, View):
 
     def get(self, request, call_pk):
         call = self.get_permission_object()
+        if not request.user.has_perm("checks.apply_grantcall", call):
+            messages.error(request, _("The call is not open for applications."))
+            return redirect("checks:call_detail", pk=call.pk)
         organisation = active_organisation(request.user)
         form = ApplicationForm(
             call=call, organisation=organisation, initial={"contact": request.user.pk, "track": call.tracks.first()}

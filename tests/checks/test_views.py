@@ -109,10 +109,25 @@ def test_company_and_unverified_buyer_cannot_apply(client):
     assert Application.objects.count() == 0
 
 
-def test_applying_to_a_closed_call_is_refused(client):
+def test_applying_to_a_closed_call_is_refused_with_a_message(client):
     buyer, call = make_buyer(), make_call(open_=False)
     client.force_login(buyer)
-    assert client.get(reverse("checks:application_create", args=[call.pk])).status_code == 403
+    response = client.get(reverse("checks:application_create", args=[call.pk]), follow=True)
+    assert response.redirect_chain == [(reverse("checks:call_detail", args=[call.pk]), 302)]
+    assert "not open for applications" in response.content.decode() or "inte öppen" in response.content.decode()
+
+
+def test_form_sent_after_the_call_closed_keeps_what_was_typed(client):
+    buyer, call = make_buyer(), make_call()
+    client.force_login(buyer)
+    assert client.get(reverse("checks:application_create", args=[call.pk])).status_code == 200
+    GrantCall.objects.filter(pk=call.pk).update(closes_on=call.opens_on)  # closes while the buyer types
+    response = client.post(reverse("checks:application_create", args=[call.pk]), form_data(call, buyer))
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "not open for applications" in page or "inte öppen" in page
+    assert "Sensorer för fallprevention" in page and "Sensorlabbet AB" in page and "Många fall" in page
+    assert Application.objects.count() == 0
 
 
 def test_editing_outside_a_completion_request_keeps_what_was_typed(client):
