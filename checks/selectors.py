@@ -4,7 +4,7 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Avg, Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Avg, Count, F, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -195,8 +195,9 @@ QUEUE_SORTS = {
     "-submitted": ("-submitted_at", "-id"),
     "amount": ("requested_amount", "id"),
     "-amount": ("-requested_amount", "-id"),
-    "score": ("average_score", "id"),
-    "-score": ("-average_score", "-id"),
+    # Applications without reviews last either way (PostgreSQL would put NULL first when descending).
+    "score": (F("average_score").asc(nulls_last=True), "id"),
+    "-score": (F("average_score").desc(nulls_last=True), "-id"),
     "reference": ("reference",),
 }
 

@@ -282,6 +282,19 @@ def test_queue_filters_and_sorting(client):
     assert queue(f"?track={mine.track_id}") == [mine, unassigned]
 
 
+def test_queue_sorted_by_score_puts_unreviewed_applications_last(client):
+    handler = make_handler()
+    call = make_call()
+    unreviewed = make_application(call=call, state=S.SUBMITTED)
+    low, high = (make_application(call=call, state=S.IN_REVIEW) for _ in range(2))
+    for application, value in ((low, 2), (high, 5)):
+        scores = {c.pk: (value, "") for c in call.criteria.all()}
+        services.save_review(application=application, handler=handler, scores=scores, recommendation="unsure")
+    client.force_login(handler)
+    response = client.get(reverse("checks:queue") + "?sort=-score")
+    assert list(response.context["applications"]) == [high, low, unreviewed]
+
+
 def test_handle_final_report_accept(client):
     handler = make_handler()
     application = make_application(state=S.FINAL_REPORT_SUBMITTED)
