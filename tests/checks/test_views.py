@@ -295,6 +295,17 @@ def test_queue_sorted_by_score_puts_unreviewed_applications_last(client):
     assert list(response.context["applications"]) == [high, low, unreviewed]
 
 
+def test_handle_final_report_page_headings_do_not_skip_a_level(client):
+    import re
+
+    application = make_application(state=S.FINAL_REPORT_SUBMITTED)
+    client.force_login(make_handler())
+    page = client.get(reverse("checks:handle_final_report", args=[application.pk])).content.decode()
+    main = page[page.index("<main") :]
+    levels = [int(level) for level in re.findall(r"<h([1-6])[\s>]", main)]
+    assert levels[0] == 1 and all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False)), levels
+
+
 def test_handle_final_report_accept(client):
     handler = make_handler()
     application = make_application(state=S.FINAL_REPORT_SUBMITTED)
