@@ -160,6 +160,24 @@ def test_another_organisations_application_and_letter_are_404(client):
     assert client.post(reverse("checks:application_withdraw", args=[application.pk])).status_code == 404
 
 
+@pytest.mark.parametrize(("state", "staff_status"), [(S.DRAFT, 404), (S.SUBMITTED, 200)])
+def test_attachments_of_a_draft_are_the_applicants_own(client, state, staff_status):
+    from portal.files import attach_bytes
+
+    application = make_application(state=state)
+    attachment = attach_bytes(
+        owner=application, content=b"%PDF-1.7 offert", filename="offert.pdf", purpose="application"
+    )
+    url = reverse("portal:attachment_download", args=[attachment.uuid])
+    client.force_login(application.contact)
+    assert client.get(url).status_code == 200
+    for user in (make_handler(), make_portal_admin()):
+        client.force_login(user)
+        assert client.get(url).status_code == staff_status
+    client.force_login(make_buyer())
+    assert client.get(url).status_code == 404
+
+
 def test_applicant_and_handler_download_the_letter(client):
     application = make_application(state=S.APPROVED)
     ready_letter(application)
