@@ -288,7 +288,10 @@ class ApplicationMixin(CheckPermissionMixin):
 
 class ApplicationDetailView(ApplicationMixin, View):
     def get(self, request, pk):
-        application = self.get_object()
+        return render(request, "checks/application_detail.html", self.detail_context(self.get_object()))
+
+    def detail_context(self, application, resubmit_form=None) -> dict:
+        request = self.request
         has = request.user.has_perm
         context = {
             "application": application,
@@ -301,11 +304,11 @@ class ApplicationDetailView(ApplicationMixin, View):
             "can_resubmit": has("checks.resubmit_application", application),
             "can_withdraw": has("checks.withdraw_application", application),
             "can_report": has("checks.report_application", application),
-            "resubmit_form": ResubmitForm(),
+            "resubmit_form": resubmit_form or ResubmitForm(),
         }
         if application.state in (S.DRAFT, S.COMPLETION_REQUESTED):
             context["missing"] = selectors.missing_items(application)
-        return render(request, "checks/application_detail.html", context)
+        return context
 
 
 class ApplicationEditView(ApplicationMixin, ApplicationFormMixin, View):
@@ -411,12 +414,26 @@ class ApplicationSubmitView(ApplicationActionView):
 class ApplicationResubmitView(ApplicationActionView):
     permission_required = "checks.resubmit_application"
 
-    def act(self, application):
-        form = ResubmitForm(self.request.POST)
+    def post(self, request, pk):
+        application = self.get_object()
+        if not request.user.has_perm(self.permission_required, application):
+            messages.error(request, self.denied_message())
+            return redirect("checks:application_detail", pk=application.pk)
+        form = ResubmitForm(request.POST)
         form.is_valid()
-        services.resubmit_application(
-            application=application, by=self.request.user, message=form.cleaned_data.get("message", "")
-        )
+        try:
+            services.resubmit_application(
+                application=application, by=request.user, message=form.cleaned_data.get("message", "")
+            )
+        except ServiceError as error:
+            # Not complete yet: the page again, with the list of what is missing and the message kept.
+            form.add_error(None, error.message)
+            context = ApplicationDetailView(request=request, kwargs=self.kwargs).detail_context(
+                application, resubmit_form=form
+            )
+            return render(request, "checks/application_detail.html", context, status=400)
+        messages.success(request, self.success_message())
+        return redirect("checks:application_detail", pk=application.pk)
 
     def denied_message(self):
         return _("The application has already been sent back to the handlers.")

@@ -151,6 +151,22 @@ def test_editing_during_a_completion_request_and_sending_back(client):
     assert application.title == "Kompletterad" and application.state == S.IN_REVIEW
 
 
+def test_sending_back_an_incomplete_application_keeps_the_message(client):
+    application = make_application(state=S.COMPLETION_REQUESTED)
+    application.budget_lines.update(amount=1)  # the lines no longer add up to the requested amount
+    client.force_login(application.contact)
+    response = client.post(
+        reverse("checks:application_resubmit", args=[application.pk]), {"message": "Offerten är bifogad"}
+    )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Offerten är bifogad" in page
+    assert "not complete yet" in page or "inte komplett" in page
+    assert [item.field for item in response.context["missing"]] == ["requested_amount"]
+    application.refresh_from_db()
+    assert application.state == S.COMPLETION_REQUESTED
+
+
 def test_another_organisations_application_and_letter_are_404(client):
     application = make_application(state=S.APPROVED)
     ready_letter(application)
