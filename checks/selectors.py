@@ -102,6 +102,16 @@ def history_of(application) -> QuerySet[StateChange]:
     return application.state_changes.select_related("by")
 
 
+def report_completion_request(application) -> StateChange | None:
+    """The handler's request to complete the final report, while the applicant has still to send it again."""
+    if application.state != S.APPROVED:
+        return None
+    last = application.state_changes.order_by("-created_at", "-id").first()
+    if last is not None and last.from_state == S.FINAL_REPORT_SUBMITTED:
+        return last
+    return None
+
+
 def conflict_for(user, application) -> ConflictOfInterest | None:
     """The handler's conflict with this application or its organisation, if any (cached per user)."""
     cache = getattr(user, "_check_conflicts_cache", None)

@@ -305,6 +305,7 @@ class ApplicationDetailView(ApplicationMixin, View):
             "can_withdraw": has("checks.withdraw_application", application),
             "can_report": has("checks.report_application", application),
             "resubmit_form": resubmit_form or ResubmitForm(),
+            "report_completion": selectors.report_completion_request(application),
         }
         if application.state in (S.DRAFT, S.COMPLETION_REQUESTED):
             context["missing"] = selectors.missing_items(application)

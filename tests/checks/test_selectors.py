@@ -1,7 +1,7 @@
 import pytest
 from django.http import Http404
 
-from checks import selectors
+from checks import selectors, services
 from checks.models import Application, ConflictOfInterest
 from tests.factories import make_buyer, make_handler, make_portal_admin, organisation_of
 
@@ -86,3 +86,22 @@ def test_export_rows_excludes_drafts():
     make_application(call=call)
     submitted = make_application(call=call, state=S.SUBMITTED)
     assert list(selectors.export_rows(call)) == [submitted]
+
+
+def test_report_completion_request_only_while_the_report_is_to_be_sent_again():
+    application = make_application(state=S.FINAL_REPORT_SUBMITTED)
+    assert selectors.report_completion_request(application) is None
+    services.request_report_completion(application=application, by=make_handler(), message="Mer")
+    application.refresh_from_db()
+    assert selectors.report_completion_request(application).message == "Mer"
+    services.submit_final_report(
+        application=application,
+        by=application.contact,
+        results="R",
+        outcome="O",
+        procurement_started=False,
+        procedure="not_started",
+        actual_costs={},
+    )
+    application.refresh_from_db()
+    assert selectors.report_completion_request(application) is None

@@ -167,6 +167,18 @@ def test_sending_back_an_incomplete_application_keeps_the_message(client):
     assert application.state == S.COMPLETION_REQUESTED
 
 
+def test_applicant_sees_the_handlers_request_to_complete_the_final_report(client):
+    application = make_application(state=S.FINAL_REPORT_SUBMITTED)
+    client.force_login(application.contact)
+    url = reverse("checks:application_detail", args=[application.pk])
+    assert "Bifoga fakturorna" not in client.get(url).content.decode()
+    services.request_report_completion(application=application, by=make_handler(), message="Bifoga fakturorna")
+    response = client.get(url)
+    page = response.content.decode()
+    assert response.context["report_completion"].message == "Bifoga fakturorna"
+    assert 'id="report-completion-heading"' in page and "Bifoga fakturorna" in page
+
+
 def test_another_organisations_application_and_letter_are_404(client):
     application = make_application(state=S.APPROVED)
     ready_letter(application)
