@@ -21,6 +21,7 @@ from .models import (
     StateChange,
     weighted_average,
 )
+from .rules import UNDER_HANDLING_STATES
 
 S = Application.State
 
@@ -200,6 +201,8 @@ def missing_items(application) -> list[MissingItem]:
 
 # --- Handler queue -----------------------------------------------------------------------------------------------
 
+UNDER_HANDLING = "under_handling"
+
 QUEUE_SORTS = {
     "submitted": ("submitted_at", "id"),
     "-submitted": ("-submitted_at", "-id"),
@@ -215,6 +218,7 @@ QUEUE_SORTS = {
 def review_queue(user, *, call=None, track=None, state=None, assigned=None, sort="submitted") -> QuerySet[Application]:
     """Submitted applications for handlers, filtered and sorted; drafts never appear.
 
+    `state`: one state, or UNDER_HANDLING (submitted, in review, completion requested, final report submitted).
     `assigned`: "me" (assigned to the user) or "none" (unassigned).
     """
     queryset = (
@@ -226,7 +230,9 @@ def review_queue(user, *, call=None, track=None, state=None, assigned=None, sort
         queryset = queryset.filter(call_id=call)
     if track:
         queryset = queryset.filter(track_id=track)
-    if state:
+    if state == UNDER_HANDLING:
+        queryset = queryset.filter(state__in=UNDER_HANDLING_STATES)
+    elif state:
         queryset = queryset.filter(state=state)
     if assigned == "me":
         queryset = queryset.filter(assigned_to=user)

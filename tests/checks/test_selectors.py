@@ -105,3 +105,11 @@ def test_report_completion_request_only_while_the_report_is_to_be_sent_again():
     )
     application.refresh_from_db()
     assert selectors.report_completion_request(application) is None
+
+
+def test_review_queue_under_handling_leaves_out_decided_and_finished_applications():
+    call = make_call()
+    by_state = {state: make_application(call=call, state=state) for state in S.values}
+    listed = set(selectors.review_queue(make_handler(), call=call.pk, state=selectors.UNDER_HANDLING))
+    expected = {S.SUBMITTED, S.IN_REVIEW, S.COMPLETION_REQUESTED, S.FINAL_REPORT_SUBMITTED}
+    assert listed == {by_state[state] for state in expected}

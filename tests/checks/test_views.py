@@ -344,6 +344,23 @@ def test_queue_sorted_by_score_puts_unreviewed_applications_last(client):
     assert list(response.context["applications"]) == [high, low, unreviewed]
 
 
+def test_dashboard_queue_numbers_match_the_lists_they_link_to(client):
+    import re
+
+    handler = make_handler()
+    call = make_call()
+    for state in (S.SUBMITTED, S.IN_REVIEW, S.WITHDRAWN, S.CLOSED, S.FINAL_REPORT_SUBMITTED, S.REJECTED):
+        make_application(call=call, state=state)
+        make_application(call=call, state=state, assigned_to=handler)
+    client.force_login(handler)
+    page = client.get(reverse("portal:dashboard")).content.decode()
+    links = re.findall(r'href="(/checks/review/\?assigned=[^"]+)">(\d+) ', page)
+    assert len(links) == 2, links
+    for url, number in links:
+        listed = client.get(url.replace("&amp;", "&")).context["paginator"].count
+        assert listed == int(number) == 3, url
+
+
 def test_handle_final_report_page_headings_do_not_skip_a_level(client):
     import re
 
