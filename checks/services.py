@@ -599,6 +599,15 @@ def submit_final_report(
         raise InvalidTransition(_("A final report can only be submitted for an approved application."))
     if not results.strip() or not outcome.strip():
         raise ServiceError(_("Describe the results and what the expertise led to."))
+    if procedure not in FinalReport.Procedure.values:
+        raise ServiceError(_("Choose the procedure."), field="procedure")
+    if procurement_started and procedure == FinalReport.Procedure.NOT_STARTED:
+        raise ServiceError(_("Choose the procedure of the procurement that has started."), field="procedure")
+    if not procurement_started and procedure != FinalReport.Procedure.NOT_STARTED:
+        raise ServiceError(
+            _("Tick that a procurement has started, or choose that no procurement has started (yet)."),
+            field="procedure",
+        )
     report, _created = FinalReport.objects.update_or_create(
         application=application,
         defaults={

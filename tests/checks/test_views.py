@@ -245,6 +245,22 @@ def test_final_report_form(client):
     assert application.state == S.FINAL_REPORT_SUBMITTED
 
 
+@pytest.mark.parametrize(("started", "procedure"), [("on", "not_started"), ("", "open")])
+def test_final_report_procedure_must_match_whether_a_procurement_started(client, started, procedure):
+    application = make_application(state=S.APPROVED)
+    line = application.budget_lines.get()
+    client.force_login(application.contact)
+    data = {"results": "Resultaten", "outcome": "Det ledde till", "procedure": procedure, f"actual_{line.pk}": "123"}
+    if started:
+        data["procurement_started"] = started
+    response = client.post(reverse("checks:final_report", args=[application.pk]), data)
+    assert response.status_code == 400
+    assert response.context["form"].errors["procedure"]
+    assert "Resultaten" in response.content.decode() and "Det ledde till" in response.content.decode()
+    application.refresh_from_db()
+    assert application.state == S.APPROVED
+
+
 # --- handlers ---------------------------------------------------------------------------------------------------
 
 
