@@ -587,6 +587,7 @@ class ReviewDetailView(StaffApplicationMixin, View):
                 "can_decide": has("checks.decide_application", application),
                 "can_accept_report": has("checks.accept_report_application", application),
                 "can_declare_conflict": has("checks.declare_conflict_application", application),
+                "can_retry_letter": is_handler(request.user),
                 "budget_left": application.call.total_budget - selectors.budget_granted(application.call),
             },
         )

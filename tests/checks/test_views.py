@@ -564,6 +564,20 @@ def test_handler_produces_a_failed_letter_again_and_it_is_mailed(client, django_
     assert client.post(reverse("checks:retry_letter", args=[application.pk])).status_code == 404
 
 
+def test_only_handlers_are_offered_to_produce_a_failed_letter_again(client):
+    from checks.models import DecisionLetter
+
+    application = make_application(state=S.IN_REVIEW)
+    services.decide_application(application=application, by=make_handler(), outcome="rejected", reasoning="Nej")
+    DecisionLetter.objects.update(status=DecisionLetter.Status.FAILED, error="Boom")
+    retry = reverse("checks:retry_letter", args=[application.pk])
+    client.force_login(make_portal_admin())
+    page = client.get(reverse("checks:review_detail", args=[application.pk])).content.decode()
+    assert "Boom" in page and retry not in page
+    client.force_login(make_handler())
+    assert retry in client.get(reverse("checks:review_detail", args=[application.pk])).content.decode()
+
+
 def test_lowering_a_call_budget_below_the_sum_granted_is_shown_on_the_field(client):
     call = make_call(total_budget=1_000_000)
     make_application(call=call, state=S.APPROVED, amount=150_000, granted=120_000)
