@@ -1,4 +1,5 @@
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.core import mail
@@ -585,3 +586,22 @@ def test_save_call_refuses_a_total_budget_below_the_sum_granted():
     services.save_call(call=call, by=UserFactory(), tracks=[], criteria=[])
     call.refresh_from_db()
     assert call.total_budget == 120_000
+
+
+def test_changing_a_criterion_weight_recomputes_the_weighted_scores():
+    application = make_application(state=S.IN_REVIEW)
+    call = application.call
+    heavy, light = call.criteria.order_by("position")  # weights 3 and 1
+    services.save_review(
+        application=application,
+        handler=make_handler(),
+        scores={heavy.pk: (5, ""), light.pk: (1, "")},
+        recommendation="approve",
+    )
+    assert Review.objects.get().weighted_score == Decimal("4.00")  # (15 + 1) / 4
+    rows = [
+        {"id": c.pk, "name": c.name, "description": "", "weight": 1, "position": c.position} for c in (heavy, light)
+    ]
+    services.save_call(call=call, by=UserFactory(), tracks=[], criteria=rows)
+    assert Review.objects.get().weighted_score == Decimal("3.00")  # (5 + 1) / 2
+    assert selectors.average_score(application) == Decimal("3.00")
