@@ -70,7 +70,10 @@ def test_invalid_period_is_shown_next_to_the_field_and_nothing_typed_is_lost(cli
     assert response.status_code == 400
     assert Application.objects.count() == 0
     assert "Sensorer för fallprevention" in page and "Sensorlabbet AB" in page and "Många fall" in page
-    assert 'id="id_period_end_error"' in page or "period_end" in page
+    # The message is next to the field, and the field points to it.
+    assert response.context["form"].errors["period_end"]
+    assert 'id="id_period_end_error"' in page and 'aria-describedby="id_period_end_error"' in page
+    assert 'value="2027-06-01"' in page and 'value="2027-05-01"' in page
 
 
 def test_internal_cost_line_gets_a_clear_message(client):
@@ -83,6 +86,7 @@ def test_internal_cost_line_gets_a_clear_message(client):
     assert (
         "external costs are eligible" in response.content.decode() or "externa kostnader" in response.content.decode()
     )
+    assert response.context["budget"].forms[0].errors["kind"]  # next to the line's field
     assert Application.objects.count() == 0
 
 
@@ -283,7 +287,8 @@ def test_handler_scores_requests_completion_and_decides(client):
         reverse("checks:decide", args=[application.pk]),
         {"outcome": "approved", "granted_amount": "200000", "reasoning": "Bra"},
     )
-    assert response.status_code == 400 and "150" in response.content.decode()
+    assert response.status_code == 400
+    assert "150000" in " ".join(response.context["form"].errors["granted_amount"])
     response = client.post(
         reverse("checks:decide", args=[application.pk]),
         {"outcome": "approved", "granted_amount": "140000", "reasoning": "Bra"},
