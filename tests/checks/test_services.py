@@ -287,9 +287,32 @@ def test_next_reference_restarts_per_year():
 # --- the state machine ------------------------------------------------------------------------------------------
 
 
+# The state machine of issue 5, written out independently of services.TRANSITIONS: draft → submitted → in review →
+# completion requested → in review → approved or rejected; approved → final report submitted → closed (or back to
+# approved when the handler asks for a completion of the report); withdrawn from draft or submitted.
+ISSUE_TRANSITIONS = {
+    (S.DRAFT, S.SUBMITTED),
+    (S.DRAFT, S.WITHDRAWN),
+    (S.SUBMITTED, S.IN_REVIEW),
+    (S.SUBMITTED, S.WITHDRAWN),
+    (S.IN_REVIEW, S.COMPLETION_REQUESTED),
+    (S.COMPLETION_REQUESTED, S.IN_REVIEW),
+    (S.IN_REVIEW, S.APPROVED),
+    (S.IN_REVIEW, S.REJECTED),
+    (S.APPROVED, S.FINAL_REPORT_SUBMITTED),
+    (S.FINAL_REPORT_SUBMITTED, S.CLOSED),
+    (S.FINAL_REPORT_SUBMITTED, S.APPROVED),
+}
+
+
+def test_transitions_table_is_the_issues_state_machine():
+    table = {(f, t) for f, targets in services.TRANSITIONS.items() for t in targets}
+    assert table == ISSUE_TRANSITIONS
+
+
 @pytest.mark.parametrize(
     ("from_state", "to_state", "allowed"),
-    [(f, t, t in services.TRANSITIONS[f]) for f in S.values for t in S.values if f != t],
+    [(f, t, (f, t) in ISSUE_TRANSITIONS) for f in S.values for t in S.values if f != t],
 )
 def test_transition_follows_the_transitions_table(from_state, to_state, allowed):
     application = make_application(state=from_state)
