@@ -327,6 +327,19 @@ def test_transition_follows_the_transitions_table(from_state, to_state, allowed)
         assert application.state == from_state
 
 
+@pytest.mark.parametrize(("from_state", "to_state"), sorted(ISSUE_TRANSITIONS))
+def test_every_transition_is_audited_and_mailed_to_contact_and_owners(
+    django_capture_on_commit_callbacks, from_state, to_state
+):
+    application = make_application(state=from_state)
+    owner = UserFactory(language="en")
+    Membership.objects.create(user=owner, organisation=application.organisation, role="owner")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.transition_application(application=application, to_state=to_state, by=make_handler())
+    assert AuditEntry.objects.filter(action=f"application.{to_state}", object_id=str(application.pk)).exists()
+    assert {message.to[0] for message in mail.outbox} == {application.contact.email, owner.email}
+
+
 def test_withdraw_from_draft_and_submitted_only():
     for state in (S.DRAFT, S.SUBMITTED):
         application = make_application(state=state)
