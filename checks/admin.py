@@ -1,8 +1,22 @@
+"""Read-mostly admin for support: applications, reviews and decisions change only through the portal's pages and
+services (state machine, budget lock, decision letter), and a call is published and budgeted on its own page."""
+
 from django.contrib import admin
 
 from portal.admin import PortalAdminAccess
 
 from .models import Application, Criterion, Decision, GrantCall, Review, Track
+
+
+class ReadOnlyAdmin(PortalAdminAccess, admin.ModelAdmin):
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class TrackInline(PortalAdminAccess, admin.TabularInline):
@@ -20,14 +34,23 @@ class GrantCallAdmin(PortalAdminAccess, admin.ModelAdmin):
     list_display = ["name", "reference_number", "status", "opens_on", "closes_on", "total_budget"]
     inlines = [TrackInline, CriterionInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        # Once the call exists, its budget changes only through services.save_call (never below the sum granted).
+        return ["status", "published_at", "created_by", *(["total_budget"] if obj is not None else [])]
+
 
 @admin.register(Application)
-class ApplicationAdmin(PortalAdminAccess, admin.ModelAdmin):
+class ApplicationAdmin(ReadOnlyAdmin):
     list_display = ["reference", "title", "organisation", "call", "state", "requested_amount"]
     list_filter = ["state", "call"]
     search_fields = ["reference", "title", "organisation__name"]
-    readonly_fields = ["state", "reference", "submitted_at"]
 
 
-admin.site.register(Review)
-admin.site.register(Decision)
+@admin.register(Review)
+class ReviewAdmin(ReadOnlyAdmin):
+    list_display = ["application", "handler", "recommendation", "weighted_score"]
+
+
+@admin.register(Decision)
+class DecisionAdmin(ReadOnlyAdmin):
+    list_display = ["application", "outcome", "granted_amount", "decided_by", "decided_at"]

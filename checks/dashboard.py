@@ -8,6 +8,7 @@ from portal.rules import acts_for_public_body, is_handler, is_portal_admin
 
 from . import selectors
 from .models import Application, GrantCall
+from .rules import UNDER_HANDLING_STATES
 
 
 def panels(request) -> list[Panel]:
@@ -25,10 +26,11 @@ def panels(request) -> list[Panel]:
         )
     if is_handler(user):
         S = Application.State
-        handling = [S.SUBMITTED, S.IN_REVIEW, S.COMPLETION_REQUESTED]
+        # The same sets as the queue links in the panel (state=under_handling), so the numbers match the lists.
+        handling = Q(state__in=UNDER_HANDLING_STATES)
         counts = Application.objects.exclude(state=S.DRAFT).aggregate(
-            mine=Count("id", filter=Q(assigned_to=user) & Q(state__in=handling)),
-            unassigned=Count("id", filter=Q(assigned_to__isnull=True) & Q(state__in=[S.SUBMITTED, S.IN_REVIEW])),
+            mine=Count("id", filter=Q(assigned_to=user) & handling),
+            unassigned=Count("id", filter=Q(assigned_to__isnull=True) & handling),
             reports=Count("id", filter=Q(state=S.FINAL_REPORT_SUBMITTED)),
         )
         result.append(Panel(_("Innovation checks to review"), "checks/panels/queue.html", counts, order=10))

@@ -339,7 +339,11 @@ class QueueFilterForm(NoColon, forms.Form):
     state = forms.ChoiceField(
         label=_("State"),
         required=False,
-        choices=[("", _("All")), *[c for c in Application.State.choices if c[0] != Application.State.DRAFT]],
+        choices=[
+            ("", _("All")),
+            ("under_handling", _("Under handling (not decided or final report to handle)")),
+            *[c for c in Application.State.choices if c[0] != Application.State.DRAFT],
+        ],
     )
     assigned = forms.ChoiceField(
         label=_("Assigned"),

@@ -210,7 +210,8 @@ class Application(RulesModel):
             ),
         ]
         rules_permissions = {
-            "view": r.is_org_member | r.is_staff_role,
+            # Drafts are the applicant's own (selectors.get_application_for_staff); this also guards attachments.
+            "view": r.is_org_member | (r.is_staff_role & ~r.is_draft),
             "add": r.acts_for_verified_public_body,
             "change": r.is_applicant & r.is_editable_state,
             "submit": r.is_applicant & r.is_draft,

@@ -4,7 +4,7 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Avg, Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Avg, Count, F, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +21,7 @@ from .models import (
     StateChange,
     weighted_average,
 )
+from .rules import UNDER_HANDLING_STATES
 
 S = Application.State
 
@@ -100,6 +101,16 @@ def get_application_for_staff(user, pk) -> Application:
 
 def history_of(application) -> QuerySet[StateChange]:
     return application.state_changes.select_related("by")
+
+
+def report_completion_request(application) -> StateChange | None:
+    """The handler's request to complete the final report, while the applicant has still to send it again."""
+    if application.state != S.APPROVED:
+        return None
+    last = application.state_changes.order_by("-created_at", "-id").first()
+    if last is not None and last.from_state == S.FINAL_REPORT_SUBMITTED:
+        return last
+    return None
 
 
 def conflict_for(user, application) -> ConflictOfInterest | None:
@@ -190,13 +201,16 @@ def missing_items(application) -> list[MissingItem]:
 
 # --- Handler queue -----------------------------------------------------------------------------------------------
 
+UNDER_HANDLING = "under_handling"
+
 QUEUE_SORTS = {
     "submitted": ("submitted_at", "id"),
     "-submitted": ("-submitted_at", "-id"),
     "amount": ("requested_amount", "id"),
     "-amount": ("-requested_amount", "-id"),
-    "score": ("average_score", "id"),
-    "-score": ("-average_score", "-id"),
+    # Applications without reviews last either way (PostgreSQL would put NULL first when descending).
+    "score": (F("average_score").asc(nulls_last=True), "id"),
+    "-score": (F("average_score").desc(nulls_last=True), "-id"),
     "reference": ("reference",),
 }
 
@@ -204,6 +218,7 @@ QUEUE_SORTS = {
 def review_queue(user, *, call=None, track=None, state=None, assigned=None, sort="submitted") -> QuerySet[Application]:
     """Submitted applications for handlers, filtered and sorted; drafts never appear.
 
+    `state`: one state, or UNDER_HANDLING (submitted, in review, completion requested, final report submitted).
     `assigned`: "me" (assigned to the user) or "none" (unassigned).
     """
     queryset = (
@@ -215,7 +230,9 @@ def review_queue(user, *, call=None, track=None, state=None, assigned=None, sort
         queryset = queryset.filter(call_id=call)
     if track:
         queryset = queryset.filter(track_id=track)
-    if state:
+    if state == UNDER_HANDLING:
+        queryset = queryset.filter(state__in=UNDER_HANDLING_STATES)
+    elif state:
         queryset = queryset.filter(state=state)
     if assigned == "me":
         queryset = queryset.filter(assigned_to=user)

@@ -11,6 +11,7 @@ language.
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -67,18 +68,44 @@ FINAL_REPORT_FILES = "final_report"
 def save_call(*, call: GrantCall, tracks: list[dict], criteria: list[dict], by: User) -> GrantCall:
     """Create or update a call with its tracks and criteria (lists of field dicts; `id` updates, `delete` removes).
 
-    Side effects: an audit row. Tracks that already have applications cannot be removed.
+    Side effects: an audit row; reviews' weighted scores recomputed when a weight changes. Tracks that already
+    have applications cannot be removed, and the total budget cannot go below the sum already granted (the
+    call row is locked, as in `decide_application`).
     """
     if call.closes_on and call.opens_on and call.closes_on < call.opens_on:
         raise ServiceError(_("The call must close on or after the day it opens."), field="closes_on")
     created = call.pk is None
+    if not created:
+        GrantCall.objects.select_for_update().filter(pk=call.pk).first()
+        granted = selectors.budget_granted(call)
+        if call.total_budget < granted:
+            raise ServiceError(
+                _("%(granted)s SEK has already been granted in this call; the total budget cannot be lower.")
+                % {"granted": granted},
+                field="total_budget",
+            )
     if created:
         call.created_by = by
     call.save()
     _save_children(call, Track, tracks, ("name", "description", "cap_one", "cap_two_or_more", "position"))
+    weights = dict(Criterion.objects.filter(call=call).values_list("pk", "weight"))
     _save_children(call, Criterion, criteria, ("name", "description", "weight", "position"))
+    if weights != dict(Criterion.objects.filter(call=call).values_list("pk", "weight")):
+        _recompute_weighted_scores(call)
     write_audit(actor=by, action="grantcall.created" if created else "grantcall.changed", obj=call)
     return call
+
+
+def _recompute_weighted_scores(call) -> None:
+    """A criterion's weight changed: the weighted score of every review of the call follows."""
+    reviews = list(
+        Review.objects.filter(application__call=call).prefetch_related(
+            Prefetch("scores", queryset=Score.objects.select_related("criterion"))
+        )
+    )
+    for review in reviews:
+        review.weighted_score = selectors.compute_weighted(review.scores.all())
+    Review.objects.bulk_update(reviews, ["weighted_score"])
 
 
 def _save_children(call, model, rows, fields):
@@ -589,6 +616,15 @@ def submit_final_report(
         raise InvalidTransition(_("A final report can only be submitted for an approved application."))
     if not results.strip() or not outcome.strip():
         raise ServiceError(_("Describe the results and what the expertise led to."))
+    if procedure not in FinalReport.Procedure.values:
+        raise ServiceError(_("Choose the procedure."), field="procedure")
+    if procurement_started and procedure == FinalReport.Procedure.NOT_STARTED:
+        raise ServiceError(_("Choose the procedure of the procurement that has started."), field="procedure")
+    if not procurement_started and procedure != FinalReport.Procedure.NOT_STARTED:
+        raise ServiceError(
+            _("Tick that a procurement has started, or choose that no procurement has started (yet)."),
+            field="procedure",
+        )
     report, _created = FinalReport.objects.update_or_create(
         application=application,
         defaults={

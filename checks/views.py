@@ -229,7 +229,9 @@ class ApplicationFormMixin:
 
 
 class ApplicationCreateView(CheckPermissionMixin, ApplicationFormMixin, View):
-    permission_required = "checks.apply_grantcall"
+    # Who may apply at all; whether the call is open is checked below (GET) and by the service (POST), so that
+    # a form sent just after the call closed comes back with a message and everything typed, not a 403.
+    permission_required = "checks.add_application"
     not_found_when_denied = False
 
     def get_permission_object(self):
@@ -239,6 +241,9 @@ class ApplicationCreateView(CheckPermissionMixin, ApplicationFormMixin, View):
 
     def get(self, request, call_pk):
         call = self.get_permission_object()
+        if not request.user.has_perm("checks.apply_grantcall", call):
+            messages.error(request, _("The call is not open for applications."))
+            return redirect("checks:call_detail", pk=call.pk)
         organisation = active_organisation(request.user)
         form = ApplicationForm(
             call=call, organisation=organisation, initial={"contact": request.user.pk, "track": call.tracks.first()}
@@ -283,7 +288,10 @@ class ApplicationMixin(CheckPermissionMixin):
 
 class ApplicationDetailView(ApplicationMixin, View):
     def get(self, request, pk):
-        application = self.get_object()
+        return render(request, "checks/application_detail.html", self.detail_context(self.get_object()))
+
+    def detail_context(self, application, resubmit_form=None) -> dict:
+        request = self.request
         has = request.user.has_perm
         context = {
             "application": application,
@@ -296,11 +304,12 @@ class ApplicationDetailView(ApplicationMixin, View):
             "can_resubmit": has("checks.resubmit_application", application),
             "can_withdraw": has("checks.withdraw_application", application),
             "can_report": has("checks.report_application", application),
-            "resubmit_form": ResubmitForm(),
+            "resubmit_form": resubmit_form or ResubmitForm(),
+            "report_completion": selectors.report_completion_request(application),
         }
         if application.state in (S.DRAFT, S.COMPLETION_REQUESTED):
             context["missing"] = selectors.missing_items(application)
-        return render(request, "checks/application_detail.html", context)
+        return context
 
 
 class ApplicationEditView(ApplicationMixin, ApplicationFormMixin, View):
@@ -406,12 +415,26 @@ class ApplicationSubmitView(ApplicationActionView):
 class ApplicationResubmitView(ApplicationActionView):
     permission_required = "checks.resubmit_application"
 
-    def act(self, application):
-        form = ResubmitForm(self.request.POST)
+    def post(self, request, pk):
+        application = self.get_object()
+        if not request.user.has_perm(self.permission_required, application):
+            messages.error(request, self.denied_message())
+            return redirect("checks:application_detail", pk=application.pk)
+        form = ResubmitForm(request.POST)
         form.is_valid()
-        services.resubmit_application(
-            application=application, by=self.request.user, message=form.cleaned_data.get("message", "")
-        )
+        try:
+            services.resubmit_application(
+                application=application, by=request.user, message=form.cleaned_data.get("message", "")
+            )
+        except ServiceError as error:
+            # Not complete yet: the page again, with the list of what is missing and the message kept.
+            form.add_error(None, error.message)
+            context = ApplicationDetailView(request=request, kwargs=self.kwargs).detail_context(
+                application, resubmit_form=form
+            )
+            return render(request, "checks/application_detail.html", context, status=400)
+        messages.success(request, self.success_message())
+        return redirect("checks:application_detail", pk=application.pk)
 
     def denied_message(self):
         return _("The application has already been sent back to the handlers.")
@@ -564,6 +587,7 @@ class ReviewDetailView(StaffApplicationMixin, View):
                 "can_decide": has("checks.decide_application", application),
                 "can_accept_report": has("checks.accept_report_application", application),
                 "can_declare_conflict": has("checks.declare_conflict_application", application),
+                "can_retry_letter": is_handler(request.user),
                 "budget_left": application.call.total_budget - selectors.budget_granted(application.call),
             },
         )

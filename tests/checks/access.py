@@ -20,6 +20,7 @@ def cases(world):
     buyer = world["buyer"]
     call = make_call()
     draft_call = make_call(published=False)
+    closed_call = make_call(open_=False)
     draft = make_application(call=call, buyer=buyer)
     in_review = make_application(call=call, buyer=buyer, state=S.IN_REVIEW)
     approved = make_application(call=call, buyer=buyer, state=S.APPROVED)
@@ -36,6 +37,10 @@ def cases(world):
         AccessCase("checks:application_create", {**LOGIN, "buyer": 200}, kwargs={"call_pk": call.pk}, default=403),
         AccessCase(
             "checks:application_create", {**LOGIN, "admin": 403}, kwargs={"call_pk": draft_call.pk}, default=404
+        ),
+        # A closed call: the buyer is sent back to the call page with a message.
+        AccessCase(
+            "checks:application_create", {**LOGIN, "buyer": 302}, kwargs={"call_pk": closed_call.pk}, default=403
         ),
         AccessCase("checks:call_overview", staff_only, kwargs={"pk": call.pk}, default=403),
         AccessCase("checks:call_export", staff_only, kwargs={"pk": call.pk}, default=403),

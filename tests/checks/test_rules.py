@@ -22,7 +22,7 @@ def expected(perm: str, state: str, role: str) -> bool:
     applicant = role == "applicant"
     handler = role == "handler"
     return {
-        "view": role in {"applicant", "handler", "conflicted_handler", "admin"},
+        "view": applicant or (role in {"handler", "conflicted_handler", "admin"} and state != S.DRAFT),
         "view_internal": role in {"handler", "conflicted_handler", "admin"},
         "change": applicant and state in EDITABLE,
         "submit": applicant and state == S.DRAFT,

@@ -1,7 +1,7 @@
 import pytest
 from django.http import Http404
 
-from checks import selectors
+from checks import selectors, services
 from checks.models import Application, ConflictOfInterest
 from tests.factories import make_buyer, make_handler, make_portal_admin, organisation_of
 
@@ -86,3 +86,30 @@ def test_export_rows_excludes_drafts():
     make_application(call=call)
     submitted = make_application(call=call, state=S.SUBMITTED)
     assert list(selectors.export_rows(call)) == [submitted]
+
+
+def test_report_completion_request_only_while_the_report_is_to_be_sent_again():
+    application = make_application(state=S.FINAL_REPORT_SUBMITTED)
+    assert selectors.report_completion_request(application) is None
+    services.request_report_completion(application=application, by=make_handler(), message="Mer")
+    application.refresh_from_db()
+    assert selectors.report_completion_request(application).message == "Mer"
+    services.submit_final_report(
+        application=application,
+        by=application.contact,
+        results="R",
+        outcome="O",
+        procurement_started=False,
+        procedure="not_started",
+        actual_costs={},
+    )
+    application.refresh_from_db()
+    assert selectors.report_completion_request(application) is None
+
+
+def test_review_queue_under_handling_leaves_out_decided_and_finished_applications():
+    call = make_call()
+    by_state = {state: make_application(call=call, state=state) for state in S.values}
+    listed = set(selectors.review_queue(make_handler(), call=call.pk, state=selectors.UNDER_HANDLING))
+    expected = {S.SUBMITTED, S.IN_REVIEW, S.COMPLETION_REQUESTED, S.FINAL_REPORT_SUBMITTED}
+    assert listed == {by_state[state] for state in expected}

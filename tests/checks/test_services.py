@@ -1,4 +1,5 @@
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.core import mail
@@ -286,9 +287,32 @@ def test_next_reference_restarts_per_year():
 # --- the state machine ------------------------------------------------------------------------------------------
 
 
+# The state machine of issue 5, written out independently of services.TRANSITIONS: draft → submitted → in review →
+# completion requested → in review → approved or rejected; approved → final report submitted → closed (or back to
+# approved when the handler asks for a completion of the report); withdrawn from draft or submitted.
+ISSUE_TRANSITIONS = {
+    (S.DRAFT, S.SUBMITTED),
+    (S.DRAFT, S.WITHDRAWN),
+    (S.SUBMITTED, S.IN_REVIEW),
+    (S.SUBMITTED, S.WITHDRAWN),
+    (S.IN_REVIEW, S.COMPLETION_REQUESTED),
+    (S.COMPLETION_REQUESTED, S.IN_REVIEW),
+    (S.IN_REVIEW, S.APPROVED),
+    (S.IN_REVIEW, S.REJECTED),
+    (S.APPROVED, S.FINAL_REPORT_SUBMITTED),
+    (S.FINAL_REPORT_SUBMITTED, S.CLOSED),
+    (S.FINAL_REPORT_SUBMITTED, S.APPROVED),
+}
+
+
+def test_transitions_table_is_the_issues_state_machine():
+    table = {(f, t) for f, targets in services.TRANSITIONS.items() for t in targets}
+    assert table == ISSUE_TRANSITIONS
+
+
 @pytest.mark.parametrize(
     ("from_state", "to_state", "allowed"),
-    [(f, t, t in services.TRANSITIONS[f]) for f in S.values for t in S.values if f != t],
+    [(f, t, (f, t) in ISSUE_TRANSITIONS) for f in S.values for t in S.values if f != t],
 )
 def test_transition_follows_the_transitions_table(from_state, to_state, allowed):
     application = make_application(state=from_state)
@@ -301,6 +325,19 @@ def test_transition_follows_the_transitions_table(from_state, to_state, allowed)
             services.transition_application(application=application, to_state=to_state, by=application.contact)
         application.refresh_from_db()
         assert application.state == from_state
+
+
+@pytest.mark.parametrize(("from_state", "to_state"), sorted(ISSUE_TRANSITIONS))
+def test_every_transition_is_audited_and_mailed_to_contact_and_owners(
+    django_capture_on_commit_callbacks, from_state, to_state
+):
+    application = make_application(state=from_state)
+    owner = UserFactory(language="en")
+    Membership.objects.create(user=owner, organisation=application.organisation, role="owner")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.transition_application(application=application, to_state=to_state, by=make_handler())
+    assert AuditEntry.objects.filter(action=f"application.{to_state}", object_id=str(application.pk)).exists()
+    assert {message.to[0] for message in mail.outbox} == {application.contact.email, owner.email}
 
 
 def test_withdraw_from_draft_and_submitted_only():
@@ -570,3 +607,37 @@ def test_final_report_due_two_months_after_period():
     application = make_application()
     application.period_end = datetime.date(2026, 12, 31)
     assert application.final_report_due == datetime.date(2027, 2, 28)
+
+
+def test_save_call_refuses_a_total_budget_below_the_sum_granted():
+    call = make_call(total_budget=1_000_000)
+    make_application(call=call, state=S.APPROVED, amount=150_000, granted=120_000)
+    call.total_budget = 100_000
+    with pytest.raises(ServiceError) as error:
+        services.save_call(call=call, by=UserFactory(), tracks=[], criteria=[])
+    assert error.value.field == "total_budget" and "120000" in error.value.message
+    call.refresh_from_db()
+    assert call.total_budget == 1_000_000
+    call.total_budget = 120_000
+    services.save_call(call=call, by=UserFactory(), tracks=[], criteria=[])
+    call.refresh_from_db()
+    assert call.total_budget == 120_000
+
+
+def test_changing_a_criterion_weight_recomputes_the_weighted_scores():
+    application = make_application(state=S.IN_REVIEW)
+    call = application.call
+    heavy, light = call.criteria.order_by("position")  # weights 3 and 1
+    services.save_review(
+        application=application,
+        handler=make_handler(),
+        scores={heavy.pk: (5, ""), light.pk: (1, "")},
+        recommendation="approve",
+    )
+    assert Review.objects.get().weighted_score == Decimal("4.00")  # (15 + 1) / 4
+    rows = [
+        {"id": c.pk, "name": c.name, "description": "", "weight": 1, "position": c.position} for c in (heavy, light)
+    ]
+    services.save_call(call=call, by=UserFactory(), tracks=[], criteria=rows)
+    assert Review.objects.get().weighted_score == Decimal("3.00")  # (5 + 1) / 2
+    assert selectors.average_score(application) == Decimal("3.00")

@@ -70,7 +70,10 @@ def test_invalid_period_is_shown_next_to_the_field_and_nothing_typed_is_lost(cli
     assert response.status_code == 400
     assert Application.objects.count() == 0
     assert "Sensorer för fallprevention" in page and "Sensorlabbet AB" in page and "Många fall" in page
-    assert 'id="id_period_end_error"' in page or "period_end" in page
+    # The message is next to the field, and the field points to it.
+    assert response.context["form"].errors["period_end"]
+    assert 'id="id_period_end_error"' in page and 'aria-describedby="id_period_end_error"' in page
+    assert 'value="2027-06-01"' in page and 'value="2027-05-01"' in page
 
 
 def test_internal_cost_line_gets_a_clear_message(client):
@@ -83,6 +86,7 @@ def test_internal_cost_line_gets_a_clear_message(client):
     assert (
         "external costs are eligible" in response.content.decode() or "externa kostnader" in response.content.decode()
     )
+    assert response.context["budget"].forms[0].errors["kind"]  # next to the line's field
     assert Application.objects.count() == 0
 
 
@@ -109,10 +113,25 @@ def test_company_and_unverified_buyer_cannot_apply(client):
     assert Application.objects.count() == 0
 
 
-def test_applying_to_a_closed_call_is_refused(client):
+def test_applying_to_a_closed_call_is_refused_with_a_message(client):
     buyer, call = make_buyer(), make_call(open_=False)
     client.force_login(buyer)
-    assert client.get(reverse("checks:application_create", args=[call.pk])).status_code == 403
+    response = client.get(reverse("checks:application_create", args=[call.pk]), follow=True)
+    assert response.redirect_chain == [(reverse("checks:call_detail", args=[call.pk]), 302)]
+    assert "not open for applications" in response.content.decode() or "inte öppen" in response.content.decode()
+
+
+def test_form_sent_after_the_call_closed_keeps_what_was_typed(client):
+    buyer, call = make_buyer(), make_call()
+    client.force_login(buyer)
+    assert client.get(reverse("checks:application_create", args=[call.pk])).status_code == 200
+    GrantCall.objects.filter(pk=call.pk).update(closes_on=call.opens_on)  # closes while the buyer types
+    response = client.post(reverse("checks:application_create", args=[call.pk]), form_data(call, buyer))
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "not open for applications" in page or "inte öppen" in page
+    assert "Sensorer för fallprevention" in page and "Sensorlabbet AB" in page and "Många fall" in page
+    assert Application.objects.count() == 0
 
 
 def test_editing_outside_a_completion_request_keeps_what_was_typed(client):
@@ -136,6 +155,34 @@ def test_editing_during_a_completion_request_and_sending_back(client):
     assert application.title == "Kompletterad" and application.state == S.IN_REVIEW
 
 
+def test_sending_back_an_incomplete_application_keeps_the_message(client):
+    application = make_application(state=S.COMPLETION_REQUESTED)
+    application.budget_lines.update(amount=1)  # the lines no longer add up to the requested amount
+    client.force_login(application.contact)
+    response = client.post(
+        reverse("checks:application_resubmit", args=[application.pk]), {"message": "Offerten är bifogad"}
+    )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Offerten är bifogad" in page
+    assert "not complete yet" in page or "inte komplett" in page
+    assert [item.field for item in response.context["missing"]] == ["requested_amount"]
+    application.refresh_from_db()
+    assert application.state == S.COMPLETION_REQUESTED
+
+
+def test_applicant_sees_the_handlers_request_to_complete_the_final_report(client):
+    application = make_application(state=S.FINAL_REPORT_SUBMITTED)
+    client.force_login(application.contact)
+    url = reverse("checks:application_detail", args=[application.pk])
+    assert "Bifoga fakturorna" not in client.get(url).content.decode()
+    services.request_report_completion(application=application, by=make_handler(), message="Bifoga fakturorna")
+    response = client.get(url)
+    page = response.content.decode()
+    assert response.context["report_completion"].message == "Bifoga fakturorna"
+    assert 'id="report-completion-heading"' in page and "Bifoga fakturorna" in page
+
+
 def test_another_organisations_application_and_letter_are_404(client):
     application = make_application(state=S.APPROVED)
     ready_letter(application)
@@ -143,6 +190,24 @@ def test_another_organisations_application_and_letter_are_404(client):
     for name in ("application_detail", "application_edit", "decision_letter", "final_report"):
         assert client.get(reverse(f"checks:{name}", args=[application.pk])).status_code == 404
     assert client.post(reverse("checks:application_withdraw", args=[application.pk])).status_code == 404
+
+
+@pytest.mark.parametrize(("state", "staff_status"), [(S.DRAFT, 404), (S.SUBMITTED, 200)])
+def test_attachments_of_a_draft_are_the_applicants_own(client, state, staff_status):
+    from portal.files import attach_bytes
+
+    application = make_application(state=state)
+    attachment = attach_bytes(
+        owner=application, content=b"%PDF-1.7 offert", filename="offert.pdf", purpose="application"
+    )
+    url = reverse("portal:attachment_download", args=[attachment.uuid])
+    client.force_login(application.contact)
+    assert client.get(url).status_code == 200
+    for user in (make_handler(), make_portal_admin()):
+        client.force_login(user)
+        assert client.get(url).status_code == staff_status
+    client.force_login(make_buyer())
+    assert client.get(url).status_code == 404
 
 
 def test_applicant_and_handler_download_the_letter(client):
@@ -158,14 +223,17 @@ def test_applicant_and_handler_download_the_letter(client):
 def test_applicant_never_sees_scores_or_internal_comments(client):
     application = make_application(state=S.IN_REVIEW)
     handler = make_handler()
-    scores = {c.pk: (4, "HEMLIG KOMMENTAR") for c in application.call.criteria.all()}
+    # Innovationshöjd (weight 3) scores 5, Genomförbarhet (weight 1) scores 2: weighted (15 + 2) / 4 = 4.25.
+    values = iter([5, 2])
+    scores = {c.pk: (next(values), "HEMLIG KOMMENTAR") for c in application.call.criteria.order_by("position")}
     services.save_review(application=application, handler=handler, scores=scores, recommendation="approve")
     client.force_login(application.contact)
     page = client.get(reverse("checks:application_detail", args=[application.pk])).content.decode()
-    assert "HEMLIG KOMMENTAR" not in page and "4.00" not in page
+    assert "HEMLIG KOMMENTAR" not in page
+    assert "4,25" not in page and "4.25" not in page  # the score in either locale's format
     client.force_login(handler)
     page = client.get(reverse("checks:review_detail", args=[application.pk])).content.decode()
-    assert "HEMLIG KOMMENTAR" in page and "4" in page
+    assert "HEMLIG KOMMENTAR" in page and ("4,25" in page or "4.25" in page)
 
 
 def test_final_report_form(client):
@@ -179,6 +247,22 @@ def test_final_report_form(client):
     assert response.status_code == 302
     application.refresh_from_db()
     assert application.state == S.FINAL_REPORT_SUBMITTED
+
+
+@pytest.mark.parametrize(("started", "procedure"), [("on", "not_started"), ("", "open")])
+def test_final_report_procedure_must_match_whether_a_procurement_started(client, started, procedure):
+    application = make_application(state=S.APPROVED)
+    line = application.budget_lines.get()
+    client.force_login(application.contact)
+    data = {"results": "Resultaten", "outcome": "Det ledde till", "procedure": procedure, f"actual_{line.pk}": "123"}
+    if started:
+        data["procurement_started"] = started
+    response = client.post(reverse("checks:final_report", args=[application.pk]), data)
+    assert response.status_code == 400
+    assert response.context["form"].errors["procedure"]
+    assert "Resultaten" in response.content.decode() and "Det ledde till" in response.content.decode()
+    application.refresh_from_db()
+    assert application.state == S.APPROVED
 
 
 # --- handlers ---------------------------------------------------------------------------------------------------
@@ -203,7 +287,8 @@ def test_handler_scores_requests_completion_and_decides(client):
         reverse("checks:decide", args=[application.pk]),
         {"outcome": "approved", "granted_amount": "200000", "reasoning": "Bra"},
     )
-    assert response.status_code == 400 and "150" in response.content.decode()
+    assert response.status_code == 400
+    assert "150000" in " ".join(response.context["form"].errors["granted_amount"])
     response = client.post(
         reverse("checks:decide", args=[application.pk]),
         {"outcome": "approved", "granted_amount": "140000", "reasoning": "Bra"},
@@ -265,6 +350,47 @@ def test_queue_filters_and_sorting(client):
     assert queue("?sort=-amount") == [unassigned, mine]
     assert queue(f"?state=submitted&call={call.pk}") == [unassigned]
     assert queue(f"?track={mine.track_id}") == [mine, unassigned]
+
+
+def test_queue_sorted_by_score_puts_unreviewed_applications_last(client):
+    handler = make_handler()
+    call = make_call()
+    unreviewed = make_application(call=call, state=S.SUBMITTED)
+    low, high = (make_application(call=call, state=S.IN_REVIEW) for _ in range(2))
+    for application, value in ((low, 2), (high, 5)):
+        scores = {c.pk: (value, "") for c in call.criteria.all()}
+        services.save_review(application=application, handler=handler, scores=scores, recommendation="unsure")
+    client.force_login(handler)
+    response = client.get(reverse("checks:queue") + "?sort=-score")
+    assert list(response.context["applications"]) == [high, low, unreviewed]
+
+
+def test_dashboard_queue_numbers_match_the_lists_they_link_to(client):
+    import re
+
+    handler = make_handler()
+    call = make_call()
+    for state in (S.SUBMITTED, S.IN_REVIEW, S.WITHDRAWN, S.CLOSED, S.FINAL_REPORT_SUBMITTED, S.REJECTED):
+        make_application(call=call, state=state)
+        make_application(call=call, state=state, assigned_to=handler)
+    client.force_login(handler)
+    page = client.get(reverse("portal:dashboard")).content.decode()
+    links = re.findall(r'href="(/checks/review/\?assigned=[^"]+)">(\d+) ', page)
+    assert len(links) == 2, links
+    for url, number in links:
+        listed = client.get(url.replace("&amp;", "&")).context["paginator"].count
+        assert listed == int(number) == 3, url
+
+
+def test_handle_final_report_page_headings_do_not_skip_a_level(client):
+    import re
+
+    application = make_application(state=S.FINAL_REPORT_SUBMITTED)
+    client.force_login(make_handler())
+    page = client.get(reverse("checks:handle_final_report", args=[application.pk])).content.decode()
+    main = page[page.index("<main") :]
+    levels = [int(level) for level in re.findall(r"<h([1-6])[\s>]", main)]
+    assert levels[0] == 1 and all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False)), levels
 
 
 def test_handle_final_report_accept(client):
@@ -441,3 +567,40 @@ def test_handler_produces_a_failed_letter_again_and_it_is_mailed(client, django_
     assert [m for m in mail.outbox if m.attachments]
     client.force_login(make_portal_admin())
     assert client.post(reverse("checks:retry_letter", args=[application.pk])).status_code == 404
+
+
+def test_only_handlers_are_offered_to_produce_a_failed_letter_again(client):
+    from checks.models import DecisionLetter
+
+    application = make_application(state=S.IN_REVIEW)
+    services.decide_application(application=application, by=make_handler(), outcome="rejected", reasoning="Nej")
+    DecisionLetter.objects.update(status=DecisionLetter.Status.FAILED, error="Boom")
+    retry = reverse("checks:retry_letter", args=[application.pk])
+    client.force_login(make_portal_admin())
+    page = client.get(reverse("checks:review_detail", args=[application.pk])).content.decode()
+    assert "Boom" in page and retry not in page
+    client.force_login(make_handler())
+    assert retry in client.get(reverse("checks:review_detail", args=[application.pk])).content.decode()
+
+
+def test_lowering_a_call_budget_below_the_sum_granted_is_shown_on_the_field(client):
+    call = make_call(total_budget=1_000_000)
+    make_application(call=call, state=S.APPROVED, amount=150_000, granted=120_000)
+    client.force_login(make_portal_admin())
+    data = {
+        "name": call.name,
+        "reference_number": call.reference_number,
+        "description": call.description,
+        "opens_on": call.opens_on.isoformat(),
+        "closes_on": call.closes_on.isoformat(),
+        "total_budget": "100000",
+        "tracks-TOTAL_FORMS": "0",
+        "tracks-INITIAL_FORMS": "0",
+        "criteria-TOTAL_FORMS": "0",
+        "criteria-INITIAL_FORMS": "0",
+    }
+    response = client.post(reverse("checks:call_edit", args=[call.pk]), data)
+    assert response.status_code == 400
+    assert response.context["form"].errors["total_budget"]
+    call.refresh_from_db()
+    assert call.total_budget == 1_000_000
