@@ -6,6 +6,7 @@ typed by a user is never run as a formula.
 """
 
 import csv
+import re
 from collections.abc import Iterable
 
 from django.http import HttpResponse
@@ -20,8 +21,9 @@ def spreadsheet_cell(value) -> str:
 
 def csv_response(*, filename: str, header: Iterable, rows: Iterable[Iterable]) -> HttpResponse:
     """A private (not cached) CSV attachment with the given header and rows."""
+    safe_name = re.sub(r"[^A-Za-z0-9._-]+", "_", filename).strip("._") or "export.csv"
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = f'attachment; filename="{safe_name}"'
     response["Cache-Control"] = "private, no-store"
     response.write("\ufeff")
     writer = csv.writer(response, delimiter=";")

@@ -118,3 +118,10 @@ def test_csv_response_escapes_formulas_and_starts_with_a_bom():
     assert "'=HYPERLINK(1);5" in text and "'-x;" in text
     assert response["Cache-Control"] == "private, no-store"
     assert response["Content-Disposition"] == 'attachment; filename="x.csv"'
+
+
+def test_csv_response_cleans_the_file_name():
+    from portal.csv_export import csv_response
+
+    response = csv_response(filename='checks-2026/"01"-Åre.csv', header=["A"], rows=[])
+    assert response["Content-Disposition"] == 'attachment; filename="checks-2026_01_-_re.csv"'
