@@ -770,11 +770,12 @@ class CpvSearchView(View):
     """Find CPV codes by code or words: an HTML page without JavaScript, JSON for the picker (?format=json)."""
 
     def get(self, request):
-        text = (request.GET.get("q") or "").strip()[:100]
+        # PostgreSQL text cannot hold NUL characters: drop them rather than fail on a crafted query.
+        text = (request.GET.get("q") or "").replace("\x00", "").strip()[:100]
         codes = CpvCode.objects.none()
         if text:
             digits = text.replace("-", "")
-            if digits.isdigit():
+            if digits.isascii() and digits.isdigit():
                 codes = CpvCode.objects.filter(code__startswith=digits[:8])
             else:
                 condition = Q()

@@ -381,6 +381,18 @@ def test_cpv_search_finds_codes_by_words_and_digits(client):
     assert data["results"][0]["code"] == "72000000-5"
 
 
+@pytest.mark.parametrize(
+    ("query", "finds_construction"), [("%00", False), ("bygg%00", True), ("45%00", True), ("%D9%A4%D9%A5", False)]
+)
+def test_cpv_search_ignores_nul_bytes_and_non_ascii_digits(client, query, finds_construction):
+    load_divisions()
+    page = client.get(reverse("projects:cpv_search") + "?q=" + query)
+    data = client.get(reverse("projects:cpv_search") + "?format=json&q=" + query)
+    assert page.status_code == 200
+    assert data.status_code == 200
+    assert ("45000000-7" in [row["code"] for row in data.json()["results"]]) is finds_construction
+
+
 def test_alert_mail_is_sent_when_a_published_call_opens_through_the_view(client, buyer, buyer_org):
     company = make_company_user()
     from .factories import profile
