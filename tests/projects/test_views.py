@@ -1,5 +1,6 @@
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -339,6 +340,26 @@ def test_an_empty_question_is_reported_next_to_the_field(client, company_user):
     call = CallFactory()
     response = _login(client, company_user).post(reverse("projects:question_ask", args=[call.pk]), {"text": ""})
     assert response.status_code == 200 and "text" in response.context["question_form"].errors
+
+
+@pytest.mark.parametrize(("answer", "message"), [("   ", "Skriv ett svar."), ("x" * 8001, "8000")])
+def test_a_bad_answer_is_reported_next_to_the_field_and_the_text_is_kept(client, buyer, buyer_org, answer, message):
+    call = CallFactory(need=NeedFactory(organisation=buyer_org))
+    question = QuestionFactory(call=call)
+    other = QuestionFactory(call=call)
+    url = reverse("projects:question_answer", args=[call.pk, question.pk])
+    response = _login(client, buyer).post(url, {"answer": answer})
+    assert response.status_code == 200
+    page = response.content.decode()
+    error = re.search(rf'<ul class="errorlist" id="answer-{question.pk}-error">(.*?)</ul>', page, re.S)
+    assert error and message in error.group(1)
+    assert f'aria-describedby="answer-{question.pk}-error"' in page
+    assert f'id="answer-{other.pk}" name="answer" rows="3" required></textarea>' in page  # other questions untouched
+    assert f'href="#answer-{question.pk}"' in page  # the error summary leads to the field
+    if answer.strip():
+        assert answer in page
+    question.refresh_from_db()
+    assert not question.is_answered
 
 
 def test_buyer_of_another_organisation_cannot_answer(client):
