@@ -285,12 +285,22 @@ def test_a_crafted_post_after_the_deadline_changes_nothing(client, company_user,
     assert client.get(reverse("projects:response_edit", args=[call.pk])).status_code == 302
 
 
-@pytest.mark.parametrize("make_call", [closed_call, draft_call, lambda: CallFactory(status="cancelled")])
+@pytest.mark.parametrize("make_call", [closed_call, lambda: CallFactory(status="cancelled")])
 def test_responding_to_a_call_that_is_not_open_gives_a_message(client, company_user, make_call):
     call = make_call()
     _login(client, company_user)
-    response = client.post(reverse("projects:response_edit", args=[call.pk]), {"summary": "X", "trl": "5"}, follow=True)
-    assert response.status_code in (200, 404)  # a draft call is not visible to companies at all
+    for request in (client.get, client.post):
+        response = request(reverse("projects:response_edit", args=[call.pk]), {"summary": "X", "trl": "5"}, follow=True)
+        assert response.redirect_chain[-1][0] == reverse("projects:call_detail", args=[call.pk])
+        assert "Förfrågan är inte öppen" in response.content.decode()
+    assert not Response.objects.exists()
+
+
+def test_responding_to_an_unpublished_call_is_404(client, company_user):
+    call = draft_call()
+    _login(client, company_user)
+    response = client.post(reverse("projects:response_edit", args=[call.pk]), {"summary": "X", "trl": "5"})
+    assert response.status_code == 404
     assert not Response.objects.exists()
 
 
