@@ -290,6 +290,9 @@ def transition_call(*, call: Call, to: str, by: User | None = None, reason: str 
             % {"from": call.get_status_display().lower(), "to": Call.Status(to).label.lower()}
         )
     now = timezone.now()
+    if to == Call.Status.CANCELLED and call.effective_status == Call.Status.CLOSED:
+        # Closed by its dates even if the periodic task has not moved it yet: closed is final.
+        raise InvalidTransition(_("The call has closed, so it can no longer be cancelled."))
     if to == Call.Status.CANCELLED:
         if not reason.strip():
             raise ServiceError(_("Give a reason for cancelling; it is shown on the call."), field="reason")

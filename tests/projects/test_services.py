@@ -220,6 +220,27 @@ def test_invalid_call_transitions_are_refused(buyer, start, target):
         services.transition_call(call=call, to=target, by=buyer)
 
 
+@pytest.mark.parametrize(
+    "status_in_database",
+    [Call.Status.OPEN, Call.Status.DRAFT],  # the periodic task has not closed it yet (draft: published, scheduled)
+)
+def test_a_call_whose_closing_time_has_passed_cannot_be_cancelled(buyer, buyer_org, status_in_database):
+    call = CallFactory(
+        need=NeedFactory(organisation=buyer_org),
+        status=status_in_database,
+        opens_at=timezone.now() - timedelta(days=10),
+        closes_at=timezone.now() - timedelta(minutes=1),
+    )
+    assert call.effective_status == Call.Status.CLOSED
+    with pytest.raises(InvalidTransition):
+        services.cancel_call(call=call, by=buyer, reason="För sent.")
+    call.refresh_from_db()
+    assert call.status == status_in_database and call.cancel_reason == ""
+    assert services.update_call_states() == {"opened": int(status_in_database == "draft"), "closed": 1}
+    call.refresh_from_db()
+    assert call.status == Call.Status.CLOSED
+
+
 def test_update_call_only_before_it_opens(buyer, buyer_org):
     need = NeedFactory(organisation=buyer_org)
     call = draft_call(need=need)

@@ -231,6 +231,17 @@ def test_cancel_call_needs_a_reason(client, buyer, buyer_org):
     assert "Ändrat behov" in page
 
 
+def test_a_call_past_its_closing_time_offers_no_cancel_and_refuses_a_crafted_one(client, buyer, buyer_org):
+    call = CallFactory(need=NeedFactory(organisation=buyer_org), closes_at=timezone.now() - timedelta(minutes=1))
+    _login(client, buyer)
+    cancel_url = reverse("projects:call_cancel", args=[call.pk])
+    assert cancel_url not in client.get(reverse("projects:call_detail", args=[call.pk])).content.decode()
+    response = client.post(cancel_url, {"reason": "För sent"}, follow=True)
+    assert "Förfrågan har stängt och kan inte längre ställas in." in response.content.decode()
+    call.refresh_from_db()
+    assert call.status == "open" and call.cancel_reason == ""
+
+
 def test_a_passed_call_is_never_shown_as_open(client):
     call = CallFactory(opens_at=timezone.now() - timedelta(days=3), closes_at=timezone.now() - timedelta(minutes=1))
     assert call.status == "open"
