@@ -145,12 +145,17 @@ def set_need_visibility(*, need: Need, by: User, visibility: str) -> Need:
 
 @transaction.atomic
 def delete_need(*, need: Need, by: User) -> None:
-    """Delete a draft need that has no calls. Side effects: audit row."""
+    """Delete a draft need that has no calls.
+
+    Side effects: audit row; its decision-support documents go with it, their PDF files are deleted on commit.
+    """
     need = Need.objects.select_for_update().get(pk=need.pk)
     if need.visibility != Need.Visibility.DRAFT or need.calls.exists():
         raise InvalidTransition(_("Only draft needs without calls can be deleted."))
+    files = [(document.file.storage, document.file.name) for document in need.decision_documents.exclude(file="")]
     write_audit(actor=by, action="need.deleted", obj=need, description=need.title)
     need.delete()
+    transaction.on_commit(lambda: [storage.delete(name) for storage, name in files])
 
 
 # --- assessments -------------------------------------------------------------------------------------------------

@@ -91,6 +91,26 @@ def test_delete_need_only_for_drafts_without_calls(buyer, buyer_org):
         services.delete_need(need=published, by=buyer)
 
 
+def test_deleting_a_draft_need_deletes_its_decision_documents_files(
+    buyer, buyer_org, django_capture_on_commit_callbacks
+):
+    from portal.documents import render_document
+    from projects.document_models import DECISION_SUPPORT_KIND
+    from projects.document_services import order_decision_document
+
+    draft = NeedFactory(organisation=buyer_org, visibility="draft")
+    document, _created = order_decision_document(need=draft, by=buyer, language="sv")
+    document = render_document(kind=DECISION_SUPPORT_KIND, document_id=document.pk)
+    storage, name = document.file.storage, document.file.name
+    assert storage.exists(name)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.delete_need(need=draft, by=buyer)
+
+    assert not Need.objects.filter(pk=draft.pk).exists()
+    assert not storage.exists(name)
+
+
 # --- assessments -------------------------------------------------------------------------------------------------
 
 ASSESSMENT = {"conclusion": "new_development", "trl": 3, "evidence": "Ingen lösning finns.", "chosen_procedure": ""}
