@@ -155,7 +155,7 @@ def delete_need(*, need: Need, by: User) -> None:
     files = [(document.file.storage, document.file.name) for document in need.decision_documents.exclude(file="")]
     write_audit(actor=by, action="need.deleted", obj=need, description=need.title)
     need.delete()
-    transaction.on_commit(lambda: [storage.delete(name) for storage, name in files])
+    transaction.on_commit(lambda: [storage.delete(name) for storage, name in files], robust=True)
 
 
 # --- assessments -------------------------------------------------------------------------------------------------
@@ -442,8 +442,9 @@ def transition_response(*, response: Response, to: str, by: User) -> Response:
         buyers = list(User.objects.filter(memberships__organisation=call.need.organisation, is_active=True))
         link = settings.SITE_URL + reverse("projects:call_responses", args=[call.pk])
         context = {"call": call, "response": response, "link": link}
+        # robust: the response is submitted whatever the mail server says; a failure is logged, never a 500.
         transaction.on_commit(
-            lambda: send_mail_to(buyers, template="projects/mail/response_submitted", context=context)
+            lambda: send_mail_to(buyers, template="projects/mail/response_submitted", context=context), robust=True
         )
     return response
 
@@ -464,7 +465,8 @@ def ask_question(*, call: Call, organisation: Organisation, by: User, text: str)
     buyers = list(User.objects.filter(memberships__organisation=call.need.organisation, is_active=True))
     link = settings.SITE_URL + reverse("projects:call_detail", args=[call.pk]) + "#questions"
     transaction.on_commit(
-        lambda: send_mail_to(buyers, template="projects/mail/question_asked", context={"call": call, "link": link})
+        lambda: send_mail_to(buyers, template="projects/mail/question_asked", context={"call": call, "link": link}),
+        robust=True,
     )
     return question
 
@@ -491,7 +493,7 @@ def answer_question(*, question: Question, by: User, answer: str) -> Question:
         link = settings.SITE_URL + reverse("projects:call_detail", args=[question.call_id]) + "#questions"
         context = {"call": question.call, "question": question, "link": link}
         transaction.on_commit(
-            lambda: send_mail_to([asker], template="projects/mail/question_answered", context=context)
+            lambda: send_mail_to([asker], template="projects/mail/question_answered", context=context), robust=True
         )
     return question
 

@@ -272,6 +272,35 @@ def test_company_submits_a_response_with_attachment(client, company_user, compan
     assert client.get(reverse("projects:response_detail", args=[saved.pk])).status_code == 404
 
 
+def test_a_failing_mail_server_does_not_break_submitting_asking_or_answering(
+    client, buyer, buyer_org, company_user, company_org, monkeypatch, django_capture_on_commit_callbacks
+):
+    import smtplib
+
+    from django.core.mail import EmailMessage
+
+    def refuse(self, *args, **kwargs):
+        raise smtplib.SMTPServerDisconnected("mail server down")
+
+    monkeypatch.setattr(EmailMessage, "send", refuse)
+    call = CallFactory(need=NeedFactory(organisation=buyer_org))
+    _login(client, company_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        submitted = client.post(
+            reverse("projects:response_edit", args=[call.pk]), {"summary": "S", "trl": "5", "submit": "1"}
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        asked = client.post(reverse("projects:question_ask", args=[call.pk]), {"text": "Hur?"})
+    question = Question.objects.get()
+    _login(client, buyer)
+    with django_capture_on_commit_callbacks(execute=True):
+        answered = client.post(reverse("projects:question_answer", args=[call.pk, question.pk]), {"answer": "Så."})
+    assert (submitted.status_code, asked.status_code, answered.status_code) == (302, 302, 302)
+    assert Response.objects.get().status == "submitted"
+    question.refresh_from_db()
+    assert question.answer == "Så."
+
+
 def test_a_second_response_edits_the_first(client, company_user, company_org):
     call = CallFactory()
     existing = ResponseFactory(call=call, organisation=company_org, summary="Först")
