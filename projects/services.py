@@ -316,7 +316,8 @@ def transition_call(*, call: Call, to: str, by: User | None = None, reason: str 
         from .tasks import send_call_alerts
 
         call_id = call.pk
-        transaction.on_commit(lambda: send_call_alerts.delay(call_id=call_id))
+        # robust: the call is open whatever the broker says; a failure to queue is logged, never a 500.
+        transaction.on_commit(lambda: send_call_alerts.delay(call_id=call_id), robust=True)
     return call
 
 

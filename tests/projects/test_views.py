@@ -464,6 +464,24 @@ def test_cpv_search_ignores_nul_bytes_and_non_ascii_digits(client, query, finds_
     assert ("45000000-7" in [row["code"] for row in data.json()["results"]]) is finds_construction
 
 
+def test_publishing_a_call_works_when_the_alert_task_cannot_be_queued(
+    client, buyer, buyer_org, monkeypatch, django_capture_on_commit_callbacks
+):
+    from projects import tasks
+
+    def broker_down(**kwargs):
+        raise ConnectionRefusedError("broker down")
+
+    monkeypatch.setattr(tasks.send_call_alerts, "delay", broker_down)
+    call = draft_call(need=NeedFactory(organisation=buyer_org), opens_at=timezone.now() - timedelta(minutes=1))
+    client.force_login(buyer)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(reverse("projects:call_publish", args=[call.pk]))
+    assert response.status_code == 302 and len(callbacks) == 1
+    call.refresh_from_db()
+    assert call.status == Call.Status.OPEN
+
+
 def test_alert_mail_is_sent_when_a_published_call_opens_through_the_view(client, buyer, buyer_org):
     company = make_company_user()
     from .factories import profile
