@@ -239,6 +239,21 @@ def test_a_failed_render_is_marked_failed_shown_and_can_be_retried(
     assert AuditEntry.objects.filter(action="decision_document.retried").count() == 1
 
 
+def test_ordering_when_the_task_cannot_be_queued_leaves_a_queued_document_and_no_error(
+    client, buyer, need, monkeypatch, django_capture_on_commit_callbacks
+):
+    def broker_down(**kwargs):
+        raise ConnectionRefusedError("broker down")
+
+    monkeypatch.setattr(render_document_task, "delay", broker_down)
+    client.force_login(buyer)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = order(client, need)
+
+    assert response.status_code == 302 and len(callbacks) == 1
+    assert DecisionDocument.objects.get(need=need).status == DocumentStatus.QUEUED
+
+
 def test_retry_of_a_ready_document_is_refused_with_a_message(client, buyer, need):
     document, _ = order_decision_document(need=need, by=buyer, language="en")
     render_document(kind=DECISION_SUPPORT_KIND, document_id=document.pk)
