@@ -316,7 +316,8 @@ def queue_render(*, kind: str, document: RenderedDocument) -> None:
     from .tasks import render_document_task
 
     document_id = document.pk
-    transaction.on_commit(lambda: render_document_task.delay(kind=kind, document_id=document_id))
+    # robust: if the broker is down the row stays queued (and may be tried again once stale); never a 500.
+    transaction.on_commit(lambda: render_document_task.delay(kind=kind, document_id=document_id), robust=True)
 
 
 def next_version(*, kind: DocumentKind, scope: dict) -> int:

@@ -233,7 +233,12 @@ class QuestionForm(NoSuffixMixin, forms.Form):
 
 
 class AnswerForm(NoSuffixMixin, forms.Form):
-    answer = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 3}), max_length=8000)
+    answer = forms.CharField(
+        label=_("Answer"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=8000,
+        error_messages={"required": _("Write an answer.")},
+    )
 
 
 class InterestProfileForm(NoSuffixMixin, forms.Form):

@@ -145,12 +145,17 @@ def set_need_visibility(*, need: Need, by: User, visibility: str) -> Need:
 
 @transaction.atomic
 def delete_need(*, need: Need, by: User) -> None:
-    """Delete a draft need that has no calls. Side effects: audit row."""
+    """Delete a draft need that has no calls.
+
+    Side effects: audit row; its decision-support documents go with it, their PDF files are deleted on commit.
+    """
     need = Need.objects.select_for_update().get(pk=need.pk)
     if need.visibility != Need.Visibility.DRAFT or need.calls.exists():
         raise InvalidTransition(_("Only draft needs without calls can be deleted."))
+    files = [(document.file.storage, document.file.name) for document in need.decision_documents.exclude(file="")]
     write_audit(actor=by, action="need.deleted", obj=need, description=need.title)
     need.delete()
+    transaction.on_commit(lambda: [storage.delete(name) for storage, name in files], robust=True)
 
 
 # --- assessments -------------------------------------------------------------------------------------------------
@@ -290,6 +295,9 @@ def transition_call(*, call: Call, to: str, by: User | None = None, reason: str 
             % {"from": call.get_status_display().lower(), "to": Call.Status(to).label.lower()}
         )
     now = timezone.now()
+    if to == Call.Status.CANCELLED and call.effective_status == Call.Status.CLOSED:
+        # Closed by its dates even if the periodic task has not moved it yet: closed is final.
+        raise InvalidTransition(_("The call has closed, so it can no longer be cancelled."))
     if to == Call.Status.CANCELLED:
         if not reason.strip():
             raise ServiceError(_("Give a reason for cancelling; it is shown on the call."), field="reason")
@@ -308,7 +316,8 @@ def transition_call(*, call: Call, to: str, by: User | None = None, reason: str 
         from .tasks import send_call_alerts
 
         call_id = call.pk
-        transaction.on_commit(lambda: send_call_alerts.delay(call_id=call_id))
+        # robust: the call is open whatever the broker says; a failure to queue is logged, never a 500.
+        transaction.on_commit(lambda: send_call_alerts.delay(call_id=call_id), robust=True)
     return call
 
 
@@ -434,8 +443,9 @@ def transition_response(*, response: Response, to: str, by: User) -> Response:
         buyers = list(User.objects.filter(memberships__organisation=call.need.organisation, is_active=True))
         link = settings.SITE_URL + reverse("projects:call_responses", args=[call.pk])
         context = {"call": call, "response": response, "link": link}
+        # robust: the response is submitted whatever the mail server says; a failure is logged, never a 500.
         transaction.on_commit(
-            lambda: send_mail_to(buyers, template="projects/mail/response_submitted", context=context)
+            lambda: send_mail_to(buyers, template="projects/mail/response_submitted", context=context), robust=True
         )
     return response
 
@@ -456,7 +466,8 @@ def ask_question(*, call: Call, organisation: Organisation, by: User, text: str)
     buyers = list(User.objects.filter(memberships__organisation=call.need.organisation, is_active=True))
     link = settings.SITE_URL + reverse("projects:call_detail", args=[call.pk]) + "#questions"
     transaction.on_commit(
-        lambda: send_mail_to(buyers, template="projects/mail/question_asked", context={"call": call, "link": link})
+        lambda: send_mail_to(buyers, template="projects/mail/question_asked", context={"call": call, "link": link}),
+        robust=True,
     )
     return question
 
@@ -483,7 +494,7 @@ def answer_question(*, question: Question, by: User, answer: str) -> Question:
         link = settings.SITE_URL + reverse("projects:call_detail", args=[question.call_id]) + "#questions"
         context = {"call": question.call, "question": question, "link": link}
         transaction.on_commit(
-            lambda: send_mail_to([asker], template="projects/mail/question_answered", context=context)
+            lambda: send_mail_to([asker], template="projects/mail/question_answered", context=context), robust=True
         )
     return question
 

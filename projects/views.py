@@ -388,7 +388,7 @@ class CallCreateView(MemberView):
 
 
 class CallDetailView(View):
-    def get(self, request, pk, question_form=None):
+    def get(self, request, pk, question_form=None, answer_form=None, answer_question_pk=None):
         call = selectors.get_call_for(request.user, pk)
         user = request.user
         organisation = active_organisation(user)
@@ -411,7 +411,8 @@ class CallDetailView(View):
                 "can_edit": user.has_perm("projects.change_call", call),
                 "can_read_responses": user.has_perm("projects.view_responses_call", call),
                 "submitted_count": selectors.submitted_responses(call).count() if can_manage else None,
-                "answer_form": AnswerForm(),
+                "answer_form": answer_form or AnswerForm(),
+                "answer_question_pk": answer_question_pk,
             },
         )
 
@@ -675,16 +676,19 @@ class QuestionAnswerView(MemberView):
         self.require("projects.answer_question", call)
         question = selectors.get_question_of_own_call(request.user, call, question_pk)
         form = AnswerForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, _("Write an answer."))
-        else:
+        if form.is_valid():
             try:
                 services.answer_question(question=question, by=request.user, answer=form.cleaned_data["answer"])
-            except services.ServiceError as error:
+            except services.InvalidTransition as error:
                 messages.error(request, error.message)
+                return redirect("projects:call_detail", pk=call.pk)
+            except services.ServiceError as error:
+                self.service_error(form, error)
             else:
                 messages.success(request, _("The answer is published on the call page."))
-        return redirect("projects:call_detail", pk=call.pk)
+                return redirect("projects:call_detail", pk=call.pk)
+        # Show the error next to this question's answer field and keep what was typed.
+        return CallDetailView().get(request, pk, answer_form=form, answer_question_pk=question.pk)
 
 
 # --- interest profile --------------------------------------------------------------------------------------------
@@ -770,11 +774,12 @@ class CpvSearchView(View):
     """Find CPV codes by code or words: an HTML page without JavaScript, JSON for the picker (?format=json)."""
 
     def get(self, request):
-        text = (request.GET.get("q") or "").strip()[:100]
+        # PostgreSQL text cannot hold NUL characters: drop them rather than fail on a crafted query.
+        text = (request.GET.get("q") or "").replace("\x00", "").strip()[:100]
         codes = CpvCode.objects.none()
         if text:
             digits = text.replace("-", "")
-            if digits.isdigit():
+            if digits.isascii() and digits.isdigit():
                 codes = CpvCode.objects.filter(code__startswith=digits[:8])
             else:
                 condition = Q()

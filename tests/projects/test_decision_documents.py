@@ -113,6 +113,23 @@ def test_pdf_renders_for_a_need_without_assessment_calls_or_responses(buyer):
     assert "No responses have been submitted yet." in text
 
 
+def test_long_unbroken_text_wraps_inside_the_page_instead_of_running_off_it(buyer, need):
+    link = "https://example.org/" + "a" * 300
+    Need.objects.filter(pk=need.pk).update(summary=link, title="T" * 200)
+    Response.objects.filter(call__need=need).update(summary="s" * 400)
+    document, _ = order_decision_document(need=need, by=buyer, language="en")
+
+    render_document(kind=DECISION_SUPPORT_KIND, document_id=document.pk)
+
+    document.refresh_from_db()
+    text = pdf_text(document)
+    # A line of a text that ran off the page would be the whole string; wrapped, each line fits the page width.
+    longest = max(len(line) for line in text.splitlines())
+    assert longest < 150, f"a line of {longest} characters does not fit on the page"
+    joined = "".join(text.split())
+    assert link in joined and "T" * 200 in joined and "s" * 400 in joined  # nothing is lost by wrapping
+
+
 def test_order_writes_an_audit_row_and_numbers_versions(buyer, need):
     first, created = order_decision_document(need=need, by=buyer, language="sv")
     Need.objects.filter(pk=need.pk).update(summary="Changed summary")  # also bumps nothing: use save below
@@ -220,6 +237,21 @@ def test_a_failed_render_is_marked_failed_shown_and_can_be_retried(
     assert document.error == ""
     assert document.attempts == 2
     assert AuditEntry.objects.filter(action="decision_document.retried").count() == 1
+
+
+def test_ordering_when_the_task_cannot_be_queued_leaves_a_queued_document_and_no_error(
+    client, buyer, need, monkeypatch, django_capture_on_commit_callbacks
+):
+    def broker_down(**kwargs):
+        raise ConnectionRefusedError("broker down")
+
+    monkeypatch.setattr(render_document_task, "delay", broker_down)
+    client.force_login(buyer)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = order(client, need)
+
+    assert response.status_code == 302 and len(callbacks) == 1
+    assert DecisionDocument.objects.get(need=need).status == DocumentStatus.QUEUED
 
 
 def test_retry_of_a_ready_document_is_refused_with_a_message(client, buyer, need):

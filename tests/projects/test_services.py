@@ -91,6 +91,26 @@ def test_delete_need_only_for_drafts_without_calls(buyer, buyer_org):
         services.delete_need(need=published, by=buyer)
 
 
+def test_deleting_a_draft_need_deletes_its_decision_documents_files(
+    buyer, buyer_org, django_capture_on_commit_callbacks
+):
+    from portal.documents import render_document
+    from projects.document_models import DECISION_SUPPORT_KIND
+    from projects.document_services import order_decision_document
+
+    draft = NeedFactory(organisation=buyer_org, visibility="draft")
+    document, _created = order_decision_document(need=draft, by=buyer, language="sv")
+    document = render_document(kind=DECISION_SUPPORT_KIND, document_id=document.pk)
+    storage, name = document.file.storage, document.file.name
+    assert storage.exists(name)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.delete_need(need=draft, by=buyer)
+
+    assert not Need.objects.filter(pk=draft.pk).exists()
+    assert not storage.exists(name)
+
+
 # --- assessments -------------------------------------------------------------------------------------------------
 
 ASSESSMENT = {"conclusion": "new_development", "trl": 3, "evidence": "Ingen lösning finns.", "chosen_procedure": ""}
@@ -218,6 +238,27 @@ def test_invalid_call_transitions_are_refused(buyer, start, target):
     call = CallFactory(status=start)
     with pytest.raises(InvalidTransition):
         services.transition_call(call=call, to=target, by=buyer)
+
+
+@pytest.mark.parametrize(
+    "status_in_database",
+    [Call.Status.OPEN, Call.Status.DRAFT],  # the periodic task has not closed it yet (draft: published, scheduled)
+)
+def test_a_call_whose_closing_time_has_passed_cannot_be_cancelled(buyer, buyer_org, status_in_database):
+    call = CallFactory(
+        need=NeedFactory(organisation=buyer_org),
+        status=status_in_database,
+        opens_at=timezone.now() - timedelta(days=10),
+        closes_at=timezone.now() - timedelta(minutes=1),
+    )
+    assert call.effective_status == Call.Status.CLOSED
+    with pytest.raises(InvalidTransition):
+        services.cancel_call(call=call, by=buyer, reason="För sent.")
+    call.refresh_from_db()
+    assert call.status == status_in_database and call.cancel_reason == ""
+    assert services.update_call_states() == {"opened": int(status_in_database == "draft"), "closed": 1}
+    call.refresh_from_db()
+    assert call.status == Call.Status.CLOSED
 
 
 def test_update_call_only_before_it_opens(buyer, buyer_org):

@@ -1,5 +1,6 @@
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -230,6 +231,17 @@ def test_cancel_call_needs_a_reason(client, buyer, buyer_org):
     assert "Ändrat behov" in page
 
 
+def test_a_call_past_its_closing_time_offers_no_cancel_and_refuses_a_crafted_one(client, buyer, buyer_org):
+    call = CallFactory(need=NeedFactory(organisation=buyer_org), closes_at=timezone.now() - timedelta(minutes=1))
+    _login(client, buyer)
+    cancel_url = reverse("projects:call_cancel", args=[call.pk])
+    assert cancel_url not in client.get(reverse("projects:call_detail", args=[call.pk])).content.decode()
+    response = client.post(cancel_url, {"reason": "För sent"}, follow=True)
+    assert "Förfrågan har stängt och kan inte längre ställas in." in response.content.decode()
+    call.refresh_from_db()
+    assert call.status == "open" and call.cancel_reason == ""
+
+
 def test_a_passed_call_is_never_shown_as_open(client):
     call = CallFactory(opens_at=timezone.now() - timedelta(days=3), closes_at=timezone.now() - timedelta(minutes=1))
     assert call.status == "open"
@@ -260,6 +272,35 @@ def test_company_submits_a_response_with_attachment(client, company_user, compan
     assert client.get(reverse("projects:response_detail", args=[saved.pk])).status_code == 404
 
 
+def test_a_failing_mail_server_does_not_break_submitting_asking_or_answering(
+    client, buyer, buyer_org, company_user, company_org, monkeypatch, django_capture_on_commit_callbacks
+):
+    import smtplib
+
+    from django.core.mail import EmailMessage
+
+    def refuse(self, *args, **kwargs):
+        raise smtplib.SMTPServerDisconnected("mail server down")
+
+    monkeypatch.setattr(EmailMessage, "send", refuse)
+    call = CallFactory(need=NeedFactory(organisation=buyer_org))
+    _login(client, company_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        submitted = client.post(
+            reverse("projects:response_edit", args=[call.pk]), {"summary": "S", "trl": "5", "submit": "1"}
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        asked = client.post(reverse("projects:question_ask", args=[call.pk]), {"text": "Hur?"})
+    question = Question.objects.get()
+    _login(client, buyer)
+    with django_capture_on_commit_callbacks(execute=True):
+        answered = client.post(reverse("projects:question_answer", args=[call.pk, question.pk]), {"answer": "Så."})
+    assert (submitted.status_code, asked.status_code, answered.status_code) == (302, 302, 302)
+    assert Response.objects.get().status == "submitted"
+    question.refresh_from_db()
+    assert question.answer == "Så."
+
+
 def test_a_second_response_edits_the_first(client, company_user, company_org):
     call = CallFactory()
     existing = ResponseFactory(call=call, organisation=company_org, summary="Först")
@@ -284,12 +325,22 @@ def test_a_crafted_post_after_the_deadline_changes_nothing(client, company_user,
     assert client.get(reverse("projects:response_edit", args=[call.pk])).status_code == 302
 
 
-@pytest.mark.parametrize("make_call", [closed_call, draft_call, lambda: CallFactory(status="cancelled")])
+@pytest.mark.parametrize("make_call", [closed_call, lambda: CallFactory(status="cancelled")])
 def test_responding_to_a_call_that_is_not_open_gives_a_message(client, company_user, make_call):
     call = make_call()
     _login(client, company_user)
-    response = client.post(reverse("projects:response_edit", args=[call.pk]), {"summary": "X", "trl": "5"}, follow=True)
-    assert response.status_code in (200, 404)  # a draft call is not visible to companies at all
+    for request in (client.get, client.post):
+        response = request(reverse("projects:response_edit", args=[call.pk]), {"summary": "X", "trl": "5"}, follow=True)
+        assert response.redirect_chain[-1][0] == reverse("projects:call_detail", args=[call.pk])
+        assert "Förfrågan är inte öppen" in response.content.decode()
+    assert not Response.objects.exists()
+
+
+def test_responding_to_an_unpublished_call_is_404(client, company_user):
+    call = draft_call()
+    _login(client, company_user)
+    response = client.post(reverse("projects:response_edit", args=[call.pk]), {"summary": "X", "trl": "5"})
+    assert response.status_code == 404
     assert not Response.objects.exists()
 
 
@@ -341,6 +392,26 @@ def test_an_empty_question_is_reported_next_to_the_field(client, company_user):
     assert response.status_code == 200 and "text" in response.context["question_form"].errors
 
 
+@pytest.mark.parametrize(("answer", "message"), [("   ", "Skriv ett svar."), ("x" * 8001, "8000")])
+def test_a_bad_answer_is_reported_next_to_the_field_and_the_text_is_kept(client, buyer, buyer_org, answer, message):
+    call = CallFactory(need=NeedFactory(organisation=buyer_org))
+    question = QuestionFactory(call=call)
+    other = QuestionFactory(call=call)
+    url = reverse("projects:question_answer", args=[call.pk, question.pk])
+    response = _login(client, buyer).post(url, {"answer": answer})
+    assert response.status_code == 200
+    page = response.content.decode()
+    error = re.search(rf'<ul class="errorlist" id="answer-{question.pk}-error">(.*?)</ul>', page, re.S)
+    assert error and message in error.group(1)
+    assert f'aria-describedby="answer-{question.pk}-error"' in page
+    assert f'id="answer-{other.pk}" name="answer" rows="3" required></textarea>' in page  # other questions untouched
+    assert f'href="#answer-{question.pk}"' in page  # the error summary leads to the field
+    if answer.strip():
+        assert answer in page
+    question.refresh_from_db()
+    assert not question.is_answered
+
+
 def test_buyer_of_another_organisation_cannot_answer(client):
     question = QuestionFactory()
     response = _login(client, make_buyer()).post(
@@ -379,6 +450,36 @@ def test_cpv_search_finds_codes_by_words_and_digits(client):
     assert "45000000-7" in client.get(reverse("projects:cpv_search") + "?q=bygg").content.decode()
     data = client.get(reverse("projects:cpv_search") + "?q=72&format=json").json()
     assert data["results"][0]["code"] == "72000000-5"
+
+
+@pytest.mark.parametrize(
+    ("query", "finds_construction"), [("%00", False), ("bygg%00", True), ("45%00", True), ("%D9%A4%D9%A5", False)]
+)
+def test_cpv_search_ignores_nul_bytes_and_non_ascii_digits(client, query, finds_construction):
+    load_divisions()
+    page = client.get(reverse("projects:cpv_search") + "?q=" + query)
+    data = client.get(reverse("projects:cpv_search") + "?format=json&q=" + query)
+    assert page.status_code == 200
+    assert data.status_code == 200
+    assert ("45000000-7" in [row["code"] for row in data.json()["results"]]) is finds_construction
+
+
+def test_publishing_a_call_works_when_the_alert_task_cannot_be_queued(
+    client, buyer, buyer_org, monkeypatch, django_capture_on_commit_callbacks
+):
+    from projects import tasks
+
+    def broker_down(**kwargs):
+        raise ConnectionRefusedError("broker down")
+
+    monkeypatch.setattr(tasks.send_call_alerts, "delay", broker_down)
+    call = draft_call(need=NeedFactory(organisation=buyer_org), opens_at=timezone.now() - timedelta(minutes=1))
+    client.force_login(buyer)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(reverse("projects:call_publish", args=[call.pk]))
+    assert response.status_code == 302 and len(callbacks) == 1
+    call.refresh_from_db()
+    assert call.status == Call.Status.OPEN
 
 
 def test_alert_mail_is_sent_when_a_published_call_opens_through_the_view(client, buyer, buyer_org):
