@@ -299,7 +299,10 @@ def _move(application: Application, to_state: str, *, by: User, message: str = "
         "from_state": from_state,
         "message": message,
     }
-    transaction.on_commit(lambda: send_mail_to(recipients, template="checks/mail/state_changed", context=context))
+    # robust: a mail server that fails after the change was saved is logged, not shown to the user as an error.
+    transaction.on_commit(
+        lambda: send_mail_to(recipients, template="checks/mail/state_changed", context=context), robust=True
+    )
     return application
 
 

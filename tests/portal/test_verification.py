@@ -85,3 +85,17 @@ def test_audit_log_page_lists_entries_with_constant_queries(client, pending, dja
     with django_assert_max_num_queries(baseline):
         response = client.get(reverse("portal:audit_log"))
     assert len(response.context["entries"]) == 11
+
+
+def test_a_failing_mail_server_does_not_undo_or_break_verification(client, pending, django_capture_on_commit_callbacks):
+    from unittest import mock
+
+    client.force_login(make_portal_admin())
+    with (
+        mock.patch("portal.services.send_mail_to", side_effect=OSError("smtp down")),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = client.post(reverse("portal:organisation_verify", args=[pending.pk]))
+    pending.refresh_from_db()
+    assert response.status_code == 302
+    assert pending.status == Organisation.Status.VERIFIED
