@@ -4,7 +4,7 @@ Every function is keyword-only, raises `ServiceError` / `InvalidTransition` with
 message for the user, and lists its side effects in its docstring.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -346,7 +346,28 @@ def update_call_states(*, now: datetime | None = None) -> dict[str, int]:
             closed += 1
         except InvalidTransition:
             continue
-    return {"opened": opened, "closed": closed}
+    return {"opened": opened, "closed": closed, "alerts_requeued": requeue_missed_call_alerts(now=now)}
+
+
+ALERT_CATCH_UP_AFTER = timedelta(minutes=10)
+
+
+def requeue_missed_call_alerts(*, now: datetime) -> int:
+    """Queue the match alerts again for open calls whose alert run never finished (for example because the
+    queue was down when the call opened). Safe to repeat: each person is mailed once per call (CallAlert)."""
+    from .tasks import send_call_alerts
+
+    missed = Call.objects.filter(
+        status=Call.Status.OPEN,
+        alerts_sent_at__isnull=True,
+        opened_at__lte=now - ALERT_CATCH_UP_AFTER,
+        closes_at__gt=now,
+    ).values_list("pk", flat=True)
+    count = 0
+    for call_id in missed:
+        transaction.on_commit(lambda call_id=call_id: send_call_alerts.delay(call_id=call_id), robust=True)
+        count += 1
+    return count
 
 
 @transaction.atomic
@@ -550,6 +571,6 @@ def send_call_alerts(*, call: Call) -> int:
             if not created:
                 continue
             sent += send_mail_to([user], template="projects/mail/call_alert", context={"call": call, "link": link})
-    if sent:
-        Call.objects.filter(pk=call.pk).update(alerts_sent_at=timezone.now())
+    # Marks the run as done (also when nobody matched), so the periodic catch-up leaves the call alone.
+    Call.objects.filter(pk=call.pk).update(alerts_sent_at=timezone.now())
     return sent

@@ -206,7 +206,7 @@ def test_update_call_states_task_runs_the_service():
     from projects.tasks import update_call_states
 
     call = CallFactory(opens_at=timezone.now() - timedelta(days=2), closes_at=timezone.now() - timedelta(seconds=1))
-    assert update_call_states.delay().get() == {"opened": 0, "closed": 1}
+    assert update_call_states.delay().get() == {"opened": 0, "closed": 1, "alerts_requeued": 0}
     call.refresh_from_db()
     assert call.status == Call.Status.CLOSED
 
@@ -256,7 +256,11 @@ def test_a_call_whose_closing_time_has_passed_cannot_be_cancelled(buyer, buyer_o
         services.cancel_call(call=call, by=buyer, reason="För sent.")
     call.refresh_from_db()
     assert call.status == status_in_database and call.cancel_reason == ""
-    assert services.update_call_states() == {"opened": int(status_in_database == "draft"), "closed": 1}
+    assert services.update_call_states() == {
+        "opened": int(status_in_database == "draft"),
+        "closed": 1,
+        "alerts_requeued": 0,
+    }
     call.refresh_from_db()
     assert call.status == Call.Status.CLOSED
 
@@ -505,3 +509,25 @@ def test_a_failing_mail_server_leaves_no_alert_row_so_a_retry_mails_that_person(
     monkeypatch.undo()
     assert services.send_call_alerts(call=call) == 1
     assert [m.to for m in mail.outbox] == [[company.email]]
+
+
+def test_periodic_task_catches_up_on_alerts_that_were_never_sent(django_capture_on_commit_callbacks):
+    from unittest import mock
+
+    opened_long_ago = CallFactory(opened_at=timezone.now() - timedelta(hours=1))
+    CallFactory(opened_at=timezone.now())  # its first run may still be under way
+    CallFactory(opened_at=timezone.now() - timedelta(hours=1), alerts_sent_at=timezone.now())  # done
+    with (
+        mock.patch("projects.tasks.send_call_alerts.delay") as delay,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        result = services.update_call_states()
+    assert result["alerts_requeued"] == 1
+    delay.assert_called_once_with(call_id=opened_long_ago.pk)
+
+
+def test_an_alert_run_with_no_matching_company_is_still_marked_done():
+    call = CallFactory(opened_at=timezone.now() - timedelta(hours=1))
+    assert services.send_call_alerts(call=call) == 0
+    call.refresh_from_db()
+    assert call.alerts_sent_at is not None
