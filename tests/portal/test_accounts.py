@@ -71,3 +71,23 @@ def test_password_reset_mails_a_link(client):
     response = client.post(reverse("account_reset_password"), {"email": "glomsk@example.org"})
     assert response.status_code == 302
     assert "/accounts/password/reset/key/" in mail.outbox[0].body
+
+
+def test_login_page_in_swedish_links_to_sign_up_with_the_right_words(client):
+    content = client.get(reverse("account_login")).content.decode()
+    assert f'<a href="{reverse("account_signup")}">Skapa ett konto</a>' in content
+    assert "Har du redan ett konto" not in content
+
+
+def test_allauth_pages_use_the_portals_swedish_spelling(client):
+    pages = [
+        reverse("account_reset_password"),
+        reverse("account_email_verification_sent"),
+        reverse("account_confirm_email", args=["forged-key"]),
+        reverse("account_reset_password_from_key", kwargs={"uidb36": "1", "key": "forged"}),
+    ]
+    for page in pages:
+        content = client.get(page).content.decode()
+        assert "epost" not in content.lower(), page
+        assert "verification" not in content, page
+        assert "Vänligen" not in content, page
