@@ -85,3 +85,53 @@ def test_audit_log_page_lists_entries_with_constant_queries(client, pending, dja
     with django_assert_max_num_queries(baseline):
         response = client.get(reverse("portal:audit_log"))
     assert len(response.context["entries"]) == 11
+
+
+def _queries_for(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize("url_name", ["portal:verification_queue", "portal:audit_log", "portal:dashboard"])
+def test_staff_list_pages_query_count_does_not_grow_with_length(client, url_name):
+    from portal.services import write_audit
+
+    admin = make_portal_admin()
+    client.force_login(admin)
+
+    def add(count):
+        for _ in range(count):
+            owner = make_buyer(status=Organisation.Status.PENDING)
+            write_audit(actor=owner, action="organisation.created", obj=organisation_of(owner), description="x")
+
+    add(1)
+    few = _queries_for(client, reverse(url_name))
+    add(8)
+    many = _queries_for(client, reverse(url_name))
+    assert many == few
+
+
+def test_organisation_page_query_count_does_not_grow_with_members_and_invitations(client):
+    from portal.models import Invitation, Membership
+    from tests.factories import UserFactory
+
+    owner = make_buyer()
+    organisation = organisation_of(owner)
+    client.force_login(owner)
+
+    def add(count):
+        for _ in range(count):
+            Membership.objects.create(user=UserFactory(), organisation=organisation)
+            email = f"invitee{Invitation.objects.count()}@example.se"
+            Invitation.objects.create(organisation=organisation, email=email, invited_by=owner)
+
+    add(1)
+    few = _queries_for(client, reverse("portal:organisation_detail", args=[organisation.pk]))
+    add(8)
+    many = _queries_for(client, reverse("portal:organisation_detail", args=[organisation.pk]))
+    assert many == few
