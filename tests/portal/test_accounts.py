@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -91,3 +93,11 @@ def test_allauth_pages_use_the_portals_swedish_spelling(client):
         assert "epost" not in content.lower(), page
         assert "verification" not in content, page
         assert "Vänligen" not in content, page
+
+
+@pytest.mark.parametrize("url_name", ["account_login", "account_signup", "account_reset_password"])
+def test_allauth_forms_leave_validation_to_the_server_so_the_error_summary_shows(client, url_name):
+    content = client.get(reverse(url_name)).content.decode()
+    forms = re.findall(r"<form\b[^>]*>", content)
+    stacked = [form for form in forms if "stacked-form" in form]
+    assert stacked and all("novalidate" in form for form in stacked)
