@@ -135,3 +135,18 @@ def test_organisation_page_query_count_does_not_grow_with_members_and_invitation
     add(8)
     many = _queries_for(client, reverse("portal:organisation_detail", args=[organisation.pk]))
     assert many == few
+
+
+def test_audit_log_filter_is_kept_when_paging(client):
+    from portal.services import write_audit
+
+    admin = make_portal_admin()
+    client.force_login(admin)
+    for _ in range(55):
+        write_audit(actor=admin, action="organisation.verified", description="x")
+    write_audit(actor=admin, action="other.thing", description="x")
+    first = client.get(reverse("portal:audit_log"), {"action": "organisation"}).content.decode()
+    assert "?action=organisation&amp;page=2" in first
+    second = client.get(reverse("portal:audit_log"), {"action": "organisation", "page": 2}).content.decode()
+    assert "other.thing" not in second
+    assert "?action=organisation&amp;page=1" in second
