@@ -101,3 +101,10 @@ def test_allauth_forms_leave_validation_to_the_server_so_the_error_summary_shows
     forms = re.findall(r"<form\b[^>]*>", content)
     stacked = [form for form in forms if "stacked-form" in form]
     assert stacked and all("novalidate" in form for form in stacked)
+
+
+def test_allauth_link_buttons_look_like_buttons(client):
+    user = UserFactory()
+    client.force_login(user)
+    content = client.get(reverse("mfa_index")).content.decode()
+    assert f'<a class="button secondary" href="{reverse("mfa_activate_totp")}"' in content
