@@ -108,3 +108,10 @@ def test_allauth_link_buttons_look_like_buttons(client):
     client.force_login(user)
     content = client.get(reverse("mfa_index")).content.decode()
     assert f'<a class="button secondary" href="{reverse("mfa_activate_totp")}"' in content
+
+
+def test_account_mails_name_the_portal_not_the_host(client):
+    client.post(reverse("account_signup"), {"email": "ny@example.se", "password1": PASSWORD, "password2": PASSWORD})
+    body = mail.outbox[0].body
+    assert "Hej från Innovationsupphandlingsportalen!" in body
+    assert "testserver" not in body.replace("http://testserver/", "")
