@@ -85,7 +85,8 @@ def verify_organisation(*, organisation: Organisation, by: User) -> Organisation
     transaction.on_commit(
         lambda: send_mail_to(
             owners, template="portal/mail/organisation_verified", context={"organisation": organisation}
-        )
+        ),
+        robust=True,  # the mail is a side effect: a mail server failure must not fail the committed request
     )
     return organisation
 
@@ -106,7 +107,8 @@ def reject_organisation(*, organisation: Organisation, by: User, reason: str) ->
     transaction.on_commit(
         lambda: send_mail_to(
             owners, template="portal/mail/organisation_rejected", context={"organisation": organisation}
-        )
+        ),
+        robust=True,
     )
     return organisation
 
@@ -133,7 +135,8 @@ def invite_member(
             [recipient],
             template="portal/mail/invitation",
             context={"organisation": organisation, "invited_by": by, "link": link},
-        )
+        ),
+        robust=True,
     )
     return invitation
 

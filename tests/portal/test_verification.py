@@ -150,3 +150,19 @@ def test_audit_log_filter_is_kept_when_paging(client):
     second = client.get(reverse("portal:audit_log"), {"action": "organisation", "page": 2}).content.decode()
     assert "other.thing" not in second
     assert "?action=organisation&amp;page=1" in second
+
+
+def test_verification_is_done_even_when_the_mail_server_fails(client, pending, django_capture_on_commit_callbacks):
+    """The mail is a side effect after commit: a failing mail server must not turn a done verification into a 500."""
+    import smtplib
+    from unittest import mock
+
+    client.force_login(make_portal_admin())
+    with (
+        mock.patch("django.core.mail.EmailMessage.send", side_effect=smtplib.SMTPException("down")),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = client.post(reverse("portal:organisation_verify", args=[pending.pk]))
+    pending.refresh_from_db()
+    assert response.status_code == 302
+    assert pending.status == Organisation.Status.VERIFIED
