@@ -220,3 +220,19 @@ def test_invitation_to_invalid_or_too_long_email_shows_error_on_the_page(client,
     assert 'class="error-summary"' in content
     assert address in content
     assert not Invitation.objects.filter(organisation=organisation).exists()
+
+
+def test_expired_invitations_are_not_listed_as_waiting(client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    owner = make_buyer()
+    organisation = organisation_of(owner)
+    Invitation.objects.create(organisation=organisation, email="ny@example.se", invited_by=owner)
+    old = Invitation.objects.create(organisation=organisation, email="gammal@example.se", invited_by=owner)
+    Invitation.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=15))
+    client.force_login(owner)
+    content = client.get(reverse("portal:organisation_detail", args=[organisation.pk])).content.decode()
+    assert "ny@example.se" in content
+    assert "gammal@example.se" not in content
