@@ -115,3 +115,12 @@ def test_account_mails_name_the_portal_not_the_host(client):
     body = mail.outbox[0].body
     assert "Hej från Innovationsupphandlingsportalen!" in body
     assert "testserver" not in body.replace("http://testserver/", "")
+
+
+def test_two_factor_is_called_the_same_on_the_dashboard_and_on_its_page(client):
+    client.force_login(UserFactory())
+    dashboard = client.get(reverse("portal:dashboard")).content.decode()
+    page = client.get(reverse("mfa_index")).content.decode()
+    assert "Tvåfaktorsautentisering</a>" in dashboard
+    assert "<h1>" in page and "Tvåfaktorsautentisering" in page
+    assert "tvåsteg" not in (dashboard + page).lower()
