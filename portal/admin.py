@@ -1,9 +1,13 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from .models import Attachment, AuditEntry, Invitation, Membership, Organisation, User
 from .rules import is_portal_admin
+
+# Sign-in goes through allauth, with its two-factor step and rate limits: the admin's own password form would skip both.
+admin.site.login = secure_admin_login(admin.site.login)
 
 
 class PortalAdminAccess:

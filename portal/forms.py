@@ -17,7 +17,7 @@ class OrganisationForm(forms.Form):
         help_text=_("NNNNNN-NNNN or ten digits, as registered with Bolagsverket or Skatteverket."),
     )
     address = forms.CharField(label=_("Address"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+    website = forms.URLField(label=_("Website"), required=False, max_length=200, assume_scheme="https")
 
     def clean_org_number(self):
         number = normalise_org_number(self.cleaned_data["org_number"])
@@ -27,7 +27,7 @@ class OrganisationForm(forms.Form):
 
 
 class InvitationForm(forms.Form):
-    email = forms.EmailField(label=_("Email address"))
+    email = forms.EmailField(label=_("Email address"), max_length=254)
     role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices, initial=Membership.Role.MEMBER)
 
 

@@ -1,7 +1,10 @@
 """Reads for the portal core. Every object a user reaches goes through a scoped helper."""
 
+from datetime import timedelta
+
 from django.db.models import Count, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from .models import AuditEntry, Invitation, Membership, Organisation
 
@@ -49,7 +52,11 @@ def organisation_members(organisation) -> QuerySet[Membership]:
 
 
 def pending_invitations(organisation) -> QuerySet[Invitation]:
-    return organisation.invitations.filter(accepted_at__isnull=True)
+    """Invitations not yet accepted whose link still works (expired ones can no longer be accepted)."""
+    from .services import INVITATION_MAX_AGE
+
+    valid_since = timezone.now() - timedelta(seconds=INVITATION_MAX_AGE)
+    return organisation.invitations.filter(accepted_at__isnull=True, created_at__gte=valid_since)
 
 
 def audit_entries() -> QuerySet[AuditEntry]:

@@ -86,7 +86,7 @@ def verify_organisation(*, organisation: Organisation, by: User) -> Organisation
         lambda: send_mail_to(
             owners, template="portal/mail/organisation_verified", context={"organisation": organisation}
         ),
-        robust=True,  # a failing mail server is logged; the saved change stands and the page answers normally
+        robust=True,  # the mail is a side effect: a mail server failure must not fail the committed request
     )
     return organisation
 
@@ -108,7 +108,7 @@ def reject_organisation(*, organisation: Organisation, by: User, reason: str) ->
         lambda: send_mail_to(
             owners, template="portal/mail/organisation_rejected", context={"organisation": organisation}
         ),
-        robust=True,  # a failing mail server is logged; the saved change stands and the page answers normally
+        robust=True,
     )
     return organisation
 
@@ -136,7 +136,7 @@ def invite_member(
             template="portal/mail/invitation",
             context={"organisation": organisation, "invited_by": by, "link": link},
         ),
-        robust=True,  # a failing mail server is logged; the saved change stands and the page answers normally
+        robust=True,
     )
     return invitation
 

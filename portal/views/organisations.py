@@ -71,8 +71,9 @@ class OrganisationDetailView(OrganisationMixin, View):
         )
 
 
-class InviteView(OrganisationMixin, View):
+class InviteView(OrganisationDetailView):
     permission_required = "portal.invite_organisation"
+    http_method_names = ["post"]
 
     def post(self, request, pk):
         organisation = self.get_object()
@@ -85,7 +86,7 @@ class InviteView(OrganisationMixin, View):
             else:
                 messages.success(request, _("An invitation has been sent to %(email)s.") % form.cleaned_data)
                 return redirect("portal:organisation_detail", pk=organisation.pk)
-        return OrganisationDetailView.as_view()(request, pk=pk, form=form)
+        return self.get(request, pk, form=form)
 
 
 class InvitationAcceptView(View):

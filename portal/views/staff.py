@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404
@@ -91,3 +93,8 @@ class AuditLogView(StaffPermissionMixin, ListView):
         if action:
             queryset = queryset.filter(action__startswith=action)
         return queryset
+
+    def get_context_data(self, **kwargs):
+        action = self.request.GET.get("action", "").strip()
+        query_string = urlencode({"action": action}) if action else ""
+        return super().get_context_data(query_string=query_string, **kwargs)

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -71,3 +73,54 @@ def test_password_reset_mails_a_link(client):
     response = client.post(reverse("account_reset_password"), {"email": "glomsk@example.org"})
     assert response.status_code == 302
     assert "/accounts/password/reset/key/" in mail.outbox[0].body
+
+
+def test_login_page_in_swedish_links_to_sign_up_with_the_right_words(client):
+    content = client.get(reverse("account_login")).content.decode()
+    assert f'<a href="{reverse("account_signup")}">Skapa ett konto</a>' in content
+    assert "Har du redan ett konto" not in content
+
+
+def test_allauth_pages_use_the_portals_swedish_spelling(client):
+    pages = [
+        reverse("account_reset_password"),
+        reverse("account_email_verification_sent"),
+        reverse("account_confirm_email", args=["forged-key"]),
+        reverse("account_reset_password_from_key", kwargs={"uidb36": "1", "key": "forged"}),
+    ]
+    for page in pages:
+        content = client.get(page).content.decode()
+        assert "epost" not in content.lower(), page
+        assert "verification" not in content, page
+        assert "Vänligen" not in content, page
+
+
+@pytest.mark.parametrize("url_name", ["account_login", "account_signup", "account_reset_password"])
+def test_allauth_forms_leave_validation_to_the_server_so_the_error_summary_shows(client, url_name):
+    content = client.get(reverse(url_name)).content.decode()
+    forms = re.findall(r"<form\b[^>]*>", content)
+    stacked = [form for form in forms if "stacked-form" in form]
+    assert stacked and all("novalidate" in form for form in stacked)
+
+
+def test_allauth_link_buttons_look_like_buttons(client):
+    user = UserFactory()
+    client.force_login(user)
+    content = client.get(reverse("mfa_index")).content.decode()
+    assert f'<a class="button secondary" href="{reverse("mfa_activate_totp")}"' in content
+
+
+def test_account_mails_name_the_portal_not_the_host(client):
+    client.post(reverse("account_signup"), {"email": "ny@example.se", "password1": PASSWORD, "password2": PASSWORD})
+    body = mail.outbox[0].body
+    assert "Hej från Innovationsupphandlingsportalen!" in body
+    assert "testserver" not in body.replace("http://testserver/", "")
+
+
+def test_two_factor_is_called_the_same_on_the_dashboard_and_on_its_page(client):
+    client.force_login(UserFactory())
+    dashboard = client.get(reverse("portal:dashboard")).content.decode()
+    page = client.get(reverse("mfa_index")).content.decode()
+    assert "Tvåfaktorsautentisering</a>" in dashboard
+    assert "<h1>" in page and "Tvåfaktorsautentisering" in page
+    assert "tvåsteg" not in (dashboard + page).lower()

@@ -34,3 +34,17 @@ def test_portal_admin_cannot_make_anyone_superuser(client):
     page = client.get(f"/django-admin/portal/user/{admin.pk}/change/").content.decode()
     assert 'name="is_superuser"' not in page
     assert 'name="groups"' in page
+
+
+def test_django_admin_login_cannot_bypass_two_factor(client):
+    """The admin's own password form would sign a staff user in without the TOTP step allauth asks for."""
+    admin = make_portal_admin(email="mfa-admin@example.org")
+    admin.set_password("Ett-langt-losenord-2026")
+    admin.save()
+    response = client.post(
+        "/django-admin/login/",
+        {"username": "mfa-admin@example.org", "password": "Ett-langt-losenord-2026", "next": "/django-admin/"},
+    )
+    assert "_auth_user_id" not in client.session
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")

@@ -187,3 +187,52 @@ def test_mails_are_plain_text_without_html_escaping(django_capture_on_commit_cal
         services.invite_member(organisation=organisation, by=owner, email="ny@example.org")
     assert "Vatten & Avlopp i Norr" in mail.outbox[0].subject
     assert "&amp;" not in mail.outbox[0].body
+
+
+def test_create_organisation_with_too_long_website_shows_error_not_500(client):
+    client.force_login(UserFactory())
+    response = client.post(
+        reverse("portal:organisation_create"),
+        {
+            "kind": "company",
+            "name": "Lång webbadress AB",
+            "org_number": next_org_number("5560"),
+            "website": "https://example.se/" + "a" * 250,
+        },
+    )
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert 'class="error-summary"' in content
+    assert "Lång webbadress AB" in content
+    assert not Organisation.objects.filter(name="Lång webbadress AB").exists()
+
+
+@pytest.mark.parametrize("address", ["inte-en-adress", "a" * 64 + "@" + ("b" * 60 + ".") * 4 + "se"])
+def test_invitation_to_invalid_or_too_long_email_shows_error_on_the_page(client, address):
+    owner = make_buyer()
+    organisation = organisation_of(owner)
+    client.force_login(owner)
+    response = client.post(
+        reverse("portal:organisation_invite", args=[organisation.pk]), {"email": address, "role": "member"}
+    )
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert 'class="error-summary"' in content
+    assert address in content
+    assert not Invitation.objects.filter(organisation=organisation).exists()
+
+
+def test_expired_invitations_are_not_listed_as_waiting(client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    owner = make_buyer()
+    organisation = organisation_of(owner)
+    Invitation.objects.create(organisation=organisation, email="ny@example.se", invited_by=owner)
+    old = Invitation.objects.create(organisation=organisation, email="gammal@example.se", invited_by=owner)
+    Invitation.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=15))
+    client.force_login(owner)
+    content = client.get(reverse("portal:organisation_detail", args=[organisation.pk])).content.decode()
+    assert "ny@example.se" in content
+    assert "gammal@example.se" not in content
