@@ -454,3 +454,6 @@ class DecisionLetter(RenderedDocument):
     class Meta(RenderedDocument.Meta):
         verbose_name = _("decision letter")
         verbose_name_plural = _("decision letters")
+
+    def __str__(self):
+        return f"{self.application.reference or self.application.title} v{self.version}"

@@ -26,6 +26,14 @@ class OrganisationForm(forms.Form):
         return number
 
 
+class OrganisationEditForm(forms.Form):
+    """What an owner may change; kind and organisation number are fixed once registered."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    address = forms.CharField(label=_("Address"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    website = forms.URLField(label=_("Website"), required=False, max_length=200, assume_scheme="https")
+
+
 class InvitationForm(forms.Form):
     email = forms.EmailField(label=_("Email address"), max_length=254)
     role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices, initial=Membership.Role.MEMBER)

@@ -113,6 +113,28 @@ def reject_organisation(*, organisation: Organisation, by: User, reason: str) ->
     return organisation
 
 
+@transaction.atomic
+def update_organisation(
+    *, organisation: Organisation, by: User, name: str, address: str = "", website: str = "", resubmit: bool = False
+) -> Organisation:
+    """An owner changes name, address and website; with `resubmit` a rejected public body asks to be
+    verified again (back to pending, the old reason cleared). Side effects: audit rows."""
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    organisation.name, organisation.address, organisation.website = name, address, website
+    fields = ["name", "address", "website"]
+    if resubmit:
+        if organisation.status != Organisation.Status.REJECTED:
+            raise InvalidTransition(_("Only a rejected organisation can ask to be verified again."))
+        organisation.status = Organisation.Status.PENDING
+        organisation.rejection_reason = ""
+        fields += ["status", "rejection_reason"]
+    organisation.save(update_fields=fields)
+    write_audit(actor=by, action="organisation.changed", obj=organisation)
+    if resubmit:
+        write_audit(actor=by, action="organisation.resubmitted", obj=organisation)
+    return organisation
+
+
 def invitation_token(invitation: Invitation) -> str:
     return signing.dumps({"id": invitation.pk, "email": invitation.email.lower()}, salt=INVITATION_SALT)
 

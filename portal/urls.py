@@ -11,6 +11,7 @@ portal_patterns = [
     path("organisations/new/", organisations.OrganisationCreateView.as_view(), name="organisation_create"),
     path("organisations/switch/", organisations.SwitchOrganisationView.as_view(), name="organisation_switch"),
     path("organisations/<int:pk>/", organisations.OrganisationDetailView.as_view(), name="organisation_detail"),
+    path("organisations/<int:pk>/edit/", organisations.OrganisationEditView.as_view(), name="organisation_edit"),
     path("organisations/<int:pk>/invite/", organisations.InviteView.as_view(), name="organisation_invite"),
     path("invitations/<str:token>/", organisations.InvitationAcceptView.as_view(), name="invitation_accept"),
     path("staff/organisations/", staff.VerificationQueueView.as_view(), name="verification_queue"),

@@ -9,7 +9,7 @@ from django.views.generic import FormView
 from rules.contrib.views import PermissionRequiredMixin
 
 from .. import selectors, services
-from ..forms import InvitationForm, OrganisationForm
+from ..forms import InvitationForm, OrganisationEditForm, OrganisationForm
 from ..middleware import ACTIVE_ORG_SESSION_KEY
 
 
@@ -67,8 +67,42 @@ class OrganisationDetailView(OrganisationMixin, View):
                 "invitations": selectors.pending_invitations(organisation),
                 "invite_form": form or InvitationForm(),
                 "can_invite": request.user.has_perm("portal.invite_organisation", organisation),
+                "can_change": request.user.has_perm("portal.change_organisation", organisation),
             },
         )
+
+
+class OrganisationEditView(OrganisationMixin, View):
+    """Owners change the organisation's details; a rejected public body may ask to be verified again."""
+
+    permission_required = "portal.change_organisation"
+    template_name = "portal/organisation_edit.html"
+
+    def get(self, request, pk):
+        organisation = self.get_object()
+        form = OrganisationEditForm(
+            initial={"name": organisation.name, "address": organisation.address, "website": organisation.website}
+        )
+        return render(request, self.template_name, {"organisation": organisation, "form": form})
+
+    def post(self, request, pk):
+        organisation = self.get_object()
+        form = OrganisationEditForm(request.POST)
+        if form.is_valid():
+            resubmit = "resubmit" in request.POST
+            try:
+                services.update_organisation(
+                    organisation=organisation, by=request.user, resubmit=resubmit, **form.cleaned_data
+                )
+            except services.ServiceError as error:
+                form.add_error(None, error.message)
+            else:
+                if resubmit:
+                    messages.success(request, _("Saved. A portal administrator will look at the organisation again."))
+                else:
+                    messages.success(request, _("The changes are saved."))
+                return redirect("portal:organisation_detail", pk=organisation.pk)
+        return render(request, self.template_name, {"organisation": organisation, "form": form}, status=400)
 
 
 class InviteView(OrganisationDetailView):

@@ -27,6 +27,12 @@ def cases(world):
             default=404,
         ),
         AccessCase(
+            "portal:organisation_edit",
+            {"anonymous": 302, "buyer": 200},
+            kwargs={"pk": buyer_org.pk},
+            default=404,
+        ),
+        AccessCase(
             "portal:organisation_invite",
             {"anonymous": 302, "buyer": 405},
             kwargs={"pk": buyer_org.pk},

@@ -236,3 +236,53 @@ def test_expired_invitations_are_not_listed_as_waiting(client):
     content = client.get(reverse("portal:organisation_detail", args=[organisation.pk])).content.decode()
     assert "ny@example.se" in content
     assert "gammal@example.se" not in content
+
+
+def test_rejected_public_body_corrects_details_and_asks_to_be_verified_again(client):
+    owner = make_buyer(status=Organisation.Status.REJECTED)
+    organisation = organisation_of(owner)
+    organisation.rejection_reason = "Fel namn."
+    organisation.save()
+    client.force_login(owner)
+    page = client.get(reverse("portal:organisation_edit", args=[organisation.pk])).content.decode()
+    assert "Fel namn." in page and 'name="resubmit"' in page
+
+    response = client.post(
+        reverse("portal:organisation_edit", args=[organisation.pk]),
+        {"name": "Rätt namn kommun", "address": "", "website": "", "resubmit": "1"},
+    )
+    organisation.refresh_from_db()
+    assert response.status_code == 302
+    assert organisation.name == "Rätt namn kommun"
+    assert organisation.status == Organisation.Status.PENDING and organisation.rejection_reason == ""
+    assert AuditEntry.objects.filter(action="organisation.resubmitted", object_id=str(organisation.pk)).exists()
+
+
+def test_organisation_edit_keeps_input_on_error_and_a_verified_body_cannot_resubmit(client):
+    owner = make_buyer()
+    organisation = organisation_of(owner)
+    client.force_login(owner)
+    bad = client.post(
+        reverse("portal:organisation_edit", args=[organisation.pk]), {"name": "", "address": "Kvar här", "website": ""}
+    )
+    assert bad.status_code == 400 and "Kvar här" in bad.content.decode()
+    crafted = client.post(
+        reverse("portal:organisation_edit", args=[organisation.pk]),
+        {"name": "Nytt", "address": "", "website": "", "resubmit": "1"},
+    )
+    organisation.refresh_from_db()
+    assert crafted.status_code == 400
+    assert organisation.status == Organisation.Status.VERIFIED and organisation.name != "Nytt"
+
+
+def test_only_owners_may_change_the_organisation(client):
+    owner = make_buyer()
+    organisation = organisation_of(owner)
+    member = make_buyer(organisation=organisation, role="member")
+    client.force_login(member)
+    response = client.post(
+        reverse("portal:organisation_edit", args=[organisation.pk]), {"name": "Kapad", "address": "", "website": ""}
+    )
+    organisation.refresh_from_db()
+    assert response.status_code == 404
+    assert organisation.name != "Kapad"
