@@ -4,7 +4,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from portal.dashboard import Panel
-from portal.rules import acts_for_public_body, is_handler, is_portal_admin
+from portal.rules import acts_for_public_body, acts_for_verified_public_body, is_handler, is_portal_admin
 
 from . import selectors
 from .models import Application, GrantCall
@@ -20,7 +20,12 @@ def panels(request) -> list[Panel]:
             Panel(
                 _("Our innovation-check applications"),
                 "checks/panels/my_applications.html",
-                {"applications": list(selectors.applications_for(user)[:5]), "open_calls": open_calls},
+                {
+                    "applications": list(selectors.applications_for(user)[:5]),
+                    "open_calls": open_calls,
+                    # An unverified public body is told why it cannot apply instead of being invited to.
+                    "may_apply": acts_for_verified_public_body(user),
+                },
                 order=20,
             )
         )

@@ -604,3 +604,14 @@ def test_lowering_a_call_budget_below_the_sum_granted_is_shown_on_the_field(clie
     assert response.context["form"].errors["total_budget"]
     call.refresh_from_db()
     assert call.total_budget == 1_000_000
+
+
+def test_unverified_buyer_dashboard_says_why_it_cannot_apply_instead_of_inviting_to(client):
+    make_call()  # an open call
+    apply_link = f'href="{reverse("checks:call_list")}">ansök</a>'
+    client.force_login(make_buyer(status="pending"))
+    page = client.get(reverse("portal:dashboard")).content.decode()
+    assert "när en administratör har verifierat den" in page
+    assert apply_link not in page
+    client.force_login(make_buyer())
+    assert apply_link in client.get(reverse("portal:dashboard")).content.decode()
