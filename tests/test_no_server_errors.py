@@ -1,0 +1,80 @@
+"""Bad input never gets a server error: every form on every page a role can open is sent back with junk.
+
+For each role, every GET page of the role-access table that answers 200 is parsed; each POST form on it is
+submitted three times — empty, with over-long text, and with odd values (NUL bytes, markup, huge numbers,
+impossible dates) in every field it names. No answer may be a 500.
+"""
+
+from html.parser import HTMLParser
+
+import pytest
+from django.urls import reverse
+
+from tests.access import ROLES, build_world
+from tests.test_role_access import _cases
+
+SKIP_ACTIONS = ("/accounts/logout/", "/i18n/setlang/")
+NOT_HTML = ("download", "csv", "export", "ics", "calendar", "status", "letter", "json", "healthz", "readyz")
+
+
+class FormParser(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.forms: list[dict] = []
+        self._form = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form" and (attrs.get("method") or "get").lower() == "post":
+            self._form = {"action": attrs.get("action") or "", "fields": {}}
+            self.forms.append(self._form)
+        elif self._form is not None and tag in ("input", "select", "textarea") and attrs.get("name"):
+            if attrs.get("type") in ("file", "submit"):
+                return
+            self._form["fields"].setdefault(attrs["name"], attrs.get("value", ""))
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._form = None
+
+
+def junk_variants(fields: dict) -> list[dict]:
+    keep = {name: value for name, value in fields.items() if name == "csrfmiddlewaretoken"}
+    odd_values = ["\x00nul", "<script>alert(1)</script>", "9" * 40, "-1", "2026-02-31", "1e309", "å" * 3]
+    return [
+        keep,
+        {**keep, **{name: "x" * 20000 for name in fields if name not in keep}},
+        *[{**keep, **{name: value for name in fields if name not in keep}} for value in odd_values],
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_no_form_answers_500_to_bad_input(client, role):
+    world = build_world()
+    if world[role] is not None:
+        client.force_login(world[role])
+    client.raise_request_exception = False
+    failures, forms_sent = [], 0
+    for case in _cases(world):
+        if case.method != "get" or case.expected_for(role) != 200:
+            continue
+        if any(word in f"{case.name} {case.query}".lower() for word in NOT_HTML):
+            continue
+        path = reverse(case.name, kwargs=case.kwargs) + (f"?{case.query}" if case.query else "")
+        page = client.get(path)
+        if page.status_code != 200 or "text/html" not in page.get("Content-Type", ""):
+            continue
+        parser = FormParser()
+        parser.feed(page.content.decode())
+        for form in parser.forms:
+            action = form["action"] or path
+            if action.startswith(SKIP_ACTIONS) or not action.startswith("/"):
+                continue
+            for data in junk_variants(form["fields"]):
+                response = client.post(action, data)
+                forms_sent += 1
+                if response.status_code >= 500:
+                    failures.append(f"POST {action} from {path} with {sorted(data)[:6]}: {response.status_code}")
+    assert forms_sent > 20, f"only {forms_sent} forms were sent as {role}"
+    assert not failures, f"As {role}:\n" + "\n".join(sorted(set(failures)))
