@@ -60,23 +60,33 @@ def test_gunicorn_serves_health_endpoints(tmp_path):
 @pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="Celery beat needs a broker: set REDIS_URL")
 def test_celery_beat_starts_with_the_merged_schedule(tmp_path):
     env = {**_env(tmp_path), "REDIS_URL": os.environ["REDIS_URL"]}
-    process = subprocess.Popen(
-        [str(BIN / "celery"), "-A", "portal", "beat", "--loglevel=INFO", f"--schedule={tmp_path / 'beat'}"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    # Output goes to a file, not a pipe: a pipe nobody reads any more can block beat's logging on shutdown.
+    log_path = tmp_path / "beat.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [str(BIN / "celery"), "-A", "portal", "beat", "--loglevel=DEBUG", f"--schedule={tmp_path / 'beat'}"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    expected = ["projects.tasks.update_call_states", "webinars.tasks.send_webinar_reminders"]
     try:
         deadline = time.monotonic() + 30
-        lines = []
-        while time.monotonic() < deadline:
-            line = process.stdout.readline()
-            lines.append(line)
-            if "beat: Starting" in line:
+        output = ""
+        while time.monotonic() < deadline and process.poll() is None:
+            output = log_path.read_text()
+            if "beat: Starting" in output and all(name in output for name in expected):
                 break
-        assert any("beat: Starting" in line for line in lines), "".join(lines)
+            time.sleep(0.2)
+        assert "beat: Starting" in output, output
+        # At DEBUG, beat lists its schedule: the periodic jobs of every app are in it.
+        for name in expected:
+            assert name in output, output
     finally:
         process.terminate()
-        process.wait(timeout=20)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            raise
