@@ -1,11 +1,13 @@
 from django.urls import path
 
+from portal.cache import cache_public_page
+
 from . import views
 
 app_name = "checks"
 urlpatterns = [
-    path("", views.CallListView.as_view(), name="call_list"),
-    path("calls/<int:pk>/", views.CallDetailView.as_view(), name="call_detail"),
+    path("", cache_public_page(views.CallListView.as_view()), name="call_list"),
+    path("calls/<int:pk>/", cache_public_page(views.CallDetailView.as_view()), name="call_detail"),
     path("calls/<int:call_pk>/apply/", views.ApplicationCreateView.as_view(), name="application_create"),
     path("calls/<int:pk>/overview/", views.CallOverviewView.as_view(), name="call_overview"),
     path("calls/<int:pk>/export.csv", views.CallExportView.as_view(), name="call_export"),

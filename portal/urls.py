@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from .cache import cache_public_page
 from .views import files, organisations, pages, staff
 
 portal_patterns = [
-    path("", pages.HomeView.as_view(), name="home"),
+    path("", cache_public_page(pages.HomeView.as_view()), name="home"),
     path("tillganglighet/", pages.AccessibilityView.as_view(), name="accessibility"),
     path("integritet/", pages.PrivacyView.as_view(), name="privacy"),
     path("dashboard/", pages.DashboardView.as_view(), name="dashboard"),

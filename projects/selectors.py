@@ -349,3 +349,19 @@ def matching_open_calls(organisation: Organisation, limit: int = 20) -> list[Cal
             if len(matched) >= limit:
                 break
     return matched
+
+
+# --- public page cache ---------------------------------------------------------------------------------------------
+
+
+def next_public_change(now):
+    """The next moment a call opens or closes by the clock (public pages show its state at render time)."""
+    from django.db.models import Min
+
+    published = Call.objects.filter(published_at__isnull=False)
+    opening = published.filter(status=Call.Status.DRAFT, opens_at__gt=now).aggregate(at=Min("opens_at"))["at"]
+    closing = published.filter(status__in=[Call.Status.DRAFT, Call.Status.OPEN], closes_at__gt=now).aggregate(
+        at=Min("closes_at")
+    )["at"]
+    moments = [moment for moment in (opening, closing) if moment is not None]
+    return min(moments, default=None)

@@ -63,24 +63,36 @@ def _require_company(organisation: Organisation) -> None:
 # --- search ------------------------------------------------------------------------------------------------------
 
 
-def update_search_vectors(*, need: Need | None = None, call: Call | None = None) -> None:
-    """Refresh the stored full-text vectors (Swedish configuration). No-op on databases other than PostgreSQL."""
-    if connection.vendor != "postgresql":
-        return
+def need_search_vector():
+    """The weighted full-text expression of a need (Swedish configuration; PostgreSQL only)."""
     from django.contrib.postgres.search import SearchVector
 
+    return (
+        SearchVector("title", weight="A", config="swedish")
+        + SearchVector("summary", weight="B", config="swedish")
+        + SearchVector("problem", "desired_effects", "affected", weight="C", config="swedish")
+    )
+
+
+def call_search_vector():
+    """The weighted full-text expression of a call (Swedish configuration; PostgreSQL only)."""
+    from django.contrib.postgres.search import SearchVector
+
+    return (
+        SearchVector("title", weight="A", config="swedish")
+        + SearchVector("description", weight="B", config="swedish")
+        + SearchVector("questions_to_market", weight="C", config="swedish")
+    )
+
+
+def update_search_vectors(*, need: Need | None = None, call: Call | None = None) -> None:
+    """Refresh the stored full-text vectors. No-op on databases other than PostgreSQL."""
+    if connection.vendor != "postgresql":
+        return
     if need is not None:
-        Need.objects.filter(pk=need.pk).update(
-            search_vector=SearchVector("title", weight="A", config="swedish")
-            + SearchVector("summary", weight="B", config="swedish")
-            + SearchVector("problem", "desired_effects", "affected", weight="C", config="swedish")
-        )
+        Need.objects.filter(pk=need.pk).update(search_vector=need_search_vector())
     if call is not None:
-        Call.objects.filter(pk=call.pk).update(
-            search_vector=SearchVector("title", weight="A", config="swedish")
-            + SearchVector("description", weight="B", config="swedish")
-            + SearchVector("questions_to_market", weight="C", config="swedish")
-        )
+        Call.objects.filter(pk=call.pk).update(search_vector=call_search_vector())
 
 
 # --- needs -------------------------------------------------------------------------------------------------------

@@ -1,13 +1,15 @@
 from django.urls import path
 
+from portal.cache import cache_public_page
+
 from . import views
 
 app_name = "projects"
 urlpatterns = [
-    path("needs/", views.NeedListView.as_view(), name="need_list"),
+    path("needs/", cache_public_page(views.NeedListView.as_view()), name="need_list"),
     path("needs/mine/", views.MyNeedsView.as_view(), name="need_mine"),
     path("needs/new/", views.NeedCreateView.as_view(), name="need_create"),
-    path("needs/<int:pk>/", views.NeedDetailView.as_view(), name="need_detail"),
+    path("needs/<int:pk>/", cache_public_page(views.NeedDetailView.as_view()), name="need_detail"),
     path("needs/<int:pk>/edit/", views.NeedEditView.as_view(), name="need_edit"),
     path("needs/<int:pk>/publish/", views.NeedVisibilityView.as_view(), name="need_publish"),
     path(
@@ -18,8 +20,8 @@ urlpatterns = [
     path("needs/<int:pk>/delete/", views.NeedDeleteView.as_view(), name="need_delete"),
     path("needs/<int:pk>/assessment/", views.NeedAssessView.as_view(), name="need_assess"),
     path("needs/<int:pk>/calls/new/", views.CallCreateView.as_view(), name="call_create"),
-    path("calls/", views.CallListView.as_view(), name="call_list"),
-    path("calls/<int:pk>/", views.CallDetailView.as_view(), name="call_detail"),
+    path("calls/", cache_public_page(views.CallListView.as_view()), name="call_list"),
+    path("calls/<int:pk>/", cache_public_page(views.CallDetailView.as_view()), name="call_detail"),
     path("calls/<int:pk>/edit/", views.CallEditView.as_view(), name="call_edit"),
     path("calls/<int:pk>/publish/", views.CallPublishView.as_view(), name="call_publish"),
     path("calls/<int:pk>/cancel/", views.CallCancelView.as_view(), name="call_cancel"),

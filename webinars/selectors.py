@@ -161,3 +161,13 @@ def waiting_list_position(registration: Registration) -> int | None:
         Q(queued_at__lt=registration.queued_at) | Q(queued_at=registration.queued_at, id__lt=registration.id)
     )
     return ahead.count() + 1
+
+
+def next_public_change(now):
+    """The next moment a public webinar starts or ends (lists and registration depend on it)."""
+    from django.db.models import Min
+
+    public = Webinar.objects.filter(status__in=PUBLIC_STATUSES)
+    starting = public.filter(starts_at__gt=now).aggregate(at=Min("starts_at"))["at"]
+    ending = public.filter(ends_at__gt=now).aggregate(at=Min("ends_at"))["at"]
+    return min([moment for moment in (starting, ending) if moment is not None], default=None)

@@ -1,14 +1,16 @@
 from django.urls import path
 
+from portal.cache import cache_public_page
+
 from . import views
 
 app_name = "webinars"
 urlpatterns = [
-    path("", views.UpcomingView.as_view(), name="list"),
-    path("past/", views.PastView.as_view(), name="past"),
-    path("series/<slug:slug>/", views.SeriesDetailView.as_view(), name="series_detail"),
+    path("", cache_public_page(views.UpcomingView.as_view()), name="list"),
+    path("past/", cache_public_page(views.PastView.as_view()), name="past"),
+    path("series/<slug:slug>/", cache_public_page(views.SeriesDetailView.as_view()), name="series_detail"),
     path("series/<slug:slug>/calendar.ics", views.SeriesFeedView.as_view(), name="series_feed"),
-    path("<int:pk>/", views.WebinarDetailView.as_view(), name="detail"),
+    path("<int:pk>/", cache_public_page(views.WebinarDetailView.as_view()), name="detail"),
     path("<int:pk>/calendar.ics", views.WebinarIcsView.as_view(), name="webinar_ics"),
     path("registration/<str:token>/", views.RegistrationView.as_view(), name="registration"),
     path("registration/<str:token>/cancel/", views.RegistrationCancelView.as_view(), name="registration_cancel"),

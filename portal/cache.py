@@ -1,0 +1,150 @@
+"""A cache for the public pages that visitors see (home, catalogue, need and call pages, webinars).
+
+Only anonymous GET requests are served from it. A page is stored with the
+*generation* it was rendered in; the generation is a token that changes
+
+- whenever a row behind the public pages is saved or deleted (signals, also
+  after the transaction commits, so a request that read the old data cannot
+  store it under the new token), and
+- when the clock passes the next moment a page changes by itself (a call opens
+  or closes, a webinar starts or ends, a new day for the grant calls); each app
+  says when that is through `PUBLIC_TIME_BOUNDARIES`.
+
+A page from an older generation is never served, so a published change shows at
+once. One cache round trip answers a hit (generation, boundary and page in one
+`get_many`), and a hit makes no database query.
+
+CSRF tokens are not shared: they are cut out of the stored page and a fresh
+token for the current visitor is put back in when the page is served.
+"""
+
+import re
+import time
+import uuid
+from datetime import datetime, timedelta
+from functools import wraps
+from hashlib import sha256
+
+from django.contrib import messages
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.utils import timezone, translation
+from django.utils.module_loading import import_string
+
+GENERATION_KEY = "public-pages:generation"
+BOUNDARY_KEY = "public-pages:boundary"
+PAGE_TTL = 60 * 60  # an unused page leaves the cache after an hour
+
+# Apps whose rows appear on public pages, and single models of other apps that do.
+PUBLIC_APPS = {"projects", "checks", "webinars"}
+PUBLIC_MODELS = {("portal", "organisation"), ("portal", "attachment")}
+# Functions (now) -> the next datetime after now at which a public page changes without a write, or None.
+PUBLIC_TIME_BOUNDARIES = [
+    "projects.selectors.next_public_change",
+    "webinars.selectors.next_public_change",
+]
+
+CSRF_INPUT_RE = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
+CSRF_PLACEHOLDER = b"__CSRF_TOKEN__"
+HEADERS_KEPT = ("Content-Type", "Content-Language")
+
+
+def invalidate_public_pages() -> None:
+    """Every cached public page is stale from now on (and again when the current transaction commits)."""
+    _new_generation()
+    transaction.on_commit(_new_generation, robust=True)
+
+
+def _new_generation() -> None:
+    cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+
+
+def next_time_boundary(now: datetime) -> datetime:
+    """The next moment a public page changes by the clock alone: the earliest app boundary, or the next midnight."""
+    local = timezone.localtime(now)
+    boundary = (local + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    for dotted in PUBLIC_TIME_BOUNDARIES:
+        moment = import_string(dotted)(now)
+        if moment is not None and moment < boundary:
+            boundary = moment
+    return boundary
+
+
+def _page_key(request) -> str:
+    digest = sha256(request.get_full_path().encode()).hexdigest()
+    return f"public-pages:page:{translation.get_language()}:{digest}"
+
+
+def _cacheable_request(request) -> bool:
+    return (
+        request.method in ("GET", "HEAD")
+        and not request.user.is_authenticated
+        and len(messages.get_messages(request)) == 0
+    )
+
+
+def cache_public_page(view):
+    """Serve anonymous visitors a stored copy of the page while nothing behind it has changed."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not _cacheable_request(request):
+            return view(request, *args, **kwargs)
+        key = _page_key(request)
+        stored = cache.get_many([GENERATION_KEY, BOUNDARY_KEY, key])
+        generation = stored.get(GENERATION_KEY)
+        boundary = stored.get(BOUNDARY_KEY)
+        if generation is None or boundary is None or boundary <= time.time():
+            generation = uuid.uuid4().hex
+            cache.set_many(
+                {GENERATION_KEY: generation, BOUNDARY_KEY: next_time_boundary(timezone.now()).timestamp()}, None
+            )
+        page = stored.get(key)
+        if page is not None and page["generation"] == generation:
+            return _replay(request, page)
+        response = view(request, *args, **kwargs)
+        if hasattr(response, "render") and callable(response.render):
+            response = response.render()
+        if _stores(request, response):
+            content = CSRF_INPUT_RE.sub(rb"\1" + CSRF_PLACEHOLDER + rb"\2", response.content)
+            headers = {name: response[name] for name in HEADERS_KEPT if name in response}
+            cache.set(key, {"generation": generation, "content": content, "headers": headers}, PAGE_TTL)
+        return response
+
+    return wrapped
+
+
+def _stores(request, response) -> bool:
+    session = getattr(request, "session", None)
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not (session is not None and session.modified)
+    )
+
+
+def _replay(request, page) -> HttpResponse:
+    content = page["content"]
+    if CSRF_PLACEHOLDER in content:
+        content = content.replace(CSRF_PLACEHOLDER, get_token(request).encode())
+    response = HttpResponse(content)
+    for name, value in page["headers"].items():
+        response[name] = value
+    return response
+
+
+def _on_change(sender, **kwargs) -> None:
+    meta = getattr(sender, "_meta", None)
+    if meta is None:
+        return
+    if meta.app_label in PUBLIC_APPS or (meta.app_label, meta.model_name) in PUBLIC_MODELS:
+        invalidate_public_pages()
+
+
+def connect_signals() -> None:
+    for signal in (post_save, post_delete, m2m_changed):
+        signal.connect(_on_change, dispatch_uid=f"public-pages-{signal!r}")
