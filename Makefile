@@ -61,7 +61,16 @@ lint: install-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-bench: bench-pdf
+# Benchmark (not a test): PostgreSQL and Redis (defaults: the local ones, database portal_bench, Redis db 8),
+# seeded at scale 1 once, gunicorn with production settings, wrk at 16 connections. Needs wrk (apt-get install wrk).
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal_bench
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/8
+bench: export SECRET_KEY ?= bench-secret-key-0123456789abcdef0123456789abcdef
+bench: install-test
+	@command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk"; exit 1; }
+	@psql "$(dir $(BENCH_DATABASE_URL))postgres" -tAc "SELECT 1 FROM pg_database WHERE datname = '$(notdir $(BENCH_DATABASE_URL))'" | grep -q 1 \
+		|| psql "$(dir $(BENCH_DATABASE_URL))postgres" -c "CREATE DATABASE $(notdir $(BENCH_DATABASE_URL))"
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) -m benchmarks.load
 
 bench-pdf: export SECRET_KEY ?= bench-secret-key-0123456789abcdef0123456789abcdef
 bench-pdf: export HTTPS ?= 0

@@ -1,0 +1,279 @@
+"""Benchmark: the portal under load, as in production (`make bench`).
+
+Against the PostgreSQL and Redis of DATABASE_URL and REDIS_URL (the Makefile points them at a database of
+its own, `portal_bench`): seeds scale 1 once (`manage.py seed_bench`, reused when present), collects the
+static files, starts gunicorn with the production settings and the worker count the README recommends for
+two cores, and drives each page with wrk at 16 concurrent connections. `/healthz` is measured in the same
+run as the ceiling of the stack. Then it times 100 catalogue searches in-process and renders the
+decision-support PDF (benchmarks/pdf.py).
+
+Prints one table: requests/s, p50, p95 and each page's requests/s as a share of the trivial view's, with
+the target of each row. Not a test: nothing fails on timing, and CI does not run it.
+"""
+
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+CONNECTIONS = 16
+DURATION = os.environ.get("BENCH_DURATION", "10s")
+WORKERS = os.environ.get("BENCH_WORKERS", "2")
+SEARCH_TERMS = ["solcell", "energilager", "sensorer", "hemtjänst", "vätgas", "återbruk", "biogas", "belysning"]
+
+# A wrk script that reports p50 and p95 (wrk's own --latency stops at 50/75/90/99) and the error counts.
+WRK_SCRIPT = """
+local paths = {}
+for path in string.gmatch(os.getenv("BENCH_PATHS"), "[^ ]+") do table.insert(paths, path) end
+local counter = 0
+request = function()
+  counter = counter + 1
+  return wrk.format("GET", paths[(counter % #paths) + 1])
+end
+done = function(summary, latency, requests)
+  local errors = summary.errors.connect + summary.errors.read + summary.errors.write
+    + summary.errors.status + summary.errors.timeout
+  io.write(string.format("BENCH %d %d %.3f %.3f %d\\n", summary.requests, summary.duration,
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, errors))
+end
+"""
+
+
+@dataclass
+class Page:
+    name: str
+    paths: list[str]
+    account: str | None = None  # None: a visitor
+    kind: str = "public"  # public, signed-in or trivial
+
+
+@dataclass
+class Result:
+    page: Page
+    rps: float
+    p50: float
+    p95: float
+    errors: int
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _manage(*args: str, env: dict) -> str:
+    return subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    ).stdout
+
+
+def _setup_django():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    import django
+
+    django.setup()
+
+
+def _sessions(accounts: list[str]) -> dict[str, str]:
+    """A signed-in session per account, made the way Django's login makes one (with the MFA already passed)."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.base import SessionBase
+    from django.utils.module_loading import import_string
+
+    from portal.models import User
+
+    from django.conf import settings
+
+    store_class: type[SessionBase] = import_string(f"{settings.SESSION_ENGINE}.SessionStore")
+    cookies = {}
+    for email in accounts:
+        user = User.objects.get(email=email)
+        session = store_class()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.save()
+        cookies[email] = f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+    return cookies
+
+
+def _pages() -> list[Page]:
+    from benchmarks.seed import BENCH_BUYER, BENCH_COMPANY, BENCH_HANDLER
+    from projects.models import Need
+    from webinars.models import Webinar
+
+    need = Need.objects.filter(visibility=Need.Visibility.PUBLISHED, calls__isnull=False).order_by("pk").first()
+    webinar = Webinar.objects.filter(status=Webinar.Status.PUBLISHED).order_by("-starts_at").first()
+    return [
+        Page("/healthz (trivial view)", ["/healthz"], kind="trivial"),
+        Page("home", ["/"]),
+        Page("needs catalogue, page 1", ["/needs/"]),
+        Page("catalogue search (Swedish)", [f"/needs/?q={term}" for term in SEARCH_TERMS]),
+        Page("need page", [f"/needs/{need.pk}/"]),
+        Page("open calls", ["/calls/"]),
+        Page("webinar page", [f"/webinars/{webinar.pk}/"]),
+        Page("buyer's dashboard", ["/dashboard/"], BENCH_BUYER, "signed-in"),
+        Page("company's dashboard", ["/dashboard/"], BENCH_COMPANY, "signed-in"),
+        Page("handler queue", ["/checks/review/"], BENCH_HANDLER, "signed-in"),
+    ]
+
+
+def _check(base: str, page: Page, cookie: str | None) -> None:
+    """Each path answers 200 for its account before it is measured (no redirect to a login page)."""
+    for path in page.paths:
+        request = urllib.request.Request(base + urllib.request.quote(path, safe="/?=&"))
+        if cookie:
+            request.add_header("Cookie", cookie)
+        opener = urllib.request.build_opener(_NoRedirect)
+        with opener.open(request, timeout=30) as response:
+            if response.status != 200:
+                raise SystemExit(f"{page.name}: {path} answered {response.status}")
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def _wrk(base: str, page: Page, cookie: str | None, script: Path) -> Result:
+    command = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{DURATION}", "-s", str(script)]
+    if cookie:
+        command += ["-H", f"Cookie: {cookie}"]
+    env = {**os.environ, "BENCH_PATHS": " ".join(urllib.request.quote(p, safe="/?=&") for p in page.paths)}
+    # A short warm-up fills caches and connection pools, then the measured run.
+    subprocess.run([*command[:3], "-d2s", *command[4:], base], env=env, check=True, capture_output=True)
+    output = subprocess.run([*command, base], env=env, check=True, capture_output=True, text=True).stdout
+    match = re.search(r"^BENCH (\d+) (\d+) ([\d.]+) ([\d.]+) (\d+)$", output, re.MULTILINE)
+    if not match:
+        raise SystemExit(f"wrk printed no result for {page.name}:\n{output}")
+    requests, duration_us, p50, p95, errors = match.groups()
+    return Result(page, int(requests) / (int(duration_us) / 1e6), float(p50), float(p95), int(errors))
+
+
+def _search_times(runs: int = 100) -> list[float]:
+    """Milliseconds of catalogue searches as the view runs them (page 1 and the count), without the page cache."""
+    from projects import selectors
+
+    times = []
+    for index in range(runs):
+        term = SEARCH_TERMS[index % len(SEARCH_TERMS)]
+        started = time.perf_counter()
+        queryset = selectors.filter_needs(selectors.published_needs(), {"q": term})
+        queryset.count()
+        list(queryset[:20])
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def _pdf_median() -> str:
+    output = subprocess.run(
+        [PYTHON, "-m", "benchmarks.pdf", "5"], cwd=ROOT, capture_output=True, text=True, env=os.environ.copy()
+    ).stdout
+    match = re.search(r"median of \d+ runs: ([\d.]+) s", output)
+    return f"{match.group(1)} s" if match else output.strip().splitlines()[-1]
+
+
+def _target(result: Result, trivial: float) -> str:
+    share = result.rps / trivial
+    if result.page.kind == "public":
+        ok = share >= 0.5 and result.p95 < 100
+        return ("meets" if ok else "MISSES") + " (≥ 50 %, p95 < 100 ms)"
+    if result.page.kind == "signed-in":
+        ok = share >= 0.1 and result.p95 < 150
+        return ("meets" if ok else "MISSES") + " (≥ 10 %, p95 < 150 ms)"
+    return "ceiling"
+
+
+def main() -> int:
+    for tool in ("wrk",):
+        if shutil.which(tool) is None:
+            raise SystemExit(f"{tool} is needed (Debian: apt-get install {tool}).")
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres") or not os.environ.get("REDIS_URL"):
+        raise SystemExit("Set DATABASE_URL to PostgreSQL and REDIS_URL to Redis (the Makefile does).")
+    workdir = Path(tempfile.mkdtemp(prefix="bench-"))
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or "bench-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "HTTPS": "0",  # no TLS proxy in front of gunicorn here; everything else as in production
+        "DB_CONN_MAX_AGE": os.environ.get("DB_CONN_MAX_AGE", "600"),
+        "VAR_DIR": str(workdir),
+        "REQUIRE_STAFF_MFA": "1",
+    }
+    env.pop("TESTING", None)
+    os.environ.update(env)
+    print("Migrating and seeding (scale 1, reused when present) ...", flush=True)
+    _manage("migrate", "--noinput", "-v0", env=env)
+    print(_manage("seed_bench", "--scale", "1", env=env), flush=True)
+    _manage("compilemessages", "--ignore=.venv", "-v0", env=env)
+    _manage("collectstatic", "--noinput", "-v0", env=env)
+
+    _setup_django()
+    from benchmarks.seed import BENCH_BUYER, BENCH_COMPANY, BENCH_HANDLER
+    from django.core.cache import cache
+
+    cache.clear()
+    cookies = _sessions([BENCH_BUYER, BENCH_COMPANY, BENCH_HANDLER])
+    pages = _pages()
+
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [str(Path(PYTHON).parent / "gunicorn"), "portal.wsgi:application", "--workers", WORKERS,
+         "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
+        cwd=ROOT,
+        env=env,
+    )
+    script = workdir / "report.lua"
+    script.write_text(WRK_SCRIPT)
+    results = []
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"{base}/healthz", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        print(f"gunicorn with {WORKERS} workers on {base}; wrk, 1 thread, {CONNECTIONS} connections, {DURATION}\n")
+        for page in pages:
+            cookie = cookies.get(page.account) if page.account else None
+            _check(base, page, cookie)
+            results.append(_wrk(base, page, cookie, script))
+            print(f"  measured {page.name}", flush=True)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+
+    trivial = results[0].rps
+    print()
+    print(f"{'page':<30} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'of trivial':>10} {'errors':>6}  target")
+    for result in results:
+        print(
+            f"{result.page.name:<30} {result.rps:>8.0f} {result.p50:>8.1f} {result.p95:>8.1f} "
+            f"{result.rps / trivial:>9.0%} {result.errors:>6}  {_target(result, trivial)}"
+        )
+    searches = _search_times()
+    p95 = statistics.quantiles(searches, n=20)[-1]
+    print(
+        f"\n100 catalogue searches (selector, no page cache): median {statistics.median(searches):.1f} ms, "
+        f"p95 {p95:.1f} ms (target p95 < 50 ms)"
+    )
+    print(f"Decision-support PDF, 3 calls and 50 responses (benchmarks/pdf.py): median {_pdf_median()} (target < 2 s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
