@@ -88,13 +88,12 @@ def _setup_django():
 
 def _sessions(accounts: list[str]) -> dict[str, str]:
     """A signed-in session per account, made the way Django's login makes one (with the MFA already passed)."""
+    from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.base import SessionBase
     from django.utils.module_loading import import_string
 
     from portal.models import User
-
-    from django.conf import settings
 
     store_class: type[SessionBase] = import_string(f"{settings.SESSION_ENGINE}.SessionStore")
     cookies = {}
@@ -222,8 +221,9 @@ def main() -> int:
     _manage("collectstatic", "--noinput", "-v0", env=env)
 
     _setup_django()
-    from benchmarks.seed import BENCH_BUYER, BENCH_COMPANY, BENCH_HANDLER
     from django.core.cache import cache
+
+    from benchmarks.seed import BENCH_BUYER, BENCH_COMPANY, BENCH_HANDLER
 
     cache.clear()
     cookies = _sessions([BENCH_BUYER, BENCH_COMPANY, BENCH_HANDLER])
@@ -232,8 +232,16 @@ def main() -> int:
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
-        [str(Path(PYTHON).parent / "gunicorn"), "portal.wsgi:application", "--workers", WORKERS,
-         "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
+        [
+            str(Path(PYTHON).parent / "gunicorn"),
+            "portal.wsgi:application",
+            "--workers",
+            WORKERS,
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
         cwd=ROOT,
         env=env,
     )

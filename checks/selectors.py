@@ -4,7 +4,8 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Avg, Count, F, Prefetch, Q, QuerySet, Sum
+from django.db.models import Avg, Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -215,6 +216,10 @@ QUEUE_SORTS = {
 }
 
 
+def _reviews_of_outer():
+    return Review.objects.filter(application=OuterRef("pk")).order_by().values("application")
+
+
 def review_queue(user, *, call=None, track=None, state=None, assigned=None, sort="submitted") -> QuerySet[Application]:
     """Submitted applications for handlers, filtered and sorted; drafts never appear.
 
@@ -224,7 +229,12 @@ def review_queue(user, *, call=None, track=None, state=None, assigned=None, sort
     queryset = (
         Application.objects.exclude(state=S.DRAFT)
         .select_related("call", "track", "organisation", "assigned_to")
-        .annotate(average_score=Avg("reviews__weighted_score"), review_count=Count("reviews", distinct=True))
+        # Scalar subqueries, not a join with GROUP BY over every wide row: the database sorts and cuts the
+        # page first and computes the two numbers for the rows shown only.
+        .annotate(
+            average_score=Subquery(_reviews_of_outer().annotate(value=Avg("weighted_score")).values("value")),
+            review_count=Coalesce(Subquery(_reviews_of_outer().annotate(value=Count("pk")).values("value")), 0),
+        )
     )
     if call:
         queryset = queryset.filter(call_id=call)

@@ -3,9 +3,10 @@
 Only anonymous GET requests are served from it. A page is stored with the
 *generation* it was rendered in; the generation is a token that changes
 
-- whenever a row behind the public pages is saved or deleted (signals, also
-  after the transaction commits, so a request that read the old data cannot
-  store it under the new token), and
+- whenever a row behind the public pages is saved or deleted (signals; again
+  when that request or task ends, after its transaction has committed, so a
+  request that read the old rows meanwhile cannot keep them under the new
+  token), and
 - when the clock passes the next moment a page changes by itself (a call opens
   or closes, a webinar starts or ends, a new day for the grant calls); each app
   says when that is through `PUBLIC_TIME_BOUNDARIES`.
@@ -19,15 +20,16 @@ token for the current visitor is put back in when the page is served.
 """
 
 import re
-import time
+import threading
 import uuid
 from datetime import datetime, timedelta
 from functools import wraps
 from hashlib import sha256
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
-from django.db import transaction
+from django.core.signals import request_finished
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
@@ -52,14 +54,27 @@ CSRF_PLACEHOLDER = b"__CSRF_TOKEN__"
 HEADERS_KEPT = ("Content-Type", "Content-Language")
 
 
+_pending = threading.local()
+
+
 def invalidate_public_pages() -> None:
-    """Every cached public page is stale from now on (and again when the current transaction commits)."""
+    """Every cached public page is stale from now on, and again when the request or task that changed data ends.
+
+    The second time closes the gap between a write and its commit: a visitor's request that read the old rows
+    in that gap may have stored its page under the new generation.
+    """
     _new_generation()
-    transaction.on_commit(_new_generation, robust=True)
+    _pending.changed = True
 
 
 def _new_generation() -> None:
     cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+
+
+def _after_request_or_task(**kwargs) -> None:
+    if getattr(_pending, "changed", False):
+        _pending.changed = False
+        _new_generation()
 
 
 def next_time_boundary(now: datetime) -> datetime:
@@ -91,13 +106,13 @@ def cache_public_page(view):
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        if not _cacheable_request(request):
+        if not settings.PUBLIC_PAGE_CACHE or not _cacheable_request(request):
             return view(request, *args, **kwargs)
         key = _page_key(request)
         stored = cache.get_many([GENERATION_KEY, BOUNDARY_KEY, key])
         generation = stored.get(GENERATION_KEY)
         boundary = stored.get(BOUNDARY_KEY)
-        if generation is None or boundary is None or boundary <= time.time():
+        if generation is None or boundary is None or boundary <= timezone.now().timestamp():
             generation = uuid.uuid4().hex
             cache.set_many(
                 {GENERATION_KEY: generation, BOUNDARY_KEY: next_time_boundary(timezone.now()).timestamp()}, None
@@ -146,5 +161,9 @@ def _on_change(sender, **kwargs) -> None:
 
 
 def connect_signals() -> None:
+    from celery.signals import task_postrun
+
     for signal in (post_save, post_delete, m2m_changed):
         signal.connect(_on_change, dispatch_uid=f"public-pages-{signal!r}")
+    request_finished.connect(_after_request_or_task, dispatch_uid="public-pages-request-finished")
+    task_postrun.connect(_after_request_or_task, dispatch_uid="public-pages-task-postrun", weak=False)

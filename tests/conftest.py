@@ -21,3 +21,9 @@ def _isolated(request, settings, tmp_path):
     celery_app.conf.task_always_eager = eager
     yield
     celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def uncached_pages(settings):
+    """Public pages rendered on every request: for tests that count the queries a page itself makes."""
+    settings.PUBLIC_PAGE_CACHE = False

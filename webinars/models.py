@@ -4,7 +4,7 @@ import rules
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Upper
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -196,7 +196,11 @@ class Registration(RulesModel):
         constraints = [
             models.UniqueConstraint(Lower("email"), "webinar", name="registration_email_ci_unique_per_webinar"),
         ]
-        indexes = [models.Index(fields=["webinar", "status", "queued_at"])]
+        indexes = [
+            models.Index(fields=["webinar", "status", "queued_at"]),
+            # "Already registered?" and a user's registrations look the email up case-insensitively.
+            models.Index(Upper("email"), name="registration_email_upper"),
+        ]
         rules_permissions = {"view": is_portal_admin, "change": is_portal_admin}
 
     def __str__(self):

@@ -115,6 +115,7 @@ def test_swedish_catalogues_are_complete():
     assert not problems, "Untranslated Swedish strings:\n" + "\n".join(problems)
 
 
+@pytest.mark.django_db  # the public-page cache reads when the next call or webinar changes by the clock
 def test_swedish_is_the_default_even_for_english_browsers(client):
     response = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
     assert '<html lang="sv">' in response.content.decode()

@@ -1,0 +1,110 @@
+"""The cache of public pages: visitors get stored pages, and every change shows at once."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from portal.cache import CSRF_PLACEHOLDER
+from projects import services as project_services
+from projects.models import Need
+from tests.factories import make_buyer, organisation_of
+from tests.projects.factories import CallFactory, NeedFactory
+from tests.webinars.factories import WebinarFactory
+from webinars.models import Registration
+
+pytestmark = pytest.mark.django_db
+TOKEN_RE = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"')
+
+
+def _without_tokens(content: bytes) -> bytes:
+    return TOKEN_RE.sub(b"", content)
+
+
+def test_a_second_visit_is_served_without_a_database_query(client, django_assert_num_queries):
+    NeedFactory(title="Solceller på skolans tak")
+    client.get("/needs/")  # the write above invalidates once more when this first request ends
+    first = client.get("/needs/")
+    assert "Solceller på skolans tak" in first.content.decode()
+    with django_assert_num_queries(0):
+        second = client.get("/needs/")
+    assert second.status_code == 200
+    # The same page, but with a CSRF token of its own.
+    assert _without_tokens(second.content) == _without_tokens(first.content)
+
+
+def test_a_published_need_shows_at_once_in_the_catalogue(client):
+    buyer = make_buyer()
+    need = NeedFactory(
+        organisation=organisation_of(buyer), title="Vätgas för kollektivtrafiken", visibility=Need.Visibility.DRAFT
+    )
+    assert "Vätgas för kollektivtrafiken" not in client.get("/needs/").content.decode()
+    project_services.set_need_visibility(need=need, by=buyer, visibility=Need.Visibility.PUBLISHED)
+    assert "Vätgas för kollektivtrafiken" in client.get("/needs/").content.decode()
+
+
+def test_an_edited_title_shows_at_once_on_the_need_page(client):
+    need = NeedFactory(title="Gammal rubrik")
+    assert "Gammal rubrik" in client.get(f"/needs/{need.pk}/").content.decode()
+    need.title = "Ny rubrik"
+    need.save()
+    page = client.get(f"/needs/{need.pk}/").content.decode()
+    assert "Ny rubrik" in page and "Gammal rubrik" not in page
+
+
+def test_a_call_whose_time_has_passed_is_not_shown_open_from_the_cache(client, monkeypatch):
+    call = CallFactory(title="Dialog om sensorer", closes_at=timezone.now() + timedelta(hours=1))
+    assert "Dialog om sensorer" in client.get("/calls/").content.decode()
+    later = timezone.now() + timedelta(hours=2)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    # The list of open calls no longer has it, although no row changed and the periodic task has not run.
+    assert "Dialog om sensorer" not in client.get("/calls/").content.decode()
+    assert call.pk
+
+
+def test_signed_in_users_never_get_the_visitors_copy(client):
+    client.get("/")  # stored for visitors
+    buyer = make_buyer()
+    client.force_login(buyer)
+    page = client.get("/").content.decode()
+    assert "/accounts/logout/" in page
+
+
+def test_the_visitors_copy_carries_no_one_elses_csrf_token_and_its_form_works():
+    webinar = WebinarFactory(title="I fokus: solenergi")
+    first_visitor = Client(enforce_csrf_checks=True)
+    first_visitor.get(f"/webinars/{webinar.pk}/")
+    visitor = Client(enforce_csrf_checks=True)
+    page = visitor.get(f"/webinars/{webinar.pk}/")
+    html = page.content.decode()
+    assert CSRF_PLACEHOLDER.decode() not in html
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    assert token != re.search(
+        r'name="csrfmiddlewaretoken" value="([^"]+)"', first_visitor.get(f"/webinars/{webinar.pk}/").content.decode()
+    ).group(1)
+    answer = visitor.post(
+        f"/webinars/{webinar.pk}/",
+        {
+            "csrfmiddlewaretoken": token,
+            "name": "Vera Besökare",
+            "email": "vera@example.org",
+            "organisation": "Exempelkommunen",
+            "consent": "on",
+        },
+    )
+    assert answer.status_code in (200, 302)
+    assert Registration.objects.filter(webinar=webinar, email="vera@example.org").exists()
+
+
+def test_pages_with_a_message_for_the_visitor_are_not_stored(client):
+    NeedFactory(title="Behov med meddelande")
+    client.get("/needs/")  # stored for visitors
+    client.force_login(make_buyer())
+    client.post("/accounts/logout/")
+    # Signed out, the visitor is told so on the next page: it is rendered for them, not taken from the cache.
+    page = client.get("/needs/").content.decode()
+    assert "Du har loggat ut" in page
+    # And the message is shown once: the page after it is the shared one again.
+    assert "Du har loggat ut" not in client.get("/needs/").content.decode()
