@@ -201,6 +201,8 @@ class Application(RulesModel):
         verbose_name = _("application")
         verbose_name_plural = _("applications")
         ordering = ["-created_at", "-id"]
+        # The handler queue is sorted by submission: an index scan stops at the page.
+        indexes = [models.Index(fields=["submitted_at", "id"], name="application_submitted")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(period_end__isnull=True)

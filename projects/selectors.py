@@ -11,7 +11,7 @@ from django.utils import timezone
 from portal.models import Organisation
 from portal.rules import active_organisation, org_roles
 
-from .cpv import is_descendant_or_same
+from .cpv import is_descendant_or_same, significant_prefix
 from .models import Call, InterestProfile, MarketGapAssessment, Need, Question, Response
 
 # --- search ------------------------------------------------------------------------------------------------------
@@ -342,16 +342,43 @@ def profiles_matching(call: Call) -> list[InterestProfile]:
     ]
 
 
+def _may_match_profile(profile: InterestProfile, profile_codes: list[str]) -> Q:
+    """Calls that may match the profile (a superset of `profile_matches`); matches nothing for an empty profile."""
+    condition = Q(pk__in=[])
+    if profile_codes:
+        code_condition = Q()
+        for code in profile_codes:
+            code_condition |= Q(cpvcode__code__startswith=significant_prefix(code))
+        condition |= Exists(Need.cpv_codes.through.objects.filter(code_condition, need=OuterRef("need")))
+    if profile.categories:
+        condition |= Q(need__category__in=profile.categories)
+    for theme in profile.themes or []:
+        if connection.vendor == "postgresql":
+            condition |= Q(need__themes__contains=[theme])
+        else:
+            condition |= Q(need__themes__icontains=f'"{theme}"')
+    for word in profile.keyword_list():
+        for field in ("title", "description", "need__title", "need__summary"):
+            condition |= Q(**{f"{field}__icontains": word})
+    return condition
+
+
 def matching_open_calls(organisation: Organisation, limit: int = 20) -> list[Call]:
     """Open calls matching the company's interest profile (empty without a profile)."""
     profile = InterestProfile.objects.filter(organisation=organisation).prefetch_related("cpv_codes").first()
     if profile is None:
         return []
     profile_codes = [c.code for c in profile.cpv_codes.all()]
-    calls = public_calls().filter(open_calls_q()).prefetch_related("need__cpv_codes").order_by("closes_at")
+    calls = (
+        public_calls()
+        .filter(open_calls_q(), _may_match_profile(profile, profile_codes))
+        .prefetch_related("need__cpv_codes")
+        .order_by("closes_at")
+    )
     matched = []
-    # In chunks, so that only the first calls up to `limit` matches are read and matched (not every open call).
-    for call in calls.iterator(chunk_size=max(limit * 5, 50)):
+    # The database finds the matches (`_may_match_profile` says the same as `profile_matches`, which stays the
+    # judge), so reading a little more than `limit` rows is enough.
+    for call in calls[: limit * 2]:
         if profile_matches(profile, call, profile_codes, [c.code for c in call.need.cpv_codes.all()]):
             matched.append(call)
             if len(matched) >= limit:
