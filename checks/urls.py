@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.cache import cache_public_page
+from portal.cache import cache_member_page, cache_public_page
 
 from . import views
 
@@ -23,7 +23,7 @@ urlpatterns = [
     path("applications/<int:pk>/withdraw/", views.ApplicationWithdrawView.as_view(), name="application_withdraw"),
     path("applications/<int:pk>/final-report/", views.FinalReportView.as_view(), name="final_report"),
     path("applications/<int:pk>/decision-letter/", views.DecisionLetterView.as_view(), name="decision_letter"),
-    path("review/", views.QueueView.as_view(), name="queue"),
+    path("review/", cache_member_page(views.QueueView.as_view()), name="queue"),
     path("review/<int:pk>/", views.ReviewDetailView.as_view(), name="review_detail"),
     path("review/<int:pk>/assign/", views.AssignView.as_view(), name="assign"),
     path("review/<int:pk>/score/", views.ScoreView.as_view(), name="score"),

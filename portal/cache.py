@@ -1,22 +1,19 @@
-"""A cache for the public pages that visitors see (home, catalogue, need and call pages, webinars).
+"""A cache of whole pages: the public pages visitors see (home, catalogue, need, call and webinar pages) and a
+few busy signed-in pages (dashboard, handler queue), stored per user and the organisation they act for.
 
-Only anonymous GET requests are served from it. A page is stored with the
+Only GET requests are served from it, never a page with a message for the user. A page is stored with the
 *generation* it was rendered in; the generation is a token that changes
 
-- whenever a row behind the public pages is saved or deleted (signals; again
-  when that request or task ends, after its transaction has committed, so a
-  request that read the old rows meanwhile cannot keep them under the new
-  token), and
-- when the clock passes the next moment a page changes by itself (a call opens
-  or closes, a webinar starts or ends, a new day for the grant calls); each app
-  says when that is through `PUBLIC_TIME_BOUNDARIES`.
+- whenever a row is saved or deleted (signals; again when that request or task ends, after its transaction has
+  committed, so a request that read the old rows meanwhile cannot keep them under the new token), and
+- when the clock passes the next moment a page changes by itself (a call opens or closes, a webinar starts or
+  ends, a new day for the grant calls); each app says when that is through `PUBLIC_TIME_BOUNDARIES`.
 
-A page from an older generation is never served, so a published change shows at
-once. One cache round trip answers a hit (generation, boundary and page in one
-`get_many`), and a hit makes no database query.
+A page from an older generation is never served, so a change shows at once. One cache round trip answers a hit
+(generation, boundary and page in one `get_many`), and a visitor's hit makes no database query.
 
-CSRF tokens are not shared: they are cut out of the stored page and a fresh
-token for the current visitor is put back in when the page is served.
+CSRF tokens are not shared: they are cut out of the stored page and a fresh token for the current visitor is put
+back in when the page is served.
 """
 
 import re
@@ -40,9 +37,9 @@ GENERATION_KEY = "public-pages:generation"
 BOUNDARY_KEY = "public-pages:boundary"
 PAGE_TTL = 60 * 60  # an unused page leaves the cache after an hour
 
-# Apps whose rows appear on public pages, and single models of other apps that do.
-PUBLIC_APPS = {"projects", "checks", "webinars"}
-PUBLIC_MODELS = {("portal", "organisation"), ("portal", "attachment")}
+# Rows that no cached page shows; a write to any other model makes every stored page stale. (Sessions
+# change on nearly every sign-in; the audit log is written beside changes that invalidate anyway.)
+NOT_SHOWN = {("sessions", "session"), ("portal", "auditentry"), ("admin", "logentry")}
 # Functions (now) -> the next datetime after now at which a public page changes without a write, or None.
 PUBLIC_TIME_BOUNDARIES = [
     "projects.selectors.next_public_change",
@@ -88,27 +85,34 @@ def next_time_boundary(now: datetime) -> datetime:
     return boundary
 
 
-def _page_key(request) -> str:
-    digest = sha256(request.get_full_path().encode()).hexdigest()
-    return f"public-pages:page:{translation.get_language()}:{digest}"
+def _path_digest(request) -> str:
+    return sha256(request.get_full_path().encode()).hexdigest()
 
 
-def _cacheable_request(request) -> bool:
-    return (
-        request.method in ("GET", "HEAD")
-        and not request.user.is_authenticated
-        and len(messages.get_messages(request)) == 0
-    )
+def _visitor_key(request) -> str | None:
+    if request.user.is_authenticated:
+        return None
+    return f"pages:visitor:{translation.get_language()}:{_path_digest(request)}"
 
 
-def cache_public_page(view):
-    """Serve anonymous visitors a stored copy of the page while nothing behind it has changed."""
+def _member_key(request) -> str | None:
+    """Per user and the organisation they act for: a signed-in page is never shared with anyone else."""
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    organisation = getattr(user, "active_organisation", None)
+    organisation_id = organisation.pk if organisation is not None else 0
+    return f"pages:member:{user.pk}:{organisation_id}:{translation.get_language()}:{_path_digest(request)}"
 
+
+def _cached(view, key_for):
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        if not settings.PUBLIC_PAGE_CACHE or not _cacheable_request(request):
+        if not settings.PUBLIC_PAGE_CACHE or request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
-        key = _page_key(request)
+        key = key_for(request)
+        if key is None or len(messages.get_messages(request)) > 0:
+            return view(request, *args, **kwargs)
         stored = cache.get_many([GENERATION_KEY, BOUNDARY_KEY, key])
         generation = stored.get(GENERATION_KEY)
         boundary = stored.get(BOUNDARY_KEY)
@@ -132,10 +136,22 @@ def cache_public_page(view):
     return wrapped
 
 
+def cache_public_page(view):
+    """Serve anonymous visitors a stored copy of the page while nothing behind it has changed."""
+    return _cached(view, _visitor_key)
+
+
+def cache_member_page(view):
+    """Serve a signed-in user their own stored copy of the page (per organisation) while nothing has changed."""
+    return _cached(view, _member_key)
+
+
 def _stores(request, response) -> bool:
     session = getattr(request, "session", None)
     return (
-        response.status_code == 200
+        # A message added while the page was made belongs to this one response.
+        len(messages.get_messages(request)) == 0
+        and response.status_code == 200
         and not response.streaming
         and not response.cookies
         and not (session is not None and session.modified)
@@ -156,7 +172,7 @@ def _on_change(sender, **kwargs) -> None:
     meta = getattr(sender, "_meta", None)
     if meta is None:
         return
-    if meta.app_label in PUBLIC_APPS or (meta.app_label, meta.model_name) in PUBLIC_MODELS:
+    if (meta.app_label, meta.model_name) not in NOT_SHOWN:
         invalidate_public_pages()
 
 

@@ -1,14 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from .cache import cache_public_page
+from .cache import cache_member_page, cache_public_page
 from .views import files, organisations, pages, staff
 
 portal_patterns = [
     path("", cache_public_page(pages.HomeView.as_view()), name="home"),
     path("tillganglighet/", pages.AccessibilityView.as_view(), name="accessibility"),
     path("integritet/", pages.PrivacyView.as_view(), name="privacy"),
-    path("dashboard/", pages.DashboardView.as_view(), name="dashboard"),
+    path("dashboard/", cache_member_page(pages.DashboardView.as_view()), name="dashboard"),
     path("organisations/new/", organisations.OrganisationCreateView.as_view(), name="organisation_create"),
     path("organisations/switch/", organisations.SwitchOrganisationView.as_view(), name="organisation_switch"),
     path("organisations/<int:pk>/", organisations.OrganisationDetailView.as_view(), name="organisation_detail"),

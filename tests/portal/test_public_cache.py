@@ -8,9 +8,10 @@ from django.test import Client
 from django.utils import timezone
 
 from portal.cache import CSRF_PLACEHOLDER
+from portal.models import Membership, Organisation
 from projects import services as project_services
 from projects.models import Need
-from tests.factories import make_buyer, organisation_of
+from tests.factories import OrganisationFactory, make_buyer, organisation_of
 from tests.projects.factories import CallFactory, NeedFactory
 from tests.webinars.factories import WebinarFactory
 from webinars.models import Registration
@@ -108,3 +109,39 @@ def test_pages_with_a_message_for_the_visitor_are_not_stored(client):
     assert "Du har loggat ut" in page
     # And the message is shown once: the page after it is the shared one again.
     assert "Du har loggat ut" not in client.get("/needs/").content.decode()
+
+
+# --- signed-in pages, stored per user and organisation ---------------------------------------------------------
+
+
+def test_a_dashboard_is_never_served_to_another_user(client):
+    first = make_buyer()
+    NeedFactory(organisation=organisation_of(first), title="Första organisationens behov")
+    second = make_buyer()
+    client.force_login(first)
+    assert "Första organisationens behov" in client.get("/dashboard/").content.decode()
+    client.force_login(second)
+    assert "Första organisationens behov" not in client.get("/dashboard/").content.decode()
+
+
+def test_a_new_need_shows_at_once_on_the_buyers_dashboard(client):
+    buyer = make_buyer()
+    client.force_login(buyer)
+    client.get("/dashboard/")
+    NeedFactory(organisation=organisation_of(buyer), title="Alldeles nytt behov", visibility=Need.Visibility.DRAFT)
+    assert "Alldeles nytt behov" in client.get("/dashboard/").content.decode()
+
+
+def test_switching_organisation_shows_the_other_organisations_dashboard(client):
+    buyer = make_buyer()
+    NeedFactory(organisation=organisation_of(buyer), title="Behov i den första")
+    other = OrganisationFactory(kind=Organisation.Kind.PUBLIC_BODY, status=Organisation.Status.VERIFIED)
+    Membership.objects.create(user=buyer, organisation=other, role="member")
+    NeedFactory(organisation=other, title="Behov i den andra")
+    client.force_login(buyer)
+    client.get("/dashboard/")
+    client.get("/dashboard/")  # stored for the first organisation
+    page = client.post("/organisations/switch/", {"organisation": other.pk}, follow=True).content.decode()
+    assert "Behov i den andra" in page
+    page = client.get("/dashboard/").content.decode()
+    assert "Behov i den andra" in page and "Behov i den första" not in page

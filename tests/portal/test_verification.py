@@ -98,7 +98,7 @@ def _queries_for(client, url):
 
 
 @pytest.mark.parametrize("url_name", ["portal:verification_queue", "portal:audit_log", "portal:dashboard"])
-def test_staff_list_pages_query_count_does_not_grow_with_length(client, url_name):
+def test_staff_list_pages_query_count_does_not_grow_with_length(client, url_name, uncached_pages):
     from portal.services import write_audit
 
     admin = make_portal_admin()
