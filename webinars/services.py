@@ -151,7 +151,7 @@ def update_webinar(*, webinar: Webinar, by: User, speakers: list[dict] | None = 
             from .tasks import notify_webinar_rescheduled
 
             webinar_id = webinar.pk
-            transaction.on_commit(lambda: notify_webinar_rescheduled.delay(webinar_id=webinar_id))
+            transaction.on_commit(lambda: notify_webinar_rescheduled.delay(webinar_id=webinar_id), robust=True)
     return webinar
 
 
@@ -193,7 +193,7 @@ def set_webinar_status(*, webinar: Webinar, status: str, by: User, message: str 
         from .tasks import notify_webinar_cancelled
 
         webinar_id = webinar.pk
-        transaction.on_commit(lambda: notify_webinar_cancelled.delay(webinar_id=webinar_id))
+        transaction.on_commit(lambda: notify_webinar_cancelled.delay(webinar_id=webinar_id), robust=True)
     return webinar
 
 
@@ -232,7 +232,7 @@ def add_recording(*, webinar: Webinar, by: User, recording_url: str) -> Webinar:
         from .tasks import notify_recording_published
 
         webinar_id = webinar.pk
-        transaction.on_commit(lambda: notify_recording_published.delay(webinar_id=webinar_id))
+        transaction.on_commit(lambda: notify_recording_published.delay(webinar_id=webinar_id), robust=True)
     return webinar
 
 
@@ -249,7 +249,8 @@ def _queue_mail(registration: Registration, kind: str) -> None:
     from .tasks import send_registration_mail
 
     registration_id = registration.pk
-    transaction.on_commit(lambda: send_registration_mail.delay(registration_id=registration_id, kind=kind))
+    # robust: the change is committed whatever the queue says; a failure to queue the mail is logged, never a 500.
+    transaction.on_commit(lambda: send_registration_mail.delay(registration_id=registration_id, kind=kind), robust=True)
 
 
 def check_open_for_registration(webinar: Webinar) -> None:

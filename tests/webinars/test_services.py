@@ -477,3 +477,27 @@ def test_personal_data_is_removed_a_year_after_the_webinar(settings):
     assert gone.status == Registration.Status.CONFIRMED  # counts are kept
     assert kept.email == "bo@example.org"
     assert AuditEntry.objects.filter(action="webinar.registrations_anonymised", object_id=str(old.pk)).exists()
+
+
+def test_new_time_is_saved_even_when_the_mails_cannot_be_queued(django_capture_on_commit_callbacks, monkeypatch):
+    from kombu.exceptions import OperationalError
+
+    from webinars import tasks
+
+    def fail(**kwargs):
+        raise OperationalError("Connection refused.")
+
+    monkeypatch.setattr(tasks.notify_webinar_rescheduled, "delay", fail)
+    webinar = WebinarFactory()
+    RegistrationFactory(webinar=webinar)
+    starts = webinar.starts_at + timedelta(days=1)
+    _commit(
+        django_capture_on_commit_callbacks,
+        services.update_webinar,
+        webinar=webinar,
+        by=make_portal_admin(),
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=1),
+    )
+    webinar.refresh_from_db()
+    assert webinar.starts_at == starts
