@@ -6,6 +6,7 @@ registrants cancelling at the same moment promote two different people from
 the waiting list, and nobody twice.
 """
 
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,6 +24,7 @@ from portal.services import InvalidTransition, ServiceError, write_audit
 from . import ics, selectors
 from .models import Registration, Series, Speaker, Webinar
 
+logger = logging.getLogger(__name__)
 REMINDER_LEAD = timedelta(hours=24)
 # Personal data of registrants is kept this long after the webinar ended (WEBINARS_REGISTRATION_RETENTION_DAYS).
 DEFAULT_RETENTION_DAYS = 365
@@ -481,8 +483,18 @@ def send_reminder(*, registration_id: int) -> bool:
 
 
 def send_due_reminders(*, now: datetime | None = None) -> int:
-    """Send every reminder that is due. Safe to run twice or in parallel. Returns the number sent."""
-    return sum(send_reminder(registration_id=pk) for pk in due_reminders(now=now))
+    """Send every reminder that is due. Safe to run twice or in parallel. Returns the number sent.
+
+    A reminder whose mail fails (e.g. an address the mail server refuses) is logged and tried again
+    next run; it does not hold up the reminders after it.
+    """
+    sent = 0
+    for pk in due_reminders(now=now):
+        try:
+            sent += send_reminder(registration_id=pk)
+        except Exception:
+            logger.exception("The reminder of webinar registration #%s failed; it is tried again next run.", pk)
+    return sent
 
 
 def anonymise_old_registrations(*, now: datetime | None = None) -> int:

@@ -415,6 +415,26 @@ def test_reminder_claim_is_released_when_sending_fails(monkeypatch):
     assert registration.reminder_sent_at is None
 
 
+def test_a_reminder_that_fails_does_not_hold_up_the_others(monkeypatch):
+    # An address the mail server refuses must not stop everyone after it from being reminded, run after run.
+    webinar = WebinarFactory(starts_at=timezone.now() + timedelta(hours=2))
+    refused = RegistrationFactory(webinar=webinar, email="refused@example.org")
+    fine = RegistrationFactory(webinar=webinar, email="fine@example.org")
+    send = services.send_registration_mail
+
+    def refusing(*, registration, kind):
+        if registration.email == "refused@example.org":
+            raise ConnectionError("550 mailbox unavailable")
+        return send(registration=registration, kind=kind)
+
+    monkeypatch.setattr(services, "send_registration_mail", refusing)
+    assert services.send_due_reminders() == 1
+    assert [m.to[0] for m in mail.outbox] == ["fine@example.org"]
+    refused.refresh_from_db()
+    fine.refresh_from_db()
+    assert refused.reminder_sent_at is None and fine.reminder_sent_at is not None
+
+
 def test_reminder_task_runs_the_service():
     from webinars.tasks import send_webinar_reminders
 
