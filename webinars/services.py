@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.mail import Recipient, send_mail_to
-from portal.models import User
+from portal.models import AuditEntry, User
 from portal.services import InvalidTransition, ServiceError, write_audit
 
 from . import ics, selectors
@@ -500,7 +501,8 @@ def send_due_reminders(*, now: datetime | None = None) -> int:
 def anonymise_old_registrations(*, now: datetime | None = None) -> int:
     """Remove names, addresses and organisations of registrants of webinars that ended long ago.
 
-    The rows stay (for the counts); only the personal data goes. Safe to run again.
+    The rows stay (for the counts); only the personal data goes, also from the audit rows' object text.
+    Safe to run again.
     Side effects: one audit row per webinar concerned. Returns the number of registrations anonymised.
     """
     now = now or timezone.now()
@@ -518,6 +520,12 @@ def anonymise_old_registrations(*, now: datetime | None = None) -> int:
                 registration.user = None
                 registration.anonymised_at = now
             Registration.objects.bulk_update(rows, ["name", "email", "organisation", "user", "anonymised_at"])
+            # The audit rows about these registrations name the person (their object text): rename them too.
+            registration_type = ContentType.objects.get_for_model(Registration)
+            for registration in rows:
+                AuditEntry.objects.filter(content_type=registration_type, object_id=str(registration.pk)).update(
+                    object_repr=str(registration)[:255]
+                )
             write_audit(
                 actor=None,
                 action="webinar.registrations_anonymised",

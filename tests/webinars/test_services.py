@@ -499,6 +499,27 @@ def test_personal_data_is_removed_a_year_after_the_webinar(settings):
     assert AuditEntry.objects.filter(action="webinar.registrations_anonymised", object_id=str(old.pk)).exists()
 
 
+def test_removed_personal_data_is_not_kept_in_the_audit_log(settings):
+    # The audit log names the registration it is about; after the retention time it must not name the person.
+    settings.WEBINARS_REGISTRATION_RETENTION_DAYS = 365
+    long_ago = timezone.now() - timedelta(days=400)
+    old = WebinarFactory(starts_at=long_ago, ends_at=long_ago + timedelta(hours=1), capacity=1)
+    recent = WebinarFactory()
+    gone = RegistrationFactory(webinar=old, name="Eva Exempel", email="eva@example.org")
+    waiting = RegistrationFactory(webinar=old, name="Bo Exempel", email="bo@example.org", status="waitlisted")
+    kept = _register(recent, "karin@example.org", name="Karin Kvar").registration
+    soon = timezone.now() + timedelta(days=1)
+    Webinar.objects.filter(pk=old.pk).update(starts_at=soon, ends_at=soon + timedelta(hours=1))
+    services.cancel_registration(registration=gone)  # audit rows: cancelled (Eva), promoted (Bo)
+    Webinar.objects.filter(pk=old.pk).update(starts_at=long_ago, ends_at=long_ago + timedelta(hours=1))
+    assert AuditEntry.objects.filter(object_repr__contains="Eva Exempel").exists()
+    services.anonymise_old_registrations()
+    for text in ("Eva Exempel", "eva@example.org", "Bo Exempel", "bo@example.org"):
+        assert not AuditEntry.objects.filter(object_repr__contains=text).exists()
+    assert AuditEntry.objects.filter(object_id=str(waiting.pk), action="webinar.registration_promoted").exists()
+    assert AuditEntry.objects.filter(object_id=str(kept.pk), object_repr__contains="Karin Kvar").exists()
+
+
 def test_new_time_is_saved_even_when_the_mails_cannot_be_queued(django_capture_on_commit_callbacks, monkeypatch):
     from kombu.exceptions import OperationalError
 
