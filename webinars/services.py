@@ -6,23 +6,26 @@ registrants cancelling at the same moment promote two different people from
 the waiting list, and nobody twice.
 """
 
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.mail import Recipient, send_mail_to
-from portal.models import User
+from portal.models import AuditEntry, User
 from portal.services import InvalidTransition, ServiceError, write_audit
 
 from . import ics, selectors
 from .models import Registration, Series, Speaker, Webinar
 
+logger = logging.getLogger(__name__)
 REMINDER_LEAD = timedelta(hours=24)
 # Personal data of registrants is kept this long after the webinar ended (WEBINARS_REGISTRATION_RETENTION_DAYS).
 DEFAULT_RETENTION_DAYS = 365
@@ -151,7 +154,7 @@ def update_webinar(*, webinar: Webinar, by: User, speakers: list[dict] | None = 
             from .tasks import notify_webinar_rescheduled
 
             webinar_id = webinar.pk
-            transaction.on_commit(lambda: notify_webinar_rescheduled.delay(webinar_id=webinar_id))
+            transaction.on_commit(lambda: notify_webinar_rescheduled.delay(webinar_id=webinar_id), robust=True)
     return webinar
 
 
@@ -193,7 +196,7 @@ def set_webinar_status(*, webinar: Webinar, status: str, by: User, message: str 
         from .tasks import notify_webinar_cancelled
 
         webinar_id = webinar.pk
-        transaction.on_commit(lambda: notify_webinar_cancelled.delay(webinar_id=webinar_id))
+        transaction.on_commit(lambda: notify_webinar_cancelled.delay(webinar_id=webinar_id), robust=True)
     return webinar
 
 
@@ -232,7 +235,7 @@ def add_recording(*, webinar: Webinar, by: User, recording_url: str) -> Webinar:
         from .tasks import notify_recording_published
 
         webinar_id = webinar.pk
-        transaction.on_commit(lambda: notify_recording_published.delay(webinar_id=webinar_id))
+        transaction.on_commit(lambda: notify_recording_published.delay(webinar_id=webinar_id), robust=True)
     return webinar
 
 
@@ -249,7 +252,8 @@ def _queue_mail(registration: Registration, kind: str) -> None:
     from .tasks import send_registration_mail
 
     registration_id = registration.pk
-    transaction.on_commit(lambda: send_registration_mail.delay(registration_id=registration_id, kind=kind))
+    # robust: the change is committed whatever the queue says; a failure to queue the mail is logged, never a 500.
+    transaction.on_commit(lambda: send_registration_mail.delay(registration_id=registration_id, kind=kind), robust=True)
 
 
 def check_open_for_registration(webinar: Webinar) -> None:
@@ -480,14 +484,25 @@ def send_reminder(*, registration_id: int) -> bool:
 
 
 def send_due_reminders(*, now: datetime | None = None) -> int:
-    """Send every reminder that is due. Safe to run twice or in parallel. Returns the number sent."""
-    return sum(send_reminder(registration_id=pk) for pk in due_reminders(now=now))
+    """Send every reminder that is due. Safe to run twice or in parallel. Returns the number sent.
+
+    A reminder whose mail fails (e.g. an address the mail server refuses) is logged and tried again
+    next run; it does not hold up the reminders after it.
+    """
+    sent = 0
+    for pk in due_reminders(now=now):
+        try:
+            sent += send_reminder(registration_id=pk)
+        except Exception:
+            logger.exception("The reminder of webinar registration #%s failed; it is tried again next run.", pk)
+    return sent
 
 
 def anonymise_old_registrations(*, now: datetime | None = None) -> int:
     """Remove names, addresses and organisations of registrants of webinars that ended long ago.
 
-    The rows stay (for the counts); only the personal data goes. Safe to run again.
+    The rows stay (for the counts); only the personal data goes, also from the audit rows' object text.
+    Safe to run again.
     Side effects: one audit row per webinar concerned. Returns the number of registrations anonymised.
     """
     now = now or timezone.now()
@@ -505,6 +520,12 @@ def anonymise_old_registrations(*, now: datetime | None = None) -> int:
                 registration.user = None
                 registration.anonymised_at = now
             Registration.objects.bulk_update(rows, ["name", "email", "organisation", "user", "anonymised_at"])
+            # The audit rows about these registrations name the person (their object text): rename them too.
+            registration_type = ContentType.objects.get_for_model(Registration)
+            for registration in rows:
+                AuditEntry.objects.filter(content_type=registration_type, object_id=str(registration.pk)).update(
+                    object_repr=str(registration)[:255]
+                )
             write_audit(
                 actor=None,
                 action="webinar.registrations_anonymised",

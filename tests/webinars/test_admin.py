@@ -175,3 +175,32 @@ def test_recording_link_can_be_removed_in_django_admin(admin_client):
     assert response.status_code == 302
     webinar.refresh_from_db()
     assert webinar.recording_url == ""
+
+
+def test_webinar_created_in_django_admin_is_a_draft_with_its_speakers_and_audited(admin_client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    starts = timezone.now() + timedelta(days=20)
+    template = WebinarFactory.build(starts_at=starts, ends_at=starts + timedelta(hours=1), capacity=40)
+    data = _admin_form_data(
+        template,
+        title="Tema solceller och solenergi",
+        **{
+            "speakers-TOTAL_FORMS": "1",
+            "speakers-0-name": "Anna Lindqvist",
+            "speakers-0-title": "Energiexpert",
+            "speakers-0-organisation": "Demo region",
+            "speakers-0-position": "0",
+        },
+    )
+    response = admin_client.post(reverse("admin:webinars_webinar_add"), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    webinar = Webinar.objects.get(title="Tema solceller och solenergi")
+    assert webinar.status == Webinar.Status.DRAFT and webinar.capacity == 40
+    assert webinar.created_by is not None
+    assert [(s.name, s.title, s.organisation) for s in webinar.speakers.all()] == [
+        ("Anna Lindqvist", "Energiexpert", "Demo region")
+    ]
+    assert AuditEntry.objects.filter(action="webinar.created", object_id=str(webinar.pk)).exists()

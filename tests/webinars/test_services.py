@@ -415,6 +415,26 @@ def test_reminder_claim_is_released_when_sending_fails(monkeypatch):
     assert registration.reminder_sent_at is None
 
 
+def test_a_reminder_that_fails_does_not_hold_up_the_others(monkeypatch):
+    # An address the mail server refuses must not stop everyone after it from being reminded, run after run.
+    webinar = WebinarFactory(starts_at=timezone.now() + timedelta(hours=2))
+    refused = RegistrationFactory(webinar=webinar, email="refused@example.org")
+    fine = RegistrationFactory(webinar=webinar, email="fine@example.org")
+    send = services.send_registration_mail
+
+    def refusing(*, registration, kind):
+        if registration.email == "refused@example.org":
+            raise ConnectionError("550 mailbox unavailable")
+        return send(registration=registration, kind=kind)
+
+    monkeypatch.setattr(services, "send_registration_mail", refusing)
+    assert services.send_due_reminders() == 1
+    assert [m.to[0] for m in mail.outbox] == ["fine@example.org"]
+    refused.refresh_from_db()
+    fine.refresh_from_db()
+    assert refused.reminder_sent_at is None and fine.reminder_sent_at is not None
+
+
 def test_reminder_task_runs_the_service():
     from webinars.tasks import send_webinar_reminders
 
@@ -477,3 +497,48 @@ def test_personal_data_is_removed_a_year_after_the_webinar(settings):
     assert gone.status == Registration.Status.CONFIRMED  # counts are kept
     assert kept.email == "bo@example.org"
     assert AuditEntry.objects.filter(action="webinar.registrations_anonymised", object_id=str(old.pk)).exists()
+
+
+def test_removed_personal_data_is_not_kept_in_the_audit_log(settings):
+    # The audit log names the registration it is about; after the retention time it must not name the person.
+    settings.WEBINARS_REGISTRATION_RETENTION_DAYS = 365
+    long_ago = timezone.now() - timedelta(days=400)
+    old = WebinarFactory(starts_at=long_ago, ends_at=long_ago + timedelta(hours=1), capacity=1)
+    recent = WebinarFactory()
+    gone = RegistrationFactory(webinar=old, name="Eva Exempel", email="eva@example.org")
+    waiting = RegistrationFactory(webinar=old, name="Bo Exempel", email="bo@example.org", status="waitlisted")
+    kept = _register(recent, "karin@example.org", name="Karin Kvar").registration
+    soon = timezone.now() + timedelta(days=1)
+    Webinar.objects.filter(pk=old.pk).update(starts_at=soon, ends_at=soon + timedelta(hours=1))
+    services.cancel_registration(registration=gone)  # audit rows: cancelled (Eva), promoted (Bo)
+    Webinar.objects.filter(pk=old.pk).update(starts_at=long_ago, ends_at=long_ago + timedelta(hours=1))
+    assert AuditEntry.objects.filter(object_repr__contains="Eva Exempel").exists()
+    services.anonymise_old_registrations()
+    for text in ("Eva Exempel", "eva@example.org", "Bo Exempel", "bo@example.org"):
+        assert not AuditEntry.objects.filter(object_repr__contains=text).exists()
+    assert AuditEntry.objects.filter(object_id=str(waiting.pk), action="webinar.registration_promoted").exists()
+    assert AuditEntry.objects.filter(object_id=str(kept.pk), object_repr__contains="Karin Kvar").exists()
+
+
+def test_new_time_is_saved_even_when_the_mails_cannot_be_queued(django_capture_on_commit_callbacks, monkeypatch):
+    from kombu.exceptions import OperationalError
+
+    from webinars import tasks
+
+    def fail(**kwargs):
+        raise OperationalError("Connection refused.")
+
+    monkeypatch.setattr(tasks.notify_webinar_rescheduled, "delay", fail)
+    webinar = WebinarFactory()
+    RegistrationFactory(webinar=webinar)
+    starts = webinar.starts_at + timedelta(days=1)
+    _commit(
+        django_capture_on_commit_callbacks,
+        services.update_webinar,
+        webinar=webinar,
+        by=make_portal_admin(),
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=1),
+    )
+    webinar.refresh_from_db()
+    assert webinar.starts_at == starts

@@ -215,6 +215,22 @@ def test_registration_flood_from_one_address_is_rate_limited(client, settings):
     assert other.status_code == 302
 
 
+def test_rate_limit_behind_a_proxy_counts_the_address_the_proxy_saw(client, settings):
+    # A proxy appends the address it saw to X-Forwarded-For; whatever the client put in front of it is not trusted.
+    settings.WEBINARS_REGISTRATIONS_PER_HOUR = 2
+    settings.WEBINARS_CLIENT_IP_HEADER = "X-Forwarded-For"
+    webinar = WebinarFactory()
+    statuses = [
+        client.post(
+            _detail(webinar), {**VISITOR, "email": f"p{i}@example.org"}, HTTP_X_FORWARDED_FOR=f"10.9.9.{i}, 192.0.2.7"
+        ).status_code
+        for i in range(3)
+    ]
+    assert statuses == [302, 302, 429]
+    other = client.post(_detail(webinar), {**VISITOR, "email": "q@example.org"}, HTTP_X_FORWARDED_FOR="192.0.2.8")
+    assert other.status_code == 302
+
+
 # The personal page ----------------------------------------------------------------------------------------------
 
 
@@ -537,3 +553,61 @@ def test_pages_render_in_english(client):
 def test_pages_render_in_swedish_by_default(client):
     content = client.get(_detail(WebinarFactory())).content.decode()
     assert "Lägg till i din kalender (.ics)" in content and ">Anmäl dig</button>" in content
+
+
+# The mail queue is down ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def queue_down(monkeypatch):
+    """Queuing a task fails (broker unreachable), as kombu does."""
+    from kombu.exceptions import OperationalError
+
+    from webinars import tasks
+
+    def fail(**kwargs):
+        raise OperationalError("Error 111 connecting to redis:6379. Connection refused.")
+
+    for name in (
+        "send_registration_mail",
+        "notify_webinar_cancelled",
+        "notify_webinar_rescheduled",
+        "notify_recording_published",
+    ):
+        monkeypatch.setattr(getattr(tasks, name), "delay", fail)
+
+
+def test_registration_is_done_even_when_the_mail_cannot_be_queued(client, commit, queue_down):
+    webinar = WebinarFactory()
+    with commit():
+        response = client.post(_detail(webinar), VISITOR)
+    assert response.status_code == 302
+    assert Registration.objects.get(webinar=webinar).status == Registration.Status.CONFIRMED
+
+
+def test_cancelling_by_personal_link_is_done_even_when_the_mail_cannot_be_queued(client, commit, queue_down):
+    registration = RegistrationFactory()
+    with commit():
+        response = client.post(reverse("webinars:registration_cancel", args=[registration_token(registration)]))
+    assert response.status_code == 302
+    registration.refresh_from_db()
+    assert registration.status == Registration.Status.CANCELLED
+
+
+def test_admin_cancels_webinar_and_adds_recording_even_when_mails_cannot_be_queued(admin_client, commit, queue_down):
+    upcoming = WebinarFactory()
+    RegistrationFactory(webinar=upcoming)
+    with commit():
+        response = admin_client.post(reverse("webinars:webinar_cancel", args=[upcoming.pk]), {"message": "Sjuk."})
+    assert response.status_code == 302
+    upcoming.refresh_from_db()
+    assert upcoming.status == Webinar.Status.CANCELLED
+    past = WebinarFactory(starts_at=timezone.now() - timedelta(hours=3), ends_at=timezone.now() - timedelta(hours=2))
+    RegistrationFactory(webinar=past)
+    with commit():
+        response = admin_client.post(
+            reverse("webinars:webinar_recording", args=[past.pk]), {"recording_url": "https://video.example.org/1"}
+        )
+    assert response.status_code == 302
+    past.refresh_from_db()
+    assert past.recording_url == "https://video.example.org/1"
