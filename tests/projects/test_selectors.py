@@ -127,6 +127,40 @@ def test_filter_calls_by_effective_state(state, expected):
     assert found == expected
 
 
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ({"kind": "idea_competition"}, ["b"]),
+        ({"theme": "resiliens"}, ["b"]),
+        ({"theme": "hallbarhet"}, ["a"]),
+        ({"category": "it"}, ["b"]),
+        ({"stage": "dialog"}, ["a"]),
+        ({"cpv_division": "45"}, ["a"]),
+        ({"q": "Tunnlar"}, ["b"]),
+        ({}, ["a", "b"]),
+    ],
+)
+def test_filter_calls(filters, expected):
+    load_divisions()
+    need_a = NeedFactory(title="Solceller", themes=["hallbarhet"], category="energi", stage="dialog")
+    need_a.cpv_codes.set([CpvCode.objects.get(code="45000000")])
+    need_b = NeedFactory(title="Tunnlar", themes=["resiliens", "sakerhet"], category="it")
+    need_b.cpv_codes.set([CpvCode.objects.get(code="72000000")])
+    a = CallFactory(need=need_a, title="a Solceller på tak", kind="rfi")
+    b = CallFactory(need=need_b, title="b Tunnlar som svämmar över", kind="idea_competition")
+    for call in (a, b):
+        services.update_search_vectors(call=call)
+    titles = sorted(c.title[0] for c in selectors.filter_calls(selectors.public_calls(), filters))
+    assert titles == expected
+
+
+def test_filter_calls_by_organisation():
+    org = OrganisationFactory()
+    mine = CallFactory(need=NeedFactory(organisation=org))
+    CallFactory()
+    assert list(selectors.filter_calls(selectors.public_calls(), {"organisation": org})) == [mine]
+
+
 def test_get_call_for_hides_unpublished_calls():
     owner = make_buyer()
     call = draft_call(need=NeedFactory(organisation=organisation_of(owner)))
