@@ -75,6 +75,22 @@ def test_filter_needs_by_organisation():
     assert list(selectors.filter_needs(selectors.published_needs(), {"organisation": org})) == [mine]
 
 
+def test_needs_of_organisation_include_drafts_and_count_calls():
+    org = OrganisationFactory()
+    draft = NeedFactory(organisation=org, visibility="draft")
+    published = NeedFactory(organisation=org)
+    CallFactory(need=published)
+    draft_call(need=published)
+    NeedFactory()
+    assert {n.pk: n.call_count for n in selectors.needs_of_organisation(org)} == {draft.pk: 0, published.pk: 2}
+
+
+def test_publishers_are_the_organisations_with_published_needs():
+    publisher = NeedFactory().organisation
+    NeedFactory(visibility="draft")
+    assert list(selectors.publishers()) == [publisher]
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="Swedish stemming needs PostgreSQL full-text search")
 def test_full_text_search_finds_inflected_swedish_words():
     need = NeedFactory(title="Solceller på förskolornas tak", summary="Egen el.")
@@ -159,6 +175,19 @@ def test_filter_calls_by_organisation():
     mine = CallFactory(need=NeedFactory(organisation=org))
     CallFactory()
     assert list(selectors.filter_calls(selectors.public_calls(), {"organisation": org})) == [mine]
+
+
+def test_calls_of_organisation_count_submitted_responses_and_unanswered_questions():
+    org = OrganisationFactory()
+    call = CallFactory(need=NeedFactory(organisation=org))
+    for status in ("submitted", "submitted", "draft", "withdrawn"):
+        ResponseFactory(call=call, status=status)
+    QuestionFactory(call=call)
+    QuestionFactory(call=call, answer="Ja", answered_at=timezone.now())
+    quiet = draft_call(need=NeedFactory(organisation=org))
+    CallFactory()
+    counts = {c.pk: (c.submitted_count, c.unanswered_count) for c in selectors.calls_of_organisation(org)}
+    assert counts == {call.pk: (2, 1), quiet.pk: (0, 0)}
 
 
 def test_get_call_for_hides_unpublished_calls():
