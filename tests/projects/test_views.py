@@ -466,6 +466,16 @@ def test_buyer_dashboard_lists_needs_and_calls(client, buyer, buyer_org):
     assert need.title in page and call.title in page
 
 
+def test_the_cpv_pickers_texts_are_translated_on_the_page(client, buyer, settings):
+    _login(client, buyer)
+    page = client.get(reverse("projects:need_create")).content.decode()
+    assert 'data-cpv-label="Sök CPV-kod att lägga till"' in page
+    assert 'data-cpv-results="{count} träffar"' in page and 'data-cpv-added="Lade till {code}"' in page
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(reverse("projects:need_create")).content.decode()
+    assert 'data-cpv-label="Search for a CPV code to add"' in page
+
+
 def test_cpv_search_finds_codes_by_words_and_digits(client):
     load_divisions()
     assert "45000000-7" in client.get(reverse("projects:cpv_search") + "?q=bygg").content.decode()
