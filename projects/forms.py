@@ -24,7 +24,16 @@ class CpvCodesField(forms.CharField):
         )
         super().__init__(**kwargs)
         self.widget.attrs.update(
-            {"data-cpv-picker": reverse_lazy("projects:cpv_search"), "autocomplete": "off", "spellcheck": "false"}
+            {
+                "data-cpv-picker": reverse_lazy("projects:cpv_search"),
+                "autocomplete": "off",
+                "spellcheck": "false",
+                # The picker's own texts, translated here because the script has no catalogue of its own.
+                "data-cpv-label": _("Search for a CPV code to add"),
+                "data-cpv-one-result": _("1 result"),
+                "data-cpv-results": _("{count} results"),
+                "data-cpv-added": _("Added {code}"),
+            }
         )
 
     def to_python(self, value):

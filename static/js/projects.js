@@ -4,14 +4,13 @@ document.addEventListener("DOMContentLoaded", function () {
   var fields = document.querySelectorAll("input[data-cpv-picker], textarea[data-cpv-picker]");
   Array.prototype.forEach.call(fields, function (field, index) {
     var url = field.getAttribute("data-cpv-picker");
-    var lang = document.documentElement.lang || "sv";
-    var sv = lang.indexOf("sv") === 0;
+    function text(name, fallback) { return field.getAttribute("data-cpv-" + name) || fallback; }
     var wrap = document.createElement("div");
     wrap.className = "cpv-picker";
     var id = "cpv-picker-" + index;
     var label = document.createElement("label");
     label.setAttribute("for", id);
-    label.textContent = sv ? "Sök CPV-kod att lägga till" : "Search for a CPV code to add";
+    label.textContent = text("label", "Search for a CPV code to add");
     var search = document.createElement("input");
     search.type = "search";
     search.id = id;
@@ -37,7 +36,9 @@ document.addEventListener("DOMContentLoaded", function () {
           .then(function (r) { return r.json(); })
           .then(function (data) {
             list.innerHTML = "";
-            status.textContent = data.results.length + (sv ? " träffar" : " results");
+            status.textContent = data.results.length === 1
+              ? text("one-result", "1 result")
+              : text("results", "{count} results").replace("{count}", data.results.length);
             data.results.slice(0, 15).forEach(function (item) {
               var li = document.createElement("li");
               var button = document.createElement("button");
@@ -49,7 +50,7 @@ document.addEventListener("DOMContentLoaded", function () {
                 if (current.indexOf(item.code.slice(0, 8)) === -1) {
                   field.value = current ? current.replace(/[,\s]+$/, "") + ", " + item.code : item.code;
                 }
-                status.textContent = (sv ? "Lade till " : "Added ") + item.code;
+                status.textContent = text("added", "Added {code}").replace("{code}", item.code);
                 search.focus();
               });
               li.appendChild(button);

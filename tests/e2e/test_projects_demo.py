@@ -50,6 +50,7 @@ def test_demo_pages_for_buyer_company_and_visitor(ui):
     page.get_by_label("Sök CPV-kod att lägga till").fill("bygg")
     page.get_by_role("button", name=re.compile("45000000-7")).click()
     assert "45000000-7" in page.get_by_label("CPV-koder", exact=True).input_value()
+    assert page.get_by_text("Lade till 45000000-7").is_visible()  # the picker's texts come from the catalogue
     ui.submit(page.get_by_role("button", name="Spara", exact=True))
     assert need.cpv_codes.filter(code="45000000").exists()
     ui.submit(page.get_by_role("button", name="Logga ut"))

@@ -23,6 +23,9 @@ def cases(world):
     call_file = attach_bytes(owner=call, content=PDF, filename="underlag.pdf")
     response_file = attach_bytes(owner=response, content=PDF, filename="svar.pdf")
     draft_file = attach_bytes(owner=unpublished, content=PDF, filename="utkast.pdf")
+    # Another company's draft response: nobody in the world may reach it, not even the buyer.
+    other_response = ResponseFactory(call=call, status="draft")
+    other_file = attach_bytes(owner=other_response, content=PDF, filename="annat.pdf")
 
     buyer_only = {"anonymous": 302, "buyer": 200, "company": 403, "handler": 403, "admin": 403}
     company_only = {"anonymous": 302, "company": 200, "buyer": 403, "handler": 403, "admin": 403}
@@ -70,6 +73,9 @@ def cases(world):
             kwargs={"uuid": response_file.uuid},
             default=404,
         ),
+        AccessCase("projects:response_detail", {"anonymous": 302}, kwargs={"pk": other_response.pk}, default=404),
+        AccessCase("portal:attachment_download", {}, kwargs={"uuid": other_file.uuid}, default=404),
+        AccessCase("portal:attachment_download", {"buyer": 200}, kwargs={"uuid": draft_file.uuid}, default=404),
         AccessCase("projects:interest_profile", company_only, default=403),
         AccessCase("projects:cpv_search", {}, default=200, query="q=bygg"),
         AccessCase("projects:cpv_search", {}, default=200, query="q=45&format=json"),
@@ -107,6 +113,13 @@ def cases(world):
             "projects:response_withdraw",
             {"anonymous": 302, "company": 302},
             kwargs={"pk": response.pk},
+            default=404,
+            method="post",
+        ),
+        AccessCase(
+            "projects:response_withdraw",
+            {"anonymous": 302},
+            kwargs={"pk": other_response.pk},
             default=404,
             method="post",
         ),

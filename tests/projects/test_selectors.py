@@ -75,6 +75,22 @@ def test_filter_needs_by_organisation():
     assert list(selectors.filter_needs(selectors.published_needs(), {"organisation": org})) == [mine]
 
 
+def test_needs_of_organisation_include_drafts_and_count_calls():
+    org = OrganisationFactory()
+    draft = NeedFactory(organisation=org, visibility="draft")
+    published = NeedFactory(organisation=org)
+    CallFactory(need=published)
+    draft_call(need=published)
+    NeedFactory()
+    assert {n.pk: n.call_count for n in selectors.needs_of_organisation(org)} == {draft.pk: 0, published.pk: 2}
+
+
+def test_publishers_are_the_organisations_with_published_needs():
+    publisher = NeedFactory().organisation
+    NeedFactory(visibility="draft")
+    assert list(selectors.publishers()) == [publisher]
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="Swedish stemming needs PostgreSQL full-text search")
 def test_full_text_search_finds_inflected_swedish_words():
     need = NeedFactory(title="Solceller på förskolornas tak", summary="Egen el.")
@@ -125,6 +141,53 @@ def test_filter_calls_by_effective_state(state, expected):
     CallFactory(title="hidden need", need=NeedFactory(visibility="draft"))
     found = {c.title for c in selectors.filter_calls(selectors.public_calls(), {"state": state})}
     assert found == expected
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ({"kind": "idea_competition"}, ["b"]),
+        ({"theme": "resiliens"}, ["b"]),
+        ({"theme": "hallbarhet"}, ["a"]),
+        ({"category": "it"}, ["b"]),
+        ({"stage": "dialog"}, ["a"]),
+        ({"cpv_division": "45"}, ["a"]),
+        ({"q": "Tunnlar"}, ["b"]),
+        ({}, ["a", "b"]),
+    ],
+)
+def test_filter_calls(filters, expected):
+    load_divisions()
+    need_a = NeedFactory(title="Solceller", themes=["hallbarhet"], category="energi", stage="dialog")
+    need_a.cpv_codes.set([CpvCode.objects.get(code="45000000")])
+    need_b = NeedFactory(title="Tunnlar", themes=["resiliens", "sakerhet"], category="it")
+    need_b.cpv_codes.set([CpvCode.objects.get(code="72000000")])
+    a = CallFactory(need=need_a, title="a Solceller på tak", kind="rfi")
+    b = CallFactory(need=need_b, title="b Tunnlar som svämmar över", kind="idea_competition")
+    for call in (a, b):
+        services.update_search_vectors(call=call)
+    titles = sorted(c.title[0] for c in selectors.filter_calls(selectors.public_calls(), filters))
+    assert titles == expected
+
+
+def test_filter_calls_by_organisation():
+    org = OrganisationFactory()
+    mine = CallFactory(need=NeedFactory(organisation=org))
+    CallFactory()
+    assert list(selectors.filter_calls(selectors.public_calls(), {"organisation": org})) == [mine]
+
+
+def test_calls_of_organisation_count_submitted_responses_and_unanswered_questions():
+    org = OrganisationFactory()
+    call = CallFactory(need=NeedFactory(organisation=org))
+    for status in ("submitted", "submitted", "draft", "withdrawn"):
+        ResponseFactory(call=call, status=status)
+    QuestionFactory(call=call)
+    QuestionFactory(call=call, answer="Ja", answered_at=timezone.now())
+    quiet = draft_call(need=NeedFactory(organisation=org))
+    CallFactory()
+    counts = {c.pk: (c.submitted_count, c.unanswered_count) for c in selectors.calls_of_organisation(org)}
+    assert counts == {call.pk: (2, 1), quiet.pk: (0, 0)}
 
 
 def test_get_call_for_hides_unpublished_calls():

@@ -349,6 +349,20 @@ def test_one_response_per_company_and_call_is_a_database_constraint(company_org)
         ResponseFactory(call=response.call, organisation=company_org)
 
 
+def test_a_second_response_racing_the_first_gets_a_message_and_changes_nothing(company_user, company_org, monkeypatch):
+    from django.utils import translation
+
+    existing = ResponseFactory(organisation=company_org, summary="Först")
+    # As if another request saved `existing` just after this one looked for the company's response.
+    monkeypatch.setattr(Response.objects, "select_for_update", lambda: Response.objects.none())
+    with translation.override("en"), pytest.raises(ServiceError, match="already answered this call"):
+        services.save_response(
+            call=existing.call, organisation=company_org, by=company_user, data={**RESPONSE, "summary": "Andra"}
+        )
+    existing.refresh_from_db()
+    assert existing.summary == "Först" and Response.objects.count() == 1
+
+
 def test_a_public_body_cannot_respond(buyer, buyer_org):
     with pytest.raises(ServiceError):
         services.save_response(call=CallFactory(), organisation=buyer_org, by=buyer, data=RESPONSE)

@@ -16,7 +16,7 @@ from projects.cpv import load_divisions
 from projects.models import Call, MarketGapAssessment, Need, Question, Response
 from tests.factories import make_buyer, make_company_user, organisation_of
 
-from .factories import CallFactory, NeedFactory, QuestionFactory, ResponseFactory, closed_call, draft_call
+from .factories import CallFactory, NeedFactory, QuestionFactory, ResponseFactory, closed_call, draft_call, profile
 
 pytestmark = pytest.mark.django_db
 
@@ -325,7 +325,15 @@ def test_a_crafted_post_after_the_deadline_changes_nothing(client, company_user,
     assert client.get(reverse("projects:response_edit", args=[call.pk])).status_code == 302
 
 
-@pytest.mark.parametrize("make_call", [closed_call, lambda: CallFactory(status="cancelled")])
+@pytest.mark.parametrize(
+    "make_call",
+    [
+        closed_call,
+        lambda: CallFactory(status="cancelled"),
+        # Published but not yet open: visible to companies, not yet answerable.
+        lambda: CallFactory(status="draft", opens_at=timezone.now() + timedelta(days=1)),
+    ],
+)
 def test_responding_to_a_call_that_is_not_open_gives_a_message(client, company_user, make_call):
     call = make_call()
     _login(client, company_user)
@@ -437,12 +445,35 @@ def test_company_saves_an_interest_profile_and_sees_matching_calls(client, compa
     assert call.title in dashboard
 
 
+def test_company_dashboard_lists_matching_calls_apart_from_other_open_calls(client, company_user, company_org):
+    profile(company_org, categories=["energi"])
+    match = CallFactory(need=NeedFactory(category="energi", themes=[]), title="Matchande förfrågan")
+    other = CallFactory(need=NeedFactory(category="it", themes=[]), title="Annan förfrågan")
+    closed = closed_call(need=NeedFactory(category="energi", themes=[]), title="Stängd förfrågan")
+    response = _login(client, company_user).get(reverse("portal:dashboard"))
+    panel = next(p for p in response.context["panels"] if p.template == "projects/panels/company.html")
+    assert panel.context["matching"] == [match]
+    assert set(panel.context["open_calls"]) == {match, other}
+    page = response.content.decode()
+    assert match.title in page and other.title in page and closed.title not in page
+
+
 def test_buyer_dashboard_lists_needs_and_calls(client, buyer, buyer_org):
     need = NeedFactory(organisation=buyer_org, visibility="draft", title="Mitt utkast")
     call = CallFactory(need=NeedFactory(organisation=buyer_org), title="Min utlysning")
     ResponseFactory(call=call)
     page = _login(client, buyer).get(reverse("portal:dashboard")).content.decode()
     assert need.title in page and call.title in page
+
+
+def test_the_cpv_pickers_texts_are_translated_on_the_page(client, buyer, settings):
+    _login(client, buyer)
+    page = client.get(reverse("projects:need_create")).content.decode()
+    assert 'data-cpv-label="Sök CPV-kod att lägga till"' in page
+    assert 'data-cpv-results="{count} träffar"' in page and 'data-cpv-added="Lade till {code}"' in page
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(reverse("projects:need_create")).content.decode()
+    assert 'data-cpv-label="Search for a CPV code to add"' in page
 
 
 def test_cpv_search_finds_codes_by_words_and_digits(client):
