@@ -9,8 +9,9 @@ Only GET requests are served from it, never a page with a message for the user. 
 - when the clock passes the next moment a page changes by itself (a call opens or closes, a webinar starts or
   ends, a new day for the grant calls); each app says when that is through `PUBLIC_TIME_BOUNDARIES`.
 
-A page from an older generation is never served, so a change shows at once. One cache round trip answers a hit
-(generation, boundary and page in one `get_many`), and a visitor's hit makes no database query.
+A page from an older generation is never served, so a change shows at once. A hit costs one small round trip to
+the shared cache (generation and boundary); the page itself comes from the process's own memory when it served it
+before, else from the shared cache. A visitor's hit makes no database query.
 
 CSRF tokens are not shared: they are cut out of the stored page and a fresh token for the current visitor is put
 back in when the page is served.
@@ -19,6 +20,7 @@ back in when the page is served.
 import re
 import threading
 import uuid
+from collections import OrderedDict
 from datetime import datetime, timedelta
 from functools import wraps
 from hashlib import sha256
@@ -105,6 +107,40 @@ def _member_key(request) -> str | None:
     return f"pages:member:{user.pk}:{organisation_id}:{translation.get_language()}:{_path_digest(request)}"
 
 
+class _LocalPages:
+    """The last pages this process served, so that a hit fetches only the small generation from the shared cache.
+
+    An entry is used only with the generation read from the shared cache for this very request.
+    """
+
+    def __init__(self, size: int = 256):
+        self.size = size
+        self.pages: OrderedDict[str, dict] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str, generation: str) -> dict | None:
+        with self.lock:
+            page = self.pages.get(key)
+            if page is None or page["generation"] != generation:
+                return None
+            self.pages.move_to_end(key)
+            return page
+
+    def put(self, key: str, page: dict) -> None:
+        with self.lock:
+            self.pages[key] = page
+            self.pages.move_to_end(key)
+            while len(self.pages) > self.size:
+                self.pages.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.pages.clear()
+
+
+_local_pages = _LocalPages()
+
+
 def _cached(view, key_for):
     @wraps(view)
     def wrapped(request, *args, **kwargs):
@@ -113,7 +149,7 @@ def _cached(view, key_for):
         key = key_for(request)
         if key is None or len(messages.get_messages(request)) > 0:
             return view(request, *args, **kwargs)
-        stored = cache.get_many([GENERATION_KEY, BOUNDARY_KEY, key])
+        stored = cache.get_many([GENERATION_KEY, BOUNDARY_KEY])
         generation = stored.get(GENERATION_KEY)
         boundary = stored.get(BOUNDARY_KEY)
         if generation is None or boundary is None or boundary <= timezone.now().timestamp():
@@ -121,7 +157,11 @@ def _cached(view, key_for):
             cache.set_many(
                 {GENERATION_KEY: generation, BOUNDARY_KEY: next_time_boundary(timezone.now()).timestamp()}, None
             )
-        page = stored.get(key)
+        page = _local_pages.get(key, generation)
+        if page is None:
+            page = cache.get(key)
+            if page is not None and page["generation"] == generation:
+                _local_pages.put(key, page)
         if page is not None and page["generation"] == generation:
             return _replay(request, page)
         response = view(request, *args, **kwargs)
@@ -130,7 +170,9 @@ def _cached(view, key_for):
         if _stores(request, response):
             content = CSRF_INPUT_RE.sub(rb"\1" + CSRF_PLACEHOLDER + rb"\2", response.content)
             headers = {name: response[name] for name in HEADERS_KEPT if name in response}
-            cache.set(key, {"generation": generation, "content": content, "headers": headers}, PAGE_TTL)
+            page = {"generation": generation, "content": content, "headers": headers}
+            cache.set(key, page, PAGE_TTL)
+            _local_pages.put(key, page)
         return response
 
     return wrapped
