@@ -263,9 +263,12 @@ def review_by(application, handler) -> Review | None:
     return reviews_of(application).filter(handler=handler).first()
 
 
-def average_score(application) -> Decimal | None:
-    """Mean of the reviews' weighted averages (handlers only)."""
-    return application.reviews.aggregate(value=Avg("weighted_score"))["value"]
+def average_score(application, reviews: list[Review] | None = None) -> Decimal | None:
+    """Mean of the reviews' weighted averages (handlers only); from `reviews` when the page has them already."""
+    if reviews is None:
+        return application.reviews.aggregate(value=Avg("weighted_score"))["value"]
+    scores = [review.weighted_score for review in reviews if review.weighted_score is not None]
+    return sum(scores) / len(scores) if scores else None
 
 
 # --- Overview ----------------------------------------------------------------------------------------------------

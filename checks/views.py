@@ -575,7 +575,7 @@ class ReviewDetailView(StaffApplicationMixin, View):
                 "application": application,
                 "history": selectors.history_of(application),
                 "reviews": reviews,
-                "average": selectors.average_score(application),
+                "average": selectors.average_score(application, reviews=reviews),
                 "conflict": selectors.conflict_for(request.user, application),
                 "files": attachments_for(application, services.APPLICANT_FILES),
                 "report_files": attachments_for(application, services.FINAL_REPORT_FILES),

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
+from django.db.models import Exists
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect
 from django.utils import translation
@@ -50,18 +51,22 @@ class StaffMfaMiddleware:
             settings.REQUIRE_STAFF_MFA
             and user.is_authenticated
             and not request.path.startswith(self.ALLOWED_PREFIXES)
-            and is_staff_role(user)
-            and not _has_mfa(user)
+            and _needs_mfa(user)
         ):
             messages.info(request, _("Your role requires two-factor authentication. Set it up to continue."))
             return redirect("mfa_activate_totp")
         return self.get_response(request)
 
 
-def _has_mfa(user) -> bool:
+def _needs_mfa(user) -> bool:
+    """A handler or portal admin without a TOTP authenticator. One query: the user's groups, each row also
+    saying whether the user has TOTP (no groups: no staff role). The group names are kept for the rules."""
     from allauth.mfa.models import Authenticator
 
-    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    has_totp = Exists(Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP))
+    rows = list(user.groups.annotate(has_totp=has_totp).values_list("name", "has_totp"))
+    user._group_names_cache = {name for name, _has in rows}
+    return is_staff_role(user) and not any(has for _name, has in rows)
 
 
 class PortalLocaleMiddleware(LocaleMiddleware):

@@ -1,0 +1,147 @@
+"""Pages that show lists make at most 15 queries, and as many for one row as for many.
+
+The list pages of each app have their own tests beside their views (catalogue, call list, responses, my needs,
+review queue, my applications, grant-call lists, CSV exports, webinar lists, verification queue, audit log,
+organisation page). This module covers the remaining pages that list things: the home page, a need's page
+with its calls and assessments, a call's page with its questions, both dashboards, a grant call's page and
+overview, and an application's page for the applicant and for a handler. The page cache is off here: the
+queries counted are the page's own.
+"""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from checks import services as check_services
+from checks.models import Application
+from tests.checks.factories import make_application, make_call
+from tests.factories import make_buyer, make_company_user, make_handler, organisation_of
+from tests.projects.factories import AssessmentFactory, CallFactory, NeedFactory, QuestionFactory, ResponseFactory
+from tests.webinars.factories import SpeakerFactory, WebinarFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("uncached_pages")]
+MAX_QUERIES = 15
+S = Application.State
+
+
+def _count(client, url) -> int:
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(context.captured_queries)
+
+
+def _assert_flat(client, url, add) -> None:
+    """The page's queries with one row, then after `add()` put in many more: equal, and within the limit."""
+    client.get(url)  # once first: what a process loads once (content types, translations) is not the page's
+    one = _count(client, url)
+    add()
+    many = _count(client, url)
+    assert many == one, f"{url}: {one} queries with one row, {many} with many"
+    assert many <= MAX_QUERIES, f"{url}: {many} queries"
+
+
+def test_home_page(client):
+    NeedFactory()
+    WebinarFactory()
+
+    def add():
+        for _ in range(10):
+            CallFactory()
+            SpeakerFactory(webinar=WebinarFactory())
+
+    _assert_flat(client, reverse("portal:home"), add)
+
+
+def test_need_page_with_its_calls_and_assessments(client):
+    buyer = make_buyer()
+    need = NeedFactory(organisation=organisation_of(buyer))
+    CallFactory(need=need)
+    AssessmentFactory(need=need)
+    client.force_login(buyer)  # members also see the earlier versions of the assessment
+
+    def add():
+        for _ in range(8):
+            call = CallFactory(need=need)
+            ResponseFactory(call=call)
+            AssessmentFactory(need=need)
+
+    _assert_flat(client, reverse("projects:need_detail", args=[need.pk]), add)
+
+
+def test_call_page_with_answered_questions(client):
+    buyer = make_buyer()
+    call = CallFactory(need=NeedFactory(organisation=organisation_of(buyer)))
+    QuestionFactory(call=call, answer="Svar.", answered_by=buyer)
+
+    def add():
+        for _ in range(10):
+            QuestionFactory(call=call, answer="Svar.", answered_by=buyer)
+
+    _assert_flat(client, reverse("projects:call_detail", args=[call.pk]), add)
+
+
+def test_buyers_dashboard(client):
+    buyer = make_buyer()
+    organisation = organisation_of(buyer)
+    grant_call = make_call()
+    CallFactory(need=NeedFactory(organisation=organisation))
+    make_application(call=grant_call, buyer=buyer)
+    client.force_login(buyer)
+
+    def add():
+        for _ in range(8):
+            call = CallFactory(need=NeedFactory(organisation=organisation))
+            ResponseFactory(call=call)
+            QuestionFactory(call=call)
+            make_application(call=grant_call, buyer=buyer, state=S.SUBMITTED)
+
+    _assert_flat(client, reverse("portal:dashboard"), add)
+
+
+def test_companys_dashboard(client):
+    company_user = make_company_user()
+    company = organisation_of(company_user)
+    ResponseFactory(organisation=company)
+    client.force_login(company_user)
+
+    def add():
+        for _ in range(8):
+            ResponseFactory(organisation=company)
+            CallFactory()
+
+    _assert_flat(client, reverse("portal:dashboard"), add)
+
+
+def test_grant_call_page_and_overview(client):
+    handler = make_handler()
+    call = make_call()
+    make_application(call=call, state=S.SUBMITTED)
+    client.force_login(handler)
+
+    def add():
+        for _ in range(8):
+            make_application(call=call, state=S.SUBMITTED)
+
+    _assert_flat(client, reverse("checks:call_detail", args=[call.pk]), add)
+    _assert_flat(client, reverse("checks:call_overview", args=[call.pk]), add)
+
+
+def test_application_page_for_the_applicant_and_the_handler(client):
+    buyer, handler = make_buyer(), make_handler()
+    call = make_call()
+    application = make_application(call=call, buyer=buyer, state=S.SUBMITTED)
+    check_services.transition_application(application=application, to_state=S.IN_REVIEW, by=handler)
+    scores = {criterion.pk: (4, "Bra.") for criterion in call.criteria.all()}
+
+    def add():
+        for _ in range(4):
+            check_services.save_review(
+                application=application, handler=make_handler(), scores=scores, recommendation="approve"
+            )
+
+    client.force_login(buyer)
+    _assert_flat(client, reverse("checks:application_detail", args=[application.pk]), add)
+    client.force_login(handler)
+    _assert_flat(client, reverse("checks:review_detail", args=[application.pk]), add)
