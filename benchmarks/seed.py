@@ -171,6 +171,23 @@ def _bulk(model, objects: list) -> list:
     return model.objects.bulk_create(objects, batch_size=BATCH)
 
 
+def _organisations(kind: str, prefix: str, names: list[str], now) -> list[Organisation]:
+    """Verified organisations of one kind, numbered from `prefix`."""
+    return _bulk(
+        Organisation,
+        [
+            Organisation(
+                kind=kind,
+                name=name,
+                org_number=org_number(prefix, i),
+                status=Organisation.Status.VERIFIED,
+                verified_at=now,
+            )
+            for i, name in enumerate(names)
+        ],
+    )
+
+
 def _users(rng, emails_and_names, password_hash) -> list[User]:
     users = _bulk(
         User,
@@ -207,31 +224,17 @@ def seed(scale: float = 1.0, *, cpv_mapping: dict | None = None, stdout=None) ->
 
         # Organisations and their owners.
         n_public, n_companies = n(200), n(2000)
-        public = _bulk(
-            Organisation,
-            [
-                Organisation(
-                    kind=Organisation.Kind.PUBLIC_BODY,
-                    name=f"{PLACES[i % len(PLACES)]}s {'kommun' if i % 5 else 'region'} {i}",
-                    org_number=org_number(PUBLIC_PREFIX, i),
-                    status=Organisation.Status.VERIFIED,
-                    verified_at=now,
-                )
-                for i in range(n_public)
-            ],
+        public = _organisations(
+            Organisation.Kind.PUBLIC_BODY,
+            PUBLIC_PREFIX,
+            [f"{PLACES[i % len(PLACES)]}s {'kommun' if i % 5 else 'region'} {i}" for i in range(n_public)],
+            now,
         )
-        companies = _bulk(
-            Organisation,
-            [
-                Organisation(
-                    kind=Organisation.Kind.COMPANY,
-                    name=f"{rng.choice(COMPANY_WORDS)} {rng.choice(COMPANY_WORDS)} {i} AB",
-                    org_number=org_number(COMPANY_PREFIX, i),
-                    status=Organisation.Status.VERIFIED,
-                    verified_at=now,
-                )
-                for i in range(n_companies)
-            ],
+        companies = _organisations(
+            Organisation.Kind.COMPANY,
+            COMPANY_PREFIX,
+            [f"{rng.choice(COMPANY_WORDS)} {rng.choice(COMPANY_WORDS)} {i} AB" for i in range(n_companies)],
+            now,
         )
         people = [(rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)) for _ in range(n_public + n_companies)]
         emails = [BENCH_BUYER] + [f"inkop{i}@bench.test" for i in range(1, n_public)]
