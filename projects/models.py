@@ -144,7 +144,15 @@ class Need(RulesModel):
         verbose_name = _("need")
         verbose_name_plural = _("needs")
         ordering = ["-published_at", "-created_at", "-id"]
-        indexes = [models.Index(fields=["visibility", "stage"])]
+        indexes = [
+            models.Index(fields=["visibility", "stage"]),
+            # The catalogue: published needs, newest first; an index scan stops at the page.
+            models.Index(
+                fields=["-published_at", "-created_at", "-id"],
+                condition=models.Q(visibility="published"),
+                name="need_catalogue_order",
+            ),
+        ]
         rules_permissions = {
             "view": r.need_is_published | r.is_org_member,
             "change": r.can_edit_need,

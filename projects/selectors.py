@@ -123,8 +123,10 @@ def get_own_need(user, pk) -> Need:
 
 def publishers() -> QuerySet[Organisation]:
     """Organisations that have published needs (for the catalogue filter)."""
+    # Only public bodies have needs: looking among them alone spares a probe per company.
     return Organisation.objects.filter(
-        Exists(Need.objects.filter(organisation=OuterRef("pk"), visibility=Need.Visibility.PUBLISHED))
+        Exists(Need.objects.filter(organisation=OuterRef("pk"), visibility=Need.Visibility.PUBLISHED)),
+        kind=Organisation.Kind.PUBLIC_BODY,
     ).order_by("name")
 
 
