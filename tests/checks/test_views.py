@@ -406,6 +406,26 @@ def test_handle_final_report_accept(client):
     assert application.state == S.CLOSED
 
 
+def test_handler_sends_the_final_report_back_and_the_applicant_submits_it_again(client):
+    application = make_application(state=S.FINAL_REPORT_SUBMITTED)
+    line = application.budget_lines.get()
+    client.force_login(make_handler())
+    url = reverse("checks:handle_final_report", args=[application.pk])
+    response = client.post(url, {"action": "complete", "message": "Bifoga fakturorna"})
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.state == S.APPROVED
+    assert application.state_changes.last().message == "Bifoga fakturorna"
+    client.force_login(application.contact)
+    response = client.post(
+        reverse("checks:final_report", args=[application.pk]),
+        {"results": "R2", "outcome": "O", "procedure": "not_started", f"actual_{line.pk}": "100"},
+    )
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.state == S.FINAL_REPORT_SUBMITTED and application.final_report.results == "R2"
+
+
 # --- query counts -----------------------------------------------------------------------------------------------
 
 
