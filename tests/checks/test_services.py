@@ -551,6 +551,10 @@ def test_decision_letter_text_has_the_terms():
     assert application.reference in text
     assert "140" in text and "Tydlig plan" in text
     assert application.final_report_due.isoformat() in text
+    # Applicant, call, track and period are on the letter too.
+    assert application.organisation.name in text and application.organisation.org_number in text
+    assert application.call.reference_number in text and application.track.name in text
+    assert application.period_start.isoformat() in text and application.period_end.isoformat() in text
 
 
 # --- final report ---------------------------------------------------------------------------------------------
