@@ -377,6 +377,27 @@ def test_declared_conflict_on_organisation_unassigns_and_blocks_review():
         )
 
 
+@pytest.mark.parametrize(
+    ("state", "act"),
+    [
+        (S.IN_REVIEW, lambda a, h: services.request_completion(application=a, by=h, message="Komplettera")),
+        (S.FINAL_REPORT_SUBMITTED, lambda a, h: services.accept_final_report(application=a, by=h)),
+        (
+            S.FINAL_REPORT_SUBMITTED,
+            lambda a, h: services.request_report_completion(application=a, by=h, message="Fakturor"),
+        ),
+    ],
+)
+def test_handler_with_a_conflict_cannot_ask_for_completions_or_close(state, act):
+    handler = make_handler()
+    application = make_application(state=state)
+    services.declare_conflict(handler=handler, application=application, reason="Min syster är kontaktperson")
+    with pytest.raises(ServiceError):
+        act(application, handler)
+    application.refresh_from_db()
+    assert application.state == state and not application.state_changes.exists()
+
+
 def test_declare_conflict_requires_reason():
     with pytest.raises(ServiceError):
         services.declare_conflict(handler=make_handler(), application=make_application(state=S.IN_REVIEW), reason=" ")
