@@ -28,6 +28,10 @@ def test_seed_demo_gives_both_buyers_every_state_and_is_idempotent():
         assert states == set(Application.State.values)
     assert GrantCall.objects.filter(reference_number="2022-00194").get().is_closed
     assert any(call.is_open for call in GrantCall.objects.all())
+    for call in GrantCall.objects.all():
+        assert call.is_published and call.criteria.count() == 3
+        assert [track.cap_for(1) for track in call.tracks.all()] == [200_000, 200_000]
+        assert [track.cap_for(2) for track in call.tracks.all()] == [200_000, 400_000]
     assert Review.objects.exists() and FinalReport.objects.exists()
     assert StateChange.objects.filter(to_state=Application.State.COMPLETION_REQUESTED).exclude(message="").exists()
     # Rendering is queued on commit (the test transaction never commits); every decision has its letter.

@@ -377,6 +377,27 @@ def test_declared_conflict_on_organisation_unassigns_and_blocks_review():
         )
 
 
+@pytest.mark.parametrize(
+    ("state", "act"),
+    [
+        (S.IN_REVIEW, lambda a, h: services.request_completion(application=a, by=h, message="Komplettera")),
+        (S.FINAL_REPORT_SUBMITTED, lambda a, h: services.accept_final_report(application=a, by=h)),
+        (
+            S.FINAL_REPORT_SUBMITTED,
+            lambda a, h: services.request_report_completion(application=a, by=h, message="Fakturor"),
+        ),
+    ],
+)
+def test_handler_with_a_conflict_cannot_ask_for_completions_or_close(state, act):
+    handler = make_handler()
+    application = make_application(state=state)
+    services.declare_conflict(handler=handler, application=application, reason="Min syster är kontaktperson")
+    with pytest.raises(ServiceError):
+        act(application, handler)
+    application.refresh_from_db()
+    assert application.state == state and not application.state_changes.exists()
+
+
 def test_declare_conflict_requires_reason():
     with pytest.raises(ServiceError):
         services.declare_conflict(handler=make_handler(), application=make_application(state=S.IN_REVIEW), reason=" ")
@@ -551,6 +572,10 @@ def test_decision_letter_text_has_the_terms():
     assert application.reference in text
     assert "140" in text and "Tydlig plan" in text
     assert application.final_report_due.isoformat() in text
+    # Applicant, call, track and period are on the letter too.
+    assert application.organisation.name in text and application.organisation.org_number in text
+    assert application.call.reference_number in text and application.track.name in text
+    assert application.period_start.isoformat() in text and application.period_end.isoformat() in text
 
 
 # --- final report ---------------------------------------------------------------------------------------------

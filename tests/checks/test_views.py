@@ -12,6 +12,7 @@ from .factories import make_application, make_call
 
 pytestmark = pytest.mark.django_db
 S = Application.State
+PDF = b"%PDF-1.4\n" + b"x" * 100
 
 
 def form_data(call, buyer, **overrides):
@@ -134,6 +135,29 @@ def test_form_sent_after_the_call_closed_keeps_what_was_typed(client):
     assert Application.objects.count() == 0
 
 
+def test_call_page_shows_terms_tracks_criteria_dates_and_how_to_apply_and_the_budget_to_staff_only(client):
+    call = make_call(total_budget=1_000_000, how_to_apply="Skicka in via portalen senast sista dagen.")
+    make_application(call=call, state=S.APPROVED, amount=150_000, granted=120_000)
+    url = reverse("checks:call_detail", args=[call.pk])
+    page = client.get(url).content.decode()
+    assert call.name in page and call.reference_number in page
+    assert "Skicka in via portalen senast sista dagen." in page
+    assert call.description in page
+    for track in call.tracks.all():
+        assert track.name in page
+    assert "200\u00a0000" in page and "400\u00a0000" in page  # the caps for one and for two or more competences
+    assert "Innovationshöjd" in page and "Genomförbarhet" in page
+    assert str(call.closes_on.year) in page
+    assert "880\u00a0000" not in page  # the budget left is for handlers and admins
+    assert "<svg" not in page
+    for user in (make_handler(), make_portal_admin()):
+        client.force_login(user)
+        page = client.get(url).content.decode()
+        assert "120\u00a0000" in page and "880\u00a0000" in page and "<svg" in page
+    client.force_login(make_buyer())
+    assert "880\u00a0000" not in client.get(url).content.decode()
+
+
 def test_editing_outside_a_completion_request_keeps_what_was_typed(client):
     application = make_application(state=S.IN_REVIEW)
     client.force_login(application.contact)
@@ -249,6 +273,40 @@ def test_final_report_form(client):
     assert application.state == S.FINAL_REPORT_SUBMITTED
 
 
+def test_attachments_sent_with_the_application_and_the_final_report_are_kept_and_listed(client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from portal.files import attachments_for
+
+    buyer, call = make_buyer(), make_call()
+    client.force_login(buyer)
+    data = form_data(call, buyer, attachments=[SimpleUploadedFile("offert.pdf", PDF)])
+    assert client.post(reverse("checks:application_create", args=[call.pk]), data).status_code == 302
+    application = Application.objects.get()
+    assert [f.filename for f in attachments_for(application, services.APPLICANT_FILES)] == ["offert.pdf"]
+    Application.objects.filter(pk=application.pk).update(state=S.APPROVED)
+    line = application.budget_lines.get()
+    response = client.post(
+        reverse("checks:final_report", args=[application.pk]),
+        {
+            "results": "R",
+            "outcome": "O",
+            "procedure": "not_started",
+            f"actual_{line.pk}": "95000",
+            "attachments": [SimpleUploadedFile("faktura.pdf", PDF)],
+        },
+    )
+    assert response.status_code == 302
+    line.refresh_from_db()
+    assert line.actual_amount == 95_000
+    assert [f.filename for f in attachments_for(application, services.FINAL_REPORT_FILES)] == ["faktura.pdf"]
+    page = client.get(reverse("checks:application_detail", args=[application.pk])).content.decode()
+    assert "offert.pdf" in page and "faktura.pdf" in page
+    client.force_login(make_handler())
+    page = client.get(reverse("checks:review_detail", args=[application.pk])).content.decode()
+    assert "offert.pdf" in page and "faktura.pdf" in page
+
+
 @pytest.mark.parametrize(("started", "procedure"), [("on", "not_started"), ("", "open")])
 def test_final_report_procedure_must_match_whether_a_procurement_started(client, started, procedure):
     application = make_application(state=S.APPROVED)
@@ -352,6 +410,20 @@ def test_queue_filters_and_sorting(client):
     assert queue(f"?track={mine.track_id}") == [mine, unassigned]
 
 
+def test_queue_filters_by_call_and_by_track(client):
+    call, other_call = make_call(), make_call()
+    first_track = make_application(call=call, state=S.SUBMITTED, track_index=0)
+    second_track = make_application(call=call, state=S.SUBMITTED, track_index=1)
+    elsewhere = make_application(call=other_call, state=S.SUBMITTED)
+    client.force_login(make_handler())
+    queue = lambda query: set(client.get(reverse("checks:queue") + query).context["applications"])  # noqa: E731
+    assert queue("") == {first_track, second_track, elsewhere}
+    assert queue(f"?call={call.pk}") == {first_track, second_track}
+    assert queue(f"?call={other_call.pk}") == {elsewhere}
+    assert queue(f"?track={second_track.track_id}") == {second_track}
+    assert queue(f"?track={first_track.track_id}") == {first_track}
+
+
 def test_queue_sorted_by_score_puts_unreviewed_applications_last(client):
     handler = make_handler()
     call = make_call()
@@ -404,6 +476,26 @@ def test_handle_final_report_accept(client):
     client.post(reverse("checks:handle_final_report", args=[application.pk]), {"action": "accept", "message": ""})
     application.refresh_from_db()
     assert application.state == S.CLOSED
+
+
+def test_handler_sends_the_final_report_back_and_the_applicant_submits_it_again(client):
+    application = make_application(state=S.FINAL_REPORT_SUBMITTED)
+    line = application.budget_lines.get()
+    client.force_login(make_handler())
+    url = reverse("checks:handle_final_report", args=[application.pk])
+    response = client.post(url, {"action": "complete", "message": "Bifoga fakturorna"})
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.state == S.APPROVED
+    assert application.state_changes.last().message == "Bifoga fakturorna"
+    client.force_login(application.contact)
+    response = client.post(
+        reverse("checks:final_report", args=[application.pk]),
+        {"results": "R2", "outcome": "O", "procedure": "not_started", f"actual_{line.pk}": "100"},
+    )
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.state == S.FINAL_REPORT_SUBMITTED and application.final_report.results == "R2"
 
 
 # --- query counts -----------------------------------------------------------------------------------------------
@@ -520,6 +612,34 @@ def test_overview_and_csv(client):
     assert response["Content-Type"].startswith("text/csv")
     rows = text.strip().splitlines()
     assert len(rows) == 3 and "120000" in text
+
+
+def test_overview_counts_states_and_averages_scores(client):
+    call = make_call(total_budget=1_000_000)
+    handler = make_handler()
+    heavy, light = call.criteria.order_by("position")  # weights 3 and 1
+    for state in (S.DRAFT, S.SUBMITTED, S.IN_REVIEW, S.IN_REVIEW, S.REJECTED):
+        make_application(call=call, state=state)
+    reviewed = make_application(call=call, state=S.IN_REVIEW)
+    services.save_review(
+        application=reviewed, handler=handler, scores={heavy.pk: (5, ""), light.pk: (1, "")}, recommendation="approve"
+    )
+    services.save_review(
+        application=reviewed,
+        handler=make_handler(),
+        scores={heavy.pk: (3, ""), light.pk: (3, "")},
+        recommendation="unsure",
+    )
+    client.force_login(handler)
+    overview = client.get(reverse("checks:call_overview", args=[call.pk])).context["overview"]
+    counts = dict(overview.counts)
+    assert counts[S.IN_REVIEW.label] == 3 and counts[S.SUBMITTED.label] == 1 and counts[S.REJECTED.label] == 1
+    assert counts[S.APPROVED.label] == 0
+    assert overview.average == pytest.approx(3.5)  # reviews weighted 4.00 and 3.00
+    assert dict(overview.criterion_averages) == {heavy: pytest.approx(4), light: pytest.approx(2)}
+    text = client.get(reverse("checks:call_export", args=[call.pk])).content.decode("utf-8-sig")
+    row = next(line for line in text.splitlines() if reviewed.reference in line)
+    assert "3.50" in row and "4.00" in row and "2.00" in row and "1/0/1" in row
 
 
 def test_dashboard_panels_per_role(client):
