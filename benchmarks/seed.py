@@ -434,8 +434,9 @@ def seed(scale: float = 1.0, *, cpv_mapping: dict | None = None, stdout=None) ->
 
     if connection.vendor == "postgresql":
         # Fresh planner statistics and visibility maps (index-only counts), as autovacuum would leave them.
+        # VACUUM cannot run inside a transaction (a test's, for one); ANALYZE alone can.
         with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE")
+            cursor.execute("ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE")
     from portal.cache import invalidate_public_pages
 
     invalidate_public_pages()
