@@ -11,8 +11,10 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from portal.file_storage import default_storage_from_env
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
+VAR_DIR = Path(os.environ.get("VAR_DIR") or BASE_DIR / "var")  # empty (as in .env.example) = unset
 
 
 def env_bool(name: str, default: bool = False) -> bool:
@@ -178,16 +180,12 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = DEBUG or env_bool("TESTING")
 
 # Private files (attachments, PDFs) never get a public URL: they are served by
-# views that check permissions. FILE_STORAGE_BACKEND may name another storage
-# class (for example an S3 backend) for several machines to share.
-PRIVATE_FILES_ROOT = Path(os.environ.get("PRIVATE_FILES_ROOT", VAR_DIR / "private"))
+# views that check permissions. With S3_BUCKET (or AWS_STORAGE_BUCKET_NAME) set
+# they go to that bucket, so that several web and worker machines share them;
+# otherwise to PRIVATE_FILES_ROOT (portal/file_storage.py).
+PRIVATE_FILES_ROOT = Path(os.environ.get("PRIVATE_FILES_ROOT") or VAR_DIR / "private")
 STORAGES = {
-    "default": {
-        "BACKEND": os.environ.get("FILE_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
-        "OPTIONS": {"location": str(PRIVATE_FILES_ROOT), "base_url": None}
-        if "FILE_STORAGE_BACKEND" not in os.environ
-        else {},
-    },
+    "default": default_storage_from_env(os.environ, private_files_root=PRIVATE_FILES_ROOT),
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG or env_bool("TESTING")
