@@ -81,6 +81,7 @@ bench-pdf: install-test messages
 # (database portal_cluster, created and migrated), Redis db 13 and var/cluster/private (scripts/cluster.py).
 CLUSTER_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal_cluster
 CLUSTER_REDIS_URL ?= redis://127.0.0.1:6379/13
+cluster cluster-test: export SECRET_KEY ?= cluster-secret-key-local-only-0123456789abcdefghijklmnopqrstuvwxyz
 cluster: install messages
 	CLUSTER_DATABASE_URL=$(CLUSTER_DATABASE_URL) CLUSTER_REDIS_URL=$(CLUSTER_REDIS_URL) $(PY) scripts/cluster.py run
 
