@@ -84,6 +84,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def port_is_free(port: int) -> bool:
     with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn binds: closed connections do not count
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:
@@ -677,8 +678,9 @@ def main(argv: list[str]) -> int:
         site_url=f"http://127.0.0.1:{ports[0]}",
         mode=args.mode,
     )
-    signal.signal(signal.SIGTERM, raise_interrupt)
-    signal.signal(signal.SIGHUP, raise_interrupt)
+    # Also SIGINT: a shell that starts us in the background ignores it, and Python then would too.
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, raise_interrupt)
     nodes = build_nodes(ports, args.concurrency, VAR_DIR)
     for access_log in VAR_DIR.glob("*-access.log"):
         access_log.unlink()  # gunicorn appends; the checks count this run's requests
