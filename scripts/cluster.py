@@ -530,7 +530,7 @@ def check_sessions(ports, data) -> Check:
     return check
 
 
-def check_documents(ports, data, timeout: float = 150) -> Check:
+def check_documents(ports, data, timeout: float = 90) -> Check:
     from django.conf import settings
 
     from projects.document_models import DECISION_SUPPORT_KIND, DecisionDocument
