@@ -9,7 +9,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: venv install install-test messages migrate demo run serve worker beat test test-fast e2e lint bench bench-pdf clean
+.PHONY: venv install install-test messages migrate demo run serve worker beat test test-fast e2e lint bench bench-pdf cluster cluster-test clean
 
 $(VENV)/.installed: requirements/base.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed (set PYTHON=...)"; exit 1; }
@@ -77,5 +77,16 @@ bench-pdf: export HTTPS ?= 0
 bench-pdf: install-test messages
 	$(PY) -m benchmarks.pdf
 
+# Two web nodes, two Celery workers and beat on this machine with production settings, sharing PostgreSQL
+# (database portal_cluster, created and migrated), Redis db 13 and var/cluster/private (scripts/cluster.py).
+CLUSTER_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal_cluster
+CLUSTER_REDIS_URL ?= redis://127.0.0.1:6379/13
+cluster cluster-test: export SECRET_KEY ?= cluster-secret-key-local-only-0123456789abcdefghijklmnopqrstuvwxyz
+cluster: install messages
+	CLUSTER_DATABASE_URL=$(CLUSTER_DATABASE_URL) CLUSTER_REDIS_URL=$(CLUSTER_REDIS_URL) $(PY) scripts/cluster.py run
+
+cluster-test: install messages
+	CLUSTER_DATABASE_URL=$(CLUSTER_DATABASE_URL) CLUSTER_REDIS_URL=$(CLUSTER_REDIS_URL) $(PY) scripts/cluster.py test
+
 clean:
-	rm -rf $(VENV) var/*.sqlite3 var/private var/static
+	rm -rf $(VENV) var/*.sqlite3 var/private var/static var/cluster

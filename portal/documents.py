@@ -255,6 +255,7 @@ def render_document(*, kind: str, document_id: int) -> RenderedDocument:
         document.attempts += 1
         document.error = ""
         document.save(update_fields=["status", "attempts", "error", "updated_at"])
+    logger.info("Rendering document %s #%s, attempt %s.", kind, document_id, document.attempts)
 
     # The slow part runs without holding the row lock, so the page can show "being produced".
     content = render_pdf(kind=document_kind, document=document)
