@@ -138,8 +138,12 @@ CELERY_TASK_ACKS_LATE = True
 # A task whose worker dies (SIGKILL, OOM) goes back to the queue; unacknowledged messages are delivered again
 # after the visibility timeout (longer than the longest task, or it runs twice; tasks are idempotent anyway).
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+_VISIBILITY_TIMEOUT = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600")),
+    "visibility_timeout": _VISIBILITY_TIMEOUT,
+    # Workers look for overdue messages every interval × throttle seconds (100 s by default, 1 s when short).
+    "unacked_restore_interval": max(1, min(10, _VISIBILITY_TIMEOUT // 10)),
+    "unacked_restore_throttle": max(1, min(10, _VISIBILITY_TIMEOUT // 100)),
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
 }
