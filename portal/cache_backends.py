@@ -59,8 +59,10 @@ class TolerantRedisCache(RedisCache):
         try:
             return super().add(key, value, timeout, version)
         except REDIS_DOWN as error:
+            # Fail open, like incr: with nothing shared, a lock or rate limit built on add (allauth's) must not
+            # turn every sign-in away while Redis is down.
             _warn("add", error)
-            return False
+            return True
 
     def touch(self, key, timeout=None, version=None):
         try:

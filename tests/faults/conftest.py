@@ -327,10 +327,15 @@ class Browser:
 
 
 SEED = """
+import itertools
 import json
 from django.urls import reverse
+from portal.models import Organisation
+from tests import factories
 from tests.documents_data import build_need_with_dialogue
 from tests.factories import make_buyer, organisation_of
+# Each shell starts the factories' organisation numbers afresh: go on after those already made.
+factories._org_numbers = itertools.count(Organisation.objects.count() + 1)
 buyer = make_buyer(email="{email}")
 need = build_need_with_dialogue(organisation=organisation_of(buyer), calls=1, responses=2)
 print(json.dumps({{"need": need.pk, "order": reverse("documents:order", args=[need.pk])}}))
