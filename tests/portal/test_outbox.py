@@ -1,9 +1,10 @@
+import threading
 from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from portal import documents
@@ -148,3 +149,29 @@ def test_no_call_site_queues_a_task_around_the_outbox():
         if ".delay(" in line
     ]
     assert offenders == []
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SKIP LOCKED needs PostgreSQL (DATABASE_URL)")
+def test_a_row_another_relay_holds_is_skipped_not_sent_twice(broker):
+    message = OutboxMessage.objects.create(task=render_document_task.name, kwargs={"kind": "k", "document_id": 1})
+    locked, release = threading.Event(), threading.Event()
+
+    def other_relay():
+        with transaction.atomic():
+            OutboxMessage.objects.select_for_update().get(pk=message.pk)
+            locked.set()
+            release.wait(10)
+        connection.close()
+
+    thread = threading.Thread(target=other_relay)
+    thread.start()
+    try:
+        assert locked.wait(10)
+        assert relay_outbox() == 0  # does not wait for the lock, does not send the row
+    finally:
+        release.set()
+        thread.join()
+
+    assert relay_outbox() == 1
+    assert broker.published == [{"kind": "k", "document_id": 1}]
