@@ -204,7 +204,7 @@ class Process:
     """A child process with its own process group and a log file (read by the tests)."""
 
     def __init__(self, name: str, args: list[str], env: dict, workdir: Path):
-        self.log = workdir / f"{name}.log"
+        self.log = Path(tempfile.mkstemp(prefix=f"{name}-", suffix=".log", dir=workdir)[1])  # one per process
         self.handle = open(self.log, "ab")  # noqa: SIM115 - closed in stop()
         self.popen = subprocess.Popen(
             args, cwd=ROOT, env=env, stdout=self.handle, stderr=subprocess.STDOUT, start_new_session=True
