@@ -9,7 +9,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: venv install install-test messages migrate demo run serve worker beat test test-fast e2e lint bench bench-pdf cluster cluster-test clean
+.PHONY: venv install install-test messages migrate demo run serve worker beat test test-fast e2e lint fault-test bench bench-pdf cluster cluster-test clean
 
 $(VENV)/.installed: requirements/base.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed (set PYTHON=...)"; exit 1; }
@@ -56,6 +56,13 @@ test: export PASSWORD_HASHERS := django.contrib.auth.hashers.MD5PasswordHasher
 test: install-test messages
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# Fault tests (not part of `make test`): their own PostgreSQL cluster (initdb, a free port) and redis-server
+# (port 6390), gunicorn and Celery workers; Redis stopped, a worker SIGKILLed mid-render, PostgreSQL restarted.
+fault-test: export SECRET_KEY ?= test-secret-key-not-used-in-production-0123456789abcdef
+fault-test: export PASSWORD_HASHERS := django.contrib.auth.hashers.MD5PasswordHasher
+fault-test: install-test messages
+	$(VENV)/bin/pytest tests/faults -o addopts="-p no:cacheprovider --strict-markers" -v $(PYTEST_ARGS)
 
 lint: install-test
 	$(VENV)/bin/ruff check .

@@ -3,6 +3,7 @@
 from django.utils.translation import gettext as _
 
 from portal.documents import DocumentKind, register_kind
+from portal.outbox import enqueue
 
 KIND = "checks.decision_letter"
 
@@ -26,7 +27,7 @@ def queue_mailing(letter) -> None:
     """on_ready hook: mail the ready letter (a task, so that mailing is retried apart from rendering)."""
     from .tasks import mail_decision_letter_task
 
-    mail_decision_letter_task.delay(letter_id=letter.pk)
+    enqueue(mail_decision_letter_task, letter_id=letter.pk)
 
 
 def letter_filename(letter) -> str:

@@ -4,9 +4,11 @@ Periodic tasks: each app may have `<app>/schedule.py` with a `BEAT_SCHEDULE`
 dict (Celery's beat_schedule format, task names as strings); they are merged here.
 """
 
+import logging
 import os
 
 from celery import Celery
+from celery.signals import worker_ready
 
 from .extensions import optional_module
 
@@ -22,3 +24,14 @@ for _app in ("portal", "projects", "checks", "webinars"):
     if _module is not None:
         beat_schedule.update(_module.BEAT_SCHEDULE)
 app.conf.beat_schedule = beat_schedule
+
+
+@worker_ready.connect
+def _relay_outbox_on_start(**kwargs):
+    """A worker that starts sends what was left in the outbox while the broker or the workers were away."""
+    from .outbox import relay_outbox
+
+    try:
+        relay_outbox()
+    except Exception:  # noqa: BLE001 - the periodic relay tries again
+        logging.getLogger(__name__).warning("Outbox relay at worker start failed.", exc_info=True)

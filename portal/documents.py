@@ -40,6 +40,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from .outbox import enqueue
+
 logger = logging.getLogger(__name__)
 # WeasyPrint logs every layout step at INFO; keep worker logs readable (its warnings still show).
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
@@ -317,8 +319,8 @@ def queue_render(*, kind: str, document: RenderedDocument) -> None:
     from .tasks import render_document_task
 
     document_id = document.pk
-    # robust: if the broker is down the row stays queued (and may be tried again once stale); never a 500.
-    transaction.on_commit(lambda: render_document_task.delay(kind=kind, document_id=document_id), robust=True)
+    # An outbox row in this transaction: if the broker is down the job is sent once it is back; never a 500.
+    enqueue(render_document_task, kind=kind, document_id=document_id)
 
 
 def next_version(*, kind: DocumentKind, scope: dict) -> int:

@@ -1,8 +1,15 @@
+import logging
+import sys
+
 from django.conf import settings
 from django.contrib import messages
+from django.core.signals import got_request_exception
+from django.db import InterfaceError, OperationalError
 from django.db.models import Exists
+from django.http import HttpResponse
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect
+from django.template import loader
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -10,6 +17,67 @@ from .rules import is_staff_role
 from .selectors import default_organisation_for, organisation_for_user
 
 ACTIVE_ORG_SESSION_KEY = "active_organisation_id"
+
+logger = logging.getLogger(__name__)
+
+DATABASE_DOWN = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = 30
+
+
+def _is_database_down(error: BaseException | None) -> bool:
+    """The error, or one it was raised from (a template or a middleware wrapping it), is a lost database."""
+    seen = 0
+    while error is not None and seen < 10:
+        if isinstance(error, DATABASE_DOWN):
+            return True
+        error = error.__cause__ or error.__context__
+        seen += 1
+    return False
+
+
+def _mark_database_down(sender, request=None, **kwargs):
+    # Django turns an exception in an inner middleware into a 500 before it reaches us; the signal sees it first.
+    if request is not None and _is_database_down(sys.exc_info()[1]):
+        request._database_unavailable = True
+
+
+got_request_exception.connect(_mark_database_down, dispatch_uid="portal.database_unavailable")
+
+
+def database_unavailable_response() -> HttpResponse:
+    # A static page: no context processors, session or user, since each of those would ask the database.
+    response = HttpResponse(loader.get_template("errors/503.html").render({}), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    """Answer a friendly 503 (with Retry-After) instead of a 500 while the database cannot be reached.
+
+    Persistent connections are health-checked (`CONN_HEALTH_CHECKS`), so once the database is back the
+    next request opens a new connection and the portal recovers by itself.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            response = self.get_response(request)
+        except DATABASE_DOWN:
+            logger.warning("Database unavailable while answering %s", request.path, exc_info=True)
+            return database_unavailable_response()
+        if getattr(request, "_database_unavailable", False):
+            logger.warning("Database unavailable while answering %s", request.path)
+            return database_unavailable_response()
+        return response
+
+    def process_exception(self, request, exception):
+        if _is_database_down(exception):
+            logger.warning("Database unavailable while answering %s", request.path, exc_info=exception)
+            return database_unavailable_response()
+        return None
 
 
 class ActiveOrganisationMiddleware:

@@ -215,3 +215,28 @@ class Attachment(models.Model):
 
     def __str__(self):
         return self.filename
+
+
+class OutboxMessage(models.Model):
+    """A Celery task to send, written in the same transaction as the change that asks for it (portal/outbox.py).
+
+    The relay sends unsent rows and stamps `sent_at`; a row whose send failed (broker down) keeps
+    `sent_at` empty, counts its `attempts`, keeps the `last_error` and is sent by a later relay.
+    """
+
+    task = models.CharField(max_length=200)
+    kwargs = models.JSONField(default=dict)
+    created = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["id"], name="portal_outbox_unsent", condition=models.Q(sent_at__isnull=True)),
+            models.Index(fields=["sent_at"], name="portal_outbox_sent_at"),
+        ]
+
+    def __str__(self):
+        return f"{self.task} #{self.pk}"

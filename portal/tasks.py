@@ -56,3 +56,11 @@ def render_document_task(self, *, kind: str, document_id: int) -> str:
 
 def _describe(error: Exception) -> str:
     return f"{type(error).__name__}: {error}"
+
+
+@shared_task
+def relay_outbox_task() -> dict:
+    """Periodic: send the outbox rows that could not be sent at commit (broker down) and prune old sent ones."""
+    from . import outbox
+
+    return {"sent": outbox.relay_outbox(), "pruned": outbox.prune_sent()}

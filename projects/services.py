@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.files import attach_files
 from portal.mail import send_mail_to
 from portal.models import Organisation, User
+from portal.outbox import enqueue
 from portal.services import InvalidTransition, ServiceError, write_audit
 
 from .models import Call, CallAlert, CpvCode, InterestProfile, MarketGapAssessment, Need, Question, Response
@@ -328,8 +329,8 @@ def transition_call(*, call: Call, to: str, by: User | None = None, reason: str 
         from .tasks import send_call_alerts
 
         call_id = call.pk
-        # robust: the call is open whatever the broker says; a failure to queue is logged, never a 500.
-        transaction.on_commit(lambda: send_call_alerts.delay(call_id=call_id), robust=True)
+        # The outbox: the call is open whatever the broker says; the alerts go out once it answers.
+        enqueue(send_call_alerts, call_id=call_id)
     return call
 
 
@@ -377,7 +378,7 @@ def requeue_missed_call_alerts(*, now: datetime) -> int:
     ).values_list("pk", flat=True)
     count = 0
     for call_id in missed:
-        transaction.on_commit(lambda call_id=call_id: send_call_alerts.delay(call_id=call_id), robust=True)
+        enqueue(send_call_alerts, call_id=call_id)
         count += 1
     return count
 

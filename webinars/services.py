@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.mail import Recipient, send_mail_to
 from portal.models import AuditEntry, User
+from portal.outbox import enqueue
 from portal.services import InvalidTransition, ServiceError, write_audit
 
 from . import ics, selectors
@@ -154,7 +155,7 @@ def update_webinar(*, webinar: Webinar, by: User, speakers: list[dict] | None = 
             from .tasks import notify_webinar_rescheduled
 
             webinar_id = webinar.pk
-            transaction.on_commit(lambda: notify_webinar_rescheduled.delay(webinar_id=webinar_id), robust=True)
+            enqueue(notify_webinar_rescheduled, webinar_id=webinar_id)
     return webinar
 
 
@@ -196,7 +197,7 @@ def set_webinar_status(*, webinar: Webinar, status: str, by: User, message: str 
         from .tasks import notify_webinar_cancelled
 
         webinar_id = webinar.pk
-        transaction.on_commit(lambda: notify_webinar_cancelled.delay(webinar_id=webinar_id), robust=True)
+        enqueue(notify_webinar_cancelled, webinar_id=webinar_id)
     return webinar
 
 
@@ -235,7 +236,7 @@ def add_recording(*, webinar: Webinar, by: User, recording_url: str) -> Webinar:
         from .tasks import notify_recording_published
 
         webinar_id = webinar.pk
-        transaction.on_commit(lambda: notify_recording_published.delay(webinar_id=webinar_id), robust=True)
+        enqueue(notify_recording_published, webinar_id=webinar_id)
     return webinar
 
 
@@ -252,8 +253,8 @@ def _queue_mail(registration: Registration, kind: str) -> None:
     from .tasks import send_registration_mail
 
     registration_id = registration.pk
-    # robust: the change is committed whatever the queue says; a failure to queue the mail is logged, never a 500.
-    transaction.on_commit(lambda: send_registration_mail.delay(registration_id=registration_id, kind=kind), robust=True)
+    # The outbox: the change is committed whatever the broker says; the mail is sent once it answers.
+    enqueue(send_registration_mail, registration_id=registration_id, kind=kind)
 
 
 def check_open_for_registration(webinar: Webinar) -> None:
@@ -436,7 +437,7 @@ def notify_registrants(*, webinar: Webinar, kind: str) -> int:
         ).values_list("id", flat=True)
     )
     for registration_id in registration_ids:
-        send_task.delay(registration_id=registration_id, kind=kind)
+        enqueue(send_task, registration_id=registration_id, kind=kind)
     return len(registration_ids)
 
 

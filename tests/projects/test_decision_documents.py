@@ -242,16 +242,21 @@ def test_a_failed_render_is_marked_failed_shown_and_can_be_retried(
 def test_ordering_when_the_task_cannot_be_queued_leaves_a_queued_document_and_no_error(
     client, buyer, need, monkeypatch, django_capture_on_commit_callbacks
 ):
+    from portal.celery import app
+    from portal.models import OutboxMessage
+
     def broker_down(**kwargs):
         raise ConnectionRefusedError("broker down")
 
-    monkeypatch.setattr(render_document_task, "delay", broker_down)
+    app.conf.task_always_eager = False  # tests/conftest.py restores it after each test
+    monkeypatch.setattr(render_document_task, "apply_async", broker_down)
     client.force_login(buyer)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = order(client, need)
 
     assert response.status_code == 302 and len(callbacks) == 1
     assert DecisionDocument.objects.get(need=need).status == DocumentStatus.QUEUED
+    assert OutboxMessage.objects.get(sent_at__isnull=True).task == render_document_task.name
 
 
 def test_retry_of_a_ready_document_is_refused_with_a_message(client, buyer, need):

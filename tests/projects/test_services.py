@@ -532,12 +532,12 @@ def test_periodic_task_catches_up_on_alerts_that_were_never_sent(django_capture_
     CallFactory(opened_at=timezone.now())  # its first run may still be under way
     CallFactory(opened_at=timezone.now() - timedelta(hours=1), alerts_sent_at=timezone.now())  # done
     with (
-        mock.patch("projects.tasks.send_call_alerts.delay") as delay,
+        mock.patch("projects.tasks.send_call_alerts.apply_async") as send,
         django_capture_on_commit_callbacks(execute=True),
     ):
         result = services.update_call_states()
     assert result["alerts_requeued"] == 1
-    delay.assert_called_once_with(call_id=opened_long_ago.pk)
+    send.assert_called_once_with(kwargs={"call_id": opened_long_ago.pk})
 
 
 def test_an_alert_run_with_no_matching_company_is_still_marked_done():

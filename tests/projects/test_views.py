@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.files import attachments_for
+from portal.models import OutboxMessage
 from projects.cpv import load_divisions
 from projects.models import Call, MarketGapAssessment, Need, Question, Response
 from tests.factories import make_buyer, make_company_user, organisation_of
@@ -503,7 +504,10 @@ def test_publishing_a_call_works_when_the_alert_task_cannot_be_queued(
     def broker_down(**kwargs):
         raise ConnectionRefusedError("broker down")
 
-    monkeypatch.setattr(tasks.send_call_alerts, "delay", broker_down)
+    from portal.celery import app as celery_app
+
+    celery_app.conf.task_always_eager = False  # a broker that is down (tests/conftest.py restores this)
+    monkeypatch.setattr(tasks.send_call_alerts, "apply_async", broker_down)
     call = draft_call(need=NeedFactory(organisation=buyer_org), opens_at=timezone.now() - timedelta(minutes=1))
     client.force_login(buyer)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
@@ -511,6 +515,7 @@ def test_publishing_a_call_works_when_the_alert_task_cannot_be_queued(
     assert response.status_code == 302 and len(callbacks) == 1
     call.refresh_from_db()
     assert call.status == Call.Status.OPEN
+    assert OutboxMessage.objects.filter(task=tasks.send_call_alerts.name, sent_at__isnull=True).count() == 1
 
 
 def test_alert_mail_is_sent_when_a_published_call_opens_through_the_view(client, buyer, buyer_org):

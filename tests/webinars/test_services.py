@@ -528,7 +528,10 @@ def test_new_time_is_saved_even_when_the_mails_cannot_be_queued(django_capture_o
     def fail(**kwargs):
         raise OperationalError("Connection refused.")
 
-    monkeypatch.setattr(tasks.notify_webinar_rescheduled, "delay", fail)
+    from portal.celery import app as celery_app
+
+    celery_app.conf.task_always_eager = False  # a broker that is down (tests/conftest.py restores this)
+    monkeypatch.setattr(tasks.notify_webinar_rescheduled, "apply_async", fail)
     webinar = WebinarFactory()
     RegistrationFactory(webinar=webinar)
     starts = webinar.starts_at + timedelta(days=1)

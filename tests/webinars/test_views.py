@@ -574,7 +574,10 @@ def queue_down(monkeypatch):
         "notify_webinar_rescheduled",
         "notify_recording_published",
     ):
-        monkeypatch.setattr(getattr(tasks, name), "delay", fail)
+        monkeypatch.setattr(getattr(tasks, name), "apply_async", fail)
+    from portal.celery import app as celery_app
+
+    celery_app.conf.task_always_eager = False  # a broker that is down (tests/conftest.py restores this)
 
 
 def test_registration_is_done_even_when_the_mail_cannot_be_queued(client, commit, queue_down):
