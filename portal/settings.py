@@ -88,7 +88,6 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "django.template.context_processors.csp",
                 "portal.context_processors.portal",
             ],
         },
@@ -245,13 +244,12 @@ SESSION_COOKIE_HTTPONLY = True
 # No script reads the CSRF cookie: every form posts the token from {% csrf_token %}.
 CSRF_COOKIE_HTTPONLY = True
 
-# Content Security Policy: everything from our own origin, nothing inline. The nonce is only for the Django
-# admin, whose change list has one inline <style nonce=...>; our templates need none (and the public pages
-# that are cached whole must not carry one).
+# Content Security Policy: everything from our own origin, nothing inline, no nonces (the public pages are
+# cached whole, so a per-response nonce could not match; the Django admin loads only files as well).
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF],
-    "style-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
     "img-src": [CSP.SELF, "data:"],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
