@@ -121,25 +121,29 @@ class RequestLogMiddleware:
 
     def __call__(self, request):
         request.request_id = request_id_from(request.headers.get(REQUEST_ID_HEADER))
-        token = _current_request.set(request)
+        _current_request.set(request)
         started = time.perf_counter()
         try:
             response = self.get_response(request)
-            response[REQUEST_ID_HEADER] = request.request_id
-            status = response.status_code
-            # A visitor without a session cookie is anonymous; with one, read it (the view usually has already).
-            has_session = settings.SESSION_COOKIE_NAME in request.COOKIES
-            logger.info(
-                "%s %s %s",
-                request.method,
-                request.path,
-                status,
-                extra={
-                    "status": status,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-                    "user_id": _user_id(request, evaluate=has_session),
-                },
-            )
-            return response
-        finally:
-            _current_request.reset(token)
+        except BaseException:
+            _current_request.set(None)
+            raise
+        # Django logs 4xx responses after the whole middleware chain has returned, so the request stays
+        # current until the response is closed (the next request in this thread replaces it anyway).
+        response._resource_closers.append(lambda: _current_request.set(None))
+        response[REQUEST_ID_HEADER] = request.request_id
+        status = response.status_code
+        # A visitor without a session cookie is anonymous; with one, read it (the view usually has already).
+        has_session = settings.SESSION_COOKIE_NAME in request.COOKIES
+        logger.info(
+            "%s %s %s",
+            request.method,
+            request.path,
+            status,
+            extra={
+                "status": status,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                "user_id": _user_id(request, evaluate=has_session),
+            },
+        )
+        return response

@@ -85,6 +85,18 @@ def test_a_sane_incoming_request_id_is_kept_and_a_forged_one_replaced(client, lo
     ]
 
 
+@pytest.mark.django_db
+def test_django_s_not_found_warning_names_the_request_too(client, log_lines):
+    response = client.get("/no-such-page/?code=4711")
+
+    assert response.status_code == 404
+    [warning] = [line for line in log_lines() if line["logger"] == "django.request"]
+    assert warning["level"] == "WARNING"
+    assert warning["request_id"] == response["X-Request-ID"]
+    assert warning["path"] == "/no-such-page/"
+    assert "4711" not in log_lines.raw()
+
+
 @pytest.mark.parametrize("header", [None, "", "short", "a" * 129, "has space 12345", "<script>alert(1)</script>"])
 def test_request_id_from_refuses_anything_but_a_plain_token(header):
     request_id = request_id_from(header)
