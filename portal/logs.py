@@ -73,6 +73,15 @@ def current_context() -> dict:
     }
 
 
+def _task_fields() -> dict:
+    """The Celery task a log line is written in (the worker's lines carry its id and name)."""
+    from celery import current_task
+
+    if not current_task or current_task.request.id is None:
+        return {}
+    return {"task_id": current_task.request.id, "task_name": current_task.name}
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: time, level, logger, message, the request's fields, exception text."""
 
@@ -91,6 +100,7 @@ class JsonFormatter(logging.Formatter):
             if value is None:
                 value = context.get(field)
             entry[field] = value
+        entry.update(_task_fields())
         if record.exc_info:
             entry["exception"] = redact("".join(traceback.format_exception(*record.exc_info)).rstrip())
         elif record.exc_text:

@@ -139,6 +139,21 @@ def test_an_exception_logs_its_traceback_as_json(client, log_lines):
     assert request_line["status"] == 500
 
 
+def test_a_celery_task_logs_json_lines_naming_the_task(log_lines):
+    from portal.celery import app
+
+    @app.task(name="tests.log_something")
+    def log_something():
+        logging.getLogger("portal.tasks").warning("task ran")
+
+    log_something.apply(task_id="task-id-1234")
+
+    [line] = [line for line in log_lines() if line["message"] == "task ran"]
+    assert line["task_id"] == "task-id-1234"
+    assert line["task_name"] == "tests.log_something"
+    assert line["level"] == "WARNING" and line["request_id"] is None
+
+
 def test_redact_blanks_secret_values_but_keeps_the_rest():
     text = "GET /accounts/password/reset/key/?token=abc123&page=2&api_key=k-9 password=hunter2 code=4711"
     assert redact(text) == (
