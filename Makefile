@@ -37,6 +37,7 @@ demo: migrate
 # A local portal with demo data: SQLite under var/ and in-process tasks unless DATABASE_URL/REDIS_URL are set.
 run: export DEBUG ?= 1
 run: export REQUIRE_STAFF_MFA ?= 0
+run: export LOG_FORMAT ?= text
 run: messages demo
 	@echo "Serving on http://$(HOST):$(PORT)/  (DEBUG=$$DEBUG, REQUIRE_STAFF_MFA=$$REQUIRE_STAFF_MFA: staff two-factor is OFF for the demo)"
 	$(MANAGE) runserver $(HOST):$(PORT)

@@ -3,6 +3,8 @@
 Use the `ui` fixture. Every page load is recorded, and axe-core runs on every
 page the test visits (after each navigation done through `ui`); a test fails
 on any axe violation, and also if a page was loaded that axe never checked.
+It also fails on any console message about the Content Security Policy (an
+inline script or style, or something from another host, that the browser refused).
 """
 
 import os
@@ -54,7 +56,18 @@ class UI:
         self.axe = Axe()
         self.loaded: list[str] = []
         self.audited: set[str] = set()
+        self.csp_violations: list[str] = []
         page.on("load", lambda p: self.loaded.append(p.url))
+        page.on("console", self._console)
+
+    def _console(self, message):
+        if "content security policy" in message.text.lower():
+            self.csp_violations.append(f"{self.page.url}: {message.text}")
+
+    def assert_no_csp_violations(self):
+        assert not self.csp_violations, "The browser refused something under the Content Security Policy:\n" + (
+            "\n".join(self.csp_violations)
+        )
 
     def url(self, path: str) -> str:
         return path if path.startswith("http") else self.base_url + path
@@ -64,6 +77,8 @@ class UI:
         self.page.wait_for_load_state("load")
         results = self.axe.run(self.page)
         self.audited.add(self.page.url)
+        # After axe's round trip to the page, every console message of the load has arrived.
+        self.assert_no_csp_violations()
         violations = results.response["violations"]
         if violations:
             details = "\n".join(
@@ -106,5 +121,6 @@ def ui(browser, live_server, transactional_db, settings):
     yield helper
     try:
         helper.assert_all_audited()
+        helper.assert_no_csp_violations()
     finally:
         context.close()
