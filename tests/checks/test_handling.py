@@ -161,3 +161,21 @@ def test_queue_page_out_of_range_is_404_not_an_error(client):
     client.force_login(make_handler())
 
     assert client.get(reverse("checks:queue") + "?page=999").status_code == 404
+
+
+# --- the CSV export -----------------------------------------------------------------------------------------------
+
+
+def test_csv_export_neutralises_a_title_typed_as_a_formula_and_is_for_staff_only(client):
+    call = make_call()
+    application = make_application(call=call, state=S.SUBMITTED)
+    Application.objects.filter(pk=application.pk).update(title='=HYPERLINK("http://evil.example","klicka")')
+    url = reverse("checks:call_export", args=[call.pk])
+    client.force_login(make_handler())
+
+    text = client.get(url).content.decode("utf-8-sig")
+
+    row = next(line for line in text.splitlines() if application.reference in line)
+    assert "'=HYPERLINK" in row and ";=HYPERLINK" not in row
+    client.force_login(application.contact)
+    assert client.get(url).status_code in (403, 404)
