@@ -135,6 +135,13 @@ class ApplicationForm(NoColon, forms.ModelForm):
         self.fields["need"].queryset = Need.objects.filter(organisation=organisation).order_by("title")
         self.fields["need"].help_text = _("Optional: one of your organisation's registered needs.")
         self.fields["need"].empty_label = _("No linked need")
+        # A need of another organisation (or one since deleted) is not in the list: say so next to the field.
+        self.fields["need"].error_messages["invalid_choice"] = _(
+            "That need is not one of your organisation's registered needs. Choose one of them, or no linked need."
+        )
+        self.fields["contact"].error_messages["invalid_choice"] = _(
+            "The contact person must be a member of your organisation."
+        )
         self.fields["contact"].queryset = User.objects.filter(memberships__organisation=organisation).order_by("email")
         self.fields["contact"].label_from_instance = lambda user: f"{user.get_full_name() or user.email} <{user.email}>"
         self.fields["contact"].empty_label = None

@@ -91,3 +91,20 @@ def test_concurrent_submissions_get_consecutive_unique_numbers():
     assert all(isinstance(r, Application) for r in results), results
     numbers = sorted(int(r.reference.rsplit("-", 1)[1]) for r in results)
     assert numbers == [1, 2, 3, 4]
+
+
+def test_a_submission_that_fails_among_concurrent_ones_leaves_no_gap():
+    call = make_call()
+    complete = [make_application(call=call) for _ in range(3)]
+    incomplete = make_application(call=call, complete=False)
+    applications = [complete[0], incomplete, *complete[1:]]
+
+    results = run_together(
+        *[lambda a=a: services.submit_application(application=a, by=a.contact) for a in applications]
+    )
+
+    assert isinstance(results[1], ServiceError), results
+    numbers = sorted(int(r.reference.rsplit("-", 1)[1]) for r in results if isinstance(r, Application))
+    assert numbers == [1, 2, 3]
+    incomplete.refresh_from_db()
+    assert incomplete.state == S.DRAFT and incomplete.reference is None
