@@ -93,8 +93,15 @@ def test_language_switch_is_remembered_for_mails(client):
 def test_seed_demo_is_idempotent_and_creates_the_documented_accounts(client):
     call_command("seed_demo", stdout=open(os.devnull, "w"))
     counts = (User.objects.count(), Organisation.objects.count(), Membership.objects.count())
+    verified = Organisation.objects.filter(status=Organisation.Status.VERIFIED).order_by("pk")
+    stamps = list(verified.values_list("pk", "verified_by__email", "verified_at"))
     call_command("seed_demo", stdout=open(os.devnull, "w"))
     assert (User.objects.count(), Organisation.objects.count(), Membership.objects.count()) == counts
+    assert set(verified.values_list("name", flat=True)) >= {"Demo kommun", "Demo region"}
+    # Verified as in the portal: by the demo admin, at a time, and a second run leaves both alone.
+    assert all(by == "admin@demo.test" and at is not None for _pk, by, at in stamps)
+    assert list(verified.values_list("pk", "verified_by__email", "verified_at")) == stamps
+    assert not Organisation.objects.filter(status=Organisation.Status.PENDING, verified_at__isnull=False).exists()
     assert Organisation.objects.get(name="Demo kommun").is_verified
     assert Organisation.objects.filter(status=Organisation.Status.PENDING, kind="public_body").exists()
     assert User.objects.get(email="admin@demo.test").groups.filter(name="portal_admins").exists()
