@@ -2,6 +2,7 @@
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from .models import Membership, Organisation, User
 from .rules import HANDLERS_GROUP, PORTAL_ADMINS_GROUP
@@ -59,9 +60,16 @@ def seed() -> dict:
     if not admin.is_staff:
         admin.is_staff = True
         admin.save(update_fields=["is_staff"])
-    admin_user = users["admin"]
     for org in organisations.values():
+        # A verified organisation says who verified it and when, as one verified in the portal does.
+        # Only what is missing is filled in, so a second run changes nothing.
+        missing = {}
         if org.is_verified and org.verified_by_id is None:
-            org.verified_by = admin_user
-            org.save(update_fields=["verified_by"])
+            missing["verified_by"] = admin
+        if org.is_verified and org.verified_at is None:
+            missing["verified_at"] = timezone.now()
+        if missing:
+            for field, value in missing.items():
+                setattr(org, field, value)
+            org.save(update_fields=list(missing))
     return {"users": users, "organisations": organisations}

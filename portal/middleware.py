@@ -8,13 +8,16 @@ from django.db import InterfaceError, OperationalError
 from django.db.models import Exists
 from django.http import HttpResponse
 from django.middleware.locale import LocaleMiddleware
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.template import loader
+from django.urls import reverse
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from .rules import is_staff_role
 from .selectors import default_organisation_for, organisation_for_user
+from .templatetags.acting_for import ACTING_FOR_FIELD
 
 ACTIVE_ORG_SESSION_KEY = "active_organisation_id"
 
@@ -103,6 +106,52 @@ class ActiveOrganisationMiddleware:
                 )
             user.active_organisation = organisation or default_organisation_for(user)
         return self.get_response(request)
+
+    # Forms that do not act for an organisation: choosing or registering one, accepting an invitation,
+    # the language, the account's own pages (allauth, signing in and out) and the Django admin.
+    ACTING_FOR_EXEMPT_PREFIXES = (
+        "/accounts/",
+        "/django-admin/",
+        "/i18n/",
+        "/organisations/switch/",
+        "/organisations/new/",
+        "/invitations/",
+    )
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        """Refuse a POST made for another organisation than the one the session acts for now.
+
+        Every form carries `acting_for` (see portal/templatetags/acting_for.py). If the user switched
+        organisation in another tab, or no longer belongs to the organisation the page was rendered for,
+        the POST is answered 409 before the view runs: nothing is saved in the wrong organisation's name.
+        """
+        if request.method != "POST" or not request.user.is_authenticated:
+            return None
+        if request.path.startswith(self.ACTING_FOR_EXEMPT_PREFIXES):
+            return None
+        posted = request.POST.get(ACTING_FOR_FIELD)
+        if posted is None:
+            return None
+        current = request.user.active_organisation
+        if current is not None and posted == str(current.pk):
+            return None
+        still_member = organisation_for_user(request.user, posted) is not None
+        return render(
+            request,
+            "portal/acting_for_changed.html",
+            {"still_member": still_member, "reload_url": _page_the_form_was_on(request)},
+            status=409,
+        )
+
+
+def _page_the_form_was_on(request) -> str:
+    """The page to reload: where the form was (the Referer, if it is ours), else the dashboard."""
+    referer = request.headers.get("referer", "")
+    if referer and url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return referer
+    return reverse("portal:dashboard")
 
 
 class StaffMfaMiddleware:

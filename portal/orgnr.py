@@ -5,7 +5,8 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-_PATTERN = re.compile(r"^(\d{6})-?(\d{4})$")
+# [0-9], not \d: \d (and str.isdigit) also accept Arabic-Indic, full-width and other Unicode digits.
+_PATTERN = re.compile(r"^([0-9]{6})-?([0-9]{4})$", re.ASCII)
 
 
 def luhn_ok(digits: str) -> bool:
@@ -18,7 +19,7 @@ def luhn_ok(digits: str) -> bool:
 
 def normalise_org_number(value: str) -> str:
     """Return the number as NNNNNN-NNNN, or raise ValidationError saying what is wrong."""
-    match = _PATTERN.match((value or "").strip().replace(" ", ""))
+    match = _PATTERN.fullmatch((value or "").strip().replace(" ", ""))
     if not match:
         raise ValidationError(_("Write the organisation number as NNNNNN-NNNN or as ten digits."), code="format")
     digits = match.group(1) + match.group(2)

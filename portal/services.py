@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core import signing
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -41,6 +41,9 @@ def write_audit(*, actor, action: str, obj=None, description: str = "") -> Audit
     )
 
 
+DUPLICATE_ORG_NUMBER = _("An organisation with this number is already registered.")
+
+
 @transaction.atomic
 def create_organisation(
     *, by: User, kind: str, name: str, org_number: str, address: str = "", website: str = ""
@@ -51,15 +54,21 @@ def create_organisation(
     """
     number = normalise_org_number(org_number)
     if Organisation.objects.filter(org_number=number).exists():
-        raise ServiceError(_("An organisation with this number is already registered."), field="org_number")
-    organisation = Organisation.objects.create(
-        kind=kind,
-        name=name,
-        org_number=number,
-        address=address,
-        website=website,
-        status=Organisation.Status.PENDING,
-    )
+        raise ServiceError(DUPLICATE_ORG_NUMBER, field="org_number")
+    try:
+        # A savepoint: the same number registered at the same moment (another tab) breaks the unique
+        # constraint; the outer transaction stays usable and nothing is saved.
+        with transaction.atomic():
+            organisation = Organisation.objects.create(
+                kind=kind,
+                name=name,
+                org_number=number,
+                address=address,
+                website=website,
+                status=Organisation.Status.PENDING,
+            )
+    except IntegrityError:
+        raise ServiceError(DUPLICATE_ORG_NUMBER, field="org_number") from None
     Membership.objects.create(user=by, organisation=organisation, role=Membership.Role.OWNER)
     write_audit(actor=by, action="organisation.created", obj=organisation, description=organisation.get_kind_display())
     return organisation

@@ -25,7 +25,22 @@ class AccessibilityView(TemplateView):
 
 
 class PrivacyView(TemplateView):
+    """What personal data is kept, why and how long; the periods are the ones the settings give."""
+
     template_name = "portal/privacy.html"
+
+    def get_context_data(self, **kwargs):
+        from webinars.services import DEFAULT_RETENTION_DAYS
+
+        from ..services import INVITATION_MAX_AGE
+
+        day = 24 * 60 * 60
+        return super().get_context_data(
+            webinar_registration_days=getattr(settings, "WEBINARS_REGISTRATION_RETENTION_DAYS", DEFAULT_RETENTION_DAYS),
+            invitation_days=INVITATION_MAX_AGE // day,
+            session_days=max(1, settings.SESSION_COOKIE_AGE // day),
+            **kwargs,
+        )
 
 
 class DashboardView(LoginRequiredMixin, TemplateView):

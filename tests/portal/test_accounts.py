@@ -1,4 +1,5 @@
 import re
+import time
 
 import pytest
 from django.core import mail
@@ -124,3 +125,118 @@ def test_two_factor_is_called_the_same_on_the_dashboard_and_on_its_page(client):
     assert "Tvåfaktorsautentisering</a>" in dashboard
     assert "<h1>" in page and "Tvåfaktorsautentisering" in page
     assert "tvåsteg" not in (dashboard + page).lower()
+
+
+def _log_in(client, email, password):
+    return client.post(reverse("account_login"), {"login": email, "password": password})
+
+
+def test_signed_in_user_changes_password_then_only_the_new_one_works(client):
+    UserFactory(email="byter@example.org")
+    assert _log_in(client, "byter@example.org", "test-password-123").status_code == 302
+
+    wrong = client.post(
+        reverse("account_change_password"),
+        {"oldpassword": "inte-mitt-losenord", "password1": PASSWORD, "password2": PASSWORD},
+    )
+    assert wrong.status_code == 200
+    assert 'class="error-summary"' in wrong.content.decode()
+    assert User.objects.get(email="byter@example.org").check_password("test-password-123")
+
+    response = client.post(
+        reverse("account_change_password"),
+        {"oldpassword": "test-password-123", "password1": PASSWORD, "password2": PASSWORD},
+    )
+    assert response.status_code == 302
+    assert "_auth_user_id" in client.session  # still signed in after the change
+    client.post(reverse("account_logout"))
+
+    assert _log_in(client, "byter@example.org", "test-password-123").status_code == 200
+    assert "_auth_user_id" not in client.session
+    assert _log_in(client, "byter@example.org", PASSWORD)["Location"] == reverse("portal:dashboard")
+    assert "_auth_user_id" in client.session
+
+
+def _totp_code(secret: str, *, offset: int = 0) -> str:
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    # A code is valid for its 30-second period only (no tolerance): near the period's end, wait for the next
+    # one, so that the server checks the code in the period it was made for even on a slow machine.
+    remaining = 30 - time.time() % 30
+    if offset == 0 and remaining < 5:
+        time.sleep(remaining + 0.1)
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30 + offset))
+
+
+def _set_up_totp(client, email) -> str:
+    """Turn TOTP on through allauth's own page, as a user would; return the secret the page showed."""
+    assert _log_in(client, email, "test-password-123").status_code == 302
+    page = client.get(reverse("mfa_activate_totp"))
+    # allauth asks for the password again before a change of security settings.
+    assert page["Location"].startswith(reverse("account_reauthenticate"))
+    client.post(page["Location"], {"password": "test-password-123"})
+    page = client.get(reverse("mfa_activate_totp"))
+    assert page.status_code == 200
+    secret = client.session["mfa.totp.secret"]
+    assert secret in page.content.decode()  # the page shows the key for entering it by hand
+    response = client.post(reverse("mfa_activate_totp"), {"code": _totp_code(secret)})
+    assert response.status_code == 302
+    client.post(reverse("account_logout"))
+    return secret
+
+
+def _second_step(client, email, code):
+    """Password, then the code; the Location the code step answers with (or the page's status)."""
+    response = _log_in(client, email, "test-password-123")
+    assert response["Location"] == reverse("mfa_authenticate")
+    assert "_auth_user_id" not in client.session  # the password alone does not sign in
+    return client.post(reverse("mfa_authenticate"), {"code": code})
+
+
+def test_sign_in_with_totp_needs_a_current_code_and_each_code_works_once(client):
+    from allauth.mfa.models import Authenticator
+
+    UserFactory(email="totp@example.org")
+    secret = _set_up_totp(client, "totp@example.org")
+    assert Authenticator.objects.filter(user__email="totp@example.org", type="totp").exists()
+
+    current = {_totp_code(secret, offset=offset) for offset in (-1, 0, 1)}
+    wrong = next(code for code in (f"{n:06d}" for n in range(1000)) if code not in current)
+    refused = _second_step(client, "totp@example.org", wrong)
+    assert refused.status_code == 200
+    assert "_auth_user_id" not in client.session
+
+    code = _totp_code(secret)
+    response = client.post(reverse("mfa_authenticate"), {"code": code})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("portal:dashboard")
+    assert client.session["_auth_user_id"] == str(User.objects.get(email="totp@example.org").pk)
+
+    client.post(reverse("account_logout"))
+    again = _second_step(client, "totp@example.org", code)  # someone who saw the code reuses it
+    assert again.status_code == 200
+    assert "_auth_user_id" not in client.session
+
+
+def test_sign_in_with_a_recovery_code_works_once_per_code(client):
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    UserFactory(email="reserv@example.org")
+    _set_up_totp(client, "reserv@example.org")
+    codes = RecoveryCodes(
+        Authenticator.objects.get(user__email="reserv@example.org", type=Authenticator.Type.RECOVERY_CODES)
+    ).get_unused_codes()
+    assert len(codes) >= 2
+
+    response = _second_step(client, "reserv@example.org", codes[0])
+    assert response["Location"] == reverse("portal:dashboard")
+    assert "_auth_user_id" in client.session
+    client.post(reverse("account_logout"))
+
+    reused = _second_step(client, "reserv@example.org", codes[0])
+    assert reused.status_code == 200
+    assert "_auth_user_id" not in client.session
+
+    response = client.post(reverse("mfa_authenticate"), {"code": codes[1]})  # another unused code still works
+    assert response["Location"] == reverse("portal:dashboard")

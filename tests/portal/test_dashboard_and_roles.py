@@ -86,3 +86,13 @@ def test_forbidden_page_explains_in_swedish(client):
     response = client.get(reverse("portal:audit_log"))
     assert response.status_code == 403
     assert "Du har inte behörighet" in response.content.decode()
+
+
+def test_forbidden_page_explains_in_english(client):
+    client.force_login(make_buyer())
+    client.cookies["django_language"] = "en"
+    response = client.get(reverse("portal:audit_log"))
+    assert response.status_code == 403
+    content = response.content.decode()
+    assert "You are not allowed to do this" in content
+    assert "Du har inte behörighet" not in content

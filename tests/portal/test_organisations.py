@@ -286,3 +286,35 @@ def test_only_owners_may_change_the_organisation(client):
     organisation.refresh_from_db()
     assert response.status_code == 404
     assert organisation.name != "Kapad"
+
+
+def test_create_organisation_with_non_ascii_digits_shows_the_format_error(client):
+    client.force_login(UserFactory())
+    response = client.post(
+        reverse("portal:organisation_create"),
+        {"kind": "company", "name": "Siffror AB", "org_number": "٥٥٦٠٣٦-٠٧٩٣"},
+    )
+    assert response.status_code == 200
+    assert "NNNNNN-NNNN" in response.content.decode()
+    assert not Organisation.objects.filter(name="Siffror AB").exists()
+
+
+def test_duplicate_number_registered_at_the_same_moment_gives_the_field_error(client, monkeypatch):
+    # Two tabs: both pass the "already registered?" check before either saves; the unique constraint
+    # then refuses the second. Simulate that by letting the check see nothing.
+    from django.db.models import QuerySet
+
+    existing = OrganisationFactory()
+    user = UserFactory()
+    client.force_login(user)
+    monkeypatch.setattr(QuerySet, "exists", lambda self: False)
+    response = client.post(
+        reverse("portal:organisation_create"),
+        {"kind": "company", "name": "Samtidigt AB", "org_number": existing.org_number},
+    )
+    monkeypatch.undo()
+    assert response.status_code == 200
+    assert "redan registrerad" in response.content.decode()
+    assert Organisation.objects.filter(org_number=existing.org_number).count() == 1
+    assert not Organisation.objects.filter(name="Samtidigt AB").exists()
+    assert not Membership.objects.filter(user=user).exists()

@@ -40,3 +40,19 @@ def test_normalise_org_number_rejects_invalid_numbers(raw, code):
 def test_luhn_ok_matches_known_numbers():
     assert luhn_ok("2120000142")
     assert not luhn_ok("2120000143")
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "٢١٢٠٠٠-٠١٤٢",  # Arabic-Indic digits of the valid 212000-0142
+        "２１２０００-０１４２",  # full-width digits
+        "۲۱۲۰۰۰۰۱۴۲",  # Extended Arabic-Indic (Persian) digits, no hyphen
+        "212000-014٢",  # one foreign digit is enough to refuse
+    ],
+)
+def test_normalise_org_number_accepts_only_ascii_digits(raw):
+    with pytest.raises(ValidationError) as error:
+        normalise_org_number(raw)
+    assert error.value.code == "format"
+    assert "NNNNNN-NNNN" in str(error.value.messages[0])

@@ -93,8 +93,15 @@ def test_language_switch_is_remembered_for_mails(client):
 def test_seed_demo_is_idempotent_and_creates_the_documented_accounts(client):
     call_command("seed_demo", stdout=open(os.devnull, "w"))
     counts = (User.objects.count(), Organisation.objects.count(), Membership.objects.count())
+    verified = Organisation.objects.filter(status=Organisation.Status.VERIFIED).order_by("pk")
+    stamps = list(verified.values_list("pk", "verified_by__email", "verified_at"))
     call_command("seed_demo", stdout=open(os.devnull, "w"))
     assert (User.objects.count(), Organisation.objects.count(), Membership.objects.count()) == counts
+    assert set(verified.values_list("name", flat=True)) >= {"Demo kommun", "Demo region"}
+    # Verified as in the portal: by the demo admin, at a time, and a second run leaves both alone.
+    assert all(by == "admin@demo.test" and at is not None for _pk, by, at in stamps)
+    assert list(verified.values_list("pk", "verified_by__email", "verified_at")) == stamps
+    assert not Organisation.objects.filter(status=Organisation.Status.PENDING, verified_at__isnull=False).exists()
     assert Organisation.objects.get(name="Demo kommun").is_verified
     assert Organisation.objects.filter(status=Organisation.Status.PENDING, kind="public_body").exists()
     assert User.objects.get(email="admin@demo.test").groups.filter(name="portal_admins").exists()
@@ -175,3 +182,51 @@ def test_docker_build_context_leaves_out_secrets_and_local_state():
     ignored = (ROOT / ".dockerignore").read_text().split()
     for entry in (".env", ".venv", "var", ".git"):
         assert entry in ignored
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "texts"),
+    [
+        (
+            "sv",
+            [
+                "Personuppgifter som sparas i portalen",
+                "Anmälningar till webbinarier: namn, e-post, organisation",
+                "90 dagar efter webbinariet; sedan tas namn, e-post och organisation bort",
+                "Länken fungerar i 14 dagar",
+                "Tills du loggar ut, högst 3 dagar",
+                "Misslyckade inloggningsförsök",
+            ],
+        ),
+        (
+            "en",
+            [
+                "Personal data kept in the portal",
+                "Webinar registrations: name, email, organisation",
+                "90 days after the webinar; then name, email and organisation are removed",
+                "The link works for 14 days",
+                "Until you log out, at most 3 days",
+                "Failed sign-in attempts",
+            ],
+        ),
+    ],
+)
+def test_privacy_page_lists_data_why_and_the_configured_retention(client, settings, language, texts):
+    settings.WEBINARS_REGISTRATION_RETENTION_DAYS = 90
+    settings.SESSION_COOKIE_AGE = 3 * 24 * 60 * 60
+    client.cookies["django_language"] = language
+    content = client.get(reverse("portal:privacy")).content.decode()
+    for text in texts:
+        assert text in content, text
+    headers = ["Uppgifter", "Varför", "Hur länge"] if language == "sv" else ["Data", "Why", "How long"]
+    for header in headers:
+        assert f'<th scope="col">{header}</th>' in content
+    assert content.count("<tr>") >= 10
+
+
+@pytest.mark.django_db
+def test_privacy_page_says_one_day_not_one_days(client, settings):
+    settings.WEBINARS_REGISTRATION_RETENTION_DAYS = 1
+    content = client.get(reverse("portal:privacy")).content.decode()
+    assert "1 dag efter webbinariet" in content
