@@ -1,4 +1,4 @@
-"""A double click on a form's submit button creates one object, with JavaScript and without it."""
+"""A double click on a form's submit button creates one object; the same form from two tabs is a field error."""
 
 import time
 
