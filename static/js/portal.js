@@ -20,7 +20,8 @@ document.addEventListener("DOMContentLoaded", function () {
   // its buttons are disabled. The server guards too ({% submission_token %}); this only spares the request.
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (!(form instanceof HTMLFormElement) || (form.getAttribute("method") || "").toLowerCase() !== "post") { return; }
+    if (event.defaultPrevented || !(form instanceof HTMLFormElement)) { return; }  // sent by another script
+    if ((form.getAttribute("method") || "").toLowerCase() !== "post") { return; }
     if (form.dataset.submitting) { event.preventDefault(); return; }
     form.dataset.submitting = "1";
     // Disable after this event: a disabled submitter would be left out of the data sent.
