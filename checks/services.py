@@ -10,7 +10,7 @@ language.
 
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -86,7 +86,14 @@ def save_call(*, call: GrantCall, tracks: list[dict], criteria: list[dict], by: 
             )
     if created:
         call.created_by = by
-    call.save()
+    try:
+        # Two tabs sending the same reference number at once: the unique index decides (the form checked before).
+        with transaction.atomic():
+            call.save()
+    except IntegrityError:
+        if created:
+            call.pk = None
+        raise ServiceError(_("Another call already has this reference number."), field="reference_number") from None
     _save_children(call, Track, tracks, ("name", "description", "cap_one", "cap_two_or_more", "position"))
     weights = dict(Criterion.objects.filter(call=call).values_list("pk", "weight"))
     _save_children(call, Criterion, criteria, ("name", "description", "weight", "position"))

@@ -15,6 +15,7 @@ from portal.documents import DocumentStatus, document_response
 from portal.files import attachments_for
 from portal.rules import active_organisation, is_handler, is_staff_role
 from portal.services import ServiceError
+from portal.submission import guard_submission
 
 from . import selectors, services
 from .forms import (
@@ -132,6 +133,7 @@ class CallFormView(CheckPermissionMixin, View):
             CriterionFormSet(prefix="criteria", initial=criterion_rows),
         )
 
+    @guard_submission
     def post(self, request, pk=None):
         call = self.get_call()
         form = GrantCallForm(request.POST, instance=call)
@@ -250,6 +252,7 @@ class ApplicationCreateView(CheckPermissionMixin, ApplicationFormMixin, View):
         )
         return self.render_form(call, form, ExpertiseFormSet(prefix="expertise"), BudgetFormSet(prefix="budget"))
 
+    @guard_submission
     def post(self, request, call_pk):
         call = self.get_permission_object()
         organisation = active_organisation(request.user)

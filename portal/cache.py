@@ -50,6 +50,9 @@ PUBLIC_TIME_BOUNDARIES = [
 
 CSRF_INPUT_RE = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 CSRF_PLACEHOLDER = b"__CSRF_TOKEN__"
+# A form's one-time submission token (portal/submission.py) must be fresh in every copy served.
+SUBMISSION_INPUT_RE = re.compile(rb'(name="submission_token" value=")[^"]*(")')
+SUBMISSION_PLACEHOLDER = b"__SUBMISSION_TOKEN__"
 HEADERS_KEPT = ("Content-Type", "Content-Language")
 
 
@@ -169,6 +172,7 @@ def _cached(view, key_for):
             response = response.render()
         if _stores(request, response):
             content = CSRF_INPUT_RE.sub(rb"\1" + CSRF_PLACEHOLDER + rb"\2", response.content)
+            content = SUBMISSION_INPUT_RE.sub(rb"\1" + SUBMISSION_PLACEHOLDER + rb"\2", content)
             headers = {name: response[name] for name in HEADERS_KEPT if name in response}
             page = {"generation": generation, "content": content, "headers": headers}
             cache.set(key, page, PAGE_TTL)
@@ -204,6 +208,11 @@ def _replay(request, page) -> HttpResponse:
     content = page["content"]
     if CSRF_PLACEHOLDER in content:
         content = content.replace(CSRF_PLACEHOLDER, get_token(request).encode())
+    if SUBMISSION_PLACEHOLDER in content:
+        from .submission import new_token as new_submission_token
+
+    while SUBMISSION_PLACEHOLDER in content:
+        content = content.replace(SUBMISSION_PLACEHOLDER, new_submission_token().encode(), 1)
     response = HttpResponse(content)
     for name, value in page["headers"].items():
         response[name] = value

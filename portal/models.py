@@ -155,6 +155,22 @@ class Invitation(models.Model):
         return f"{self.email} → {self.organisation}"
 
 
+class SubmissionToken(models.Model):
+    """A form's one-time token, recorded with the object its first submission created (portal/submission.py)."""
+
+    token = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, related_name="+")
+    created = models.DateTimeField(default=timezone.now, db_index=True)
+    url = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("submission token")
+        verbose_name_plural = _("submission tokens")
+
+    def __str__(self):
+        return self.token
+
+
 class AuditEntry(models.Model):
     """Who did what to which object, and when. Written by services only."""
 

@@ -1,5 +1,7 @@
 """Writes for the portal core: organisations, memberships, invitations, verification, audit."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core import signing
@@ -156,6 +158,16 @@ def invite_member(
     email = email.strip().lower()
     if Membership.objects.filter(organisation=organisation, user__email__iexact=email).exists():
         raise ServiceError(_("This person is already a member."), field="email")
+    # One open invitation per address and organisation; the organisation's row is locked so that two tabs
+    # sending the same address at once are served one after the other and the second one sees the first.
+    Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
+    if Invitation.objects.filter(
+        organisation=organisation,
+        email__iexact=email,
+        accepted_at__isnull=True,
+        created_at__gt=timezone.now() - timedelta(seconds=INVITATION_MAX_AGE),
+    ).exists():
+        raise ServiceError(_("This address already has an open invitation to this organisation."), field="email")
     invitation = Invitation.objects.create(organisation=organisation, email=email, role=role, invited_by=by)
     write_audit(actor=by, action="organisation.invited", obj=organisation, description=email)
     link = settings.SITE_URL + reverse("portal:invitation_accept", args=[invitation_token(invitation)])

@@ -21,6 +21,7 @@ from portal.csv_export import csv_response
 from portal.files import attachments_for
 from portal.rules import active_organisation
 from portal.selectors import audit_entries_for
+from portal.submission import guard_submission
 
 from . import selectors, services
 from .forms import (
@@ -109,6 +110,7 @@ class NeedCreateView(BuyerView):
     def get(self, request):
         return render(request, "projects/need_form.html", {"form": NeedForm()})
 
+    @guard_submission
     def post(self, request):
         form = NeedForm(request.POST)
         if form.is_valid():
@@ -372,6 +374,7 @@ class CallCreateView(MemberView):
         )
         return self.render_form(form)
 
+    @guard_submission
     def post(self, request, pk):
         form = CallForm(request.POST, request.FILES)
         if form.is_valid():
@@ -578,6 +581,7 @@ class ResponseEditView(MemberView):
             return self.closed()
         return self.render_form(ResponseForm(instance=self.response))
 
+    @guard_submission
     def post(self, request, pk):
         if not self.call.is_open:
             return self.closed()
@@ -650,6 +654,7 @@ class ResponseTransitionView(MemberView):
 
 
 class QuestionAskView(MemberView):
+    @guard_submission
     def post(self, request, pk):
         call = selectors.get_call_for(request.user, pk)
         self.require("projects.act_for_company")

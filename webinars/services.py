@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -53,7 +53,12 @@ def create_series(*, by: User, title: str, slug: str, summary: str = "", descrip
     """Create a series. Side effects: an audit row."""
     if Series.objects.filter(slug=slug).exists():
         raise ServiceError(_("Another series already uses this short name."), field="slug")
-    series = Series.objects.create(title=title, slug=slug, summary=summary, description=description)
+    try:
+        # Two tabs sending the same short name at once: the unique index decides, the loser gets a field error.
+        with transaction.atomic():
+            series = Series.objects.create(title=title, slug=slug, summary=summary, description=description)
+    except IntegrityError:
+        raise ServiceError(_("Another series already uses this short name."), field="slug") from None
     write_audit(actor=by, action="webinar_series.created", obj=series)
     return series
 

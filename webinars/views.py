@@ -11,6 +11,7 @@ from django.views import View
 from django.views.generic import ListView
 
 from portal.csv_export import csv_response
+from portal.submission import guard_submission
 from portal.views.staff import StaffPermissionMixin
 
 from . import ics, selectors, services
@@ -118,6 +119,7 @@ class WebinarDetailView(View):
         webinar = selectors.get_webinar_for(request.user, pk)
         return render(request, self.template_name, self._context(request, webinar))
 
+    @guard_submission
     def post(self, request, pk):
         webinar = selectors.get_webinar_for(request.user, pk)
         form = RegistrationForm(request.POST, user=request.user)
@@ -253,6 +255,7 @@ class SeriesFormView(AdminMixin, View):
         series = self.get_series()
         return render(request, self.template_name, {"form": SeriesForm(instance=series), "series": series})
 
+    @guard_submission
     def post(self, request, pk=None):
         series = self.get_series()
         form = SeriesForm(request.POST, instance=series)
@@ -290,6 +293,7 @@ class WebinarFormView(AdminMixin, View):
         formset = SpeakerFormSet(instance=webinar or Webinar(), prefix="speakers")
         return render(request, self.template_name, {"form": form, "formset": formset, "webinar": webinar})
 
+    @guard_submission
     def post(self, request, pk=None):
         webinar = self.get_instance()
         form = WebinarForm(request.POST, instance=webinar)

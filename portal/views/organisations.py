@@ -11,9 +11,10 @@ from rules.contrib.views import PermissionRequiredMixin
 from .. import selectors, services
 from ..forms import InvitationForm, OrganisationEditForm, OrganisationForm
 from ..middleware import ACTIVE_ORG_SESSION_KEY
+from ..submission import SubmissionGuardMixin, guard_submission
 
 
-class OrganisationCreateView(LoginRequiredMixin, FormView):
+class OrganisationCreateView(LoginRequiredMixin, SubmissionGuardMixin, FormView):
     form_class = OrganisationForm
     template_name = "portal/organisation_form.html"
 
@@ -109,6 +110,7 @@ class InviteView(OrganisationDetailView):
     permission_required = "portal.invite_organisation"
     http_method_names = ["post"]
 
+    @guard_submission
     def post(self, request, pk):
         organisation = self.get_object()
         form = InvitationForm(request.POST)

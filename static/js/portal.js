@@ -15,4 +15,37 @@ document.addEventListener("DOMContentLoaded", function () {
   }
   markScrollableTables();
   window.addEventListener("resize", markScrollableTables);
+
+  // A form is sent once: a second click (or Enter) while the first submission is on its way is ignored and
+  // its buttons are disabled. The server guards too ({% submission_token %}); this only spares the request.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (event.defaultPrevented || !(form instanceof HTMLFormElement)) { return; }  // sent by another script
+    if ((form.getAttribute("method") || "").toLowerCase() !== "post") { return; }
+    if (form.dataset.submitting) { event.preventDefault(); return; }
+    form.dataset.submitting = "1";
+    // Disable after this event: a disabled submitter would be left out of the data sent.
+    window.setTimeout(function () {
+      form.querySelectorAll(SUBMIT_BUTTONS).forEach(function (button) {
+        if (!button.disabled) { button.disabled = true; button.dataset.disabledBySubmit = "1"; }
+      });
+    }, 0);
+    // A response that is a download leaves the page in place: let the form be used again after a while.
+    window.setTimeout(function () { enableForm(form); }, 15000);
+  });
+});
+
+var SUBMIT_BUTTONS = "button[type=submit], button:not([type]), input[type=submit]";
+
+function enableForm(form) {
+  delete form.dataset.submitting;
+  form.querySelectorAll("[data-disabled-by-submit]").forEach(function (button) {
+    button.disabled = false;
+    delete button.dataset.disabledBySubmit;
+  });
+}
+
+// Back to a page kept in the browser's cache: its forms may be used again.
+window.addEventListener("pageshow", function () {
+  document.querySelectorAll("form[data-submitting]").forEach(enableForm);
 });

@@ -1,0 +1,11 @@
+from django.core.management.base import BaseCommand
+
+from portal.submission import prune_submission_tokens
+
+
+class Command(BaseCommand):
+    help = "Delete the double-submit guard's tokens older than two days (run daily, e.g. from cron)."
+
+    def handle(self, *args, **options):
+        deleted = prune_submission_tokens()
+        self.stdout.write(f"{deleted} submission tokens deleted.")
