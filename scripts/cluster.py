@@ -141,7 +141,9 @@ def cluster_env(
             "PYTHONUNBUFFERED": "1",
         }
     )
-    env.pop("FILE_STORAGE_BACKEND", None)  # the nodes share the directory above, whatever the shell says
+    # The nodes share the directory above, whatever the shell says about a bucket.
+    for name in ("S3_BUCKET", "AWS_STORAGE_BUCKET_NAME"):
+        env.pop(name, None)
     if mode == "test":
         env["REQUIRE_STAFF_MFA"] = "0"  # the handler signs in with a password only
     return env

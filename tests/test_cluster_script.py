@@ -107,10 +107,10 @@ def test_cluster_env_is_production_over_plain_http_with_shared_services(cluster)
 
 
 def test_cluster_env_keeps_a_given_secret_key_and_turns_staff_mfa_off_only_for_the_test(cluster):
-    env = make_env(cluster, {"SECRET_KEY": "given", "FILE_STORAGE_BACKEND": "s3"}, "test")
+    env = make_env(cluster, {"SECRET_KEY": "given", "S3_BUCKET": "shared", "AWS_STORAGE_BUCKET_NAME": "other"}, "test")
     assert env["SECRET_KEY"] == "given"
     assert env["REQUIRE_STAFF_MFA"] == "0"
-    assert "FILE_STORAGE_BACKEND" not in env
+    assert "S3_BUCKET" not in env and "AWS_STORAGE_BUCKET_NAME" not in env
 
 
 def test_render_counts_counts_each_document_of_one_kind(cluster):
