@@ -5,4 +5,8 @@ BEAT_SCHEDULE = {
         "task": "portal.tasks.relay_outbox_task",
         "schedule": 30.0,  # rows left unsent while the broker was down go out within half a minute of its return
     },
+    "portal-prune-submission-tokens": {
+        "task": "portal.tasks.prune_submission_tokens_task",
+        "schedule": 24 * 60 * 60.0,  # tokens only matter for minutes; two days are kept
+    },
 }

@@ -64,3 +64,11 @@ def relay_outbox_task() -> dict:
     from . import outbox
 
     return {"sent": outbox.relay_outbox(), "pruned": outbox.prune_sent()}
+
+
+@shared_task
+def prune_submission_tokens_task() -> int:
+    """Daily: delete the double-submit guard's tokens older than two days; returns how many."""
+    from .submission import prune_submission_tokens
+
+    return prune_submission_tokens()

@@ -306,3 +306,16 @@ def test_prune_command_deletes_tokens_older_than_two_days():
     call_command("prune_submission_tokens")
     assert list(SubmissionToken.objects.values_list("pk", flat=True)) == [recent.pk]
     assert not SubmissionToken.objects.filter(pk=old.pk).exists()
+
+
+def test_beat_prunes_old_tokens_daily():
+    from portal.celery import app
+    from portal.tasks import prune_submission_tokens_task
+
+    entry = app.conf.beat_schedule["portal-prune-submission-tokens"]
+    assert entry["task"] == prune_submission_tokens_task.name
+    assert entry["schedule"] == 24 * 60 * 60
+    SubmissionToken.objects.create(token=new_token(), created=timezone.now() - timedelta(days=3))
+    recent = SubmissionToken.objects.create(token=new_token(), created=timezone.now())
+    assert prune_submission_tokens_task() == 1
+    assert list(SubmissionToken.objects.values_list("pk", flat=True)) == [recent.pk]
