@@ -231,6 +231,7 @@ def main() -> int:
 
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
+    server_log = (workdir / "gunicorn.log").open("w")
     server = subprocess.Popen(
         [
             str(Path(PYTHON).parent / "gunicorn"),
@@ -244,6 +245,9 @@ def main() -> int:
         ],
         cwd=ROOT,
         env=env,
+        # One JSON line per request, as in production, but into a file rather than the terminal.
+        stdout=server_log,
+        stderr=subprocess.STDOUT,
     )
     script = workdir / "report.lua"
     script.write_text(WRK_SCRIPT)
@@ -264,6 +268,8 @@ def main() -> int:
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
+        server_log.close()
+        print(f"gunicorn's log: {workdir / 'gunicorn.log'}")
 
     trivial = results[0].rps
     print()

@@ -22,6 +22,7 @@ import uuid
 from datetime import UTC, datetime
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.utils.functional import empty
 
 logger = logging.getLogger("portal.request")
@@ -57,7 +58,10 @@ def _user_id(request, *, evaluate: bool = False):
         if not evaluate:
             return None
         wrapped = user  # evaluates the lazy object (reads the session)
-    return wrapped.pk if getattr(wrapped, "is_authenticated", False) else None
+    try:
+        return wrapped.pk if getattr(wrapped, "is_authenticated", False) else None
+    except DatabaseError:  # the database is down: the line is still written, without the user
+        return None
 
 
 def current_context() -> dict:

@@ -25,6 +25,17 @@ def env_bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def env_int(name: str, default: int) -> int:
+    """An integer setting; unset or empty means `default` (.env.example leaves optional ones empty)."""
+    value = (os.environ.get(name) or "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
+
+
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -111,7 +122,7 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'portal.sqlite3'}",
         # Persistent connections (a new one costs a few milliseconds on every request), checked before reuse.
-        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
 }
@@ -144,7 +155,7 @@ CELERY_TASK_ACKS_LATE = True
 # A task whose worker dies (SIGKILL, OOM) goes back to the queue; unacknowledged messages are delivered again
 # after the visibility timeout (longer than the longest task, or it runs twice; tasks are idempotent anyway).
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
-_VISIBILITY_TIMEOUT = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))
+_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": _VISIBILITY_TIMEOUT,
     # Workers look for overdue messages every interval × throttle seconds (100 s by default, 1 s when short).
@@ -233,7 +244,7 @@ if EMAIL_HOST:
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "OPTIONS": {
                 "host": EMAIL_HOST,
-                "port": int(os.environ.get("EMAIL_PORT", "587")),
+                "port": env_int("EMAIL_PORT", 587),
                 "username": os.environ.get("EMAIL_HOST_USER", ""),
                 "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
                 "use_tls": env_bool("EMAIL_USE_TLS", True),
@@ -285,7 +296,7 @@ SECURE_CSP = {
 }
 
 # Logs go to stdout: one JSON object per line (portal/logs.py) unless LOG_FORMAT=text (for people).
-LOG_FORMAT = os.environ.get("LOG_FORMAT", "json").strip().lower()
+LOG_FORMAT = (os.environ.get("LOG_FORMAT") or "json").strip().lower()
 if LOG_FORMAT not in {"json", "text"}:
     raise ImproperlyConfigured("LOG_FORMAT must be json or text.")
 LOGGING = {
@@ -298,7 +309,7 @@ LOGGING = {
     "handlers": {
         "console": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": LOG_FORMAT},
     },
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": (os.environ.get("LOG_LEVEL") or "INFO").strip().upper()},
     # Django's own handlers (a DEBUG-only console, mail to ADMINS) are replaced: its records reach the root.
     "loggers": {"django": {"handlers": [], "level": "INFO", "propagate": True}},
 }
@@ -307,6 +318,6 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # Webinars: registrations per client address and hour; the header a proxy sets with the client's address
 # (e.g. X-Real-IP; empty: REMOTE_ADDR); how long registrants' personal data is kept after a webinar.
-WEBINARS_REGISTRATIONS_PER_HOUR = int(os.environ.get("WEBINARS_REGISTRATIONS_PER_HOUR", "10"))
+WEBINARS_REGISTRATIONS_PER_HOUR = env_int("WEBINARS_REGISTRATIONS_PER_HOUR", 10)
 WEBINARS_CLIENT_IP_HEADER = os.environ.get("WEBINARS_CLIENT_IP_HEADER", "")
-WEBINARS_REGISTRATION_RETENTION_DAYS = int(os.environ.get("WEBINARS_REGISTRATION_RETENTION_DAYS", "365"))
+WEBINARS_REGISTRATION_RETENTION_DAYS = env_int("WEBINARS_REGISTRATION_RETENTION_DAYS", 365)

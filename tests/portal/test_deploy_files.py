@@ -39,7 +39,9 @@ def services(compose) -> dict:
 
 def variables_read_by_the_portal() -> set[str]:
     """Every environment variable the portal's code reads (settings, storage, commands)."""
-    pattern = re.compile(r"""(?:environ\.get|environ\[|getenv|env_bool|env_list)\(?\s*["']([A-Z][A-Z0-9_]*)["']""")
+    pattern = re.compile(
+        r"""(?:environ\.get|environ\[|getenv|env_bool|env_int|env_list)\(?\s*["']([A-Z][A-Z0-9_]*)["']"""
+    )
     names = set(S3_ENV_NAMES)
     for app in APP_DIRS:
         for path in (ROOT / app).rglob("*.py"):
@@ -252,7 +254,7 @@ def test_the_web_container_gets_production_settings(services, tmp_path):
     code = (
         "import json, django; django.setup(); from django.conf import settings as s; print(json.dumps({"
         "'files': s.STORAGES['default'], 'static': s.STORAGES['staticfiles']['BACKEND'],"
-        "'middleware': s.MIDDLEWARE[:2], 'db': s.DATABASES['default']['HOST'], 'redis': s.REDIS_URL,"
+        "'middleware': s.MIDDLEWARE, 'db': s.DATABASES['default']['HOST'], 'redis': s.REDIS_URL,"
         "'sessions': s.SESSION_ENGINE, 'debug': s.DEBUG, 'https': s.HTTPS}))"
     )
     result = subprocess.run(
@@ -265,9 +267,12 @@ def test_the_web_container_gets_production_settings(services, tmp_path):
     assert seen["files"]["OPTIONS"]["bucket_name"] == env_example()["S3_BUCKET"]
     assert seen["files"]["OPTIONS"]["default_acl"] == "private"
     assert seen["static"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
-    assert seen["middleware"] == [
+    # Static files are served by whitenoise, right after the request log, the security headers and the CSP.
+    assert seen["middleware"].index("whitenoise.middleware.WhiteNoiseMiddleware") == 3
+    assert seen["middleware"][:3] == [
+        "portal.logs.RequestLogMiddleware",
         "django.middleware.security.SecurityMiddleware",
-        "whitenoise.middleware.WhiteNoiseMiddleware",
+        "django.middleware.csp.ContentSecurityPolicyMiddleware",
     ]
     assert (seen["db"], seen["redis"]) == ("db", "redis://redis:6379/0")
     assert seen["sessions"] in {"django.contrib.sessions.backends.cached_db", "django.contrib.sessions.backends.cache"}
