@@ -3,7 +3,7 @@
 """
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -31,7 +31,8 @@ def apply_search(queryset: QuerySet, text: str, fields: list[str]) -> QuerySet:
         query = SearchQuery(text, config="swedish", search_type="websearch")
         return (
             queryset.filter(search_vector=query)
-            .annotate(rank=SearchRank("search_vector", query))
+            # F(): rank the stored, weighted vector; a bare name would re-parse it as text for every row.
+            .annotate(rank=SearchRank(F("search_vector"), query))
             .order_by("-rank", *queryset.query.order_by)
         )
     condition = Q()

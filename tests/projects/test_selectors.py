@@ -102,6 +102,18 @@ def test_full_text_search_finds_inflected_swedish_words():
     assert list(selectors.filter_calls(selectors.public_calls(), {"q": "solcell"})) == [call]
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="ranking needs PostgreSQL full-text search")
+def test_search_ranks_by_the_stored_weights_a_title_match_first():
+    in_problem = NeedFactory(title="Planering av skolskjuts", summary="Rutter.", problem="Solceller saknas på taken.")
+    in_title = NeedFactory(title="Solceller på idrottshallen", summary="Egen el.", problem="Taket är stort.")
+    for need in (in_problem, in_title):
+        services.update_search_vectors(need=need)
+    ranked = list(selectors.filter_needs(selectors.published_needs(), {"q": "solcell"}))
+    assert ranked == [in_title, in_problem]
+    # The same word and count in both: only the weight (title A, problem C) can order them.
+    assert ranked[0].rank > ranked[1].rank
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the GIN indexes exist only on PostgreSQL")
 def test_search_vectors_have_gin_indexes():
     with connection.cursor() as cursor:
