@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Attachment, AuditEntry, Invitation, Membership, Organisation, User
+from .models import Attachment, AuditEntry, Invitation, Membership, Organisation, OutboxMessage, User
 from .rules import is_portal_admin
 
 # Sign-in goes through allauth, with its two-factor step and rate limits: the admin's own password form would skip both.
@@ -86,3 +86,22 @@ class AuditEntryAdmin(PortalAdminAccess, admin.ModelAdmin):
 @admin.register(Attachment)
 class AttachmentAdmin(PortalAdminAccess, admin.ModelAdmin):
     list_display = ["filename", "mime_type", "size", "content_type", "object_id", "created_at"]
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(PortalAdminAccess, admin.ModelAdmin):
+    """Read-only: which jobs waited for the broker, how often they were tried and why they failed."""
+
+    list_display = ["id", "task", "created", "sent_at", "attempts"]
+    list_filter = [("sent_at", admin.EmptyFieldListFilter), "task"]
+    search_fields = ["task", "last_error"]
+    readonly_fields = ["task", "kwargs", "created", "sent_at", "attempts", "last_error"]
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

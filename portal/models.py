@@ -249,6 +249,8 @@ class OutboxMessage(models.Model):
 
     class Meta:
         ordering = ["id"]
+        verbose_name = _("queued job")
+        verbose_name_plural = _("queued jobs")
         indexes = [
             models.Index(fields=["id"], name="portal_outbox_unsent", condition=models.Q(sent_at__isnull=True)),
             models.Index(fields=["sent_at"], name="portal_outbox_sent_at"),

@@ -11,6 +11,7 @@ ADMIN_PAGES = [
     "/django-admin/checks/grantcall/",
     "/django-admin/webinars/webinar/",
     "/django-admin/portal/auditentry/",
+    "/django-admin/portal/outboxmessage/",
 ]
 
 
@@ -48,3 +49,23 @@ def test_django_admin_login_cannot_bypass_two_factor(client):
     assert "_auth_user_id" not in client.session
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+def test_outbox_rows_are_shown_read_only_with_their_error(client):
+    from portal.models import OutboxMessage
+
+    waiting = OutboxMessage.objects.create(
+        task="portal.tasks.render_document_task",
+        kwargs={"kind": "decision_support", "document_id": 7},
+        attempts=2,
+        last_error="OperationalError: Error 111 connecting to 127.0.0.1:6379. Connection refused.",
+    )
+    client.force_login(make_portal_admin())
+    listing = client.get("/django-admin/portal/outboxmessage/?sent_at__isempty=1").content.decode()
+    assert "portal.tasks.render_document_task" in listing
+    page = client.get(f"/django-admin/portal/outboxmessage/{waiting.pk}/change/").content.decode()
+    assert "Connection refused" in page
+    assert 'name="task"' not in page  # nothing to edit
+    assert client.get("/django-admin/portal/outboxmessage/add/").status_code == 403
+    assert client.post(f"/django-admin/portal/outboxmessage/{waiting.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert OutboxMessage.objects.filter(pk=waiting.pk).exists()
