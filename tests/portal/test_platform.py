@@ -49,6 +49,21 @@ def test_settings_refuse_to_start_without_secret_key_when_debug_is_off(tmp_path)
     assert "SECRET_KEY must be set" in result.stderr
 
 
+def test_models_and_migrations_are_in_step_without_any_configuration(tmp_path):
+    """`manage.py makemigrations --check` runs bare (no SECRET_KEY, DEBUG off) and finds nothing to write."""
+    env = {"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "portal.settings", "VAR_DIR": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No changes detected" in result.stdout
+
+
 def test_healthz_answers(client):
     response = client.get(reverse("portal:healthz"))
     assert response.status_code == 200 and response.json() == {"status": "ok"}
