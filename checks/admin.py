@@ -3,20 +3,9 @@ services (state machine, budget lock, decision letter), and a call is published 
 
 from django.contrib import admin
 
-from portal.admin import PortalAdminAccess
+from portal.admin import PortalAdminAccess, ReadOnlyAdmin
 
 from .models import Application, Criterion, Decision, GrantCall, Review, Track
-
-
-class ReadOnlyAdmin(PortalAdminAccess, admin.ModelAdmin):
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class TrackInline(PortalAdminAccess, admin.TabularInline):

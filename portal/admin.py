@@ -31,6 +31,19 @@ class PortalAdminAccess:
         return is_portal_admin(request.user) or super().has_change_permission(request, obj)
 
 
+class ReadOnlyAdmin(PortalAdminAccess, admin.ModelAdmin):
+    """For rows that only services write: portal admins may look, nobody adds, changes or deletes here."""
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(User)
 class UserAdmin(PortalAdminAccess, BaseUserAdmin):
     ordering = ["email"]
@@ -89,19 +102,10 @@ class AttachmentAdmin(PortalAdminAccess, admin.ModelAdmin):
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(PortalAdminAccess, admin.ModelAdmin):
-    """Read-only: which jobs waited for the broker, how often they were tried and why they failed."""
+class OutboxMessageAdmin(ReadOnlyAdmin):
+    """Which jobs waited for the broker, how often they were tried and why they failed."""
 
     list_display = ["id", "task", "created", "sent_at", "attempts"]
     list_filter = [("sent_at", admin.EmptyFieldListFilter), "task"]
     search_fields = ["task", "last_error"]
     readonly_fields = ["task", "kwargs", "created", "sent_at", "attempts", "last_error"]
-
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
