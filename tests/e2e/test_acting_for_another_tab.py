@@ -1,24 +1,12 @@
 """Two tabs of one browser: switching organisation in one makes a form made for the old one refuse to save."""
 
-from django.conf import settings
-from django.test import Client
-
 from portal.models import Membership, Organisation
+from tests.e2e.sessions import sign_in
 from tests.factories import OrganisationFactory, make_buyer, organisation_of
 
 
 def _sign_in(context, base_url, user):
-    client = Client()
-    client.force_login(user)
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": base_url,
-            }
-        ]
-    )
+    sign_in(context, base_url, user)
 
 
 def test_form_from_before_an_organisation_switch_in_another_tab_is_refused_and_saves_nothing(ui):

@@ -1,11 +1,10 @@
 """axe-core on every page of the role-access table that answers 200, as each role that may see it."""
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 
 from tests.access import ROLES, build_world
+from tests.e2e.sessions import sign_in
 from tests.test_role_access import _cases
 
 # Pages that are not HTML pages of ours (feeds, files, JSON, CSV, PDF).
@@ -13,18 +12,7 @@ NOT_HTML = ("healthz", "readyz", "download", "csv", "export", "ics", "calendar",
 
 
 def _login(ui, user):
-    client = Client()
-    client.force_login(user)
-    ui.page.context.clear_cookies()
-    ui.page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": ui.base_url,
-            }
-        ]
-    )
+    sign_in(ui.page.context, ui.base_url, user)
 
 
 @pytest.mark.parametrize("role", [r for r in ROLES if r != "unverified_buyer"])

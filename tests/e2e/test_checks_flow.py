@@ -1,28 +1,16 @@
 """Flow 4 of DESIGN.md in a browser, with axe on every page: apply, score, complete, approve, letter, final report."""
 
-from django.conf import settings
 from django.core import mail
-from django.test import Client
 
 from checks.models import Application, DecisionLetter
 from tests.checks.factories import make_call
+from tests.e2e.sessions import sign_in
 from tests.factories import make_buyer, make_handler
 
 
 def log_in(ui, user):
     """Sign in by handing the browser a session cookie (signing in through the form is tested elsewhere)."""
-    client = Client()
-    client.force_login(user)
-    ui.page.context.clear_cookies()
-    ui.page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": ui.base_url,
-            }
-        ]
-    )
+    sign_in(ui.page.context, ui.base_url, user)
     return ui.page
 
 

@@ -6,28 +6,16 @@ walk the main pages for each kind of visitor, and check that the harness really 
 
 from datetime import timedelta
 
-from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 
+from tests.e2e.sessions import sign_in
 from tests.factories import make_buyer, make_portal_admin
 from tests.projects.factories import NeedFactory
 from tests.webinars.factories import WebinarFactory
 
 
 def _sign_in(ui, user):
-    client = Client()
-    client.force_login(user)
-    ui.page.context.clear_cookies()
-    ui.page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": ui.base_url,
-            }
-        ]
-    )
+    sign_in(ui.page.context, ui.base_url, user)
 
 
 def test_public_pages_load_without_any_policy_violation(ui):

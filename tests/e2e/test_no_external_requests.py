@@ -8,11 +8,10 @@ it uses its own browser context instead of the `ui` fixture for that reason.
 from urllib.parse import urlsplit
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 
 from tests.access import build_world
+from tests.e2e.sessions import sign_in
 from tests.test_role_access import _cases
 
 # Pages that are not HTML pages of ours (feeds, files, JSON, CSV, PDF): the browser would download them.
@@ -20,10 +19,7 @@ NOT_HTML = ("healthz", "readyz", "download", "csv", "export", "ics", "calendar",
 
 
 def _login(context, base_url, user):
-    client = Client()
-    client.force_login(user)
-    cookie = {"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value}
-    context.add_cookies([{**cookie, "url": base_url}])
+    sign_in(context, base_url, user)
 
 
 def _pages_for(world, role) -> list[str]:

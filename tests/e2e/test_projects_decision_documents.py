@@ -1,26 +1,15 @@
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 
 from portal.documents import DocumentStatus, render_document
 from projects.document_models import DECISION_SUPPORT_KIND, DecisionDocument
 from tests.documents_data import build_need_with_dialogue
+from tests.e2e.sessions import sign_in
 from tests.factories import make_buyer, organisation_of
 
 
 def log_in(ui, user):
     """Sign in by handing the browser a session cookie (signing in through the form is tested elsewhere)."""
-    client = Client()
-    client.force_login(user)
-    ui.page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": ui.base_url,
-            }
-        ]
-    )
+    sign_in(ui.page.context, ui.base_url, user)
     return ui.page
 
 
