@@ -43,5 +43,6 @@ DECISION_LETTER = register_kind(
         filename=letter_filename,
         scope=("application",),
         on_ready=queue_mailing,
+        on_ready_pending={"mailed_at__isnull": True},  # the sweep mails a ready letter whose mail job was lost
     )
 )

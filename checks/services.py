@@ -285,7 +285,7 @@ def _lock(application: Application) -> Application:
 
 
 def _move(application: Application, to_state: str, *, by: User, message: str = "") -> Application:
-    """Change the state of a locked application: history, audit row and mails on commit."""
+    """Change the state of a locked application: history, audit row and queued mails."""
     from_state = application.state
     if to_state not in TRANSITIONS.get(from_state, set()):
         raise InvalidTransition(
@@ -306,10 +306,8 @@ def _move(application: Application, to_state: str, *, by: User, message: str = "
         "from_state": from_state,
         "message": message,
     }
-    # robust: a mail server that fails after the change was saved is logged, not shown to the user as an error.
-    transaction.on_commit(
-        lambda: send_mail_to(recipients, template="checks/mail/state_changed", context=context), robust=True
-    )
+    # Queued with the change (portal/mail.py): the mail server is never asked during the request.
+    send_mail_to(recipients, template="checks/mail/state_changed", context=context)
     return application
 
 
@@ -325,7 +323,7 @@ def _recipients(application) -> list[User]:
 def transition_application(*, application: Application, to_state: str, by: User, message: str = "") -> Application:
     """Move an application to `to_state` if TRANSITIONS allows it.
 
-    Side effects: a StateChange row (history), an audit row, a mail to the contact and owners on commit.
+    Side effects: a StateChange row (history), an audit row, a queued mail to the contact and owners.
     """
     return _move(_lock(application), to_state, by=by, message=message)
 
@@ -591,13 +589,12 @@ def mail_decision_letter(*, letter_id: int) -> bool:
         letter.mailed_at = timezone.now()
         letter.save(update_fields=["mailed_at", "updated_at"])
         write_audit(actor=None, action="decision.letter_mailed", obj=application, description=filename)
-        transaction.on_commit(
-            lambda: send_mail_to(
-                recipients,
-                template="checks/mail/decision_letter",
-                context={"application": application},
-                attachments=[(filename, content, "application/pdf")],
-            )
+        # The mails are queued in this transaction: `mailed_at` and the mails are committed together.
+        send_mail_to(
+            recipients,
+            template="checks/mail/decision_letter",
+            context={"application": application},
+            attachments=[(filename, content, "application/pdf")],
         )
     return True
 

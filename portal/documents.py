@@ -61,6 +61,7 @@ ACTIVE_STATUSES = (DocumentStatus.QUEUED, DocumentStatus.RENDERING, DocumentStat
 # A queued or rendering document untouched for this long is presumed lost (e.g. the broker lost the task):
 # it may be queued again, and it no longer blocks a new order.
 STALE_AFTER = datetime.timedelta(minutes=10)
+SWEEP_BATCH = 1000
 
 
 def document_upload_to(instance, filename: str) -> str:
@@ -140,6 +141,9 @@ class DocumentKind:
     `scope` names the fields whose values number versions together (e.g. ("need",)).
     `on_ready(document)`, if given, runs once after the document became ready and that was committed
     (for example to mail a decision letter as an attachment); it runs in the worker.
+    `on_ready_pending`, if given, is a filter (field lookups) matching ready documents whose on_ready work is
+    not done yet (e.g. {"mailed_at__isnull": True}); the sweep runs on_ready again for those left so for long.
+    on_ready must then be safe to run twice.
     """
 
     name: str
@@ -149,6 +153,7 @@ class DocumentKind:
     filename: Callable[[RenderedDocument], str]
     scope: tuple[str, ...] = field(default_factory=tuple)
     on_ready: Callable[[RenderedDocument], None] | None = None
+    on_ready_pending: dict | None = None
 
     def get_model(self) -> type[RenderedDocument]:
         if isinstance(self.model, str):
@@ -392,6 +397,40 @@ def requeue_document(*, kind: str, document: RenderedDocument) -> RenderedDocume
         document.save(update_fields=["status", "error", "updated_at"])
         queue_render(kind=kind, document=document)
     return document
+
+
+def sweep_stale_documents(*, older_than: datetime.timedelta | None = None, now=None) -> int:
+    """Queue again every document, of every registered kind, whose job was presumably lost. Returns how many.
+
+    A document queued or rendering and untouched for `older_than` (default STALE_AFTER) — e.g. its job was in
+    a Redis that restarted empty, after the outbox had marked it sent — goes back to queued with a new job; a
+    ready one whose `on_ready` work is still pending (`DocumentKind.on_ready_pending`) that long after it was
+    rendered gets its on_ready run again. Idempotent: a requeued row is touched, so the next sweep waits another
+    period, and rendering and on_ready are safe to run twice. Side effects: rows (status, updated_at), jobs.
+    """
+    cutoff = (now or timezone.now()) - (STALE_AFTER if older_than is None else older_than)
+    swept = 0
+    for kind in list(_KINDS.values()):
+        model = kind.get_model()
+        with transaction.atomic():
+            stale = model.objects.select_for_update(skip_locked=True).filter(
+                status__in=(DocumentStatus.QUEUED, DocumentStatus.RENDERING), updated_at__lte=cutoff
+            )
+            for document in stale.order_by("id")[:SWEEP_BATCH]:
+                document.status = DocumentStatus.QUEUED
+                document.save(update_fields=["status", "updated_at"])
+                queue_render(kind=kind.name, document=document)
+                swept += 1
+        if kind.on_ready is not None and kind.on_ready_pending:
+            waiting = model.objects.filter(
+                status=DocumentStatus.READY, rendered_at__lte=cutoff, **kind.on_ready_pending
+            ).order_by("id")[:SWEEP_BATCH]
+            for document in waiting:
+                _run_on_ready(kind, document)
+                swept += 1
+    if swept:
+        logger.warning("The sweep queued %s document job(s) again whose job was lost.", swept)
+    return swept
 
 
 def document_response(document: RenderedDocument) -> FileResponse:

@@ -258,3 +258,46 @@ class OutboxMessage(models.Model):
 
     def __str__(self):
         return f"{self.task} #{self.pk}"
+
+
+class Mail(models.Model):
+    """One rendered mail to one address, written in the transaction of the change it tells about (portal/mail.py).
+
+    `portal.tasks.send_mail` sends it under a row lock and marks it sent in the same transaction, so a job
+    delivered twice sends it once. Attachments are kept as base64 in `attachments`
+    ([{"name", "content", "mimetype"}]).
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    to = models.EmailField(_("to"), max_length=254)
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    template = models.CharField(_("template"), max_length=200, blank=True)
+    from_email = models.CharField(_("from"), max_length=300, blank=True)
+    subject = models.CharField(_("subject"), max_length=998)
+    body = models.TextField(_("body"))
+    html_body = models.TextField(_("HTML body"), blank=True)
+    headers = models.JSONField(_("headers"), default=dict, blank=True)
+    attachments = models.JSONField(_("attachments"), default=list, blank=True)
+    # Set when the same mail must never be queued twice (e.g. one per registrant and webinar change).
+    key = models.CharField(_("key"), max_length=200, null=True, blank=True, unique=True)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("mail")
+        verbose_name_plural = _("mails")
+        indexes = [
+            models.Index(fields=["updated_at"], name="portal_mail_queued", condition=models.Q(status="queued")),
+        ]
+
+    def __str__(self):
+        return f"{self.to}: {self.subject}"

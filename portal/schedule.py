@@ -5,6 +5,12 @@ BEAT_SCHEDULE = {
         "task": "portal.tasks.relay_outbox_task",
         "schedule": 30.0,  # rows left unsent while the broker was down go out within half a minute of its return
     },
+    "portal-sweep-lost-jobs": {
+        "task": "portal.tasks.sweep_lost_jobs_task",
+        # Documents and mails pending long past their timeout (their job was lost, e.g. Redis restarted empty)
+        # are queued again; the timeouts (portal.documents / portal.mail STALE_AFTER) decide, not this interval.
+        "schedule": 5 * 60.0,
+    },
     "portal-prune-submission-tokens": {
         "task": "portal.tasks.prune_submission_tokens_task",
         "schedule": 24 * 60 * 60.0,  # tokens only matter for minutes; two days are kept

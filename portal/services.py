@@ -93,12 +93,8 @@ def verify_organisation(*, organisation: Organisation, by: User) -> Organisation
     organisation.save(update_fields=["status", "verified_by", "verified_at", "rejection_reason"])
     write_audit(actor=by, action="organisation.verified", obj=organisation)
     owners = _owners(organisation)
-    transaction.on_commit(
-        lambda: send_mail_to(
-            owners, template="portal/mail/organisation_verified", context={"organisation": organisation}
-        ),
-        robust=True,  # the mail is a side effect: a mail server failure must not fail the committed request
-    )
+    # Queued in this transaction (portal/mail.py): the mail server is never asked during the request.
+    send_mail_to(owners, template="portal/mail/organisation_verified", context={"organisation": organisation})
     return organisation
 
 
@@ -115,12 +111,7 @@ def reject_organisation(*, organisation: Organisation, by: User, reason: str) ->
     organisation.save(update_fields=["status", "rejection_reason"])
     write_audit(actor=by, action="organisation.rejected", obj=organisation, description=organisation.rejection_reason)
     owners = _owners(organisation)
-    transaction.on_commit(
-        lambda: send_mail_to(
-            owners, template="portal/mail/organisation_rejected", context={"organisation": organisation}
-        ),
-        robust=True,
-    )
+    send_mail_to(owners, template="portal/mail/organisation_rejected", context={"organisation": organisation})
     return organisation
 
 
@@ -173,13 +164,10 @@ def invite_member(
     link = settings.SITE_URL + reverse("portal:invitation_accept", args=[invitation_token(invitation)])
     existing = User.objects.filter(email__iexact=email).first()
     recipient = Recipient.from_user(existing) if existing else Recipient(email=email, language=by.language)
-    transaction.on_commit(
-        lambda: send_mail_to(
-            [recipient],
-            template="portal/mail/invitation",
-            context={"organisation": organisation, "invited_by": by, "link": link},
-        ),
-        robust=True,
+    send_mail_to(
+        [recipient],
+        template="portal/mail/invitation",
+        context={"organisation": organisation, "invited_by": by, "link": link},
     )
     return invitation
 

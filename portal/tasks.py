@@ -1,4 +1,5 @@
-"""Celery tasks of the portal core. One task renders every kind of document (see portal/documents.py)."""
+"""Celery tasks of the portal core. One task renders every kind of document (see portal/documents.py), one sends
+every mail (see portal/mail.py), and one sweep queues again the work whose job the broker lost."""
 
 import logging
 
@@ -6,7 +7,7 @@ from celery import shared_task
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import InterfaceError, OperationalError
 
-from . import documents
+from . import documents, mail
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +57,42 @@ def render_document_task(self, *, kind: str, document_id: int) -> str:
 
 def _describe(error: Exception) -> str:
     return f"{type(error).__name__}: {error}"
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(mail.TransientMailError, OperationalError, InterfaceError),
+    retry_backoff=30,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=mail.MAX_ATTEMPTS,
+)
+def send_mail(self, *, mail_id: int) -> str:
+    """Send one queued mail (a `portal.models.Mail` row) once, however often this job is delivered.
+
+    Transient SMTP failures are retried with backoff (portal.mail.is_transient); permanent ones mark the row
+    failed. In-process (no broker) a transient failure is not retried at once: the row stays queued for the sweep.
+    """
+    return mail.deliver_mail(mail_id=mail_id, retry=not self.request.is_eager)
+
+
+@shared_task
+def sweep_lost_jobs_task() -> dict:
+    """Periodic: queue again documents and mails whose job was lost (e.g. Redis restarted empty)."""
+    return sweep_lost_jobs()
+
+
+def sweep_lost_jobs(*, older_than=None) -> dict:
+    """Queue again every document and mail still pending long after its job should have run; returns counts.
+
+    `older_than` (a timedelta) replaces each kind's own timeout (`manage.py sweep_jobs --older-than`).
+    """
+    return {
+        "documents": documents.sweep_stale_documents(older_than=older_than),
+        "mails": mail.sweep_stale_mails(older_than=older_than),
+    }
 
 
 @shared_task

@@ -255,11 +255,9 @@ class RegistrationOutcome:
 
 
 def _queue_mail(registration: Registration, kind: str) -> None:
-    from .tasks import send_registration_mail
-
-    registration_id = registration.pk
-    # The outbox: the change is committed whatever the broker says; the mail is sent once it answers.
-    enqueue(send_registration_mail, registration_id=registration_id, kind=kind)
+    # Rendered now and queued in this transaction (portal/mail.py): the change and its mail are committed
+    # together, whatever the broker or the mail server says; the mail is sent once.
+    send_registration_mail(registration=registration, kind=kind)
 
 
 def check_open_for_registration(webinar: Webinar) -> None:
@@ -395,6 +393,9 @@ MAIL_TEMPLATES = {
 }
 # Mails that carry the personal calendar file (to a confirmed registrant only).
 WITH_ICS = {"confirmed", "promoted", "reminder", "already_registered", "rescheduled"}
+# Mails to every registrant about a change of the webinar (notify_registrants): queued once per registrant and
+# change (the webinar's sequence), however often the job that queues them runs.
+ONCE_PER_CHANGE = {"webinar_cancelled", "rescheduled", "recording"}
 
 
 def personal_link(registration: Registration) -> str:
@@ -402,9 +403,11 @@ def personal_link(registration: Registration) -> str:
 
 
 def send_registration_mail(*, registration: Registration, kind: str) -> int:
-    """Send one of the registrant's mails (see MAIL_TEMPLATES) in the registrant's language.
+    """Queue one of the registrant's mails (see MAIL_TEMPLATES), rendered in the registrant's language.
 
-    The join link is only put in mails to a confirmed registrant. Returns the number of mails sent.
+    The join link is only put in mails to a confirmed registrant. A mail of ONCE_PER_CHANGE is queued once
+    per registrant and webinar sequence. Side effects: a `portal.models.Mail` row and its job (portal/mail.py).
+    Returns the number of mails queued.
     """
     webinar = registration.webinar
     confirmed = registration.status == Registration.Status.CONFIRMED
@@ -424,26 +427,21 @@ def send_registration_mail(*, registration: Registration, kind: str) -> int:
         template=MAIL_TEMPLATES[kind],
         context=context,
         attachments=attachments,
+        key=f"webinars.{kind}:{registration.pk}:{webinar.sequence}" if kind in ONCE_PER_CHANGE else None,
     )
 
 
 def notify_registrants(*, webinar: Webinar, kind: str) -> int:
     """Mail everyone registered (confirmed or waiting) about the webinar's cancellation, new time or recording.
 
-    Each mail is its own task, so a send that fails is retried for that
-    registrant alone, and nobody already mailed gets the mail again.
-    Side effects: one queued mail task per registrant. Returns the number queued.
+    Each mail is its own row and job (portal/mail.py), so a send that fails is retried for that registrant
+    alone; a mail already queued for a registrant and this change is not queued again (a rerun of this job
+    mails nobody twice). Side effects: one queued mail per registrant. Returns the number queued.
     """
-    from .tasks import send_registration_mail as send_task
-
-    registration_ids = list(
-        webinar.registrations.filter(
-            status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITLISTED]
-        ).values_list("id", flat=True)
-    )
-    for registration_id in registration_ids:
-        enqueue(send_task, registration_id=registration_id, kind=kind)
-    return len(registration_ids)
+    registrations = webinar.registrations.filter(
+        status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITLISTED]
+    ).select_related("webinar")
+    return sum(send_registration_mail(registration=registration, kind=kind) for registration in registrations)
 
 
 def due_reminders(*, now: datetime | None = None) -> list[int]:
@@ -467,8 +465,9 @@ def send_reminder(*, registration_id: int) -> bool:
 
     The registration is claimed with one conditional UPDATE (… WHERE
     reminder_sent_at IS NULL); a second run, or a second worker, updates no row
-    and sends nothing. The mail is sent inside the claiming transaction, so a
-    failed send releases the claim and the next run tries again.
+    and sends nothing. The mail is queued inside the claiming transaction
+    (portal/mail.py), so the claim and the mail are committed together, and a
+    failure before the commit releases the claim for the next run.
     Returns whether a reminder was sent.
     """
     with transaction.atomic():

@@ -1,10 +1,20 @@
-"""Celery tasks: keyword-only ids in, the service does the work."""
+"""Celery tasks: keyword-only ids in, the service does the work.
+
+None of them talks to the mail server: they render and queue mails (portal/mail.py), which
+`portal.tasks.send_mail` sends with the portal's one retry policy.
+"""
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+# Worth another try: the database or the network away for a moment.
+TRANSIENT = (ConnectionError, TimeoutError, OperationalError, InterfaceError)
 
 
-@shared_task(autoretry_for=(ConnectionError, TimeoutError), retry_backoff=True, max_retries=5)
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
 def send_registration_mail(*, registration_id: int, kind: str) -> int:
+    """Queue a registrant's mail. Services now queue these mails themselves; this task serves jobs queued
+    before that change (an outbox row may outlive a deployment)."""
     from .models import Registration
     from .services import send_registration_mail as send
 
@@ -14,7 +24,7 @@ def send_registration_mail(*, registration_id: int, kind: str) -> int:
     return send(registration=registration, kind=kind)
 
 
-@shared_task(autoretry_for=(ConnectionError, TimeoutError), retry_backoff=True, max_retries=5)
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
 def notify_webinar_cancelled(*, webinar_id: int) -> int:
     from .models import Webinar
     from .services import notify_registrants
@@ -22,7 +32,7 @@ def notify_webinar_cancelled(*, webinar_id: int) -> int:
     return notify_registrants(webinar=Webinar.objects.get(pk=webinar_id), kind="webinar_cancelled")
 
 
-@shared_task(autoretry_for=(ConnectionError, TimeoutError), retry_backoff=True, max_retries=5)
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
 def notify_webinar_rescheduled(*, webinar_id: int) -> int:
     from .models import Webinar
     from .services import notify_registrants
@@ -30,7 +40,7 @@ def notify_webinar_rescheduled(*, webinar_id: int) -> int:
     return notify_registrants(webinar=Webinar.objects.get(pk=webinar_id), kind="rescheduled")
 
 
-@shared_task(autoretry_for=(ConnectionError, TimeoutError), retry_backoff=True, max_retries=5)
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
 def notify_recording_published(*, webinar_id: int) -> int:
     from .models import Webinar
     from .services import notify_registrants
