@@ -12,11 +12,12 @@ pytestmark = pytest.mark.django_db
 PASSWORD = "Ett-langt-losenord-2026"
 
 
-def test_signup_requires_email_verification(client):
-    response = client.post(
-        reverse("account_signup"),
-        {"email": "ny@kommun.example.se", "password1": PASSWORD, "password2": PASSWORD},
-    )
+def test_signup_requires_email_verification(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # allauth's mails are queued (portal/mail.py)
+        response = client.post(
+            reverse("account_signup"),
+            {"email": "ny@kommun.example.se", "password1": PASSWORD, "password2": PASSWORD},
+        )
     assert response.status_code == 302
     assert response["Location"] == reverse("account_email_verification_sent")
     user = User.objects.get(email="ny@kommun.example.se")
@@ -26,12 +27,15 @@ def test_signup_requires_email_verification(client):
     assert client.get(reverse("portal:dashboard")).status_code == 302
 
 
-def test_signup_with_an_email_already_registered_changes_nothing_and_tells_the_owner(client):
+def test_signup_with_an_email_already_registered_changes_nothing_and_tells_the_owner(
+    client, django_capture_on_commit_callbacks
+):
     UserFactory(email="finns@example.org")
-    response = client.post(
-        reverse("account_signup"),
-        {"email": "Finns@example.org", "password1": PASSWORD, "password2": PASSWORD},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("account_signup"),
+            {"email": "Finns@example.org", "password1": PASSWORD, "password2": PASSWORD},
+        )
     # The page does not reveal whether the address has an account; the mail to the address says so clearly.
     assert response.status_code == 302
     assert User.objects.filter(email__iexact="finns@example.org").count() == 1
@@ -69,9 +73,10 @@ def test_login_with_correct_password_reaches_dashboard(client):
     assert response["Location"] == reverse("portal:dashboard")
 
 
-def test_password_reset_mails_a_link(client):
+def test_password_reset_mails_a_link(client, django_capture_on_commit_callbacks):
     UserFactory(email="glomsk@example.org")
-    response = client.post(reverse("account_reset_password"), {"email": "glomsk@example.org"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("account_reset_password"), {"email": "glomsk@example.org"})
     assert response.status_code == 302
     assert "/accounts/password/reset/key/" in mail.outbox[0].body
 
@@ -111,8 +116,11 @@ def test_allauth_link_buttons_look_like_buttons(client):
     assert f'<a class="button secondary" href="{reverse("mfa_activate_totp")}"' in content
 
 
-def test_account_mails_name_the_portal_not_the_host(client):
-    client.post(reverse("account_signup"), {"email": "ny@example.se", "password1": PASSWORD, "password2": PASSWORD})
+def test_account_mails_name_the_portal_not_the_host(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("account_signup"), {"email": "ny@example.se", "password1": PASSWORD, "password2": PASSWORD}
+        )
     body = mail.outbox[0].body
     assert "Hej från Innovationsupphandlingsportalen!" in body
     assert "testserver" not in body.replace("http://testserver/", "")

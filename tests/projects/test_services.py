@@ -506,7 +506,9 @@ def test_mails_are_plain_text_without_html_escaping(company_user, company_org, d
     assert "&amp;" not in mail.outbox[-1].body
 
 
-def test_a_failing_mail_server_leaves_no_alert_row_so_a_retry_mails_that_person(monkeypatch):
+def test_a_failing_mail_server_leaves_no_alert_row_so_a_retry_mails_that_person(
+    monkeypatch, django_capture_on_commit_callbacks
+):
     import smtplib
 
     company = make_company_user()
@@ -521,7 +523,8 @@ def test_a_failing_mail_server_leaves_no_alert_row_so_a_retry_mails_that_person(
         services.send_call_alerts(call=call)
     assert not CallAlert.objects.exists()
     monkeypatch.undo()
-    assert services.send_call_alerts(call=call) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.send_call_alerts(call=call) == 1
     assert [m.to for m in mail.outbox] == [[company.email]]
 
 

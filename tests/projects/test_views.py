@@ -518,7 +518,9 @@ def test_publishing_a_call_works_when_the_alert_task_cannot_be_queued(
     assert OutboxMessage.objects.filter(task=tasks.send_call_alerts.name, sent_at__isnull=True).count() == 1
 
 
-def test_alert_mail_is_sent_when_a_published_call_opens_through_the_view(client, buyer, buyer_org):
+def test_alert_mail_is_sent_when_a_published_call_opens_through_the_view(
+    client, buyer, buyer_org, django_capture_on_commit_callbacks
+):
     company = make_company_user()
     from .factories import profile
 
@@ -532,7 +534,8 @@ def test_alert_mail_is_sent_when_a_published_call_opens_through_the_view(client,
     # Test client requests run inside the test transaction: on_commit does not fire, so run the task directly.
     from projects.tasks import send_call_alerts
 
-    send_call_alerts.delay(call_id=call.pk)
+    with django_capture_on_commit_callbacks(execute=True):  # the alert mail is queued, then sent after commit
+        send_call_alerts.delay(call_id=call.pk)
     assert [m.to for m in mail.outbox] == [[company.email]]
 
 

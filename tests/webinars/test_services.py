@@ -365,7 +365,7 @@ def test_cancel_registration_after_start_is_refused():
 # Reminders ------------------------------------------------------------------------------------------------------
 
 
-def test_reminders_are_sent_once_to_confirmed_registrants_within_24_hours():
+def test_reminders_are_sent_once_to_confirmed_registrants_within_24_hours(django_capture_on_commit_callbacks):
     soon = WebinarFactory(starts_at=timezone.now() + timedelta(hours=20))
     later = WebinarFactory(starts_at=timezone.now() + timedelta(hours=30))
     cancelled_webinar = WebinarFactory(starts_at=timezone.now() + timedelta(hours=20), status="cancelled")
@@ -374,31 +374,34 @@ def test_reminders_are_sent_once_to_confirmed_registrants_within_24_hours():
     RegistrationFactory(webinar=soon, status="cancelled")
     RegistrationFactory(webinar=later)
     RegistrationFactory(webinar=cancelled_webinar)
-    assert services.send_due_reminders() == 1
-    assert services.send_due_reminders() == 0
+    with django_capture_on_commit_callbacks(execute=True):  # the mails are sent from the queue after commit
+        assert services.send_due_reminders() == 1
+        assert services.send_due_reminders() == 0
     assert [m.to[0] for m in mail.outbox] == ["due@example.org"]
     assert soon.join_url in mail.outbox[0].body
     due.refresh_from_db()
     assert due.reminder_sent_at is not None
 
 
-def test_reminder_subject_gives_the_start_instead_of_saying_tomorrow():
+def test_reminder_subject_gives_the_start_instead_of_saying_tomorrow(django_capture_on_commit_callbacks):
     # Someone who registers on the day itself is reminded the same day: "starts tomorrow" would be wrong.
     from django.utils.dateformat import format as date_format
 
     starts = timezone.localtime().replace(microsecond=0) + timedelta(hours=2)
     registration = RegistrationFactory(webinar=WebinarFactory(title="Solceller", starts_at=starts))
-    services.send_reminder(registration_id=registration.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.send_reminder(registration_id=registration.pk)
     with translation.override("sv"):
         when = date_format(starts, "l j F \\k\\l. H.i")
     assert mail.outbox[0].subject == f"Påminnelse: Solceller, {when}"
     assert "i morgon" not in mail.outbox[0].subject
 
 
-def test_send_reminder_twice_for_the_same_registration_sends_once():
+def test_send_reminder_twice_for_the_same_registration_sends_once(django_capture_on_commit_callbacks):
     registration = RegistrationFactory(webinar=WebinarFactory(starts_at=timezone.now() + timedelta(hours=2)))
-    assert services.send_reminder(registration_id=registration.pk) is True
-    assert services.send_reminder(registration_id=registration.pk) is False
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.send_reminder(registration_id=registration.pk) is True
+        assert services.send_reminder(registration_id=registration.pk) is False
     assert len(mail.outbox) == 1
 
 
@@ -415,7 +418,7 @@ def test_reminder_claim_is_released_when_sending_fails(monkeypatch):
     assert registration.reminder_sent_at is None
 
 
-def test_a_reminder_that_fails_does_not_hold_up_the_others(monkeypatch):
+def test_a_reminder_that_fails_does_not_hold_up_the_others(monkeypatch, django_capture_on_commit_callbacks):
     # An address the mail server refuses must not stop everyone after it from being reminded, run after run.
     webinar = WebinarFactory(starts_at=timezone.now() + timedelta(hours=2))
     refused = RegistrationFactory(webinar=webinar, email="refused@example.org")
@@ -428,7 +431,8 @@ def test_a_reminder_that_fails_does_not_hold_up_the_others(monkeypatch):
         return send(registration=registration, kind=kind)
 
     monkeypatch.setattr(services, "send_registration_mail", refusing)
-    assert services.send_due_reminders() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.send_due_reminders() == 1
     assert [m.to[0] for m in mail.outbox] == ["fine@example.org"]
     refused.refresh_from_db()
     fine.refresh_from_db()
