@@ -132,3 +132,46 @@ def test_postgres_restart_gives_the_friendly_503_and_the_same_gunicorn_recovers(
     assert buyer_with_need["email"] in browser.get("/dashboard/")[1]  # still signed in
     assert gunicorn.alive()
     assert gunicorn.output().count("Booting worker") == 1  # the same worker process, never restarted
+
+
+def test_jobs_lost_with_redis_data_are_queued_again_by_the_sweep_and_each_document_is_rendered_once(
+    env, redis, processes, buyer_with_need, workdir
+):
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    _, base = processes.gunicorn()
+    browser = Browser(base)
+    browser.sign_in(buyer_with_need["email"], buyer_with_need["password"])
+    need = buyer_with_need["need"]
+    files_before = pdf_files(workdir)
+    for language in ("en", "sv"):  # two documents (another language is a new order)
+        status, body, _ = browser.post(buyer_with_need["order"], {"language": language})
+        assert status == 302, body[:2000]
+    state = state_of(env, need)
+    assert [d["status"] for d in state["documents"]] == ["queued", "queued"]
+    assert state["unsent"] == []  # the outbox handed both jobs to Redis: as far as it knows, they are sent
+
+    redis.stop()  # no worker has taken the jobs; Redis keeps nothing on disk (no RDB, no AOF)
+    redis.start()  # back, empty: the jobs are gone
+
+    processes.worker("worker-after-data-loss")
+    time.sleep(5)
+    state = state_of(env, need)
+    assert [(d["status"], d["attempts"]) for d in state["documents"]] == [("queued", 0), ("queued", 0)]
+
+    # What beat runs every five minutes, with the timeout shortened so that the test need not wait for it.
+    subprocess.run([sys.executable, "manage.py", "sweep_jobs", "--older-than", "0"], cwd=ROOT, env=env, check=True)
+
+    def all_ready():
+        current = state_of(env, need)
+        return current if [d["status"] for d in current["documents"]] == ["ready", "ready"] else None
+
+    state = wait_until(all_ready, timeout=90, interval=1, what="both documents to be ready")
+    assert [d["attempts"] for d in state["documents"]] == [1, 1]  # each rendered once
+    assert state["ready_audits"] == 2
+    new_files = [path for path in pdf_files(workdir) if path not in files_before]
+    assert len(new_files) == 2
+    assert state["unsent"] == []
