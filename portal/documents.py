@@ -411,25 +411,34 @@ def sweep_stale_documents(*, older_than: datetime.timedelta | None = None, now=N
     cutoff = (now or timezone.now()) - (STALE_AFTER if older_than is None else older_than)
     swept = 0
     for kind in list(_KINDS.values()):
-        model = kind.get_model()
-        with transaction.atomic():
-            stale = model.objects.select_for_update(skip_locked=True).filter(
-                status__in=(DocumentStatus.QUEUED, DocumentStatus.RENDERING), updated_at__lte=cutoff
-            )
-            for document in stale.order_by("id")[:SWEEP_BATCH]:
-                document.status = DocumentStatus.QUEUED
-                document.save(update_fields=["status", "updated_at"])
-                queue_render(kind=kind.name, document=document)
-                swept += 1
-        if kind.on_ready is not None and kind.on_ready_pending:
-            waiting = model.objects.filter(
-                status=DocumentStatus.READY, rendered_at__lte=cutoff, **kind.on_ready_pending
-            ).order_by("id")[:SWEEP_BATCH]
-            for document in waiting:
-                _run_on_ready(kind, document)
-                swept += 1
+        try:
+            swept += _sweep_kind(kind, cutoff)
+        except Exception:  # noqa: BLE001 - one kind's trouble must not keep the others' documents waiting
+            logger.exception("Sweeping documents of kind %s failed.", kind.name)
     if swept:
         logger.warning("The sweep queued %s document job(s) again whose job was lost.", swept)
+    return swept
+
+
+def _sweep_kind(kind: DocumentKind, cutoff) -> int:
+    swept = 0
+    model = kind.get_model()
+    with transaction.atomic():
+        stale = model.objects.select_for_update(skip_locked=True).filter(
+            status__in=(DocumentStatus.QUEUED, DocumentStatus.RENDERING), updated_at__lte=cutoff
+        )
+        for document in stale.order_by("id")[:SWEEP_BATCH]:
+            document.status = DocumentStatus.QUEUED
+            document.save(update_fields=["status", "updated_at"])
+            queue_render(kind=kind.name, document=document)
+            swept += 1
+    if kind.on_ready is not None and kind.on_ready_pending:
+        waiting = model.objects.filter(
+            status=DocumentStatus.READY, rendered_at__lte=cutoff, **kind.on_ready_pending
+        ).order_by("id")[:SWEEP_BATCH]
+        for document in waiting:
+            _run_on_ready(kind, document)
+            swept += 1
     return swept
 
 
