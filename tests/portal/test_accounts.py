@@ -118,9 +118,7 @@ def test_allauth_link_buttons_look_like_buttons(client):
 
 def test_account_mails_name_the_portal_not_the_host(client, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(
-            reverse("account_signup"), {"email": "ny@example.se", "password1": PASSWORD, "password2": PASSWORD}
-        )
+        client.post(reverse("account_signup"), {"email": "ny@example.se", "password1": PASSWORD, "password2": PASSWORD})
     body = mail.outbox[0].body
     assert "Hej från Innovationsupphandlingsportalen!" in body
     assert "testserver" not in body.replace("http://testserver/", "")
