@@ -322,7 +322,10 @@ class Call(RulesModel):
     @property
     def effective_status(self) -> str:
         """The status the dates imply, so a passed call never shows as open before the periodic task runs."""
-        now = timezone.now()
+        return self.status_at(timezone.now())
+
+    def status_at(self, now) -> str:
+        """The status the dates imply at the moment `now`."""
         if self.status == self.Status.OPEN and self.closes_at <= now:
             return self.Status.CLOSED
         if self.status == self.Status.DRAFT and self.published_at and self.opens_at <= now < self.closes_at:

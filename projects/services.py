@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.clock import database_now
 from portal.files import attach_files
 from portal.mail import send_mail_to
 from portal.models import Organisation, User
@@ -407,10 +408,16 @@ def remove_attachment(*, attachment, by: User) -> None:
 
 
 def _require_open(call: Call) -> None:
-    if not call.is_open:
-        if call.effective_status == Call.Status.CANCELLED:
+    """Refuse unless the call is open now by the database's clock (the one clock every web node shares).
+
+    Call it after the rows the change depends on are locked: a check made before waiting on a lock may be
+    stale by the time the change is written.
+    """
+    status = call.status_at(database_now())
+    if status != Call.Status.OPEN:
+        if status == Call.Status.CANCELLED:
             raise InvalidTransition(_("The call has been cancelled."))
-        if call.effective_status == Call.Status.CLOSED:
+        if status == Call.Status.CLOSED:
             raise InvalidTransition(_("The call has closed; responses can no longer be changed."))
         raise InvalidTransition(_("The call is not open."))
 
@@ -424,9 +431,10 @@ def save_response(
     With `submit` the response is also submitted. Side effects: attachments, audit row.
     """
     _require_company(organisation)
+    # Lock first, then check the deadline: another request holding the lock may finish after the call closed.
+    response = Response.objects.select_for_update().filter(call=call, organisation=organisation).first()
     call = Call.objects.select_related("need").get(pk=call.pk)
     _require_open(call)
-    response = Response.objects.select_for_update().filter(call=call, organisation=organisation).first()
     created = response is None
     if created:
         response = Response(call=call, organisation=organisation, author=by)
@@ -447,6 +455,8 @@ def save_response(
     elif not submit and response.status == Response.Status.WITHDRAWN:
         # Editing a withdrawn response makes it a draft again; it is submitted only on request.
         response = transition_response(response=response, to=Response.Status.DRAFT, by=by)
+    # Storing the attachments may have taken us past the deadline: then nothing of this edit is kept.
+    _require_open(call)
     return response
 
 
