@@ -193,7 +193,7 @@ class JoinRequest(RulesModel):
         Organisation, on_delete=models.CASCADE, related_name="join_requests", verbose_name=_("organisation")
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="join_requests", verbose_name=_("asked by")
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="join_requests", verbose_name=_("requested by")
     )
     message = models.TextField(_("message to the owners"), blank=True, max_length=2000)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)

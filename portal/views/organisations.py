@@ -26,10 +26,10 @@ class OrganisationCreateView(LoginRequiredMixin, SubmissionGuardMixin, FormView)
         try:
             organisation = services.create_organisation(by=self.request.user, **form.cleaned_data)
         except (services.ServiceError, ValidationError) as error:
-            form.add_error("org_number", getattr(error, "message", error))
             # The number is taken: instead of a dead end, offer to ask to join the holder or (when the holder
-            # is not verified) to dispute the number.
+            # is not verified) to dispute the number. (Read it before add_error takes it out of cleaned_data.)
             holder = selectors.organisation_holding(form.cleaned_data.get("org_number"))
+            form.add_error("org_number", getattr(error, "message", error))
             return self.render_to_response(self.get_context_data(form=form, **_holder_choices(self.request, holder)))
         self.request.session[ACTIVE_ORG_SESSION_KEY] = organisation.pk
         if organisation.is_public_body:

@@ -185,7 +185,7 @@ def test_companies_wait_in_the_queue_and_an_admin_verifies_them(client, django_c
     company.refresh_from_db()
     assert response.status_code == 302 and company.is_verified
     assert company.verified_name == company.name and company.verified_org_number == company.org_number
-    assert "köpare" in mail.outbox[0].body  # the company's mail says what verification means for a company
+    assert "Köpare ser nu företaget" in mail.outbox[0].body  # what verification means for a company
 
 
 def test_queue_shows_what_a_verified_organisation_changed(client):

@@ -704,7 +704,7 @@ def test_an_unverified_company_cannot_respond_to_a_call_for_verified_companies_o
     user = make_company_user(status=Organisation.Status.PENDING)
     _login(client, user)
     page = client.get(reverse("projects:call_detail", args=[call.pk])).content.decode()
-    assert "endast svar från verifierade företag" in page
+    assert "tar endast emot svar från verifierade företag" in page
     assert reverse("projects:response_edit", args=[call.pk]) not in page
 
     assert client.get(reverse("projects:response_edit", args=[call.pk])).status_code == 302
