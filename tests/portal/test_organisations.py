@@ -646,3 +646,42 @@ def test_changing_to_a_number_held_by_another_organisation_is_a_field_error(clie
     assert response.status_code == 400
     assert "redan registrerad" in response.content.decode()
     assert organisation.org_number != other.org_number and organisation.is_verified
+
+
+@pytest.mark.parametrize("holder_status", ["pending", "verified", "rejected"])
+@pytest.mark.parametrize("role", ["anonymous", "outsider", "member", "owner", "admin"])
+def test_who_may_ask_to_join_or_dispute_a_number(holder_status, role):
+    from django.contrib.auth.models import AnonymousUser
+
+    owner = make_company_user(status=holder_status)
+    holder = organisation_of(owner)
+    users = {
+        "anonymous": AnonymousUser(),
+        "outsider": UserFactory(),
+        "member": make_company_user(organisation=holder, role="member"),
+        "owner": owner,
+        "admin": make_portal_admin(),
+    }
+    user = users[role]
+    outside = role in ("outsider", "admin")
+    assert user.has_perm("portal.ask_to_join_organisation", holder) is outside
+    assert user.has_perm("portal.dispute_organisation", holder) is (outside and holder_status != "verified")
+
+
+@pytest.mark.parametrize("status", ["pending", "accepted", "declined"])
+@pytest.mark.parametrize("role", ["owner", "member", "requester", "outsider", "admin"])
+def test_who_may_answer_a_request_to_join(status, role):
+    owner = make_buyer()
+    organisation = organisation_of(owner)
+    requester = UserFactory()
+    join_request = JoinRequest.objects.create(organisation=organisation, user=requester, status=status)
+    users = {
+        "owner": owner,
+        "member": make_buyer(organisation=organisation, role="member"),
+        "requester": requester,
+        "outsider": make_buyer(),
+        "admin": make_portal_admin(),
+    }
+    user = users[role]
+    assert user.has_perm("portal.decide_joinrequest", join_request) is (role == "owner" and status == "pending")
+    assert user.has_perm("portal.view_joinrequest", join_request) is (role in ("owner", "requester"))
