@@ -9,10 +9,12 @@ write their audit rows. The admin must not be a way around them, so every ModelA
   `visible_to_portal_admins` (published needs, submitted applications …): company responses, drafts and
   attachments are no more visible here than on the portal's pages;
 - superusers may still add, change and delete (break glass), and each of those is written to the audit log
-  (`admin.add`, `admin.change`, `admin.delete`) next to Django's own LogEntry;
+  (`admin.add`, `admin.change`, `admin.delete`, `admin.action`) next to Django's own LogEntry; nobody else
+  gets any admin action;
 - everybody else gets nothing, whatever Django permissions their groups hold.
 """
 
+import dataclasses
 import json
 
 from allauth.account.admin import EmailAddressAdmin as BaseEmailAddressAdmin
@@ -22,6 +24,7 @@ from allauth.mfa.admin import AuthenticatorAdmin as BaseAuthenticatorAdmin
 from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.admin.models import LogEntry
+from django.contrib.admin.options import ActionLocation
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
@@ -47,6 +50,18 @@ def _describe(obj, message) -> str:
     with translation.override(None):
         text = LogEntry(change_message=message).get_change_message()
     return f"{obj._meta.label} {obj.pk}: {text}".strip()
+
+
+def _audited(action):
+    """The action's function, writing an audit row for each selected object first."""
+
+    def audited(modeladmin, request, queryset):
+        for obj in queryset:
+            description = f"{obj._meta.label} {obj.pk}: action {action.name}"
+            write_audit(actor=request.user, action="admin.action", obj=obj, description=description)
+        return action.func(modeladmin, request, queryset)
+
+    return audited
 
 
 class PortalAdminRules:
@@ -84,8 +99,9 @@ class PortalAdminRules:
 class AuditedAdmin(PortalAdminRules):
     """Every add, change (inlines and password included) and delete made in the admin gets an audit row.
 
-    Django's admin calls these hooks for each change it records in its own LogEntry, inside the same transaction
-    as the change (change form, list editing, "delete selected", the password page).
+    Django's admin calls these hooks for each change it records in its own LogEntry (change form with its
+    inlines, list editing, "delete selected", the add-user and password pages), inside the change's transaction
+    where the admin opens one; other actions are wrapped by get_actions.
     """
 
     def log_addition(self, request, obj, message):
@@ -97,6 +113,17 @@ class AuditedAdmin(PortalAdminRules):
         entry = super().log_change(request, obj, message)
         write_audit(actor=request.user, action="admin.change", obj=obj, description=_describe(obj, message))
         return entry
+
+    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
+        """No actions for anybody but superusers; theirs are audited per object before they run ("delete
+        selected" audits itself, through log_deletions)."""
+        if not is_superuser(request):
+            return {}
+        actions = super().get_actions(request, action_location=action_location)
+        return {
+            name: action if name == "delete_selected" else dataclasses.replace(action, func=_audited(action))
+            for name, action in actions.items()
+        }
 
     def log_deletions(self, request, queryset):
         entries = super().log_deletions(request, queryset)

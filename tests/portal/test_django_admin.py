@@ -279,6 +279,20 @@ def test_superuser_delete_in_the_django_admin_is_audited(client):
     assert entry.object_id == str(invitation.pk) and "bort@example.org" in entry.object_repr
 
 
+def test_superuser_admin_action_is_audited(client):
+    """Actions change rows without Django's LogEntry (allauth's "mark verified"): each object gets an audit row."""
+    address = EmailAddress.objects.create(user=make_buyer(), email="overifierad@example.org", verified=False)
+    client.force_login(make_portal_admin(is_superuser=True))
+    response = client.post(
+        reverse("admin:account_emailaddress_changelist"), {"action": "make_verified", "_selected_action": [address.pk]}
+    )
+    assert response.status_code == 302
+    address.refresh_from_db()
+    assert address.verified
+    entry = AuditEntry.objects.get(action="admin.action")
+    assert entry.object_id == str(address.pk) and "make_verified" in entry.description
+
+
 def test_nobody_edits_the_audit_log_in_the_django_admin(client):
     entry = write_audit(actor=None, action="need.created")
     client.force_login(make_portal_admin(is_superuser=True))
