@@ -187,7 +187,7 @@ def test_session_and_csrf_cookies_are_secure_and_http_only(server):
     "path", ["/django-admin/", "/django-admin/portal/auditentry/", "/django-admin/projects/need/add/"]
 )
 def test_the_django_admin_has_nothing_inline_the_policy_would_block(client, path):
-    client.force_login(make_portal_admin())
+    client.force_login(make_portal_admin(is_superuser=True))  # add pages are a superuser's only
 
     response = client.get(path)
 
