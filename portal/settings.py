@@ -203,6 +203,14 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Innovationsupphandlingsportalen] "
 ACCOUNT_ADAPTER = "portal.adapters.AccountAdapter"
+# Failed sign-ins are limited per client address and, separately, per account (docs/architecture.md,
+# "Sign-in limits"): an unknown device gets a short back-off after 5 failures for one account, while a device
+# that signed in to that account before counts its own failures (portal/login_limits.py). Both back-offs
+# are sliding windows: the oldest failure stops counting 5 minutes later.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "10/m/ip,5/5m/key",
+    "login_failed_known_device": "10/m/ip,5/5m/key",
+}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Innovationsupphandlingsportalen"
 REQUIRE_STAFF_MFA = env_bool("REQUIRE_STAFF_MFA", True)
@@ -265,6 +273,12 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # HTTPS hardening is on unless DEBUG is on or HTTPS=0 (plain-HTTP test servers).
 HTTPS = env_bool("HTTPS", not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many proxies in front of the portal append the address they saw to X-Forwarded-For (docker compose: 1,
+# its nginx). 0: the header is ignored and the connection's address counts. The client's address is the
+# entry that many hops from the right (portal/client_ip.py); sign-in and registration limits count per address.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
 SECURE_SSL_REDIRECT = HTTPS
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
@@ -316,8 +330,11 @@ LOGGING = {
 # The Celery worker keeps this configuration (and so the same formatter) instead of installing its own.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
-# Webinars: registrations per client address and hour; the header a proxy sets with the client's address
-# (e.g. X-Real-IP; empty: REMOTE_ADDR); how long registrants' personal data is kept after a webinar.
+# Webinars: registrations per client address (portal/client_ip.py) and hour; how long registrants' personal
+# data is kept after a webinar.
 WEBINARS_REGISTRATIONS_PER_HOUR = env_int("WEBINARS_REGISTRATIONS_PER_HOUR", 10)
-WEBINARS_CLIENT_IP_HEADER = os.environ.get("WEBINARS_CLIENT_IP_HEADER", "")
+if os.environ.get("WEBINARS_CLIENT_IP_HEADER"):
+    raise ImproperlyConfigured(
+        "WEBINARS_CLIENT_IP_HEADER is gone: set TRUSTED_PROXY_COUNT to the number of proxies in front of the portal."
+    )
 WEBINARS_REGISTRATION_RETENTION_DAYS = env_int("WEBINARS_REGISTRATION_RETENTION_DAYS", 365)
