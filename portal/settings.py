@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "portal.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "portal.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -81,6 +82,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.middleware.RequestBodyLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -242,8 +244,16 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = PRIVATE_FILES_ROOT
+# Request limits (README "Running in production"). A form's attachments field takes at most MAX_UPLOAD_FILES
+# files of at most MAX_UPLOAD_SIZE each (more is a field error, portal/files.py); its other fields at most
+# DATA_UPLOAD_MAX_MEMORY_SIZE. A request body larger than the largest such form is refused with 413 before it is
+# read (portal.middleware.RequestBodyLimitMiddleware), and deploy/nginx.conf refuses the same size.
 MAX_UPLOAD_SIZE = 20 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
+MAX_UPLOAD_FILES = 5
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+MAX_REQUEST_BODY_SIZE = MAX_UPLOAD_FILES * MAX_UPLOAD_SIZE + DATA_UPLOAD_MAX_MEMORY_SIZE  # 105 MiB
+# Files Django parses at all: above the form's limit, so that a few too many get the field error, not a 400.
+DATA_UPLOAD_MAX_NUMBER_FILES = 4 * MAX_UPLOAD_FILES
 
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 if EMAIL_HOST:
@@ -307,6 +317,35 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
     "base-uri": [CSP.SELF],
     "object-src": [CSP.NONE],
+}
+
+# Permissions-Policy (portal.middleware.PermissionsPolicyMiddleware): the portal uses none of these browser
+# features, so each is off for its pages and anything they embed. Feature -> allowed origins (none).
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "bluetooth",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
 }
 
 # Logs go to stdout: one JSON object per line (portal/logs.py) unless LOG_FORMAT=text (for people).
