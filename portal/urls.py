@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from .cache import cache_member_page, cache_public_page
-from .views import files, organisations, pages, staff
+from .views import errors, files, organisations, pages, staff
 
 portal_patterns = [
     path("", cache_public_page(pages.HomeView.as_view()), name="home"),
@@ -28,6 +28,7 @@ portal_patterns = [
     path("i18n/setlang/", pages.set_language, name="set_language"),
     path("healthz", pages.healthz, name="healthz"),
     path("readyz", pages.readyz, name="readyz"),
+    path("request-too-large/", errors.request_too_large, name="request_too_large"),
 ]
 
 urlpatterns = [

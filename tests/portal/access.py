@@ -29,6 +29,8 @@ def cases(world):
     )
     public = ["portal:home", "portal:accessibility", "portal:privacy", "portal:healthz", "portal:readyz"]
     rows = [AccessCase(name, {}, default=200) for name in public]
+    # The page nginx shows when it refuses a too large body itself (deploy/nginx.conf): 413 for everyone.
+    rows.append(AccessCase("portal:request_too_large", {}, default=413))
     rows += [
         AccessCase("portal:dashboard", LOGIN, default=200),
         AccessCase("portal:organisation_create", LOGIN, default=200),
