@@ -272,6 +272,14 @@ class Call(RulesModel):
     )
     opens_at = models.DateTimeField(_("opens"))
     closes_at = models.DateTimeField(_("closes"))
+    verified_companies_only = models.BooleanField(
+        _("only verified companies may respond"),
+        default=False,
+        help_text=_(
+            "Companies are verified by a portal administrator against Bolagsverket's register. If you tick this, "
+            "a company that is not verified cannot submit a response to the call."
+        ),
+    )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
     created_by = models.ForeignKey(
@@ -322,7 +330,10 @@ class Call(RulesModel):
     @property
     def effective_status(self) -> str:
         """The status the dates imply, so a passed call never shows as open before the periodic task runs."""
-        now = timezone.now()
+        return self.status_at(timezone.now())
+
+    def status_at(self, now) -> str:
+        """The status the dates imply at the moment `now`."""
         if self.status == self.Status.OPEN and self.closes_at <= now:
             return self.Status.CLOSED
         if self.status == self.Status.DRAFT and self.published_at and self.opens_at <= now < self.closes_at:

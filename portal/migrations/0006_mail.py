@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("portal", "0004_outbox_verbose_names"),
+        ("portal", "0005_organisation_identity"),
     ]
 
     operations = [
