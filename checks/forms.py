@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from portal.dates import DateRangeFormMixin
 from portal.files import AttachmentsField
 from portal.models import User
 
@@ -23,7 +24,7 @@ class NoColon:
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class GrantCallForm(NoColon, forms.ModelForm):
+class GrantCallForm(NoColon, DateRangeFormMixin, forms.ModelForm):
     class Meta:
         model = GrantCall
         fields = [
@@ -94,7 +95,7 @@ def rows_from(formset) -> list[dict]:
     return rows
 
 
-class ApplicationForm(NoColon, forms.ModelForm):
+class ApplicationForm(NoColon, DateRangeFormMixin, forms.ModelForm):
     attachments = AttachmentsField(label=_("Attachments"))
 
     class Meta:

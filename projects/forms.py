@@ -3,6 +3,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from portal.dates import DateRangeFormMixin
 from portal.files import AttachmentsField
 
 from .cpv import format_codes, resolve_codes
@@ -59,7 +60,7 @@ def _division_choices():
     return [("", _("All"))] + [(code[:2], f"{code[:2]} {sv if swedish else en}") for code, _c, en, sv in DIVISIONS]
 
 
-class NeedForm(NoSuffixMixin, forms.ModelForm):
+class NeedForm(NoSuffixMixin, DateRangeFormMixin, forms.ModelForm):
     themes = forms.MultipleChoiceField(
         label=_("Themes"), choices=Theme.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -172,7 +173,7 @@ class AssessmentForm(NoSuffixMixin, forms.ModelForm):
         return data
 
 
-class CallForm(NoSuffixMixin, forms.ModelForm):
+class CallForm(NoSuffixMixin, DateRangeFormMixin, forms.ModelForm):
     attachments = AttachmentsField(label=_("Attachments"))
 
     class Meta:
