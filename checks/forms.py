@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.dates import DateRangeFormMixin
 from portal.files import AttachmentsField
 from portal.models import User
+from portal.query import QueryFilterForm
 
 from .models import Application, BudgetLine, Decision, FinalReport, GrantCall, Review
 
@@ -339,7 +340,7 @@ class FinalReportForm(NoColon, forms.ModelForm):
         return {line.pk: self.cleaned_data[f"actual_{line.pk}"] for line in self.budget_lines}
 
 
-class QueueFilterForm(NoColon, forms.Form):
+class QueueFilterForm(NoColon, QueryFilterForm):
     call = forms.ModelChoiceField(
         label=_("Grant call"), queryset=GrantCall.objects.all(), required=False, empty_label=_("All")
     )

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.dates import DateRangeFormMixin
 from portal.files import AttachmentsField
+from portal.query import QueryFilterForm
 
 from .cpv import format_codes, resolve_codes
 from .cpv_divisions import DIVISIONS
@@ -269,7 +270,7 @@ class InterestProfileForm(NoSuffixMixin, forms.Form):
     )
 
 
-class _FilterForm(NoSuffixMixin, forms.Form):
+class _FilterForm(NoSuffixMixin, QueryFilterForm):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     theme = forms.ChoiceField(label=_("Theme"), required=False, choices=[("", _("All")), *Theme.choices])
     category = forms.ChoiceField(label=_("Category"), required=False, choices=[("", _("All")), *Category.choices])
@@ -286,12 +287,6 @@ class _FilterForm(NoSuffixMixin, forms.Form):
         self.fields["organisation"].queryset = (
             organisations if organisations is not None else Organisation.objects.none()
         )
-
-    def filters(self) -> dict:
-        """Cleaned filters; invalid values are ignored (a stale link never breaks the page)."""
-        if self.is_valid():
-            return self.cleaned_data
-        return {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
 
 
 class NeedFilterForm(_FilterForm):
