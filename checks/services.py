@@ -21,7 +21,7 @@ from portal.mail import send_mail_to
 from portal.models import Organisation, User
 from portal.rules import is_handler
 from portal.selectors import organisation_owners
-from portal.services import InvalidTransition, ServiceError, write_audit
+from portal.services import InvalidTransition, ServiceError, require_dates_in_range, write_audit
 
 from . import letters, selectors
 from .models import (
@@ -72,6 +72,7 @@ def save_call(*, call: GrantCall, tracks: list[dict], criteria: list[dict], by: 
     have applications cannot be removed, and the total budget cannot go below the sum already granted (the
     call row is locked, as in `decide_application`).
     """
+    require_dates_in_range(opens_on=call.opens_on, closes_on=call.closes_on)
     if call.closes_on and call.opens_on and call.closes_on < call.opens_on:
         raise ServiceError(_("The call must close on or after the day it opens."), field="closes_on")
     created = call.pk is None
@@ -176,6 +177,7 @@ def _check_data(call: GrantCall, organisation: Organisation, data: ApplicationDa
         raise ServiceError(_("The contact person must be a member of your organisation."), field="contact")
     if data.need is not None and data.need.organisation_id != organisation.pk:
         raise ServiceError(_("Choose one of your organisation's needs."), field="need")
+    require_dates_in_range(period_start=data.period_start, period_end=data.period_end)
     if data.period_start and data.period_end and data.period_end < data.period_start:
         raise ServiceError(_("The period cannot end before it starts."), field="period_end")
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import dates
 from .mail import Recipient, send_mail_to
 from .models import AuditEntry, Invitation, Membership, Organisation, User
 from .orgnr import normalise_org_number
@@ -29,6 +30,16 @@ class ServiceError(Exception):
 
 class InvalidTransition(ServiceError):
     pass
+
+
+def require_dates_in_range(**values) -> None:
+    """Refuse a date or date-time outside `portal.dates`' range (EARLIEST–LATEST); the error names the field.
+
+    Services call this before they compare or save dates, since they can be called from elsewhere than a form.
+    """
+    for field, value in values.items():
+        if not dates.is_in_range(value):
+            raise ServiceError(dates.out_of_range_message(), field=field)
 
 
 def write_audit(*, actor, action: str, obj=None, description: str = "") -> AuditEntry:

@@ -17,7 +17,7 @@ from portal.files import attach_files
 from portal.mail import send_mail_to
 from portal.models import Organisation, User
 from portal.outbox import enqueue
-from portal.services import InvalidTransition, ServiceError, write_audit
+from portal.services import InvalidTransition, ServiceError, require_dates_in_range, write_audit
 
 from .models import Call, CallAlert, CpvCode, InterestProfile, MarketGapAssessment, Need, Question, Response
 from .procedures import suggest_procedure
@@ -124,6 +124,7 @@ def update_search_vectors(*, need: Need | None = None, call: Call | None = None)
 def create_need(*, organisation: Organisation, by: User, data: dict, cpv_codes: list[CpvCode]) -> Need:
     """Create a draft need for a verified public body. Side effects: audit row, search vector."""
     _require_verified_public_body(organisation)
+    require_dates_in_range(planned_start=data.get("planned_start"))
     need = Need(organisation=organisation, author=by, visibility=Need.Visibility.DRAFT)
     for name in NEED_FIELDS:
         if name in data:
@@ -139,6 +140,7 @@ def create_need(*, organisation: Organisation, by: User, data: dict, cpv_codes: 
 @transaction.atomic
 def update_need(*, need: Need, by: User, data: dict, cpv_codes: list[CpvCode]) -> Need:
     """Save edits to a need (draft or published). Side effects: audit row (with a stage change), search vector."""
+    require_dates_in_range(planned_start=data.get("planned_start"))
     need = Need.objects.select_for_update().get(pk=need.pk)
     old_stage = need.stage
     for name in NEED_FIELDS:
@@ -245,6 +247,7 @@ def record_assessment(*, need: Need, by: User, data: dict) -> MarketGapAssessmen
 
 
 def _check_call_dates(opens_at: datetime, closes_at: datetime) -> None:
+    require_dates_in_range(opens_at=opens_at, closes_at=closes_at)
     if opens_at and closes_at and closes_at <= opens_at:
         raise ServiceError(_("The call must close after it opens."), field="closes_at")
 

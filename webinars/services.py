@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.mail import Recipient, send_mail_to
 from portal.models import AuditEntry, User
 from portal.outbox import enqueue
-from portal.services import InvalidTransition, ServiceError, write_audit
+from portal.services import InvalidTransition, ServiceError, require_dates_in_range, write_audit
 
 from . import ics, selectors
 from .models import Registration, Series, Speaker, Webinar
@@ -81,6 +81,7 @@ def update_series(*, series: Series, by: User, **fields) -> Series:
 
 
 def _check_times(starts_at: datetime, ends_at: datetime) -> None:
+    require_dates_in_range(starts_at=starts_at, ends_at=ends_at)
     if ends_at <= starts_at:
         raise ServiceError(_("The webinar must end after it starts."), field="ends_at")
 
