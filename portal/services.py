@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import audit
+from .audit import AuditAction
 from .mail import Recipient, send_mail_to
 from .models import AuditEntry, Invitation, Membership, Organisation, User
 from .orgnr import normalise_org_number
@@ -31,15 +33,21 @@ class InvalidTransition(ServiceError):
     pass
 
 
-def write_audit(*, actor, action: str, obj=None, description: str = "") -> AuditEntry:
-    """Write one audit row. Called by services for every state change, verification and decision."""
+def write_audit(*, actor, action: AuditAction, obj=None, details: dict | None = None) -> AuditEntry:
+    """Write one audit row. Called by services for every state change, verification and decision.
+
+    `action` must be an AuditAction (a free string raises TypeError); `details` holds plain values
+    (ids, state values, amounts, versions), never personal data. See portal/audit.py.
+    """
+    if not isinstance(action, AuditAction):
+        raise TypeError(f"write_audit needs an AuditAction, not {action!r}.")
     return AuditEntry.objects.create(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
-        action=action,
+        action=action.value,
         content_type=ContentType.objects.get_for_model(obj) if obj is not None else None,
         object_id=str(obj.pk) if obj is not None else "",
-        object_repr=str(obj)[:255] if obj is not None else "",
-        description=str(description),
+        object_repr=audit.object_repr(obj),
+        details=details or {},
     )
 
 
@@ -72,7 +80,7 @@ def create_organisation(
     except IntegrityError:
         raise ServiceError(DUPLICATE_ORG_NUMBER, field="org_number") from None
     Membership.objects.create(user=by, organisation=organisation, role=Membership.Role.OWNER)
-    write_audit(actor=by, action="organisation.created", obj=organisation, description=organisation.get_kind_display())
+    write_audit(actor=by, action=AuditAction.ORGANISATION_CREATED, obj=organisation, details={"kind": kind})
     return organisation
 
 
@@ -91,7 +99,7 @@ def verify_organisation(*, organisation: Organisation, by: User) -> Organisation
     organisation.verified_at = timezone.now()
     organisation.rejection_reason = ""
     organisation.save(update_fields=["status", "verified_by", "verified_at", "rejection_reason"])
-    write_audit(actor=by, action="organisation.verified", obj=organisation)
+    write_audit(actor=by, action=AuditAction.ORGANISATION_VERIFIED, obj=organisation)
     owners = _owners(organisation)
     transaction.on_commit(
         lambda: send_mail_to(
@@ -113,7 +121,12 @@ def reject_organisation(*, organisation: Organisation, by: User, reason: str) ->
     organisation.status = Organisation.Status.REJECTED
     organisation.rejection_reason = reason.strip()
     organisation.save(update_fields=["status", "rejection_reason"])
-    write_audit(actor=by, action="organisation.rejected", obj=organisation, description=organisation.rejection_reason)
+    write_audit(
+        actor=by,
+        action=AuditAction.ORGANISATION_REJECTED,
+        obj=organisation,
+        details={"reason": organisation.rejection_reason},
+    )
     owners = _owners(organisation)
     transaction.on_commit(
         lambda: send_mail_to(
@@ -140,9 +153,9 @@ def update_organisation(
         organisation.rejection_reason = ""
         fields += ["status", "rejection_reason"]
     organisation.save(update_fields=fields)
-    write_audit(actor=by, action="organisation.changed", obj=organisation)
+    write_audit(actor=by, action=AuditAction.ORGANISATION_CHANGED, obj=organisation)
     if resubmit:
-        write_audit(actor=by, action="organisation.resubmitted", obj=organisation)
+        write_audit(actor=by, action=AuditAction.ORGANISATION_RESUBMITTED, obj=organisation)
     return organisation
 
 
@@ -169,7 +182,12 @@ def invite_member(
     ).exists():
         raise ServiceError(_("This address already has an open invitation to this organisation."), field="email")
     invitation = Invitation.objects.create(organisation=organisation, email=email, role=role, invited_by=by)
-    write_audit(actor=by, action="organisation.invited", obj=organisation, description=email)
+    write_audit(
+        actor=by,
+        action=AuditAction.ORGANISATION_INVITED,
+        obj=organisation,
+        details={"invitation": invitation.pk, "role": role},
+    )
     link = settings.SITE_URL + reverse("portal:invitation_accept", args=[invitation_token(invitation)])
     existing = User.objects.filter(email__iexact=email).first()
     recipient = Recipient.from_user(existing) if existing else Recipient(email=email, language=by.language)
@@ -219,7 +237,12 @@ def accept_invitation(*, token: str, user: User) -> Membership:
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
-    write_audit(actor=user, action="organisation.joined", obj=invitation.organisation, description=user.email)
+    write_audit(
+        actor=user,
+        action=AuditAction.ORGANISATION_JOINED,
+        obj=invitation.organisation,
+        details={"invitation": invitation.pk, "role": membership.role},
+    )
     return membership
 
 

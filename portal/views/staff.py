@@ -10,7 +10,7 @@ from django.views.generic import ListView
 from rules.contrib.views import PermissionRequiredMixin
 
 from .. import selectors, services
-from ..forms import RejectionForm
+from ..forms import AuditLogFilterForm, RejectionForm
 from ..models import Organisation
 
 
@@ -88,13 +88,14 @@ class AuditLogView(StaffPermissionMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        queryset = selectors.audit_entries()
-        action = self.request.GET.get("action", "").strip()
-        if action:
-            queryset = queryset.filter(action__startswith=action)
-        return queryset
+        self.filter_form = AuditLogFilterForm(self.request.GET or None)
+        if not self.filter_form.is_bound:
+            return selectors.audit_entries()
+        if not self.filter_form.is_valid():
+            return selectors.audit_entries().none()
+        return selectors.audit_entries(action=self.filter_form.cleaned_data["action"])
 
     def get_context_data(self, **kwargs):
-        action = self.request.GET.get("action", "").strip()
+        action = self.filter_form.cleaned_data.get("action", "") if self.filter_form.is_valid() else ""
         query_string = urlencode({"action": action}) if action else ""
-        return super().get_context_data(query_string=query_string, **kwargs)
+        return super().get_context_data(query_string=query_string, filter_form=self.filter_form, **kwargs)
