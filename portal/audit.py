@@ -120,7 +120,7 @@ GROUPS = {
     "application": _("Applications"),
     "conflict": _("Conflicts of interest"),
     "decision": _("Decisions"),
-    "webinar_series": _("Webinar series"),
+    "webinar_series": pgettext_lazy("audit", "Webinar series"),
     "webinar": _("Webinars"),
 }
 

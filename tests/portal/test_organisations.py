@@ -5,6 +5,7 @@ from django.core import mail, signing
 from django.urls import reverse
 
 from portal import services
+from portal.audit import AuditAction
 from portal.models import AuditEntry, Invitation, Membership, Organisation
 from portal.services import INVITATION_SALT, invitation_token
 from tests.factories import (
@@ -32,7 +33,7 @@ def test_create_organisation_makes_owner_and_pending_public_body(client):
     assert organisation.org_number == number
     assert organisation.status == Organisation.Status.PENDING
     assert Membership.objects.get(user=user, organisation=organisation).role == "owner"
-    assert AuditEntry.objects.filter(action="organisation.created", object_id=str(organisation.pk)).exists()
+    assert AuditEntry.objects.filter(action=AuditAction.ORGANISATION_CREATED, object_id=str(organisation.pk)).exists()
     assert client.session["active_organisation_id"] == organisation.pk
 
 
@@ -260,7 +261,9 @@ def test_rejected_public_body_corrects_details_and_asks_to_be_verified_again(cli
     assert response.status_code == 302
     assert organisation.name == "Rätt namn kommun"
     assert organisation.status == Organisation.Status.PENDING and organisation.rejection_reason == ""
-    assert AuditEntry.objects.filter(action="organisation.resubmitted", object_id=str(organisation.pk)).exists()
+    assert AuditEntry.objects.filter(
+        action=AuditAction.ORGANISATION_RESUBMITTED, object_id=str(organisation.pk)
+    ).exists()
 
 
 def test_organisation_edit_keeps_input_on_error_and_a_verified_body_cannot_resubmit(client):

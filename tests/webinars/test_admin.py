@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from portal.audit import AuditAction
 from portal.models import AuditEntry
 from tests.factories import make_buyer, make_portal_admin
 from webinars.models import Webinar
@@ -46,7 +47,7 @@ def test_publish_action_in_django_admin_uses_the_service(admin_client):
     )
     webinar.refresh_from_db()
     assert webinar.status == Webinar.Status.PUBLISHED
-    assert AuditEntry.objects.filter(action="webinar.published").exists()
+    assert AuditEntry.objects.filter(action=AuditAction.WEBINAR_PUBLISHED).exists()
 
 
 def test_registrations_cannot_be_added_in_django_admin(admin_client):
@@ -143,7 +144,7 @@ def test_recording_added_in_django_admin_is_audited_and_mailed(admin_client, dja
     webinar.refresh_from_db()
     assert webinar.recording_url == "https://video.example.org/rec"
     assert webinar.recording_published_at is not None
-    assert AuditEntry.objects.filter(action="webinar.recording_added").exists()
+    assert AuditEntry.objects.filter(action=AuditAction.WEBINAR_RECORDING_ADDED).exists()
     assert [m.to[0] for m in mail.outbox] == ["came@example.org"]
     assert "https://video.example.org/rec" in mail.outbox[0].body
 
@@ -203,4 +204,4 @@ def test_webinar_created_in_django_admin_is_a_draft_with_its_speakers_and_audite
     assert [(s.name, s.title, s.organisation) for s in webinar.speakers.all()] == [
         ("Anna Lindqvist", "Energiexpert", "Demo region")
     ]
-    assert AuditEntry.objects.filter(action="webinar.created", object_id=str(webinar.pk)).exists()
+    assert AuditEntry.objects.filter(action=AuditAction.WEBINAR_CREATED, object_id=str(webinar.pk)).exists()
