@@ -1,25 +1,29 @@
-"""Read-mostly admin for support: applications, reviews and decisions change only through the portal's pages and
-services (state machine, budget lock, decision letter), and a call is published and budgeted on its own page."""
+"""Grant calls and applications in the Django admin, to look things up: calls are set up and published on the
+portal's own pages (checks/manage/), applications, reviews and decisions change only through the services (state
+machine, budget lock, decision letter). Drafts are the applicant's own, as on the portal's pages."""
 
 from django.contrib import admin
 
-from portal.admin import PortalAdminAccess, ReadOnlyAdmin
+from portal.admin import PortalModelAdmin, PortalTabularInline, ReadOnlyAdmin
 
 from .models import Application, Criterion, Decision, GrantCall, Review, Track
 
 
-class TrackInline(PortalAdminAccess, admin.TabularInline):
+class TrackInline(PortalTabularInline):
     model = Track
     extra = 0
+    portal_admins_may_view = True
 
 
-class CriterionInline(PortalAdminAccess, admin.TabularInline):
+class CriterionInline(PortalTabularInline):
     model = Criterion
     extra = 0
+    portal_admins_may_view = True
 
 
 @admin.register(GrantCall)
-class GrantCallAdmin(PortalAdminAccess, admin.ModelAdmin):
+class GrantCallAdmin(PortalModelAdmin):
+    portal_admins_may_view = True
     list_display = ["name", "reference_number", "status", "opens_on", "closes_on", "total_budget"]
     inlines = [TrackInline, CriterionInline]
 
@@ -34,10 +38,16 @@ class ApplicationAdmin(ReadOnlyAdmin):
     list_filter = ["state", "call"]
     search_fields = ["reference", "title", "organisation__name"]
 
+    def visible_to_portal_admins(self, queryset):
+        return queryset.exclude(state=Application.State.DRAFT)
+
 
 @admin.register(Review)
 class ReviewAdmin(ReadOnlyAdmin):
     list_display = ["application", "handler", "recommendation", "weighted_score"]
+
+    def visible_to_portal_admins(self, queryset):
+        return queryset.exclude(application__state=Application.State.DRAFT)
 
 
 @admin.register(Decision)

@@ -2,9 +2,13 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core.internal import ratelimit
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext
+
+from .client_ip import client_ip
+from .login_limits import KNOWN_DEVICE_ACTION, known_device, remember_device
 
 
 @dataclass(frozen=True)
@@ -24,3 +28,28 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix, email, context):
         site = PortalSite(name=gettext("Innovation Procurement Portal"), domain=urlsplit(settings.SITE_URL).netloc)
         return super().send_mail(template_prefix, email, {**context, "current_site": site})
+
+    def get_client_ip(self, request):
+        # allauth's rate limits (sign-in, sign-up, password reset) count per this address.
+        return client_ip(request) or super().get_client_ip(request)
+
+    def pre_authenticate(self, request, **credentials):
+        """Count a sign-in attempt; a known device (portal/login_limits.py) is counted on its own key.
+
+        allauth rolls the count back when the password was right, so only failures stay counted.
+        """
+        device = known_device(request, credentials.get("email", ""))
+        if device is None:
+            return super().pre_authenticate(request, **credentials)
+        key = f"{self._get_login_attempts_cache_key(request, **credentials)}:device:{device}"
+        self._login_failed_rl_usage = ratelimit.consume(
+            request, app="allauth.account", action=KNOWN_DEVICE_ACTION, key=key
+        )
+        if not self._login_failed_rl_usage:
+            raise self.validation_error("too_many_login_attempts")
+        return None
+
+    def post_login(self, request, user, **kwargs):
+        response = super().post_login(request, user, **kwargs)
+        remember_device(request, response, user)
+        return response

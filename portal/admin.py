@@ -1,38 +1,168 @@
+"""The Django admin: read-only for portal admins, a break-glass tool for superusers, and every change audited.
+
+The portal's own pages change state through services (verification, memberships, grant calls, webinars …) and
+write their audit rows. The admin must not be a way around them, so every ModelAdmin and inline here derives from
+`PortalModelAdmin` / `PortalInline` (a test checks the whole registry):
+
+- portal admins (group `portal_admins`, staff) may only *view*, and only the models whose admin sets
+  `portal_admins_may_view` — what they need to operate. A model admin may narrow the rows they see with
+  `visible_to_portal_admins` (published needs, submitted applications …): company responses, drafts and
+  attachments are no more visible here than on the portal's pages;
+- superusers may still add, change and delete (break glass), and each of those is written to the audit log
+  (`AuditAction.ADMIN_ADD`, `ADMIN_CHANGE`, `ADMIN_DELETE`, `ADMIN_ACTION`; details: the model and the names of
+  the changed fields, or the action) next to Django's own LogEntry; nobody else gets any admin action;
+- everybody else gets nothing, whatever Django permissions their groups hold.
+"""
+
+import dataclasses
+
+from allauth.account.admin import EmailAddressAdmin as BaseEmailAddressAdmin
 from allauth.account.decorators import secure_admin_login
+from allauth.account.models import EmailAddress
+from allauth.mfa.admin import AuthenticatorAdmin as BaseAuthenticatorAdmin
+from allauth.mfa.models import Authenticator
 from django.contrib import admin
+from django.contrib.admin.options import ActionLocation
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
+from .audit import AuditAction
 from .models import Attachment, AuditEntry, Invitation, Membership, Organisation, OutboxMessage, User
 from .rules import is_portal_admin
+from .services import write_audit
 
 # Sign-in goes through allauth, with its two-factor step and rate limits: the admin's own password form would skip both.
 admin.site.login = secure_admin_login(admin.site.login)
 
 
-class PortalAdminAccess:
-    """Portal admins run the Django admin: they may view, add and change every model registered with this mixin.
+def is_superuser(request) -> bool:
+    return bool(request.user.is_active and request.user.is_superuser)
 
-    The `rules` permissions of the models answer for portal users acting on objects and say no to a model-wide
-    question, so the admin asks here instead. Deleting stays with superusers: domain objects change state
-    through services, and their history is kept.
-    """
+
+def _audit(request, event: AuditAction, obj, **details) -> None:
+    """One audit row about `obj`: the model ("app_label.model") and what was done to it."""
+    write_audit(actor=request.user, action=event, obj=obj, details={"model": obj._meta.label_lower, **details})
+
+
+def _audited(action):
+    """The action's function, writing an audit row for each selected object first."""
+
+    def audited(modeladmin, request, queryset):
+        for obj in queryset:
+            _audit(request, AuditAction.ADMIN_ACTION, obj, action=action.name)
+        return action.func(modeladmin, request, queryset)
+
+    return audited
+
+
+class PortalAdminRules:
+    """Who may do what in the Django admin (see the module's docstring)."""
+
+    portal_admins_may_view = False
+
+    def _portal_admin_may_view(self, request) -> bool:
+        return self.portal_admins_may_view and is_portal_admin(request.user)
 
     def has_module_permission(self, request):
-        return is_portal_admin(request.user) or super().has_module_permission(request)
+        return is_superuser(request) or self._portal_admin_may_view(request)
 
     def has_view_permission(self, request, obj=None):
-        return is_portal_admin(request.user) or super().has_view_permission(request, obj)
+        return is_superuser(request) or self._portal_admin_may_view(request)
 
     def has_add_permission(self, request, *args):
-        return is_portal_admin(request.user) or super().has_add_permission(request, *args)
+        return is_superuser(request) and super().has_add_permission(request, *args)
 
     def has_change_permission(self, request, obj=None):
-        return is_portal_admin(request.user) or super().has_change_permission(request, obj)
+        return is_superuser(request) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return is_superuser(request) and super().has_delete_permission(request, obj)
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset if is_superuser(request) else self.visible_to_portal_admins(queryset)
+
+    def visible_to_portal_admins(self, queryset):
+        """The rows a portal admin may look at; all of them unless a model admin says otherwise."""
+        return queryset
 
 
-class ReadOnlyAdmin(PortalAdminAccess, admin.ModelAdmin):
+class AuditedAdmin(PortalAdminRules):
+    """Every add, change (inlines and password included) and delete made in the admin gets an audit row.
+
+    Django's admin calls these hooks for each change it records in its own LogEntry (change form with its
+    inlines, list editing, "delete selected", the add-user and password pages), inside the change's transaction
+    where the admin opens one; other actions are wrapped by get_actions.
+    """
+
+    # Form fields that set a model field of another name (the password forms): audited under the model's field.
+    audit_field_names: dict[str, str] = {}
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        """Django's message for its LogEntry (each log_addition / log_change follows its own call); the names
+        of the changed fields, and of the inlines with changed rows, are kept for the audit row."""
+        names = [self.audit_field_names.get(name, name) for name in form.changed_data]
+        for formset in formsets or []:
+            if formset.new_objects or formset.changed_objects or formset.deleted_objects:
+                fk = getattr(formset, "fk", None)
+                names.append(fk.remote_field.name if fk is not None else formset.model._meta.model_name)
+        request._audit_fields = list(dict.fromkeys(names))
+        return super().construct_change_message(request, form, formsets, add)
+
+    @staticmethod
+    def _changed_fields(request) -> list[str]:
+        return request.__dict__.pop("_audit_fields", [])
+
+    def log_addition(self, request, obj, message):
+        entry = super().log_addition(request, obj, message)
+        _audit(request, AuditAction.ADMIN_ADD, obj, fields=self._changed_fields(request))
+        return entry
+
+    def log_change(self, request, obj, message):
+        entry = super().log_change(request, obj, message)
+        _audit(request, AuditAction.ADMIN_CHANGE, obj, fields=self._changed_fields(request))
+        return entry
+
+    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
+        """No actions for anybody but superusers; theirs are audited per object before they run ("delete
+        selected" audits itself, through log_deletions)."""
+        if not is_superuser(request):
+            return {}
+        actions = super().get_actions(request, action_location=action_location)
+        return {
+            name: action if name == "delete_selected" else dataclasses.replace(action, func=_audited(action))
+            for name, action in actions.items()
+        }
+
+    def log_deletions(self, request, queryset):
+        entries = super().log_deletions(request, queryset)
+        for obj in queryset:
+            _audit(request, AuditAction.ADMIN_DELETE, obj)
+        return entries
+
+
+class PortalModelAdmin(AuditedAdmin, admin.ModelAdmin):
+    """The base of every ModelAdmin in the project."""
+
+
+class PortalInline(PortalAdminRules):
+    """The base of every inline: it follows the same rules as its ModelAdmin (changes are logged by the parent)."""
+
+
+class PortalTabularInline(PortalInline, admin.TabularInline):
+    pass
+
+
+class PortalStackedInline(PortalInline, admin.StackedInline):
+    pass
+
+
+class ReadOnlyAdmin(PortalModelAdmin):
     """For rows that only services write: portal admins may look, nobody adds, changes or deletes here."""
+
+    portal_admins_may_view = True
 
     def has_add_permission(self, request, *args):
         return False
@@ -45,7 +175,12 @@ class ReadOnlyAdmin(PortalAdminAccess, admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(PortalAdminAccess, BaseUserAdmin):
+class UserAdmin(AuditedAdmin, BaseUserAdmin):
+    """Accounts change on the portal's pages (allauth: email, password, two factors). Portal admins may look a
+    person up; only a superuser adds users, sets passwords, staff status and groups here (audited)."""
+
+    portal_admins_may_view = True
+    audit_field_names = {"password1": "password", "password2": "password", "usable_password": "password"}
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "is_staff", "is_active"]
     search_fields = ["email", "first_name", "last_name"]
@@ -57,20 +192,26 @@ class UserAdmin(PortalAdminAccess, BaseUserAdmin):
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
 
-    def get_readonly_fields(self, request, obj=None):
-        # Only a superuser makes superusers; portal admins manage groups (handlers, portal_admins).
-        readonly = list(super().get_readonly_fields(request, obj))
-        return readonly if request.user.is_superuser else [*readonly, "is_superuser"]
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if is_superuser(request) or obj is None:
+            return fieldsets
+        # Not even the hash's summary for anybody else.
+        return [(name, {**opts, "fields": [f for f in opts["fields"] if f != "password"]}) for name, opts in fieldsets]
 
 
-class MembershipInline(PortalAdminAccess, admin.TabularInline):
+class MembershipInline(PortalTabularInline):
     model = Membership
     extra = 0
     raw_id_fields = ["user"]
+    portal_admins_may_view = True
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(PortalAdminAccess, admin.ModelAdmin):
+class OrganisationAdmin(PortalModelAdmin):
+    """Organisations are verified on the portal's staff pages and their members join by invitation."""
+
+    portal_admins_may_view = True
     list_display = ["name", "kind", "org_number", "status"]
     list_filter = ["kind", "status"]
     search_fields = ["name", "org_number"]
@@ -79,25 +220,23 @@ class OrganisationAdmin(PortalAdminAccess, admin.ModelAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(PortalAdminAccess, admin.ModelAdmin):
+class InvitationAdmin(PortalModelAdmin):
+    portal_admins_may_view = True
     list_display = ["email", "organisation", "role", "created_at", "accepted_at"]
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(PortalAdminAccess, admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "actor", "action", "object_repr"]
     list_filter = ["action"]
     search_fields = ["object_repr", "description"]
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Attachment)
-class AttachmentAdmin(PortalAdminAccess, admin.ModelAdmin):
+class AttachmentAdmin(PortalModelAdmin):
+    """Files of needs, calls, company responses and applications: served only by the portal's own views, which
+    check who may see their owner; superusers only here."""
+
     list_display = ["filename", "mime_type", "size", "content_type", "object_id", "created_at"]
 
 
@@ -109,3 +248,25 @@ class OutboxMessageAdmin(ReadOnlyAdmin):
     list_filter = [("sent_at", admin.EmptyFieldListFilter), "task"]
     search_fields = ["task", "last_error"]
     readonly_fields = ["task", "kwargs", "created", "sent_at", "attempts", "last_error"]
+
+
+# The admins that Django and allauth register themselves follow the same rules: superusers only, audited.
+# Importing their modules first registers them, so that they can be replaced here.
+admin.site.unregister(Group)
+admin.site.unregister(EmailAddress)
+admin.site.unregister(Authenticator)
+
+
+@admin.register(Group)
+class GroupAdmin(AuditedAdmin, BaseGroupAdmin):
+    pass
+
+
+@admin.register(EmailAddress)
+class EmailAddressAdmin(AuditedAdmin, BaseEmailAddressAdmin):
+    pass
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(AuditedAdmin, BaseAuthenticatorAdmin):
+    pass

@@ -13,9 +13,13 @@ class PortalConfig(AppConfig):
         self.register_audit()
 
     def register_audit(self):
-        from . import audit
-        from .models import Invitation, Membership, Organisation, User
+        from allauth.account.models import EmailAddress
+        from allauth.mfa.models import Authenticator
 
-        audit.register_personal(User, Membership, Invitation)
+        from . import audit
+        from .models import Invitation, JoinRequest, Membership, Organisation, User
+
+        # Accounts and what belongs to them (the Django admin audits changes of the last two).
+        audit.register_personal(User, Membership, Invitation, JoinRequest, EmailAddress, Authenticator)
         audit.register_labels("organisation", Organisation.Kind, keys=["kind"])
         audit.register_labels("organisation", Membership.Role, keys=["role"])

@@ -14,6 +14,8 @@ The portal core does not import the domain apps: they fill the registries at sta
 
 from collections.abc import Iterable
 
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -27,8 +29,22 @@ class AuditAction(models.TextChoices):
     ORGANISATION_REJECTED = "organisation.rejected", _("Organisation rejected")
     ORGANISATION_CHANGED = "organisation.changed", _("Organisation changed")
     ORGANISATION_RESUBMITTED = "organisation.resubmitted", _("Organisation asked to be verified again")
+    ORGANISATION_REVERIFICATION = "organisation.reverification", _("Organisation to be verified again after a change")
     ORGANISATION_INVITED = "organisation.invited", _("Member invited")
     ORGANISATION_JOINED = "organisation.joined", _("Invitation accepted")
+    ORGANISATION_JOIN_REQUESTED = "organisation.join_requested", _("Asked to join")
+    ORGANISATION_JOIN_ACCEPTED = "organisation.join_accepted", _("Request to join accepted")
+    ORGANISATION_JOIN_DECLINED = "organisation.join_declined", _("Request to join declined")
+    ORGANISATION_DISPUTED = "organisation.disputed", _("Organisation number disputed")
+    ORGANISATION_NUMBER_LOST = "organisation.number_lost", _("Organisation number lost after a dispute")
+    # Identity disputes, decided by a portal admin (portal/organisations.py)
+    DISPUTE_UPHELD = "dispute.upheld", _("Dispute upheld")
+    DISPUTE_REJECTED = "dispute.rejected", _("Dispute rejected")
+    # Changes made by a superuser in the Django admin (portal/admin.py)
+    ADMIN_ADD = "admin.add", _("Added in the Django admin")
+    ADMIN_CHANGE = "admin.change", _("Changed in the Django admin")
+    ADMIN_DELETE = "admin.delete", _("Deleted in the Django admin")
+    ADMIN_ACTION = "admin.action", _("Django admin action")
     # Rendered documents (portal.documents)
     DOCUMENT_READY = "document.ready", _("Document ready")
     DOCUMENT_FAILED = "document.failed", _("Document failed")
@@ -108,6 +124,8 @@ class AuditAction(models.TextChoices):
 # The filter of the audit log offers every event and, per group, all of the group's events.
 GROUPS = {
     "organisation": _("Organisations"),
+    "dispute": _("Identity disputes"),
+    "admin": _("Django admin"),
     "document": _("Documents"),
     "need": _("Needs"),
     "call": _("Calls"),
@@ -133,6 +151,63 @@ def _assigned(values: dict) -> str:
     return str(_("Assigned to user #%(handler)s")) % values
 
 
+# The fields that make an organisation's identity, in the order they are shown. Organisation data, not
+# personal data: their old and new values are kept as {"name": {"from": …, "to": …}, …}.
+IDENTITY_FIELDS = {
+    "name": _("Name"),
+    "org_number": _("Organisation number"),
+    "kind": _("Kind"),
+}
+
+
+def _identity_changes(values: dict) -> str:
+    changes = "; ".join(
+        str(pgettext_lazy("audit", "%(field)s: %(from)s → %(to)s"))
+        % {"field": label, "from": values[field].get("from", "–"), "to": values[field].get("to", "–")}
+        for field, label in IDENTITY_FIELDS.items()
+        if isinstance(values.get(field), dict)
+    )
+    if values.get("dispute") not in (None, "", "–"):
+        return str(_("%(changes)s (dispute #%(dispute)s)")) % {"changes": changes, "dispute": values["dispute"]}
+    return changes
+
+
+def _organisation_created(values: dict) -> str:
+    if values.get("dispute") not in (None, "", "–"):
+        return str(_("Kind: %(kind)s, after dispute #%(dispute)s")) % values
+    return str(_("Kind: %(kind)s")) % values
+
+
+def _model_meta(label: str):
+    try:
+        return apps.get_model(label)._meta
+    except (LookupError, ValueError):
+        return None
+
+
+def _field_name(meta, name: str) -> str:
+    """A field's (or an inline relation's) name in the reader's language; an unknown one as it is."""
+    if meta is None:
+        return name
+    try:
+        field = meta.get_field(name)
+    except FieldDoesNotExist:
+        return name
+    if field.auto_created and not field.concrete:  # a reverse relation: an inline's rows
+        return str(field.related_model._meta.verbose_name_plural)
+    return str(field.verbose_name)
+
+
+def _admin(values: dict) -> str:
+    """'Organisation: name, memberships' — the model and the fields changed, in the reader's language."""
+    meta = _model_meta(values.get("model", ""))
+    model = str(capfirst(meta.verbose_name)) if meta is not None else values.get("model", "")
+    if values.get("action"):
+        return str(_("%(model)s: action %(action)s")) % {"model": model, "action": values["action"]}
+    fields = ", ".join(_field_name(meta, name) for name in values.get("fields") or [])
+    return f"{model}: {fields}" if fields else model
+
+
 def _anonymised(values: dict) -> str:
     count = values.get("count", 0)
     return ngettext("%(count)s registration", "%(count)s registrations", int(count)) % {"count": count}
@@ -141,10 +216,24 @@ def _anonymised(values: dict) -> str:
 # How each event's details read: a translatable format over the details' keys, or a function of them.
 # Events without an entry show no description.
 DESCRIPTIONS: dict[AuditAction, object] = {
-    AuditAction.ORGANISATION_CREATED: _("Kind: %(kind)s"),
+    AuditAction.ORGANISATION_CREATED: _organisation_created,
+    AuditAction.ORGANISATION_VERIFIED: _identity_changes,
     AuditAction.ORGANISATION_REJECTED: _("Reason: %(reason)s"),
+    AuditAction.ORGANISATION_CHANGED: _identity_changes,
+    AuditAction.ORGANISATION_REVERIFICATION: _identity_changes,
     AuditAction.ORGANISATION_INVITED: _("Invitation #%(invitation)s, role: %(role)s"),
     AuditAction.ORGANISATION_JOINED: _("Invitation #%(invitation)s, role: %(role)s"),
+    AuditAction.ORGANISATION_JOIN_REQUESTED: _("Request #%(join_request)s"),
+    AuditAction.ORGANISATION_JOIN_ACCEPTED: _("Request #%(join_request)s"),
+    AuditAction.ORGANISATION_JOIN_DECLINED: _("Request #%(join_request)s"),
+    AuditAction.ORGANISATION_DISPUTED: _("Dispute #%(dispute)s: %(org_number)s claimed by %(name)s"),
+    AuditAction.ORGANISATION_NUMBER_LOST: _identity_changes,
+    AuditAction.DISPUTE_UPHELD: _("Reason: %(reason)s"),
+    AuditAction.DISPUTE_REJECTED: _("Reason: %(reason)s"),
+    AuditAction.ADMIN_ADD: _admin,
+    AuditAction.ADMIN_CHANGE: _admin,
+    AuditAction.ADMIN_DELETE: _admin,
+    AuditAction.ADMIN_ACTION: _admin,
     AuditAction.DOCUMENT_READY: _("Version %(version)s, %(size)s bytes"),
     AuditAction.DOCUMENT_FAILED: _("Error: %(error)s"),
     AuditAction.NEED_UPDATED: _("Stage: %(from)s → %(to)s"),
@@ -215,7 +304,13 @@ def label(action: str) -> str:
         return action
 
 
-def _value(group: str, key: str, value) -> str:
+def _value(group: str, key: str, value):
+    """A detail's value for the reader: a state's label, "–" for nothing; in a dict ({"from": …, "to": …})
+    each value is read as one of `key`, in a list each item as it is."""
+    if isinstance(value, dict):
+        return {inner: _value(group, key, item) for inner, item in value.items()}
+    if isinstance(value, list):
+        return [str(item) for item in value]
     if value is None or value == "":
         return "–"
     choices = _labels.get((group, key))

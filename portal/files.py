@@ -16,7 +16,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from .models import Attachment
 
@@ -118,7 +120,10 @@ class AttachmentsField(forms.FileField):
         kwargs.setdefault("required", False)
         kwargs.setdefault(
             "help_text",
-            _("PDF, DOCX, XLSX, ODT, ODS, PNG or JPEG, at most 20 MB each. You can choose several files."),
+            format_lazy(
+                _("PDF, DOCX, XLSX, ODT, ODS, PNG or JPEG, at most 20 MB each. You can choose up to {count} files."),
+                count=settings.MAX_UPLOAD_FILES,
+            ),
         )
         super().__init__(*args, **kwargs)
         self.widget.attrs.setdefault("accept", ACCEPT_ATTRIBUTE)
@@ -127,6 +132,16 @@ class AttachmentsField(forms.FileField):
         files = data if isinstance(data, (list, tuple)) else ([data] if data else [])
         if self.required and not files:
             raise ValidationError(self.error_messages["required"], code="required")
+        if len(files) > settings.MAX_UPLOAD_FILES:
+            raise ValidationError(
+                ngettext_lazy(
+                    "You chose %(chosen)s files; at most %(max)s file can be sent at a time.",
+                    "You chose %(chosen)s files; at most %(max)s files can be sent at a time.",
+                    "max",
+                )
+                % {"chosen": len(files), "max": settings.MAX_UPLOAD_FILES},
+                code="too_many",
+            )
         errors, cleaned = [], []
         for uploaded in files:
             try:

@@ -1,5 +1,4 @@
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from . import audit
@@ -21,18 +20,86 @@ class OrganisationForm(forms.Form):
     website = forms.URLField(label=_("Website"), required=False, max_length=200, assume_scheme="https")
 
     def clean_org_number(self):
-        number = normalise_org_number(self.cleaned_data["org_number"])
-        if Organisation.objects.filter(org_number=number).exists():
-            raise ValidationError(_("An organisation with this number is already registered."))
-        return number
+        # Whether the number is taken is the service's question: the view then offers to join or dispute.
+        return normalise_org_number(self.cleaned_data["org_number"])
+
+
+REVERIFICATION_HELP = _(
+    "Changing this sends the verified organisation back to a portal administrator for verification; until then "
+    "it counts as unverified."
+)
 
 
 class OrganisationEditForm(forms.Form):
-    """What an owner may change; kind and organisation number are fixed once registered."""
+    """What an owner may change. For a verified organisation, the fields that say who it is (kind, name,
+    organisation number) carry a note that changing them needs a new verification."""
 
+    kind = forms.ChoiceField(
+        label=_("Kind of organisation"), choices=Organisation.Kind.choices, widget=forms.RadioSelect
+    )
     name = forms.CharField(label=_("Name"), max_length=200)
+    org_number = forms.CharField(
+        label=_("Organisation number"),
+        max_length=13,
+        help_text=_("NNNNNN-NNNN or ten digits, as registered with Bolagsverket or Skatteverket."),
+    )
     address = forms.CharField(label=_("Address"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     website = forms.URLField(label=_("Website"), required=False, max_length=200, assume_scheme="https")
+
+    def __init__(self, *args, verified: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if verified:
+            for name in ("kind", "name", "org_number"):
+                help_text = self.fields[name].help_text
+                self.fields[name].help_text = f"{help_text} {REVERIFICATION_HELP}" if help_text else REVERIFICATION_HELP
+
+    def clean_org_number(self):
+        return normalise_org_number(self.cleaned_data["org_number"])
+
+
+class JoinRequestForm(forms.Form):
+    org_number = forms.CharField(widget=forms.HiddenInput, max_length=13)
+    message = forms.CharField(
+        label=_("Message to the owners"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Optional. Say who you are, so that the owners recognise you."),
+    )
+
+    def clean_org_number(self):
+        return normalise_org_number(self.cleaned_data["org_number"])
+
+
+class DisputeForm(OrganisationForm):
+    """The disputing party's organisation (made if the dispute is upheld) and why the number is theirs."""
+
+    statement = forms.CharField(
+        label=_("Why the number belongs to your organisation"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_(
+            "A portal administrator reads this and may contact you. Say what you can show, e.g. an extract "
+            "from Bolagsverket's register, and your role in the organisation."
+        ),
+    )
+
+
+class DisputeDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        widget=forms.RadioSelect,
+        choices=[
+            ("uphold", _("Uphold: give the number to the disputing party; the organisation holding it loses it")),
+            ("reject", _("Reject: the number stays where it is")),
+        ],
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Sent to both sides."),
+    )
 
 
 class InvitationForm(forms.Form):

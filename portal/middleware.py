@@ -83,6 +83,68 @@ class DatabaseUnavailableMiddleware:
         return None
 
 
+class PermissionsPolicyMiddleware:
+    """Send `Permissions-Policy` (settings.PERMISSIONS_POLICY) on every response, static files included.
+
+    The portal uses none of the browser's powerful features, so each is switched off for its pages and for
+    anything they might embed; an injected script could not ask for the camera, a payment or the location.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.header = ", ".join(
+            f"{feature}=({' '.join(allowed)})" for feature, allowed in settings.PERMISSIONS_POLICY.items()
+        )
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.header:
+            response.headers.setdefault("Permissions-Policy", self.header)
+        return response
+
+
+def request_too_large_response(request) -> HttpResponse:
+    """The 413 page: the limits and what to do, in the visitor's language."""
+    response = render(
+        request,
+        "errors/413.html",
+        {
+            "max_size": settings.MAX_REQUEST_BODY_SIZE,
+            "max_file_size": settings.MAX_UPLOAD_SIZE,
+            "max_files": settings.MAX_UPLOAD_FILES,
+        },
+        status=413,
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class RequestBodyLimitMiddleware:
+    """Refuse a request body larger than the largest form (MAX_REQUEST_BODY_SIZE) before anything reads it.
+
+    Django reads a body only when a form or view asks for it, after the middleware, and then only as many
+    bytes as Content-Length says. So the declared length is checked here, and a body without one (chunked)
+    is refused with 411: Django would read nothing of it and the form would arrive empty. Browsers always
+    send a length for forms; the proxy in front (deploy/nginx.conf) refuses the same sizes itself.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        length = request.META.get("CONTENT_LENGTH", "")
+        if not length and request.META.get("HTTP_TRANSFER_ENCODING"):
+            return HttpResponse(_("Send the request with a Content-Length."), status=411, content_type="text/plain")
+        try:
+            size = int(length or 0)
+        except ValueError:
+            size = 0  # Django reads nothing of a body whose length it cannot parse
+        if size > settings.MAX_REQUEST_BODY_SIZE:
+            logger.warning("Request body of %s bytes refused for %s", size, request.path)
+            return request_too_large_response(request)
+        return self.get_response(request)
+
+
 class ActiveOrganisationMiddleware:
     """Put the organisation the user acts for on `request.user.active_organisation`.
 

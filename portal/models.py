@@ -75,7 +75,9 @@ class Organisation(RulesModel):
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=200)
-    org_number = models.CharField(_("organisation number"), max_length=11, unique=True)
+    # The identity (Bolagsverket's / Skatteverket's organisationsnummer). Empty only for an organisation that
+    # lost its number in an identity dispute (portal/organisations.py) and has not given a correct one since.
+    org_number = models.CharField(_("organisation number"), max_length=11, unique=True, null=True, blank=True)
     address = models.TextField(_("address"), blank=True)
     website = models.URLField(_("website"), blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
@@ -89,6 +91,11 @@ class Organisation(RulesModel):
     )
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     rejection_reason = models.TextField(_("reason for rejection"), blank=True)
+    # What a portal admin last verified: a verified organisation that changes its name, number or kind goes back
+    # to the queue, where these show what changed (old → new).
+    verified_name = models.CharField(_("verified name"), max_length=200, blank=True)
+    verified_org_number = models.CharField(_("verified organisation number"), max_length=11, blank=True)
+    verified_kind = models.CharField(_("verified kind"), max_length=20, choices=Kind.choices, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -108,6 +115,22 @@ class Organisation(RulesModel):
     @property
     def is_verified(self) -> bool:
         return self.status == self.Status.VERIFIED
+
+    @property
+    def changes_since_verification(self) -> list[tuple[str, str, str]]:
+        """(what, verified value, current value) for each identity field changed since the last verification."""
+        if not self.verified_at:
+            return []
+        pairs = [
+            (_("Name"), self.verified_name, self.name),
+            (_("Organisation number"), self.verified_org_number, self.org_number or ""),
+            (
+                _("Kind"),
+                self.Kind(self.verified_kind).label if self.verified_kind else "",
+                self.get_kind_display(),
+            ),
+        ]
+        return [(str(what), old, new) for what, old, new in pairs if old != new]
 
     @property
     def is_public_body(self) -> bool:
@@ -155,6 +178,124 @@ class Invitation(models.Model):
 
     def __str__(self):
         return f"{self.email} → {self.organisation}"
+
+
+class JoinRequest(RulesModel):
+    """Someone asks to become a member of an organisation that already holds the number they tried to register.
+
+    The organisation's owners accept (a membership is made) or decline it (portal/organisations.py).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting the owners' answer")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="join_requests", verbose_name=_("organisation")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="join_requests", verbose_name=_("requested by")
+    )
+    message = models.TextField(_("message to the owners"), blank=True, max_length=2000)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("answered by"),
+    )
+    decided_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("asked at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("request to join")
+        verbose_name_plural = _("requests to join")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "user"],
+                condition=models.Q(status="pending"),
+                name="join_request_one_open_per_user",
+            )
+        ]
+        rules_permissions = {
+            "view": portal_rules.is_org_owner | portal_rules.is_requester,
+            "decide": portal_rules.is_org_owner & portal_rules.is_pending_request,
+        }
+
+    def __str__(self):
+        return f"{self.user} → {self.organisation}"
+
+
+class IdentityDispute(RulesModel):
+    """Someone says an organisation number registered by an unverified organisation is theirs.
+
+    A portal admin decides: uphold (the number goes to a new organisation for the disputing party, the holder
+    loses it) or reject (nothing changes). Both sides are mailed the outcome (portal/organisations.py).
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Awaiting a decision")
+        UPHELD = "upheld", _("Upheld: the number was given to the disputing party")
+        REJECTED = "rejected", _("Rejected")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="disputes", verbose_name=_("disputed organisation")
+    )
+    org_number = models.CharField(_("organisation number"), max_length=11)
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="identity_disputes",
+        verbose_name=_("raised by"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Organisation.Kind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    address = models.TextField(_("address"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    statement = models.TextField(_("why the number is yours"), max_length=4000)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_reason = models.TextField(_("reason for the decision"), blank=True)
+    new_organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("organisation created for the disputing party"),
+    )
+    created_at = models.DateTimeField(_("raised at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("identity dispute")
+        verbose_name_plural = _("identity disputes")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org_number", "raised_by"],
+                condition=models.Q(status="open"),
+                name="identity_dispute_one_open_per_user",
+            )
+        ]
+        rules_permissions = {
+            "view": portal_rules.is_portal_admin,
+            "decide": portal_rules.is_portal_admin & portal_rules.is_open_dispute,
+        }
+
+    def __str__(self):
+        return f"{self.org_number}: {self.name}"
 
 
 class SubmissionToken(models.Model):

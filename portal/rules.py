@@ -107,6 +107,33 @@ def acts_for_obj_org(user, obj):
     return org is not None and active is not None and active.pk == org.pk
 
 
+@rules.predicate
+def is_requester(user, join_request):
+    """The user asked to join (a JoinRequest's own author)."""
+    return join_request is not None and getattr(user, "pk", None) == join_request.user_id
+
+
+@rules.predicate
+def is_pending_request(user, join_request):
+    return join_request is not None and join_request.status == "pending"
+
+
+@rules.predicate
+def is_open_dispute(user, dispute):
+    return dispute is not None and dispute.status == "open"
+
+
+@rules.predicate
+def org_is_verified(user, obj):
+    org = _organisation_of(obj)
+    return org is not None and org.is_verified
+
+
+# The organisation number of an unverified organisation may be disputed by anyone who is not its member; a
+# verified organisation's number is settled (a portal admin checked it), so one may only ask to join it.
+can_dispute_number = rules.is_authenticated & ~org_is_verified & ~is_org_member
+can_ask_to_join = rules.is_authenticated & ~is_org_member
+
 is_buyer = acts_for_public_body
 is_company = acts_for_company
 
@@ -115,3 +142,6 @@ rules.add_perm("portal.create_organisation", rules.is_authenticated)
 rules.add_perm("portal.verify_organisations", is_portal_admin)
 rules.add_perm("portal.view_audit_log", is_portal_admin)
 rules.add_perm("portal.switch_organisation", rules.is_authenticated)
+rules.add_perm("portal.ask_to_join_organisation", can_ask_to_join)
+rules.add_perm("portal.dispute_organisation", can_dispute_number)
+rules.add_perm("portal.decide_disputes", is_portal_admin)

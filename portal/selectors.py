@@ -2,11 +2,11 @@
 
 from datetime import timedelta
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from .models import AuditEntry, Invitation, Membership, Organisation
+from .models import AuditEntry, IdentityDispute, Invitation, JoinRequest, Membership, Organisation
 
 
 def memberships_for(user) -> QuerySet[Membership]:
@@ -40,11 +40,51 @@ def get_organisation_for(user, pk) -> Organisation:
 
 
 def organisations_awaiting_verification() -> QuerySet[Organisation]:
+    """Public bodies and companies waiting for a portal admin: new ones, and verified ones that changed their
+    name, number or kind (`Organisation.changes_since_verification` says what)."""
     return (
-        Organisation.objects.filter(kind=Organisation.Kind.PUBLIC_BODY, status=Organisation.Status.PENDING)
+        Organisation.objects.filter(status=Organisation.Status.PENDING)
         .annotate(member_count=Count("memberships"))
         .order_by("created_at")
     )
+
+
+def organisation_holding(org_number: str) -> Organisation | None:
+    """The organisation registered with this (normalised) number, or None."""
+    if not org_number:
+        return None
+    return Organisation.objects.filter(org_number=org_number).first()
+
+
+def pending_join_requests(organisation) -> QuerySet[JoinRequest]:
+    return organisation.join_requests.filter(status=JoinRequest.Status.PENDING).select_related("user")
+
+
+def get_join_request_for(user, pk) -> JoinRequest:
+    """A request to join that the user made, or one to an organisation the user owns; 404 otherwise."""
+    owned = Membership.objects.filter(user=user, role=Membership.Role.OWNER).values("organisation_id")
+    try:
+        return (
+            JoinRequest.objects.select_related("organisation", "user", "decided_by")
+            .filter(Q(user=user) | Q(organisation_id__in=owned))
+            .get(pk=pk)
+        )
+    except (JoinRequest.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def open_disputes() -> QuerySet[IdentityDispute]:
+    return IdentityDispute.objects.filter(status=IdentityDispute.Status.OPEN).select_related(
+        "organisation", "raised_by"
+    )
+
+
+def get_dispute(pk) -> IdentityDispute:
+    """Any dispute, for portal admins (the view checks the permission first); 404 if missing."""
+    try:
+        return IdentityDispute.objects.select_related("organisation", "raised_by", "new_organisation").get(pk=pk)
+    except (IdentityDispute.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
 
 
 def organisation_members(organisation) -> QuerySet[Membership]:

@@ -58,7 +58,9 @@ DUPLICATE_ORG_NUMBER = _("An organisation with this number is already registered
 def create_organisation(
     *, by: User, kind: str, name: str, org_number: str, address: str = "", website: str = ""
 ) -> Organisation:
-    """Create an organisation with `by` as owner. Public bodies start unverified.
+    """Create an organisation with `by` as owner. Every organisation, companies too, starts unverified (pending)
+    and waits in the verification queue. A number already held is refused; the person may instead ask to join the
+    holder or dispute its number (portal/organisations.py).
 
     Side effects: an owner membership, an audit row.
     """
@@ -90,16 +92,37 @@ def _owners(organisation):
 
 @transaction.atomic
 def verify_organisation(*, organisation: Organisation, by: User) -> Organisation:
-    """Mark a public body verified. Side effects: audit row, mail to its owners."""
+    """Mark an organisation (public body or company) verified, also again after a change of name, number or kind.
+
+    Records what was verified (name, number, kind). Side effects: audit row (with what changed since the last
+    verification), mail to its owners.
+    """
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
     if organisation.status == Organisation.Status.VERIFIED:
         raise InvalidTransition(_("The organisation is already verified."))
+    if not organisation.org_number:
+        raise InvalidTransition(_("The organisation has no organisation number to verify."))
+    changes = _identity_changes_since_verification(organisation)
     organisation.status = Organisation.Status.VERIFIED
     organisation.verified_by = by
     organisation.verified_at = timezone.now()
     organisation.rejection_reason = ""
-    organisation.save(update_fields=["status", "verified_by", "verified_at", "rejection_reason"])
-    write_audit(actor=by, action=AuditAction.ORGANISATION_VERIFIED, obj=organisation)
+    # What was verified: a later change of any of these sends the organisation back to the queue.
+    organisation.verified_name = organisation.name
+    organisation.verified_org_number = organisation.org_number
+    organisation.verified_kind = organisation.kind
+    organisation.save(
+        update_fields=[
+            "status",
+            "verified_by",
+            "verified_at",
+            "rejection_reason",
+            "verified_name",
+            "verified_org_number",
+            "verified_kind",
+        ]
+    )
+    write_audit(actor=by, action=AuditAction.ORGANISATION_VERIFIED, obj=organisation, details=changes)
     owners = _owners(organisation)
     transaction.on_commit(
         lambda: send_mail_to(
@@ -137,23 +160,89 @@ def reject_organisation(*, organisation: Organisation, by: User, reason: str) ->
     return organisation
 
 
+IDENTITY_FIELDS = ("name", "org_number", "kind")
+
+
+def identity_changes(old: dict, new: dict) -> dict:
+    """The audit details of a change of identity: {"name": {"from": old, "to": new}, …} for each field of
+    IDENTITY_FIELDS that differs (organisation data, not personal data; None for no number)."""
+    return {
+        field: {"from": old.get(field) or None, "to": new.get(field) or None}
+        for field in IDENTITY_FIELDS
+        if (old.get(field) or None) != (new.get(field) or None)
+    }
+
+
+def _identity_changes_since_verification(organisation: Organisation) -> dict:
+    """What changed since the last verification, as audit details (nothing for a first verification)."""
+    if not organisation.verified_at:
+        return {}
+    verified = {
+        "name": organisation.verified_name,
+        "org_number": organisation.verified_org_number,
+        "kind": organisation.verified_kind,
+    }
+    return identity_changes(verified, {field: getattr(organisation, field) for field in IDENTITY_FIELDS})
+
+
 @transaction.atomic
 def update_organisation(
-    *, organisation: Organisation, by: User, name: str, address: str = "", website: str = "", resubmit: bool = False
+    *,
+    organisation: Organisation,
+    by: User,
+    name: str,
+    address: str = "",
+    website: str = "",
+    org_number: str | None = None,
+    kind: str | None = None,
+    resubmit: bool = False,
 ) -> Organisation:
-    """An owner changes name, address and website; with `resubmit` a rejected public body asks to be
-    verified again (back to pending, the old reason cleared). Side effects: audit rows."""
+    """An owner changes the organisation's details; `org_number` and `kind` None leave them as they are.
+
+    A verified organisation whose name, number or kind changes is no longer verified: it goes back to the
+    verification queue (status pending) until a portal admin confirms the new identity; what it has published
+    stays up. With `resubmit` a rejected organisation asks to be verified again (back to pending, the old reason
+    cleared). Side effects: audit rows (ORGANISATION_CHANGED, and ORGANISATION_REVERIFICATION, each with the
+    identity fields' old → new values, or ORGANISATION_RESUBMITTED).
+    """
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
-    organisation.name, organisation.address, organisation.website = name, address, website
-    fields = ["name", "address", "website"]
+    new = {"name": name, "org_number": organisation.org_number, "kind": organisation.kind}
+    if org_number is not None:
+        new["org_number"] = normalise_org_number(org_number)
+    if kind is not None:
+        if kind not in Organisation.Kind.values:
+            raise ServiceError(_("Choose a kind of organisation."), field="kind")
+        new["kind"] = kind
+    if (
+        new["org_number"] != organisation.org_number
+        and Organisation.objects.filter(org_number=new["org_number"]).exclude(pk=organisation.pk).exists()
+    ):
+        raise ServiceError(DUPLICATE_ORG_NUMBER, field="org_number")
+    changes = identity_changes({field: getattr(organisation, field) for field in IDENTITY_FIELDS}, new)
+    for field in IDENTITY_FIELDS:
+        setattr(organisation, field, new[field])
+    organisation.address, organisation.website = address, website
+    fields = [*IDENTITY_FIELDS, "address", "website"]
+    reverify = bool(changes) and organisation.status == Organisation.Status.VERIFIED
     if resubmit:
         if organisation.status != Organisation.Status.REJECTED:
             raise InvalidTransition(_("Only a rejected organisation can ask to be verified again."))
+        if not organisation.org_number:
+            raise ServiceError(_("Give the organisation number before you ask to be verified."), field="org_number")
         organisation.status = Organisation.Status.PENDING
         organisation.rejection_reason = ""
         fields += ["status", "rejection_reason"]
-    organisation.save(update_fields=fields)
-    write_audit(actor=by, action=AuditAction.ORGANISATION_CHANGED, obj=organisation)
+    elif reverify:
+        organisation.status = Organisation.Status.PENDING
+        fields += ["status"]
+    try:
+        with transaction.atomic():
+            organisation.save(update_fields=fields)
+    except IntegrityError:  # the same number taken at the same moment (another tab)
+        raise ServiceError(DUPLICATE_ORG_NUMBER, field="org_number") from None
+    write_audit(actor=by, action=AuditAction.ORGANISATION_CHANGED, obj=organisation, details=changes)
+    if reverify:
+        write_audit(actor=by, action=AuditAction.ORGANISATION_REVERIFICATION, obj=organisation, details=changes)
     if resubmit:
         write_audit(actor=by, action=AuditAction.ORGANISATION_RESUBMITTED, obj=organisation)
     return organisation

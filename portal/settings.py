@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "portal.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "portal.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -81,6 +82,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.middleware.RequestBodyLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -203,6 +205,14 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Innovationsupphandlingsportalen] "
 ACCOUNT_ADAPTER = "portal.adapters.AccountAdapter"
+# Failed sign-ins are limited per client address and, separately, per account (docs/architecture.md,
+# "Sign-in limits"): an unknown device gets a short back-off after 5 failures for one account, while a device
+# that signed in to that account before counts its own failures (portal/login_limits.py). Both back-offs
+# are sliding windows: the oldest failure stops counting 5 minutes later.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "10/m/ip,5/5m/key",
+    "login_failed_known_device": "10/m/ip,5/5m/key",
+}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Innovationsupphandlingsportalen"
 REQUIRE_STAFF_MFA = env_bool("REQUIRE_STAFF_MFA", True)
@@ -234,8 +244,16 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = PRIVATE_FILES_ROOT
+# Request limits (README "Running in production"). A form's attachments field takes at most MAX_UPLOAD_FILES
+# files of at most MAX_UPLOAD_SIZE each (more is a field error, portal/files.py); its other fields at most
+# DATA_UPLOAD_MAX_MEMORY_SIZE. A request body larger than the largest such form is refused with 413 before it is
+# read (portal.middleware.RequestBodyLimitMiddleware), and deploy/nginx.conf refuses the same size.
 MAX_UPLOAD_SIZE = 20 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
+MAX_UPLOAD_FILES = 5
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+MAX_REQUEST_BODY_SIZE = MAX_UPLOAD_FILES * MAX_UPLOAD_SIZE + DATA_UPLOAD_MAX_MEMORY_SIZE  # 105 MiB
+# Files Django parses at all: above the form's limit, so that a few too many get the field error, not a 400.
+DATA_UPLOAD_MAX_NUMBER_FILES = 4 * MAX_UPLOAD_FILES
 
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 if EMAIL_HOST:
@@ -265,6 +283,12 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # HTTPS hardening is on unless DEBUG is on or HTTPS=0 (plain-HTTP test servers).
 HTTPS = env_bool("HTTPS", not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many proxies in front of the portal append the address they saw to X-Forwarded-For (docker compose: 1,
+# its nginx). 0: the header is ignored and the connection's address counts. The client's address is the
+# entry that many hops from the right (portal/client_ip.py); sign-in and registration limits count per address.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
 SECURE_SSL_REDIRECT = HTTPS
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
@@ -295,6 +319,35 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
 }
 
+# Permissions-Policy (portal.middleware.PermissionsPolicyMiddleware): the portal uses none of these browser
+# features, so each is off for its pages and anything they embed. Feature -> allowed origins (none).
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "bluetooth",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+
 # Logs go to stdout: one JSON object per line (portal/logs.py) unless LOG_FORMAT=text (for people).
 LOG_FORMAT = (os.environ.get("LOG_FORMAT") or "json").strip().lower()
 if LOG_FORMAT not in {"json", "text"}:
@@ -316,8 +369,11 @@ LOGGING = {
 # The Celery worker keeps this configuration (and so the same formatter) instead of installing its own.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
-# Webinars: registrations per client address and hour; the header a proxy sets with the client's address
-# (e.g. X-Real-IP; empty: REMOTE_ADDR); how long registrants' personal data is kept after a webinar.
+# Webinars: registrations per client address (portal/client_ip.py) and hour; how long registrants' personal
+# data is kept after a webinar.
 WEBINARS_REGISTRATIONS_PER_HOUR = env_int("WEBINARS_REGISTRATIONS_PER_HOUR", 10)
-WEBINARS_CLIENT_IP_HEADER = os.environ.get("WEBINARS_CLIENT_IP_HEADER", "")
+if os.environ.get("WEBINARS_CLIENT_IP_HEADER"):
+    raise ImproperlyConfigured(
+        "WEBINARS_CLIENT_IP_HEADER is gone: set TRUSTED_PROXY_COUNT to the number of proxies in front of the portal."
+    )
 WEBINARS_REGISTRATION_RETENTION_DAYS = env_int("WEBINARS_REGISTRATION_RETENTION_DAYS", 365)

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from .cache import cache_member_page, cache_public_page
-from .views import files, organisations, pages, staff
+from .views import errors, files, organisations, pages, staff
 
 portal_patterns = [
     path("", cache_public_page(pages.HomeView.as_view()), name="home"),
@@ -14,15 +14,21 @@ portal_patterns = [
     path("organisations/<int:pk>/", organisations.OrganisationDetailView.as_view(), name="organisation_detail"),
     path("organisations/<int:pk>/edit/", organisations.OrganisationEditView.as_view(), name="organisation_edit"),
     path("organisations/<int:pk>/invite/", organisations.InviteView.as_view(), name="organisation_invite"),
+    path("organisations/join/", organisations.JoinRequestCreateView.as_view(), name="join_request_create"),
+    path("organisations/dispute/", organisations.DisputeCreateView.as_view(), name="dispute_create"),
+    path("join-requests/<int:pk>/", organisations.JoinRequestDetailView.as_view(), name="join_request_detail"),
     path("invitations/<str:token>/", organisations.InvitationAcceptView.as_view(), name="invitation_accept"),
     path("staff/organisations/", staff.VerificationQueueView.as_view(), name="verification_queue"),
     path("staff/organisations/<int:pk>/verify/", staff.VerifyOrganisationView.as_view(), name="organisation_verify"),
     path("staff/organisations/<int:pk>/reject/", staff.RejectOrganisationView.as_view(), name="organisation_reject"),
+    path("staff/disputes/", staff.DisputeQueueView.as_view(), name="dispute_queue"),
+    path("staff/disputes/<int:pk>/", staff.DisputeDecideView.as_view(), name="dispute_decide"),
     path("staff/audit/", staff.AuditLogView.as_view(), name="audit_log"),
     path("files/<uuid:uuid>/", files.download_attachment, name="attachment_download"),
     path("i18n/setlang/", pages.set_language, name="set_language"),
     path("healthz", pages.healthz, name="healthz"),
     path("readyz", pages.readyz, name="readyz"),
+    path("request-too-large/", errors.request_too_large, name="request_too_large"),
 ]
 
 urlpatterns = [

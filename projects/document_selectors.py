@@ -46,14 +46,20 @@ def documents_panel(need: Need) -> dict:
 
 
 def need_fingerprint(need: Need) -> str:
-    """A hash of everything the document shows; equal hashes mean an unchanged need."""
+    """A hash of everything the document shows; equal hashes mean an unchanged need.
+
+    Only what the buyer may see goes in: whether ordering again makes a new version must not tell the
+    buyer that a company started, edited or withdrew a draft (so submitted responses only, as in the PDF).
+    """
     calls = list(Call.objects.filter(need=need).order_by("id"))
     data = {
-        "need": [need.pk, need.updated_at, need.stage, need.organisation.name],
+        "need": [need.pk, need.updated_at, need.stage, need.organisation.name, need.organisation.org_number],
         "assessments": list(need.assessments.order_by("version").values_list("id", "version")),
         "calls": [[call.pk, call.updated_at, call.effective_status] for call in calls],
         "responses": list(
-            Response.objects.filter(call__need=need).order_by("id").values_list("id", "updated_at", "status")
+            Response.objects.filter(call__need=need, status=Response.Status.SUBMITTED)
+            .order_by("id")
+            .values_list("id", "updated_at", "organisation__name")
         ),
         "questions": list(
             Question.objects.filter(call__need=need).order_by("id").values_list("id", "answered_at", "answer")

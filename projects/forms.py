@@ -177,7 +177,15 @@ class CallForm(NoSuffixMixin, forms.ModelForm):
 
     class Meta:
         model = Call
-        fields = ["kind", "title", "description", "questions_to_market", "opens_at", "closes_at"]
+        fields = [
+            "kind",
+            "title",
+            "description",
+            "questions_to_market",
+            "opens_at",
+            "closes_at",
+            "verified_companies_only",
+        ]
         widgets = {
             "kind": forms.RadioSelect,
             "description": forms.Textarea(attrs={"rows": 6}),

@@ -272,6 +272,14 @@ class Call(RulesModel):
     )
     opens_at = models.DateTimeField(_("opens"))
     closes_at = models.DateTimeField(_("closes"))
+    verified_companies_only = models.BooleanField(
+        _("only verified companies may respond"),
+        default=False,
+        help_text=_(
+            "Companies are verified by a portal administrator against Bolagsverket's register. If you tick this, "
+            "a company that is not verified cannot submit a response to the call."
+        ),
+    )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
     created_by = models.ForeignKey(

@@ -8,6 +8,7 @@ import rules
 from django.utils import timezone
 
 from portal.rules import (
+    active_organisation,
     acts_for_company,
     acts_for_obj_org,
     acts_for_verified_public_body,
@@ -64,11 +65,22 @@ def response_visible_to_buyer(user, response):
     )
 
 
+@rules.predicate
+def call_accepts_active_organisation(user, call):
+    """A call for verified companies only accepts responses from a company a portal admin has verified."""
+    if call is None:
+        return False
+    if not call.verified_companies_only:
+        return True
+    organisation = active_organisation(user)
+    return organisation is not None and organisation.is_verified
+
+
 can_edit_need = acts_for_obj_org & acts_for_verified_public_body
 can_create_call = can_edit_need & need_is_published
 can_edit_call = acts_for_obj_org & acts_for_verified_public_body & call_is_editable
 can_manage_call = acts_for_obj_org & acts_for_verified_public_body
-can_respond_to_call = acts_for_company & call_is_open
+can_respond_to_call = acts_for_company & call_is_open & call_accepts_active_organisation
 can_ask_on_call = acts_for_company & call_is_open
 can_read_call_responses = acts_for_obj_org & acts_for_verified_public_body
 can_edit_response = acts_for_obj_org & acts_for_company & response_call_is_open

@@ -37,7 +37,15 @@ NEED_FIELDS = [
     "planned_start",
     "stage",
 ]
-CALL_FIELDS = ["kind", "title", "description", "questions_to_market", "opens_at", "closes_at"]
+CALL_FIELDS = [
+    "kind",
+    "title",
+    "description",
+    "questions_to_market",
+    "opens_at",
+    "closes_at",
+    "verified_companies_only",
+]
 RESPONSE_FIELDS = ["summary", "description", "trl", "references", "price_indication"]
 
 CALL_TRANSITIONS: dict[str, set[str]] = {
@@ -61,6 +69,18 @@ def _require_verified_public_body(organisation: Organisation) -> None:
 def _require_company(organisation: Organisation) -> None:
     if not organisation.is_company:
         raise ServiceError(_("Only companies can do this."))
+
+
+ONLY_VERIFIED_COMPANIES = _(
+    "This call accepts responses from verified companies only, and a portal administrator has not verified your "
+    "company yet."
+)
+
+
+def _require_accepted_by_call(call: Call, organisation: Organisation) -> None:
+    """A call for verified companies only takes no response (new, changed or submitted) from an unverified one."""
+    if call.verified_companies_only and not organisation.is_verified:
+        raise ServiceError(ONLY_VERIFIED_COMPANIES)
 
 
 # --- search ------------------------------------------------------------------------------------------------------
@@ -433,13 +453,15 @@ def save_response(
 ) -> Response:
     """Create or update the company's response to an open call (one per company and call).
 
-    With `submit` the response is also submitted. Side effects: attachments, audit row.
+    With `submit` the response is also submitted. A call for verified companies only refuses an unverified company
+    (ServiceError). Side effects: attachments, audit row.
     """
     _require_company(organisation)
     # Lock first, then check the deadline: another request holding the lock may finish after the call closed.
     response = Response.objects.select_for_update().filter(call=call, organisation=organisation).first()
     call = Call.objects.select_related("need").get(pk=call.pk)
     _require_open(call)
+    _require_accepted_by_call(call, organisation)
     created = response is None
     if created:
         response = Response(call=call, organisation=organisation, author=by)
@@ -471,12 +493,15 @@ def save_response(
 def transition_response(*, response: Response, to: str, by: User) -> Response:
     """Submit, withdraw or resubmit a response while its call is open.
 
-    Locks the row, checks RESPONSE_TRANSITIONS, stamps the time. Side effects: audit row; on
+    Locks the row, checks RESPONSE_TRANSITIONS, stamps the time; a call for verified companies only refuses the
+    submission of an unverified company's response (withdrawing stays possible). Side effects: audit row; on
     submission a receipt mail to the author and a notice to the buyer organisation's members.
     """
-    response = Response.objects.select_for_update().get(pk=response.pk)
+    response = Response.objects.select_for_update().select_related("organisation").get(pk=response.pk)
     call = Call.objects.select_related("need__organisation").get(pk=response.call_id)
     _require_open(call)
+    if to == Response.Status.SUBMITTED:
+        _require_accepted_by_call(call, response.organisation)
     if to not in RESPONSE_TRANSITIONS.get(response.status, set()):
         raise InvalidTransition(
             _("A response that is %(from)s cannot become %(to)s.")

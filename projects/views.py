@@ -38,6 +38,7 @@ from .forms import (
 )
 from .models import Call, CpvCode, InterestProfile, Need, Response
 from .procedures import RULES, TrlBand
+from .rules import acts_for_company, call_accepts_active_organisation
 
 PAGE_SIZE = 20
 
@@ -399,6 +400,10 @@ class CallDetailView(View):
                 "question_form": question_form or QuestionForm(),
                 "can_ask": user.has_perm("projects.ask_call", call),
                 "can_respond": user.has_perm("projects.respond_call", call),
+                # A company that may not respond only because it is not verified is told so.
+                "unverified_company": call.is_open
+                and acts_for_company(user)
+                and not call_accepts_active_organisation(user, call),
                 "own_response": own_response,
                 "can_manage": can_manage,
                 "can_edit": user.has_perm("projects.change_call", call),
@@ -517,6 +522,7 @@ class CallResponsesCsvView(MemberView):
             _("References"),
             _("Price indication (SEK)"),
             _("Submitted"),
+            _("Verified by the portal"),
         ]
         rows = (
             (
@@ -528,6 +534,7 @@ class CallResponsesCsvView(MemberView):
                 item.references,
                 item.price_indication,
                 timezone.localtime(item.submitted_at).strftime("%Y-%m-%d %H:%M") if item.submitted_at else "",
+                _("yes") if item.organisation.is_verified else _("no"),
             )
             for item in selectors.submitted_responses(call)
         )
@@ -546,6 +553,11 @@ class ResponseEditView(MemberView):
         self.call = selectors.get_call_for(request.user, kwargs["pk"])
         self.require("projects.act_for_company")
         self.response = selectors.response_of(self.organisation, self.call)
+        if self.call.is_open and not call_accepts_active_organisation(request.user, self.call):
+            messages.error(request, services.ONLY_VERIFIED_COMPANIES)
+            if self.response:
+                return redirect("projects:response_detail", pk=self.response.pk)
+            return redirect("projects:call_detail", pk=self.call.pk)
         return super().dispatch(request, *args, **kwargs)
 
     def render_form(self, form):

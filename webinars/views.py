@@ -10,6 +10,7 @@ from django.utils.translation import pgettext
 from django.views import View
 from django.views.generic import ListView
 
+from portal.client_ip import client_ip
 from portal.csv_export import csv_response
 from portal.submission import guard_submission
 from portal.views.staff import StaffPermissionMixin
@@ -25,7 +26,7 @@ from .forms import (
     speakers_from,
 )
 from .models import Registration, Series, Webinar
-from .ratelimit import allow, client_ip
+from .ratelimit import allow
 
 PRIVATE = "private, no-store"
 
@@ -124,7 +125,7 @@ class WebinarDetailView(View):
         webinar = selectors.get_webinar_for(request.user, pk)
         form = RegistrationForm(request.POST, user=request.user)
         limit = getattr(settings, "WEBINARS_REGISTRATIONS_PER_HOUR", 10)
-        if not allow("webinar-registration", client_ip(request), limit=limit, window=3600):
+        if not allow("webinar-registration", client_ip(request) or "unknown", limit=limit, window=3600):
             form.is_valid()
             form.add_error(None, _("Too many registrations have been made from your network. Try again in an hour."))
             return render(request, self.template_name, self._context(request, webinar, form), status=429)

@@ -14,3 +14,10 @@ def page_not_found(request, exception=None):
 def server_error(request):
     # Rendered without the request context: the failure may lie in a context processor.
     return HttpResponseServerError(loader.get_template("errors/500.html").render({}))
+
+
+def request_too_large(request):
+    # Also the page deploy/nginx.conf shows when it refuses a body itself (error_page 413).
+    from portal.middleware import request_too_large_response
+
+    return request_too_large_response(request)

@@ -1,6 +1,8 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -8,9 +10,11 @@ from django.views import View
 from django.views.generic import FormView
 from rules.contrib.views import PermissionRequiredMixin
 
+from .. import organisations as identity
 from .. import selectors, services
-from ..forms import InvitationForm, OrganisationEditForm, OrganisationForm
+from ..forms import DisputeForm, InvitationForm, JoinRequestForm, OrganisationEditForm, OrganisationForm
 from ..middleware import ACTIVE_ORG_SESSION_KEY
+from ..orgnr import normalise_org_number
 from ..submission import SubmissionGuardMixin, guard_submission
 
 
@@ -22,8 +26,11 @@ class OrganisationCreateView(LoginRequiredMixin, SubmissionGuardMixin, FormView)
         try:
             organisation = services.create_organisation(by=self.request.user, **form.cleaned_data)
         except (services.ServiceError, ValidationError) as error:
+            # The number is taken: instead of a dead end, offer to ask to join the holder or (when the holder
+            # is not verified) to dispute the number. (Read it before add_error takes it out of cleaned_data.)
+            holder = selectors.organisation_holding(form.cleaned_data.get("org_number"))
             form.add_error("org_number", getattr(error, "message", error))
-            return self.form_invalid(form)
+            return self.render_to_response(self.get_context_data(form=form, **_holder_choices(self.request, holder)))
         self.request.session[ACTIVE_ORG_SESSION_KEY] = organisation.pk
         if organisation.is_public_body:
             messages.success(
@@ -35,8 +42,151 @@ class OrganisationCreateView(LoginRequiredMixin, SubmissionGuardMixin, FormView)
                 % {"name": organisation.name},
             )
         else:
-            messages.success(self.request, _("%(name)s is registered.") % {"name": organisation.name})
+            messages.success(
+                self.request,
+                _(
+                    "%(name)s is registered. A portal administrator will verify it; until then buyers see it as "
+                    "unverified."
+                )
+                % {"name": organisation.name},
+            )
         return redirect("portal:organisation_detail", pk=organisation.pk)
+
+
+def _holder_choices(request, holder) -> dict:
+    """What the create form offers when the number is held by `holder`."""
+    if holder is None:
+        return {}
+    user = request.user
+    dispute_query = urlencode(
+        {key: request.POST.get(key, "") for key in ("org_number", "kind", "name", "address", "website")}
+    )
+    return {
+        "holder": holder,
+        "can_ask_to_join": user.has_perm("portal.ask_to_join_organisation", holder),
+        "can_dispute": user.has_perm("portal.dispute_organisation", holder),
+        # Its own ids: the page's main form has an org_number field too.
+        "join_form": JoinRequestForm(initial={"org_number": holder.org_number}, auto_id="join_%s"),
+        "dispute_query": dispute_query,
+    }
+
+
+def _holder_from(value):
+    """The organisation holding the number in `value`, or 404 (a malformed number holds nothing)."""
+    try:
+        number = normalise_org_number(value)
+    except ValidationError:
+        raise Http404 from None
+    holder = selectors.organisation_holding(number)
+    if holder is None:
+        raise Http404
+    return holder
+
+
+class JoinRequestCreateView(LoginRequiredMixin, View):
+    """Ask the owners of the organisation that holds a number to let one in."""
+
+    template_name = "portal/join_request_form.html"
+
+    def get(self, request):
+        holder = _holder_from(request.GET.get("org_number"))
+        if not request.user.has_perm("portal.ask_to_join_organisation", holder):
+            raise PermissionDenied
+        form = JoinRequestForm(initial={"org_number": holder.org_number})
+        return render(request, self.template_name, {"holder": holder, "form": form})
+
+    @guard_submission
+    def post(self, request):
+        holder = _holder_from(request.POST.get("org_number"))
+        if not request.user.has_perm("portal.ask_to_join_organisation", holder):
+            raise PermissionDenied
+        form = JoinRequestForm(request.POST)
+        if form.is_valid():
+            try:
+                identity.request_to_join(organisation=holder, by=request.user, message=form.cleaned_data["message"])
+            except services.ServiceError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(
+                    request,
+                    _("Your request to join %(name)s has been sent to its owners. You get a mail with their answer.")
+                    % {"name": holder.name},
+                )
+                return redirect("portal:dashboard")
+        return render(request, self.template_name, {"holder": holder, "form": form}, status=400)
+
+
+class JoinRequestDetailView(LoginRequiredMixin, View):
+    """The request's page: its owners accept or decline it here; the requester sees its state."""
+
+    template_name = "portal/join_request.html"
+
+    def get(self, request, pk):
+        join_request = selectors.get_join_request_for(request.user, pk)
+        return render(request, self.template_name, self._context(join_request))
+
+    def post(self, request, pk):
+        join_request = selectors.get_join_request_for(request.user, pk)
+        if not request.user.has_perm("portal.decide_joinrequest", join_request):
+            raise PermissionDenied
+        accept = request.POST.get("answer") == "accept"
+        try:
+            identity.answer_join_request(join_request=join_request, by=request.user, accept=accept)
+        except services.ServiceError as error:
+            messages.error(request, error.message)
+        else:
+            template = (
+                _("%(email)s is now a member of %(name)s.") if accept else _("You declined the request from %(email)s.")
+            )
+            messages.success(
+                request, template % {"email": join_request.user.email, "name": join_request.organisation.name}
+            )
+        return redirect("portal:organisation_detail", pk=join_request.organisation_id)
+
+    def _context(self, join_request):
+        return {
+            "join_request": join_request,
+            "can_answer": self.request.user.has_perm("portal.decide_joinrequest", join_request),
+        }
+
+
+class DisputeCreateView(LoginRequiredMixin, View):
+    """Dispute the number of an unverified organisation; a portal admin decides."""
+
+    template_name = "portal/dispute_form.html"
+
+    def _holder(self, data):
+        holder = _holder_from(data.get("org_number"))
+        if not self.request.user.has_perm("portal.dispute_organisation", holder):
+            raise PermissionDenied
+        return holder
+
+    def get(self, request):
+        holder = self._holder(request.GET)
+        initial = {key: request.GET.get(key, "") for key in ("kind", "name", "address", "website")}
+        form = DisputeForm(initial={**initial, "org_number": holder.org_number})
+        return render(request, self.template_name, {"holder": holder, "form": form})
+
+    @guard_submission
+    def post(self, request):
+        holder = self._holder(request.POST)
+        form = DisputeForm(request.POST)
+        if form.is_valid():
+            try:
+                identity.raise_dispute(by=request.user, **form.cleaned_data)
+            except services.ServiceError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Your dispute over %(number)s has been sent. A portal administrator will decide and you "
+                        "get a mail with the decision."
+                    )
+                    % {"number": holder.org_number},
+                )
+                return redirect("portal:dashboard")
+        return render(request, self.template_name, {"holder": holder, "form": form}, status=400)
 
 
 class OrganisationMixin(LoginRequiredMixin, PermissionRequiredMixin):
@@ -68,13 +218,17 @@ class OrganisationDetailView(OrganisationMixin, View):
                 "invitations": selectors.pending_invitations(organisation),
                 "invite_form": form or InvitationForm(),
                 "can_invite": request.user.has_perm("portal.invite_organisation", organisation),
+                "join_requests": selectors.pending_join_requests(organisation)
+                if request.user.has_perm("portal.change_organisation", organisation)
+                else [],
                 "can_change": request.user.has_perm("portal.change_organisation", organisation),
             },
         )
 
 
 class OrganisationEditView(OrganisationMixin, View):
-    """Owners change the organisation's details; a rejected public body may ask to be verified again."""
+    """Owners change the organisation's details; a rejected organisation may ask to be verified again, and a
+    verified one that changes its name, number or kind goes back to verification."""
 
     permission_required = "portal.change_organisation"
     template_name = "portal/organisation_edit.html"
@@ -82,24 +236,39 @@ class OrganisationEditView(OrganisationMixin, View):
     def get(self, request, pk):
         organisation = self.get_object()
         form = OrganisationEditForm(
-            initial={"name": organisation.name, "address": organisation.address, "website": organisation.website}
+            initial={
+                "kind": organisation.kind,
+                "name": organisation.name,
+                "org_number": organisation.org_number,
+                "address": organisation.address,
+                "website": organisation.website,
+            },
+            verified=organisation.is_verified,
         )
         return render(request, self.template_name, {"organisation": organisation, "form": form})
 
     def post(self, request, pk):
         organisation = self.get_object()
-        form = OrganisationEditForm(request.POST)
+        form = OrganisationEditForm(request.POST, verified=organisation.is_verified)
         if form.is_valid():
             resubmit = "resubmit" in request.POST
             try:
-                services.update_organisation(
+                updated = services.update_organisation(
                     organisation=organisation, by=request.user, resubmit=resubmit, **form.cleaned_data
                 )
             except services.ServiceError as error:
-                form.add_error(None, error.message)
+                form.add_error(error.field if error.field in form.fields else None, error.message)
             else:
                 if resubmit:
                     messages.success(request, _("Saved. A portal administrator will look at the organisation again."))
+                elif organisation.is_verified and not updated.is_verified:
+                    messages.warning(
+                        request,
+                        _(
+                            "Saved. The name, organisation number or kind changed, so a portal administrator will "
+                            "verify the organisation again; until then it counts as unverified."
+                        ),
+                    )
                 else:
                     messages.success(request, _("The changes are saved."))
                 return redirect("portal:organisation_detail", pk=organisation.pk)

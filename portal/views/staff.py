@@ -9,8 +9,9 @@ from django.views import View
 from django.views.generic import ListView
 from rules.contrib.views import PermissionRequiredMixin
 
+from .. import organisations as identity
 from .. import selectors, services
-from ..forms import AuditLogFilterForm, RejectionForm
+from ..forms import AuditLogFilterForm, DisputeDecisionForm, RejectionForm
 from ..models import Organisation
 
 
@@ -34,12 +35,15 @@ class VerificationQueueView(StaffPermissionMixin, ListView):
     def get_queryset(self):
         return selectors.organisations_awaiting_verification()
 
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(open_dispute_count=selectors.open_disputes().count(), **kwargs)
+
 
 class _PendingOrganisationMixin(StaffPermissionMixin):
     permission_required = "portal.verify_organisations"
 
     def get_organisation(self):
-        return get_object_or_404(Organisation, pk=self.kwargs["pk"], kind=Organisation.Kind.PUBLIC_BODY)
+        return get_object_or_404(Organisation, pk=self.kwargs["pk"])
 
 
 class VerifyOrganisationView(_PendingOrganisationMixin, View):
@@ -79,6 +83,53 @@ class RejectOrganisationView(_PendingOrganisationMixin, View):
                 )
                 return redirect("portal:verification_queue")
         return render(request, self.template_name, {"organisation": organisation, "form": form}, status=400)
+
+
+class DisputeQueueView(StaffPermissionMixin, ListView):
+    permission_required = "portal.decide_disputes"
+    template_name = "portal/staff/dispute_queue.html"
+    context_object_name = "disputes"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return selectors.open_disputes()
+
+
+class DisputeDecideView(StaffPermissionMixin, View):
+    """A portal admin reads a dispute over an organisation number and decides it."""
+
+    permission_required = "portal.decide_disputes"
+    template_name = "portal/staff/dispute_decide.html"
+
+    def render_page(self, dispute, form, status=200):
+        context = {
+            "dispute": dispute,
+            "form": form,
+            "can_decide": self.request.user.has_perm("portal.decide_identitydispute", dispute),
+            "holder_members": selectors.organisation_members(dispute.organisation),
+        }
+        return render(self.request, self.template_name, context, status=status)
+
+    def get(self, request, pk):
+        return self.render_page(selectors.get_dispute(pk), DisputeDecisionForm())
+
+    def post(self, request, pk):
+        dispute = selectors.get_dispute(pk)
+        form = DisputeDecisionForm(request.POST)
+        if form.is_valid():
+            try:
+                identity.decide_dispute(
+                    dispute=dispute,
+                    by=request.user,
+                    uphold=form.cleaned_data["decision"] == "uphold",
+                    reason=form.cleaned_data["reason"],
+                )
+            except services.ServiceError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                messages.success(request, _("The dispute is decided and both sides have been told."))
+                return redirect("portal:dispute_queue")
+        return self.render_page(dispute, form, status=400)
 
 
 class AuditLogView(StaffPermissionMixin, ListView):

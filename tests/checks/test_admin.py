@@ -1,9 +1,12 @@
-"""The Django admin is for looking things up: decisions, reviews and applications change only through services."""
+"""The Django admin is for looking things up: calls are set up on the portal's pages, decisions, reviews and
+applications change only through services."""
 
 import pytest
 from django.urls import reverse
 
 from checks.models import Application, Decision, GrantCall
+from portal.audit import AuditAction
+from portal.models import AuditEntry
 from tests.factories import make_portal_admin
 
 from .factories import make_application, make_call
@@ -20,7 +23,7 @@ def test_admin_cannot_rewrite_a_decision_past_the_budget(client):
     client.force_login(make_portal_admin())
     url = reverse("admin:checks_decision_change", args=[decision.pk])
     assert client.get(url).status_code == 200
-    client.post(
+    response = client.post(
         url,
         {
             "application": application.pk,
@@ -32,6 +35,7 @@ def test_admin_cannot_rewrite_a_decision_past_the_budget(client):
             "decided_at_1": "10:00:00",
         },
     )
+    assert response.status_code == 403
     decision.refresh_from_db()
     assert decision.granted_amount == 150_000 and decision.reasoning == "Motivering."
 
@@ -56,7 +60,7 @@ def test_admin_cannot_move_an_application_to_another_organisation(client):
         "period_end": application.period_end.isoformat(),
         "created_by": application.created_by_id,
     }
-    client.post(url, data)
+    assert client.post(url, data).status_code == 403
     application.refresh_from_db()
     assert application.organisation_id != other.organisation_id
     assert (application.title, application.requested_amount) == ("Test av sensorer", 150_000)
@@ -66,10 +70,12 @@ def test_admin_cannot_publish_a_call_or_change_its_budget_in_the_django_admin(cl
     call = make_call(published=False, total_budget=1_000_000)
     client.force_login(make_portal_admin())
     url = reverse("admin:checks_grantcall_change", args=[call.pk])
-    form = client.get(url).context["adminform"].form
-    assert "status" not in form.fields and "total_budget" not in form.fields
+    page = client.get(url)
+    assert page.status_code == 200 and not page.context["adminform"].form.fields
+    data = {"name": call.name, "status": "published", "total_budget": "9000000"}
+    assert client.post(url, data).status_code == 403
     call.refresh_from_db()
-    assert call.status == GrantCall.Status.DRAFT
+    assert call.status == GrantCall.Status.DRAFT and call.total_budget == 1_000_000
 
 
 def test_portal_admins_can_look_up_decisions_and_reviews(client):
@@ -80,18 +86,30 @@ def test_portal_admins_can_look_up_decisions_and_reviews(client):
     assert Decision.objects.count() == 1
 
 
-def test_admin_adds_a_draft_call_in_the_django_admin(client):
-    client.force_login(make_portal_admin())
-    data = {
+def _call_data(reference_number):
+    return {
         "name": "Admin-utlysning",
-        "reference_number": "2027-00009",
+        "reference_number": reference_number,
         "description": "D",
         "opens_on": "2027-01-01",
         "closes_on": "2027-02-01",
         "total_budget": "1000000",
         **{f"{prefix}-{key}": value for prefix in ("tracks", "criteria") for key, value in MANAGEMENT.items()},
     }
-    response = client.post(reverse("admin:checks_grantcall_add"), data)
+
+
+def test_portal_admin_sets_up_calls_on_the_portal_pages_not_in_the_django_admin(client):
+    client.force_login(make_portal_admin())
+    assert client.get(reverse("admin:checks_grantcall_add")).status_code == 403
+    assert client.post(reverse("admin:checks_grantcall_add"), _call_data("2027-00009")).status_code == 403
+    assert not GrantCall.objects.exists()
+
+
+def test_superuser_adds_a_draft_call_in_the_django_admin_audited(client):
+    client.force_login(make_portal_admin(is_superuser=True))
+    response = client.post(reverse("admin:checks_grantcall_add"), _call_data("2027-00010"))
     assert response.status_code == 302, response.context["adminform"].form.errors
-    call = GrantCall.objects.get(reference_number="2027-00009")
+    call = GrantCall.objects.get(reference_number="2027-00010")
     assert call.total_budget == 1_000_000 and call.status == GrantCall.Status.DRAFT
+    entry = AuditEntry.objects.get(action=AuditAction.ADMIN_ADD, object_id=str(call.pk))
+    assert entry.details["model"] == "checks.grantcall" and "reference_number" in entry.details["fields"]

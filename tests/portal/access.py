@@ -1,5 +1,7 @@
+from urllib.parse import urlencode
+
 from portal.files import attach_bytes
-from portal.models import Invitation
+from portal.models import IdentityDispute, Invitation, JoinRequest
 from portal.services import invitation_token
 from tests.access import AccessCase
 
@@ -14,8 +16,21 @@ def cases(world):
     invitation = Invitation.objects.create(organisation=buyer_org, email="new@example.org", invited_by=world["buyer"])
     # An attachment owned by the buyer's organisation: only its members and portal admins may fetch it.
     attachment = attach_bytes(owner=buyer_org, content=PNG, filename="logo.png")
+    # The company asks to join the buyer's organisation: its owner (buyer) and the company's user see the request.
+    join_request = JoinRequest.objects.create(organisation=buyer_org, user=world["company"])
+    unverified_org = world["unverified_org"]
+    dispute = IdentityDispute.objects.create(
+        organisation=unverified_org,
+        org_number=unverified_org.org_number,
+        raised_by=world["company"],
+        kind="public_body",
+        name="Riktiga kommunen",
+        statement="Numret är vårt.",
+    )
     public = ["portal:home", "portal:accessibility", "portal:privacy", "portal:healthz", "portal:readyz"]
     rows = [AccessCase(name, {}, default=200) for name in public]
+    # The page nginx shows when it refuses a too large body itself (deploy/nginx.conf): 413 for everyone.
+    rows.append(AccessCase("portal:request_too_large", {}, default=413))
     rows += [
         AccessCase("portal:dashboard", LOGIN, default=200),
         AccessCase("portal:organisation_create", LOGIN, default=200),
@@ -38,6 +53,26 @@ def cases(world):
             kwargs={"pk": buyer_org.pk},
             default=404,
         ),
+        # Asking to join needs a sign-in and is refused to the organisation's own members.
+        AccessCase(
+            "portal:join_request_create",
+            {"anonymous": 302, "buyer": 403},
+            query=urlencode({"org_number": buyer_org.org_number}),
+            default=200,
+        ),
+        # Only an unverified organisation's number may be disputed, and not by its own members.
+        AccessCase(
+            "portal:dispute_create",
+            {"anonymous": 302, "unverified_buyer": 403},
+            query=urlencode({"org_number": unverified_org.org_number}),
+            default=200,
+        ),
+        AccessCase(
+            "portal:join_request_detail",
+            {"anonymous": 302, "buyer": 200, "company": 200},
+            kwargs={"pk": join_request.pk},
+            default=404,
+        ),
         AccessCase("portal:invitation_accept", {}, kwargs={"token": invitation_token(invitation)}, default=200),
         AccessCase("portal:verification_queue", {"anonymous": 302, "admin": 200}, default=403),
         AccessCase(
@@ -50,6 +85,13 @@ def cases(world):
             "portal:organisation_reject",
             {"anonymous": 302, "admin": 200},
             kwargs={"pk": world["unverified_org"].pk},
+            default=403,
+        ),
+        AccessCase("portal:dispute_queue", {"anonymous": 302, "admin": 200}, default=403),
+        AccessCase(
+            "portal:dispute_decide",
+            {"anonymous": 302, "admin": 200},
+            kwargs={"pk": dispute.pk},
             default=403,
         ),
         AccessCase("portal:audit_log", {"anonymous": 302, "admin": 200}, default=403),

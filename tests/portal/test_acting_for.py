@@ -22,7 +22,13 @@ def _owner_of_two():
 
 
 def _edit(client, organisation, acting_for, name):
-    data = {"name": name, "address": "", "website": ""}
+    data = {
+        "kind": organisation.kind,
+        "name": name,
+        "org_number": organisation.org_number,
+        "address": "",
+        "website": "",
+    }
     if acting_for is not None:
         data["acting_for"] = acting_for
     return client.post(reverse("portal:organisation_edit", args=[organisation.pk]), data)

@@ -9,12 +9,27 @@ from django.utils import translation
 
 from checks.services import TRANSITIONS as APPLICATION_TRANSITIONS
 from portal import audit
+from portal import organisations as identity
 from portal.audit import AuditAction
-from portal.models import AuditEntry, Invitation, Membership
-from portal.services import accept_invitation, invitation_token, invite_member, write_audit
+from portal.models import AuditEntry, IdentityDispute, Invitation, JoinRequest, Membership, Organisation
+from portal.services import (
+    accept_invitation,
+    invitation_token,
+    invite_member,
+    update_organisation,
+    verify_organisation,
+    write_audit,
+)
 from projects.models import Need
 from projects.services import CALL_TRANSITIONS, RESPONSE_TRANSITIONS
-from tests.factories import UserFactory, make_buyer, make_portal_admin, organisation_of
+from tests.factories import (
+    UserFactory,
+    make_buyer,
+    make_company_user,
+    make_portal_admin,
+    next_org_number,
+    organisation_of,
+)
 from webinars.models import Registration, Webinar
 
 pytestmark = pytest.mark.django_db
@@ -64,13 +79,14 @@ def _targets(transitions):
         ("response", _targets(RESPONSE_TRANSITIONS)),
         ("application", _targets(APPLICATION_TRANSITIONS)),
         ("webinar", _targets(Webinar.TRANSITIONS)),
+        ("dispute", set(IdentityDispute.Status.values) - {IdentityDispute.Status.OPEN}),
     ],
 )
 def test_every_reachable_state_has_an_event(group, states):
     for state in states:
         action = AuditAction.state_change(group, state)  # ValueError if there is no event for it
         assert action.group == group
-        if group != "need":  # a need's visibility has no details; the others show "from → to"
+        if group not in ("need", "dispute"):  # no state details (a dispute shows its reason); the others "from → to"
             assert action in audit.DESCRIPTIONS
 
 
@@ -105,7 +121,7 @@ def test_rows_about_people_store_no_name():
         assert entry.object_label() == f"User #{person.pk}"
     registration = Registration._meta.label_lower
     assert registration in audit._personal
-    for model in (Membership, Invitation):
+    for model in (Membership, Invitation, JoinRequest):
         assert model._meta.label_lower in audit._personal
 
 
@@ -125,10 +141,117 @@ def test_invitations_are_logged_by_id_not_by_address(django_capture_on_commit_ca
         assert invited.rendered_description() == f"Inbjudan #{invitation.pk}, roll: Medlem"
 
 
+def test_a_change_of_identity_keeps_old_and_new_values_shown_in_the_readers_language():
+    owner = make_buyer(status=Organisation.Status.PENDING)
+    organisation = organisation_of(owner)
+    old_name, old_number = organisation.name, organisation.org_number
+    verify_organisation(organisation=organisation, by=make_portal_admin())
+    new_number = next_org_number("2120")
+    update_organisation(
+        organisation=organisation, by=owner, name="Nya bolaget", org_number=new_number, kind=Organisation.Kind.COMPANY
+    )
+    entry = AuditEntry.objects.get(action=AuditAction.ORGANISATION_REVERIFICATION)
+    changes = {
+        "name": {"from": old_name, "to": "Nya bolaget"},
+        "org_number": {"from": old_number, "to": new_number},
+        "kind": {"from": "public_body", "to": "company"},
+    }
+    assert entry.details == changes
+    assert AuditEntry.objects.get(action=AuditAction.ORGANISATION_CHANGED).details == changes
+    with translation.override("sv"):
+        assert entry.action_label() == "Omverifiering efter en ändring"
+        assert entry.rendered_description() == (
+            f"Namn: {old_name} → Nya bolaget; Organisationsnummer: {old_number} → {new_number}; "
+            "Typ: Offentlig verksamhet → Företag"
+        )
+    with translation.override("en"):
+        assert entry.rendered_description().endswith("Kind: Public body → Company")
+
+    verify_organisation(organisation=organisation, by=make_portal_admin())
+    verified = AuditEntry.objects.filter(action=AuditAction.ORGANISATION_VERIFIED).latest("id")
+    assert verified.details == changes  # what changed since the last verification
+
+
+def test_requests_to_join_and_disputes_are_logged_by_id_not_by_address(django_capture_on_commit_callbacks):
+    owner = make_company_user(status=Organisation.Status.PENDING)
+    holder = organisation_of(owner)
+    asker = UserFactory(email="kollega@example.org", first_name="Eva", last_name="Exempel")
+    join_request = identity.request_to_join(organisation=holder, by=asker)
+    identity.answer_join_request(join_request=join_request, by=owner, accept=False)
+    dispute = identity.raise_dispute(
+        by=asker, org_number=holder.org_number, kind="company", name="Riktiga AB", statement="Vårt nummer."
+    )
+    identity.decide_dispute(dispute=dispute, by=make_portal_admin(), uphold=False, reason="Numret är deras.")
+
+    requested = AuditEntry.objects.get(action=AuditAction.ORGANISATION_JOIN_REQUESTED)
+    declined = AuditEntry.objects.get(action=AuditAction.ORGANISATION_JOIN_DECLINED)
+    assert requested.details == declined.details == {"join_request": join_request.pk}
+    assert requested.actor == asker
+    disputed = AuditEntry.objects.get(action=AuditAction.ORGANISATION_DISPUTED)
+    assert disputed.details == {"dispute": dispute.pk, "org_number": holder.org_number, "name": "Riktiga AB"}
+    rejected = AuditEntry.objects.get(action=AuditAction.DISPUTE_REJECTED)
+    assert rejected.details == {"organisation": holder.pk, "new_organisation": None, "reason": "Numret är deras."}
+    for entry in AuditEntry.objects.all():
+        for text in ("kollega@example.org", "Eva", owner.email):
+            assert text not in f"{entry.object_repr} {entry.description} {entry.details}", entry.action
+    with translation.override("sv"):
+        assert declined.action_label() == "Begäran om medlemskap avböjd"
+        assert declined.rendered_description() == f"Begäran #{join_request.pk}"
+        assert disputed.rendered_description() == (f"Tvist #{dispute.pk}: {holder.org_number}, anspråk från Riktiga AB")
+        assert rejected.rendered_description() == "Skäl: Numret är deras."
+
+
+def test_an_upheld_dispute_logs_the_lost_number_and_the_new_organisation():
+    holder = organisation_of(make_company_user(status=Organisation.Status.PENDING))
+    number = holder.org_number
+    dispute = identity.raise_dispute(
+        by=UserFactory(), org_number=number, kind="company", name="Riktiga AB", statement="Vårt nummer."
+    )
+    dispute = identity.decide_dispute(dispute=dispute, by=make_portal_admin(), uphold=True, reason="Bolagsverket.")
+    lost = AuditEntry.objects.get(action=AuditAction.ORGANISATION_NUMBER_LOST)
+    created = AuditEntry.objects.get(
+        action=AuditAction.ORGANISATION_CREATED, object_id=str(dispute.new_organisation_id)
+    )
+    with translation.override("sv"):
+        assert lost.rendered_description() == f"Organisationsnummer: {number} → – (tvist #{dispute.pk})"
+        assert created.rendered_description() == f"Typ: Företag, efter tvist #{dispute.pk}"
+    with translation.override("en"):
+        assert lost.rendered_description() == f"Organisation number: {number} → – (dispute #{dispute.pk})"
+
+
+@pytest.mark.parametrize(
+    ("action", "details", "english", "swedish"),
+    [
+        (
+            AuditAction.ADMIN_CHANGE,
+            {"model": "portal.organisation", "fields": ["name", "memberships"]},
+            "Organisation: name, memberships",
+            "Organisation: namn, medlemskap",
+        ),
+        (AuditAction.ADMIN_DELETE, {"model": "portal.invitation"}, "Invitation", "Inbjudan"),
+        (
+            AuditAction.ADMIN_ACTION,
+            {"model": "portal.organisation", "action": "delete_selected"},
+            "Organisation: action delete_selected",
+            "Organisation: åtgärd delete_selected",
+        ),
+        # A model or field that no longer exists is shown by its name.
+        (AuditAction.ADMIN_ADD, {"model": "gone.model", "fields": ["x"]}, "gone.model: x", "gone.model: x"),
+        (AuditAction.ADMIN_ADD, {"model": "portal.organisation", "fields": ["gone"]}, "Organisation: gone", None),
+    ],
+)
+def test_django_admin_events_are_shown_in_the_readers_language(action, details, english, swedish):
+    entry = write_audit(actor=None, action=action, details=details)
+    with translation.override("en"):
+        assert entry.rendered_description() == english
+    with translation.override("sv"):
+        assert entry.rendered_description() == (swedish or english)
+
+
 def test_the_migration_removes_names_and_addresses_from_old_rows():
     from django.contrib.contenttypes.models import ContentType
 
-    migration = importlib.import_module("portal.migrations.0005_auditentry_details")
+    migration = importlib.import_module("portal.migrations.0006_auditentry_details")
     owner = make_buyer()
     organisation = organisation_of(owner)
     invitation = Invitation.objects.create(organisation=organisation, email="ny@example.org", invited_by=owner)
@@ -148,14 +271,25 @@ def test_the_migration_removes_names_and_addresses_from_old_rows():
     )
     joined = AuditEntry.objects.create(action="organisation.joined", description="ny@example.org")
     assigned = AuditEntry.objects.create(action="application.assigned", description="Eva Exempel")
+    asker = UserFactory(email="eva.exempel@example.org")
+    join_request = JoinRequest.objects.create(organisation=organisation, user=asker)
+    asked = AuditEntry.objects.create(
+        action="organisation.join_requested", object_id=str(organisation.pk), description=asker.email
+    )
+    admin_change = AuditEntry.objects.create(
+        action="admin.change",
+        description=f"portal.Organisation {organisation.pk}: Changed Name. Added membership “Eva Exempel – X”.",
+    )
     migration.remove_personal_data(apps, None)
-    for entry in (about_person, invited, joined, assigned):
+    for entry in (about_person, invited, joined, assigned, asked, admin_change):
         entry.refresh_from_db()
         assert "Eva" not in f"{entry.object_repr} {entry.description}" and "@" not in entry.description
     assert about_person.object_repr == ""
     assert invited.object_repr == organisation.name
     assert invited.details == {"invitation": invitation.pk, "role": "member"}
     assert assigned.details == {"handler": person.pk}
+    assert asked.details == {"join_request": join_request.pk}
+    assert admin_change.description == f"portal.Organisation {organisation.pk}: Changed Name. Added membership."
 
 
 # --- the audit log page ------------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from portal.file_storage import S3_BACKEND, S3_ENV_NAMES
 ROOT = Path(django_settings.BASE_DIR)
 APP_DIRS = ("portal", "projects", "checks", "webinars")
 PORTAL_SERVICES = ("web", "worker", "beat", "migrate")  # built from the Dockerfile
-LONG_RUNNING = ("web", "worker", "beat", "db", "redis", "minio")
+LONG_RUNNING = ("proxy", "web", "worker", "beat", "db", "redis", "minio")
 ONE_SHOTS = ("migrate", "minio-init")
 # Read by Python, pip or the shell, not by the portal.
 RUNTIME_VARIABLES = {"PATH", "PYTHONDONTWRITEBYTECODE", "PYTHONUNBUFFERED", "PIP_DISABLE_PIP_VERSION_CHECK"}
@@ -48,6 +48,10 @@ def variables_read_by_the_portal() -> set[str]:
             if "migrations" not in path.parts:
                 names.update(pattern.findall(path.read_text()))
     return names
+
+
+def nginx_config() -> str:
+    return (ROOT / "deploy" / "nginx.conf").read_text()
 
 
 def env_example() -> dict[str, str]:
@@ -145,6 +149,8 @@ def test_every_volume_is_named_and_the_state_is_kept(compose, services):
     declared = set(compose["volumes"])
     mounted = {}
     for name, service in services.items():
+        if name == "proxy":
+            continue  # read-only files from the host: its configuration and the certificate (below)
         for mount in service.get("volumes", []):
             source, target = mount.split(":")[:2]
             assert source in declared, f"{name}: {mount} is not a named volume"
@@ -158,9 +164,45 @@ def test_every_volume_is_named_and_the_state_is_kept(compose, services):
     assert declared == {"db-data", "redis-data", "minio-data", "beat-state"}
 
 
-def test_only_the_local_proxy_reaches_the_portal(services):
-    assert services["web"]["ports"] == ["127.0.0.1:8000:8000"]
-    assert all("ports" not in services[name] for name in services if name != "web")
+def test_only_the_proxy_is_published_and_it_reaches_the_portal(services):
+    assert services["proxy"]["ports"] == ["80:80", "443:443"]
+    assert all("ports" not in services[name] for name in services if name != "proxy")
+    assert services["proxy"]["image"].startswith("nginx:")
+    assert services["proxy"]["depends_on"]["web"] == {"condition": "service_healthy"}
+
+
+def test_the_proxy_runs_the_committed_configuration_with_the_certificate_read_only(services):
+    mounts = {target: source for source, target, _mode in (m.rsplit(":", 2) for m in services["proxy"]["volumes"])}
+    assert [m.endswith(":ro") for m in services["proxy"]["volumes"]] == [True, True]
+    assert mounts["/etc/nginx/conf.d/default.conf"] == "./deploy/nginx.conf"
+    assert mounts["/etc/nginx/certs"] == "${TLS_CERTS_DIR:?set TLS_CERTS_DIR in .env}"
+    config = nginx_config()
+    assert "ssl_certificate /etc/nginx/certs/fullchain.pem;" in config
+    assert "ssl_certificate_key /etc/nginx/certs/privkey.pem;" in config
+    # The certificate folder stays out of git and of the image.
+    assert "deploy/certs/" in (ROOT / ".gitignore").read_text().split()
+    assert "deploy/certs" in (ROOT / ".dockerignore").read_text().split()
+
+
+def test_the_proxy_refuses_the_same_body_size_as_the_portal():
+    [size] = re.findall(r"^\s*client_max_body_size (\d+)m;", nginx_config(), re.MULTILINE)
+    assert int(size) * 1024 * 1024 == django_settings.MAX_REQUEST_BODY_SIZE
+    assert re.search(r"^\s*error_page 413 /request-too-large/;", nginx_config(), re.MULTILINE)
+
+
+def test_the_proxy_redirects_to_https_and_forwards_what_the_portal_trusts(services):
+    config = nginx_config()
+    plain, tls = config.split("server {")[1:3]
+    assert "listen 80 " in plain and "return 301 https://$host$request_uri;" in plain
+    assert "listen 443 ssl " in tls
+    for location in re.findall(r"location [^{]*\{(.*?)\n    \}", tls, re.DOTALL):
+        assert "set $portal web:8000;" in location and "proxy_pass http://$portal;" in location
+        assert "proxy_set_header Host $host;" in location
+        # Appends the client's address: the one entry the portal trusts (TRUSTED_PROXY_COUNT=1) ...
+        assert "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;" in location
+        # ... and says the request came over TLS (SECURE_PROXY_SSL_HEADER).
+        assert "proxy_set_header X-Forwarded-Proto https;" in location
+    assert services["web"]["environment"]["TRUSTED_PROXY_COUNT"] == 1
 
 
 # --- commands -----------------------------------------------------------------------------------------------------
@@ -237,6 +279,7 @@ def _container_environment(services, tmp_path) -> dict[str, str]:
         "S3_SECRET_ACCESS_KEY": "s3secretvalue",
         "MINIO_ROOT_PASSWORD": "miniorootsecret",
     }
+    assert dotenv["TLS_CERTS_DIR"], "compose needs the certificate folder"
     environment = {name: interpolate(str(value), dotenv) for name, value in services["web"]["environment"].items()}
     image = dockerfile_env(dockerfile_stages()[-1])
     return {
@@ -255,7 +298,7 @@ def test_the_web_container_gets_production_settings(services, tmp_path):
         "import json, django; django.setup(); from django.conf import settings as s; print(json.dumps({"
         "'files': s.STORAGES['default'], 'static': s.STORAGES['staticfiles']['BACKEND'],"
         "'middleware': s.MIDDLEWARE, 'db': s.DATABASES['default']['HOST'], 'redis': s.REDIS_URL,"
-        "'sessions': s.SESSION_ENGINE, 'debug': s.DEBUG, 'https': s.HTTPS}))"
+        "'sessions': s.SESSION_ENGINE, 'debug': s.DEBUG, 'https': s.HTTPS, 'proxies': s.TRUSTED_PROXY_COUNT}))"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=False
@@ -267,16 +310,18 @@ def test_the_web_container_gets_production_settings(services, tmp_path):
     assert seen["files"]["OPTIONS"]["bucket_name"] == env_example()["S3_BUCKET"]
     assert seen["files"]["OPTIONS"]["default_acl"] == "private"
     assert seen["static"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
-    # Static files are served by whitenoise, right after the request log, the security headers and the CSP.
-    assert seen["middleware"].index("whitenoise.middleware.WhiteNoiseMiddleware") == 3
-    assert seen["middleware"][:3] == [
+    # Static files are served by whitenoise, right after the request log and the security headers.
+    assert seen["middleware"].index("whitenoise.middleware.WhiteNoiseMiddleware") == 4
+    assert seen["middleware"][:4] == [
         "portal.logs.RequestLogMiddleware",
         "django.middleware.security.SecurityMiddleware",
         "django.middleware.csp.ContentSecurityPolicyMiddleware",
+        "portal.middleware.PermissionsPolicyMiddleware",
     ]
     assert (seen["db"], seen["redis"]) == ("db", "redis://redis:6379/0")
     assert seen["sessions"] in {"django.contrib.sessions.backends.cached_db", "django.contrib.sessions.backends.cache"}
     assert (seen["debug"], seen["https"]) == (False, True)
+    assert seen["proxies"] == 1  # the client's address is the one the proxy appended
 
 
 def test_the_web_container_passes_the_deployment_checks(services, tmp_path):

@@ -4,15 +4,18 @@ import pytest
 from django.core import mail, signing
 from django.urls import reverse
 
+from portal import organisations as identity
 from portal import services
 from portal.audit import AuditAction
-from portal.models import AuditEntry, Invitation, Membership, Organisation
+from portal.models import AuditEntry, IdentityDispute, Invitation, JoinRequest, Membership, Organisation
 from portal.services import INVITATION_SALT, invitation_token
 from tests.factories import (
     OrganisationFactory,
     UserFactory,
     make_buyer,
     make_company_user,
+    make_handler,
+    make_portal_admin,
     next_org_number,
     organisation_of,
 )
@@ -255,7 +258,14 @@ def test_rejected_public_body_corrects_details_and_asks_to_be_verified_again(cli
 
     response = client.post(
         reverse("portal:organisation_edit", args=[organisation.pk]),
-        {"name": "Rätt namn kommun", "address": "", "website": "", "resubmit": "1"},
+        {
+            "kind": "public_body",
+            "name": "Rätt namn kommun",
+            "org_number": organisation.org_number,
+            "address": "",
+            "website": "",
+            "resubmit": "1",
+        },
     )
     organisation.refresh_from_db()
     assert response.status_code == 302
@@ -276,7 +286,14 @@ def test_organisation_edit_keeps_input_on_error_and_a_verified_body_cannot_resub
     assert bad.status_code == 400 and "Kvar här" in bad.content.decode()
     crafted = client.post(
         reverse("portal:organisation_edit", args=[organisation.pk]),
-        {"name": "Nytt", "address": "", "website": "", "resubmit": "1"},
+        {
+            "kind": organisation.kind,
+            "name": "Nytt",
+            "org_number": organisation.org_number,
+            "address": "",
+            "website": "",
+            "resubmit": "1",
+        },
     )
     organisation.refresh_from_db()
     assert crafted.status_code == 400
@@ -289,7 +306,8 @@ def test_only_owners_may_change_the_organisation(client):
     member = make_buyer(organisation=organisation, role="member")
     client.force_login(member)
     response = client.post(
-        reverse("portal:organisation_edit", args=[organisation.pk]), {"name": "Kapad", "address": "", "website": ""}
+        reverse("portal:organisation_edit", args=[organisation.pk]),
+        {"kind": organisation.kind, "name": "Kapad", "org_number": organisation.org_number},
     )
     organisation.refresh_from_db()
     assert response.status_code == 404
@@ -326,3 +344,361 @@ def test_duplicate_number_registered_at_the_same_moment_gives_the_field_error(cl
     assert Organisation.objects.filter(org_number=existing.org_number).count() == 1
     assert not Organisation.objects.filter(name="Samtidigt AB").exists()
     assert not Membership.objects.filter(user=user).exists()
+
+
+# --- identity: a taken number, requests to join, disputes -----------------------------------------------------------
+
+
+def _register(client, number, kind="company", name="Riktiga AB"):
+    return client.post(reverse("portal:organisation_create"), {"kind": kind, "name": name, "org_number": number})
+
+
+def test_a_number_taken_by_an_unverified_organisation_offers_to_join_or_dispute(client):
+    squatter = make_company_user(status=Organisation.Status.PENDING)
+    taken = organisation_of(squatter)
+    client.force_login(UserFactory())
+    response = _register(client, taken.org_number)
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "redan registrerad" in content
+    assert taken.name in content
+    assert reverse("portal:join_request_create") in content
+    assert reverse("portal:dispute_create") in content
+    assert Organisation.objects.filter(org_number=taken.org_number).count() == 1
+
+
+def test_a_number_held_by_a_verified_organisation_can_only_be_joined(client):
+    owner = make_buyer()
+    verified = organisation_of(owner)
+    client.force_login(UserFactory())
+    content = _register(client, verified.org_number, kind="public_body").content.decode()
+    assert reverse("portal:join_request_create") in content
+    assert reverse("portal:dispute_create") not in content
+    dispute_url = reverse("portal:dispute_create") + f"?org_number={verified.org_number}"
+    assert client.get(dispute_url).status_code == 403
+    crafted = client.post(
+        reverse("portal:dispute_create"),
+        {"org_number": verified.org_number, "kind": "public_body", "name": "Jag", "statement": "Min."},
+    )
+    assert crafted.status_code == 403
+    assert not IdentityDispute.objects.exists()
+
+
+def test_service_refuses_to_dispute_a_verified_organisations_number():
+    verified = organisation_of(make_buyer())
+    with pytest.raises(services.ServiceError):
+        identity.raise_dispute(
+            by=UserFactory(), org_number=verified.org_number, kind="public_body", name="X", statement="Min."
+        )
+
+
+def test_request_to_join_is_mailed_to_owners_and_accepting_makes_a_membership(
+    client, django_capture_on_commit_callbacks
+):
+    owner = make_company_user(status=Organisation.Status.PENDING, email="agare@bolag.se", language="en")
+    organisation = organisation_of(owner)
+    asker = UserFactory(email="kollega@bolag.se")
+    client.force_login(asker)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("portal:join_request_create"), {"org_number": organisation.org_number, "message": "Jag är CFO."}
+        )
+    assert response.status_code == 302
+    join_request = JoinRequest.objects.get()
+    assert join_request.status == JoinRequest.Status.PENDING and join_request.user == asker
+    assert [m.to for m in mail.outbox] == [["agare@bolag.se"]]
+    assert "Request to join" in mail.outbox[0].subject  # the owner's language
+    assert reverse("portal:join_request_detail", args=[join_request.pk]) in mail.outbox[0].body
+    assert "Jag är CFO." in mail.outbox[0].body
+
+    again = client.post(reverse("portal:join_request_create"), {"org_number": organisation.org_number})
+    assert again.status_code == 400 and JoinRequest.objects.count() == 1
+
+    # The requester sees the request but cannot answer it.
+    assert client.get(reverse("portal:join_request_detail", args=[join_request.pk])).status_code == 200
+    assert (
+        client.post(reverse("portal:join_request_detail", args=[join_request.pk]), {"answer": "accept"}).status_code
+        == 403
+    )
+    assert not Membership.objects.filter(user=asker).exists()
+
+    client.force_login(owner)
+    assert (
+        "kollega@bolag.se" in client.get(reverse("portal:organisation_detail", args=[organisation.pk])).content.decode()
+    )
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("portal:join_request_detail", args=[join_request.pk]), {"answer": "accept"})
+    assert response.status_code == 302
+    assert Membership.objects.get(user=asker, organisation=organisation).role == "member"
+    join_request.refresh_from_db()
+    assert join_request.status == JoinRequest.Status.ACCEPTED and join_request.decided_by == owner
+    accepted = AuditEntry.objects.get(action=AuditAction.ORGANISATION_JOIN_ACCEPTED, object_id=str(organisation.pk))
+    assert accepted.details == {"join_request": join_request.pk}
+    assert "kollega@bolag.se" not in f"{accepted.object_repr} {accepted.description} {accepted.details}"
+    assert [m.to for m in mail.outbox] == [["kollega@bolag.se"]]
+    assert "medlem" in mail.outbox[0].subject
+
+    twice = client.post(reverse("portal:join_request_detail", args=[join_request.pk]), {"answer": "decline"})
+    join_request.refresh_from_db()
+    assert twice.status_code == 403 and join_request.status == JoinRequest.Status.ACCEPTED
+
+
+def test_a_declined_request_makes_no_membership_and_tells_the_requester(client, django_capture_on_commit_callbacks):
+    owner = make_buyer()
+    organisation = organisation_of(owner)
+    asker = UserFactory()
+    join_request = identity.request_to_join(organisation=organisation, by=asker)
+    client.force_login(owner)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("portal:join_request_detail", args=[join_request.pk]), {"answer": "decline"})
+    join_request.refresh_from_db()
+    assert join_request.status == JoinRequest.Status.DECLINED
+    assert not Membership.objects.filter(user=asker).exists()
+    assert mail.outbox[-1].to == [asker.email] and "avböjdes" in mail.outbox[-1].subject
+
+
+def test_only_owners_answer_a_request_to_join_and_others_do_not_find_it(client):
+    owner = make_buyer()
+    organisation = organisation_of(owner)
+    member = make_buyer(organisation=organisation, role="member")
+    join_request = identity.request_to_join(organisation=organisation, by=UserFactory())
+    url = reverse("portal:join_request_detail", args=[join_request.pk])
+    for outsider in (member, make_company_user(), make_buyer()):
+        client.force_login(outsider)
+        assert client.get(url).status_code == 404
+        assert client.post(url, {"answer": "accept"}).status_code == 404
+    with pytest.raises(services.ServiceError):
+        identity.answer_join_request(join_request=join_request, by=member, accept=True)
+    assert Membership.objects.filter(organisation=organisation).count() == 2
+
+
+def test_a_member_cannot_ask_to_join_their_own_organisation(client):
+    owner = make_buyer()
+    organisation = organisation_of(owner)
+    client.force_login(owner)
+    url = reverse("portal:join_request_create") + f"?org_number={organisation.org_number}"
+    assert client.get(url).status_code == 403
+    assert client.get(reverse("portal:join_request_create") + "?org_number=inte-ett-nummer").status_code == 404
+    with pytest.raises(services.ServiceError):
+        identity.request_to_join(organisation=organisation, by=owner)
+
+
+def _dispute(client, holder, **data):
+    payload = {
+        "org_number": holder.org_number,
+        "kind": "company",
+        "name": "Riktiga AB",
+        "statement": "Registreringsbevis från Bolagsverket bifogas på begäran.",
+        **data,
+    }
+    return client.post(reverse("portal:dispute_create"), payload)
+
+
+def test_a_dispute_that_is_upheld_gives_the_number_to_the_disputing_party(client, django_capture_on_commit_callbacks):
+    squatter = make_company_user(status=Organisation.Status.PENDING, email="kapare@example.se", language="sv")
+    holder = organisation_of(squatter)
+    number = holder.org_number
+    claimant = UserFactory(email="vd@riktiga.se", language="en")
+    client.force_login(claimant)
+    assert client.get(reverse("portal:dispute_create") + f"?org_number={number}&name=Riktiga+AB").status_code == 200
+    assert _dispute(client, holder).status_code == 302
+    dispute = IdentityDispute.objects.get()
+    assert dispute.status == IdentityDispute.Status.OPEN and dispute.raised_by == claimant
+    disputed = AuditEntry.objects.get(action=AuditAction.ORGANISATION_DISPUTED, object_id=str(holder.pk))
+    assert disputed.details == {"dispute": dispute.pk, "org_number": number, "name": "Riktiga AB"}
+    assert _dispute(client, holder).status_code == 400  # one open dispute per person and number
+
+    admin = make_portal_admin()
+    client.force_login(admin)
+    assert number in client.get(reverse("portal:dispute_queue")).content.decode()
+    page = client.get(reverse("portal:dispute_decide", args=[dispute.pk])).content.decode()
+    assert "Registreringsbevis" in page and "kapare@example.se" in page
+    no_reason = client.post(reverse("portal:dispute_decide", args=[dispute.pk]), {"decision": "uphold", "reason": " "})
+    assert no_reason.status_code == 400
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("portal:dispute_decide", args=[dispute.pk]),
+            {"decision": "uphold", "reason": "Bolagsverket visar att numret är Riktiga AB:s."},
+        )
+    assert response.status_code == 302
+    dispute.refresh_from_db()
+    holder.refresh_from_db()
+    assert dispute.status == IdentityDispute.Status.UPHELD and dispute.decided_by == admin
+    assert holder.org_number is None and holder.status == Organisation.Status.REJECTED
+    new = dispute.new_organisation
+    assert new.org_number == number and new.name == "Riktiga AB" and new.status == Organisation.Status.PENDING
+    assert Membership.objects.get(organisation=new).user == claimant
+    upheld = AuditEntry.objects.get(action=AuditAction.DISPUTE_UPHELD, object_id=str(dispute.pk))
+    assert upheld.details == {
+        "organisation": holder.pk,
+        "new_organisation": new.pk,
+        "reason": "Bolagsverket visar att numret är Riktiga AB:s.",
+    }
+    lost = AuditEntry.objects.get(action=AuditAction.ORGANISATION_NUMBER_LOST, object_id=str(holder.pk))
+    assert lost.details == {"org_number": {"from": number, "to": None}, "dispute": dispute.pk}
+    created = AuditEntry.objects.get(action=AuditAction.ORGANISATION_CREATED, object_id=str(new.pk))
+    assert created.details == {"kind": new.kind, "dispute": dispute.pk}
+    by_address = {m.to[0]: m for m in mail.outbox}
+    assert set(by_address) == {"vd@riktiga.se", "kapare@example.se"}
+    assert "Decision on the organisation number" in by_address["vd@riktiga.se"].subject
+    assert "Beslut om organisationsnumret" in by_address["kapare@example.se"].subject
+    assert all("Bolagsverket visar" in m.body for m in mail.outbox)
+
+    # Decided once: a second decision changes nothing.
+    again = client.post(reverse("portal:dispute_decide", args=[dispute.pk]), {"decision": "reject", "reason": "x"})
+    dispute.refresh_from_db()
+    assert again.status_code == 400 and dispute.status == IdentityDispute.Status.UPHELD
+
+    # The old holder gives a correct number and asks to be verified again.
+    client.force_login(squatter)
+    correct = next_org_number("5560")
+    response = client.post(
+        reverse("portal:organisation_edit", args=[holder.pk]),
+        {"kind": "company", "name": holder.name, "org_number": correct, "resubmit": "1"},
+    )
+    holder.refresh_from_db()
+    assert response.status_code == 302
+    assert holder.org_number == correct and holder.status == Organisation.Status.PENDING
+
+
+def test_a_rejected_dispute_changes_nothing_and_tells_both_sides(client, django_capture_on_commit_callbacks):
+    holder = organisation_of(make_company_user(status=Organisation.Status.PENDING, email="innehavare@example.se"))
+    claimant = UserFactory(email="bestridare@example.se")
+    dispute = identity.raise_dispute(
+        by=claimant, org_number=holder.org_number, kind="company", name="Annat AB", statement="Mitt."
+    )
+    client.force_login(make_portal_admin())
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("portal:dispute_decide", args=[dispute.pk]), {"decision": "reject", "reason": "Inget stöd."}
+        )
+    dispute.refresh_from_db()
+    holder.refresh_from_db()
+    assert dispute.status == IdentityDispute.Status.REJECTED
+    assert holder.org_number == dispute.org_number and holder.status == Organisation.Status.PENDING
+    assert Organisation.objects.count() == 1
+    assert sorted(m.to[0] for m in mail.outbox) == ["bestridare@example.se", "innehavare@example.se"]
+
+
+@pytest.mark.parametrize("maker", [make_buyer, make_company_user, make_handler])
+def test_only_portal_admins_see_and_decide_disputes(client, maker):
+    holder = organisation_of(make_company_user(status=Organisation.Status.PENDING))
+    dispute = identity.raise_dispute(
+        by=UserFactory(), org_number=holder.org_number, kind="company", name="X AB", statement="Mitt."
+    )
+    user = maker()
+    client.force_login(user)
+    assert client.get(reverse("portal:dispute_queue")).status_code == 403
+    assert client.get(reverse("portal:dispute_decide", args=[dispute.pk])).status_code == 403
+    response = client.post(reverse("portal:dispute_decide", args=[dispute.pk]), {"decision": "uphold", "reason": "x"})
+    assert response.status_code == 403
+    with pytest.raises(services.ServiceError):
+        identity.decide_dispute(dispute=dispute, by=user, uphold=True, reason="x")
+    dispute.refresh_from_db()
+    assert dispute.status == IdentityDispute.Status.OPEN
+
+
+# --- identity: a verified organisation that changes who it is --------------------------------------------------------
+
+
+def _edit(client, organisation, **changes):
+    data = {
+        "kind": organisation.kind,
+        "name": organisation.name,
+        "org_number": organisation.org_number,
+        "address": "",
+        "website": "",
+        **changes,
+    }
+    return client.post(reverse("portal:organisation_edit", args=[organisation.pk]), data)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"name": "Helt annat namn"},
+        {"org_number": "PLACEHOLDER"},
+        {"kind": "company"},
+    ],
+)
+def test_renaming_or_renumbering_a_verified_organisation_sends_it_back_to_verification(client, change):
+    owner = make_buyer(status=Organisation.Status.PENDING)
+    organisation = organisation_of(owner)
+    services.verify_organisation(organisation=organisation, by=make_portal_admin())
+    organisation.refresh_from_db()
+    if change.get("org_number") == "PLACEHOLDER":
+        change = {"org_number": next_org_number("2120")}
+    client.force_login(owner)
+    form = client.get(reverse("portal:organisation_edit", args=[organisation.pk])).content.decode()
+    assert "verifiering" in form  # the note next to the fields, before saving
+
+    response = _edit(client, organisation, **change)
+    organisation.refresh_from_db()
+    assert response.status_code == 302
+    assert organisation.status == Organisation.Status.PENDING and not organisation.is_verified
+    entry = AuditEntry.objects.get(action=AuditAction.ORGANISATION_REVERIFICATION, object_id=str(organisation.pk))
+    (field,) = change
+    assert list(entry.details) == [field] and entry.details[field]["to"] == change[field]
+    assert not owner.has_perm("projects.create_need")
+
+
+def test_changing_only_address_or_website_keeps_the_verification(client):
+    owner = make_buyer()
+    organisation = organisation_of(owner)
+    client.force_login(owner)
+    response = _edit(client, organisation, address="Nygatan 2", website="https://kommun.example.se")
+    organisation.refresh_from_db()
+    assert response.status_code == 302
+    assert organisation.is_verified and organisation.address == "Nygatan 2"
+
+
+def test_changing_to_a_number_held_by_another_organisation_is_a_field_error(client):
+    owner = make_buyer()
+    organisation = organisation_of(owner)
+    other = OrganisationFactory()
+    client.force_login(owner)
+    response = _edit(client, organisation, org_number=other.org_number)
+    organisation.refresh_from_db()
+    assert response.status_code == 400
+    assert "redan registrerad" in response.content.decode()
+    assert organisation.org_number != other.org_number and organisation.is_verified
+
+
+@pytest.mark.parametrize("holder_status", ["pending", "verified", "rejected"])
+@pytest.mark.parametrize("role", ["anonymous", "outsider", "member", "owner", "admin"])
+def test_who_may_ask_to_join_or_dispute_a_number(holder_status, role):
+    from django.contrib.auth.models import AnonymousUser
+
+    owner = make_company_user(status=holder_status)
+    holder = organisation_of(owner)
+    users = {
+        "anonymous": AnonymousUser(),
+        "outsider": UserFactory(),
+        "member": make_company_user(organisation=holder, role="member"),
+        "owner": owner,
+        "admin": make_portal_admin(),
+    }
+    user = users[role]
+    outside = role in ("outsider", "admin")
+    assert user.has_perm("portal.ask_to_join_organisation", holder) is outside
+    assert user.has_perm("portal.dispute_organisation", holder) is (outside and holder_status != "verified")
+
+
+@pytest.mark.parametrize("status", ["pending", "accepted", "declined"])
+@pytest.mark.parametrize("role", ["owner", "member", "requester", "outsider", "admin"])
+def test_who_may_answer_a_request_to_join(status, role):
+    owner = make_buyer()
+    organisation = organisation_of(owner)
+    requester = UserFactory()
+    join_request = JoinRequest.objects.create(organisation=organisation, user=requester, status=status)
+    users = {
+        "owner": owner,
+        "member": make_buyer(organisation=organisation, role="member"),
+        "requester": requester,
+        "outsider": make_buyer(),
+        "admin": make_portal_admin(),
+    }
+    user = users[role]
+    assert user.has_perm("portal.decide_joinrequest", join_request) is (role == "owner" and status == "pending")
+    assert user.has_perm("portal.view_joinrequest", join_request) is (role in ("owner", "requester"))

@@ -132,6 +132,9 @@ def test_pages_carry_the_security_headers_and_a_strict_policy(server):
     assert response.getheader("Referrer-Policy") == "same-origin"
     assert response.getheader("Cross-Origin-Opener-Policy") == "same-origin"
     assert re.fullmatch(r"[0-9a-f]{32}", response.getheader("X-Request-ID"))
+    features = dict(item.strip().split("=", 1) for item in response.getheader("Permissions-Policy").split(","))
+    for feature in ("camera", "microphone", "geolocation", "payment", "usb", "display-capture", "fullscreen"):
+        assert features[feature] == "()", feature
     policy = _policy(response)
     assert "unsafe-inline" not in response.getheader("Content-Security-Policy")
     assert "unsafe-eval" not in response.getheader("Content-Security-Policy")
@@ -187,7 +190,7 @@ def test_session_and_csrf_cookies_are_secure_and_http_only(server):
     "path", ["/django-admin/", "/django-admin/portal/auditentry/", "/django-admin/projects/need/add/"]
 )
 def test_the_django_admin_has_nothing_inline_the_policy_would_block(client, path):
-    client.force_login(make_portal_admin())
+    client.force_login(make_portal_admin(is_superuser=True))  # add pages are a superuser's only
 
     response = client.get(path)
 
@@ -212,3 +215,46 @@ def test_the_server_logs_one_json_line_per_request_with_its_id(server):
     assert line["logger"] == "portal.request"
     assert (line["method"], line["path"], line["status"]) == ("GET", "/accounts/login/", 200)
     assert "s3cr3t" not in server.raw_log()
+
+
+def test_static_files_carry_the_permissions_policy_too(server):
+    response = server.request("GET", "/static/css/portal.css", headers=HTTPS_PROXY)
+    assert response.status == 200
+    assert "camera=()" in response.getheader("Permissions-Policy")
+
+
+def test_a_body_over_the_limit_is_refused_before_it_is_sent(server):
+    """Only the headers go out: the 413 comes back without the server waiting for (or reading) 200 MB."""
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    try:
+        conn.putrequest("POST", "/accounts/login/")
+        for name, value in {
+            **HTTPS_PROXY,
+            "Content-Type": "multipart/form-data; boundary=xyz",
+            "Content-Length": str(200 * 1024 * 1024),
+        }.items():
+            conn.putheader(name, value)
+        conn.endheaders()
+        response = conn.getresponse()
+        body = response.read().decode()
+    finally:
+        conn.close()
+    assert response.status == 413
+    assert "det du skickade är större än portalen tar emot" in body
+    assert "camera=()" in response.getheader("Permissions-Policy")
+
+
+def test_a_chunked_body_is_refused_with_411(server):
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    try:
+        conn.putrequest("POST", "/accounts/login/")
+        conn.putheader("X-Forwarded-Proto", "https")
+        conn.putheader("Content-Type", "application/x-www-form-urlencoded")
+        conn.putheader("Transfer-Encoding", "chunked")
+        conn.endheaders()
+        conn.send(b"5\r\nlogin\r\n")
+        response = conn.getresponse()
+        response.read()
+    finally:
+        conn.close()
+    assert response.status == 411

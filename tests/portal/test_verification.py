@@ -1,10 +1,19 @@
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import translation
 
+from portal import services
 from portal.audit import AuditAction
 from portal.models import AuditEntry, Organisation
-from tests.factories import make_buyer, make_handler, make_portal_admin, organisation_of
+from tests.factories import (
+    make_buyer,
+    make_company_user,
+    make_handler,
+    make_portal_admin,
+    next_org_number,
+    organisation_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -172,3 +181,65 @@ def test_verification_is_done_even_when_the_mail_server_fails(client, pending, d
     pending.refresh_from_db()
     assert response.status_code == 302
     assert pending.status == Organisation.Status.VERIFIED
+
+
+def test_companies_wait_in_the_queue_and_an_admin_verifies_them(client, django_capture_on_commit_callbacks):
+    company = organisation_of(make_company_user(status=Organisation.Status.PENDING, email="vd@bolag.example.se"))
+    client.force_login(make_portal_admin())
+    assert company.name in client.get(reverse("portal:verification_queue")).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("portal:organisation_verify", args=[company.pk]))
+    company.refresh_from_db()
+    assert response.status_code == 302 and company.is_verified
+    assert company.verified_name == company.name and company.verified_org_number == company.org_number
+    assert "Köpare ser nu företaget" in mail.outbox[0].body  # what verification means for a company
+
+
+def test_queue_shows_what_a_verified_organisation_changed(client):
+    owner = make_buyer(status=Organisation.Status.PENDING)
+    organisation = organisation_of(owner)
+    old_name, old_number = organisation.name, organisation.org_number
+    admin = make_portal_admin()
+    services.verify_organisation(organisation=organisation, by=admin)
+    new_number = next_org_number("2120")
+    services.update_organisation(organisation=organisation, by=owner, name="Nya kommunen", org_number=new_number)
+    organisation.refresh_from_db()
+    assert organisation.status == Organisation.Status.PENDING
+    client.force_login(admin)
+    content = client.get(reverse("portal:verification_queue")).content.decode()
+    assert f"{old_name} → Nya kommunen" in content
+    assert f"{old_number} → {new_number}" in content
+    assert "Omverifiering" in content
+
+    client.post(reverse("portal:organisation_verify", args=[organisation.pk]))
+    organisation.refresh_from_db()
+    assert organisation.is_verified and organisation.verified_name == "Nya kommunen"
+    assert organisation.changes_since_verification == []
+    entry = AuditEntry.objects.filter(action=AuditAction.ORGANISATION_VERIFIED).latest("id")
+    assert entry.details == {
+        "name": {"from": old_name, "to": "Nya kommunen"},
+        "org_number": {"from": old_number, "to": new_number},
+    }
+    with translation.override("sv"):
+        assert "Nya kommunen" in entry.rendered_description()
+
+
+def test_a_verified_organisation_that_changes_name_keeps_its_published_needs_but_cannot_publish_more():
+    from projects import services as project_services
+    from tests.projects.factories import NeedFactory, draft_call
+
+    owner = make_buyer(status=Organisation.Status.PENDING)
+    organisation = organisation_of(owner)
+    services.verify_organisation(organisation=organisation, by=make_portal_admin())
+    need = NeedFactory(organisation=organisation)
+    call = draft_call(need=need)
+    services.update_organisation(organisation=organisation, by=owner, name="Omdöpt kommun")
+
+    need.refresh_from_db()
+    owner = type(owner).objects.get(pk=owner.pk)  # fresh permission caches
+    assert need.visibility == "published"
+    assert not owner.has_perm("projects.create_need")
+    assert not owner.has_perm("projects.manage_call", call)
+    assert not owner.has_perm("checks.add_application")
+    with pytest.raises(services.ServiceError):
+        project_services.publish_call(call=call, by=owner)

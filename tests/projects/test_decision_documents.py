@@ -15,10 +15,12 @@ from projects import document_selectors
 from projects.document_models import DECISION_SUPPORT_KIND, DecisionDocument
 from projects.document_services import order_decision_document, retry_decision_document
 from projects.models import Need, Response
+from projects.services import save_response, transition_response
 from tests.access import ROLES, build_world
 from tests.documents_access import cases as access_cases
 from tests.documents_data import build_need_with_dialogue
 from tests.factories import make_buyer, make_company_user, organisation_of
+from tests.projects.factories import CallFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -176,6 +178,48 @@ def test_ordering_again_after_it_is_ready_returns_the_ready_one_until_the_need_c
         (2, DocumentStatus.READY),
         (1, DocumentStatus.READY),
     ]
+
+
+def company_response_in_progress(need):
+    """A company with a draft response to a new open call of `need`: (company user, company, call)."""
+    company_user = make_company_user()
+    company = organisation_of(company_user)
+    call = CallFactory(need=need)
+    save_response(call=call, organisation=company, by=company_user, data={"summary": "Första utkastet", "trl": 4})
+    return company_user, company, call
+
+
+def test_a_companys_draft_and_withdrawn_edits_do_not_make_a_new_version(buyer, need):
+    company_user, company, call = company_response_in_progress(need)
+    first, _ = order_decision_document(need=need, by=buyer, language="en")
+    fingerprint = first.fingerprint
+
+    # The buyer cannot see drafts or withdrawn responses, so ordering again must not reveal any of this.
+    save_response(call=call, organisation=company, by=company_user, data={"summary": "Andra utkastet", "trl": 6})
+    again, created = order_decision_document(need=need, by=buyer, language="en")
+    assert (created, again.pk) == (False, first.pk)
+
+    response = Response.objects.get(call=call, organisation=company)
+    transition_response(response=response, to=Response.Status.WITHDRAWN, by=company_user)
+    save_response(call=call, organisation=company, by=company_user, data={"summary": "Tredje utkastet", "trl": 7})
+    again, created = order_decision_document(need=need, by=buyer, language="en")
+
+    assert (created, again.pk) == (False, first.pk)
+    assert document_selectors.need_fingerprint(need) == fingerprint
+    assert DecisionDocument.objects.filter(need=need).count() == 1
+
+
+def test_submitting_and_editing_a_submitted_response_make_a_new_version(buyer, need):
+    company_user, company, call = company_response_in_progress(need)
+    first, _ = order_decision_document(need=need, by=buyer, language="en")
+
+    save_response(call=call, organisation=company, by=company_user, data={"summary": "Inskickat"}, submit=True)
+    submitted, created_on_submit = order_decision_document(need=need, by=buyer, language="en")
+    save_response(call=call, organisation=company, by=company_user, data={"summary": "Rättat efter inskick"})
+    edited, created_on_edit = order_decision_document(need=need, by=buyer, language="en")
+
+    assert created_on_submit and created_on_edit
+    assert len({first.fingerprint, submitted.fingerprint, edited.fingerprint}) == 3
 
 
 def test_ordering_in_another_language_makes_a_new_document(buyer, need):

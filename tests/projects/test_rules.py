@@ -114,6 +114,30 @@ def test_respond_and_ask(world, state, role, allowed):
     assert world[role].has_perm("projects.ask_call", call) is allowed
 
 
+@pytest.mark.parametrize("only_verified", [False, True])
+@pytest.mark.parametrize(
+    ("company_status", "role"),
+    [
+        ("verified", "company"),
+        ("pending", "company"),
+        ("rejected", "company"),
+        ("verified", "owner_buyer"),
+        ("verified", "anonymous"),
+        ("verified", "handler"),
+    ],
+)
+def test_respond_to_a_call_for_verified_companies_only(world, only_verified, company_status, role):
+    from portal.models import Organisation
+
+    Organisation.objects.filter(pk=world["company_org"].pk).update(status=company_status)
+    user = type(world["company"]).objects.get(pk=world["company"].pk) if role == "company" else world[role]
+    call = CallFactory(verified_companies_only=only_verified)
+    expected = role == "company" and (company_status == "verified" or not only_verified)
+    assert user.has_perm("projects.respond_call", call) is expected
+    # Asking questions does not depend on verification.
+    assert user.has_perm("projects.ask_call", call) is (role == "company")
+
+
 @pytest.mark.parametrize(
     ("status", "role", "allowed"),
     [

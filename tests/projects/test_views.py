@@ -671,3 +671,99 @@ def test_buyer_deletes_a_draft_need_after_confirming(client, buyer, buyer_org):
     assert list(Need.objects.all()) == [published]
     client.force_login(make_buyer())
     assert client.post(reverse("projects:need_delete", args=[published.pk])).status_code == 404
+
+
+# --- verified companies ------------------------------------------------------------------------------------------
+
+
+def test_buyer_can_open_a_call_to_verified_companies_only(client, buyer, buyer_org):
+    need = NeedFactory(organisation=buyer_org)
+    _login(client, buyer)
+    form = client.get(reverse("projects:call_create", args=[need.pk])).content.decode()
+    assert 'name="verified_companies_only"' in form and "Bolagsverket" in form  # the field and its help text
+    now = timezone.localtime()
+    client.post(
+        reverse("projects:call_create", args=[need.pk]),
+        {
+            "kind": "rfi",
+            "title": "Endast verifierade",
+            "description": "Text",
+            "opens_at": (now - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+            "closes_at": (now + timedelta(days=5)).strftime("%Y-%m-%dT%H:%M"),
+            "verified_companies_only": "on",
+        },
+    )
+    assert Call.objects.get().verified_companies_only is True
+
+
+def test_an_unverified_company_cannot_respond_to_a_call_for_verified_companies_only(client):
+    from portal.models import Organisation
+    from projects import services
+
+    call = CallFactory(verified_companies_only=True)
+    user = make_company_user(status=Organisation.Status.PENDING)
+    _login(client, user)
+    page = client.get(reverse("projects:call_detail", args=[call.pk])).content.decode()
+    assert "tar endast emot svar från verifierade företag" in page
+    assert reverse("projects:response_edit", args=[call.pk]) not in page
+
+    assert client.get(reverse("projects:response_edit", args=[call.pk])).status_code == 302
+    crafted = client.post(
+        reverse("projects:response_edit", args=[call.pk]), {"summary": "X", "trl": "5", "submit": "1"}
+    )
+    assert crafted.status_code == 302
+    assert not Response.objects.exists()
+    with pytest.raises(services.ServiceError):
+        services.save_response(
+            call=call, organisation=organisation_of(user), by=user, data={"summary": "X", "trl": 5}, submit=True
+        )
+    assert not Response.objects.exists()
+
+
+def test_a_draft_of_a_company_that_is_no_longer_verified_cannot_be_submitted_to_such_a_call(client):
+    from portal.models import Organisation
+    from projects import services
+
+    user = make_company_user()
+    company = organisation_of(user)
+    call = CallFactory(verified_companies_only=True)
+    draft = ResponseFactory(call=call, organisation=company, status="draft")
+    Organisation.objects.filter(pk=company.pk).update(status=Organisation.Status.PENDING)
+    with pytest.raises(services.ServiceError):
+        services.transition_response(response=draft, to="submitted", by=user)
+    draft.refresh_from_db()
+    assert draft.status == "draft"
+    _login(client, user)
+    client.post(reverse("projects:response_submit", args=[draft.pk]))
+    draft.refresh_from_db()
+    assert draft.status == "draft"
+
+
+def test_a_verified_company_responds_to_a_call_for_verified_companies_only(client, company_user, company_org):
+    call = CallFactory(verified_companies_only=True)
+    _login(client, company_user)
+    page = client.get(reverse("projects:call_detail", args=[call.pk])).content.decode()
+    assert reverse("projects:response_edit", args=[call.pk]) in page
+    client.post(reverse("projects:response_edit", args=[call.pk]), {"summary": "Lösning", "trl": "6", "submit": "1"})
+    assert Response.objects.get().status == "submitted"
+
+
+def test_buyer_sees_which_responding_companies_are_unverified(client, buyer, buyer_org):
+    from portal.models import Organisation
+    from tests.factories import OrganisationFactory
+
+    call = CallFactory(need=NeedFactory(organisation=buyer_org))
+    unverified = ResponseFactory(
+        call=call, organisation=OrganisationFactory(kind="company", status=Organisation.Status.PENDING, name="Ny AB")
+    )
+    verified = ResponseFactory(call=call, organisation=OrganisationFactory(kind="company", name="Känd AB"))
+    _login(client, buyer)
+    listing = client.get(reverse("projects:call_responses", args=[call.pk])).content.decode()
+    assert listing.count("Overifierat företag") == 1 and listing.count("Verifierat företag") == 1
+    detail = client.get(reverse("projects:response_detail", args=[unverified.pk])).content.decode()
+    assert '<span class="status status-pending">Overifierat företag</span>' in detail
+    detail = client.get(reverse("projects:response_detail", args=[verified.pk])).content.decode()
+    assert "Overifierat företag" not in detail and "Verifierat företag" in detail
+    download = client.get(reverse("projects:call_responses_csv", args=[call.pk]))
+    rows = list(csv.reader(io.StringIO(download.content.decode("utf-8-sig")), delimiter=";"))
+    assert sorted(row[-1] for row in rows[1:]) == ["ja", "nej"]

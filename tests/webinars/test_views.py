@@ -217,19 +217,41 @@ def test_registration_flood_from_one_address_is_rate_limited(client, settings):
 
 
 def test_rate_limit_behind_a_proxy_counts_the_address_the_proxy_saw(client, settings):
-    # A proxy appends the address it saw to X-Forwarded-For; whatever the client put in front of it is not trusted.
+    # nginx appends the address it saw to X-Forwarded-For; whatever the client put in front of it is not trusted.
     settings.WEBINARS_REGISTRATIONS_PER_HOUR = 2
-    settings.WEBINARS_CLIENT_IP_HEADER = "X-Forwarded-For"
+    settings.TRUSTED_PROXY_COUNT = 1
     webinar = WebinarFactory()
     statuses = [
         client.post(
-            _detail(webinar), {**VISITOR, "email": f"p{i}@example.org"}, HTTP_X_FORWARDED_FOR=f"10.9.9.{i}, 192.0.2.7"
+            _detail(webinar),
+            {**VISITOR, "email": f"p{i}@example.org"},
+            REMOTE_ADDR="172.18.0.9",
+            HTTP_X_FORWARDED_FOR=f"10.9.9.{i}, 192.0.2.7",
         ).status_code
         for i in range(3)
     ]
     assert statuses == [302, 302, 429]
-    other = client.post(_detail(webinar), {**VISITOR, "email": "q@example.org"}, HTTP_X_FORWARDED_FOR="192.0.2.8")
+    # Another client behind the same proxy is not affected.
+    other = client.post(
+        _detail(webinar),
+        {**VISITOR, "email": "q@example.org"},
+        REMOTE_ADDR="172.18.0.9",
+        HTTP_X_FORWARDED_FOR="192.0.2.8",
+    )
     assert other.status_code == 302
+
+
+def test_rate_limit_without_a_trusted_proxy_ignores_x_forwarded_for(client, settings):
+    settings.WEBINARS_REGISTRATIONS_PER_HOUR = 2
+    settings.TRUSTED_PROXY_COUNT = 0
+    webinar = WebinarFactory()
+    statuses = [
+        client.post(
+            _detail(webinar), {**VISITOR, "email": f"p{i}@example.org"}, HTTP_X_FORWARDED_FOR=f"192.0.2.{i}"
+        ).status_code
+        for i in range(3)
+    ]
+    assert statuses == [302, 302, 429]
 
 
 # The personal page ----------------------------------------------------------------------------------------------
