@@ -4,7 +4,8 @@ Every audit row is written by `portal.services.write_audit(actor=, action=AuditA
 The values are the strings stored in `AuditEntry.action` since the start, so old rows keep their label.
 A new kind of event is a new member here (with a label and, if it has details, a format in DESCRIPTIONS).
 
-Details hold plain values (ids, amounts, versions, state values, file names), never personal data: a state
+Details hold plain values (ids, amounts, versions, state values, file names, an organisation's old and new
+name, number and kind, the Django admin's model and field names), never personal data: a state
 value is translated when the row is shown, through the choices an app registers in its `ready()` with
 `register_labels`. Objects about people (registered with `register_personal`) get no stored name; the log
 shows them as "Registration #12".
@@ -143,6 +144,7 @@ GROUPS = {
 }
 
 STATE_CHANGE = pgettext_lazy("audit", "%(from)s → %(to)s")
+FIELD_CHANGE = pgettext_lazy("audit", "%(field)s: %(from)s → %(to)s")
 
 
 def _assigned(values: dict) -> str:
@@ -162,8 +164,7 @@ IDENTITY_FIELDS = {
 
 def _identity_changes(values: dict) -> str:
     changes = "; ".join(
-        str(pgettext_lazy("audit", "%(field)s: %(from)s → %(to)s"))
-        % {"field": label, "from": values[field].get("from", "–"), "to": values[field].get("to", "–")}
+        str(FIELD_CHANGE) % {"field": label, "from": values[field].get("from", "–"), "to": values[field].get("to", "–")}
         for field, label in IDENTITY_FIELDS.items()
         if isinstance(values.get(field), dict)
     )
