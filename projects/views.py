@@ -14,7 +14,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views import View
 
 from portal.csv_export import csv_response
@@ -157,22 +156,13 @@ class NeedDetailView(View):
         )
 
 
-HISTORY_LABELS = {
-    "need.created": gettext_lazy("Need registered"),
-    "need.updated": gettext_lazy("Need changed"),
-    "need.published": gettext_lazy("Need published"),
-    "need.draft": gettext_lazy("Need made a draft again"),
-    "need.assessed": gettext_lazy("Market-gap assessment saved"),
-}
-
-
 def _history(need) -> list[dict]:
     return [
         {
             "at": entry.created_at,
             "actor": entry.actor,
-            "label": HISTORY_LABELS.get(entry.action, entry.action),
-            "description": entry.description,
+            "label": entry.action_label(),
+            "description": entry.rendered_description(),
         }
         for entry in audit_entries_for(need)[:20]
     ]

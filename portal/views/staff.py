@@ -11,9 +11,9 @@ from rules.contrib.views import PermissionRequiredMixin
 
 from .. import organisations as identity
 from .. import selectors, services
-from ..forms import DisputeDecisionForm, RejectionForm
+from ..forms import AuditLogFilterForm, DisputeDecisionForm, RejectionForm
 from ..models import Organisation
-from ..query import LenientPaginationMixin, clean_param
+from ..query import LenientPaginationMixin
 
 
 class StaffPermissionMixin(LoginRequiredMixin, PermissionRequiredMixin):
@@ -140,16 +140,14 @@ class AuditLogView(StaffPermissionMixin, LenientPaginationMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        queryset = selectors.audit_entries()
-        action = self.action()
-        if action:
-            queryset = queryset.filter(action__startswith=action)
-        return queryset
+        self.filter_form = AuditLogFilterForm(self.request.GET or None)
+        if not self.filter_form.is_bound:
+            return selectors.audit_entries()
+        if not self.filter_form.is_valid():
+            return selectors.audit_entries().none()
+        return selectors.audit_entries(action=self.filter_form.cleaned_data["action"])
 
     def get_context_data(self, **kwargs):
-        action = self.action()
+        action = self.filter_form.cleaned_data.get("action", "") if self.filter_form.is_valid() else ""
         query_string = urlencode({"action": action}) if action else ""
-        return super().get_context_data(action=action, query_string=query_string, **kwargs)
-
-    def action(self) -> str:
-        return clean_param(self.request.GET.get("action"), max_length=100)
+        return super().get_context_data(query_string=query_string, filter_form=self.filter_form, **kwargs)
