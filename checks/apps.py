@@ -8,3 +8,15 @@ class ChecksConfig(AppConfig):
 
     def ready(self):
         from . import letters  # noqa: F401 - registers the decision letter document kind
+
+        self.register_audit()
+
+    def register_audit(self):
+        from portal import audit
+
+        from .models import Application, ConflictOfInterest, ExpertiseLine, Review
+
+        audit.register_personal(ConflictOfInterest, ExpertiseLine, Review)
+        audit.register_labels("application", Application.State)
+        audit.register_labels("application", Review.Recommendation, keys=["recommendation"])
+        audit.register_labels("decision", Application.State)

@@ -3,8 +3,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from portal.dates import DateRangeFormMixin
 from portal.files import AttachmentsField
 from portal.models import User
+from portal.query import QueryFilterForm
 
 from .models import Application, BudgetLine, Decision, FinalReport, GrantCall, Review
 
@@ -23,7 +25,7 @@ class NoColon:
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class GrantCallForm(NoColon, forms.ModelForm):
+class GrantCallForm(NoColon, DateRangeFormMixin, forms.ModelForm):
     class Meta:
         model = GrantCall
         fields = [
@@ -94,7 +96,7 @@ def rows_from(formset) -> list[dict]:
     return rows
 
 
-class ApplicationForm(NoColon, forms.ModelForm):
+class ApplicationForm(NoColon, DateRangeFormMixin, forms.ModelForm):
     attachments = AttachmentsField(label=_("Attachments"))
 
     class Meta:
@@ -338,7 +340,7 @@ class FinalReportForm(NoColon, forms.ModelForm):
         return {line.pk: self.cleaned_data[f"actual_{line.pk}"] for line in self.budget_lines}
 
 
-class QueueFilterForm(NoColon, forms.Form):
+class QueueFilterForm(NoColon, QueryFilterForm):
     call = forms.ModelChoiceField(
         label=_("Grant call"), queryset=GrantCall.objects.all(), required=False, empty_label=_("All")
     )

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from rules.contrib.models import RulesModel
 
+from portal.dates import validate_date_in_range
 from portal.documents import RenderedDocument
 
 from . import rules as r
@@ -34,8 +35,12 @@ class GrantCall(RulesModel):
     theme = models.CharField(_("theme"), max_length=200, blank=True)
     description = models.TextField(_("description"), help_text=_("Purpose of the call and its terms."))
     how_to_apply = models.TextField(_("how to apply"), blank=True)
-    opens_on = models.DateField(_("opens"))
-    closes_on = models.DateField(_("closes"), help_text=_("Applications can be submitted until the end of this day."))
+    opens_on = models.DateField(_("opens"), validators=[validate_date_in_range])
+    closes_on = models.DateField(
+        _("closes"),
+        help_text=_("Applications can be submitted until the end of this day."),
+        validators=[validate_date_in_range],
+    )
     total_budget = models.PositiveBigIntegerField(_("total budget (SEK)"))
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
@@ -180,8 +185,8 @@ class Application(RulesModel):
     background = models.TextField(_("background"), blank=True)
     expected_results = models.TextField(_("expected results"), blank=True)
     requested_amount = models.PositiveIntegerField(_("requested amount (SEK)"), null=True, blank=True)
-    period_start = models.DateField(_("period start"), null=True, blank=True)
-    period_end = models.DateField(_("period end"), null=True, blank=True)
+    period_start = models.DateField(_("period start"), null=True, blank=True, validators=[validate_date_in_range])
+    period_end = models.DateField(_("period end"), null=True, blank=True, validators=[validate_date_in_range])
     state = models.CharField(_("state"), max_length=30, choices=State.choices, default=State.DRAFT, db_index=True)
     reference = models.CharField(_("reference number"), max_length=20, unique=True, null=True, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)

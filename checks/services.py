@@ -15,13 +15,14 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.audit import AuditAction
 from portal.documents import create_document, fingerprint_of, requeue_document
 from portal.files import attach_files
 from portal.mail import send_mail_to
 from portal.models import Organisation, User
 from portal.rules import is_handler
 from portal.selectors import organisation_owners
-from portal.services import InvalidTransition, ServiceError, write_audit
+from portal.services import InvalidTransition, ServiceError, require_dates_in_range, write_audit
 
 from . import letters, selectors
 from .models import (
@@ -72,6 +73,7 @@ def save_call(*, call: GrantCall, tracks: list[dict], criteria: list[dict], by: 
     have applications cannot be removed, and the total budget cannot go below the sum already granted (the
     call row is locked, as in `decide_application`).
     """
+    require_dates_in_range(opens_on=call.opens_on, closes_on=call.closes_on)
     if call.closes_on and call.opens_on and call.closes_on < call.opens_on:
         raise ServiceError(_("The call must close on or after the day it opens."), field="closes_on")
     created = call.pk is None
@@ -99,7 +101,7 @@ def save_call(*, call: GrantCall, tracks: list[dict], criteria: list[dict], by: 
     _save_children(call, Criterion, criteria, ("name", "description", "weight", "position"))
     if weights != dict(Criterion.objects.filter(call=call).values_list("pk", "weight")):
         _recompute_weighted_scores(call)
-    write_audit(actor=by, action="grantcall.created" if created else "grantcall.changed", obj=call)
+    write_audit(actor=by, action=AuditAction.GRANTCALL_CREATED if created else AuditAction.GRANTCALL_CHANGED, obj=call)
     return call
 
 
@@ -148,7 +150,7 @@ def publish_call(*, call: GrantCall, by: User) -> GrantCall:
     call.status = GrantCall.Status.PUBLISHED
     call.published_at = timezone.now()
     call.save(update_fields=["status", "published_at"])
-    write_audit(actor=by, action="grantcall.published", obj=call)
+    write_audit(actor=by, action=AuditAction.GRANTCALL_PUBLISHED, obj=call)
     return call
 
 
@@ -176,6 +178,7 @@ def _check_data(call: GrantCall, organisation: Organisation, data: ApplicationDa
         raise ServiceError(_("The contact person must be a member of your organisation."), field="contact")
     if data.need is not None and data.need.organisation_id != organisation.pk:
         raise ServiceError(_("Choose one of your organisation's needs."), field="need")
+    require_dates_in_range(period_start=data.period_start, period_end=data.period_end)
     if data.period_start and data.period_end and data.period_end < data.period_start:
         raise ServiceError(_("The period cannot end before it starts."), field="period_end")
 
@@ -225,7 +228,7 @@ def create_application(
     _replace_lines(application, expertise, budget)
     if files:
         attach_files(owner=application, files=files, by=by, purpose=APPLICANT_FILES)
-    write_audit(actor=by, action="application.created", obj=application)
+    write_audit(actor=by, action=AuditAction.APPLICATION_CREATED, obj=application)
     return application
 
 
@@ -256,7 +259,7 @@ def save_application(
     _replace_lines(application, expertise, budget)
     if files:
         attach_files(owner=application, files=files, by=by, purpose=APPLICANT_FILES)
-    write_audit(actor=by, action="application.saved", obj=application)
+    write_audit(actor=by, action=AuditAction.APPLICATION_SAVED, obj=application)
     return application
 
 
@@ -284,8 +287,19 @@ def _lock(application: Application) -> Application:
     )
 
 
-def _move(application: Application, to_state: str, *, by: User, message: str = "") -> Application:
-    """Change the state of a locked application: history, audit row and queued mails."""
+def _move(
+    application: Application,
+    to_state: str,
+    *,
+    by: User,
+    message: str = "",
+    event: AuditAction | None = None,
+    details: dict | None = None,
+) -> Application:
+    """Change the state of a locked application: history, one audit row and queued mails.
+
+    The audit row is the state's event unless `event` (with extra `details`) names the cause, e.g. a decision.
+    """
     from_state = application.state
     if to_state not in TRANSITIONS.get(from_state, set()):
         raise InvalidTransition(
@@ -297,7 +311,12 @@ def _move(application: Application, to_state: str, *, by: User, message: str = "
     StateChange.objects.create(
         application=application, from_state=from_state, to_state=to_state, message=message, by=by
     )
-    write_audit(actor=by, action=f"application.{to_state}", obj=application, description=f"{from_state} → {to_state}")
+    write_audit(
+        actor=by,
+        action=event or AuditAction.state_change("application", to_state),
+        obj=application,
+        details={"from": from_state, "to": to_state, **(details or {})},
+    )
     recipients = _recipients(application)
     context = {
         "application": application,
@@ -398,7 +417,12 @@ def assign_application(*, application: Application, handler: User | None, by: Us
             )
     application.assigned_to = handler
     application.save(update_fields=["assigned_to", "updated_at"])
-    write_audit(actor=by, action="application.assigned", obj=application, description=str(handler or "—"))
+    write_audit(
+        actor=by,
+        action=AuditAction.APPLICATION_ASSIGNED,
+        obj=application,
+        details={"handler": handler.pk if handler else None},
+    )
     if application.state == S.SUBMITTED and handler is not None:
         _move(application, S.IN_REVIEW, by=by)
     return application
@@ -423,7 +447,12 @@ def declare_conflict(
     affected = affected.filter(organisation=organisation) if organisation else affected.filter(pk=application.pk)
     affected.update(assigned_to=None)
     handler._check_conflicts_cache = None
-    write_audit(actor=handler, action="conflict.declared", obj=application or organisation, description=conflict.reason)
+    write_audit(
+        actor=handler,
+        action=AuditAction.CONFLICT_DECLARED,
+        obj=application or organisation,
+        details={"conflict": conflict.pk},
+    )
     return conflict
 
 
@@ -457,7 +486,12 @@ def save_review(
     )
     review.weighted_score = weighted_average((value, criteria[pk].weight) for pk, (value, _c) in scores.items())
     review.save(update_fields=["weighted_score"])
-    write_audit(actor=handler, action="application.reviewed", obj=application, description=recommendation)
+    write_audit(
+        actor=handler,
+        action=AuditAction.APPLICATION_REVIEWED,
+        obj=application,
+        details={"recommendation": recommendation},
+    )
     return review
 
 
@@ -482,7 +516,8 @@ def decide_application(
 
     The call row is locked first, so two handlers deciding at the same moment are
     serialised and the sum granted in a call never exceeds its budget.
-    Side effects: a Decision, the state change through `_move`, the decision letter queued on commit.
+    Side effects: a Decision, the state change through `_move` (its one audit row is the decision event with
+    the granted amount), the decision letter queued on commit.
     """
     if not reasoning.strip():
         raise ServiceError(_("Give the reasoning for the decision."), field="reasoning")
@@ -523,8 +558,8 @@ def decide_application(
         reasoning=reasoning.strip(),
         decided_by=by,
     )
-    _move(application, to_state, by=by, message=reasoning.strip())
-    write_audit(actor=by, action=f"decision.{outcome}", obj=application, description=f"{granted_amount} SEK")
+    event = AuditAction.DECISION_APPROVED if to_state == S.APPROVED else AuditAction.DECISION_REJECTED
+    _move(application, to_state, by=by, message=reasoning.strip(), event=event, details={"amount": granted_amount})
     order_decision_letter(application=application, by=by)
     return decision
 
@@ -558,7 +593,7 @@ def retry_decision_letter(*, application: Application, by: User) -> DecisionLett
     if letter is None or not letter.is_failed:
         raise InvalidTransition(_("Only a decision letter that failed can be produced again."))
     letter = requeue_document(kind=letters.KIND, document=letter)
-    write_audit(actor=by, action="decision.letter_retried", obj=application)
+    write_audit(actor=by, action=AuditAction.DECISION_LETTER_RETRIED, obj=application)
     return letter
 
 
@@ -588,7 +623,9 @@ def mail_decision_letter(*, letter_id: int) -> bool:
         filename = letters.letter_filename(letter)
         letter.mailed_at = timezone.now()
         letter.save(update_fields=["mailed_at", "updated_at"])
-        write_audit(actor=None, action="decision.letter_mailed", obj=application, description=filename)
+        write_audit(
+            actor=None, action=AuditAction.DECISION_LETTER_MAILED, obj=application, details={"filename": filename}
+        )
         # The mails are queued in this transaction: `mailed_at` and the mails are committed together.
         send_mail_to(
             recipients,

@@ -13,6 +13,7 @@ from rules.contrib.views import PermissionRequiredMixin
 from portal.csv_export import csv_response
 from portal.documents import DocumentStatus, document_response
 from portal.files import attachments_for
+from portal.query import LenientPaginationMixin, clean_query
 from portal.rules import active_organisation, is_handler, is_staff_role
 from portal.services import ServiceError
 from portal.submission import guard_submission
@@ -59,7 +60,7 @@ class CheckPermissionMixin(LoginRequiredMixin, PermissionRequiredMixin):
 # --- Public pages ------------------------------------------------------------------------------------------------
 
 
-class CallListView(ListView):
+class CallListView(LenientPaginationMixin, ListView):
     template_name = "checks/call_list.html"
     context_object_name = "calls"
     paginate_by = 20
@@ -80,7 +81,7 @@ class CallDetailView(View):
 # --- Portal admin: calls -----------------------------------------------------------------------------------------
 
 
-class AdminCallListView(CheckPermissionMixin, ListView):
+class AdminCallListView(CheckPermissionMixin, LenientPaginationMixin, ListView):
     permission_required = "checks.manage_calls"
     not_found_when_denied = False
     template_name = "checks/admin/call_list.html"
@@ -173,7 +174,7 @@ class CallPublishView(CheckPermissionMixin, View):
 # --- Applicants --------------------------------------------------------------------------------------------------
 
 
-class MyApplicationsView(CheckPermissionMixin, ListView):
+class MyApplicationsView(CheckPermissionMixin, LenientPaginationMixin, ListView):
     permission_required = "checks.view_own_applications"
     not_found_when_denied = False
     template_name = "checks/application_list.html"
@@ -520,7 +521,7 @@ class DecisionLetterView(LoginRequiredMixin, View):
 # --- Handlers ----------------------------------------------------------------------------------------------------
 
 
-class QueueView(CheckPermissionMixin, ListView):
+class QueueView(CheckPermissionMixin, LenientPaginationMixin, ListView):
     permission_required = "checks.view_queue"
     not_found_when_denied = False
     template_name = "checks/handler/queue.html"
@@ -529,7 +530,7 @@ class QueueView(CheckPermissionMixin, ListView):
 
     def get_queryset(self):
         self.filters = QueueFilterForm(self.request.GET or None)
-        values = self.filters.cleaned_data if self.filters.is_valid() else {}
+        values = self.filters.filters()
         call = values.get("call")
         return selectors.review_queue(
             self.request.user,
@@ -544,7 +545,7 @@ class QueueView(CheckPermissionMixin, ListView):
         context = super().get_context_data(**kwargs)
         for application in context["applications"]:
             application.conflict = selectors.conflict_for(self.request.user, application)
-        query = self.request.GET.copy()
+        query = clean_query(self.request.GET)
         query.pop("page", None)
         context.update(filters=self.filters, query_string=query.urlencode())
         return context

@@ -9,13 +9,12 @@ write their audit rows. The admin must not be a way around them, so every ModelA
   `visible_to_portal_admins` (published needs, submitted applications …): company responses, drafts and
   attachments are no more visible here than on the portal's pages;
 - superusers may still add, change and delete (break glass), and each of those is written to the audit log
-  (`admin.add`, `admin.change`, `admin.delete`, `admin.action`) next to Django's own LogEntry; nobody else
-  gets any admin action;
+  (`AuditAction.ADMIN_ADD`, `ADMIN_CHANGE`, `ADMIN_DELETE`, `ADMIN_ACTION`; details: the model and the names of
+  the changed fields, or the action) next to Django's own LogEntry; nobody else gets any admin action;
 - everybody else gets nothing, whatever Django permissions their groups hold.
 """
 
 import dataclasses
-import json
 
 from allauth.account.admin import EmailAddressAdmin as BaseEmailAddressAdmin
 from allauth.account.decorators import secure_admin_login
@@ -23,14 +22,13 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.admin import AuthenticatorAdmin as BaseAuthenticatorAdmin
 from allauth.mfa.models import Authenticator
 from django.contrib import admin
-from django.contrib.admin.models import LogEntry
 from django.contrib.admin.options import ActionLocation
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from .audit import AuditAction
 from .models import Attachment, AuditEntry, Invitation, Mail, Membership, Organisation, OutboxMessage, User
 from .rules import is_portal_admin
 from .services import write_audit
@@ -43,13 +41,9 @@ def is_superuser(request) -> bool:
     return bool(request.user.is_active and request.user.is_superuser)
 
 
-def _describe(obj, message) -> str:
-    """'<app.Model> <pk>: <what changed>', in English like the rest of the audit log."""
-    if isinstance(message, list):
-        message = json.dumps(message)
-    with translation.override(None):
-        text = LogEntry(change_message=message).get_change_message()
-    return f"{obj._meta.label} {obj.pk}: {text}".strip()
+def _audit(request, event: AuditAction, obj, **details) -> None:
+    """One audit row about `obj`: the model ("app_label.model") and what was done to it."""
+    write_audit(actor=request.user, action=event, obj=obj, details={"model": obj._meta.label_lower, **details})
 
 
 def _audited(action):
@@ -57,8 +51,7 @@ def _audited(action):
 
     def audited(modeladmin, request, queryset):
         for obj in queryset:
-            description = f"{obj._meta.label} {obj.pk}: action {action.name}"
-            write_audit(actor=request.user, action="admin.action", obj=obj, description=description)
+            _audit(request, AuditAction.ADMIN_ACTION, obj, action=action.name)
         return action.func(modeladmin, request, queryset)
 
     return audited
@@ -104,14 +97,32 @@ class AuditedAdmin(PortalAdminRules):
     where the admin opens one; other actions are wrapped by get_actions.
     """
 
+    # Form fields that set a model field of another name (the password forms): audited under the model's field.
+    audit_field_names: dict[str, str] = {}
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        """Django's message for its LogEntry (each log_addition / log_change follows its own call); the names
+        of the changed fields, and of the inlines with changed rows, are kept for the audit row."""
+        names = [self.audit_field_names.get(name, name) for name in form.changed_data]
+        for formset in formsets or []:
+            if formset.new_objects or formset.changed_objects or formset.deleted_objects:
+                fk = getattr(formset, "fk", None)
+                names.append(fk.remote_field.name if fk is not None else formset.model._meta.model_name)
+        request._audit_fields = list(dict.fromkeys(names))
+        return super().construct_change_message(request, form, formsets, add)
+
+    @staticmethod
+    def _changed_fields(request) -> list[str]:
+        return request.__dict__.pop("_audit_fields", [])
+
     def log_addition(self, request, obj, message):
         entry = super().log_addition(request, obj, message)
-        write_audit(actor=request.user, action="admin.add", obj=obj, description=_describe(obj, message))
+        _audit(request, AuditAction.ADMIN_ADD, obj, fields=self._changed_fields(request))
         return entry
 
     def log_change(self, request, obj, message):
         entry = super().log_change(request, obj, message)
-        write_audit(actor=request.user, action="admin.change", obj=obj, description=_describe(obj, message))
+        _audit(request, AuditAction.ADMIN_CHANGE, obj, fields=self._changed_fields(request))
         return entry
 
     def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
@@ -128,7 +139,7 @@ class AuditedAdmin(PortalAdminRules):
     def log_deletions(self, request, queryset):
         entries = super().log_deletions(request, queryset)
         for obj in queryset:
-            write_audit(actor=request.user, action="admin.delete", obj=obj, description=f"{obj._meta.label} {obj.pk}")
+            _audit(request, AuditAction.ADMIN_DELETE, obj)
         return entries
 
 
@@ -169,6 +180,7 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
     person up; only a superuser adds users, sets passwords, staff status and groups here (audited)."""
 
     portal_admins_may_view = True
+    audit_field_names = {"password1": "password", "password2": "password", "usable_password": "password"}
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "is_staff", "is_active"]
     search_fields = ["email", "first_name", "last_name"]

@@ -10,3 +10,16 @@ class PortalConfig(AppConfig):
         from .cache import connect_signals
 
         connect_signals()
+        self.register_audit()
+
+    def register_audit(self):
+        from allauth.account.models import EmailAddress
+        from allauth.mfa.models import Authenticator
+
+        from . import audit
+        from .models import Invitation, JoinRequest, Membership, Organisation, User
+
+        # Accounts and what belongs to them (the Django admin audits changes of the last two).
+        audit.register_personal(User, Membership, Invitation, JoinRequest, EmailAddress, Authenticator)
+        audit.register_labels("organisation", Organisation.Kind, keys=["kind"])
+        audit.register_labels("organisation", Membership.Role, keys=["role"])

@@ -40,6 +40,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from .audit import AuditAction
 from .outbox import enqueue
 
 logger = logging.getLogger(__name__)
@@ -284,7 +285,7 @@ def render_document(*, kind: str, document_id: int) -> RenderedDocument:
         except Exception:
             document.file.storage.delete(stored_name)
             raise
-        _audit(document, "document.ready", f"v{document.version}, {document.size} bytes")
+        _audit(document, AuditAction.DOCUMENT_READY, {"version": document.version, "size": document.size})
         if document_kind.on_ready is not None:
             ready_document = document
             transaction.on_commit(lambda: _run_on_ready(document_kind, ready_document))
@@ -299,10 +300,10 @@ def _run_on_ready(kind: DocumentKind, document: RenderedDocument) -> None:
         logger.exception("on_ready of %s #%s failed.", kind.name, document.pk)
 
 
-def _audit(document: RenderedDocument, action: str, description: str) -> None:
+def _audit(document: RenderedDocument, action: AuditAction, details: dict) -> None:
     from .services import write_audit
 
-    write_audit(actor=None, action=action, obj=document, description=description)
+    write_audit(actor=None, action=action, obj=document, details=details)
 
 
 def mark_document_failed(*, kind: str, document_id: int, error: str) -> RenderedDocument | None:
@@ -315,7 +316,7 @@ def mark_document_failed(*, kind: str, document_id: int, error: str) -> Rendered
         document.status = DocumentStatus.FAILED
         document.error = str(error)[:2000]
         document.save(update_fields=["status", "error", "updated_at"])
-        _audit(document, "document.failed", document.error[:500])
+        _audit(document, AuditAction.DOCUMENT_FAILED, {"error": document.error[:500]})
     return document
 
 

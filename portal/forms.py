@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from . import audit
 from .models import Membership, Organisation
 from .orgnr import normalise_org_number
 
@@ -116,3 +117,11 @@ class RejectionForm(forms.Form):
 
 class SwitchOrganisationForm(forms.Form):
     organisation = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class AuditLogFilterForm(forms.Form):
+    action = forms.ChoiceField(label=_("Event"), required=False, choices=audit.filter_choices)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)

@@ -4,12 +4,14 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rules.contrib.models import RulesModel
 
+from . import audit
 from . import rules as portal_rules
 
 
@@ -327,8 +329,12 @@ class AuditEntry(models.Model):
     content_type = models.ForeignKey(ContentType, on_delete=models.SET_NULL, null=True, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
     target = GenericForeignKey("content_type", "object_id")
+    # Empty for objects about people (portal.audit.register_personal): the log shows "Registration #12".
     object_repr = models.CharField(_("object"), max_length=255, blank=True)
+    # Text of rows written before `details`; new rows leave it empty.
     description = models.TextField(_("description"), blank=True)
+    # Plain values (ids, states, amounts), shown in the reader's language by portal.audit.describe.
+    details = models.JSONField(_("details"), default=dict, blank=True, encoder=DjangoJSONEncoder)
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
 
     class Meta:
@@ -339,6 +345,15 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+    def action_label(self) -> str:
+        return audit.label(self.action)
+
+    def rendered_description(self) -> str:
+        return audit.describe(self.action, self.details, self.description)
+
+    def object_label(self) -> str:
+        return audit.object_label(self)
 
 
 def _attachment_path(instance, filename):

@@ -20,12 +20,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .audit import AuditAction
 from .mail import send_mail_to
 from .models import IdentityDispute, JoinRequest, Membership, Organisation, User
 from .orgnr import normalise_org_number
 from .rules import is_org_member, is_org_owner, is_portal_admin
 from .selectors import organisation_owners
-from .services import InvalidTransition, ServiceError, write_audit
+from .services import InvalidTransition, ServiceError, identity_changes, write_audit
 
 
 @transaction.atomic
@@ -40,7 +41,13 @@ def request_to_join(*, organisation: Organisation, by: User, message: str = "") 
     if JoinRequest.objects.filter(organisation=organisation, user=by, status=JoinRequest.Status.PENDING).exists():
         raise ServiceError(_("You have already asked to join this organisation; its owners have not answered yet."))
     join_request = JoinRequest.objects.create(organisation=organisation, user=by, message=message.strip())
-    write_audit(actor=by, action="organisation.join_requested", obj=organisation, description=by.email)
+    # The requester is the row's actor; the request's id, not their address, is kept.
+    write_audit(
+        actor=by,
+        action=AuditAction.ORGANISATION_JOIN_REQUESTED,
+        obj=organisation,
+        details={"join_request": join_request.pk},
+    )
     link = settings.SITE_URL + reverse("portal:join_request_detail", args=[join_request.pk])
     send_mail_to(
         list(organisation_owners(organisation)),
@@ -74,9 +81,9 @@ def answer_join_request(*, join_request: JoinRequest, by: User, accept: bool) ->
         )
     write_audit(
         actor=by,
-        action="organisation.join_accepted" if accept else "organisation.join_declined",
+        action=AuditAction.ORGANISATION_JOIN_ACCEPTED if accept else AuditAction.ORGANISATION_JOIN_DECLINED,
         obj=organisation,
-        description=join_request.user.email,
+        details={"join_request": join_request.pk},
     )
     send_mail_to(
         [join_request.user],
@@ -132,7 +139,12 @@ def raise_dispute(
         website=website,
         statement=statement.strip(),
     )
-    write_audit(actor=by, action="organisation.disputed", obj=holder, description=f"{number}: {name}")
+    write_audit(
+        actor=by,
+        action=AuditAction.ORGANISATION_DISPUTED,
+        obj=holder,
+        details={"dispute": dispute.pk, "org_number": number, "name": name},
+    )
     return dispute
 
 
@@ -163,7 +175,12 @@ def decide_dispute(*, dispute: IdentityDispute, by: User, uphold: bool, reason: 
         holder.status = Organisation.Status.REJECTED
         holder.rejection_reason = dispute.decision_reason
         holder.save(update_fields=["org_number", "status", "rejection_reason"])
-        write_audit(actor=by, action="organisation.number_lost", obj=holder, description=dispute.org_number)
+        write_audit(
+            actor=by,
+            action=AuditAction.ORGANISATION_NUMBER_LOST,
+            obj=holder,
+            details={**identity_changes({"org_number": dispute.org_number}, {}), "dispute": dispute.pk},
+        )
         new_organisation = Organisation.objects.create(
             kind=dispute.kind,
             name=dispute.name,
@@ -174,14 +191,26 @@ def decide_dispute(*, dispute: IdentityDispute, by: User, uphold: bool, reason: 
         )
         Membership.objects.create(user=dispute.raised_by, organisation=new_organisation, role=Membership.Role.OWNER)
         write_audit(
-            actor=by, action="organisation.created", obj=new_organisation, description=_("after an identity dispute")
+            actor=by,
+            action=AuditAction.ORGANISATION_CREATED,
+            obj=new_organisation,
+            details={"kind": new_organisation.kind, "dispute": dispute.pk},
         )
         dispute.status = IdentityDispute.Status.UPHELD
         dispute.new_organisation = new_organisation
     else:
         dispute.status = IdentityDispute.Status.REJECTED
     dispute.save(update_fields=["status", "decided_by", "decided_at", "decision_reason", "new_organisation"])
-    write_audit(actor=by, action=f"dispute.{dispute.status}", obj=dispute, description=dispute.decision_reason)
+    write_audit(
+        actor=by,
+        action=AuditAction.DISPUTE_UPHELD if uphold else AuditAction.DISPUTE_REJECTED,
+        obj=dispute,
+        details={
+            "organisation": holder.pk,
+            "new_organisation": dispute.new_organisation_id,
+            "reason": dispute.decision_reason,
+        },
+    )
     context = {"dispute": dispute, "organisation": holder, "upheld": uphold}
     send_mail_to([dispute.raised_by], template="portal/mail/dispute_decided", context={**context, "side": "claimant"})
     send_mail_to(

@@ -99,8 +99,14 @@ def pending_invitations(organisation) -> QuerySet[Invitation]:
     return organisation.invitations.filter(accepted_at__isnull=True, created_at__gte=valid_since)
 
 
-def audit_entries() -> QuerySet[AuditEntry]:
-    return AuditEntry.objects.select_related("actor", "content_type")
+def audit_entries(*, action: str = "") -> QuerySet[AuditEntry]:
+    """The audit log, optionally of one event (a value with a dot, "call.open") or a group of them ("call")."""
+    entries = AuditEntry.objects.select_related("actor", "content_type")
+    if "." in action:
+        entries = entries.filter(action=action)
+    elif action:
+        entries = entries.filter(action__startswith=f"{action}.")
+    return entries
 
 
 def audit_entries_for(obj) -> QuerySet[AuditEntry]:

@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import audit, dates
+from .audit import AuditAction
 from .mail import Recipient, send_mail_to
 from .models import AuditEntry, Invitation, Membership, Organisation, User
 from .orgnr import normalise_org_number
@@ -31,15 +33,31 @@ class InvalidTransition(ServiceError):
     pass
 
 
-def write_audit(*, actor, action: str, obj=None, description: str = "") -> AuditEntry:
-    """Write one audit row. Called by services for every state change, verification and decision."""
+def require_dates_in_range(**values) -> None:
+    """Refuse a date or date-time outside `portal.dates`' range (EARLIEST–LATEST); the error names the field.
+
+    Services call this before they compare or save dates, since they can be called from elsewhere than a form.
+    """
+    for field, value in values.items():
+        if not dates.is_in_range(value):
+            raise ServiceError(dates.out_of_range_message(), field=field)
+
+
+def write_audit(*, actor, action: AuditAction, obj=None, details: dict | None = None) -> AuditEntry:
+    """Write one audit row. Called by services for every state change, verification and decision.
+
+    `action` must be an AuditAction (a free string raises TypeError); `details` holds plain values
+    (ids, state values, amounts, versions), never personal data. See portal/audit.py.
+    """
+    if not isinstance(action, AuditAction):
+        raise TypeError(f"write_audit needs an AuditAction, not {action!r}.")
     return AuditEntry.objects.create(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
-        action=action,
+        action=action.value,
         content_type=ContentType.objects.get_for_model(obj) if obj is not None else None,
         object_id=str(obj.pk) if obj is not None else "",
-        object_repr=str(obj)[:255] if obj is not None else "",
-        description=str(description),
+        object_repr=audit.object_repr(obj),
+        details=details or {},
     )
 
 
@@ -74,7 +92,7 @@ def create_organisation(
     except IntegrityError:
         raise ServiceError(DUPLICATE_ORG_NUMBER, field="org_number") from None
     Membership.objects.create(user=by, organisation=organisation, role=Membership.Role.OWNER)
-    write_audit(actor=by, action="organisation.created", obj=organisation, description=organisation.get_kind_display())
+    write_audit(actor=by, action=AuditAction.ORGANISATION_CREATED, obj=organisation, details={"kind": kind})
     return organisation
 
 
@@ -94,7 +112,7 @@ def verify_organisation(*, organisation: Organisation, by: User) -> Organisation
         raise InvalidTransition(_("The organisation is already verified."))
     if not organisation.org_number:
         raise InvalidTransition(_("The organisation has no organisation number to verify."))
-    changes = organisation.changes_since_verification
+    changes = _identity_changes_since_verification(organisation)
     organisation.status = Organisation.Status.VERIFIED
     organisation.verified_by = by
     organisation.verified_at = timezone.now()
@@ -114,12 +132,7 @@ def verify_organisation(*, organisation: Organisation, by: User) -> Organisation
             "verified_kind",
         ]
     )
-    write_audit(
-        actor=by,
-        action="organisation.verified",
-        obj=organisation,
-        description="; ".join(f"{what}: {old} → {new}" for what, old, new in changes),
-    )
+    write_audit(actor=by, action=AuditAction.ORGANISATION_VERIFIED, obj=organisation, details=changes)
     owners = _owners(organisation)
     # Queued in this transaction (portal/mail.py): the mail server is never asked during the request.
     send_mail_to(owners, template="portal/mail/organisation_verified", context={"organisation": organisation})
@@ -137,13 +150,40 @@ def reject_organisation(*, organisation: Organisation, by: User, reason: str) ->
     organisation.status = Organisation.Status.REJECTED
     organisation.rejection_reason = reason.strip()
     organisation.save(update_fields=["status", "rejection_reason"])
-    write_audit(actor=by, action="organisation.rejected", obj=organisation, description=organisation.rejection_reason)
+    write_audit(
+        actor=by,
+        action=AuditAction.ORGANISATION_REJECTED,
+        obj=organisation,
+        details={"reason": organisation.rejection_reason},
+    )
     owners = _owners(organisation)
     send_mail_to(owners, template="portal/mail/organisation_rejected", context={"organisation": organisation})
     return organisation
 
 
 IDENTITY_FIELDS = ("name", "org_number", "kind")
+
+
+def identity_changes(old: dict, new: dict) -> dict:
+    """The audit details of a change of identity: {"name": {"from": old, "to": new}, …} for each field of
+    IDENTITY_FIELDS that differs (organisation data, not personal data; None for no number)."""
+    return {
+        field: {"from": old.get(field) or None, "to": new.get(field) or None}
+        for field in IDENTITY_FIELDS
+        if (old.get(field) or None) != (new.get(field) or None)
+    }
+
+
+def _identity_changes_since_verification(organisation: Organisation) -> dict:
+    """What changed since the last verification, as audit details (nothing for a first verification)."""
+    if not organisation.verified_at:
+        return {}
+    verified = {
+        "name": organisation.verified_name,
+        "org_number": organisation.verified_org_number,
+        "kind": organisation.verified_kind,
+    }
+    return identity_changes(verified, {field: getattr(organisation, field) for field in IDENTITY_FIELDS})
 
 
 @transaction.atomic
@@ -163,8 +203,8 @@ def update_organisation(
     A verified organisation whose name, number or kind changes is no longer verified: it goes back to the
     verification queue (status pending) until a portal admin confirms the new identity; what it has published
     stays up. With `resubmit` a rejected organisation asks to be verified again (back to pending, the old reason
-    cleared). Side effects: audit rows ("organisation.changed", and "organisation.reverification" with old → new,
-    or "organisation.resubmitted").
+    cleared). Side effects: audit rows (ORGANISATION_CHANGED, and ORGANISATION_REVERIFICATION, each with the
+    identity fields' old → new values, or ORGANISATION_RESUBMITTED).
     """
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
     new = {"name": name, "org_number": organisation.org_number, "kind": organisation.kind}
@@ -179,13 +219,12 @@ def update_organisation(
         and Organisation.objects.filter(org_number=new["org_number"]).exclude(pk=organisation.pk).exists()
     ):
         raise ServiceError(DUPLICATE_ORG_NUMBER, field="org_number")
-    changed = [field for field in IDENTITY_FIELDS if getattr(organisation, field) != new[field]]
-    description = "; ".join(f"{field}: {getattr(organisation, field) or '–'} → {new[field]}" for field in changed)
+    changes = identity_changes({field: getattr(organisation, field) for field in IDENTITY_FIELDS}, new)
     for field in IDENTITY_FIELDS:
         setattr(organisation, field, new[field])
     organisation.address, organisation.website = address, website
     fields = [*IDENTITY_FIELDS, "address", "website"]
-    reverify = bool(changed) and organisation.status == Organisation.Status.VERIFIED
+    reverify = bool(changes) and organisation.status == Organisation.Status.VERIFIED
     if resubmit:
         if organisation.status != Organisation.Status.REJECTED:
             raise InvalidTransition(_("Only a rejected organisation can ask to be verified again."))
@@ -202,11 +241,11 @@ def update_organisation(
             organisation.save(update_fields=fields)
     except IntegrityError:  # the same number taken at the same moment (another tab)
         raise ServiceError(DUPLICATE_ORG_NUMBER, field="org_number") from None
-    write_audit(actor=by, action="organisation.changed", obj=organisation, description=description)
+    write_audit(actor=by, action=AuditAction.ORGANISATION_CHANGED, obj=organisation, details=changes)
     if reverify:
-        write_audit(actor=by, action="organisation.reverification", obj=organisation, description=description)
+        write_audit(actor=by, action=AuditAction.ORGANISATION_REVERIFICATION, obj=organisation, details=changes)
     if resubmit:
-        write_audit(actor=by, action="organisation.resubmitted", obj=organisation)
+        write_audit(actor=by, action=AuditAction.ORGANISATION_RESUBMITTED, obj=organisation)
     return organisation
 
 
@@ -233,7 +272,12 @@ def invite_member(
     ).exists():
         raise ServiceError(_("This address already has an open invitation to this organisation."), field="email")
     invitation = Invitation.objects.create(organisation=organisation, email=email, role=role, invited_by=by)
-    write_audit(actor=by, action="organisation.invited", obj=organisation, description=email)
+    write_audit(
+        actor=by,
+        action=AuditAction.ORGANISATION_INVITED,
+        obj=organisation,
+        details={"invitation": invitation.pk, "role": role},
+    )
     link = settings.SITE_URL + reverse("portal:invitation_accept", args=[invitation_token(invitation)])
     existing = User.objects.filter(email__iexact=email).first()
     recipient = Recipient.from_user(existing) if existing else Recipient(email=email, language=by.language)
@@ -280,7 +324,12 @@ def accept_invitation(*, token: str, user: User) -> Membership:
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
-    write_audit(actor=user, action="organisation.joined", obj=invitation.organisation, description=user.email)
+    write_audit(
+        actor=user,
+        action=AuditAction.ORGANISATION_JOINED,
+        obj=invitation.organisation,
+        details={"invitation": invitation.pk, "role": membership.role},
+    )
     return membership
 
 

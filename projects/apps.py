@@ -5,3 +5,15 @@ from django.utils.translation import gettext_lazy as _
 class ProjectsConfig(AppConfig):
     name = "projects"
     verbose_name = _("Needs and market dialogue")
+
+    def ready(self):
+        from portal import audit
+
+        from .models import Call, CallAlert, Conclusion, Need, Procedure, Response
+
+        audit.register_personal(CallAlert)
+        audit.register_labels("need", Need.Stage)
+        audit.register_labels("need", Conclusion, keys=["conclusion"])
+        audit.register_labels("need", Procedure, keys=["procedure"])
+        audit.register_labels("call", Call.Status)
+        audit.register_labels("response", Response.Status)

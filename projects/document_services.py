@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import transaction
 
+from portal.audit import AuditAction
 from portal.documents import create_document, requeue_document
 from portal.services import write_audit
 
@@ -29,9 +30,9 @@ def order_decision_document(*, need: Need, by, language: str) -> tuple[DecisionD
         if created:
             write_audit(
                 actor=by,
-                action="decision_document.ordered",
+                action=AuditAction.DECISION_DOCUMENT_ORDERED,
                 obj=document,
-                description=f"version {document.version} ({language})",
+                details={"version": document.version, "language": language},
             )
     return document, created
 
@@ -45,6 +46,6 @@ def retry_decision_document(*, document: DecisionDocument, by) -> DecisionDocume
     with transaction.atomic():
         document = requeue_document(kind=DECISION_SUPPORT_KIND, document=document)
         write_audit(
-            actor=by, action="decision_document.retried", obj=document, description=f"version {document.version}"
+            actor=by, action=AuditAction.DECISION_DOCUMENT_RETRIED, obj=document, details={"version": document.version}
         )
     return document

@@ -3,7 +3,9 @@ from django.urls import reverse_lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from portal.dates import DateRangeFormMixin
 from portal.files import AttachmentsField
+from portal.query import QueryFilterForm
 
 from .cpv import format_codes, resolve_codes
 from .cpv_divisions import DIVISIONS
@@ -59,7 +61,7 @@ def _division_choices():
     return [("", _("All"))] + [(code[:2], f"{code[:2]} {sv if swedish else en}") for code, _c, en, sv in DIVISIONS]
 
 
-class NeedForm(NoSuffixMixin, forms.ModelForm):
+class NeedForm(NoSuffixMixin, DateRangeFormMixin, forms.ModelForm):
     themes = forms.MultipleChoiceField(
         label=_("Themes"), choices=Theme.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -172,7 +174,7 @@ class AssessmentForm(NoSuffixMixin, forms.ModelForm):
         return data
 
 
-class CallForm(NoSuffixMixin, forms.ModelForm):
+class CallForm(NoSuffixMixin, DateRangeFormMixin, forms.ModelForm):
     attachments = AttachmentsField(label=_("Attachments"))
 
     class Meta:
@@ -276,7 +278,7 @@ class InterestProfileForm(NoSuffixMixin, forms.Form):
     )
 
 
-class _FilterForm(NoSuffixMixin, forms.Form):
+class _FilterForm(NoSuffixMixin, QueryFilterForm):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     theme = forms.ChoiceField(label=_("Theme"), required=False, choices=[("", _("All")), *Theme.choices])
     category = forms.ChoiceField(label=_("Category"), required=False, choices=[("", _("All")), *Category.choices])
@@ -293,12 +295,6 @@ class _FilterForm(NoSuffixMixin, forms.Form):
         self.fields["organisation"].queryset = (
             organisations if organisations is not None else Organisation.objects.none()
         )
-
-    def filters(self) -> dict:
-        """Cleaned filters; invalid values are ignored (a stale link never breaks the page)."""
-        if self.is_valid():
-            return self.cleaned_data
-        return {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
 
 
 class NeedFilterForm(_FilterForm):

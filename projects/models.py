@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rules.contrib.models import RulesModel
 
+from portal.dates import validate_date_in_range
+
 from . import rules as r
 
 
@@ -123,7 +125,9 @@ class Need(RulesModel):
     category = models.CharField(_("category"), max_length=20, choices=Category.choices, default=Category.OTHER)
     cpv_codes = models.ManyToManyField(CpvCode, blank=True, related_name="needs", verbose_name=_("CPV codes"))
     estimated_value = models.PositiveBigIntegerField(_("estimated value (SEK)"), null=True, blank=True)
-    planned_start = models.DateField(_("planned start of procurement"), null=True, blank=True)
+    planned_start = models.DateField(
+        _("planned start of procurement"), null=True, blank=True, validators=[validate_date_in_range]
+    )
     stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, default=Stage.NEED)
     visibility = models.CharField(_("visibility"), max_length=20, choices=Visibility.choices, default=Visibility.DRAFT)
     author = models.ForeignKey(
@@ -134,7 +138,7 @@ class Need(RulesModel):
         related_name="+",
         verbose_name=_("author"),
     )
-    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True, validators=[validate_date_in_range])
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     # Kept up to date by projects.services (PostgreSQL only); GIN index added in the migration.
@@ -270,8 +274,8 @@ class Call(RulesModel):
     questions_to_market = models.TextField(
         _("questions to the market"), blank=True, help_text=_("What you want companies to answer, one per line.")
     )
-    opens_at = models.DateTimeField(_("opens"))
-    closes_at = models.DateTimeField(_("closes"))
+    opens_at = models.DateTimeField(_("opens"), validators=[validate_date_in_range])
+    closes_at = models.DateTimeField(_("closes"), validators=[validate_date_in_range])
     verified_companies_only = models.BooleanField(
         _("only verified companies may respond"),
         default=False,
@@ -437,7 +441,7 @@ class Question(models.Model):
         related_name="+",
         verbose_name=_("answered by"),
     )
-    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True, validators=[validate_date_in_range])
     created_at = models.DateTimeField(_("asked"), auto_now_add=True)
 
     class Meta:
@@ -487,7 +491,7 @@ class CallAlert(models.Model):
 
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="alerts")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    sent_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(default=timezone.now, validators=[validate_date_in_range])
 
     class Meta:
         verbose_name = _("call alert")

@@ -12,12 +12,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.audit import AuditAction
 from portal.clock import database_now
 from portal.files import attach_files
 from portal.mail import send_mail_to
 from portal.models import Organisation, User
 from portal.outbox import enqueue
-from portal.services import InvalidTransition, ServiceError, write_audit
+from portal.services import InvalidTransition, ServiceError, require_dates_in_range, write_audit
 
 from .models import Call, CallAlert, CpvCode, InterestProfile, MarketGapAssessment, Need, Question, Response
 from .procedures import suggest_procedure
@@ -124,6 +125,7 @@ def update_search_vectors(*, need: Need | None = None, call: Call | None = None)
 def create_need(*, organisation: Organisation, by: User, data: dict, cpv_codes: list[CpvCode]) -> Need:
     """Create a draft need for a verified public body. Side effects: audit row, search vector."""
     _require_verified_public_body(organisation)
+    require_dates_in_range(planned_start=data.get("planned_start"))
     need = Need(organisation=organisation, author=by, visibility=Need.Visibility.DRAFT)
     for name in NEED_FIELDS:
         if name in data:
@@ -131,7 +133,7 @@ def create_need(*, organisation: Organisation, by: User, data: dict, cpv_codes: 
     need.full_clean(exclude=["search_vector"])
     need.save()
     need.cpv_codes.set(cpv_codes)
-    write_audit(actor=by, action="need.created", obj=need)
+    write_audit(actor=by, action=AuditAction.NEED_CREATED, obj=need)
     update_search_vectors(need=need)
     return need
 
@@ -139,6 +141,7 @@ def create_need(*, organisation: Organisation, by: User, data: dict, cpv_codes: 
 @transaction.atomic
 def update_need(*, need: Need, by: User, data: dict, cpv_codes: list[CpvCode]) -> Need:
     """Save edits to a need (draft or published). Side effects: audit row (with a stage change), search vector."""
+    require_dates_in_range(planned_start=data.get("planned_start"))
     need = Need.objects.select_for_update().get(pk=need.pk)
     old_stage = need.stage
     for name in NEED_FIELDS:
@@ -147,10 +150,8 @@ def update_need(*, need: Need, by: User, data: dict, cpv_codes: list[CpvCode]) -
     need.full_clean(exclude=["search_vector"])
     need.save()
     need.cpv_codes.set(cpv_codes)
-    description = ""
-    if old_stage != need.stage:
-        description = f"stage: {old_stage} → {need.stage}"
-    write_audit(actor=by, action="need.updated", obj=need, description=description)
+    details = {"from": old_stage, "to": need.stage} if old_stage != need.stage else None
+    write_audit(actor=by, action=AuditAction.NEED_UPDATED, obj=need, details=details)
     update_search_vectors(need=need)
     return need
 
@@ -173,7 +174,7 @@ def set_need_visibility(*, need: Need, by: User, visibility: str) -> Need:
         raise InvalidTransition(_("The need has published calls, so it must stay published."))
     need.visibility = visibility
     need.save(update_fields=["visibility", "published_at", "updated_at"])
-    write_audit(actor=by, action=f"need.{visibility}", obj=need)
+    write_audit(actor=by, action=AuditAction.state_change("need", visibility), obj=need)
     return need
 
 
@@ -187,7 +188,7 @@ def delete_need(*, need: Need, by: User) -> None:
     if need.visibility != Need.Visibility.DRAFT or need.calls.exists():
         raise InvalidTransition(_("Only draft needs without calls can be deleted."))
     files = [(document.file.storage, document.file.name) for document in need.decision_documents.exclude(file="")]
-    write_audit(actor=by, action="need.deleted", obj=need, description=need.title)
+    write_audit(actor=by, action=AuditAction.NEED_DELETED, obj=need, details={"title": need.title})
     need.delete()
     transaction.on_commit(lambda: [storage.delete(name) for storage, name in files], robust=True)
 
@@ -232,11 +233,14 @@ def record_assessment(*, need: Need, by: User, data: dict) -> MarketGapAssessmen
         need.save(update_fields=["stage", "updated_at"])
     write_audit(
         actor=by,
-        action="need.assessed",
+        action=AuditAction.NEED_ASSESSED,
         obj=need,
-        description=(
-            f"v{assessment.version}: {assessment.conclusion}, TRL {assessment.trl}, {assessment.chosen_procedure}"
-        ),
+        details={
+            "version": assessment.version,
+            "conclusion": assessment.conclusion,
+            "trl": assessment.trl,
+            "procedure": assessment.chosen_procedure,
+        },
     )
     return assessment
 
@@ -245,6 +249,7 @@ def record_assessment(*, need: Need, by: User, data: dict) -> MarketGapAssessmen
 
 
 def _check_call_dates(opens_at: datetime, closes_at: datetime) -> None:
+    require_dates_in_range(opens_at=opens_at, closes_at=closes_at)
     if opens_at and closes_at and closes_at <= opens_at:
         raise ServiceError(_("The call must close after it opens."), field="closes_at")
 
@@ -265,7 +270,7 @@ def create_call(*, need: Need, by: User, data: dict, files=()) -> Call:
     call.save()
     if files:
         attach_files(owner=call, files=files, by=by)
-    write_audit(actor=by, action="call.created", obj=call)
+    write_audit(actor=by, action=AuditAction.CALL_CREATED, obj=call)
     update_search_vectors(call=call)
     return call
 
@@ -284,7 +289,7 @@ def update_call(*, call: Call, by: User, data: dict, files=()) -> Call:
     call.save()
     if files:
         attach_files(owner=call, files=files, by=by)
-    write_audit(actor=by, action="call.updated", obj=call)
+    write_audit(actor=by, action=AuditAction.CALL_UPDATED, obj=call)
     update_search_vectors(call=call)
     return call
 
@@ -306,7 +311,9 @@ def publish_call(*, call: Call, by: User) -> Call:
         raise ServiceError(_("The closing time has already passed. Change it before you publish."), field="closes_at")
     call.published_at = now
     call.save(update_fields=["published_at", "updated_at"])
-    write_audit(actor=by, action="call.published", obj=call, description=f"opens {call.opens_at:%Y-%m-%d %H:%M}")
+    write_audit(
+        actor=by, action=AuditAction.CALL_PUBLISHED, obj=call, details={"opens_at": f"{call.opens_at:%Y-%m-%d %H:%M}"}
+    )
     if call.opens_at <= now:
         call = transition_call(call=call, to=Call.Status.OPEN, by=by)
     if call.need.stage in (Need.Stage.NEED, Need.Stage.MARKET_ANALYSIS):
@@ -345,7 +352,8 @@ def transition_call(*, call: Call, to: str, by: User | None = None, reason: str 
     previous = call.status
     call.status = to
     call.save(update_fields=["status", "cancel_reason", "opened_at", "closed_at", "updated_at"])
-    write_audit(actor=by, action=f"call.{to}", obj=call, description=reason or f"{previous} → {to}")
+    details = {"from": previous, "to": to} | ({"reason": call.cancel_reason} if to == Call.Status.CANCELLED else {})
+    write_audit(actor=by, action=AuditAction.state_change("call", to), obj=call, details=details)
     if to == Call.Status.OPEN:
         from .tasks import send_call_alerts
 
@@ -420,7 +428,7 @@ def remove_attachment(*, attachment, by: User) -> None:
         _require_open(owner.call)
     else:
         raise ServiceError(_("This file cannot be removed here."))
-    write_audit(actor=by, action="attachment.removed", obj=owner, description=attachment.filename)
+    write_audit(actor=by, action=AuditAction.ATTACHMENT_REMOVED, obj=owner, details={"filename": attachment.filename})
     delete_attachment(attachment=attachment)
 
 
@@ -471,7 +479,9 @@ def save_response(
         raise ServiceError(_("Your company has already answered this call. Edit that response instead.")) from None
     if files:
         attach_files(owner=response, files=files, by=by)
-    write_audit(actor=by, action="response.created" if created else "response.updated", obj=response)
+    write_audit(
+        actor=by, action=AuditAction.RESPONSE_CREATED if created else AuditAction.RESPONSE_UPDATED, obj=response
+    )
     if submit and response.status != Response.Status.SUBMITTED:
         response = transition_response(response=response, to=Response.Status.SUBMITTED, by=by)
     elif not submit and response.status == Response.Status.WITHDRAWN:
@@ -507,7 +517,9 @@ def transition_response(*, response: Response, to: str, by: User) -> Response:
     if to == Response.Status.WITHDRAWN:
         response.withdrawn_at = timezone.now()
     response.save(update_fields=["status", "submitted_at", "withdrawn_at", "updated_at"])
-    write_audit(actor=by, action=f"response.{to}", obj=response, description=f"{previous} → {to}")
+    write_audit(
+        actor=by, action=AuditAction.state_change("response", to), obj=response, details={"from": previous, "to": to}
+    )
     if to == Response.Status.SUBMITTED:
         buyers = list(User.objects.filter(memberships__organisation=call.need.organisation, is_active=True))
         link = settings.SITE_URL + reverse("projects:call_responses", args=[call.pk])
@@ -529,7 +541,7 @@ def ask_question(*, call: Call, organisation: Organisation, by: User, text: str)
     if not text.strip():
         raise ServiceError(_("Write your question."), field="text")
     question = Question.objects.create(call=call, organisation=organisation, asked_by=by, text=text.strip())
-    write_audit(actor=by, action="question.asked", obj=call)
+    write_audit(actor=by, action=AuditAction.QUESTION_ASKED, obj=call, details={"question": question.pk})
     buyers = list(User.objects.filter(memberships__organisation=call.need.organisation, is_active=True))
     link = settings.SITE_URL + reverse("projects:call_detail", args=[call.pk]) + "#questions"
     send_mail_to(buyers, template="projects/mail/question_asked", context={"call": call, "link": link})
@@ -552,7 +564,7 @@ def answer_question(*, question: Question, by: User, answer: str) -> Question:
     question.answered_by = by
     question.answered_at = timezone.now()
     question.save(update_fields=["answer", "answered_by", "answered_at"])
-    write_audit(actor=by, action="question.answered", obj=question.call, description=question.text[:200])
+    write_audit(actor=by, action=AuditAction.QUESTION_ANSWERED, obj=question.call, details={"question": question.pk})
     if first and question.asked_by_id:
         asker = question.asked_by
         link = settings.SITE_URL + reverse("projects:call_detail", args=[question.call_id]) + "#questions"
@@ -583,7 +595,7 @@ def save_interest_profile(
     profile.updated_by = by
     profile.save()
     profile.cpv_codes.set(cpv_codes)
-    write_audit(actor=by, action="interest_profile.saved", obj=organisation)
+    write_audit(actor=by, action=AuditAction.INTEREST_PROFILE_SAVED, obj=organisation)
     return profile
 
 

@@ -14,11 +14,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views import View
 
 from portal.csv_export import csv_response
 from portal.files import attachments_for
+from portal.query import clean_param, clean_query
 from portal.rules import active_organisation
 from portal.selectors import audit_entries_for
 from portal.submission import guard_submission
@@ -45,13 +45,13 @@ PAGE_SIZE = 20
 
 
 def _query_string(request) -> str:
-    params = request.GET.copy()
+    params = clean_query(request.GET)
     params.pop("page", None)
     return params.urlencode()
 
 
 def _paginate(request, queryset, size=PAGE_SIZE):
-    return Paginator(queryset, size).get_page(request.GET.get("page"))
+    return Paginator(queryset, size).get_page(clean_param(request.GET.get("page"), max_length=20))
 
 
 class MemberView(LoginRequiredMixin, View):
@@ -156,22 +156,13 @@ class NeedDetailView(View):
         )
 
 
-HISTORY_LABELS = {
-    "need.created": gettext_lazy("Need registered"),
-    "need.updated": gettext_lazy("Need changed"),
-    "need.published": gettext_lazy("Need published"),
-    "need.draft": gettext_lazy("Need made a draft again"),
-    "need.assessed": gettext_lazy("Market-gap assessment saved"),
-}
-
-
 def _history(need) -> list[dict]:
     return [
         {
             "at": entry.created_at,
             "actor": entry.actor,
-            "label": HISTORY_LABELS.get(entry.action, entry.action),
-            "description": entry.description,
+            "label": entry.action_label(),
+            "description": entry.rendered_description(),
         }
         for entry in audit_entries_for(need)[:20]
     ]
@@ -791,8 +782,7 @@ class CpvSearchView(View):
     """Find CPV codes by code or words: an HTML page without JavaScript, JSON for the picker (?format=json)."""
 
     def get(self, request):
-        # PostgreSQL text cannot hold NUL characters: drop them rather than fail on a crafted query.
-        text = (request.GET.get("q") or "").replace("\x00", "").strip()[:100]
+        text = clean_param(request.GET.get("q"), max_length=100)
         codes = CpvCode.objects.none()
         if text:
             digits = text.replace("-", "")

@@ -2,6 +2,8 @@ from django import forms
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from portal.dates import DateRangeFormMixin
+
 from .models import Series, Speaker, Webinar
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -41,7 +43,7 @@ class SeriesForm(NoColonMixin, forms.ModelForm):
         return slug
 
 
-class WebinarForm(NoColonMixin, forms.ModelForm):
+class WebinarForm(NoColonMixin, DateRangeFormMixin, forms.ModelForm):
     class Meta:
         model = Webinar
         fields = [

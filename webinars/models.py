@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from rules.contrib.models import RulesModel
 
+from portal.dates import validate_date_in_range
 from portal.rules import is_portal_admin
 
 from . import rules as webinar_rules
@@ -63,8 +64,8 @@ class Webinar(RulesModel):
     theme = models.CharField(_("theme"), max_length=120, blank=True)
     summary = models.TextField(_("summary"), blank=True, help_text=_("One or two sentences shown in lists."))
     description = models.TextField(_("description"), blank=True)
-    starts_at = models.DateTimeField(_("starts"))
-    ends_at = models.DateTimeField(_("ends"))
+    starts_at = models.DateTimeField(_("starts"), validators=[validate_date_in_range])
+    ends_at = models.DateTimeField(_("ends"), validators=[validate_date_in_range])
     join_url = models.URLField(
         _("join link"),
         max_length=500,

@@ -12,16 +12,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.audit import AuditAction
 from portal.mail import Recipient, send_mail_to
-from portal.models import AuditEntry, User
+from portal.models import User
 from portal.outbox import enqueue
-from portal.services import InvalidTransition, ServiceError, write_audit
+from portal.services import InvalidTransition, ServiceError, require_dates_in_range, write_audit
 
 from . import ics, selectors
 from .models import Registration, Series, Speaker, Webinar
@@ -59,7 +59,7 @@ def create_series(*, by: User, title: str, slug: str, summary: str = "", descrip
             series = Series.objects.create(title=title, slug=slug, summary=summary, description=description)
     except IntegrityError:
         raise ServiceError(_("Another series already uses this short name."), field="slug") from None
-    write_audit(actor=by, action="webinar_series.created", obj=series)
+    write_audit(actor=by, action=AuditAction.WEBINAR_SERIES_CREATED, obj=series)
     return series
 
 
@@ -73,7 +73,7 @@ def update_series(*, series: Series, by: User, **fields) -> Series:
         if name in fields:
             setattr(series, name, fields[name])
     series.save()
-    write_audit(actor=by, action="webinar_series.changed", obj=series)
+    write_audit(actor=by, action=AuditAction.WEBINAR_SERIES_CHANGED, obj=series)
     return series
 
 
@@ -81,6 +81,7 @@ def update_series(*, series: Series, by: User, **fields) -> Series:
 
 
 def _check_times(starts_at: datetime, ends_at: datetime) -> None:
+    require_dates_in_range(starts_at=starts_at, ends_at=ends_at)
     if ends_at <= starts_at:
         raise ServiceError(_("The webinar must end after it starts."), field="ends_at")
 
@@ -113,7 +114,7 @@ def create_webinar(*, by: User, speakers: list[dict] | None = None, **fields) ->
         created_by=by, status=Webinar.Status.DRAFT, **{k: v for k, v in fields.items() if k in WEBINAR_FIELDS}
     )
     _set_speakers(webinar, speakers or [])
-    write_audit(actor=by, action="webinar.created", obj=webinar)
+    write_audit(actor=by, action=AuditAction.WEBINAR_CREATED, obj=webinar)
     return webinar
 
 
@@ -152,7 +153,7 @@ def update_webinar(*, webinar: Webinar, by: User, speakers: list[dict] | None = 
     webinar.save()
     if speakers is not None:
         _set_speakers(webinar, speakers)
-    write_audit(actor=by, action="webinar.changed", obj=webinar)
+    write_audit(actor=by, action=AuditAction.WEBINAR_CHANGED, obj=webinar)
     if webinar.status == Webinar.Status.PUBLISHED:
         _fill_free_seats(webinar)
         if time_changed:
@@ -194,9 +195,10 @@ def set_webinar_status(*, webinar: Webinar, status: str, by: User, message: str 
     webinar.save()
     write_audit(
         actor=by,
-        action=f"webinar.{status}",
+        action=AuditAction.state_change("webinar", status),
         obj=webinar,
-        description=f"{previous} → {status}" + (f": {webinar.cancellation_message}" if message else ""),
+        details={"from": previous, "to": status}
+        | ({"message": webinar.cancellation_message} if status == Webinar.Status.CANCELLED else {}),
     )
     if status == Webinar.Status.CANCELLED and previous == Webinar.Status.PUBLISHED:
         from .tasks import notify_webinar_cancelled
@@ -236,7 +238,9 @@ def add_recording(*, webinar: Webinar, by: User, recording_url: str) -> Webinar:
     if first:
         webinar.recording_published_at = timezone.now()
     webinar.save(update_fields=["recording_url", "recording_published_at", "updated_at"])
-    write_audit(actor=by, action="webinar.recording_added", obj=webinar, description=webinar.recording_url)
+    write_audit(
+        actor=by, action=AuditAction.WEBINAR_RECORDING_ADDED, obj=webinar, details={"url": webinar.recording_url}
+    )
     if first:
         from .tasks import notify_recording_published
 
@@ -321,7 +325,7 @@ def register(
     registration.confirmed_at = now if has_seat else None
     registration.save()
     write_audit(
-        actor=user, action="webinar.registered", obj=registration, description=registration.get_status_display()
+        actor=user, action=AuditAction.WEBINAR_REGISTERED, obj=registration, details={"status": registration.status}
     )
     _queue_mail(registration, "confirmed" if has_seat else "waitlisted")
     return RegistrationOutcome(registration)
@@ -347,7 +351,7 @@ def _fill_free_seats(webinar: Webinar) -> list[Registration]:
         registration.status = Registration.Status.CONFIRMED
         registration.confirmed_at = now
         registration.save(update_fields=["status", "confirmed_at"])
-        write_audit(actor=None, action="webinar.registration_promoted", obj=registration)
+        write_audit(actor=None, action=AuditAction.WEBINAR_REGISTRATION_PROMOTED, obj=registration)
         _queue_mail(registration, "promoted")
     return promoted
 
@@ -371,7 +375,7 @@ def cancel_registration(*, registration: Registration, by: User | None = None) -
         registration.status = Registration.Status.CANCELLED
         registration.cancelled_at = timezone.now()
         registration.save(update_fields=["status", "cancelled_at"])
-        write_audit(actor=by, action="webinar.registration_cancelled", obj=registration)
+        write_audit(actor=by, action=AuditAction.WEBINAR_REGISTRATION_CANCELLED, obj=registration)
         _queue_mail(registration, "cancelled")
         if held_seat:
             _fill_free_seats(webinar)
@@ -506,7 +510,8 @@ def send_due_reminders(*, now: datetime | None = None) -> int:
 def anonymise_old_registrations(*, now: datetime | None = None) -> int:
     """Remove names, addresses and organisations of registrants of webinars that ended long ago.
 
-    The rows stay (for the counts); only the personal data goes, also from the audit rows' object text.
+    The rows stay (for the counts); only the personal data goes. Audit rows are not touched: they never
+    held any (registrations are `register_personal` in portal.audit).
     Safe to run again.
     Side effects: one audit row per webinar concerned. Returns the number of registrations anonymised.
     """
@@ -525,17 +530,11 @@ def anonymise_old_registrations(*, now: datetime | None = None) -> int:
                 registration.user = None
                 registration.anonymised_at = now
             Registration.objects.bulk_update(rows, ["name", "email", "organisation", "user", "anonymised_at"])
-            # The audit rows about these registrations name the person (their object text): rename them too.
-            registration_type = ContentType.objects.get_for_model(Registration)
-            for registration in rows:
-                AuditEntry.objects.filter(content_type=registration_type, object_id=str(registration.pk)).update(
-                    object_repr=str(registration)[:255]
-                )
             write_audit(
                 actor=None,
-                action="webinar.registrations_anonymised",
+                action=AuditAction.WEBINAR_REGISTRATIONS_ANONYMISED,
                 obj=webinar,
-                description=str(len(rows)),
+                details={"count": len(rows)},
             )
             total += len(rows)
     return total

@@ -12,6 +12,7 @@ from django.views.generic import ListView
 
 from portal.client_ip import client_ip
 from portal.csv_export import csv_response
+from portal.query import LenientPaginationMixin, clean_param
 from portal.submission import guard_submission
 from portal.views.staff import StaffPermissionMixin
 
@@ -41,7 +42,7 @@ def _ics_response(content: bytes, filename: str, *, attachment: bool = True) -> 
 # Public pages ---------------------------------------------------------------------------------------------------
 
 
-class UpcomingView(ListView):
+class UpcomingView(LenientPaginationMixin, ListView):
     template_name = "webinars/list.html"
     context_object_name = "webinars"
     paginate_by = 20
@@ -53,7 +54,7 @@ class UpcomingView(ListView):
         return super().get_context_data(series_list=selectors.series_list(), **kwargs)
 
 
-class PastView(ListView):
+class PastView(LenientPaginationMixin, ListView):
     template_name = "webinars/past.html"
     context_object_name = "webinars"
     paginate_by = 20
@@ -234,7 +235,7 @@ class AdminMixin(StaffPermissionMixin):
         return get_object_or_404(Webinar.objects.select_related("series"), pk=self.kwargs["pk"])
 
 
-class ManageView(AdminMixin, ListView):
+class ManageView(AdminMixin, LenientPaginationMixin, ListView):
     template_name = "webinars/manage/list.html"
     context_object_name = "webinars"
     paginate_by = 50
@@ -289,8 +290,9 @@ class WebinarFormView(AdminMixin, View):
     def get(self, request, pk=None):
         webinar = self.get_instance()
         form = WebinarForm(instance=webinar)
-        if webinar is None and request.GET.get("series"):
-            form.initial["series"] = request.GET["series"]
+        series = clean_param(request.GET.get("series"), max_length=20)
+        if webinar is None and series:
+            form.initial["series"] = series
         formset = SpeakerFormSet(instance=webinar or Webinar(), prefix="speakers")
         return render(request, self.template_name, {"form": form, "formset": formset, "webinar": webinar})
 
@@ -322,7 +324,7 @@ class WebinarManageView(AdminMixin, View):
         webinar = self.get_webinar()
         registrations = selectors.registrations_for_admin(webinar)
         paginator = Paginator(registrations, 100)
-        page = paginator.get_page(request.GET.get("page"))
+        page = paginator.get_page(clean_param(request.GET.get("page"), max_length=20))
         return render(
             request,
             "webinars/manage/detail.html",

@@ -11,8 +11,9 @@ from rules.contrib.views import PermissionRequiredMixin
 
 from .. import organisations as identity
 from .. import selectors, services
-from ..forms import DisputeDecisionForm, RejectionForm
+from ..forms import AuditLogFilterForm, DisputeDecisionForm, RejectionForm
 from ..models import Organisation
+from ..query import LenientPaginationMixin
 
 
 class StaffPermissionMixin(LoginRequiredMixin, PermissionRequiredMixin):
@@ -26,7 +27,7 @@ class StaffPermissionMixin(LoginRequiredMixin, PermissionRequiredMixin):
         return super().handle_no_permission()
 
 
-class VerificationQueueView(StaffPermissionMixin, ListView):
+class VerificationQueueView(StaffPermissionMixin, LenientPaginationMixin, ListView):
     permission_required = "portal.verify_organisations"
     template_name = "portal/staff/verification_queue.html"
     context_object_name = "organisations"
@@ -85,7 +86,7 @@ class RejectOrganisationView(_PendingOrganisationMixin, View):
         return render(request, self.template_name, {"organisation": organisation, "form": form}, status=400)
 
 
-class DisputeQueueView(StaffPermissionMixin, ListView):
+class DisputeQueueView(StaffPermissionMixin, LenientPaginationMixin, ListView):
     permission_required = "portal.decide_disputes"
     template_name = "portal/staff/dispute_queue.html"
     context_object_name = "disputes"
@@ -132,20 +133,21 @@ class DisputeDecideView(StaffPermissionMixin, View):
         return self.render_page(dispute, form, status=400)
 
 
-class AuditLogView(StaffPermissionMixin, ListView):
+class AuditLogView(StaffPermissionMixin, LenientPaginationMixin, ListView):
     permission_required = "portal.view_audit_log"
     template_name = "portal/staff/audit_log.html"
     context_object_name = "entries"
     paginate_by = 50
 
     def get_queryset(self):
-        queryset = selectors.audit_entries()
-        action = self.request.GET.get("action", "").strip()
-        if action:
-            queryset = queryset.filter(action__startswith=action)
-        return queryset
+        self.filter_form = AuditLogFilterForm(self.request.GET or None)
+        if not self.filter_form.is_bound:
+            return selectors.audit_entries()
+        if not self.filter_form.is_valid():
+            return selectors.audit_entries().none()
+        return selectors.audit_entries(action=self.filter_form.cleaned_data["action"])
 
     def get_context_data(self, **kwargs):
-        action = self.request.GET.get("action", "").strip()
+        action = self.filter_form.cleaned_data.get("action", "") if self.filter_form.is_valid() else ""
         query_string = urlencode({"action": action}) if action else ""
-        return super().get_context_data(query_string=query_string, **kwargs)
+        return super().get_context_data(query_string=query_string, filter_form=self.filter_form, **kwargs)

@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from checks.models import Application, Decision, GrantCall
+from portal.audit import AuditAction
 from portal.models import AuditEntry
 from tests.factories import make_portal_admin
 
@@ -110,4 +111,5 @@ def test_superuser_adds_a_draft_call_in_the_django_admin_audited(client):
     assert response.status_code == 302, response.context["adminform"].form.errors
     call = GrantCall.objects.get(reference_number="2027-00010")
     assert call.total_budget == 1_000_000 and call.status == GrantCall.Status.DRAFT
-    assert AuditEntry.objects.filter(action="admin.add", object_id=str(call.pk)).exists()
+    entry = AuditEntry.objects.get(action=AuditAction.ADMIN_ADD, object_id=str(call.pk))
+    assert entry.details["model"] == "checks.grantcall" and "reference_number" in entry.details["fields"]

@@ -156,11 +156,16 @@ def test_queue_with_bad_filters_answers_without_an_error(client, query):
     assert len(response.context["applications"]) == 1
 
 
-def test_queue_page_out_of_range_is_404_not_an_error(client):
+@pytest.mark.parametrize("page", ["999", "abc", "%00"])
+def test_queue_page_out_of_range_or_not_a_number_shows_a_page_not_an_error(client, page):
+    # As the catalogue: past the end is the last page, not a number is the first (portal.query).
     make_application(call=make_call(), state=S.SUBMITTED)
     client.force_login(make_handler())
 
-    assert client.get(reverse("checks:queue") + "?page=999").status_code == 404
+    response = client.get(reverse("checks:queue") + f"?page={page}")
+
+    assert response.status_code == 200
+    assert len(response.context["applications"]) == 1
 
 
 # --- the CSV export -----------------------------------------------------------------------------------------------

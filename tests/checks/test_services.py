@@ -7,6 +7,7 @@ from django.utils import timezone, translation
 
 from checks import selectors, services
 from checks.models import Application, BudgetLine, ConflictOfInterest, DecisionLetter, GrantCall, Review, StateChange
+from portal.audit import AuditAction
 from portal.models import AuditEntry, Membership
 from portal.services import InvalidTransition, ServiceError
 from tests.factories import UserFactory, make_buyer, make_handler, organisation_of
@@ -59,7 +60,7 @@ def test_save_call_creates_tracks_and_criteria_as_data():
     track = call.tracks.get()
     assert (track.cap_for(1), track.cap_for(2), track.cap_for(3)) == (200_000, 400_000, 400_000)
     assert call.criteria.get().weight == 2
-    assert AuditEntry.objects.filter(action="grantcall.created").exists()
+    assert AuditEntry.objects.filter(action=AuditAction.GRANTCALL_CREATED).exists()
 
 
 def test_save_call_refuses_to_remove_a_track_with_applications():
@@ -236,7 +237,7 @@ def test_submit_gives_sequential_reference_numbers_and_mails_contact_and_owners(
     first.refresh_from_db()
     assert first.state == S.SUBMITTED and first.submitted_at
     assert StateChange.objects.filter(application=first, to_state=S.SUBMITTED).exists()
-    assert AuditEntry.objects.filter(action="application.submitted", object_id=str(first.pk)).exists()
+    assert AuditEntry.objects.filter(action=AuditAction.APPLICATION_SUBMITTED, object_id=str(first.pk)).exists()
 
 
 def test_submit_mails_in_each_recipients_language(django_capture_on_commit_callbacks):
@@ -336,7 +337,9 @@ def test_every_transition_is_audited_and_mailed_to_contact_and_owners(
     Membership.objects.create(user=owner, organisation=application.organisation, role="owner")
     with django_capture_on_commit_callbacks(execute=True):
         services.transition_application(application=application, to_state=to_state, by=make_handler())
-    assert AuditEntry.objects.filter(action=f"application.{to_state}", object_id=str(application.pk)).exists()
+    assert AuditEntry.objects.filter(
+        action=AuditAction.state_change("application", to_state), object_id=str(application.pk)
+    ).exists()
     assert {message.to[0] for message in mail.outbox} == {application.contact.email, owner.email}
 
 
@@ -477,6 +480,19 @@ def test_approve_records_decision_and_orders_letter():
     assert application.state == S.APPROVED and decision.granted_amount == 120_000
     assert DecisionLetter.objects.filter(application=application).count() == 1
     assert selectors.budget_granted(application.call) == 120_000
+
+
+def test_a_decision_is_one_audit_event_with_the_state_change_and_amount():
+    handler = make_handler()
+    application = make_application(state=S.IN_REVIEW, amount=150_000)
+    services.decide_application(
+        application=application, by=handler, outcome="approved", granted_amount=120_000, reasoning="Bra"
+    )
+    entry = AuditEntry.objects.get(object_id=str(application.pk), actor=handler)
+    assert entry.action == AuditAction.DECISION_APPROVED
+    assert entry.details == {"from": "in_review", "to": "approved", "amount": 120_000}
+    with translation.override("sv"):
+        assert entry.rendered_description() == "Under granskning → Beviljad, 120000 kr"
 
 
 @pytest.mark.parametrize(

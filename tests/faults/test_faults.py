@@ -14,7 +14,7 @@ print(json.dumps({{
         {{"status": d.status, "attempts": d.attempts, "file": d.file.name}} for d in documents
     ],
     "ready_audits": AuditEntry.objects.filter(
-        action="document.ready", object_id__in=[str(d.pk) for d in documents]
+        action=AuditAction.DOCUMENT_READY, object_id__in=[str(d.pk) for d in documents]
     ).count(),
     "unsent": list(OutboxMessage.objects.filter(sent_at__isnull=True).values("task", "kwargs", "last_error")),
 }}))

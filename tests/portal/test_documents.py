@@ -7,6 +7,7 @@ from django.db import connection
 from pypdf import PdfReader
 
 from portal import documents
+from portal.audit import AuditAction
 from portal.documents import DocumentStatus, create_document, render_document, requeue_document
 from portal.services import InvalidTransition
 from portal.tasks import MAX_RETRIES, render_document_task
@@ -335,7 +336,7 @@ def test_on_ready_runs_once_after_commit_and_audit_rows_are_written(make_documen
         render_document(kind=KIND, document_id=document.pk)  # already ready: nothing more
 
     assert READY_CALLS == [document.pk]
-    assert list(AuditEntry.objects.values_list("action", flat=True)) == ["document.ready"]
+    assert list(AuditEntry.objects.values_list("action", flat=True)) == [AuditAction.DOCUMENT_READY]
 
 
 def test_a_failure_writes_an_audit_row(make_document):
@@ -346,5 +347,5 @@ def test_a_failure_writes_an_audit_row(make_document):
     render_document_task.delay(kind=KIND, document_id=document.pk)
 
     entry = AuditEntry.objects.get()
-    assert entry.action == "document.failed"
-    assert "could not be built" in entry.description
+    assert entry.action == AuditAction.DOCUMENT_FAILED
+    assert "could not be built" in entry.details["error"]

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from portal import organisations as identity
 from portal import services
+from portal.audit import AuditAction
 from portal.models import AuditEntry, IdentityDispute, Invitation, JoinRequest, Membership, Organisation
 from portal.services import INVITATION_SALT, invitation_token
 from tests.factories import (
@@ -35,7 +36,7 @@ def test_create_organisation_makes_owner_and_pending_public_body(client):
     assert organisation.org_number == number
     assert organisation.status == Organisation.Status.PENDING
     assert Membership.objects.get(user=user, organisation=organisation).role == "owner"
-    assert AuditEntry.objects.filter(action="organisation.created", object_id=str(organisation.pk)).exists()
+    assert AuditEntry.objects.filter(action=AuditAction.ORGANISATION_CREATED, object_id=str(organisation.pk)).exists()
     assert client.session["active_organisation_id"] == organisation.pk
 
 
@@ -270,7 +271,9 @@ def test_rejected_public_body_corrects_details_and_asks_to_be_verified_again(cli
     assert response.status_code == 302
     assert organisation.name == "Rätt namn kommun"
     assert organisation.status == Organisation.Status.PENDING and organisation.rejection_reason == ""
-    assert AuditEntry.objects.filter(action="organisation.resubmitted", object_id=str(organisation.pk)).exists()
+    assert AuditEntry.objects.filter(
+        action=AuditAction.ORGANISATION_RESUBMITTED, object_id=str(organisation.pk)
+    ).exists()
 
 
 def test_organisation_edit_keeps_input_on_error_and_a_verified_body_cannot_resubmit(client):
@@ -430,7 +433,9 @@ def test_request_to_join_is_mailed_to_owners_and_accepting_makes_a_membership(
     assert Membership.objects.get(user=asker, organisation=organisation).role == "member"
     join_request.refresh_from_db()
     assert join_request.status == JoinRequest.Status.ACCEPTED and join_request.decided_by == owner
-    assert AuditEntry.objects.filter(action="organisation.join_accepted", object_id=str(organisation.pk)).exists()
+    accepted = AuditEntry.objects.get(action=AuditAction.ORGANISATION_JOIN_ACCEPTED, object_id=str(organisation.pk))
+    assert accepted.details == {"join_request": join_request.pk}
+    assert "kollega@bolag.se" not in f"{accepted.object_repr} {accepted.description} {accepted.details}"
     assert [m.to for m in mail.outbox] == [["kollega@bolag.se"]]
     assert "medlem" in mail.outbox[0].subject
 
@@ -500,7 +505,8 @@ def test_a_dispute_that_is_upheld_gives_the_number_to_the_disputing_party(client
     assert _dispute(client, holder).status_code == 302
     dispute = IdentityDispute.objects.get()
     assert dispute.status == IdentityDispute.Status.OPEN and dispute.raised_by == claimant
-    assert AuditEntry.objects.filter(action="organisation.disputed", object_id=str(holder.pk)).exists()
+    disputed = AuditEntry.objects.get(action=AuditAction.ORGANISATION_DISPUTED, object_id=str(holder.pk))
+    assert disputed.details == {"dispute": dispute.pk, "org_number": number, "name": "Riktiga AB"}
     assert _dispute(client, holder).status_code == 400  # one open dispute per person and number
 
     admin = make_portal_admin()
@@ -523,7 +529,16 @@ def test_a_dispute_that_is_upheld_gives_the_number_to_the_disputing_party(client
     new = dispute.new_organisation
     assert new.org_number == number and new.name == "Riktiga AB" and new.status == Organisation.Status.PENDING
     assert Membership.objects.get(organisation=new).user == claimant
-    assert AuditEntry.objects.filter(action="dispute.upheld", object_id=str(dispute.pk)).exists()
+    upheld = AuditEntry.objects.get(action=AuditAction.DISPUTE_UPHELD, object_id=str(dispute.pk))
+    assert upheld.details == {
+        "organisation": holder.pk,
+        "new_organisation": new.pk,
+        "reason": "Bolagsverket visar att numret är Riktiga AB:s.",
+    }
+    lost = AuditEntry.objects.get(action=AuditAction.ORGANISATION_NUMBER_LOST, object_id=str(holder.pk))
+    assert lost.details == {"org_number": {"from": number, "to": None}, "dispute": dispute.pk}
+    created = AuditEntry.objects.get(action=AuditAction.ORGANISATION_CREATED, object_id=str(new.pk))
+    assert created.details == {"kind": new.kind, "dispute": dispute.pk}
     by_address = {m.to[0]: m for m in mail.outbox}
     assert set(by_address) == {"vd@riktiga.se", "kapare@example.se"}
     assert "Decision on the organisation number" in by_address["vd@riktiga.se"].subject
@@ -622,7 +637,9 @@ def test_renaming_or_renumbering_a_verified_organisation_sends_it_back_to_verifi
     organisation.refresh_from_db()
     assert response.status_code == 302
     assert organisation.status == Organisation.Status.PENDING and not organisation.is_verified
-    assert AuditEntry.objects.filter(action="organisation.reverification", object_id=str(organisation.pk)).exists()
+    entry = AuditEntry.objects.get(action=AuditAction.ORGANISATION_REVERIFICATION, object_id=str(organisation.pk))
+    (field,) = change
+    assert list(entry.details) == [field] and entry.details[field]["to"] == change[field]
     assert not owner.has_perm("projects.create_need")
 
 

@@ -1,8 +1,10 @@
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import translation
 
 from portal import services
+from portal.audit import AuditAction
 from portal.models import AuditEntry, Organisation
 from tests.factories import (
     make_buyer,
@@ -34,7 +36,7 @@ def test_admin_verifies_pending_public_body(client, pending, django_capture_on_c
     assert response.status_code == 302
     assert pending.status == Organisation.Status.VERIFIED
     assert pending.verified_by == admin and pending.verified_at is not None
-    assert AuditEntry.objects.filter(action="organisation.verified", actor=admin).count() == 1
+    assert AuditEntry.objects.filter(action=AuditAction.ORGANISATION_VERIFIED, actor=admin).count() == 1
     assert [m.to for m in mail.outbox] == [["agare@kommun.example.se"]]
     assert "verified" in mail.outbox[0].subject  # the owner chose English
 
@@ -115,7 +117,10 @@ def test_staff_list_pages_query_count_does_not_grow_with_length(client, url_name
     def add(count):
         for _ in range(count):
             owner = make_buyer(status=Organisation.Status.PENDING)
-            write_audit(actor=owner, action="organisation.created", obj=organisation_of(owner), description="x")
+            organisation = organisation_of(owner)
+            write_audit(
+                actor=owner, action=AuditAction.ORGANISATION_CREATED, obj=organisation, details={"kind": "company"}
+            )
 
     add(1)
     few = _queries_for(client, reverse(url_name))
@@ -151,12 +156,14 @@ def test_audit_log_filter_is_kept_when_paging(client):
     admin = make_portal_admin()
     client.force_login(admin)
     for _ in range(55):
-        write_audit(actor=admin, action="organisation.verified", description="x")
-    write_audit(actor=admin, action="other.thing", description="x")
+        write_audit(actor=admin, action=AuditAction.ORGANISATION_VERIFIED)
+    write_audit(actor=admin, action=AuditAction.NEED_CREATED)
     first = client.get(reverse("portal:audit_log"), {"action": "organisation"}).content.decode()
     assert "?action=organisation&amp;page=2" in first
-    second = client.get(reverse("portal:audit_log"), {"action": "organisation", "page": 2}).content.decode()
-    assert "other.thing" not in second
+    response = client.get(reverse("portal:audit_log"), {"action": "organisation", "page": 2})
+    assert {entry.action for entry in response.context["entries"]} == {AuditAction.ORGANISATION_VERIFIED}
+    second = response.content.decode()
+    assert "<code>need.created</code>" not in second
     assert "?action=organisation&amp;page=1" in second
 
 
@@ -208,8 +215,13 @@ def test_queue_shows_what_a_verified_organisation_changed(client):
     organisation.refresh_from_db()
     assert organisation.is_verified and organisation.verified_name == "Nya kommunen"
     assert organisation.changes_since_verification == []
-    entry = AuditEntry.objects.filter(action="organisation.verified").latest("id")
-    assert "Nya kommunen" in entry.description
+    entry = AuditEntry.objects.filter(action=AuditAction.ORGANISATION_VERIFIED).latest("id")
+    assert entry.details == {
+        "name": {"from": old_name, "to": "Nya kommunen"},
+        "org_number": {"from": old_number, "to": new_number},
+    }
+    with translation.override("sv"):
+        assert "Nya kommunen" in entry.rendered_description()
 
 
 def test_a_verified_organisation_that_changes_name_keeps_its_published_needs_but_cannot_publish_more():

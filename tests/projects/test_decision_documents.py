@@ -7,6 +7,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 from pypdf import PdfReader
 
+from portal.audit import AuditAction
 from portal.documents import DocumentStatus, render_document
 from portal.models import AuditEntry
 from portal.tasks import render_document_task
@@ -142,7 +143,7 @@ def test_order_writes_an_audit_row_and_numbers_versions(buyer, need):
 
     assert created and created_again
     assert (first.version, second.version) == (1, 2)
-    assert AuditEntry.objects.filter(action="decision_document.ordered").count() == 2
+    assert AuditEntry.objects.filter(action=AuditAction.DECISION_DOCUMENT_ORDERED).count() == 2
 
 
 def test_ordering_twice_for_an_unchanged_need_queues_one_document(
@@ -280,7 +281,7 @@ def test_a_failed_render_is_marked_failed_shown_and_can_be_retried(
     assert document.status == DocumentStatus.READY
     assert document.error == ""
     assert document.attempts == 2
-    assert AuditEntry.objects.filter(action="decision_document.retried").count() == 1
+    assert AuditEntry.objects.filter(action=AuditAction.DECISION_DOCUMENT_RETRIED).count() == 1
 
 
 def test_ordering_when_the_task_cannot_be_queued_leaves_a_queued_document_and_no_error(

@@ -4,6 +4,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from portal.audit import AuditAction
 from portal.models import AuditEntry, Organisation
 from portal.services import InvalidTransition, ServiceError
 from projects import services
@@ -41,7 +42,7 @@ def test_create_need_saves_a_draft_with_codes_and_audit(buyer, buyer_org):
     need = services.create_need(organisation=buyer_org, by=buyer, data=NEED_DATA, cpv_codes=[code])
     assert need.visibility == Need.Visibility.DRAFT
     assert list(need.cpv_codes.all()) == [code]
-    assert AuditEntry.objects.filter(action="need.created", object_id=str(need.pk)).exists()
+    assert AuditEntry.objects.filter(action=AuditAction.NEED_CREATED, object_id=str(need.pk)).exists()
 
 
 def test_create_need_refuses_an_unverified_public_body():
@@ -60,7 +61,7 @@ def test_update_need_records_a_stage_change(buyer, buyer_org):
     services.update_need(need=need, by=buyer, data={**NEED_DATA, "stage": "dialog"}, cpv_codes=[])
     need.refresh_from_db()
     assert need.stage == "dialog"
-    assert AuditEntry.objects.get(action="need.updated").description == "stage: behov → dialog"
+    assert AuditEntry.objects.get(action=AuditAction.NEED_UPDATED).details == {"from": "behov", "to": "dialog"}
 
 
 def test_publish_and_unpublish_need(buyer, buyer_org):

@@ -7,6 +7,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from portal.audit import AuditAction
 from portal.models import AuditEntry
 from tests.factories import make_buyer, make_company_user, make_portal_admin, organisation_of
 from webinars.models import Registration, Webinar
@@ -315,7 +316,7 @@ def admin_client(client):
 def test_admin_creates_series_and_webinar_with_speakers(admin_client):
     response = admin_client.post(reverse("webinars:series_create"), {"title": "I fokus", "slug": "", "summary": ""})
     assert response.status_code == 302
-    series = AuditEntry.objects.get(action="webinar_series.created").target
+    series = AuditEntry.objects.get(action=AuditAction.WEBINAR_SERIES_CREATED).target
     assert series.slug == "i-fokus"
     data = {
         "series": series.pk,

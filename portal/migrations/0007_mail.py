@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("portal", "0005_organisation_identity"),
+        ("portal", "0006_auditentry_details"),
     ]
 
     operations = [
