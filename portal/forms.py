@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from . import audit
 from .models import Membership, Organisation
 from .orgnr import normalise_org_number
+from .query import QueryFilterForm
 
 
 class OrganisationForm(forms.Form):
@@ -119,7 +120,7 @@ class SwitchOrganisationForm(forms.Form):
     organisation = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class AuditLogFilterForm(forms.Form):
+class AuditLogFilterForm(QueryFilterForm):
     action = forms.ChoiceField(label=_("Event"), required=False, choices=audit.filter_choices)
 
     def __init__(self, *args, **kwargs):

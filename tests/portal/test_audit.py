@@ -320,7 +320,7 @@ def test_audit_log_filters_by_event_and_by_group(admin_client):
     assert len(every.context["entries"]) == 3
 
 
-@pytest.mark.parametrize("value", ["no.such.event", "call.", "c", "call\x00", "x" * 500])
+@pytest.mark.parametrize("value", ["no.such.event", "call.", "c", "nope\x00", "x" * 500])
 def test_audit_log_filter_with_an_unknown_event_is_a_field_error_not_a_500(admin_client, value):
     write_audit(actor=None, action=AuditAction.NEED_CREATED)
     response = admin_client.get(reverse("portal:audit_log"), {"action": value})
