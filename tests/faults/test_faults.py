@@ -6,6 +6,7 @@ from .conftest import Browser, django, status_of, wait_until
 
 STATE = """
 import json
+from portal.audit import AuditAction
 from portal.models import AuditEntry, OutboxMessage
 from projects.document_models import DecisionDocument
 documents = DecisionDocument.objects.filter(need_id={need})
