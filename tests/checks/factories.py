@@ -4,18 +4,17 @@ import datetime
 
 from django.utils import timezone
 
+from checks import services
 from checks.models import (
     Application,
     BudgetLine,
     Criterion,
-    Decision,
     ExpertiseLine,
     FinalReport,
     GrantCall,
-    ReferenceCounter,
     Track,
 )
-from tests.factories import make_buyer, organisation_of
+from tests.factories import make_buyer, make_handler, organisation_of
 
 S = Application.State
 
@@ -56,7 +55,11 @@ def make_application(
     granted=None,
     assigned_to=None,
 ) -> Application:
-    """An application moved straight into `state` (no services: tests of services start from here)."""
+    """A draft application, moved to `state` through the real services, as the buyer and a handler would.
+
+    The handler is `assigned_to` (left assigned) or a new handler (who unassigns again once the review has
+    started). An approved application has its decision letter ordered, as in real life.
+    """
     call = call or make_call()
     buyer = buyer or make_buyer()
     organisation = organisation_of(buyer)
@@ -75,8 +78,6 @@ def make_application(
         requested_amount=amount,
         period_start=today + datetime.timedelta(days=30),
         period_end=today + datetime.timedelta(days=120),
-        state=state,
-        assigned_to=assigned_to,
     )
     per_line = amount // competences
     for number in range(competences):
@@ -87,26 +88,59 @@ def make_application(
         BudgetLine.objects.create(
             application=application, kind=BudgetLine.Kind.EXPERTISE, description="Arvode", amount=fee
         )
-    if state != S.DRAFT:
-        year = today.year
-        ReferenceCounter.objects.get_or_create(year=year)
-        counter = ReferenceCounter.objects.get(year=year)
-        counter.last += 1
-        counter.save()
-        application.reference = f"IC-{year}-{counter.last:04d}"
-        application.submitted_at = timezone.now()
-        application.save()
-    if state in (S.APPROVED, S.REJECTED, S.FINAL_REPORT_SUBMITTED, S.CLOSED):
-        from tests.factories import make_handler
-
-        approved = state != S.REJECTED
-        Decision.objects.create(
-            application=application,
-            outcome="approved" if approved else "rejected",
-            granted_amount=(granted or amount) if approved else 0,
-            reasoning="Motivering.",
-            decided_by=make_handler(),
-        )
-    if state in (S.FINAL_REPORT_SUBMITTED, S.CLOSED):
-        FinalReport.objects.create(application=application, results="R", outcome="O", submitted_at=timezone.now())
+    if assigned_to is not None and "review" not in _PATHS.get(state, ()):
+        raise ValueError(f"An application that is {state} has never been assigned.")
+    if state == S.DRAFT:
+        return application
+    _walk(application, buyer=buyer, handler=assigned_to, state=state, granted=granted or amount)
+    application.refresh_from_db()
     return application
+
+
+# The services' path from a draft to each state.
+_PATHS = {
+    S.SUBMITTED: ["submit"],
+    S.WITHDRAWN: ["submit", "withdraw"],
+    S.IN_REVIEW: ["submit", "review"],
+    S.COMPLETION_REQUESTED: ["submit", "review", "request_completion"],
+    S.APPROVED: ["submit", "review", "approve"],
+    S.REJECTED: ["submit", "review", "reject"],
+    S.FINAL_REPORT_SUBMITTED: ["submit", "review", "approve", "report"],
+    S.CLOSED: ["submit", "review", "approve", "report", "accept"],
+}
+
+
+def _walk(application, *, buyer, handler, state, granted) -> None:
+    stay_assigned = handler is not None
+    handler = handler or make_handler()
+    for step in _PATHS[state]:
+        if step == "submit":
+            services.submit_application(application=application, by=buyer)
+        elif step == "withdraw":
+            services.withdraw_application(application=application, by=buyer)
+        elif step == "review":
+            services.assign_application(application=application, handler=handler, by=handler)
+            if not stay_assigned:
+                services.assign_application(application=application, handler=None, by=handler)
+        elif step == "request_completion":
+            services.request_completion(application=application, by=handler, message="Komplettera.")
+        elif step in ("approve", "reject"):
+            services.decide_application(
+                application=application,
+                by=handler,
+                outcome="approved" if step == "approve" else "rejected",
+                reasoning="Motivering.",
+                granted_amount=granted if step == "approve" else None,
+            )
+        elif step == "report":
+            services.submit_final_report(
+                application=application,
+                by=buyer,
+                results="R",
+                outcome="O",
+                procurement_started=False,
+                procedure=FinalReport.Procedure.NOT_STARTED,
+                actual_costs={},
+            )
+        elif step == "accept":
+            services.accept_final_report(application=application, by=handler)
