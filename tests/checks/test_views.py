@@ -742,3 +742,31 @@ def test_unverified_buyer_dashboard_says_why_it_cannot_apply_instead_of_inviting
     assert apply_link not in page
     client.force_login(make_buyer())
     assert apply_link in client.get(reverse("portal:dashboard")).content.decode()
+
+
+FORGED_COUNT = "9" * 40  # a TOTAL_FORMS no browser sends: Django would build (and the page render) 2000 rows
+
+
+def test_a_forged_row_count_does_not_make_the_call_form_build_thousands_of_rows(client):
+    client.force_login(make_portal_admin())
+    data = {"name": "Utlysning", "reference_number": "2027-00003"}
+    for prefix in ("tracks", "criteria"):
+        data.update({f"{prefix}-TOTAL_FORMS": FORGED_COUNT, f"{prefix}-INITIAL_FORMS": "0"})
+    response = client.post(reverse("checks:call_create"), data)
+    assert response.status_code == 400
+    for formset in response.context["formsets"]:
+        assert len(formset.forms) <= 50
+        assert formset.non_form_errors()
+
+
+def test_a_forged_row_count_does_not_make_the_application_form_build_thousands_of_rows(client):
+    buyer, call = make_buyer(), make_call()
+    client.force_login(buyer)
+    data = form_data(call, buyer)
+    data.update({"expertise-TOTAL_FORMS": FORGED_COUNT, "budget-TOTAL_FORMS": FORGED_COUNT})
+    response = client.post(reverse("checks:application_create", args=[call.pk]), data)
+    assert response.status_code == 400
+    for formset in (response.context["expertise"], response.context["budget"]):
+        assert len(formset.forms) <= 50
+        assert formset.non_form_errors()
+    assert not Application.objects.exists()
