@@ -78,8 +78,13 @@ class CriterionForm(NoColon, forms.Form):
     position = forms.IntegerField(label=_("Order"), required=False, min_value=0, max_value=1000, initial=0)
 
 
-TrackFormSet = forms.formset_factory(TrackForm, extra=1, can_delete=True)
-CriterionFormSet = forms.formset_factory(CriterionForm, extra=1, can_delete=True)
+# A posted row count is believed only up to MAX_ROWS: Django's default (2000 rows) let one forged request
+# build and render thousands of rows. More rows than that is a form error.
+MAX_ROWS = 30
+ROW_LIMITS = {"max_num": MAX_ROWS, "absolute_max": MAX_ROWS, "validate_max": True}
+
+TrackFormSet = forms.formset_factory(TrackForm, extra=1, can_delete=True, **ROW_LIMITS)
+CriterionFormSet = forms.formset_factory(CriterionForm, extra=1, can_delete=True, **ROW_LIMITS)
 
 
 def rows_from(formset) -> list[dict]:
@@ -206,8 +211,8 @@ class BudgetLineForm(NoColon, forms.Form):
         return cleaned
 
 
-ExpertiseFormSet = forms.formset_factory(ExpertiseForm, extra=2, can_delete=True)
-BudgetFormSet = forms.formset_factory(BudgetLineForm, extra=2, can_delete=True)
+ExpertiseFormSet = forms.formset_factory(ExpertiseForm, extra=2, can_delete=True, **ROW_LIMITS)
+BudgetFormSet = forms.formset_factory(BudgetLineForm, extra=2, can_delete=True, **ROW_LIMITS)
 
 
 def line_rows(formset) -> list[dict]:

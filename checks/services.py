@@ -1,11 +1,10 @@
 """Writes of the checks app: calls, applications and their state machine, reviews, decisions, final reports.
 
-Every change of an application's state goes through `_move` (called by
-`transition_application` and the services that need extra checks first): it
-runs inside the caller's transaction on a row locked with select_for_update,
-records the history the applicant sees, writes the audit log and mails the
-contact person and the organisation's owners after commit, each in their own
-language.
+Every change of an application's state goes through `_move` (called by the
+services, each after its own checks): it runs inside the caller's transaction
+on a row locked with select_for_update, records the history the applicant sees,
+writes the audit log and mails the contact person and the organisation's owners
+after commit, each in their own language.
 """
 
 from dataclasses import dataclass
@@ -336,15 +335,6 @@ def _recipients(application) -> list[User]:
     for owner in organisation_owners(application.organisation):
         people.setdefault(owner.pk, owner)
     return list(people.values())
-
-
-@transaction.atomic
-def transition_application(*, application: Application, to_state: str, by: User, message: str = "") -> Application:
-    """Move an application to `to_state` if TRANSITIONS allows it.
-
-    Side effects: a StateChange row (history), an audit row, a queued mail to the contact and owners.
-    """
-    return _move(_lock(application), to_state, by=by, message=message)
 
 
 def _ensure_no_conflict(application, handler):

@@ -5,8 +5,9 @@ import datetime
 from django.utils import timezone
 
 from portal.models import Organisation
-from projects.models import Call, Conclusion, MarketGapAssessment, Need, Procedure, Question, Response
+from projects.models import Call, Conclusion, Need, Procedure, Response
 from tests.factories import OrganisationFactory
+from tests.projects.factories import AssessmentFactory, CallFactory, NeedFactory, QuestionFactory, ResponseFactory
 
 SUMMARIES = [
     "A sensor network that measures indoor climate in every classroom and adjusts ventilation on demand.",
@@ -21,7 +22,7 @@ def build_need_with_dialogue(*, organisation=None, calls: int = 3, responses: in
     """A published need in the dialogue stage with an assessment, `calls` calls and `responses` responses."""
     organisation = organisation or OrganisationFactory(name="Testkommun", kind=Organisation.Kind.PUBLIC_BODY)
     now = timezone.now()
-    need = Need.objects.create(
+    need = NeedFactory(
         organisation=organisation,
         title="Smart ventilation in schools",
         summary="Classrooms get too warm and stuffy in the afternoon. We need ventilation that follows how "
@@ -38,7 +39,7 @@ def build_need_with_dialogue(*, organisation=None, calls: int = 3, responses: in
         published_at=now,
         author=author,
     )
-    MarketGapAssessment.objects.create(
+    AssessmentFactory(
         need=need,
         version=1,
         conclusion=Conclusion.UNTESTED,
@@ -64,7 +65,7 @@ def build_need_with_dialogue(*, organisation=None, calls: int = 3, responses: in
     for number in range(calls):
         opens = now - datetime.timedelta(days=60 - number * 10)
         made_calls.append(
-            Call.objects.create(
+            CallFactory(
                 need=need,
                 kind=kinds[number % 3],
                 title=f"{kinds[number % 3].label} {number + 1}: ventilation",
@@ -79,7 +80,7 @@ def build_need_with_dialogue(*, organisation=None, calls: int = 3, responses: in
             )
         )
     for number, company in enumerate(companies):
-        Response.objects.create(
+        ResponseFactory(
             call=made_calls[number % len(made_calls)] if made_calls else None,
             organisation=company,
             summary=SUMMARIES[number % len(SUMMARIES)],
@@ -88,11 +89,12 @@ def build_need_with_dialogue(*, organisation=None, calls: int = 3, responses: in
             submitted_at=now,
         )
     for call in made_calls:
-        Question.objects.create(
+        QuestionFactory(
             call=call,
             organisation=companies[0],
             text="Can we propose a solution that also covers heating?",
             answer="Yes, if ventilation remains the main part of the solution.",
             answered_at=now,
+            asked_by=None,
         )
     return need

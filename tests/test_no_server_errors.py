@@ -41,11 +41,14 @@ class FormParser(HTMLParser):
 
 def junk_variants(fields: dict) -> list[dict]:
     keep = {name: value for name, value in fields.items() if name == "csrfmiddlewaretoken"}
+    junk = [name for name in fields if name not in keep]
+    if not junk:  # a form with nothing to fill in (a button): every variant would be the same request
+        return [keep]
     odd_values = ["\x00nul", "<script>alert(1)</script>", "9" * 40, "-1", "2026-02-31", "1e309", "å" * 3]
     return [
         keep,
-        {**keep, **{name: "x" * 20000 for name in fields if name not in keep}},
-        *[{**keep, **{name: value for name in fields if name not in keep}} for value in odd_values],
+        {**keep, **dict.fromkeys(junk, "x" * 20000)},
+        *[{**keep, **dict.fromkeys(junk, value)} for value in odd_values],
     ]
 
 
@@ -56,7 +59,7 @@ def test_no_form_answers_500_to_bad_input(client, role):
     if world[role] is not None:
         client.force_login(world[role])
     client.raise_request_exception = False
-    failures, forms_sent = [], 0
+    failures, forms_sent, seen = [], 0, set()
     for case in _cases(world):
         if case.method != "get" or case.expected_for(role) != 200:
             continue
@@ -72,6 +75,10 @@ def test_no_form_answers_500_to_bad_input(client, role):
             action = form["action"] or path
             if action.startswith(SKIP_ACTIONS) or not action.startswith("/"):
                 continue
+            # The same form on several pages (e.g. the e-mail form) is the same requests: send it once.
+            if (action, tuple(form["fields"])) in seen:
+                continue
+            seen.add((action, tuple(form["fields"])))
             for data in junk_variants(form["fields"]):
                 response = client.post(action, data)
                 forms_sent += 1

@@ -131,8 +131,7 @@ def test_grant_call_page_and_overview(client):
 def test_application_page_for_the_applicant_and_the_handler(client):
     buyer, handler = make_buyer(), make_handler()
     call = make_call()
-    application = make_application(call=call, buyer=buyer, state=S.SUBMITTED)
-    check_services.transition_application(application=application, to_state=S.IN_REVIEW, by=handler)
+    application = make_application(call=call, buyer=buyer, state=S.IN_REVIEW, assigned_to=handler)
     scores = {criterion.pk: (4, "Bra.") for criterion in call.criteria.all()}
 
     def add():

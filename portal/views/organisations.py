@@ -83,13 +83,22 @@ def _holder_from(value):
     return holder
 
 
+def _register_instead(request):
+    """A link with a number nobody holds (or no number) leads to the registration form, not to a dead end."""
+    messages.info(request, _("No organisation is registered with that number. You can register it here."))
+    return redirect("portal:organisation_create")
+
+
 class JoinRequestCreateView(LoginRequiredMixin, View):
     """Ask the owners of the organisation that holds a number to let one in."""
 
     template_name = "portal/join_request_form.html"
 
     def get(self, request):
-        holder = _holder_from(request.GET.get("org_number"))
+        try:
+            holder = _holder_from(request.GET.get("org_number"))
+        except Http404:
+            return _register_instead(request)
         if not request.user.has_perm("portal.ask_to_join_organisation", holder):
             raise PermissionDenied
         form = JoinRequestForm(initial={"org_number": holder.org_number})
@@ -162,7 +171,10 @@ class DisputeCreateView(LoginRequiredMixin, View):
         return holder
 
     def get(self, request):
-        holder = self._holder(request.GET)
+        try:
+            holder = self._holder(request.GET)
+        except Http404:
+            return _register_instead(request)
         initial = {key: request.GET.get(key, "") for key in ("kind", "name", "address", "website")}
         form = DisputeForm(initial={**initial, "org_number": holder.org_number})
         return render(request, self.template_name, {"holder": holder, "form": form})

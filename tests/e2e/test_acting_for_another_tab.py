@@ -1,5 +1,7 @@
 """Two tabs of one browser: switching organisation in one makes a form made for the old one refuse to save."""
 
+from playwright.sync_api import expect
+
 from portal.models import Membership, Organisation
 from tests.e2e.sessions import sign_in
 from tests.factories import OrganisationFactory, make_buyer, organisation_of
@@ -28,14 +30,14 @@ def test_form_from_before_an_organisation_switch_in_another_tab_is_refused_and_s
     second.goto(ui.url("/dashboard/"))
     with second.expect_navigation():
         second.get_by_role("button", name="Företräd Betaföretaget AB").click()
-    assert "Du företräder nu Betaföretaget AB." in second.content()
+    expect(second.locator("body")).to_contain_text("Du företräder nu Betaföretaget AB.")
 
     # Back in the first tab: saving is refused with a page that says why.
     with first.expect_response(lambda response: response.request.method == "POST") as posted:
         ui.submit(first.get_by_role("button", name="Spara", exact=True))
     assert posted.value.status == 409
-    assert first.get_by_role("heading", level=1).inner_text() == "Organisationen har ändrats"
-    assert "Du bytte organisation i en annan flik; ladda om sidan." in first.content()
+    expect(first.get_by_role("heading", level=1)).to_have_text("Organisationen har ändrats")
+    expect(first.locator("body")).to_contain_text("Du bytte organisation i en annan flik; ladda om sidan.")
     assert Organisation.objects.get(pk=kommun.pk).name == "Alfakommun"
 
     # Reloading the page gives a form made for the organisation acted for now.

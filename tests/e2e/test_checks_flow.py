@@ -1,6 +1,7 @@
 """Flow 4 of DESIGN.md in a browser, with axe on every page: apply, score, complete, approve, letter, final report."""
 
 from django.core import mail
+from playwright.sync_api import expect
 
 from checks.models import Application, DecisionLetter
 from tests.checks.factories import make_call
@@ -39,11 +40,11 @@ def test_buyer_applies_handler_scores_completes_approves_and_buyer_reports(ui):
     page.locator("#id_budget-0-amount").fill("150000")
     ui.fill("Sökt belopp (kr)", "150000")
     ui.submit(page.get_by_role("button", name="Spara utkast"))
-    assert "Inget saknas" in page.content()
+    expect(page.locator("body")).to_contain_text("Inget saknas")
     ui.submit(page.get_by_role("button", name="Skicka in ansökan"))
     application = Application.objects.get()
     assert application.state == Application.State.SUBMITTED
-    assert application.reference in page.content()
+    expect(page.locator("body")).to_contain_text(application.reference)
 
     # The handler takes it, scores it and asks for a completion.
     page = log_in(ui, handler)
@@ -56,7 +57,7 @@ def test_buyer_applies_handler_scores_completes_approves_and_buyer_reports(ui):
     page.get_by_label("Kommentar: Innovationshöjd").fill("Tydlig innovationshöjd.")
     page.get_by_label("Bevilja").check()
     ui.submit(page.get_by_role("button", name="Spara bedömningen"))
-    assert "4,00" in page.content() or "4.00" in page.content()
+    expect(page.locator("body")).to_contain_text("4,00")
     ui.submit(page.get_by_role("link", name="Begär komplettering"))
     ui.fill("Meddelande till den sökande", "Bifoga offerten från testbädden.")
     ui.submit(page.get_by_role("button", name="Skicka begäran"))
@@ -66,8 +67,8 @@ def test_buyer_applies_handler_scores_completes_approves_and_buyer_reports(ui):
     # The buyer sees the request, completes the application and sends it back.
     page = log_in(ui, buyer)
     ui.goto(f"/checks/applications/{application.pk}/")
-    assert "Bifoga offerten från testbädden." in page.content()
-    assert "Tydlig innovationshöjd." not in page.content()  # internal comments stay internal
+    expect(page.locator("body")).to_contain_text("Bifoga offerten från testbädden.")
+    expect(page.locator("body")).not_to_contain_text("Tydlig innovationshöjd.")  # internal comments stay internal
     ui.submit(page.get_by_role("link", name="Redigera ansökan"))
     ui.fill("Bakgrund", "Fallolyckor är vanliga i hemtjänsten. Offerten är bifogad.")
     ui.submit(page.get_by_role("button", name="Spara ändringarna"))
@@ -105,7 +106,7 @@ def test_buyer_applies_handler_scores_completes_approves_and_buyer_reports(ui):
     ui.submit(page.get_by_role("button", name="Skicka in slutrapporten"))
     application.refresh_from_db()
     assert application.state == Application.State.FINAL_REPORT_SUBMITTED
-    assert "Slutrapport inskickad" in page.content()
+    expect(page.locator("body")).to_contain_text("Slutrapport inskickad")
 
 
 def test_admin_publishes_a_call_and_handler_uses_queue_overview_and_conflict(ui):
@@ -128,15 +129,16 @@ def test_admin_publishes_a_call_and_handler_uses_queue_overview_and_conflict(ui)
     page.locator("#id_tracks-0-cap_two_or_more").fill("400000")
     page.locator("#id_criteria-0-name").fill("Innovationshöjd")
     ui.submit(page.get_by_role("button", name="Spara"))
-    assert "Något behöver rättas" in page.content()  # closes before it opens; everything typed is kept
-    assert page.locator("#id_tracks-0-name").input_value() == "Spår 2: Pågående upphandling"
+    # Closes before it opens; everything typed is kept.
+    expect(page.locator("body")).to_contain_text("Något behöver rättas")
+    expect(page.locator("#id_tracks-0-name")).to_have_value("Spår 2: Pågående upphandling")
     ui.fill("Stänger", "2027-03-31")
     ui.submit(page.get_by_role("button", name="Spara"))
     ui.submit(page.get_by_role("button", name="Publicera utlysningen"))
     call = GrantCall.objects.get(reference_number="2027-00012")
     assert call.is_published and call.tracks.get().cap_for(2) == 400_000
     ui.goto("/checks/")
-    assert "Checkar 2027" in page.content()
+    expect(page.locator("body")).to_contain_text("Checkar 2027")
 
     handler = make_handler(email="handlaggare2@verket.example.se")
     application = make_application(state=Application.State.SUBMITTED)
@@ -149,8 +151,8 @@ def test_admin_publishes_a_call_and_handler_uses_queue_overview_and_conflict(ui)
     page.get_by_label("Alla ansökningar från organisationen").check()
     ui.fill("Skäl", "Min make arbetar i kommunen.")
     ui.submit(page.get_by_role("button", name="Anmäl jävet"))
-    assert not page.get_by_role("link", name="Poängsätt ansökan").is_visible()
+    expect(page.get_by_role("link", name="Poängsätt ansökan")).to_be_hidden()
     ui.goto("/checks/review/")
-    assert "Min make arbetar i kommunen." in page.content()
+    expect(page.locator("body")).to_contain_text("Min make arbetar i kommunen.")
     ui.goto(f"/checks/calls/{application.call.pk}/overview/")
-    assert page.locator("svg[role=img]").is_visible()
+    expect(page.locator("svg[role=img]")).to_be_visible()

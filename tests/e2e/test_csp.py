@@ -7,6 +7,7 @@ walk the main pages for each kind of visitor, and check that the harness really 
 from datetime import timedelta
 
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests.e2e.sessions import sign_in
 from tests.factories import make_buyer, make_portal_admin
@@ -26,7 +27,7 @@ def test_public_pages_load_without_any_policy_violation(ui):
     for path in ["/", "/accounts/login/", "/accounts/signup/", "/needs/", f"/needs/{need.pk}/", "/webinars/"]:
         ui.goto(path)
     page = ui.goto(f"/webinars/{webinar.pk}/")
-    assert page.get_by_role("heading", level=1).inner_text() == "Om innovationsupphandling"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Om innovationsupphandling")
     # The Django admin's own login sends visitors to the portal's sign-in.
     ui.goto("/django-admin/login/")
 
@@ -37,7 +38,7 @@ def test_signed_in_pages_and_the_django_admin_load_without_any_policy_violation(
     settings.REQUIRE_STAFF_MFA = False
     _sign_in(ui, make_buyer())
     page = ui.goto("/dashboard/")
-    assert page.get_by_role("heading", level=1).is_visible()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
     ui.goto("/needs/new/")
 
     _sign_in(ui, make_portal_admin(mfa=False))

@@ -2,6 +2,8 @@
 
 import time
 
+from playwright.sync_api import expect
+
 from portal.models import SubmissionToken
 from tests.factories import make_portal_admin
 from webinars import services
@@ -58,7 +60,7 @@ def test_the_same_series_sent_from_two_tabs_is_a_field_error_in_the_second(ui, s
     other_tab.get_by_label("Titel", exact=True).fill("I fokus")
     with other_tab.expect_navigation():
         other_tab.get_by_role("button", name="Spara").click()
-    assert "En annan serie använder redan det här kortnamnet." in other_tab.content()
+    expect(other_tab.locator("body")).to_contain_text("En annan serie använder redan det här kortnamnet.")
     violations = ui.axe.run(other_tab).response["violations"]
     assert not violations, violations
     assert Series.objects.filter(slug="i-fokus").count() == 1

@@ -1,4 +1,5 @@
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from portal.documents import DocumentStatus, render_document
 from projects.document_models import DECISION_SUPPORT_KIND, DecisionDocument
@@ -20,12 +21,12 @@ def test_buyer_orders_decision_support_sees_it_ready_and_downloads_it(ui):
 
     ui.goto(reverse("projects:need_detail", args=[need.pk]))
     panel = page.locator("#decision-documents")
-    assert "Inget beslutsunderlag har beställts" in panel.inner_text()
+    expect(panel).to_contain_text("Inget beslutsunderlag har beställts")
     ui.submit(panel.get_by_role("button", name="Beställ beslutsunderlag"))
 
     # Without a broker the task runs in-process as the order commits: the page shows it ready.
     panel = page.locator("#decision-documents")
-    assert "Version 1 är klar." in panel.inner_text()
+    expect(panel).to_contain_text("Version 1 är klar.")
     with page.expect_download() as download_info:
         panel.get_by_role("link", name="Ladda ner version 1 (PDF)").click()
     download = download_info.value
@@ -35,7 +36,7 @@ def test_buyer_orders_decision_support_sees_it_ready_and_downloads_it(ui):
 
     # Ordering again for the unchanged need does not make a second document.
     ui.submit(panel.get_by_role("button", name="Beställ beslutsunderlag"))
-    assert "Inget har ändrats sedan version 1" in page.content()
+    expect(page.locator("body")).to_contain_text("Inget har ändrats sedan version 1")
     assert DecisionDocument.objects.filter(need=need).count() == 1
 
 
@@ -47,12 +48,12 @@ def test_panel_updates_by_itself_when_the_document_becomes_ready(ui):
 
     ui.goto(reverse("documents:need_documents", args=[need.pk]))
     status = page.locator("[data-document-status]")
-    assert "Köad" in status.inner_text()
-    assert not page.get_by_role("link", name="Uppdatera sidan för att se status").is_visible()
+    expect(status).to_contain_text("Köad")
+    expect(page.get_by_role("link", name="Uppdatera sidan för att se status")).to_be_hidden()
 
     render_document(kind=DECISION_SUPPORT_KIND, document_id=document.pk)  # what the worker would do
 
     page.get_by_text("Version 1 är klar.").wait_for(timeout=15000)
-    assert page.locator("[data-documents-list]").get_by_role("link", name="Ladda ner version 1").is_visible()
+    expect(page.locator("[data-documents-list]").get_by_role("link", name="Ladda ner version 1")).to_be_visible()
     ui.audit()
     assert DecisionDocument.objects.get(pk=document.pk).status == DocumentStatus.READY

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from django.core import mail
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from projects.cpv import load_divisions
 from projects.models import Call, MarketGapAssessment, Need, Question, Response
@@ -51,7 +52,7 @@ def test_buyer_publishes_a_call_company_responds_buyer_reads(ui, tmp_path):
     ui.fill("CPV-koder", "09000000")
     ui.submit(page.get_by_role("button", name="Spara", exact=True))
     need = Need.objects.get(title="Solceller på förskolor")
-    assert page.get_by_role("heading", level=1).inner_text() == "Solceller på förskolor"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Solceller på förskolor")
     assert need.visibility == "draft"
 
     # ... assesses the market gap, sees the suggestion, saves ...
@@ -60,7 +61,7 @@ def test_buyer_publishes_a_call_company_responds_buyer_reads(ui, tmp_path):
     ui.fill("Underlag", "Lätta paneler används i Tyskland.")
     page.get_by_label("Bedömd TRL", exact=True).select_option("7")
     ui.submit(page.get_by_role("button", name="Visa föreslaget förfarande"))
-    assert "Upphandling med funktionskrav" in page.get_by_role("status").first.inner_text()
+    expect(page.get_by_role("status").first).to_contain_text("Upphandling med funktionskrav")
     ui.submit(page.get_by_role("button", name="Spara marknadsanalysen"))
     assessment = MarketGapAssessment.objects.get(need=need)
     assert (assessment.conclusion, assessment.trl, assessment.chosen_procedure) == ("other_market", 7, "functional")
@@ -79,7 +80,7 @@ def test_buyer_publishes_a_call_company_responds_buyer_reads(ui, tmp_path):
     ui.submit(page.get_by_role("button", name="Publicera förfrågan"))
     call = Call.objects.get()
     assert call.status == Call.Status.OPEN
-    assert "Öppen" in page.locator(".status").first.inner_text()
+    expect(page.locator(".status").first).to_contain_text("Öppen")
     _logout(ui)
 
     # 2. The company with a matching profile gets the mail ...
@@ -91,7 +92,7 @@ def test_buyer_publishes_a_call_company_responds_buyer_reads(ui, tmp_path):
     # ... asks a question ...
     ui.fill("Din fråga", "Hur stora är taken?")
     ui.submit(page.get_by_role("button", name="Skicka frågan"))
-    assert "Hur stora är taken?" in page.content()
+    expect(page.locator("body")).to_contain_text("Hur stora är taken?")
     # ... and submits a response.
     ui.submit(page.get_by_role("link", name="Svara på förfrågan"))
     ui.fill("Sammanfattning av lösningen", "Lätta paneler som limmas på taket.")
@@ -102,8 +103,8 @@ def test_buyer_publishes_a_call_company_responds_buyer_reads(ui, tmp_path):
     ui.submit(page.get_by_role("button", name="Skicka in svaret"))
     response = Response.objects.get()
     assert response.status == Response.Status.SUBMITTED and response.organisation == company_org
-    assert "Inskickat" in page.content()
-    assert page.get_by_role("link", name="losning.pdf").is_visible()
+    expect(page.locator("body")).to_contain_text("Inskickat")
+    expect(page.get_by_role("link", name="losning.pdf")).to_be_visible()
     _logout(ui)
 
     # 3. The buyer answers the question and reads the responses.
@@ -112,11 +113,11 @@ def test_buyer_publishes_a_call_company_responds_buyer_reads(ui, tmp_path):
     ui.fill("Svar", "Cirka 200 kvadratmeter.")
     ui.submit(page.get_by_role("button", name="Publicera svaret"))
     assert Question.objects.get().answer == "Cirka 200 kvadratmeter."
-    assert "Cirka 200 kvadratmeter." in page.content()
+    expect(page.locator("body")).to_contain_text("Cirka 200 kvadratmeter.")
     ui.submit(page.get_by_role("link", name=re.compile(r"Läs svaret")))
     row = page.get_by_role("row", name=re.compile(company_org.name))
-    assert "Lätta paneler" in row.inner_text()
-    assert page.get_by_role("link", name="Ladda ner som CSV").is_visible()
+    expect(row).to_contain_text("Lätta paneler")
+    expect(page.get_by_role("link", name="Ladda ner som CSV")).to_be_visible()
     # ... and opens the response with its attachment.
     ui.submit(page.get_by_role("link", name=company_org.name))
     with page.expect_download() as download:
@@ -139,10 +140,10 @@ def test_visitor_searches_and_filters_the_catalogue(ui):
         )
     Need.objects.create(organisation=org, title="Hemlig plan", summary="Utkast.", visibility="draft")
     page = ui.goto("/needs/")
-    assert "Hemlig plan" not in page.content()
+    expect(page.locator("body")).not_to_contain_text("Hemlig plan")
     page.get_by_label("Kategori").select_option(label="Energi")
     ui.submit(page.get_by_role("button", name="Filtrera"))
     assert "category=energi" in page.url
-    assert page.get_by_role("link", name="Solceller 0").is_visible()
+    expect(page.get_by_role("link", name="Solceller 0")).to_be_visible()
     ui.goto("/calls/")
-    assert page.get_by_role("heading", level=1).inner_text() == "Förfrågningar till marknaden"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Förfrågningar till marknaden")

@@ -1,6 +1,7 @@
 import re
 
 from django.core import mail
+from playwright.sync_api import expect
 
 from portal.models import Organisation
 from tests.factories import next_org_number
@@ -30,12 +31,12 @@ def test_buyer_signs_up_verifies_email_creates_organisation_switches_language_an
     organisation = Organisation.objects.get(name="Exempelkommun")
     assert organisation.org_number == number
     assert organisation.status == Organisation.Status.PENDING
-    assert page.get_by_role("heading", level=1).inner_text() == "Exempelkommun"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Exempelkommun")
 
     ui.submit(page.get_by_role("button", name="English"))
     assert page.locator("html").get_attribute("lang") == "en"
     ui.submit(page.get_by_role("button", name="Log out"))
-    assert page.get_by_role("link", name="Log in").is_visible()
+    expect(page.get_by_role("link", name="Log in")).to_be_visible()
 
 
 def test_pages_fit_a_320_pixel_wide_screen(ui):
@@ -44,6 +45,6 @@ def test_pages_fit_a_320_pixel_wide_screen(ui):
         page = ui.goto(path)
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at 320px"
-        assert page.locator("a.skip-link").count() == 1
-        assert page.locator("main#main").count() == 1
-        assert page.locator("h1").count() == 1
+        expect(page.locator("a.skip-link")).to_have_count(1)
+        expect(page.locator("main#main")).to_have_count(1)
+        expect(page.locator("h1")).to_have_count(1)

@@ -5,6 +5,7 @@ import struct
 import time
 
 from django.core import mail
+from playwright.sync_api import expect
 
 from portal.models import Organisation
 from tests.factories import make_buyer, make_portal_admin, organisation_of
@@ -38,9 +39,9 @@ def test_admin_must_set_up_totp_then_verifies_a_public_body(ui):
     ui.submit(page.get_by_role("button", name="Aktivera"))
 
     ui.goto("/staff/organisations/")
-    assert pending.name in page.content()
+    expect(page.locator("body")).to_contain_text(pending.name)
     ui.submit(page.get_by_role("button", name=f"Verifiera {pending.name}"))
     pending.refresh_from_db()
     assert pending.status == Organisation.Status.VERIFIED
     assert any(m.to == ["agare@example.org"] for m in mail.outbox)
-    assert "Inga organisationer väntar" in page.content()
+    expect(page.locator("body")).to_contain_text("Inga organisationer väntar")

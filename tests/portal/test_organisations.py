@@ -479,9 +479,19 @@ def test_a_member_cannot_ask_to_join_their_own_organisation(client):
     client.force_login(owner)
     url = reverse("portal:join_request_create") + f"?org_number={organisation.org_number}"
     assert client.get(url).status_code == 403
-    assert client.get(reverse("portal:join_request_create") + "?org_number=inte-ett-nummer").status_code == 404
     with pytest.raises(services.ServiceError):
         identity.request_to_join(organisation=organisation, by=owner)
+
+
+@pytest.mark.parametrize("view", ["portal:join_request_create", "portal:dispute_create"])
+@pytest.mark.parametrize("number", ["inte-ett-nummer", "", "212000-0142"])
+def test_a_number_nobody_holds_leads_to_the_registration_form(client, view, number):
+    client.force_login(make_buyer())
+    response = client.get(reverse(view), {"org_number": number})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("portal:organisation_create")
+    follow = client.get(response["Location"])
+    assert "Ingen organisation är registrerad med det numret. Du kan registrera den här." in follow.content.decode()
 
 
 def _dispute(client, holder, **data):

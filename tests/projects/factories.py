@@ -39,20 +39,27 @@ class CallFactory(factory.django.DjangoModelFactory):
     status = Call.Status.OPEN
     published_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
 
+    class Params:
+        # Not published yet: opens tomorrow.
+        draft = factory.Trait(
+            status=Call.Status.DRAFT,
+            published_at=None,
+            opens_at=factory.LazyFunction(lambda: timezone.now() + timedelta(days=1)),
+        )
+        # Closed yesterday, after 29 days open.
+        closed = factory.Trait(
+            status=Call.Status.CLOSED,
+            opens_at=factory.LazyFunction(lambda: timezone.now() - timedelta(days=30)),
+            closes_at=factory.LazyFunction(lambda: timezone.now() - timedelta(days=1)),
+        )
+
 
 def draft_call(**kwargs) -> Call:
-    kwargs.setdefault("opens_at", timezone.now() + timedelta(days=1))
-    kwargs.setdefault("closes_at", timezone.now() + timedelta(days=30))
-    return CallFactory(status=Call.Status.DRAFT, published_at=None, **kwargs)
+    return CallFactory(draft=True, **kwargs)
 
 
 def closed_call(**kwargs) -> Call:
-    return CallFactory(
-        status=Call.Status.CLOSED,
-        opens_at=timezone.now() - timedelta(days=30),
-        closes_at=timezone.now() - timedelta(days=1),
-        **kwargs,
-    )
+    return CallFactory(closed=True, **kwargs)
 
 
 class ResponseFactory(factory.django.DjangoModelFactory):
@@ -90,13 +97,45 @@ class AssessmentFactory(factory.django.DjangoModelFactory):
     chosen_procedure = "pcp"
 
 
+class CpvCodeFactory(factory.django.DjangoModelFactory):
+    """A CPV code (fetched if it exists already); its label is the code unless given."""
+
+    class Meta:
+        model = CpvCode
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"{90000000 + n}")
+    check_digit = "0"
+    label = factory.SelfAttribute("code")
+
+
 def cpv(code: str, check: str = "0", label: str = "") -> CpvCode:
-    return CpvCode.objects.get_or_create(code=code, defaults={"check_digit": check, "label": label or code})[0]
+    return CpvCodeFactory(code=code, check_digit=check, **({"label": label} if label else {}))
+
+
+class InterestProfileFactory(factory.django.DjangoModelFactory):
+    """An organisation's interest profile; `cpv_codes=[…]` sets its CPV codes."""
+
+    class Meta:
+        model = InterestProfile
+        skip_postgeneration_save = True
+
+    organisation = factory.SubFactory(OrganisationFactory, kind="company")
+    categories = factory.LazyFunction(list)
+    themes = factory.LazyFunction(list)
+    keywords = ""
+
+    @factory.post_generation
+    def cpv_codes(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.cpv_codes.set(extracted)
 
 
 def profile(organisation, *, codes=(), categories=(), themes=(), keywords="") -> InterestProfile:
-    result = InterestProfile.objects.create(
-        organisation=organisation, categories=list(categories), themes=list(themes), keywords=keywords
+    return InterestProfileFactory(
+        organisation=organisation,
+        cpv_codes=list(codes),
+        categories=list(categories),
+        themes=list(themes),
+        keywords=keywords,
     )
-    result.cpv_codes.set(codes)
-    return result

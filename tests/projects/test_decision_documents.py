@@ -99,7 +99,7 @@ def test_pdf_in_swedish_uses_swedish_labels(buyer, need):
     text = " ".join(pdf_text(document).split())
 
     assert "Beslutsunderlag" in text
-    assert "Marknadsanalys" in text or "marknadsanalys" in text
+    assert "Marknadsanalys" in text
     assert "Sida 2 av" in text
 
 
@@ -362,7 +362,7 @@ def test_status_page_without_javascript_has_a_refresh_link(client, buyer, need):
     page = client.get(reverse("documents:status", args=[document.pk])).content.decode()
 
     assert "data-refresh-link" in page
-    assert "Queued" in page or "Köad" in page
+    assert "Köad" in page
 
 
 def test_order_redirects_to_a_safe_next_only(client, buyer, need):

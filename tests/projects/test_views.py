@@ -60,10 +60,7 @@ def test_an_unknown_cpv_code_is_reported_next_to_the_field_and_input_is_kept(cli
         {"title": "Mitt behov", "summary": "Kort", "category": "energi", "cpv": "12345678", "stage": "behov"},
     )
     assert response.status_code == 200
-    assert (
-        "There is no CPV code 12345678" in response.content.decode()
-        or "Det finns ingen CPV-kod" in response.content.decode()
-    )
+    assert "Det finns ingen CPV-kod 12345678." in response.content.decode()
     assert 'value="Mitt behov"' in response.content.decode()
     assert not Need.objects.exists()
 
@@ -560,9 +557,9 @@ def test_need_history_is_shown_to_members_only(client, buyer, buyer_org):
     )
     services.set_need_visibility(need=need, by=buyer, visibility="published")
     page = _login(client, buyer).get(reverse("projects:need_detail", args=[need.pk])).content.decode()
-    assert "Behovet publicerat" in page or "Need published" in page
+    assert "Behovet publicerat" in page
     client.force_login(make_company_user())
-    assert "Need published" not in client.get(reverse("projects:need_detail", args=[need.pk])).content.decode()
+    assert "Behovet publicerat" not in client.get(reverse("projects:need_detail", args=[need.pk])).content.decode()
 
 
 def test_editing_a_withdrawn_response_makes_it_a_draft(client, company_user, company_org):
@@ -586,7 +583,7 @@ def test_assessment_sources_are_checkboxes_and_suppliers_need_a_number(client, b
     assert saved.suppliers_consulted == 4
     again = client.get(url)
     assert again.context["form"].initial["sources"] == ["desk_research", "suppliers"]
-    assert "Gällande version är 1." in again.content.decode() or "current version is 1." in again.content.decode()
+    assert "Gällande version är 1." in again.content.decode()
 
 
 def test_my_needs_query_count_does_not_grow(client, buyer, buyer_org):
