@@ -7,4 +7,4 @@ class ChecksConfig(AppConfig):
     verbose_name = _("Innovation checks")
 
     def ready(self):
-        from . import letters  # noqa: F401 - registers the decision letter document kind
+        from .decision_letters import models  # noqa: F401 - registers the decision letter document kind

@@ -10,7 +10,7 @@ from django.utils import timezone
 from portal.documents import create_document
 from projects.models import Need
 
-from . import letters
+from .decision_letters import models as letters
 from .models import (
     Application,
     BudgetLine,

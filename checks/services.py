@@ -23,7 +23,8 @@ from portal.rules import is_handler
 from portal.selectors import organisation_owners
 from portal.services import InvalidTransition, ServiceError, write_audit
 
-from . import letters, selectors
+from . import selectors
+from .decision_letters import models as letters
 from .models import (
     Application,
     BudgetLine,

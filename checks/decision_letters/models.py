@@ -25,7 +25,7 @@ def letter_context(letter) -> dict:
 
 def queue_mailing(letter) -> None:
     """on_ready hook: mail the ready letter (a task, so that mailing is retried apart from rendering)."""
-    from .tasks import mail_decision_letter_task
+    from ..tasks import mail_decision_letter_task
 
     enqueue(mail_decision_letter_task, letter_id=letter.pk)
 
