@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from rules.contrib.models import RulesModel
 
 from . import rules as r
+from .decision_support.models import DecisionDocument  # noqa: F401  (Django finds an app's models here)
 
 
 class Theme(models.TextChoices):
@@ -485,6 +486,3 @@ class CallAlert(models.Model):
 
     def __str__(self):
         return f"{self.call} → {self.user}"
-
-
-from .document_models import DecisionDocument  # noqa: E402,F401

@@ -1,47 +1,55 @@
-"""The decision letter (beslutsbrev): a document kind of the portal's PDF machinery (portal/documents.py)."""
+"""The decision letter (beslutsbrev) of an innovation-check application: a PDF rendered by portal.documents.
 
-from django.utils.translation import gettext as _
+Imported at the top of checks/models.py (Django looks for models there), so it must not import
+checks.models: the application is referred to as "checks.Application".
+"""
 
-from portal.documents import DocumentKind, register_kind
-from portal.outbox import enqueue
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from portal.documents import DocumentKind, RenderedDocument, register_kind
 
 KIND = "checks.decision_letter"
 
 
-def letter_context(letter) -> dict:
-    application = letter.application
-    decision = application.decision
-    return {
-        "title": _("Decision %(reference)s") % {"reference": application.reference},
-        "author": _("Innovation Procurement Portal"),
-        "description": application.title,
-        "application": application,
-        "decision": decision,
-        "call": application.call,
-        "track": application.track,
-        "final_report_due": application.final_report_due,
-    }
+class DecisionLetter(RenderedDocument):
+    """The decision letter (beslutsbrev) PDF, rendered by portal.documents; one version per decision."""
 
+    application = models.ForeignKey("checks.Application", on_delete=models.CASCADE, related_name="letters")
+    mailed_at = models.DateTimeField(_("mailed at"), null=True, blank=True)
 
-def queue_mailing(letter) -> None:
-    """on_ready hook: mail the ready letter (a task, so that mailing is retried apart from rendering)."""
-    from ..tasks import mail_decision_letter_task
+    class Meta(RenderedDocument.Meta):
+        verbose_name = _("decision letter")
+        verbose_name_plural = _("decision letters")
 
-    enqueue(mail_decision_letter_task, letter_id=letter.pk)
+    def __str__(self):
+        return f"{self.application.reference or self.application.title} v{self.version}"
 
 
 def letter_filename(letter) -> str:
     return f"beslut-{letter.application.reference}-v{letter.version}.pdf"
 
 
+def _context(letter) -> dict:
+    from .selectors import letter_context
+
+    return letter_context(letter)
+
+
+def _on_ready(letter) -> None:
+    from .services import queue_mailing
+
+    queue_mailing(letter)
+
+
 DECISION_LETTER = register_kind(
     DocumentKind(
         name=KIND,
-        model="checks.DecisionLetter",
+        model=DecisionLetter,
         template="checks/decision_letter_pdf.html",
-        get_context=letter_context,
+        get_context=_context,
         filename=letter_filename,
         scope=("application",),
-        on_ready=queue_mailing,
+        on_ready=_on_ready,
     )
 )

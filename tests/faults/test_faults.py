@@ -7,7 +7,7 @@ from .conftest import Browser, django, status_of, wait_until
 STATE = """
 import json
 from portal.models import AuditEntry, OutboxMessage
-from projects.document_models import DecisionDocument
+from projects.decision_support.models import DecisionDocument
 documents = DecisionDocument.objects.filter(need_id={need})
 print(json.dumps({{
     "documents": [
