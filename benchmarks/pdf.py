@@ -31,7 +31,7 @@ def main(runs: int = 7) -> int:
     from django.core.management import call_command
 
     from portal.documents import DocumentStatus, render_document
-    from projects.document_models import DECISION_SUPPORT_KIND, DecisionDocument
+    from projects.decision_support.models import DECISION_SUPPORT_KIND, DecisionDocument
     from tests.documents_data import build_need_with_dialogue
 
     call_command("migrate", verbosity=0)

@@ -7,8 +7,6 @@ class ChecksConfig(AppConfig):
     verbose_name = _("Innovation checks")
 
     def ready(self):
-        from . import letters  # noqa: F401 - registers the decision letter document kind
-
         self.register_audit()
 
     def register_audit(self):

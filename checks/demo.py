@@ -10,7 +10,7 @@ from django.utils import timezone
 from portal.documents import create_document
 from projects.models import Need
 
-from . import letters
+from .decision_letters.models import KIND as DECISION_LETTER
 from .models import (
     Application,
     BudgetLine,
@@ -308,7 +308,7 @@ def seed(world):
                     decided_by=handler,
                 )
                 letter, _ = create_document(
-                    kind=letters.KIND, by=handler, language=owner.language, application=application
+                    kind=DECISION_LETTER, by=handler, language=owner.language, application=application
                 )
                 DecisionLetter.objects.filter(pk=letter.pk).update(mailed_at=timezone.now())
             if state in (S.FINAL_REPORT_SUBMITTED, S.CLOSED):

@@ -16,9 +16,9 @@ from django.utils.translation import pgettext_lazy
 from rules.contrib.models import RulesModel
 
 from portal.dates import validate_date_in_range
-from portal.documents import RenderedDocument
 
 from . import rules as r
+from .decision_letters.models import DecisionLetter  # noqa: F401  (Django finds an app's models here)
 
 
 class GrantCall(RulesModel):
@@ -450,17 +450,3 @@ class FinalReport(models.Model):
 
     def __str__(self):
         return str(self.application)
-
-
-class DecisionLetter(RenderedDocument):
-    """The decision letter (beslutsbrev) PDF, rendered by portal.documents; one version per decision."""
-
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="letters")
-    mailed_at = models.DateTimeField(_("mailed at"), null=True, blank=True)
-
-    class Meta(RenderedDocument.Meta):
-        verbose_name = _("decision letter")
-        verbose_name_plural = _("decision letters")
-
-    def __str__(self):
-        return f"{self.application.reference or self.application.title} v{self.version}"

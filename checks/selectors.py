@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.rules import active_organisation, is_portal_admin, is_staff_role
+from portal.selectors import organisation_owners
 
 from .models import (
     Application,
@@ -98,6 +99,14 @@ def get_application_for_staff(user, pk) -> Application:
         _application_base().exclude(state=S.DRAFT).select_related("decision", "final_report"),
         pk,
     )
+
+
+def people_to_mail(application) -> list:
+    """Who is mailed about an application: the contact person and the organisation's owners, once each."""
+    people = {application.contact.pk: application.contact}
+    for owner in organisation_owners(application.organisation):
+        people.setdefault(owner.pk, owner)
+    return list(people.values())
 
 
 def history_of(application) -> QuerySet[StateChange]:

@@ -15,22 +15,20 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.audit import AuditAction
-from portal.documents import create_document, fingerprint_of, requeue_document
 from portal.files import attach_files
 from portal.mail import send_mail_to
 from portal.models import Organisation, User
 from portal.rules import is_handler
-from portal.selectors import organisation_owners
 from portal.services import InvalidTransition, ServiceError, require_dates_in_range, write_audit
 
-from . import letters, selectors
+from . import selectors
+from .decision_letters.services import order_decision_letter
 from .models import (
     Application,
     BudgetLine,
     ConflictOfInterest,
     Criterion,
     Decision,
-    DecisionLetter,
     ExpertiseLine,
     FinalReport,
     GrantCall,
@@ -316,7 +314,7 @@ def _move(
         obj=application,
         details={"from": from_state, "to": to_state, **(details or {})},
     )
-    recipients = _recipients(application)
+    recipients = selectors.people_to_mail(application)
     context = {
         "application": application,
         "state_label": S(to_state).label,
@@ -327,14 +325,6 @@ def _move(
     # Queued with the change (portal/mail.py): the mail server is never asked during the request.
     send_mail_to(recipients, template="checks/mail/state_changed", context=context)
     return application
-
-
-def _recipients(application) -> list[User]:
-    """The contact person and the organisation's owners, once each."""
-    people = {application.contact.pk: application.contact}
-    for owner in organisation_owners(application.organisation):
-        people.setdefault(owner.pk, owner)
-    return list(people.values())
 
 
 def _ensure_no_conflict(application, handler):
@@ -552,78 +542,6 @@ def decide_application(
     _move(application, to_state, by=by, message=reasoning.strip(), event=event, details={"amount": granted_amount})
     order_decision_letter(application=application, by=by)
     return decision
-
-
-def order_decision_letter(*, application: Application, by: User | None) -> DecisionLetter:
-    """Order the decision letter PDF (in the contact person's language) and its mailing.
-
-    Call inside a transaction holding the application's row lock. Side effects: a queued
-    DecisionLetter whose rendering (portal.documents) runs on commit; once it is ready the kind's
-    on_ready hook queues the mailing (checks.letters.queue_mailing).
-    """
-    decision = application.decision
-    letter, _created = create_document(
-        kind=letters.KIND,
-        by=by,
-        language=application.contact.language,
-        fingerprint=fingerprint_of([decision.pk, decision.outcome, decision.granted_amount, decision.reasoning]),
-        application=application,
-    )
-    return letter
-
-
-@transaction.atomic
-def retry_decision_letter(*, application: Application, by: User) -> DecisionLetter:
-    """Produce a failed decision letter again and mail it when ready.
-
-    Side effects: the letter back in the queue (portal.documents), the mailing task on commit, an audit row.
-    """
-    application = _lock(application)
-    letter = application.letters.order_by("-version", "-id").first()
-    if letter is None or not letter.is_failed:
-        raise InvalidTransition(_("Only a decision letter that failed can be produced again."))
-    letter = requeue_document(kind=letters.KIND, document=letter)
-    write_audit(actor=by, action=AuditAction.DECISION_LETTER_RETRIED, obj=application)
-    return letter
-
-
-class LetterNotReady(Exception):
-    """The letter is still being rendered (or failed); the mailing task tries again later."""
-
-
-def mail_decision_letter(*, letter_id: int) -> bool:
-    """Mail a ready decision letter as a PDF attachment to the contact person and the owners. Idempotent.
-
-    Returns False if it was already mailed. Side effects: mails, `mailed_at`, an audit row.
-    Raises LetterNotReady while the PDF is not ready (the task retries).
-    """
-    letter = DecisionLetter.objects.get(pk=letter_id)
-    if letter.mailed_at is not None:
-        return False
-    if not letter.is_ready:
-        raise LetterNotReady(f"Decision letter {letter_id} is {letter.status}.")
-    with transaction.atomic():
-        letter = DecisionLetter.objects.select_for_update().select_related("application__contact").get(pk=letter_id)
-        if letter.mailed_at is not None:
-            return False
-        application = letter.application
-        with letter.file.open("rb") as handle:
-            content = handle.read()
-        recipients = _recipients(application)
-        filename = letters.letter_filename(letter)
-        letter.mailed_at = timezone.now()
-        letter.save(update_fields=["mailed_at", "updated_at"])
-        write_audit(
-            actor=None, action=AuditAction.DECISION_LETTER_MAILED, obj=application, details={"filename": filename}
-        )
-        # The mails are queued in this transaction: `mailed_at` and the mails are committed together.
-        send_mail_to(
-            recipients,
-            template="checks/mail/decision_letter",
-            context={"application": application},
-            attachments=[(filename, content, "application/pdf")],
-        )
-    return True
 
 
 # --- Final report ------------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from portal.cache import cache_member_page, cache_public_page
 
@@ -22,7 +22,6 @@ urlpatterns = [
     path("applications/<int:pk>/resubmit/", views.ApplicationResubmitView.as_view(), name="application_resubmit"),
     path("applications/<int:pk>/withdraw/", views.ApplicationWithdrawView.as_view(), name="application_withdraw"),
     path("applications/<int:pk>/final-report/", views.FinalReportView.as_view(), name="final_report"),
-    path("applications/<int:pk>/decision-letter/", views.DecisionLetterView.as_view(), name="decision_letter"),
     path("review/", cache_member_page(views.QueueView.as_view()), name="queue"),
     path("review/<int:pk>/", views.ReviewDetailView.as_view(), name="review_detail"),
     path("review/<int:pk>/assign/", views.AssignView.as_view(), name="assign"),
@@ -30,6 +29,6 @@ urlpatterns = [
     path("review/<int:pk>/completion/", views.RequestCompletionView.as_view(), name="request_completion"),
     path("review/<int:pk>/decide/", views.DecideView.as_view(), name="decide"),
     path("review/<int:pk>/conflict/", views.ConflictView.as_view(), name="declare_conflict"),
-    path("review/<int:pk>/letter/retry/", views.RetryLetterView.as_view(), name="retry_letter"),
     path("review/<int:pk>/final-report/", views.HandleFinalReportView.as_view(), name="handle_final_report"),
+    path("", include("checks.decision_letters.urls")),
 ]

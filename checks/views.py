@@ -11,10 +11,9 @@ from django.views.generic import ListView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
 from portal.csv_export import csv_response
-from portal.documents import DocumentStatus, document_response
 from portal.files import attachments_for
 from portal.query import LenientPaginationMixin, clean_query
-from portal.rules import active_organisation, is_handler, is_staff_role
+from portal.rules import active_organisation, is_handler
 from portal.services import ServiceError
 from portal.submission import guard_submission
 
@@ -502,22 +501,6 @@ class FinalReportView(ApplicationMixin, View):
         return render(request, self.template_name, {"application": application, "form": form}, status=400)
 
 
-class DecisionLetterView(LoginRequiredMixin, View):
-    """The decision letter for the applicant's members and for handlers/admins; 404 for everyone else."""
-
-    def get(self, request, pk):
-        if is_staff_role(request.user):
-            application = selectors.get_application_for_staff(request.user, pk)
-        else:
-            application = selectors.get_application_for(request.user, pk)
-        if not request.user.has_perm("checks.view_application", application):
-            raise Http404
-        letter = application.letters.filter(status=DocumentStatus.READY).first()
-        if letter is None:
-            raise Http404
-        return document_response(letter)
-
-
 # --- Handlers ----------------------------------------------------------------------------------------------------
 
 
@@ -771,23 +754,6 @@ class HandleFinalReportView(HandlerFormView):
             application=application, by=self.request.user, message=form.cleaned_data["message"]
         )
         return _("The final report is sent back to the applicant for completion.")
-
-
-class RetryLetterView(StaffApplicationMixin, View):
-    def get_permission_required(self):
-        return ("checks.view_internal_application",)
-
-    def post(self, request, pk):
-        application = self.get_object()
-        if not is_handler(request.user):
-            raise Http404
-        try:
-            services.retry_decision_letter(application=application, by=request.user)
-        except ServiceError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, _("The decision letter is being produced again; it is mailed when ready."))
-        return self.back()
 
 
 # --- Overview ----------------------------------------------------------------------------------------------------

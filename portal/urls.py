@@ -35,7 +35,7 @@ urlpatterns = [
     path("", include((portal_patterns, "portal"))),
     path("accounts/", include("allauth.urls")),
     path("", include("projects.urls")),
-    path("", include("projects.document_urls")),
+    path("", include("projects.decision_support.urls")),
     path("checks/", include("checks.urls")),
     path("webinars/", include("webinars.urls")),
     path("django-admin/", admin.site.urls),

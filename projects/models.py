@@ -15,6 +15,7 @@ from rules.contrib.models import RulesModel
 from portal.dates import validate_date_in_range
 
 from . import rules as r
+from .decision_support.models import DecisionDocument  # noqa: F401  (Django finds an app's models here)
 
 
 class Theme(models.TextChoices):
@@ -500,6 +501,3 @@ class CallAlert(models.Model):
 
     def __str__(self):
         return f"{self.call} → {self.user}"
-
-
-from .document_models import DecisionDocument  # noqa: E402,F401

@@ -535,7 +535,7 @@ def check_sessions(ports, data) -> Check:
 def check_documents(ports, data, timeout: float = 90) -> Check:
     from django.conf import settings
 
-    from projects.document_models import DECISION_SUPPORT_KIND, DecisionDocument
+    from projects.decision_support.models import DECISION_SUPPORT_KIND, DecisionDocument
 
     check = Check(f"{DOCUMENTS} decision-support documents ordered at once are each rendered exactly once")
     client = Client()

@@ -5,7 +5,7 @@ Everyone else gets 404 ("not found" and "not yours" look the same); anonymous us
 """
 
 from portal.documents import DocumentStatus
-from projects.document_models import DecisionDocument
+from projects.decision_support.models import DecisionDocument
 from tests.access import AccessCase
 from tests.documents_data import build_need_with_dialogue
 

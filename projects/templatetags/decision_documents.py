@@ -1,6 +1,6 @@
 from django import template
 
-from ..document_selectors import documents_panel
+from ..decision_support.selectors import documents_panel
 
 register = template.Library()
 

@@ -7,7 +7,7 @@ import pytest
 from pypdf import PdfReader
 
 from checks import services
-from checks.letters import KIND
+from checks.decision_letters.models import KIND
 from checks.models import Application, DecisionLetter
 from portal.documents import DocumentStatus, render_document
 from tests.factories import make_buyer, make_handler

@@ -6,6 +6,7 @@ from django.core import mail
 from django.utils import timezone, translation
 
 from checks import selectors, services
+from checks.decision_letters import services as letter_services
 from checks.models import Application, BudgetLine, ConflictOfInterest, DecisionLetter, GrantCall, Review, StateChange
 from portal.audit import AuditAction
 from portal.models import AuditEntry, Membership
@@ -633,7 +634,7 @@ def test_decision_letter_is_rendered_and_mailed_as_attachment(django_capture_on_
     assert len(letter_mails) == 1
     name, content, mimetype = letter_mails[0].attachments[0]
     assert name.startswith(f"beslut-{application.reference}") and mimetype == "application/pdf"
-    assert services.mail_decision_letter(letter_id=letter.pk) is False  # idempotent
+    assert letter_services.mail_decision_letter(letter_id=letter.pk) is False  # idempotent
 
 
 def test_decision_letter_text_has_the_terms():

@@ -2,7 +2,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from portal.documents import DocumentStatus, render_document
-from projects.document_models import DECISION_SUPPORT_KIND, DecisionDocument
+from projects.decision_support.models import DECISION_SUPPORT_KIND, DecisionDocument
 from tests.documents_data import build_need_with_dialogue
 from tests.e2e.sessions import sign_in
 from tests.factories import make_buyer, organisation_of

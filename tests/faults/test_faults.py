@@ -8,7 +8,7 @@ STATE = """
 import json
 from portal.audit import AuditAction
 from portal.models import AuditEntry, OutboxMessage
-from projects.document_models import DecisionDocument
+from projects.decision_support.models import DecisionDocument
 documents = DecisionDocument.objects.filter(need_id={need})
 print(json.dumps({{
     "documents": [

@@ -11,9 +11,9 @@ from django.utils import dateformat, timezone, translation
 from pypdf import PdfReader
 
 from portal.documents import DocumentStatus, get_kind, render_document, render_html
-from projects.document_models import DECISION_SUPPORT_KIND
-from projects.document_selectors import CONCLUSION_MEANING, NEXT_STEPS
-from projects.document_services import order_decision_document
+from projects.decision_support.models import DECISION_SUPPORT_KIND
+from projects.decision_support.selectors import CONCLUSION_MEANING, NEXT_STEPS
+from projects.decision_support.services import order_decision_document
 from projects.models import TRL_LEVELS, Call, MarketGapAssessment, Question, Response
 from tests.documents_data import build_need_with_dialogue
 from tests.factories import make_buyer, organisation_of

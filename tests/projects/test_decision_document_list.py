@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 
 from portal.documents import render_document
-from projects.document_models import DECISION_SUPPORT_KIND
-from projects.document_services import order_decision_document
+from projects.decision_support.models import DECISION_SUPPORT_KIND
+from projects.decision_support.services import order_decision_document
 from tests.documents_data import build_need_with_dialogue
 from tests.factories import make_buyer, organisation_of
 

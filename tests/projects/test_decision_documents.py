@@ -11,9 +11,9 @@ from portal.audit import AuditAction
 from portal.documents import DocumentStatus, render_document
 from portal.models import AuditEntry
 from portal.tasks import render_document_task
-from projects import document_selectors
-from projects.document_models import DECISION_SUPPORT_KIND, DecisionDocument
-from projects.document_services import order_decision_document, retry_decision_document
+from projects.decision_support import selectors as document_selectors
+from projects.decision_support.models import DECISION_SUPPORT_KIND, DecisionDocument
+from projects.decision_support.services import order_decision_document, retry_decision_document
 from projects.models import Need, Response
 from projects.services import save_response, transition_response
 from tests.access import ROLES, build_world

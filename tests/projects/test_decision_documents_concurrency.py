@@ -3,8 +3,8 @@ import threading
 import pytest
 from django.db import connection
 
-from projects.document_models import DecisionDocument
-from projects.document_services import order_decision_document
+from projects.decision_support.models import DecisionDocument
+from projects.decision_support.services import order_decision_document
 from tests.documents_data import build_need_with_dialogue
 from tests.factories import make_buyer, organisation_of
 

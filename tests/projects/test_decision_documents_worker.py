@@ -20,7 +20,7 @@ from pypdf import PdfReader
 
 from portal.celery import app as celery_app
 from portal.documents import DocumentStatus
-from projects.document_models import DecisionDocument
+from projects.decision_support.models import DecisionDocument
 from tests.documents_data import build_need_with_dialogue
 from tests.factories import make_buyer, organisation_of
 

@@ -96,8 +96,8 @@ def test_deleting_a_draft_need_deletes_its_decision_documents_files(
     buyer, buyer_org, django_capture_on_commit_callbacks
 ):
     from portal.documents import render_document
-    from projects.document_models import DECISION_SUPPORT_KIND
-    from projects.document_services import order_decision_document
+    from projects.decision_support.models import DECISION_SUPPORT_KIND
+    from projects.decision_support.services import order_decision_document
 
     draft = NeedFactory(organisation=buyer_org, visibility="draft")
     document, _created = order_decision_document(need=draft, by=buyer, language="sv")

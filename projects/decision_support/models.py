@@ -1,11 +1,15 @@
-"""The decision-support document (beslutsunderlag) of a need: a PDF rendered by portal.documents."""
+"""The decision-support document (beslutsunderlag) of a need: a PDF rendered by portal.documents.
+
+Imported at the top of projects/models.py (Django looks for models there), so it must not import
+projects.models: the need is referred to as "projects.Need".
+"""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from portal.documents import DocumentKind, RenderedDocument, register_kind
 
-from . import document_rules  # noqa: F401  (registers the permissions)
+from . import rules  # noqa: F401  (registers the permissions)
 
 DECISION_SUPPORT_KIND = "projects.decision_support"
 
@@ -29,7 +33,7 @@ class DecisionDocument(RenderedDocument):
 
 
 def _context(document):
-    from .document_selectors import decision_support_context
+    from .selectors import decision_support_context
 
     return decision_support_context(document)
 

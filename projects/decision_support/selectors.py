@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.documents import fingerprint_of
 
-from .document_models import DecisionDocument
-from .models import TRL_LEVELS, Call, Conclusion, Need, Procedure, Question, Response
+from ..models import TRL_LEVELS, Call, Conclusion, Need, Procedure, Question, Response
+from .models import DecisionDocument
 
 
 def get_need_for_documents(user, pk: int) -> Need:
@@ -150,7 +150,7 @@ def suggestion_for(assessment) -> tuple[str, object]:
     """(procedure, reason) the portal suggests: the one stored on the assessment, explained by projects.procedures."""
     if assessment is None:
         return "", None
-    from .procedures import suggest_procedure
+    from ..procedures import suggest_procedure
 
     suggestion = suggest_procedure(conclusion=assessment.conclusion, trl=assessment.trl)
     procedure = assessment.suggested_procedure or suggestion.procedure

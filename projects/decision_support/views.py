@@ -13,8 +13,7 @@ from django.views.generic import TemplateView
 from portal.documents import document_response
 from portal.services import ServiceError
 
-from . import document_selectors as selectors
-from . import document_services as services
+from . import selectors, services
 
 
 def safe_return_to(request, value: str | None, default: str) -> str:

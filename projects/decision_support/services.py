@@ -7,9 +7,9 @@ from portal.audit import AuditAction
 from portal.documents import create_document, requeue_document
 from portal.services import write_audit
 
-from .document_models import DECISION_SUPPORT_KIND, DecisionDocument
-from .document_selectors import need_fingerprint
-from .models import Need
+from ..models import Need
+from .models import DECISION_SUPPORT_KIND, DecisionDocument
+from .selectors import need_fingerprint
 
 
 def order_decision_document(*, need: Need, by, language: str) -> tuple[DecisionDocument, bool]:
