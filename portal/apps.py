@@ -11,6 +11,9 @@ class PortalConfig(AppConfig):
 
         connect_signals()
         self.register_audit()
+        from . import account_events
+
+        account_events.connect()
 
     def register_audit(self):
         from allauth.account.models import EmailAddress
@@ -23,3 +26,4 @@ class PortalConfig(AppConfig):
         audit.register_personal(User, Membership, Invitation, JoinRequest, EmailAddress, Authenticator)
         audit.register_labels("organisation", Organisation.Kind, keys=["kind"])
         audit.register_labels("organisation", Membership.Role, keys=["role"])
+        audit.register_labels("account", Authenticator.Type, keys=["type"])

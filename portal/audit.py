@@ -38,6 +38,17 @@ class AuditAction(models.TextChoices):
     ORGANISATION_JOIN_DECLINED = "organisation.join_declined", _("Request to join declined")
     ORGANISATION_DISPUTED = "organisation.disputed", _("Organisation number disputed")
     ORGANISATION_NUMBER_LOST = "organisation.number_lost", _("Organisation number lost after a dispute")
+    # A person's own account (allauth's pages; portal/account_events.py)
+    ACCOUNT_PASSWORD_SET = "account.password_set", _("Password set")
+    ACCOUNT_PASSWORD_CHANGED = "account.password_changed", _("Password changed")
+    ACCOUNT_PASSWORD_RESET = "account.password_reset", _("Password reset by mail")
+    ACCOUNT_EMAIL_ADDED = "account.email_added", _("Email address added")
+    ACCOUNT_EMAIL_CONFIRMED = "account.email_confirmed", _("Email address confirmed")
+    ACCOUNT_EMAIL_CHANGED = "account.email_changed", _("Primary email address changed")
+    ACCOUNT_EMAIL_REMOVED = "account.email_removed", _("Email address removed")
+    ACCOUNT_MFA_ADDED = "account.mfa_added", _("Second factor added")
+    ACCOUNT_MFA_REMOVED = "account.mfa_removed", _("Second factor removed")
+    ACCOUNT_MFA_RESET = "account.mfa_reset", _("Recovery codes renewed")
     # Identity disputes, decided by a portal admin (portal/organisations.py)
     DISPUTE_UPHELD = "dispute.upheld", _("Dispute upheld")
     DISPUTE_REJECTED = "dispute.rejected", _("Dispute rejected")
@@ -126,6 +137,7 @@ class AuditAction(models.TextChoices):
 GROUPS = {
     "organisation": _("Organisations"),
     "dispute": _("Identity disputes"),
+    "account": _("Accounts"),
     "admin": _("Django admin"),
     "document": _("Documents"),
     "need": _("Needs"),
@@ -229,6 +241,11 @@ DESCRIPTIONS: dict[AuditAction, object] = {
     AuditAction.ORGANISATION_JOIN_DECLINED: _("Request #%(join_request)s"),
     AuditAction.ORGANISATION_DISPUTED: _("Dispute #%(dispute)s: %(org_number)s claimed by %(name)s"),
     AuditAction.ORGANISATION_NUMBER_LOST: _identity_changes,
+    AuditAction.ACCOUNT_EMAIL_ADDED: _("Address #%(email_address)s"),
+    AuditAction.ACCOUNT_EMAIL_CONFIRMED: _("Address #%(email_address)s"),
+    AuditAction.ACCOUNT_EMAIL_CHANGED: _("Address #%(from_address)s → #%(to_address)s"),
+    AuditAction.ACCOUNT_MFA_ADDED: _("Kind: %(type)s"),
+    AuditAction.ACCOUNT_MFA_REMOVED: _("Kind: %(type)s"),
     AuditAction.DISPUTE_UPHELD: _("Reason: %(reason)s"),
     AuditAction.DISPUTE_REJECTED: _("Reason: %(reason)s"),
     AuditAction.ADMIN_ADD: _admin,
