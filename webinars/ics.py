@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 from django.conf import settings
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -43,7 +44,7 @@ def _event(webinar: Webinar, *, join_url: str = "") -> icalendar.Event:
     if join_url:
         lines.append(_("Join the webinar: %(url)s") % {"url": join_url})
     lines.append(_("More information: %(url)s") % {"url": page})
-    if webinar.status == Webinar.Status.CANCELLED:
+    if webinar.is_cancelled:
         event.add("status", "CANCELLED")
         if webinar.cancellation_message:
             lines.insert(0, webinar.cancellation_message)
@@ -73,7 +74,7 @@ def registration_ics(registration: Registration) -> bytes:
     with translation.override(registration.language):
         calendar = _calendar()
         calendar.add("method", "PUBLISH")
-        join_url = registration.webinar.join_url if registration.status == Registration.Status.CONFIRMED else ""
+        join_url = registration.webinar.join_url if registration.is_confirmed else ""
         calendar.add_component(_event(registration.webinar, join_url=join_url))
         return _finish(calendar)
 
@@ -87,3 +88,11 @@ def series_feed(series: Series, webinars) -> bytes:
     for webinar in webinars:
         calendar.add_component(_event(webinar))
     return _finish(calendar)
+
+
+def http_response(content: bytes, filename: str, *, attachment: bool = True) -> HttpResponse:
+    """A calendar file as a download (or inline, for a feed that calendar programs subscribe to)."""
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    disposition = "attachment" if attachment else "inline"
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    return response

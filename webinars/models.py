@@ -50,12 +50,14 @@ class Webinar(RulesModel):
         PUBLISHED = "published", pgettext_lazy("webinar status", "Published")
         CANCELLED = "cancelled", pgettext_lazy("webinar status", "Cancelled")
 
-    # What may follow what (see services.set_webinar_status).
+    # What may follow what (see services.set_webinar_status; the rules in rules.py read it).
     TRANSITIONS = {
         Status.DRAFT: {Status.PUBLISHED, Status.CANCELLED},
         Status.PUBLISHED: {Status.CANCELLED},
         Status.CANCELLED: set(),
     }
+    # Shown on public pages: a cancelled webinar stays there with its message; drafts are for portal admins.
+    PUBLIC_STATUSES = (Status.PUBLISHED, Status.CANCELLED)
 
     series = models.ForeignKey(
         Series, on_delete=models.PROTECT, related_name="webinars", null=True, blank=True, verbose_name=_("series")
@@ -122,6 +124,18 @@ class Webinar(RulesModel):
         return reverse("webinars:detail", args=[self.pk])
 
     @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
+    @property
     def is_past(self) -> bool:
         return self.ends_at <= timezone.now()
 
@@ -158,9 +172,10 @@ class Registration(RulesModel):
         WAITLISTED = "waitlisted", _("On the waiting list")
         CANCELLED = "cancelled", pgettext_lazy("registration status", "Cancelled")
 
+    # What may follow what: the one machine services.move_registration checks (the rules in rules.py read it).
     TRANSITIONS = {
         Status.CONFIRMED: {Status.CANCELLED},
-        Status.WAITLISTED: {Status.CONFIRMED, Status.CANCELLED},
+        Status.WAITLISTED: {Status.CONFIRMED, Status.CANCELLED},  # a seat freed up; gave up the place
         Status.CANCELLED: {Status.CONFIRMED, Status.WAITLISTED},  # registering again
     }
 
@@ -206,3 +221,15 @@ class Registration(RulesModel):
 
     def __str__(self):
         return f"{self.name} <{self.email}> – {self.webinar}"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.status == self.Status.CONFIRMED
+
+    @property
+    def is_waitlisted(self) -> bool:
+        return self.status == self.Status.WAITLISTED
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED

@@ -11,7 +11,7 @@ from portal.rules import is_portal_admin
 from .models import Registration, Series, Speaker, Webinar
 
 TOKEN_SALT = "webinars.registration"
-PUBLIC_STATUSES = [Webinar.Status.PUBLISHED, Webinar.Status.CANCELLED]
+PUBLIC_STATUSES = list(Webinar.PUBLIC_STATUSES)
 
 
 def _with_speakers(queryset: QuerySet[Webinar]) -> QuerySet[Webinar]:
@@ -58,6 +58,19 @@ def get_webinar_for(user, pk) -> Webinar:
     if not is_portal_admin(user):
         queryset = queryset.filter(status__in=PUBLIC_STATUSES)
     return get_object_or_404(queryset, pk=pk)
+
+
+def get_webinar_to_manage(pk) -> Webinar:
+    """Any webinar, for portal admins' pages (the view checks the permission); 404 if there is none."""
+    return get_object_or_404(Webinar.objects.select_related("series"), pk=pk)
+
+
+def get_series_to_manage(pk) -> Series:
+    return get_object_or_404(Series, pk=pk)
+
+
+def get_registration_to_manage(pk) -> Registration:
+    return get_object_or_404(Registration.objects.select_related("webinar"), pk=pk)
 
 
 def registration_for_user(user, webinar: Webinar) -> Registration | None:
@@ -154,7 +167,7 @@ def webinars_for_dashboard() -> QuerySet[Webinar]:
 
 def waiting_list_position(registration: Registration) -> int | None:
     """1 for the first on the waiting list; None when the registration is not waiting."""
-    if registration.status != Registration.Status.WAITLISTED:
+    if not registration.is_waitlisted:
         return None
     waiting = Registration.objects.filter(webinar_id=registration.webinar_id, status=Registration.Status.WAITLISTED)
     ahead = waiting.filter(

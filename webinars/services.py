@@ -23,26 +23,27 @@ from portal.models import User
 from portal.outbox import enqueue
 from portal.services import InvalidTransition, ServiceError, require_dates_in_range, write_audit
 
-from . import ics, selectors
+from . import ics, rules, selectors
 from .models import Registration, Series, Speaker, Webinar
 
 logger = logging.getLogger(__name__)
 REMINDER_LEAD = timedelta(hours=24)
 # Personal data of registrants is kept this long after the webinar ended (WEBINARS_REGISTRATION_RETENTION_DAYS).
 DEFAULT_RETENTION_DAYS = 365
-WEBINAR_FIELDS = (
-    "series",
-    "title",
-    "theme",
-    "summary",
-    "description",
-    "starts_at",
-    "ends_at",
-    "join_url",
-    "recording_url",
-    "capacity",
-)
-SERIES_FIELDS = ("title", "slug", "summary", "description")
+
+
+class _Keep:
+    """The default of an update service's field arguments: "leave this field as it is"."""
+
+    def __repr__(self):
+        return "KEEP"
+
+
+KEEP = _Keep()
+
+
+def _given(value, current):
+    return current if value is KEEP else value
 
 
 # Series ---------------------------------------------------------------------------------------------------------
@@ -64,14 +65,23 @@ def create_series(*, by: User, title: str, slug: str, summary: str = "", descrip
 
 
 @transaction.atomic
-def update_series(*, series: Series, by: User, **fields) -> Series:
-    """Change a series' texts. Side effects: an audit row."""
+def update_series(
+    *,
+    series: Series,
+    by: User,
+    title: str | _Keep = KEEP,
+    slug: str | _Keep = KEEP,
+    summary: str | _Keep = KEEP,
+    description: str | _Keep = KEEP,
+) -> Series:
+    """Change a series' texts (a field left out stays as it is). Side effects: an audit row."""
     series = Series.objects.select_for_update().get(pk=series.pk)
-    if "slug" in fields and Series.objects.filter(slug=fields["slug"]).exclude(pk=series.pk).exists():
+    if slug is not KEEP and Series.objects.filter(slug=slug).exclude(pk=series.pk).exists():
         raise ServiceError(_("Another series already uses this short name."), field="slug")
-    for name in SERIES_FIELDS:
-        if name in fields:
-            setattr(series, name, fields[name])
+    series.title = _given(title, series.title)
+    series.slug = _given(slug, series.slug)
+    series.summary = _given(summary, series.summary)
+    series.description = _given(description, series.description)
     series.save()
     write_audit(actor=by, action=AuditAction.WEBINAR_SERIES_CHANGED, obj=series)
     return series
@@ -106,12 +116,37 @@ def _set_speakers(webinar: Webinar, speakers: list[dict]) -> None:
 
 
 @transaction.atomic
-def create_webinar(*, by: User, speakers: list[dict] | None = None, **fields) -> Webinar:
+def create_webinar(
+    *,
+    by: User,
+    title: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    series: Series | None = None,
+    theme: str = "",
+    summary: str = "",
+    description: str = "",
+    join_url: str = "",
+    recording_url: str = "",
+    capacity: int | None = None,
+    speakers: list[dict] | None = None,
+) -> Webinar:
     """Create a draft webinar with its speakers (dicts of name, title, organisation). Side effects: an audit row."""
-    _check_times(fields["starts_at"], fields["ends_at"])
-    _check_capacity(fields.get("capacity"))
+    _check_times(starts_at, ends_at)
+    _check_capacity(capacity)
     webinar = Webinar.objects.create(
-        created_by=by, status=Webinar.Status.DRAFT, **{k: v for k, v in fields.items() if k in WEBINAR_FIELDS}
+        created_by=by,
+        status=Webinar.Status.DRAFT,
+        series=series,
+        title=title,
+        theme=theme,
+        summary=summary,
+        description=description,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        join_url=join_url,
+        recording_url=recording_url,
+        capacity=capacity,
     )
     _set_speakers(webinar, speakers or [])
     write_audit(actor=by, action=AuditAction.WEBINAR_CREATED, obj=webinar)
@@ -119,8 +154,22 @@ def create_webinar(*, by: User, speakers: list[dict] | None = None, **fields) ->
 
 
 @transaction.atomic
-def update_webinar(*, webinar: Webinar, by: User, speakers: list[dict] | None = None, **fields) -> Webinar:
-    """Change a draft or published webinar.
+def update_webinar(
+    *,
+    webinar: Webinar,
+    by: User,
+    series: Series | None | _Keep = KEEP,
+    title: str | _Keep = KEEP,
+    theme: str | _Keep = KEEP,
+    summary: str | _Keep = KEEP,
+    description: str | _Keep = KEEP,
+    starts_at: datetime | _Keep = KEEP,
+    ends_at: datetime | _Keep = KEEP,
+    join_url: str | _Keep = KEEP,
+    capacity: int | None | _Keep = KEEP,
+    speakers: list[dict] | None = None,
+) -> Webinar:
+    """Change a draft or published webinar (a field left out stays as it is; speakers=None keeps the speakers).
 
     A larger capacity moves people from the waiting list to a seat (they are
     mailed); capacity cannot go below the seats already taken. A new time raises
@@ -130,10 +179,12 @@ def update_webinar(*, webinar: Webinar, by: User, speakers: list[dict] | None = 
     Side effects: an audit row, mails to promoted registrants and, on a new time, to all registrants.
     """
     webinar = Webinar.objects.select_for_update().get(pk=webinar.pk)
-    if webinar.status == Webinar.Status.CANCELLED:
+    if not rules.webinar_is_editable(webinar):
         raise InvalidTransition(_("A cancelled webinar cannot be changed."))
-    _check_times(fields.get("starts_at", webinar.starts_at), fields.get("ends_at", webinar.ends_at))
-    capacity = fields.get("capacity", webinar.capacity)
+    starts_at = _given(starts_at, webinar.starts_at)
+    ends_at = _given(ends_at, webinar.ends_at)
+    _check_times(starts_at, ends_at)
+    capacity = _given(capacity, webinar.capacity)
     _check_capacity(capacity)
     taken = selectors.confirmed_count(webinar)
     if capacity is not None and capacity < taken:
@@ -141,20 +192,23 @@ def update_webinar(*, webinar: Webinar, by: User, speakers: list[dict] | None = 
             _("%(n)s people already have a seat; the capacity cannot be lower than that.") % {"n": taken},
             field="capacity",
         )
-    time_changed = (
-        fields.get("starts_at", webinar.starts_at) != webinar.starts_at
-        or fields.get("ends_at", webinar.ends_at) != webinar.ends_at
-    )
-    for name in WEBINAR_FIELDS:
-        if name in fields:
-            setattr(webinar, name, fields[name])
+    time_changed = starts_at != webinar.starts_at or ends_at != webinar.ends_at
+    webinar.series = _given(series, webinar.series)
+    webinar.title = _given(title, webinar.title)
+    webinar.theme = _given(theme, webinar.theme)
+    webinar.summary = _given(summary, webinar.summary)
+    webinar.description = _given(description, webinar.description)
+    webinar.starts_at = starts_at
+    webinar.ends_at = ends_at
+    webinar.join_url = _given(join_url, webinar.join_url)
+    webinar.capacity = capacity
     if time_changed:
         webinar.sequence += 1
     webinar.save()
     if speakers is not None:
         _set_speakers(webinar, speakers)
     write_audit(actor=by, action=AuditAction.WEBINAR_CHANGED, obj=webinar)
-    if webinar.status == Webinar.Status.PUBLISHED:
+    if webinar.is_published:
         _fill_free_seats(webinar)
         if time_changed:
             webinar.registrations.update(reminder_sent_at=None)
@@ -184,7 +238,7 @@ def set_webinar_status(*, webinar: Webinar, status: str, by: User, message: str 
     if status == Webinar.Status.CANCELLED:
         if not message.strip():
             raise ServiceError(_("Write a message to the registrants: why, and what happens now."), field="message")
-        if webinar.is_past:
+        if not rules.webinar_can_be_cancelled(webinar):
             raise InvalidTransition(_("A webinar that has already taken place cannot be cancelled."))
         webinar.cancellation_message = message.strip()
         webinar.cancelled_at = now
@@ -229,11 +283,11 @@ def add_recording(*, webinar: Webinar, by: User, recording_url: str) -> Webinar:
     webinar = Webinar.objects.select_for_update().get(pk=webinar.pk)
     if not recording_url.strip():
         raise ServiceError(_("Give the link to the recording."), field="recording_url")
-    if webinar.status == Webinar.Status.CANCELLED:
-        raise InvalidTransition(_("A cancelled webinar has no recording."))
-    if not webinar.has_started:
+    if not rules.webinar_takes_recording(webinar):
+        if webinar.is_cancelled:
+            raise InvalidTransition(_("A cancelled webinar has no recording."))
         raise InvalidTransition(_("A recording can be added once the webinar has started."))
-    first = webinar.recording_published_at is None and webinar.status == Webinar.Status.PUBLISHED
+    first = webinar.recording_published_at is None and webinar.is_published
     webinar.recording_url = recording_url.strip()
     if first:
         webinar.recording_published_at = timezone.now()
@@ -265,10 +319,12 @@ def _queue_mail(registration: Registration, kind: str) -> None:
 
 
 def check_open_for_registration(webinar: Webinar) -> None:
-    """Raise ServiceError unless people may register for the webinar now."""
-    if webinar.status == Webinar.Status.CANCELLED:
+    """Raise ServiceError, with the reason, unless people may register for the webinar now (see rules.py)."""
+    if rules.webinar_is_open_for_registration(webinar):
+        return
+    if webinar.is_cancelled:
         raise ServiceError(_("This webinar is cancelled; registration is closed."))
-    if webinar.status != Webinar.Status.PUBLISHED:
+    if not webinar.is_published:
         raise ServiceError(_("This webinar is not open for registration."))
     if webinar.is_past:
         raise ServiceError(_("This webinar has already taken place; registration is closed."))
@@ -304,25 +360,26 @@ def register(
     webinar = Webinar.objects.select_for_update().get(pk=webinar.pk)
     check_open_for_registration(webinar)
     existing = Registration.objects.select_for_update().filter(webinar=webinar, email__iexact=email).first()
-    if existing is not None and existing.status != Registration.Status.CANCELLED:
+    if existing is not None and not existing.is_cancelled:
         _queue_mail(existing, "already_registered")
         return RegistrationOutcome(existing, already_registered=True)
     left = selectors.seats_left(webinar)
     has_seat = left is None or left > 0
+    status = Registration.Status.CONFIRMED if has_seat else Registration.Status.WAITLISTED
     now = timezone.now()
-    registration = existing or Registration(webinar=webinar, email=email)
-    if existing is not None:
+    if existing is None:
+        registration = Registration(webinar=webinar, email=email, status=status, confirmed_at=now if has_seat else None)
+    else:  # registering again after cancelling
+        registration = existing
+        _move_registration(registration, status, now=now)
         registration.secret = uuid.uuid4()
-        registration.cancelled_at = None
         registration.reminder_sent_at = None
     registration.user = user if getattr(user, "is_authenticated", False) else None
     registration.name = name.strip()
     registration.organisation = organisation.strip()
     registration.language = language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
-    registration.status = Registration.Status.CONFIRMED if has_seat else Registration.Status.WAITLISTED
     registration.consent_at = now
     registration.queued_at = now
-    registration.confirmed_at = now if has_seat else None
     registration.save()
     write_audit(
         actor=user, action=AuditAction.WEBINAR_REGISTERED, obj=registration, details={"status": registration.status}
@@ -331,9 +388,30 @@ def register(
     return RegistrationOutcome(registration)
 
 
+def _move_registration(registration: Registration, status: str, *, now: datetime) -> None:
+    """Move a registration to `status` as Registration.TRANSITIONS allows, and stamp when.
+
+    Every change of a registration's status goes through here; the caller holds the row locks and saves.
+    """
+    if status not in Registration.TRANSITIONS[registration.status]:
+        raise InvalidTransition(
+            _("A registration that is %(current)s cannot become %(new)s.")
+            % {
+                "current": registration.get_status_display().lower(),
+                "new": Registration.Status(status).label.lower(),
+            }
+        )
+    registration.status = status
+    if status == Registration.Status.CANCELLED:
+        registration.cancelled_at = now
+    else:
+        registration.cancelled_at = None
+        registration.confirmed_at = now if status == Registration.Status.CONFIRMED else None
+
+
 def _fill_free_seats(webinar: Webinar) -> list[Registration]:
     """Give free seats to the first on the waiting list. The caller holds the webinar's row lock."""
-    if webinar.status != Webinar.Status.PUBLISHED or webinar.has_started:
+    if not rules.webinar_is_open_for_registration(webinar):
         return []
     waiting = (
         Registration.objects.select_for_update()
@@ -348,9 +426,8 @@ def _fill_free_seats(webinar: Webinar) -> list[Registration]:
     promoted = list(waiting)
     now = timezone.now()
     for registration in promoted:
-        registration.status = Registration.Status.CONFIRMED
-        registration.confirmed_at = now
-        registration.save(update_fields=["status", "confirmed_at"])
+        _move_registration(registration, Registration.Status.CONFIRMED, now=now)
+        registration.save(update_fields=["status", "confirmed_at", "cancelled_at"])
         write_audit(actor=None, action=AuditAction.WEBINAR_REGISTRATION_PROMOTED, obj=registration)
         _queue_mail(registration, "promoted")
     return promoted
@@ -359,21 +436,23 @@ def _fill_free_seats(webinar: Webinar) -> list[Registration]:
 def cancel_registration(*, registration: Registration, by: User | None = None) -> Registration:
     """Cancel a registration (through the personal link, or by a portal admin).
 
-    If it held a seat, the first on the waiting list gets it and is mailed — once,
-    also when several cancel at the same moment (the webinar row is locked).
-    A cancelled registration cannot be cancelled again.
+    The rule is `rules.registration_can_be_cancelled`: not cancelled already, and the webinar is still open
+    for registration (published, not started). If it held a seat, the first on the waiting list gets it and
+    is mailed — once, also when several cancel at the same moment (the webinar row is locked).
     Side effects: audit rows, a mail to the person who cancelled and to the promoted one, after commit.
     """
     with transaction.atomic():
         webinar = Webinar.objects.select_for_update().get(pk=registration.webinar_id)
         registration = Registration.objects.select_for_update().get(pk=registration.pk)
-        if registration.status == Registration.Status.CANCELLED:
-            raise InvalidTransition(_("This registration is already cancelled."))
-        if webinar.has_started and webinar.status == Webinar.Status.PUBLISHED:
+        registration.webinar = webinar
+        if not rules.registration_can_be_cancelled(registration):
+            if registration.is_cancelled:
+                raise InvalidTransition(_("This registration is already cancelled."))
+            if webinar.is_cancelled:
+                raise InvalidTransition(_("The webinar is cancelled; the registrations lapsed with it."))
             raise InvalidTransition(_("The webinar has already started; the registration can no longer be cancelled."))
-        held_seat = registration.status == Registration.Status.CONFIRMED
-        registration.status = Registration.Status.CANCELLED
-        registration.cancelled_at = timezone.now()
+        held_seat = registration.is_confirmed
+        _move_registration(registration, Registration.Status.CANCELLED, now=timezone.now())
         registration.save(update_fields=["status", "cancelled_at"])
         write_audit(actor=by, action=AuditAction.WEBINAR_REGISTRATION_CANCELLED, obj=registration)
         _queue_mail(registration, "cancelled")
@@ -414,12 +493,12 @@ def send_registration_mail(*, registration: Registration, kind: str) -> int:
     Returns the number of mails queued.
     """
     webinar = registration.webinar
-    confirmed = registration.status == Registration.Status.CONFIRMED
+    confirmed = registration.is_confirmed
     context = {
         "registration": registration,
         "webinar": webinar,
         "speakers": list(webinar.speakers.all()),
-        "personal_link": personal_link(registration) if registration.status != Registration.Status.CANCELLED else "",
+        "personal_link": personal_link(registration) if not registration.is_cancelled else "",
         "join_url": webinar.join_url if confirmed else "",
         "webinar_link": settings.SITE_URL + reverse("webinars:detail", args=[webinar.pk]),
     }
@@ -485,7 +564,7 @@ def send_reminder(*, registration_id: int) -> bool:
         if not claimed:
             return False
         registration = Registration.objects.select_related("webinar").get(pk=registration_id)
-        if registration.webinar.status != Webinar.Status.PUBLISHED:
+        if not registration.webinar.is_published:
             transaction.set_rollback(True)
             return False
         send_registration_mail(registration=registration, kind="reminder")

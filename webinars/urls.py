@@ -2,32 +2,40 @@ from django.urls import path
 
 from portal.cache import cache_public_page
 
-from . import views
+from .views import manage, public, registration
 
 app_name = "webinars"
 urlpatterns = [
-    path("", cache_public_page(views.UpcomingView.as_view()), name="list"),
-    path("past/", cache_public_page(views.PastView.as_view()), name="past"),
-    path("series/<slug:slug>/", cache_public_page(views.SeriesDetailView.as_view()), name="series_detail"),
-    path("series/<slug:slug>/calendar.ics", views.SeriesFeedView.as_view(), name="series_feed"),
-    path("<int:pk>/", cache_public_page(views.WebinarDetailView.as_view()), name="detail"),
-    path("<int:pk>/calendar.ics", views.WebinarIcsView.as_view(), name="webinar_ics"),
-    path("registration/<str:token>/", views.RegistrationView.as_view(), name="registration"),
-    path("registration/<str:token>/cancel/", views.RegistrationCancelView.as_view(), name="registration_cancel"),
-    path("registration/<str:token>/calendar.ics", views.RegistrationIcsView.as_view(), name="registration_ics"),
-    path("manage/", views.ManageView.as_view(), name="manage"),
-    path("manage/series/new/", views.SeriesFormView.as_view(), name="series_create"),
-    path("manage/series/<int:pk>/edit/", views.SeriesFormView.as_view(), name="series_edit"),
-    path("manage/new/", views.WebinarFormView.as_view(), name="webinar_create"),
-    path("manage/<int:pk>/", views.WebinarManageView.as_view(), name="manage_detail"),
-    path("manage/<int:pk>/edit/", views.WebinarFormView.as_view(), name="webinar_edit"),
-    path("manage/<int:pk>/publish/", views.PublishView.as_view(), name="webinar_publish"),
-    path("manage/<int:pk>/cancel/", views.CancelWebinarView.as_view(), name="webinar_cancel"),
-    path("manage/<int:pk>/recording/", views.RecordingView.as_view(), name="webinar_recording"),
-    path("manage/<int:pk>/registrations.csv", views.RegistrationsCsvView.as_view(), name="registrations_csv"),
+    path("", cache_public_page(public.UpcomingView.as_view()), name="list"),
+    path("past/", cache_public_page(public.PastView.as_view()), name="past"),
+    path("series/<slug:slug>/", cache_public_page(public.SeriesDetailView.as_view()), name="series_detail"),
+    path("series/<slug:slug>/calendar.ics", public.SeriesFeedView.as_view(), name="series_feed"),
+    path("<int:pk>/", cache_public_page(public.WebinarDetailView.as_view()), name="detail"),
+    path("<int:pk>/calendar.ics", public.WebinarIcsView.as_view(), name="webinar_ics"),
+    path("registration/<str:token>/", registration.RegistrationView.as_view(), name="registration"),
+    path(
+        "registration/<str:token>/cancel/",
+        registration.RegistrationCancelView.as_view(),
+        name="registration_cancel",
+    ),
+    path(
+        "registration/<str:token>/calendar.ics",
+        registration.RegistrationIcsView.as_view(),
+        name="registration_ics",
+    ),
+    path("manage/", manage.ManageView.as_view(), name="manage"),
+    path("manage/series/new/", manage.SeriesCreateView.as_view(), name="series_create"),
+    path("manage/series/<int:pk>/edit/", manage.SeriesEditView.as_view(), name="series_edit"),
+    path("manage/new/", manage.WebinarCreateView.as_view(), name="webinar_create"),
+    path("manage/<int:pk>/", manage.WebinarManageView.as_view(), name="manage_detail"),
+    path("manage/<int:pk>/edit/", manage.WebinarEditView.as_view(), name="webinar_edit"),
+    path("manage/<int:pk>/publish/", manage.PublishView.as_view(), name="webinar_publish"),
+    path("manage/<int:pk>/cancel/", manage.CancelWebinarView.as_view(), name="webinar_cancel"),
+    path("manage/<int:pk>/recording/", manage.RecordingView.as_view(), name="webinar_recording"),
+    path("manage/<int:pk>/registrations.csv", manage.RegistrationsCsvView.as_view(), name="registrations_csv"),
     path(
         "manage/registrations/<int:pk>/cancel/",
-        views.AdminCancelRegistrationView.as_view(),
+        manage.AdminCancelRegistrationView.as_view(),
         name="admin_registration_cancel",
     ),
 ]
