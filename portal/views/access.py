@@ -3,9 +3,10 @@
 Every view that is not fully public derives from it (directly or through an app's small subclass):
 
 1. anonymous users are sent to sign in (unless `login_required = False`);
-2. the object the URL names is fetched once, in `get_object()`, through the app's scoped selector, which raises
+2. `role_required` (a permission without an object, e.g. "is a portal admin") is checked next: 403;
+3. the object the URL names is fetched once, in `get_object()`, through the app's scoped selector, which raises
    `Http404` for "missing" and "not yours" alike; it is `self.object` in every handler;
-3. `permission_required` (a `rules` permission) is checked against that object (or against nothing on a role
+4. `permission_required` (a `rules` permission) is checked against that object (or against nothing on a role
    page). Denied on an object: 404, so that "not yours" and "not found" look the same; on a role page: 403.
    A view may set `denied_status = 403` when the object is the user's but the action is not allowed now
    (a page the user reached from a link), or override `permission_denied()` to explain (an unverified
@@ -36,6 +37,9 @@ def message_error(request, error) -> None:
 
 class PermissionView(View):
     login_required = True
+    # A role page's own permission (no object), checked before the object is fetched: a user without the role
+    # gets 403 whether or not the object exists, so ids cannot be probed.
+    role_required: str | None = None
     permission_required: str | None = None
     # Status when the permission is denied on an object the selector returned: 404 hides that it exists.
     denied_status = 404
@@ -62,6 +66,8 @@ class PermissionView(View):
     def dispatch(self, request, *args, **kwargs):
         if self.login_required and not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
+        if self.role_required and not request.user.has_perm(self.role_required):
+            raise PermissionDenied
         self.object = self.get_object()
         if not self.has_permission():
             return self.permission_denied()

@@ -98,3 +98,11 @@ def test_form_error_lands_on_the_named_field_or_above_the_form():
     form_error(form, ServiceError("Too much", field="amount"))
     form_error(form, ServiceError("Not now", field="no_such_field"))
     assert form.errors == {"amount": ["Too much"], "__all__": ["Not now"]}
+
+
+@pytest.mark.django_db
+def test_a_missing_role_is_forbidden_before_the_object_is_fetched():
+    view, calls = _view("tests.may_pass", obj=Thing(), role_required="tests.may_not_pass")
+    with pytest.raises(PermissionDenied):
+        view(_request(UserFactory()))
+    assert calls == []

@@ -637,3 +637,12 @@ def test_admin_cancels_webinar_and_adds_recording_even_when_mails_cannot_be_queu
     assert response.status_code == 302
     past.refresh_from_db()
     assert past.recording_url == "https://video.example.org/1"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["webinars:manage_detail", "webinars:webinar_edit", "webinars:webinar_cancel"])
+def test_a_non_admin_cannot_tell_which_webinar_ids_exist(client, name):
+    draft = WebinarFactory(status=Webinar.Status.DRAFT)
+    client.force_login(make_buyer())
+    assert client.get(reverse(name, args=[draft.pk])).status_code == 403
+    assert client.get(reverse(name, args=[draft.pk + 1000])).status_code == 403

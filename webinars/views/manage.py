@@ -1,7 +1,6 @@
 """Portal admins' pages: series and webinars, their states, recordings and registrations."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -28,11 +27,10 @@ class AdminView(PermissionView):
     for that webinar the page does not exist.
     """
 
+    role_required = "webinars.manage_webinars"
     permission_required = "webinars.manage_webinars"
 
     def permission_denied(self):
-        if not self.request.user.has_perm("webinars.manage_webinars"):
-            raise PermissionDenied
         raise Http404
 
 
