@@ -10,6 +10,13 @@ class ChecksConfig(AppConfig):
         from . import letters  # noqa: F401 - registers the decision letter document kind
 
         self.register_audit()
+        self.register_with_portal()
+
+    def register_with_portal(self):
+        from portal import registry
+
+        registry.add_urls("checks/", "checks.urls")
+        registry.add_demo_seeder("checks.demo.seed")
 
     def register_audit(self):
         from portal import audit

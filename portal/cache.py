@@ -7,7 +7,7 @@ Only GET requests are served from it, never a page with a message for the user. 
 - whenever a row is saved or deleted (signals; again when that request or task ends, after its transaction has
   committed, so a request that read the old rows meanwhile cannot keep them under the new token), and
 - when the clock passes the next moment a page changes by itself (a call opens or closes, a webinar starts or
-  ends, a new day for the grant calls); each app says when that is through `PUBLIC_TIME_BOUNDARIES`.
+  ends, a new day for the grant calls); each app says when that is with `registry.add_time_boundary`.
 
 A page from an older generation is never served, so a change shows at once. A hit costs one small round trip to
 the shared cache (generation and boundary); the page itself comes from the process's own memory when it served it
@@ -33,7 +33,8 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone, translation
-from django.utils.module_loading import import_string
+
+from . import registry
 
 GENERATION_KEY = "public-pages:generation"
 BOUNDARY_KEY = "public-pages:boundary"
@@ -42,11 +43,6 @@ PAGE_TTL = 60 * 60  # an unused page leaves the cache after an hour
 # Rows that no cached page shows; a write to any other model makes every stored page stale. (Sessions
 # change on nearly every sign-in; the audit log is written beside changes that invalidate anyway.)
 NOT_SHOWN = {("sessions", "session"), ("portal", "auditentry"), ("admin", "logentry")}
-# Functions (now) -> the next datetime after now at which a public page changes without a write, or None.
-PUBLIC_TIME_BOUNDARIES = [
-    "projects.selectors.next_public_change",
-    "webinars.selectors.next_public_change",
-]
 
 CSRF_INPUT_RE = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 CSRF_PLACEHOLDER = b"__CSRF_TOKEN__"
@@ -83,8 +79,8 @@ def next_time_boundary(now: datetime) -> datetime:
     """The next moment a public page changes by the clock alone: the earliest app boundary, or the next midnight."""
     local = timezone.localtime(now)
     boundary = (local + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
-    for dotted in PUBLIC_TIME_BOUNDARIES:
-        moment = import_string(dotted)(now)
+    for next_change in registry.time_boundaries():
+        moment = next_change(now)
         if moment is not None and moment < boundary:
             boundary = moment
     return boundary

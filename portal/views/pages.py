@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 from django.views.i18n import set_language as django_set_language
 
+from .. import registry
 from ..dashboard import panels_for
 from ..services import set_user_language
 
@@ -30,13 +31,12 @@ class PrivacyView(TemplateView):
     template_name = "portal/privacy.html"
 
     def get_context_data(self, **kwargs):
-        from webinars.services import DEFAULT_RETENTION_DAYS
-
         from ..services import INVITATION_MAX_AGE
 
         day = 24 * 60 * 60
         return super().get_context_data(
-            webinar_registration_days=getattr(settings, "WEBINARS_REGISTRATION_RETENTION_DAYS", DEFAULT_RETENTION_DAYS),
+            # The apps' own periods (e.g. webinar_registration_days), registered in their AppConfig.ready().
+            **registry.privacy_facts(),
             invitation_days=INVITATION_MAX_AGE // day,
             session_days=max(1, settings.SESSION_COOKIE_AGE // day),
             **kwargs,
