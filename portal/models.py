@@ -13,9 +13,10 @@ from rules.contrib.models import RulesModel
 
 from . import audit
 from . import rules as portal_rules
+from .cache import CachedPageManager
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager, CachedPageManager):
     use_in_migrations = True
 
     def _create(self, email, password, **extra):
@@ -98,6 +99,8 @@ class Organisation(RulesModel):
     verified_kind = models.CharField(_("verified kind"), max_length=20, choices=Kind.choices, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = CachedPageManager()
+
     class Meta:
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
@@ -151,6 +154,8 @@ class Membership(models.Model):
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = CachedPageManager()
+
     class Meta:
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
@@ -170,6 +175,8 @@ class Invitation(models.Model):
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+
+    objects = CachedPageManager()
 
     class Meta:
         verbose_name = _("invitation")
@@ -209,6 +216,8 @@ class JoinRequest(RulesModel):
     )
     decided_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     created_at = models.DateTimeField(_("asked at"), auto_now_add=True)
+
+    objects = CachedPageManager()
 
     class Meta:
         verbose_name = _("request to join")
@@ -277,6 +286,8 @@ class IdentityDispute(RulesModel):
         verbose_name=_("organisation created for the disputing party"),
     )
     created_at = models.DateTimeField(_("raised at"), auto_now_add=True)
+
+    objects = CachedPageManager()
 
     class Meta:
         verbose_name = _("identity dispute")
@@ -378,6 +389,8 @@ class Attachment(models.Model):
     size = models.PositiveBigIntegerField()
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CachedPageManager()
 
     class Meta:
         verbose_name = _("attachment")
