@@ -110,6 +110,8 @@ class Organisation(RulesModel):
             "change": portal_rules.is_org_owner,
             "invite": portal_rules.is_org_owner,
             "verify": portal_rules.is_portal_admin,
+            "reject": portal_rules.is_portal_admin & portal_rules.org_awaits_verification,
+            "resubmit": portal_rules.is_org_owner & portal_rules.org_is_rejected,
         }
 
     def __str__(self):
@@ -118,6 +120,16 @@ class Organisation(RulesModel):
     @property
     def is_verified(self) -> bool:
         return self.status == self.Status.VERIFIED
+
+    @property
+    def awaits_verification(self) -> bool:
+        """New, or changed since it was verified: in the queue, and the only state a portal admin may reject."""
+        return self.status == self.Status.PENDING
+
+    @property
+    def is_rejected(self) -> bool:
+        """Verification was refused (or its number was lost in a dispute): its owners may correct it and ask again."""
+        return self.status == self.Status.REJECTED
 
     @property
     def changes_since_verification(self) -> list[tuple[str, str, str]]:
@@ -238,6 +250,11 @@ class JoinRequest(RulesModel):
     def __str__(self):
         return f"{self.user} → {self.organisation}"
 
+    @property
+    def is_pending(self) -> bool:
+        """Not answered yet: the only state its owners may accept or decline it in."""
+        return self.status == self.Status.PENDING
+
 
 class IdentityDispute(RulesModel):
     """Someone says an organisation number registered by an unverified organisation is theirs.
@@ -307,6 +324,11 @@ class IdentityDispute(RulesModel):
 
     def __str__(self):
         return f"{self.org_number}: {self.name}"
+
+    @property
+    def is_open(self) -> bool:
+        """Not decided yet: the only state a portal admin may decide it in."""
+        return self.status == self.Status.OPEN
 
 
 class SubmissionToken(models.Model):
