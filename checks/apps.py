@@ -8,6 +8,13 @@ class ChecksConfig(AppConfig):
 
     def ready(self):
         self.register_audit()
+        self.register_with_portal()
+
+    def register_with_portal(self):
+        from portal import registry
+
+        registry.add_urls("checks/", "checks.urls")
+        registry.add_demo_seeder("checks.demo.seed")
 
     def register_audit(self):
         from portal import audit

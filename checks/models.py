@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from rules.contrib.models import RulesModel
 
+from portal.cache import CachedPageManager
 from portal.dates import validate_date_in_range
 
 from . import rules as r
@@ -48,6 +49,8 @@ class GrantCall(RulesModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CachedPageManager()
 
     class Meta:
         verbose_name = _("grant call")
@@ -99,6 +102,8 @@ class Track(models.Model):
     )
     position = models.PositiveSmallIntegerField(_("order"), default=0)
 
+    objects = CachedPageManager()
+
     class Meta:
         verbose_name = _("track")
         verbose_name_plural = _("tracks")
@@ -128,6 +133,8 @@ class Criterion(models.Model):
     )
     position = models.PositiveSmallIntegerField(_("order"), default=0)
 
+    objects = CachedPageManager()
+
     class Meta:
         verbose_name = _("criterion")
         verbose_name_plural = _("criteria")
@@ -142,6 +149,8 @@ class ReferenceCounter(models.Model):
 
     year = models.PositiveSmallIntegerField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
+
+    objects = CachedPageManager()
 
     class Meta:
         verbose_name = _("reference counter")
@@ -201,6 +210,8 @@ class Application(RulesModel):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CachedPageManager()
 
     class Meta:
         verbose_name = _("application")
@@ -272,6 +283,8 @@ class ExpertiseLine(models.Model):
     competence = models.CharField(_("competence"), max_length=300, blank=True)
     fee = models.PositiveIntegerField(_("fee (SEK)"), null=True, blank=True)
 
+    objects = CachedPageManager()
+
     class Meta:
         verbose_name = _("external expertise")
         verbose_name_plural = _("external expertise")
@@ -295,6 +308,8 @@ class BudgetLine(models.Model):
     amount = models.PositiveIntegerField(_("amount (SEK)"), null=True, blank=True)
     actual_amount = models.PositiveIntegerField(_("actual cost (SEK)"), null=True, blank=True)
 
+    objects = CachedPageManager()
+
     class Meta:
         verbose_name = _("budget line")
         verbose_name_plural = _("budget lines")
@@ -313,6 +328,8 @@ class StateChange(models.Model):
     message = models.TextField(_("message"), blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CachedPageManager()
 
     class Meta:
         verbose_name = _("state change")
@@ -335,6 +352,8 @@ class ConflictOfInterest(models.Model):
     )
     reason = models.TextField(_("reason"))
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CachedPageManager()
 
     class Meta:
         verbose_name = _("conflict of interest")
@@ -362,6 +381,8 @@ class Review(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = CachedPageManager()
+
     class Meta:
         verbose_name = _("review")
         verbose_name_plural = _("reviews")
@@ -377,6 +398,8 @@ class Score(models.Model):
     criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="scores")
     score = models.PositiveSmallIntegerField(_("score"), validators=[MinValueValidator(1), MaxValueValidator(5)])
     comment = models.TextField(_("comment"), blank=True)
+
+    objects = CachedPageManager()
 
     class Meta:
         verbose_name = _("score")
@@ -412,6 +435,8 @@ class Decision(models.Model):
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
 
+    objects = CachedPageManager()
+
     class Meta:
         verbose_name = _("decision")
         verbose_name_plural = _("decisions")
@@ -443,6 +468,8 @@ class FinalReport(models.Model):
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+
+    objects = CachedPageManager()
 
     class Meta:
         verbose_name = _("final report")

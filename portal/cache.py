@@ -7,7 +7,12 @@ Only GET requests are served from it, never a page with a message for the user. 
 - whenever a row is saved or deleted (signals; again when that request or task ends, after its transaction has
   committed, so a request that read the old rows meanwhile cannot keep them under the new token), and
 - when the clock passes the next moment a page changes by itself (a call opens or closes, a webinar starts or
-  ends, a new day for the grant calls); each app says when that is through `PUBLIC_TIME_BOUNDARIES`.
+  ends, a new day for the grant calls); each app says when that is with `registry.add_time_boundary`.
+
+Writes that send no signal (`QuerySet.update()`, `bulk_update()`, `bulk_create()`) change the generation too: every
+model a cached page shows has `objects = CachedPageManager()` (or a manager built on `CachedPageQuerySet`), also
+used as its base manager and inherited by its related managers, and tests/portal/test_public_cache.py fails for a
+model outside `NOT_SHOWN` that lacks it. So a bulk write cannot leave a stale page, whoever writes it.
 
 A page from an older generation is never served, so a change shows at once. A hit costs one small round trip to
 the shared cache (generation and boundary); the page itself comes from the process's own memory when it served it
@@ -29,24 +34,36 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.signals import request_finished
+from django.db import models
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone, translation
-from django.utils.module_loading import import_string
+
+from . import registry
 
 GENERATION_KEY = "public-pages:generation"
 BOUNDARY_KEY = "public-pages:boundary"
 PAGE_TTL = 60 * 60  # an unused page leaves the cache after an hour
 
-# Rows that no cached page shows; a write to any other model makes every stored page stale. (Sessions
-# change on nearly every sign-in; the audit log is written beside changes that invalidate anyway.)
-NOT_SHOWN = {("sessions", "session"), ("portal", "auditentry"), ("admin", "logentry")}
-# Functions (now) -> the next datetime after now at which a public page changes without a write, or None.
-PUBLIC_TIME_BOUNDARIES = [
-    "projects.selectors.next_public_change",
-    "webinars.selectors.next_public_change",
-]
+# Rows that no cached page shows; a write to any other model makes every stored page stale. (Sessions change on
+# nearly every sign-in; the audit log is written beside changes that invalidate anyway; tokens, queued jobs and
+# mails are the machinery behind a change; the rest belong to Django and allauth and are shown on no cached page:
+# a change of role or e-mail address is a change of the user's groups or of the user row.)
+NOT_SHOWN = {
+    ("sessions", "session"),
+    ("admin", "logentry"),
+    ("contenttypes", "contenttype"),
+    ("auth", "permission"),
+    ("auth", "group"),
+    ("account", "emailaddress"),
+    ("account", "emailconfirmation"),
+    ("mfa", "authenticator"),
+    ("portal", "auditentry"),
+    ("portal", "submissiontoken"),
+    ("portal", "outboxmessage"),
+    ("portal", "mail"),
+}
 
 CSRF_INPUT_RE = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 CSRF_PLACEHOLDER = b"__CSRF_TOKEN__"
@@ -83,8 +100,8 @@ def next_time_boundary(now: datetime) -> datetime:
     """The next moment a public page changes by the clock alone: the earliest app boundary, or the next midnight."""
     local = timezone.localtime(now)
     boundary = (local + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
-    for dotted in PUBLIC_TIME_BOUNDARIES:
-        moment = import_string(dotted)(now)
+    for next_change in registry.time_boundaries():
+        moment = next_change(now)
         if moment is not None and moment < boundary:
             boundary = moment
     return boundary
@@ -217,6 +234,57 @@ def _replay(request, page) -> HttpResponse:
     for name, value in page["headers"].items():
         response[name] = value
     return response
+
+
+class CachedPageQuerySet(models.QuerySet):
+    """A queryset whose bulk writes make stored pages stale, as a save or delete does through the signals."""
+
+    def update(self, **kwargs):
+        rows = super().update(**kwargs)
+        _changed(self.model, rows)
+        return rows
+
+    update.alters_data = True
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        rows = super().bulk_update(objs, fields, batch_size=batch_size)
+        _changed(self.model, rows)
+        return rows
+
+    bulk_update.alters_data = True
+
+    def bulk_create(self, objs, *args, **kwargs):
+        created = super().bulk_create(objs, *args, **kwargs)
+        _changed(self.model, len(created))
+        return created
+
+    bulk_create.alters_data = True
+
+    def delete(self):
+        deleted, per_model = super().delete()
+        _changed(self.model, deleted)
+        return deleted, per_model
+
+    delete.alters_data = True
+    delete.queryset_only = True
+
+
+class CachedPageManager(models.Manager.from_queryset(CachedPageQuerySet)):
+    """The manager of every model a cached page shows (`objects = CachedPageManager()`).
+
+    It is also the model's base manager (Django's `Meta.base_manager_name`, used for related objects and saves),
+    and related managers are built from it, so `need.calls.update(...)` is guarded as well.
+    """
+
+    def contribute_to_class(self, cls, name):
+        super().contribute_to_class(cls, name)
+        if not cls._meta.base_manager_name:
+            cls._meta.base_manager_name = name
+
+
+def _changed(model, rows) -> None:
+    if rows and (model._meta.app_label, model._meta.model_name) not in NOT_SHOWN:
+        invalidate_public_pages()
 
 
 def _on_change(sender, **kwargs) -> None:

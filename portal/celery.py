@@ -9,6 +9,7 @@ import os
 
 from celery import Celery
 from celery.signals import worker_ready
+from django.conf import settings
 
 from .extensions import optional_module
 
@@ -19,7 +20,8 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 beat_schedule: dict = {}
-for _app in ("portal", "projects", "checks", "webinars"):
+# The project's own apps (a plain package name in INSTALLED_APPS; Django is not set up yet, so not the registry).
+for _app in (name for name in settings.INSTALLED_APPS if "." not in name):
     _module = optional_module(_app, "schedule")
     if _module is not None:
         beat_schedule.update(_module.BEAT_SCHEDULE)

@@ -41,6 +41,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from .audit import AuditAction
+from .cache import CachedPageManager
 from .outbox import enqueue
 
 logger = logging.getLogger(__name__)
@@ -102,6 +103,8 @@ class RenderedDocument(models.Model):
     created_at = models.DateTimeField(_("ordered at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     rendered_at = models.DateTimeField(_("ready at"), null=True, blank=True)
+
+    objects = CachedPageManager()
 
     class Meta:
         abstract = True

@@ -13,9 +13,10 @@ from rules.contrib.models import RulesModel
 
 from . import audit
 from . import rules as portal_rules
+from .cache import CachedPageManager
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager, CachedPageManager):
     use_in_migrations = True
 
     def _create(self, email, password, **extra):
@@ -98,6 +99,8 @@ class Organisation(RulesModel):
     verified_kind = models.CharField(_("verified kind"), max_length=20, choices=Kind.choices, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = CachedPageManager()
+
     class Meta:
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
@@ -107,6 +110,8 @@ class Organisation(RulesModel):
             "change": portal_rules.is_org_owner,
             "invite": portal_rules.is_org_owner,
             "verify": portal_rules.is_portal_admin,
+            "reject": portal_rules.is_portal_admin & portal_rules.org_awaits_verification,
+            "resubmit": portal_rules.is_org_owner & portal_rules.org_is_rejected,
         }
 
     def __str__(self):
@@ -115,6 +120,16 @@ class Organisation(RulesModel):
     @property
     def is_verified(self) -> bool:
         return self.status == self.Status.VERIFIED
+
+    @property
+    def awaits_verification(self) -> bool:
+        """New, or changed since it was verified: in the queue, and the only state a portal admin may reject."""
+        return self.status == self.Status.PENDING
+
+    @property
+    def is_rejected(self) -> bool:
+        """Verification was refused (or its number was lost in a dispute): its owners may correct it and ask again."""
+        return self.status == self.Status.REJECTED
 
     @property
     def changes_since_verification(self) -> list[tuple[str, str, str]]:
@@ -151,6 +166,8 @@ class Membership(models.Model):
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = CachedPageManager()
+
     class Meta:
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
@@ -170,6 +187,8 @@ class Invitation(models.Model):
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+
+    objects = CachedPageManager()
 
     class Meta:
         verbose_name = _("invitation")
@@ -210,6 +229,8 @@ class JoinRequest(RulesModel):
     decided_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     created_at = models.DateTimeField(_("asked at"), auto_now_add=True)
 
+    objects = CachedPageManager()
+
     class Meta:
         verbose_name = _("request to join")
         verbose_name_plural = _("requests to join")
@@ -228,6 +249,11 @@ class JoinRequest(RulesModel):
 
     def __str__(self):
         return f"{self.user} → {self.organisation}"
+
+    @property
+    def is_pending(self) -> bool:
+        """Not answered yet: the only state its owners may accept or decline it in."""
+        return self.status == self.Status.PENDING
 
 
 class IdentityDispute(RulesModel):
@@ -278,6 +304,8 @@ class IdentityDispute(RulesModel):
     )
     created_at = models.DateTimeField(_("raised at"), auto_now_add=True)
 
+    objects = CachedPageManager()
+
     class Meta:
         verbose_name = _("identity dispute")
         verbose_name_plural = _("identity disputes")
@@ -296,6 +324,11 @@ class IdentityDispute(RulesModel):
 
     def __str__(self):
         return f"{self.org_number}: {self.name}"
+
+    @property
+    def is_open(self) -> bool:
+        """Not decided yet: the only state a portal admin may decide it in."""
+        return self.status == self.Status.OPEN
 
 
 class SubmissionToken(models.Model):
@@ -378,6 +411,8 @@ class Attachment(models.Model):
     size = models.PositiveBigIntegerField()
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CachedPageManager()
 
     class Meta:
         verbose_name = _("attachment")

@@ -69,7 +69,7 @@ def answer_join_request(*, join_request: JoinRequest, by: User, accept: bool) ->
     organisation = join_request.organisation
     if not is_org_owner(by, organisation):
         raise ServiceError(_("Only the organisation's owners can answer requests to join."))
-    if join_request.status != JoinRequest.Status.PENDING:
+    if not join_request.is_pending:
         raise InvalidTransition(_("This request has already been answered."))
     join_request.status = JoinRequest.Status.ACCEPTED if accept else JoinRequest.Status.DECLINED
     join_request.decided_by = by
@@ -162,7 +162,7 @@ def decide_dispute(*, dispute: IdentityDispute, by: User, uphold: bool, reason: 
     if not reason.strip():
         raise ServiceError(_("Give a reason; it is sent to both sides."), field="reason")
     dispute = IdentityDispute.objects.select_for_update().get(pk=dispute.pk)
-    if dispute.status != IdentityDispute.Status.OPEN:
+    if not dispute.is_open:
         raise InvalidTransition(_("This dispute has already been decided."))
     holder = Organisation.objects.select_for_update().get(pk=dispute.organisation_id)
     dispute.decided_by = by
@@ -212,8 +212,10 @@ def decide_dispute(*, dispute: IdentityDispute, by: User, uphold: bool, reason: 
         },
     )
     context = {"dispute": dispute, "organisation": holder, "upheld": uphold}
-    send_mail_to([dispute.raised_by], template="portal/mail/dispute_decided", context={**context, "side": "claimant"})
+    send_mail_to([dispute.raised_by], template="portal/mail/dispute_decided", context={**context, "to_claimant": True})
     send_mail_to(
-        list(organisation_owners(holder)), template="portal/mail/dispute_decided", context={**context, "side": "holder"}
+        list(organisation_owners(holder)),
+        template="portal/mail/dispute_decided",
+        context={**context, "to_claimant": False},
     )
     return dispute

@@ -115,12 +115,26 @@ def is_requester(user, join_request):
 
 @rules.predicate
 def is_pending_request(user, join_request):
-    return join_request is not None and join_request.status == "pending"
+    return join_request is not None and join_request.is_pending
 
 
 @rules.predicate
 def is_open_dispute(user, dispute):
-    return dispute is not None and dispute.status == "open"
+    return dispute is not None and dispute.is_open
+
+
+@rules.predicate
+def org_awaits_verification(user, obj):
+    """A portal admin may reject only an organisation in the queue (`Organisation.awaits_verification`)."""
+    org = _organisation_of(obj)
+    return org is not None and org.awaits_verification
+
+
+@rules.predicate
+def org_is_rejected(user, obj):
+    """Only a rejected organisation may ask to be verified again (`Organisation.is_rejected`)."""
+    org = _organisation_of(obj)
+    return org is not None and org.is_rejected
 
 
 @rules.predicate
@@ -139,6 +153,7 @@ is_company = acts_for_company
 
 rules.add_perm("portal.view_dashboard", rules.is_authenticated)
 rules.add_perm("portal.create_organisation", rules.is_authenticated)
+rules.add_perm("portal.use_staff_pages", is_portal_admin)
 rules.add_perm("portal.verify_organisations", is_portal_admin)
 rules.add_perm("portal.view_audit_log", is_portal_admin)
 rules.add_perm("portal.switch_organisation", rules.is_authenticated)

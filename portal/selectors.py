@@ -39,6 +39,14 @@ def get_organisation_for(user, pk) -> Organisation:
         raise Http404 from None
 
 
+def get_organisation(pk) -> Organisation:
+    """Any organisation, for portal admins' pages (the view checks the permission); 404 if missing."""
+    try:
+        return Organisation.objects.get(pk=pk)
+    except (Organisation.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
 def organisations_awaiting_verification() -> QuerySet[Organisation]:
     """Public bodies and companies waiting for a portal admin: new ones, and verified ones that changed their
     name, number or kind (`Organisation.changes_since_verification` says what)."""

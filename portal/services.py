@@ -108,7 +108,7 @@ def verify_organisation(*, organisation: Organisation, by: User) -> Organisation
     verification), mail to its owners.
     """
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
-    if organisation.status == Organisation.Status.VERIFIED:
+    if organisation.is_verified:
         raise InvalidTransition(_("The organisation is already verified."))
     if not organisation.org_number:
         raise InvalidTransition(_("The organisation has no organisation number to verify."))
@@ -145,7 +145,7 @@ def reject_organisation(*, organisation: Organisation, by: User, reason: str) ->
     if not reason.strip():
         raise ServiceError(_("Give a reason; it is sent to the organisation."), field="reason")
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
-    if organisation.status != Organisation.Status.PENDING:
+    if not organisation.awaits_verification:
         raise InvalidTransition(_("Only organisations awaiting verification can be rejected."))
     organisation.status = Organisation.Status.REJECTED
     organisation.rejection_reason = reason.strip()
@@ -224,9 +224,9 @@ def update_organisation(
         setattr(organisation, field, new[field])
     organisation.address, organisation.website = address, website
     fields = [*IDENTITY_FIELDS, "address", "website"]
-    reverify = bool(changes) and organisation.status == Organisation.Status.VERIFIED
+    reverify = bool(changes) and organisation.is_verified
     if resubmit:
-        if organisation.status != Organisation.Status.REJECTED:
+        if not organisation.is_rejected:
             raise InvalidTransition(_("Only a rejected organisation can ask to be verified again."))
         if not organisation.org_number:
             raise ServiceError(_("Give the organisation number before you ask to be verified."), field="org_number")

@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "projects",
     "checks",
     "webinars",
+    # `manage.py seed_bench` (benchmarks/management/): it fills every app, so it lives above them, not in portal.
+    "benchmarks",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from . import registry
 from .cache import cache_member_page, cache_public_page
 from .views import errors, files, organisations, pages, staff
 
@@ -34,10 +35,8 @@ portal_patterns = [
 urlpatterns = [
     path("", include((portal_patterns, "portal"))),
     path("accounts/", include("allauth.urls")),
-    path("", include("projects.urls")),
-    path("", include("projects.decision_support.urls")),
-    path("checks/", include("checks.urls")),
-    path("webinars/", include("webinars.urls")),
+    # The apps' pages, as each app registers them in its AppConfig.ready() (portal/registry.py).
+    *(path(prefix, include(module)) for prefix, module in registry.url_includes()),
     path("django-admin/", admin.site.urls),
 ]
 

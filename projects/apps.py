@@ -7,7 +7,12 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("Needs and market dialogue")
 
     def ready(self):
-        from portal import audit
+        from portal import audit, registry
+
+        registry.add_urls("", "projects.urls")
+        registry.add_urls("", "projects.decision_support.urls")
+        registry.add_time_boundary("projects.selectors.next_public_change")
+        registry.add_demo_seeder("projects.demo.seed")
 
         from .models import Call, CallAlert, Conclusion, Need, Procedure, Response
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rules.contrib.models import RulesModel
 
+from portal.cache import CachedPageManager
 from portal.dates import validate_date_in_range
 
 from . import rules as r
@@ -76,6 +77,8 @@ class CpvCode(models.Model):
     check_digit = models.CharField(_("check digit"), max_length=1)
     label = models.CharField(_("label"), max_length=400)
     label_sv = models.CharField(_("Swedish label"), max_length=400, blank=True)
+
+    objects = CachedPageManager()
 
     class Meta:
         verbose_name = _("CPV code")
@@ -144,6 +147,8 @@ class Need(RulesModel):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     # Kept up to date by projects.services (PostgreSQL only); GIN index added in the migration.
     search_vector = SearchVectorField(null=True, editable=False)
+
+    objects = CachedPageManager()
 
     class Meta:
         verbose_name = _("need")
@@ -226,6 +231,8 @@ class MarketGapAssessment(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
+    objects = CachedPageManager()
+
     class Meta:
         verbose_name = _("market-gap assessment")
         verbose_name_plural = _("market-gap assessments")
@@ -302,6 +309,8 @@ class Call(RulesModel):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     search_vector = SearchVectorField(null=True, editable=False)
+
+    objects = CachedPageManager()
 
     class Meta:
         verbose_name = _("call")
@@ -400,6 +409,8 @@ class Response(RulesModel):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
+    objects = CachedPageManager()
+
     class Meta:
         verbose_name = _("response")
         verbose_name_plural = _("responses")
@@ -445,6 +456,8 @@ class Question(models.Model):
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True, validators=[validate_date_in_range])
     created_at = models.DateTimeField(_("asked"), auto_now_add=True)
 
+    objects = CachedPageManager()
+
     class Meta:
         verbose_name = _("question")
         verbose_name_plural = _("questions")
@@ -476,6 +489,8 @@ class InterestProfile(models.Model):
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
+    objects = CachedPageManager()
+
     class Meta:
         verbose_name = _("interest profile")
         verbose_name_plural = _("interest profiles")
@@ -493,6 +508,8 @@ class CallAlert(models.Model):
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="alerts")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     sent_at = models.DateTimeField(default=timezone.now, validators=[validate_date_in_range])
+
+    objects = CachedPageManager()
 
     class Meta:
         verbose_name = _("call alert")

@@ -175,11 +175,6 @@ def test_document_kinds_models_are_imported_from_the_apps_models_at_the_top():
         )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="portal/cache.py, portal/urls.py and portal/views/pages.py still import the domain apps at module "
-    "level; moving those behind the app registry is a separate change",
-)
 def test_portal_imports_no_domain_app_at_module_level():
     offenders = sorted(
         f"{name} → {target}"

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from rules.contrib.models import RulesModel
 
+from portal.cache import CachedPageManager
 from portal.dates import validate_date_in_range
 from portal.rules import is_portal_admin
 
@@ -26,6 +27,8 @@ class Series(RulesModel):
     description = models.TextField(_("description"), blank=True)
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = CachedPageManager()
 
     class Meta:
         verbose_name = _("series")
@@ -101,6 +104,8 @@ class Webinar(RulesModel):
     # iCalendar SEQUENCE: raised on every change of time or status so calendars update the event.
     sequence = models.PositiveIntegerField(_("calendar version"), default=0)
 
+    objects = CachedPageManager()
+
     class Meta:
         verbose_name = _("webinar")
         verbose_name_plural = _("webinars")
@@ -150,6 +155,8 @@ class Speaker(RulesModel):
     title = models.CharField(_("title or role"), max_length=200, blank=True)
     organisation = models.CharField(_("organisation"), max_length=200, blank=True)
     position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    objects = CachedPageManager()
 
     class Meta:
         verbose_name = _("speaker")
@@ -204,6 +211,8 @@ class Registration(RulesModel):
     cancelled_at = models.DateTimeField(pgettext_lazy("registration", "cancelled"), null=True, blank=True)
     reminder_sent_at = models.DateTimeField(_("reminder sent"), null=True, blank=True)
     anonymised_at = models.DateTimeField(_("personal data removed"), null=True, blank=True)
+
+    objects = CachedPageManager()
 
     class Meta:
         verbose_name = _("registration")

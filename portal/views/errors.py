@@ -2,6 +2,11 @@ from django.http import HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 
+from .access import PermissionView
+
+# handler403 / handler404 / handler500 (portal/urls.py): Django calls these functions itself when a view fails,
+# after access was decided; they are not views a URL leads to.
+
 
 def permission_denied(request, exception=None):
     return render(request, "errors/403.html", status=403)
@@ -16,8 +21,17 @@ def server_error(request):
     return HttpResponseServerError(loader.get_template("errors/500.html").render({}))
 
 
-def request_too_large(request):
-    # Also the page deploy/nginx.conf shows when it refuses a body itself (error_page 413).
-    from portal.middleware import request_too_large_response
+class RequestTooLargeView(PermissionView):
+    """Also the page deploy/nginx.conf shows when it refuses a body itself (error_page 413), for any method."""
 
-    return request_too_large_response(request)
+    login_required = False
+
+    def get(self, request):
+        from portal.middleware import request_too_large_response
+
+        return request_too_large_response(request)
+
+    post = put = patch = delete = get
+
+
+request_too_large = RequestTooLargeView.as_view()

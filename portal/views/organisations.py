@@ -1,14 +1,11 @@
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views import View
 from django.views.generic import FormView
-from rules.contrib.views import PermissionRequiredMixin
 
 from .. import organisations as identity
 from .. import selectors, services
@@ -16,9 +13,11 @@ from ..forms import DisputeForm, InvitationForm, JoinRequestForm, OrganisationEd
 from ..middleware import ACTIVE_ORG_SESSION_KEY
 from ..orgnr import normalise_org_number
 from ..submission import SubmissionGuardMixin, guard_submission
+from .access import PermissionView, form_error, message_error
 
 
-class OrganisationCreateView(LoginRequiredMixin, SubmissionGuardMixin, FormView):
+class OrganisationCreateView(PermissionView, SubmissionGuardMixin, FormView):
+    permission_required = "portal.create_organisation"
     form_class = OrganisationForm
     template_name = "portal/organisation_form.html"
 
@@ -27,9 +26,12 @@ class OrganisationCreateView(LoginRequiredMixin, SubmissionGuardMixin, FormView)
             organisation = services.create_organisation(by=self.request.user, **form.cleaned_data)
         except (services.ServiceError, ValidationError) as error:
             # The number is taken: instead of a dead end, offer to ask to join the holder or (when the holder
-            # is not verified) to dispute the number. (Read it before add_error takes it out of cleaned_data.)
+            # is not verified) to dispute the number. (Read it before the error takes it out of cleaned_data.)
             holder = selectors.organisation_holding(form.cleaned_data.get("org_number"))
-            form.add_error("org_number", getattr(error, "message", error))
+            if isinstance(error, ValidationError):  # a number the service could not read
+                form.add_error("org_number", error)
+            else:
+                form_error(form, error)
             return self.render_to_response(self.get_context_data(form=form, **_holder_choices(self.request, holder)))
         self.request.session[ACTIVE_ORG_SESSION_KEY] = organisation.pk
         if organisation.is_public_body:
@@ -71,16 +73,13 @@ def _holder_choices(request, holder) -> dict:
     }
 
 
-def _holder_from(value):
-    """The organisation holding the number in `value`, or 404 (a malformed number holds nothing)."""
+def _holder_or_none(value):
+    """The organisation holding the number in `value`, or None (a malformed number holds nothing)."""
     try:
         number = normalise_org_number(value)
     except ValidationError:
-        raise Http404 from None
-    holder = selectors.organisation_holding(number)
-    if holder is None:
-        raise Http404
-    return holder
+        return None
+    return selectors.organisation_holding(number)
 
 
 def _register_instead(request):
@@ -89,32 +88,47 @@ def _register_instead(request):
     return redirect("portal:organisation_create")
 
 
-class JoinRequestCreateView(LoginRequiredMixin, View):
-    """Ask the owners of the organisation that holds a number to let one in."""
+class HolderView(PermissionView):
+    """A page about the organisation that holds the number in `org_number` (the query, or the form when sent).
 
-    template_name = "portal/join_request_form.html"
+    Refused to whom the rule does not allow (its own members; a verified holder's number cannot be disputed): 403,
+    since the person typed the number and knows the organisation exists. A number nobody holds leads to the
+    registration form; sent in a form, it is 404.
+    """
+
+    denied_status = 403
+
+    def get_object(self):
+        data = self.request.POST if self.request.method == "POST" else self.request.GET
+        holder = _holder_or_none(data.get("org_number"))
+        if holder is None and self.request.method == "POST":
+            raise Http404
+        return holder
 
     def get(self, request):
-        try:
-            holder = _holder_from(request.GET.get("org_number"))
-        except Http404:
+        if self.object is None:
             return _register_instead(request)
-        if not request.user.has_perm("portal.ask_to_join_organisation", holder):
-            raise PermissionDenied
-        form = JoinRequestForm(initial={"org_number": holder.org_number})
-        return render(request, self.template_name, {"holder": holder, "form": form})
+        return render(request, self.template_name, {"holder": self.object, "form": self.initial_form()})
+
+
+class JoinRequestCreateView(HolderView):
+    """Ask the owners of the organisation that holds a number to let one in."""
+
+    permission_required = "portal.ask_to_join_organisation"
+    template_name = "portal/join_request_form.html"
+
+    def initial_form(self):
+        return JoinRequestForm(initial={"org_number": self.object.org_number})
 
     @guard_submission
     def post(self, request):
-        holder = _holder_from(request.POST.get("org_number"))
-        if not request.user.has_perm("portal.ask_to_join_organisation", holder):
-            raise PermissionDenied
+        holder = self.object
         form = JoinRequestForm(request.POST)
         if form.is_valid():
             try:
                 identity.request_to_join(organisation=holder, by=request.user, message=form.cleaned_data["message"])
             except services.ServiceError as error:
-                form.add_error(None, error.message)
+                form_error(form, error)
             else:
                 messages.success(
                     request,
@@ -125,24 +139,35 @@ class JoinRequestCreateView(LoginRequiredMixin, View):
         return render(request, self.template_name, {"holder": holder, "form": form}, status=400)
 
 
-class JoinRequestDetailView(LoginRequiredMixin, View):
+class JoinRequestDetailView(PermissionView):
     """The request's page: its owners accept or decline it here; the requester sees its state."""
 
     template_name = "portal/join_request.html"
+    # Answering is for its owners while it is pending (the same rule the service keeps); the page shows it.
+    denied_status = 403
+
+    @property
+    def permission_required(self):
+        return "portal.decide_joinrequest" if self.request.method == "POST" else "portal.view_joinrequest"
+
+    def get_object(self):
+        return selectors.get_join_request_for(self.request.user, self.kwargs["pk"])
 
     def get(self, request, pk):
-        join_request = selectors.get_join_request_for(request.user, pk)
-        return render(request, self.template_name, self._context(join_request))
+        join_request = self.object
+        context = {
+            "join_request": join_request,
+            "can_answer": request.user.has_perm("portal.decide_joinrequest", join_request),
+        }
+        return render(request, self.template_name, context)
 
     def post(self, request, pk):
-        join_request = selectors.get_join_request_for(request.user, pk)
-        if not request.user.has_perm("portal.decide_joinrequest", join_request):
-            raise PermissionDenied
+        join_request = self.object
         accept = request.POST.get("answer") == "accept"
         try:
             identity.answer_join_request(join_request=join_request, by=request.user, accept=accept)
         except services.ServiceError as error:
-            messages.error(request, error.message)
+            message_error(request, error)
         else:
             template = (
                 _("%(email)s is now a member of %(name)s.") if accept else _("You declined the request from %(email)s.")
@@ -152,42 +177,26 @@ class JoinRequestDetailView(LoginRequiredMixin, View):
             )
         return redirect("portal:organisation_detail", pk=join_request.organisation_id)
 
-    def _context(self, join_request):
-        return {
-            "join_request": join_request,
-            "can_answer": self.request.user.has_perm("portal.decide_joinrequest", join_request),
-        }
 
-
-class DisputeCreateView(LoginRequiredMixin, View):
+class DisputeCreateView(HolderView):
     """Dispute the number of an unverified organisation; a portal admin decides."""
 
+    permission_required = "portal.dispute_organisation"
     template_name = "portal/dispute_form.html"
 
-    def _holder(self, data):
-        holder = _holder_from(data.get("org_number"))
-        if not self.request.user.has_perm("portal.dispute_organisation", holder):
-            raise PermissionDenied
-        return holder
-
-    def get(self, request):
-        try:
-            holder = self._holder(request.GET)
-        except Http404:
-            return _register_instead(request)
-        initial = {key: request.GET.get(key, "") for key in ("kind", "name", "address", "website")}
-        form = DisputeForm(initial={**initial, "org_number": holder.org_number})
-        return render(request, self.template_name, {"holder": holder, "form": form})
+    def initial_form(self):
+        initial = {key: self.request.GET.get(key, "") for key in ("kind", "name", "address", "website")}
+        return DisputeForm(initial={**initial, "org_number": self.object.org_number})
 
     @guard_submission
     def post(self, request):
-        holder = self._holder(request.POST)
+        holder = self.object
         form = DisputeForm(request.POST)
         if form.is_valid():
             try:
                 identity.raise_dispute(by=request.user, **form.cleaned_data)
             except services.ServiceError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
+                form_error(form, error)
             else:
                 messages.success(
                     request,
@@ -201,26 +210,18 @@ class DisputeCreateView(LoginRequiredMixin, View):
         return render(request, self.template_name, {"holder": holder, "form": form}, status=400)
 
 
-class OrganisationMixin(LoginRequiredMixin, PermissionRequiredMixin):
+class OrganisationView(PermissionView):
+    """A page about one of the user's organisations (any, for portal admins); 404 for anyone else."""
+
     permission_required = "portal.view_organisation"
 
     def get_object(self):
-        if not hasattr(self, "_organisation"):
-            self._organisation = selectors.get_organisation_for(self.request.user, self.kwargs["pk"])
-        return self._organisation
-
-    def get_permission_object(self):
-        return self.get_object()
-
-    def handle_no_permission(self):
-        if self.request.user.is_authenticated:
-            raise Http404
-        return super().handle_no_permission()
+        return selectors.get_organisation_for(self.request.user, self.kwargs["pk"])
 
 
-class OrganisationDetailView(OrganisationMixin, View):
+class OrganisationDetailView(OrganisationView):
     def get(self, request, pk, form=None):
-        organisation = self.get_object()
+        organisation = self.object
         return render(
             request,
             "portal/organisation_detail.html",
@@ -238,7 +239,7 @@ class OrganisationDetailView(OrganisationMixin, View):
         )
 
 
-class OrganisationEditView(OrganisationMixin, View):
+class OrganisationEditView(OrganisationView):
     """Owners change the organisation's details; a rejected organisation may ask to be verified again, and a
     verified one that changes its name, number or kind goes back to verification."""
 
@@ -246,7 +247,7 @@ class OrganisationEditView(OrganisationMixin, View):
     template_name = "portal/organisation_edit.html"
 
     def get(self, request, pk):
-        organisation = self.get_object()
+        organisation = self.object
         form = OrganisationEditForm(
             initial={
                 "kind": organisation.kind,
@@ -260,7 +261,7 @@ class OrganisationEditView(OrganisationMixin, View):
         return render(request, self.template_name, {"organisation": organisation, "form": form})
 
     def post(self, request, pk):
-        organisation = self.get_object()
+        organisation = self.object
         form = OrganisationEditForm(request.POST, verified=organisation.is_verified)
         if form.is_valid():
             resubmit = "resubmit" in request.POST
@@ -269,7 +270,7 @@ class OrganisationEditView(OrganisationMixin, View):
                     organisation=organisation, by=request.user, resubmit=resubmit, **form.cleaned_data
                 )
             except services.ServiceError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
+                form_error(form, error)
             else:
                 if resubmit:
                     messages.success(request, _("Saved. A portal administrator will look at the organisation again."))
@@ -293,20 +294,26 @@ class InviteView(OrganisationDetailView):
 
     @guard_submission
     def post(self, request, pk):
-        organisation = self.get_object()
+        organisation = self.object
         form = InvitationForm(request.POST)
         if form.is_valid():
             try:
                 services.invite_member(organisation=organisation, by=request.user, **form.cleaned_data)
             except services.ServiceError as error:
-                form.add_error(error.field, error.message)
+                form_error(form, error)
             else:
                 messages.success(request, _("An invitation has been sent to %(email)s.") % form.cleaned_data)
                 return redirect("portal:organisation_detail", pk=organisation.pk)
         return self.get(request, pk, form=form)
 
 
-class InvitationAcceptView(View):
+class InvitationAcceptView(PermissionView):
+    """Anyone with the link sees the invitation; accepting it needs a sign-in (then back here)."""
+
+    @property
+    def login_required(self):
+        return self.request.method == "POST"
+
     def get(self, request, token):
         try:
             invitation = services.invitation_from_token(token)
@@ -315,8 +322,6 @@ class InvitationAcceptView(View):
         return render(request, "portal/invitation.html", {"invitation": invitation, "token": token})
 
     def post(self, request, token):
-        if not request.user.is_authenticated:
-            return redirect(f"{_login_url()}?next={request.path}")
         try:
             membership = services.accept_invitation(token=token, user=request.user)
         except services.ServiceError as error:
@@ -326,13 +331,9 @@ class InvitationAcceptView(View):
         return redirect("portal:dashboard")
 
 
-def _login_url():
-    from django.urls import reverse
+class SwitchOrganisationView(PermissionView):
+    permission_required = "portal.switch_organisation"
 
-    return reverse("account_login")
-
-
-class SwitchOrganisationView(LoginRequiredMixin, View):
     def post(self, request):
         organisation = selectors.organisation_for_user(request.user, request.POST.get("organisation"))
         if organisation is None:

@@ -1,75 +1,89 @@
 import logging
 
 from django.conf import settings
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import connection
 from django.http import HttpResponseRedirect, JsonResponse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 from django.views.i18n import set_language as django_set_language
 
+from .. import registry
 from ..dashboard import panels_for
 from ..services import set_user_language
+from .access import PermissionView
 
 logger = logging.getLogger(__name__)
 
 
-class HomeView(TemplateView):
+class PublicView(PermissionView):
+    """A page for everyone, visitors included."""
+
+    login_required = False
+
+
+class HomeView(PublicView, TemplateView):
     template_name = "portal/home.html"
 
 
-class AccessibilityView(TemplateView):
+class AccessibilityView(PublicView, TemplateView):
     template_name = "portal/accessibility.html"
 
 
-class PrivacyView(TemplateView):
+class PrivacyView(PublicView, TemplateView):
     """What personal data is kept, why and how long; the periods are the ones the settings give."""
 
     template_name = "portal/privacy.html"
 
     def get_context_data(self, **kwargs):
-        from webinars.services import DEFAULT_RETENTION_DAYS
-
         from ..services import INVITATION_MAX_AGE
 
         day = 24 * 60 * 60
         return super().get_context_data(
-            webinar_registration_days=getattr(settings, "WEBINARS_REGISTRATION_RETENTION_DAYS", DEFAULT_RETENTION_DAYS),
+            # The apps' own periods (e.g. webinar_registration_days), registered in their AppConfig.ready().
+            **registry.privacy_facts(),
             invitation_days=INVITATION_MAX_AGE // day,
             session_days=max(1, settings.SESSION_COOKIE_AGE // day),
             **kwargs,
         )
 
 
-class DashboardView(LoginRequiredMixin, TemplateView):
+class DashboardView(PermissionView, TemplateView):
+    permission_required = "portal.view_dashboard"
     template_name = "portal/dashboard.html"
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(panels=panels_for(self.request), **kwargs)
 
 
-def set_language(request):
+class SetLanguageView(PublicView):
     """Django's set_language, which also remembers the choice for mails to a signed-in user."""
-    response = django_set_language(request)
-    language = request.POST.get("language", "")
-    if request.method == "POST" and request.user.is_authenticated:
-        set_user_language(user=request.user, language=language)
-    if request.method != "POST":
+
+    def get(self, request):
         next_url = request.GET.get("next", "/")
         if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
             next_url = "/"
         return HttpResponseRedirect(next_url)
-    return response
+
+    def post(self, request):
+        response = django_set_language(request)
+        if request.user.is_authenticated:  # a visitor's choice lives in the cookie only
+            set_user_language(user=request.user, language=request.POST.get("language", ""))
+        return response
 
 
-@never_cache
-def healthz(request):
-    return JsonResponse({"status": "ok"})
+set_language = SetLanguageView.as_view()
 
 
-class ReadyzView(View):
+class HealthzView(PublicView):
+    def get(self, request):
+        return JsonResponse({"status": "ok"})
+
+
+healthz = never_cache(HealthzView.as_view())
+
+
+class ReadyzView(PublicView):
     @staticmethod
     def _check_database() -> str | None:
         try:

@@ -1,33 +1,25 @@
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views import View
 from django.views.generic import ListView
-from rules.contrib.views import PermissionRequiredMixin
 
 from .. import organisations as identity
 from .. import selectors, services
 from ..forms import AuditLogFilterForm, DisputeDecisionForm, RejectionForm
-from ..models import Organisation
 from ..query import LenientPaginationMixin
+from .access import PermissionView, form_error, message_error
 
 
-class StaffPermissionMixin(LoginRequiredMixin, PermissionRequiredMixin):
-    raise_exception = False
+class StaffView(PermissionView):
+    """A portal admin's page. Anyone else gets 403 before any object is looked up, so ids cannot be probed."""
 
-    def handle_no_permission(self):
-        if self.request.user.is_authenticated:
-            from django.core.exceptions import PermissionDenied
-
-            raise PermissionDenied
-        return super().handle_no_permission()
+    role_required = "portal.use_staff_pages"
+    denied_status = 403
 
 
-class VerificationQueueView(StaffPermissionMixin, LenientPaginationMixin, ListView):
+class VerificationQueueView(StaffView, LenientPaginationMixin, ListView):
     permission_required = "portal.verify_organisations"
     template_name = "portal/staff/verification_queue.html"
     context_object_name = "organisations"
@@ -40,53 +32,52 @@ class VerificationQueueView(StaffPermissionMixin, LenientPaginationMixin, ListVi
         return super().get_context_data(open_dispute_count=selectors.open_disputes().count(), **kwargs)
 
 
-class _PendingOrganisationMixin(StaffPermissionMixin):
-    permission_required = "portal.verify_organisations"
+class VerifyOrganisationView(StaffView):
+    permission_required = "portal.verify_organisation"
 
-    def get_organisation(self):
-        return get_object_or_404(Organisation, pk=self.kwargs["pk"])
+    def get_object(self):
+        return selectors.get_organisation(self.kwargs["pk"])
 
-
-class VerifyOrganisationView(_PendingOrganisationMixin, View):
     def post(self, request, pk):
-        organisation = self.get_organisation()
         try:
-            services.verify_organisation(organisation=organisation, by=request.user)
+            services.verify_organisation(organisation=self.object, by=request.user)
         except services.ServiceError as error:
-            messages.error(request, error.message)
+            message_error(request, error)
         else:
-            messages.success(request, _("%(name)s is verified.") % {"name": organisation.name})
+            messages.success(request, _("%(name)s is verified.") % {"name": self.object.name})
         return redirect("portal:verification_queue")
 
 
-class RejectOrganisationView(_PendingOrganisationMixin, View):
+class RejectOrganisationView(StaffView):
+    """Only an organisation awaiting verification can be rejected (`portal.reject_organisation`)."""
+
+    permission_required = "portal.reject_organisation"
     template_name = "portal/staff/reject_organisation.html"
 
+    def get_object(self):
+        return selectors.get_organisation(self.kwargs["pk"])
+
     def get(self, request, pk):
-        organisation = self.get_organisation()
-        if organisation.status != Organisation.Status.PENDING:
-            raise Http404
-        return render(request, self.template_name, {"organisation": organisation, "form": RejectionForm()})
+        return render(request, self.template_name, {"organisation": self.object, "form": RejectionForm()})
 
     def post(self, request, pk):
-        organisation = self.get_organisation()
         form = RejectionForm(request.POST)
         if form.is_valid():
             try:
                 services.reject_organisation(
-                    organisation=organisation, by=request.user, reason=form.cleaned_data["reason"]
+                    organisation=self.object, by=request.user, reason=form.cleaned_data["reason"]
                 )
             except services.ServiceError as error:
-                form.add_error("reason" if error.field else None, error.message)
+                form_error(form, error)
             else:
                 messages.success(
-                    request, _("%(name)s was rejected and its owners were told why.") % {"name": organisation.name}
+                    request, _("%(name)s was rejected and its owners were told why.") % {"name": self.object.name}
                 )
                 return redirect("portal:verification_queue")
-        return render(request, self.template_name, {"organisation": organisation, "form": form}, status=400)
+        return render(request, self.template_name, {"organisation": self.object, "form": form}, status=400)
 
 
-class DisputeQueueView(StaffPermissionMixin, LenientPaginationMixin, ListView):
+class DisputeQueueView(StaffView, LenientPaginationMixin, ListView):
     permission_required = "portal.decide_disputes"
     template_name = "portal/staff/dispute_queue.html"
     context_object_name = "disputes"
@@ -96,44 +87,48 @@ class DisputeQueueView(StaffPermissionMixin, LenientPaginationMixin, ListView):
         return selectors.open_disputes()
 
 
-class DisputeDecideView(StaffPermissionMixin, View):
+class DisputeDecideView(StaffView):
     """A portal admin reads a dispute over an organisation number and decides it."""
 
-    permission_required = "portal.decide_disputes"
+    permission_required = "portal.view_identitydispute"
     template_name = "portal/staff/dispute_decide.html"
 
-    def render_page(self, dispute, form, status=200):
+    def get_object(self):
+        return selectors.get_dispute(self.kwargs["pk"])
+
+    def render_page(self, form, status=200):
+        dispute = self.object
         context = {
             "dispute": dispute,
             "form": form,
+            # The same rule the service keeps: only an open dispute is decided.
             "can_decide": self.request.user.has_perm("portal.decide_identitydispute", dispute),
             "holder_members": selectors.organisation_members(dispute.organisation),
         }
         return render(self.request, self.template_name, context, status=status)
 
     def get(self, request, pk):
-        return self.render_page(selectors.get_dispute(pk), DisputeDecisionForm())
+        return self.render_page(DisputeDecisionForm())
 
     def post(self, request, pk):
-        dispute = selectors.get_dispute(pk)
         form = DisputeDecisionForm(request.POST)
         if form.is_valid():
             try:
                 identity.decide_dispute(
-                    dispute=dispute,
+                    dispute=self.object,
                     by=request.user,
                     uphold=form.cleaned_data["decision"] == "uphold",
                     reason=form.cleaned_data["reason"],
                 )
             except services.ServiceError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
+                form_error(form, error)
             else:
                 messages.success(request, _("The dispute is decided and both sides have been told."))
                 return redirect("portal:dispute_queue")
-        return self.render_page(dispute, form, status=400)
+        return self.render_page(form, status=400)
 
 
-class AuditLogView(StaffPermissionMixin, LenientPaginationMixin, ListView):
+class AuditLogView(StaffView, LenientPaginationMixin, ListView):
     permission_required = "portal.view_audit_log"
     template_name = "portal/staff/audit_log.html"
     context_object_name = "entries"

@@ -4,15 +4,17 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.apps import apps
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from portal.cache import CSRF_PLACEHOLDER
+from portal.cache import CSRF_PLACEHOLDER, NOT_SHOWN, CachedPageQuerySet, connect_signals
 from portal.models import Membership, Organisation
 from projects import services as project_services
-from projects.models import Need
+from projects.models import Call, Need
 from tests.factories import OrganisationFactory, make_buyer, organisation_of
-from tests.projects.factories import CallFactory, NeedFactory
+from tests.projects.factories import CallFactory, NeedFactory, draft_call
 from tests.webinars.factories import WebinarFactory
 from webinars.models import Registration
 
@@ -145,3 +147,101 @@ def test_switching_organisation_shows_the_other_organisations_dashboard(client):
     assert "Behov i den andra" in page
     page = client.get("/dashboard/").content.decode()
     assert "Behov i den andra" in page and "Behov i den första" not in page
+
+
+# --- writes that send no signal (QuerySet.update, bulk_update, bulk_create) -------------------------------------
+
+
+def _guarded(manager) -> bool:
+    return issubclass(manager._queryset_class, CachedPageQuerySet)
+
+
+def _unguarded_managers() -> list[str]:
+    """Every manager of a model a cached page may show that could write without making stored pages stale."""
+    found = []
+    for model in apps.get_models():
+        if (model._meta.app_label, model._meta.model_name) in NOT_SHOWN:
+            continue
+        if not _guarded(model._default_manager):
+            found.append(f"{model._meta.label}: default manager")
+        if not _guarded(model._base_manager):
+            found.append(f"{model._meta.label}: base manager")
+        for relation in model._meta.get_fields():
+            if not (relation.one_to_many or relation.many_to_many) or relation.related_model is None:
+                continue
+            accessor = relation.get_accessor_name() if relation.auto_created else relation.name
+            descriptor = getattr(model, accessor, None)
+            manager_cls = getattr(descriptor, "related_manager_cls", None)
+            related = relation.related_model._meta
+            if manager_cls is not None and (related.app_label, related.model_name) not in NOT_SHOWN:
+                if not issubclass(manager_cls._queryset_class, CachedPageQuerySet):
+                    found.append(f"{model._meta.label}.{accessor}: related manager")
+    return found
+
+
+def test_every_model_a_page_may_show_writes_through_the_guarded_queryset():
+    assert _unguarded_managers() == []
+
+
+def test_the_check_finds_a_model_without_the_guarded_manager(monkeypatch):
+    # The audit log is not shown and has Django's plain manager: counted as shown, it is reported.
+    monkeypatch.setattr(f"{__name__}.NOT_SHOWN", NOT_SHOWN - {("portal", "auditentry")})
+
+    assert "portal.AuditEntry: default manager" in _unguarded_managers()
+
+
+@pytest.fixture
+def without_save_signals():
+    """Only the guarded queryset can make pages stale: the post_save/post_delete/m2m receivers are off."""
+    disconnected = [
+        signal.disconnect(dispatch_uid=f"public-pages-{signal!r}") for signal in (post_save, post_delete, m2m_changed)
+    ]
+    assert all(disconnected)
+    yield
+    connect_signals()
+
+
+def test_a_queryset_update_makes_the_cached_page_fresh(client, without_save_signals):
+    need = NeedFactory(title="Rubrik före")
+    client.get(f"/needs/{need.pk}/")
+    assert "Rubrik före" in client.get(f"/needs/{need.pk}/").content.decode()
+
+    Need.objects.filter(pk=need.pk).update(title="Rubrik efter")
+
+    page = client.get(f"/needs/{need.pk}/").content.decode()
+    assert "Rubrik efter" in page and "Rubrik före" not in page
+
+
+def test_a_service_that_writes_with_update_makes_the_cached_page_fresh(client, without_save_signals):
+    # Publishing a call moves its need to the dialogue stage with Need.objects.filter(...).update(...).
+    buyer = make_buyer()
+    need = NeedFactory(organisation=organisation_of(buyer), stage=Need.Stage.NEED)
+    call = draft_call(need=need, opens_at=timezone.now() - timedelta(minutes=5))
+    with translation.override("sv"):
+        before, after = f"<dd>{Need.Stage.NEED.label}</dd>", f"<dd>{Need.Stage.DIALOGUE.label}</dd>"
+    client.get(f"/needs/{need.pk}/")
+    assert before in client.get(f"/needs/{need.pk}/").content.decode()
+
+    project_services.publish_call(call=call, by=buyer)
+
+    page = client.get(f"/needs/{need.pk}/").content.decode()
+    assert after in page and before not in page
+
+
+def test_bulk_create_bulk_update_and_delete_make_the_cached_page_fresh(client, without_save_signals):
+    need = NeedFactory(title="Behov med utlysningar")
+    client.get(f"/needs/{need.pk}/")
+    first = client.get(f"/needs/{need.pk}/").content.decode()
+    assert "Ny utlysning i bulk" not in first
+
+    call = CallFactory.build(need=need, title="Ny utlysning i bulk")
+    Call.objects.bulk_create([call])
+    assert "Ny utlysning i bulk" in client.get(f"/needs/{need.pk}/").content.decode()
+
+    call = Call.objects.get(title="Ny utlysning i bulk")
+    call.title = "Omdöpt utlysning"
+    Call.objects.bulk_update([call], ["title"])
+    assert "Omdöpt utlysning" in client.get(f"/needs/{need.pk}/").content.decode()
+
+    need.calls.all().delete()
+    assert "Omdöpt utlysning" not in client.get(f"/needs/{need.pk}/").content.decode()

@@ -243,3 +243,41 @@ def test_a_verified_organisation_that_changes_name_keeps_its_published_needs_but
     assert not owner.has_perm("checks.add_application")
     with pytest.raises(services.ServiceError):
         project_services.publish_call(call=call, by=owner)
+
+
+@pytest.mark.parametrize("status", [Organisation.Status.VERIFIED, Organisation.Status.REJECTED])
+def test_an_organisation_not_awaiting_verification_cannot_be_rejected_again(client, status):
+    owner = make_buyer(status=status)
+    organisation = organisation_of(owner)
+    client.force_login(make_portal_admin())
+    url = reverse("portal:organisation_reject", args=[organisation.pk])
+
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"reason": "Fel nummer."}).status_code == 403
+    organisation.refresh_from_db()
+    assert organisation.status == status
+
+
+@pytest.mark.parametrize(
+    ("status", "offered"),
+    [(Organisation.Status.REJECTED, True), (Organisation.Status.PENDING, False), (Organisation.Status.VERIFIED, False)],
+)
+def test_only_a_rejected_organisation_is_offered_to_ask_for_verification_again(client, status, offered):
+    owner = make_buyer(status=status)
+    client.force_login(owner)
+
+    page = client.get(reverse("portal:organisation_edit", args=[organisation_of(owner).pk])).content.decode()
+
+    assert ('name="resubmit"' in page) is offered
+
+
+@pytest.mark.parametrize("name", ["portal:organisation_verify", "portal:organisation_reject", "portal:dispute_decide"])
+def test_a_non_admin_cannot_tell_which_staff_object_ids_exist(client, name):
+    from tests.factories import make_buyer
+
+    buyer = make_buyer()
+    client.force_login(buyer)
+    existing = buyer.memberships.first().organisation_id
+    for pk in (existing, existing + 1000):
+        assert client.get(reverse(name, args=[pk])).status_code == 403
+        assert client.post(reverse(name, args=[pk])).status_code == 403
