@@ -25,5 +25,5 @@ class PortalConfig(AppConfig):
         # Accounts and what belongs to them (the Django admin audits changes of the last two).
         audit.register_personal(User, Membership, Invitation, JoinRequest, EmailAddress, Authenticator)
         audit.register_labels("organisation", Organisation.Kind, keys=["kind"])
-        audit.register_labels("organisation", Membership.Role, keys=["role"])
+        audit.register_labels("organisation", Membership.Role, keys=["role", "from_role", "to_role"])
         audit.register_labels("account", Authenticator.Type, keys=["type"])

@@ -33,6 +33,9 @@ class AuditAction(models.TextChoices):
     ORGANISATION_REVERIFICATION = "organisation.reverification", _("Organisation to be verified again after a change")
     ORGANISATION_INVITED = "organisation.invited", _("Member invited")
     ORGANISATION_JOINED = "organisation.joined", _("Invitation accepted")
+    ORGANISATION_ROLE_CHANGED = "organisation.role_changed", _("Member's role changed")
+    ORGANISATION_MEMBER_REMOVED = "organisation.member_removed", _("Member removed")
+    ORGANISATION_MEMBER_LEFT = "organisation.member_left", _("Member left")
     ORGANISATION_JOIN_REQUESTED = "organisation.join_requested", _("Asked to join")
     ORGANISATION_JOIN_ACCEPTED = "organisation.join_accepted", _("Request to join accepted")
     ORGANISATION_JOIN_DECLINED = "organisation.join_declined", _("Request to join declined")
@@ -236,6 +239,9 @@ DESCRIPTIONS: dict[AuditAction, object] = {
     AuditAction.ORGANISATION_REVERIFICATION: _identity_changes,
     AuditAction.ORGANISATION_INVITED: _("Invitation #%(invitation)s, role: %(role)s"),
     AuditAction.ORGANISATION_JOINED: _("Invitation #%(invitation)s, role: %(role)s"),
+    AuditAction.ORGANISATION_ROLE_CHANGED: _("Membership #%(membership)s: %(from_role)s → %(to_role)s"),
+    AuditAction.ORGANISATION_MEMBER_REMOVED: _("Membership #%(membership)s, role: %(role)s"),
+    AuditAction.ORGANISATION_MEMBER_LEFT: _("Membership #%(membership)s, role: %(role)s"),
     AuditAction.ORGANISATION_JOIN_REQUESTED: _("Request #%(join_request)s"),
     AuditAction.ORGANISATION_JOIN_ACCEPTED: _("Request #%(join_request)s"),
     AuditAction.ORGANISATION_JOIN_DECLINED: _("Request #%(join_request)s"),

@@ -82,6 +82,11 @@ def is_org_owner(user, obj):
 
 
 @rules.predicate
+def is_own_membership(user, membership):
+    return membership is not None and membership.user_id == getattr(user, "pk", None)
+
+
+@rules.predicate
 def acts_for_public_body(user):
     org = active_organisation(user)
     return org is not None and org.is_public_body
@@ -154,6 +159,9 @@ is_company = acts_for_company
 rules.add_perm("portal.view_dashboard", rules.is_authenticated)
 rules.add_perm("portal.create_organisation", rules.is_authenticated)
 rules.add_perm("portal.use_staff_pages", is_portal_admin)
+# A membership: owners change roles and remove members; anyone may leave. (The last owner stays: services.)
+rules.add_perm("portal.change_membership", is_org_owner)
+rules.add_perm("portal.remove_membership", is_org_owner | is_own_membership)
 rules.add_perm("portal.verify_organisations", is_portal_admin)
 rules.add_perm("portal.view_audit_log", is_portal_admin)
 rules.add_perm("portal.switch_organisation", rules.is_authenticated)

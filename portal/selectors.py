@@ -95,6 +95,17 @@ def get_dispute(pk) -> IdentityDispute:
         raise Http404 from None
 
 
+def get_membership_for(user, organisation_pk, pk) -> Membership:
+    """A membership in an organisation the user belongs to; 404 otherwise (also for portal admins: they do not
+    manage other organisations' members)."""
+    try:
+        return Membership.objects.select_related("user", "organisation").get(
+            pk=pk, organisation_id=organisation_pk, organisation__memberships__user=user
+        )
+    except (Membership.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
 def organisation_members(organisation) -> QuerySet[Membership]:
     return organisation.memberships.select_related("user").order_by("role", "user__email")
 

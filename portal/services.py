@@ -289,6 +289,75 @@ def invite_member(
     return invitation
 
 
+LAST_OWNER = _("An organisation needs at least one owner. Make someone else an owner first.")
+
+
+def _lock_membership(membership: Membership) -> Membership:
+    # The organisation's row first: two owners demoting each other at once are served one after the other,
+    # so the second one sees that only one owner is left.
+    Organisation.objects.select_for_update().get(pk=membership.organisation_id)
+    try:
+        return Membership.objects.select_for_update().select_related("organisation", "user").get(pk=membership.pk)
+    except Membership.DoesNotExist:
+        raise ServiceError(_("This person is no longer a member.")) from None
+
+
+def _is_last_owner(membership: Membership) -> bool:
+    return (
+        membership.role == Membership.Role.OWNER
+        and not Membership.objects.filter(organisation_id=membership.organisation_id, role=Membership.Role.OWNER)
+        .exclude(pk=membership.pk)
+        .exists()
+    )
+
+
+@transaction.atomic
+def change_member_role(*, membership: Membership, role: str, by: User) -> Membership:
+    """Make a member an owner, or an owner a member; the organisation always keeps one owner.
+
+    Side effects: audit row.
+    """
+    if role not in Membership.Role.values:
+        raise ServiceError(_("Choose a role from the list."), field="role")
+    membership = _lock_membership(membership)
+    if membership.role == role:
+        return membership
+    if _is_last_owner(membership):
+        raise ServiceError(LAST_OWNER, field="role")
+    previous = membership.role
+    membership.role = role
+    membership.save(update_fields=["role"])
+    write_audit(
+        actor=by,
+        action=AuditAction.ORGANISATION_ROLE_CHANGED,
+        obj=membership.organisation,
+        details={"membership": membership.pk, "from_role": previous, "to_role": role},
+    )
+    return membership
+
+
+@transaction.atomic
+def remove_member(*, membership: Membership, by: User) -> None:
+    """Take a person out of an organisation (an owner removing a member, or a member leaving).
+
+    The last owner cannot go. Side effects: audit row; a mail to the person removed by someone else.
+    """
+    membership = _lock_membership(membership)
+    if _is_last_owner(membership):
+        raise ServiceError(LAST_OWNER)
+    organisation, person, pk, role = membership.organisation, membership.user, membership.pk, membership.role
+    membership.delete()
+    leaving = person.pk == by.pk
+    write_audit(
+        actor=by,
+        action=AuditAction.ORGANISATION_MEMBER_LEFT if leaving else AuditAction.ORGANISATION_MEMBER_REMOVED,
+        obj=organisation,
+        details={"membership": pk, "role": role},
+    )
+    if not leaving:
+        send_mail_to([person], template="portal/mail/member_removed", context={"organisation": organisation})
+
+
 def invitation_from_token(token: str) -> Invitation:
     """The invitation behind a link, or ServiceError for a forged, expired or used link."""
     try:

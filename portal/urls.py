@@ -15,6 +15,16 @@ portal_patterns = [
     path("organisations/<int:pk>/", organisations.OrganisationDetailView.as_view(), name="organisation_detail"),
     path("organisations/<int:pk>/edit/", organisations.OrganisationEditView.as_view(), name="organisation_edit"),
     path("organisations/<int:pk>/invite/", organisations.InviteView.as_view(), name="organisation_invite"),
+    path(
+        "organisations/<int:organisation_pk>/members/<int:pk>/role/",
+        organisations.MemberRoleView.as_view(),
+        name="member_role",
+    ),
+    path(
+        "organisations/<int:organisation_pk>/members/<int:pk>/remove/",
+        organisations.MemberRemoveView.as_view(),
+        name="member_remove",
+    ),
     path("organisations/join/", organisations.JoinRequestCreateView.as_view(), name="join_request_create"),
     path("organisations/dispute/", organisations.DisputeCreateView.as_view(), name="dispute_create"),
     path("join-requests/<int:pk>/", organisations.JoinRequestDetailView.as_view(), name="join_request_detail"),

@@ -9,8 +9,9 @@ from django.views.generic import FormView
 
 from .. import organisations as identity
 from .. import selectors, services
-from ..forms import DisputeForm, InvitationForm, JoinRequestForm, OrganisationEditForm, OrganisationForm
+from ..forms import DisputeForm, InvitationForm, JoinRequestForm, MemberRoleForm, OrganisationEditForm, OrganisationForm
 from ..middleware import ACTIVE_ORG_SESSION_KEY
+from ..models import Membership
 from ..orgnr import normalise_org_number
 from ..submission import SubmissionGuardMixin, guard_submission
 from .access import PermissionView, form_error, message_error
@@ -235,6 +236,7 @@ class OrganisationDetailView(OrganisationView):
                 if request.user.has_perm("portal.change_organisation", organisation)
                 else [],
                 "can_change": request.user.has_perm("portal.change_organisation", organisation),
+                "roles": Membership.Role.choices,
             },
         )
 
@@ -342,3 +344,54 @@ class SwitchOrganisationView(PermissionView):
             request.session[ACTIVE_ORG_SESSION_KEY] = organisation.pk
             messages.success(request, _("You now act for %(name)s.") % {"name": organisation.name})
         return redirect("portal:dashboard")
+
+
+class MembershipView(PermissionView):
+    """A membership in one of the user's organisations; 404 for anyone else."""
+
+    def get_object(self):
+        return selectors.get_membership_for(self.request.user, self.kwargs["organisation_pk"], self.kwargs["pk"])
+
+
+class MemberRoleView(MembershipView):
+    permission_required = "portal.change_membership"
+    http_method_names = ["post"]
+
+    def post(self, request, organisation_pk, pk):
+        form = MemberRoleForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Choose a role from the list."))
+        else:
+            try:
+                services.change_member_role(membership=self.object, role=form.cleaned_data["role"], by=request.user)
+            except services.ServiceError as error:
+                message_error(request, error)
+            else:
+                messages.success(request, _("The role is changed."))
+        return redirect("portal:organisation_detail", pk=organisation_pk)
+
+
+class MemberRemoveView(MembershipView):
+    """Confirm, then remove a member (an owner) or leave (the member)."""
+
+    permission_required = "portal.remove_membership"
+    template_name = "portal/member_remove.html"
+
+    def get(self, request, organisation_pk, pk):
+        return render(request, self.template_name, {"membership": self.object, "leaving": self._leaving()})
+
+    def post(self, request, organisation_pk, pk):
+        leaving = self._leaving()
+        try:
+            services.remove_member(membership=self.object, by=request.user)
+        except services.ServiceError as error:
+            message_error(request, error)
+            return redirect("portal:organisation_detail", pk=organisation_pk)
+        if leaving:
+            messages.success(request, _("You have left %(name)s.") % {"name": self.object.organisation.name})
+            return redirect("portal:dashboard")
+        messages.success(request, _("The member is removed."))
+        return redirect("portal:organisation_detail", pk=organisation_pk)
+
+    def _leaving(self) -> bool:
+        return self.object.user_id == self.request.user.pk

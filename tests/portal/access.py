@@ -1,9 +1,10 @@
 from urllib.parse import urlencode
 
 from portal.files import attach_bytes
-from portal.models import IdentityDispute, Invitation, JoinRequest
+from portal.models import IdentityDispute, Invitation, JoinRequest, Membership
 from portal.services import invitation_token
 from tests.access import AccessCase
+from tests.factories import UserFactory
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
@@ -18,6 +19,9 @@ def cases(world):
     attachment = attach_bytes(owner=buyer_org, content=PNG, filename="logo.png")
     # The company asks to join the buyer's organisation: its owner (buyer) and the company's user see the request.
     join_request = JoinRequest.objects.create(organisation=buyer_org, user=world["company"])
+    # A colleague of the buyer in the buyer's organisation: its owner manages the membership, the colleague may
+    # leave, nobody else sees it (404), portal admins included (they do not manage other organisations' members).
+    colleague = Membership.objects.create(user=UserFactory(), organisation=buyer_org, role=Membership.Role.MEMBER)
     unverified_org = world["unverified_org"]
     dispute = IdentityDispute.objects.create(
         organisation=unverified_org,
@@ -45,6 +49,18 @@ def cases(world):
             "portal:organisation_edit",
             {"anonymous": 302, "buyer": 200},
             kwargs={"pk": buyer_org.pk},
+            default=404,
+        ),
+        AccessCase(
+            "portal:member_role",
+            {"anonymous": 302, "buyer": 405},
+            kwargs={"organisation_pk": buyer_org.pk, "pk": colleague.pk},
+            default=404,
+        ),
+        AccessCase(
+            "portal:member_remove",
+            {"anonymous": 302, "buyer": 200},
+            kwargs={"organisation_pk": buyer_org.pk, "pk": colleague.pk},
             default=404,
         ),
         AccessCase(
