@@ -435,9 +435,6 @@ class Call(RulesModel):
                 return to_state
         return state
 
-    def status_at(self, now) -> str:
-        return self.state_at(now)
-
     @property
     def effective_status(self) -> str:
         """The state the dates imply now, so a passed call never shows as open before the periodic task runs."""
