@@ -20,5 +20,5 @@ class ProjectsConfig(AppConfig):
         audit.register_labels("need", Need.Stage)
         audit.register_labels("need", Conclusion, keys=["conclusion"])
         audit.register_labels("need", Procedure, keys=["procedure"])
-        audit.register_labels("call", Call.Status)
+        audit.register_labels("call", Call.State)  # every state, "scheduled" included
         audit.register_labels("response", Response.Status)

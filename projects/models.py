@@ -166,6 +166,9 @@ class Need(RulesModel):
         rules_permissions = {
             "view": r.need_is_published | r.is_org_member,
             "change": r.can_edit_need,
+            "publish": r.can_edit_need & ~r.need_is_published,
+            "unpublish": r.can_edit_need & r.need_can_be_unpublished,
+            "delete": r.can_edit_need & r.need_can_be_deleted,
             "assess": r.can_edit_need,
             "create_call": r.can_create_call,
         }
@@ -176,6 +179,16 @@ class Need(RulesModel):
     @property
     def is_published(self) -> bool:
         return self.visibility == self.Visibility.PUBLISHED
+
+    @property
+    def can_be_unpublished(self) -> bool:
+        """A published need goes back to draft only while none of its calls has been published."""
+        return self.is_published and not self.calls.filter(published_at__isnull=False).exists()
+
+    @property
+    def can_be_deleted(self) -> bool:
+        """Only a draft need without calls can be deleted."""
+        return not self.is_published and not self.calls.exists()
 
     @property
     def current_assessment(self):
@@ -261,6 +274,62 @@ class MarketGapAssessment(models.Model):
         return result
 
 
+class CallState(models.TextChoices):
+    """Every state a call can be in. All but SCHEDULED are stored as they are in `Call.status`; SCHEDULED is a
+    stored draft with `published_at` set. Its value is "published", the name of the event that enters it
+    (`AuditAction.CALL_PUBLISHED`)."""
+
+    DRAFT = "draft", _("Draft")
+    SCHEDULED = "published", _("Scheduled")
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# What the clock does to a stored state, in order: (stored state, date field that has passed, state at that moment).
+# A scheduled call whose closing time has passed is closed even if the periodic task never opened it.
+CALL_TIME_RULES = [
+    (CallState.OPEN, "closes_at", CallState.CLOSED),
+    (CallState.SCHEDULED, "closes_at", CallState.CLOSED),
+    (CallState.SCHEDULED, "opens_at", CallState.OPEN),
+]
+
+
+def stored_call_state_q(state: str) -> models.Q:
+    """Calls whose stored state (`Call.state`, no clock) is `state`."""
+    if state == CallState.DRAFT:
+        return models.Q(status=CallState.DRAFT, published_at__isnull=True)
+    if state == CallState.SCHEDULED:
+        return models.Q(status=CallState.DRAFT, published_at__isnull=False)
+    return models.Q(status=state)
+
+
+def calls_in_state_q(state: str, now) -> models.Q:
+    """Calls that are in `state` at the moment `now`: `Call.state_at` as a condition, from CALL_TIME_RULES."""
+    condition = models.Q(pk__in=[])
+    for stored in CallState:
+        passed = models.Q()  # the earlier rules of this stored state did not apply
+        for from_state, field, to_state in CALL_TIME_RULES:
+            if from_state != stored:
+                continue
+            if to_state == state:
+                condition |= stored_call_state_q(stored) & passed & models.Q(**{f"{field}__lte": now})
+            passed &= ~models.Q(**{f"{field}__lte": now})
+        if stored == state:
+            condition |= stored_call_state_q(stored) & passed
+    return condition
+
+
+def call_state_expression(now) -> models.Case:
+    """`Call.state_at(now)` as an SQL expression (for annotations), from CALL_TIME_RULES."""
+    whens = [
+        models.When(stored_call_state_q(from_state) & models.Q(**{f"{field}__lte": now}), then=models.Value(to_state))
+        for from_state, field, to_state in CALL_TIME_RULES
+    ]
+    whens += [models.When(stored_call_state_q(state), then=models.Value(state.value)) for state in CallState]
+    return models.Case(*whens, output_field=models.CharField())
+
+
 class Call(RulesModel):
     """A market dialogue published from a need."""
 
@@ -274,6 +343,17 @@ class Call(RulesModel):
         OPEN = "open", _("Open")
         CLOSED = "closed", _("Closed")
         CANCELLED = "cancelled", _("Cancelled")
+
+    State = CallState
+    # publish: draft → scheduled; the clock (periodic task) or publishing at the opening time: scheduled → open;
+    # the closing time: open → closed; the buyer: draft, scheduled or open → cancelled.
+    TRANSITIONS: dict[str, set[str]] = {
+        CallState.DRAFT: {CallState.SCHEDULED, CallState.CANCELLED},
+        CallState.SCHEDULED: {CallState.OPEN, CallState.CANCELLED},
+        CallState.OPEN: {CallState.CLOSED, CallState.CANCELLED},
+        CallState.CLOSED: set(),
+        CallState.CANCELLED: set(),
+    }
 
     need = models.ForeignKey(Need, on_delete=models.PROTECT, related_name="calls", verbose_name=_("need"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.RFI)
@@ -329,6 +409,8 @@ class Call(RulesModel):
         rules_permissions = {
             "view": r.call_is_public | r.is_call_org_member,
             "change": r.can_edit_call,
+            "publish": r.can_manage_call & r.call_is_publishable,
+            "cancel": r.can_manage_call & r.call_is_cancellable,
             "respond": r.can_respond_to_call,
             "ask": r.can_ask_on_call,
             "view_responses": r.can_read_call_responses,
@@ -341,33 +423,77 @@ class Call(RulesModel):
     def organisation(self):
         return self.need.organisation
 
+    # --- the state machine -------------------------------------------------------------------------------------
+    # `status` is what is stored; `state` adds the one state the column cannot tell apart: a draft with a
+    # publishing time is *scheduled* (published, waiting for its opening time). Every move between states is in
+    # TRANSITIONS and made by `projects.services.transition_call`; the dates then decide the state at a moment
+    # (`state_at`), the same way in Python and in SQL (`call_state_expression`, `calls_in_state_q` below).
+
+    @property
+    def state(self) -> str:
+        """The stored state of the machine (no clock): draft, scheduled, open, closed or cancelled."""
+        if self.status == self.Status.DRAFT and self.published_at is not None:
+            return CallState.SCHEDULED
+        return CallState(self.status)
+
+    def state_at(self, now) -> str:
+        """The state the dates imply at the moment `now` (see CALL_TIME_RULES)."""
+        state = self.state
+        for from_state, field, to_state in CALL_TIME_RULES:
+            if state == from_state and getattr(self, field) <= now:
+                return to_state
+        return state
+
     @property
     def effective_status(self) -> str:
-        """The status the dates imply, so a passed call never shows as open before the periodic task runs."""
-        return self.status_at(timezone.now())
-
-    def status_at(self, now) -> str:
-        """The status the dates imply at the moment `now`."""
-        if self.status == self.Status.OPEN and self.closes_at <= now:
-            return self.Status.CLOSED
-        if self.status == self.Status.DRAFT and self.published_at and self.opens_at <= now < self.closes_at:
-            return self.Status.OPEN
-        if self.status == self.Status.DRAFT and self.published_at and self.closes_at <= now:
-            return self.Status.CLOSED
-        return self.status
+        """The state the dates imply now, so a passed call never shows as open before the periodic task runs."""
+        return self.state_at(timezone.now())
 
     def get_effective_status_display(self) -> str:
-        if self.status == self.Status.DRAFT and self.published_at and self.effective_status == self.Status.DRAFT:
-            return str(_("Scheduled"))
-        return str(self.Status(self.effective_status).label)
+        return str(CallState(self.effective_status).label)
+
+    def may_become(self, to: str, *, now=None) -> bool:
+        """Whether the machine allows the move to `to` from the state the call is in at `now` (default: now)."""
+        return to in self.TRANSITIONS[self.state_at(now or timezone.now())]
+
+    # --- rules on the state: the predicates in projects.rules, the services and the templates use these ---------
 
     @property
-    def is_open(self) -> bool:
-        return self.effective_status == self.Status.OPEN
+    def is_draft(self) -> bool:
+        """Not published: only its organisation sees it."""
+        return self.state == CallState.DRAFT
+
+    @property
+    def is_published(self) -> bool:
+        """Has been published (scheduled, open, closed, or cancelled after publishing)."""
+        return self.published_at is not None
 
     @property
     def is_scheduled(self) -> bool:
-        return self.status == self.Status.DRAFT and self.published_at is not None
+        """Published and waiting for its opening time."""
+        return self.effective_status == CallState.SCHEDULED
+
+    @property
+    def is_open(self) -> bool:
+        return self.effective_status == CallState.OPEN
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
+    @property
+    def is_editable(self) -> bool:
+        """A call can be changed until it opens: as a draft or while scheduled."""
+        return self.effective_status in (CallState.DRAFT, CallState.SCHEDULED)
+
+    @property
+    def is_publishable(self) -> bool:
+        return self.may_become(CallState.SCHEDULED)
+
+    @property
+    def is_cancellable(self) -> bool:
+        """Draft, scheduled or open by the clock (a call closed by its dates is closed, even before the task)."""
+        return self.may_become(CallState.CANCELLED)
 
     def questions_to_market_list(self) -> list[str]:
         return [line.strip() for line in self.questions_to_market.splitlines() if line.strip()]
@@ -380,6 +506,14 @@ class Response(RulesModel):
         DRAFT = "draft", _("Draft")
         SUBMITTED = "submitted", _("Submitted")
         WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    # Moves made by `projects.services.transition_response`, only while the call is open. Editing a withdrawn
+    # response makes it a draft again.
+    TRANSITIONS: dict[str, set[str]] = {
+        Status.DRAFT: {Status.SUBMITTED, Status.WITHDRAWN},
+        Status.SUBMITTED: {Status.WITHDRAWN},
+        Status.WITHDRAWN: {Status.SUBMITTED, Status.DRAFT},
+    }
 
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="responses", verbose_name=_("call"))
     organisation = models.ForeignKey(
@@ -422,10 +556,32 @@ class Response(RulesModel):
         rules_permissions = {
             "view": r.is_org_member | r.response_visible_to_buyer,
             "change": r.can_edit_response,
+            "submit": r.can_edit_response & r.response_can_be_submitted,
+            "withdraw": r.can_edit_response & r.response_can_be_withdrawn,
         }
 
     def __str__(self):
         return f"{self.organisation} – {self.call}"
+
+    def may_become(self, to: str) -> bool:
+        return to in self.TRANSITIONS[self.status]
+
+    @property
+    def is_submitted(self) -> bool:
+        """Submitted: the only state the buyer sees."""
+        return self.status == self.Status.SUBMITTED
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.status == self.Status.WITHDRAWN
+
+    @property
+    def can_be_submitted(self) -> bool:
+        return self.may_become(self.Status.SUBMITTED)
+
+    @property
+    def can_be_withdrawn(self) -> bool:
+        return self.may_become(self.Status.WITHDRAWN)
 
 
 class Question(models.Model):

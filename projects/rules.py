@@ -5,7 +5,6 @@ more than the object's own relations; views use selectors for lists.
 """
 
 import rules
-from django.utils import timezone
 
 from portal.rules import (
     active_organisation,
@@ -20,15 +19,29 @@ from portal.rules import (
 __all__ = ["is_org_member", "is_staff_role", "is_portal_admin"]
 
 
+# Each rule on an object's state is a property of the model (used by services and templates too); the
+# predicates below only add "there is an object".
+
+
 @rules.predicate
 def need_is_published(user, need):
-    return need is not None and need.visibility == "published"
+    return need is not None and need.is_published
+
+
+@rules.predicate
+def need_can_be_unpublished(user, need):
+    return need is not None and need.can_be_unpublished
+
+
+@rules.predicate
+def need_can_be_deleted(user, need):
+    return need is not None and need.can_be_deleted
 
 
 @rules.predicate
 def call_is_public(user, call):
     """Published calls (scheduled, open, closed, cancelled after publishing) are public if their need is."""
-    return call is not None and call.published_at is not None and call.need.visibility == "published"
+    return call is not None and call.is_published and call.need.is_published
 
 
 @rules.predicate
@@ -39,7 +52,17 @@ def call_is_open(user, call):
 @rules.predicate
 def call_is_editable(user, call):
     """A call may be edited until it opens (draft, or published but scheduled)."""
-    return call is not None and call.status == "draft" and (call.published_at is None or call.opens_at > timezone.now())
+    return call is not None and call.is_editable
+
+
+@rules.predicate
+def call_is_publishable(user, call):
+    return call is not None and call.is_publishable
+
+
+@rules.predicate
+def call_is_cancellable(user, call):
+    return call is not None and call.is_cancellable
 
 
 @rules.predicate
@@ -49,7 +72,17 @@ def is_call_org_member(user, call):
 
 @rules.predicate
 def response_is_submitted(user, response):
-    return response is not None and response.status == "submitted"
+    return response is not None and response.is_submitted
+
+
+@rules.predicate
+def response_can_be_submitted(user, response):
+    return response is not None and response.can_be_submitted
+
+
+@rules.predicate
+def response_can_be_withdrawn(user, response):
+    return response is not None and response.can_be_withdrawn
 
 
 @rules.predicate
@@ -60,9 +93,7 @@ def response_call_is_open(user, response):
 @rules.predicate
 def response_visible_to_buyer(user, response):
     """The buyer organisation sees submitted responses to its calls, never drafts or withdrawn ones."""
-    return (
-        response is not None and response.status == "submitted" and is_org_member(user, response.call.need.organisation)
-    )
+    return response is not None and response.is_submitted and is_org_member(user, response.call.need.organisation)
 
 
 @rules.predicate
@@ -88,5 +119,7 @@ can_edit_response = acts_for_obj_org & acts_for_company & response_call_is_open
 rules.add_perm("projects.create_need", acts_for_verified_public_body)
 rules.add_perm("projects.manage_call", can_manage_call)
 rules.add_perm("projects.answer_question", can_manage_call)
+# Object: the attachment's owner, a call of the buyer's organisation or a response of the company's own.
+rules.add_perm("projects.manage_attachments", can_manage_call | (acts_for_obj_org & acts_for_company))
 rules.add_perm("projects.edit_interest_profile", acts_for_company)
 rules.add_perm("projects.act_for_company", acts_for_company)

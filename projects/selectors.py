@@ -12,7 +12,16 @@ from portal.models import Organisation
 from portal.rules import active_organisation, org_roles
 
 from .cpv import is_descendant_or_same, significant_prefix
-from .models import Call, InterestProfile, MarketGapAssessment, Need, Question, Response
+from .models import (
+    Call,
+    InterestProfile,
+    MarketGapAssessment,
+    Need,
+    Question,
+    Response,
+    calls_in_state_q,
+    stored_call_state_q,
+)
 
 # --- search ------------------------------------------------------------------------------------------------------
 
@@ -136,25 +145,15 @@ def publishers() -> QuerySet[Organisation]:
 
 def open_calls_q(now=None) -> Q:
     """Calls that are open by their dates, whether or not the periodic task has moved them yet."""
-    now = now or timezone.now()
-    return Q(
-        published_at__isnull=False,
-        status__in=[Call.Status.DRAFT, Call.Status.OPEN],
-        opens_at__lte=now,
-        closes_at__gt=now,
-    )
+    return calls_in_state_q(Call.State.OPEN, now or timezone.now())
 
 
 def closed_calls_q(now=None) -> Q:
-    now = now or timezone.now()
-    return Q(status=Call.Status.CLOSED) | Q(
-        published_at__isnull=False, status__in=[Call.Status.DRAFT, Call.Status.OPEN], closes_at__lte=now
-    )
+    return calls_in_state_q(Call.State.CLOSED, now or timezone.now())
 
 
 def upcoming_calls_q(now=None) -> Q:
-    now = now or timezone.now()
-    return Q(published_at__isnull=False, status=Call.Status.DRAFT, opens_at__gt=now)
+    return calls_in_state_q(Call.State.SCHEDULED, now or timezone.now())
 
 
 def public_calls() -> QuerySet[Call]:
@@ -174,7 +173,7 @@ def filter_calls(queryset: QuerySet[Call], filters: dict) -> QuerySet[Call]:
     elif state == "closed":
         queryset = queryset.filter(closed_calls_q()).order_by("-closes_at", "-id")
     elif state == "cancelled":
-        queryset = queryset.filter(status=Call.Status.CANCELLED).order_by("-closes_at", "-id")
+        queryset = queryset.filter(stored_call_state_q(Call.State.CANCELLED)).order_by("-closes_at", "-id")
     if filters.get("kind"):
         queryset = queryset.filter(kind=filters["kind"])
     if filters.get("theme"):
@@ -396,10 +395,7 @@ def next_public_change(now):
     """The next moment a call opens or closes by the clock (public pages show its state at render time)."""
     from django.db.models import Min
 
-    published = Call.objects.filter(published_at__isnull=False)
-    opening = published.filter(status=Call.Status.DRAFT, opens_at__gt=now).aggregate(at=Min("opens_at"))["at"]
-    closing = published.filter(status__in=[Call.Status.DRAFT, Call.Status.OPEN], closes_at__gt=now).aggregate(
-        at=Min("closes_at")
-    )["at"]
+    opening = Call.objects.filter(upcoming_calls_q(now)).aggregate(at=Min("opens_at"))["at"]
+    closing = Call.objects.filter(upcoming_calls_q(now) | open_calls_q(now)).aggregate(at=Min("closes_at"))["at"]
     moments = [moment for moment in (opening, closing) if moment is not None]
     return min(moments, default=None)

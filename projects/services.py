@@ -4,7 +4,7 @@ Every function is keyword-only, raises `ServiceError` / `InvalidTransition` with
 message for the user, and lists its side effects in its docstring.
 """
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -20,45 +20,26 @@ from portal.models import Organisation, User
 from portal.outbox import enqueue
 from portal.services import InvalidTransition, ServiceError, require_dates_in_range, write_audit
 
-from .models import Call, CallAlert, CpvCode, InterestProfile, MarketGapAssessment, Need, Question, Response
+from .models import (
+    Call,
+    CallAlert,
+    Category,
+    CpvCode,
+    InterestProfile,
+    MarketGapAssessment,
+    Need,
+    Question,
+    Response,
+    stored_call_state_q,
+)
 from .procedures import suggest_procedure
 
 __all__ = ["ServiceError", "InvalidTransition"]
 
-NEED_FIELDS = [
-    "title",
-    "summary",
-    "problem",
-    "desired_effects",
-    "affected",
-    "themes",
-    "category",
-    "estimated_value",
-    "planned_start",
-    "stage",
-]
-CALL_FIELDS = [
-    "kind",
-    "title",
-    "description",
-    "questions_to_market",
-    "opens_at",
-    "closes_at",
-    "verified_companies_only",
-]
-RESPONSE_FIELDS = ["summary", "description", "trl", "references", "price_indication"]
-
-CALL_TRANSITIONS: dict[str, set[str]] = {
-    Call.Status.DRAFT: {Call.Status.OPEN, Call.Status.CANCELLED},
-    Call.Status.OPEN: {Call.Status.CLOSED, Call.Status.CANCELLED},
-    Call.Status.CLOSED: set(),
-    Call.Status.CANCELLED: set(),
-}
-RESPONSE_TRANSITIONS: dict[str, set[str]] = {
-    Response.Status.DRAFT: {Response.Status.SUBMITTED, Response.Status.WITHDRAWN},
-    Response.Status.SUBMITTED: {Response.Status.WITHDRAWN},
-    Response.Status.WITHDRAWN: {Response.Status.SUBMITTED, Response.Status.DRAFT},
-}
+# The state machines live on the models (every state, including a call's derived "scheduled"); these names stay
+# for the code that walks them.
+CALL_TRANSITIONS = Call.TRANSITIONS
+RESPONSE_TRANSITIONS = Response.TRANSITIONS
 
 
 def _require_verified_public_body(organisation: Organisation) -> None:
@@ -121,15 +102,45 @@ def update_search_vectors(*, need: Need | None = None, call: Call | None = None)
 # --- needs -------------------------------------------------------------------------------------------------------
 
 
+def _set_need_fields(need: Need, **fields) -> None:
+    for name, value in fields.items():
+        setattr(need, name, value)
+
+
 @transaction.atomic
-def create_need(*, organisation: Organisation, by: User, data: dict, cpv_codes: list[CpvCode]) -> Need:
+def create_need(
+    *,
+    organisation: Organisation,
+    by: User,
+    title: str,
+    summary: str,
+    problem: str = "",
+    desired_effects: str = "",
+    affected: str = "",
+    themes: list[str] = (),
+    category: str = Category.OTHER,
+    estimated_value: int | None = None,
+    planned_start: date | None = None,
+    stage: str = Need.Stage.NEED,
+    cpv_codes: list[CpvCode] = (),
+) -> Need:
     """Create a draft need for a verified public body. Side effects: audit row, search vector."""
     _require_verified_public_body(organisation)
-    require_dates_in_range(planned_start=data.get("planned_start"))
+    require_dates_in_range(planned_start=planned_start)
     need = Need(organisation=organisation, author=by, visibility=Need.Visibility.DRAFT)
-    for name in NEED_FIELDS:
-        if name in data:
-            setattr(need, name, data[name])
+    _set_need_fields(
+        need,
+        title=title,
+        summary=summary,
+        problem=problem,
+        desired_effects=desired_effects,
+        affected=affected,
+        themes=list(themes),
+        category=category,
+        estimated_value=estimated_value,
+        planned_start=planned_start,
+        stage=stage,
+    )
     need.full_clean(exclude=["search_vector"])
     need.save()
     need.cpv_codes.set(cpv_codes)
@@ -139,14 +150,41 @@ def create_need(*, organisation: Organisation, by: User, data: dict, cpv_codes: 
 
 
 @transaction.atomic
-def update_need(*, need: Need, by: User, data: dict, cpv_codes: list[CpvCode]) -> Need:
-    """Save edits to a need (draft or published). Side effects: audit row (with a stage change), search vector."""
-    require_dates_in_range(planned_start=data.get("planned_start"))
+def update_need(
+    *,
+    need: Need,
+    by: User,
+    title: str,
+    summary: str,
+    problem: str = "",
+    desired_effects: str = "",
+    affected: str = "",
+    themes: list[str] = (),
+    category: str = Category.OTHER,
+    estimated_value: int | None = None,
+    planned_start: date | None = None,
+    stage: str = Need.Stage.NEED,
+    cpv_codes: list[CpvCode] = (),
+) -> Need:
+    """Save edits to a need (draft or published); an argument left out is an empty field, as in the form.
+
+    Side effects: audit row (with a stage change), search vector."""
+    require_dates_in_range(planned_start=planned_start)
     need = Need.objects.select_for_update().get(pk=need.pk)
     old_stage = need.stage
-    for name in NEED_FIELDS:
-        if name in data:
-            setattr(need, name, data[name])
+    _set_need_fields(
+        need,
+        title=title,
+        summary=summary,
+        problem=problem,
+        desired_effects=desired_effects,
+        affected=affected,
+        themes=list(themes),
+        category=category,
+        estimated_value=estimated_value,
+        planned_start=planned_start,
+        stage=stage,
+    )
     need.full_clean(exclude=["search_vector"])
     need.save()
     need.cpv_codes.set(cpv_codes)
@@ -170,7 +208,7 @@ def set_need_visibility(*, need: Need, by: User, visibility: str) -> Need:
     if visibility == Need.Visibility.PUBLISHED:
         _require_verified_public_body(need.organisation)
         need.published_at = need.published_at or timezone.now()
-    elif need.calls.filter(published_at__isnull=False).exists():
+    elif not need.can_be_unpublished:
         raise InvalidTransition(_("The need has published calls, so it must stay published."))
     need.visibility = visibility
     need.save(update_fields=["visibility", "published_at", "updated_at"])
@@ -185,7 +223,7 @@ def delete_need(*, need: Need, by: User) -> None:
     Side effects: audit row; its decision-support documents go with it, their PDF files are deleted on commit.
     """
     need = Need.objects.select_for_update().get(pk=need.pk)
-    if need.visibility != Need.Visibility.DRAFT or need.calls.exists():
+    if not need.can_be_deleted:
         raise InvalidTransition(_("Only draft needs without calls can be deleted."))
     files = [(document.file.storage, document.file.name) for document in need.decision_documents.exclude(file="")]
     write_audit(actor=by, action=AuditAction.NEED_DELETED, obj=need, details={"title": need.title})
@@ -197,31 +235,47 @@ def delete_need(*, need: Need, by: User) -> None:
 
 
 @transaction.atomic
-def record_assessment(*, need: Need, by: User, data: dict) -> MarketGapAssessment:
+def record_assessment(
+    *,
+    need: Need,
+    by: User,
+    conclusion: str,
+    evidence: str,
+    trl: int,
+    source_desk_research: bool = False,
+    source_rfi: bool = False,
+    source_suppliers: bool = False,
+    suppliers_consulted: int | None = None,
+    sources_notes: str = "",
+    risks: str = "",
+    chosen_procedure: str = "",
+    rationale: str = "",
+) -> MarketGapAssessment:
     """Save a new version of the need's market-gap assessment; earlier versions stay as history.
 
-    Stores the portal's suggested procedure next to the buyer's choice. Moves a need still
-    in the need stage to market analysis. Side effects: audit row.
+    Stores the portal's suggested procedure next to the buyer's choice (the suggestion when none is chosen).
+    Moves a need still in the need stage to market analysis. Side effects: audit row.
     """
     need = Need.objects.select_for_update().get(pk=need.pk)
-    suggestion = suggest_procedure(conclusion=data["conclusion"], trl=data["trl"])
+    suggestion = suggest_procedure(conclusion=conclusion, trl=trl)
     last = need.assessments.order_by("-version").values_list("version", flat=True).first() or 0
-    assessment = MarketGapAssessment(need=need, version=last + 1, author=by, suggested_procedure=suggestion.procedure)
-    for name in [
-        "conclusion",
-        "evidence",
-        "source_desk_research",
-        "source_rfi",
-        "source_suppliers",
-        "suppliers_consulted",
-        "sources_notes",
-        "trl",
-        "risks",
-        "chosen_procedure",
-        "rationale",
-    ]:
-        if name in data:
-            setattr(assessment, name, data[name])
+    assessment = MarketGapAssessment(
+        need=need,
+        version=last + 1,
+        author=by,
+        suggested_procedure=suggestion.procedure,
+        conclusion=conclusion,
+        evidence=evidence,
+        trl=trl,
+        source_desk_research=source_desk_research,
+        source_rfi=source_rfi,
+        source_suppliers=source_suppliers,
+        suppliers_consulted=suppliers_consulted,
+        sources_notes=sources_notes,
+        risks=risks,
+        chosen_procedure=chosen_procedure,
+        rationale=rationale,
+    )
     if not assessment.chosen_procedure:
         assessment.chosen_procedure = suggestion.procedure
     if assessment.source_suppliers and not assessment.suppliers_consulted:
@@ -255,117 +309,158 @@ def _check_call_dates(opens_at: datetime, closes_at: datetime) -> None:
 
 
 @transaction.atomic
-def create_call(*, need: Need, by: User, data: dict, files=()) -> Call:
+def create_call(
+    *,
+    need: Need,
+    by: User,
+    title: str,
+    description: str,
+    opens_at: datetime,
+    closes_at: datetime,
+    kind: str = Call.Kind.RFI,
+    questions_to_market: str = "",
+    verified_companies_only: bool = False,
+    attachments=(),
+) -> Call:
     """Create a draft call from a published need. Side effects: attachments, audit row, search vector."""
     need = Need.objects.select_related("organisation").get(pk=need.pk)
     _require_verified_public_body(need.organisation)
     if not need.is_published:
         raise ServiceError(_("Publish the need before you create a call from it."))
-    _check_call_dates(data.get("opens_at"), data.get("closes_at"))
-    call = Call(need=need, created_by=by, status=Call.Status.DRAFT)
-    for name in CALL_FIELDS:
-        if name in data:
-            setattr(call, name, data[name])
+    _check_call_dates(opens_at, closes_at)
+    call = Call(
+        need=need,
+        created_by=by,
+        status=Call.Status.DRAFT,
+        kind=kind,
+        title=title,
+        description=description,
+        questions_to_market=questions_to_market,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        verified_companies_only=verified_companies_only,
+    )
     call.full_clean(exclude=["search_vector", "need"])
     call.save()
-    if files:
-        attach_files(owner=call, files=files, by=by)
+    if attachments:
+        attach_files(owner=call, files=attachments, by=by)
     write_audit(actor=by, action=AuditAction.CALL_CREATED, obj=call)
     update_search_vectors(call=call)
     return call
 
 
+NOT_EDITABLE = _("A call can only be changed before it opens.")
+
+
 @transaction.atomic
-def update_call(*, call: Call, by: User, data: dict, files=()) -> Call:
-    """Edit a call that has not opened yet. Side effects: attachments, audit row, search vector."""
+def update_call(
+    *,
+    call: Call,
+    by: User,
+    kind: str,
+    title: str,
+    description: str,
+    questions_to_market: str,
+    opens_at: datetime,
+    closes_at: datetime,
+    verified_companies_only: bool,
+    attachments=(),
+) -> Call:
+    """Edit a call that has not opened yet (`Call.is_editable`). Side effects: attachments, audit row, search
+    vector."""
     call = Call.objects.select_for_update().get(pk=call.pk)
-    if call.status != Call.Status.DRAFT or (call.published_at and call.opens_at <= timezone.now()):
-        raise InvalidTransition(_("A call can only be changed before it opens."))
-    _check_call_dates(data.get("opens_at", call.opens_at), data.get("closes_at", call.closes_at))
-    for name in CALL_FIELDS:
-        if name in data:
-            setattr(call, name, data[name])
+    if not call.is_editable:
+        raise InvalidTransition(NOT_EDITABLE)
+    _check_call_dates(opens_at, closes_at)
+    call.kind, call.title, call.description = kind, title, description
+    call.questions_to_market, call.verified_companies_only = questions_to_market, verified_companies_only
+    call.opens_at, call.closes_at = opens_at, closes_at
     call.full_clean(exclude=["search_vector", "need"])
     call.save()
-    if files:
-        attach_files(owner=call, files=files, by=by)
+    if attachments:
+        attach_files(owner=call, files=attachments, by=by)
     write_audit(actor=by, action=AuditAction.CALL_UPDATED, obj=call)
     update_search_vectors(call=call)
     return call
 
 
-@transaction.atomic
 def publish_call(*, call: Call, by: User) -> Call:
-    """Publish a draft call: it opens now if its opening time has come, otherwise on time by the periodic task.
+    """Publish a draft call: it is scheduled, and opens now if its opening time has come, otherwise on time by the
+    periodic task. Side effects: see `transition_call`."""
+    return transition_call(call=call, to=Call.State.SCHEDULED, by=by)
 
-    Side effects: audit row; when it opens, match alerts are queued (see `transition_call`).
+
+@transaction.atomic
+def transition_call(*, call: Call, to: str, by: User | None = None, reason: str = "") -> Call:
+    """Move a call to another state (the one place that does so): publish (draft → scheduled), open, close, cancel.
+
+    Locks the row, checks `Call.TRANSITIONS` from the stored state (`Call.state`), stamps the time, writes an audit
+    row. Publishing needs a verified public body, a published need and a closing time to come; it opens the call
+    at once when its opening time has come and moves the need to the dialogue stage. Cancelling needs a reason
+    and a call that has not closed by its dates. Side effects: audit row, `projects.tasks.send_call_alerts` via
+    the outbox when opened.
     """
     call = Call.objects.select_for_update().select_related("need__organisation").get(pk=call.pk)
+    previous = call.state
+    if to not in Call.TRANSITIONS[previous]:
+        if to == Call.State.SCHEDULED:
+            raise InvalidTransition(_("Only unpublished draft calls can be published."))
+        raise InvalidTransition(
+            _("A call that is %(from)s cannot become %(to)s.")
+            % {"from": Call.State(previous).label.lower(), "to": Call.State(to).label.lower()}
+        )
+    now = timezone.now()
+    if to == Call.State.CANCELLED and not call.is_cancellable:
+        # Closed by its dates even if the periodic task has not moved it yet: closed is final.
+        raise InvalidTransition(_("The call has closed, so it can no longer be cancelled."))
+    if to == Call.State.SCHEDULED:
+        return _publish(call, by=by, now=now)
+    if to == Call.State.CANCELLED:
+        if not reason.strip():
+            raise ServiceError(_("Give a reason for cancelling; it is shown on the call."), field="reason")
+        call.cancel_reason = reason.strip()
+    if to == Call.State.OPEN:
+        call.opened_at = now
+    if to == Call.State.CLOSED:
+        call.closed_at = now
+    call.status = to
+    call.save(update_fields=["status", "cancel_reason", "opened_at", "closed_at", "updated_at"])
+    details = {"from": previous, "to": to} | ({"reason": call.cancel_reason} if to == Call.State.CANCELLED else {})
+    write_audit(actor=by, action=AuditAction.state_change("call", to), obj=call, details=details)
+    if to == Call.State.OPEN:
+        from .tasks import send_call_alerts
+
+        # The outbox: the call is open whatever the broker says; the alerts go out once it answers.
+        enqueue(send_call_alerts, call_id=call.pk)
+    return call
+
+
+def _publish(call: Call, *, by: User | None, now: datetime) -> Call:
+    """draft → scheduled (and on to open when the opening time has come); part of `transition_call`."""
     _require_verified_public_body(call.need.organisation)
-    if call.status != Call.Status.DRAFT or call.published_at is not None:
-        raise InvalidTransition(_("Only unpublished draft calls can be published."))
     if not call.need.is_published:
         raise InvalidTransition(_("Publish the need before you publish a call from it."))
-    now = timezone.now()
     if call.closes_at <= now:
         raise ServiceError(_("The closing time has already passed. Change it before you publish."), field="closes_at")
     call.published_at = now
     call.save(update_fields=["published_at", "updated_at"])
     write_audit(
-        actor=by, action=AuditAction.CALL_PUBLISHED, obj=call, details={"opens_at": f"{call.opens_at:%Y-%m-%d %H:%M}"}
+        actor=by,
+        action=AuditAction.state_change("call", Call.State.SCHEDULED),
+        obj=call,
+        details={"opens_at": f"{call.opens_at:%Y-%m-%d %H:%M}"},
     )
     if call.opens_at <= now:
-        call = transition_call(call=call, to=Call.Status.OPEN, by=by)
+        call = transition_call(call=call, to=Call.State.OPEN, by=by)
     if call.need.stage in (Need.Stage.NEED, Need.Stage.MARKET_ANALYSIS):
         Need.objects.filter(pk=call.need_id).update(stage=Need.Stage.DIALOGUE)
     return call
 
 
-@transaction.atomic
-def transition_call(*, call: Call, to: str, by: User | None = None, reason: str = "") -> Call:
-    """Move a call to another state (the one place that does so).
-
-    Locks the row, checks CALL_TRANSITIONS, stamps the time, writes an audit row.
-    Opening queues the match alerts; cancelling needs a reason. Side effects: audit row,
-    `projects.tasks.send_call_alerts` on commit when opened.
-    """
-    call = Call.objects.select_for_update().get(pk=call.pk)
-    if to not in CALL_TRANSITIONS.get(call.status, set()):
-        raise InvalidTransition(
-            _("A call that is %(from)s cannot become %(to)s.")
-            % {"from": call.get_status_display().lower(), "to": Call.Status(to).label.lower()}
-        )
-    now = timezone.now()
-    if to == Call.Status.CANCELLED and call.effective_status == Call.Status.CLOSED:
-        # Closed by its dates even if the periodic task has not moved it yet: closed is final.
-        raise InvalidTransition(_("The call has closed, so it can no longer be cancelled."))
-    if to == Call.Status.CANCELLED:
-        if not reason.strip():
-            raise ServiceError(_("Give a reason for cancelling; it is shown on the call."), field="reason")
-        call.cancel_reason = reason.strip()
-    if to == Call.Status.OPEN:
-        if call.published_at is None:
-            raise InvalidTransition(_("Publish the call first."))
-        call.opened_at = now
-    if to == Call.Status.CLOSED:
-        call.closed_at = now
-    previous = call.status
-    call.status = to
-    call.save(update_fields=["status", "cancel_reason", "opened_at", "closed_at", "updated_at"])
-    details = {"from": previous, "to": to} | ({"reason": call.cancel_reason} if to == Call.Status.CANCELLED else {})
-    write_audit(actor=by, action=AuditAction.state_change("call", to), obj=call, details=details)
-    if to == Call.Status.OPEN:
-        from .tasks import send_call_alerts
-
-        call_id = call.pk
-        # The outbox: the call is open whatever the broker says; the alerts go out once it answers.
-        enqueue(send_call_alerts, call_id=call_id)
-    return call
-
-
 def cancel_call(*, call: Call, by: User, reason: str) -> Call:
-    """Cancel a draft or open call with a reason shown on the call. Side effects: see `transition_call`."""
-    return transition_call(call=call, to=Call.Status.CANCELLED, by=by, reason=reason)
+    """Cancel a draft, scheduled or open call with a reason shown on the call. Side effects: see
+    `transition_call`."""
+    return transition_call(call=call, to=Call.State.CANCELLED, by=by, reason=reason)
 
 
 def update_call_states(*, now: datetime | None = None) -> dict[str, int]:
@@ -375,14 +470,14 @@ def update_call_states(*, now: datetime | None = None) -> dict[str, int]:
     """
     now = now or timezone.now()
     opened = closed = 0
-    due_to_open = Call.objects.filter(status=Call.Status.DRAFT, published_at__isnull=False, opens_at__lte=now)
+    due_to_open = Call.objects.filter(stored_call_state_q(Call.State.SCHEDULED), opens_at__lte=now)
     for call in due_to_open.only("pk"):
         try:
             transition_call(call=call, to=Call.Status.OPEN)
             opened += 1
         except InvalidTransition:
             continue  # another worker moved it
-    for call in Call.objects.filter(status=Call.Status.OPEN, closes_at__lte=now).only("pk"):
+    for call in Call.objects.filter(stored_call_state_q(Call.State.OPEN), closes_at__lte=now).only("pk"):
         try:
             transition_call(call=call, to=Call.Status.CLOSED)
             closed += 1
@@ -422,8 +517,8 @@ def remove_attachment(*, attachment, by: User) -> None:
 
     owner = attachment.owner
     if isinstance(owner, Call):
-        if owner.status != Call.Status.DRAFT or (owner.published_at and owner.opens_at <= timezone.now()):
-            raise InvalidTransition(_("A call can only be changed before it opens."))
+        if not owner.is_editable:
+            raise InvalidTransition(NOT_EDITABLE)
     elif isinstance(owner, Response):
         _require_open(owner.call)
     else:
@@ -441,18 +536,28 @@ def _require_open(call: Call) -> None:
     Call it after the rows the change depends on are locked: a check made before waiting on a lock may be
     stale by the time the change is written.
     """
-    status = call.status_at(database_now())
-    if status != Call.Status.OPEN:
-        if status == Call.Status.CANCELLED:
+    state = call.state_at(database_now())
+    if state != Call.State.OPEN:
+        if state == Call.State.CANCELLED:
             raise InvalidTransition(_("The call has been cancelled."))
-        if status == Call.Status.CLOSED:
+        if state == Call.State.CLOSED:
             raise InvalidTransition(_("The call has closed; responses can no longer be changed."))
         raise InvalidTransition(_("The call is not open."))
 
 
 @transaction.atomic
 def save_response(
-    *, call: Call, organisation: Organisation, by: User, data: dict, files=(), submit: bool = False
+    *,
+    call: Call,
+    organisation: Organisation,
+    by: User,
+    summary: str,
+    trl: int,
+    description: str = "",
+    references: str = "",
+    price_indication: int | None = None,
+    attachments=(),
+    submit: bool = False,
 ) -> Response:
     """Create or update the company's response to an open call (one per company and call).
 
@@ -468,23 +573,22 @@ def save_response(
     created = response is None
     if created:
         response = Response(call=call, organisation=organisation, author=by)
-    for name in RESPONSE_FIELDS:
-        if name in data:
-            setattr(response, name, data[name])
+    response.summary, response.description, response.trl = summary, description, trl
+    response.references, response.price_indication = references, price_indication
     response.full_clean(exclude=["call", "organisation"], validate_constraints=False)
     try:
         with transaction.atomic():
             response.save()
     except IntegrityError:
         raise ServiceError(_("Your company has already answered this call. Edit that response instead.")) from None
-    if files:
-        attach_files(owner=response, files=files, by=by)
+    if attachments:
+        attach_files(owner=response, files=attachments, by=by)
     write_audit(
         actor=by, action=AuditAction.RESPONSE_CREATED if created else AuditAction.RESPONSE_UPDATED, obj=response
     )
-    if submit and response.status != Response.Status.SUBMITTED:
+    if submit and not response.is_submitted:
         response = transition_response(response=response, to=Response.Status.SUBMITTED, by=by)
-    elif not submit and response.status == Response.Status.WITHDRAWN:
+    elif not submit and response.is_withdrawn:
         # Editing a withdrawn response makes it a draft again; it is submitted only on request.
         response = transition_response(response=response, to=Response.Status.DRAFT, by=by)
     # Storing the attachments may have taken us past the deadline: then nothing of this edit is kept.
@@ -496,7 +600,7 @@ def save_response(
 def transition_response(*, response: Response, to: str, by: User) -> Response:
     """Submit, withdraw or resubmit a response while its call is open.
 
-    Locks the row, checks RESPONSE_TRANSITIONS, stamps the time; a call for verified companies only refuses the
+    Locks the row, checks `Response.TRANSITIONS`, stamps the time; a call for verified companies only refuses the
     submission of an unverified company's response (withdrawing stays possible). Side effects: audit row; on
     submission a receipt mail to the author and a notice to the buyer organisation's members.
     """
@@ -505,7 +609,7 @@ def transition_response(*, response: Response, to: str, by: User) -> Response:
     _require_open(call)
     if to == Response.Status.SUBMITTED:
         _require_accepted_by_call(call, response.organisation)
-    if to not in RESPONSE_TRANSITIONS.get(response.status, set()):
+    if not response.may_become(to):
         raise InvalidTransition(
             _("A response that is %(from)s cannot become %(to)s.")
             % {"from": response.get_status_display().lower(), "to": Response.Status(to).label.lower()}
@@ -555,7 +659,7 @@ def answer_question(*, question: Question, by: User, answer: str) -> Question:
     Side effects: audit row, mail to the person who asked.
     """
     question = Question.objects.select_for_update(of=("self",)).select_related("call", "asked_by").get(pk=question.pk)
-    if question.call.status == Call.Status.CANCELLED:
+    if question.call.is_cancelled:
         raise InvalidTransition(_("The call has been cancelled."))
     if not answer.strip():
         raise ServiceError(_("Write an answer."), field="answer")

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.documents import fingerprint_of
 
-from ..models import TRL_LEVELS, Call, Conclusion, Need, Procedure, Question, Response
+from ..models import TRL_LEVELS, Call, Conclusion, Need, Procedure, Question, Response, stored_call_state_q
 from .models import DecisionDocument
 
 
@@ -192,7 +192,7 @@ def decision_support_context(document: DecisionDocument) -> dict:
     assessment = need.assessments.select_related("author").order_by("-version").first()
     calls = list(
         Call.objects.filter(need=need)
-        .exclude(status=Call.Status.DRAFT, published_at__isnull=True)
+        .exclude(stored_call_state_q(Call.State.DRAFT))
         .annotate(
             submitted_count=Count("responses", filter=Q(responses__status=Response.Status.SUBMITTED), distinct=True),
             question_count=Count("questions", distinct=True),

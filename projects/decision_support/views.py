@@ -1,17 +1,15 @@
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import HttpResponseRedirect, JsonResponse
-from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views import View
 from django.views.generic import TemplateView
 
 from portal.documents import document_response
 from portal.services import ServiceError
+from portal.views.access import PermissionView, message_error
 
 from . import selectors, services
 
@@ -22,23 +20,40 @@ def safe_return_to(request, value: str | None, default: str) -> str:
     return default
 
 
-class NeedDocumentsView(LoginRequiredMixin, TemplateView):
+class NeedDocumentView(PermissionView):
+    """A need's documents; only members of the need's organisation (anyone else: 404)."""
+
+    permission_required = "projects.view_decision_documents"
+
+    def get_object(self):
+        return selectors.get_need_for_documents(self.request.user, self.kwargs["pk"])
+
+
+class DocumentView(PermissionView):
+    """One document of a need of the user's organisation (anyone else: 404)."""
+
+    permission_required = "projects.view_decisiondocument"
+
+    def get_object(self):
+        return selectors.get_decision_document_for(self.request.user, self.kwargs["pk"])
+
+
+class NeedDocumentsView(NeedDocumentView, TemplateView):
     """All decision-support documents of a need, with the order button (works without JavaScript)."""
 
     template_name = "documents/need_documents.html"
 
     def get_context_data(self, **kwargs):
-        need = selectors.get_need_for_documents(self.request.user, self.kwargs["pk"])
+        need = self.object
         return super().get_context_data(need=need, documents=list(selectors.documents_of(need)), **kwargs)
 
 
-class OrderDocumentView(LoginRequiredMixin, View):
+class OrderDocumentView(NeedDocumentView):
     http_method_names = ["post"]
+    permission_required = "projects.order_decision_document"
 
     def post(self, request, pk):
-        need = selectors.get_need_for_documents(request.user, pk)
-        if not request.user.has_perm("projects.order_decision_document", need):
-            return redirect("documents:need_documents", pk=need.pk)
+        need = self.object
         language = request.POST.get("language") or get_language()
         document, created = services.order_decision_document(need=need, by=request.user, language=language)
         if created:
@@ -62,13 +77,13 @@ class OrderDocumentView(LoginRequiredMixin, View):
         return HttpResponseRedirect(safe_return_to(request, request.POST.get("next"), default) + "#decision-documents")
 
 
-class DocumentStatusView(LoginRequiredMixin, TemplateView):
+class DocumentStatusView(DocumentView, TemplateView):
     """One document's status: a page, or JSON for the panel's polling script (?format=json)."""
 
     template_name = "documents/document_status.html"
 
     def get(self, request, *args, **kwargs):
-        document = selectors.get_decision_document_for(request.user, kwargs["pk"])
+        document = self.object
         if request.GET.get("format") == "json" or "application/json" in request.headers.get("Accept", ""):
             return self.json(document)
         return self.render_to_response(self.get_context_data(document=document, need=document.need))
@@ -99,25 +114,23 @@ class DocumentStatusView(LoginRequiredMixin, TemplateView):
         return response
 
 
-class RetryDocumentView(LoginRequiredMixin, View):
+class RetryDocumentView(DocumentView):
     http_method_names = ["post"]
+    permission_required = "projects.retry_decisiondocument"
 
     def post(self, request, pk):
-        document = selectors.get_decision_document_for(request.user, pk)
+        document = self.object
         default = reverse("documents:status", kwargs={"pk": document.pk})
         return_to = safe_return_to(request, request.POST.get("next"), default)
-        if not request.user.has_perm("projects.retry_decisiondocument", document):
-            return HttpResponseRedirect(return_to)
         try:
             services.retry_decision_document(document=document, by=request.user)
         except ServiceError as error:
-            messages.error(request, error.message)
+            message_error(request, error)
         else:
             messages.success(request, _("The document is queued again."))
         return HttpResponseRedirect(return_to)
 
 
-class DownloadDocumentView(LoginRequiredMixin, View):
+class DownloadDocumentView(DocumentView):
     def get(self, request, pk):
-        document = selectors.get_decision_document_for(request.user, pk)
-        return document_response(document)
+        return document_response(self.object)

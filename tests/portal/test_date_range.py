@@ -323,14 +323,19 @@ def test_need_services_refuse_a_planned_start_out_of_range(world):
         project_services.create_need(
             organisation=world["buyer_org"],
             by=world["buyer"],
-            data={**NEED_DATA, "planned_start": date(1999, 12, 31)},
+            **{**NEED_DATA, "planned_start": date(1999, 12, 31)},
             cpv_codes=[],
         )
     assert error.value.field == "planned_start"
     need = NeedFactory(organisation=world["buyer_org"])
     with pytest.raises(ServiceError) as error:
         project_services.update_need(
-            need=need, by=world["buyer"], data={"planned_start": date(2101, 1, 1)}, cpv_codes=[]
+            need=need,
+            by=world["buyer"],
+            title=need.title,
+            summary=need.summary,
+            planned_start=date(2101, 1, 1),
+            cpv_codes=[],
         )
     assert error.value.field == "planned_start"
     assert Need.objects.get().planned_start is None
@@ -340,14 +345,15 @@ def test_call_services_refuse_times_out_of_range(world):
     need = NeedFactory(organisation=world["buyer_org"])
     data = {**CALL_DATA, "opens_at": STOCKHOLM_YEAR_1, "closes_at": timezone.now() + timedelta(days=3)}
     with pytest.raises(ServiceError) as error:
-        project_services.create_call(need=need, by=world["buyer"], data=data)
+        project_services.create_call(need=need, by=world["buyer"], **data)
     assert error.value.field == "opens_at" and not Call.objects.exists()
     call = draft_call(need=need)
     with pytest.raises(ServiceError) as error:
         project_services.update_call(
             call=call,
             by=world["buyer"],
-            data={"closes_at": datetime(2101, 1, 1, tzinfo=timezone.get_default_timezone())},
+            **{**CALL_DATA, "opens_at": call.opens_at, "verified_companies_only": False},
+            closes_at=datetime(2101, 1, 1, tzinfo=timezone.get_default_timezone()),
         )
     assert error.value.field == "closes_at"
 

@@ -185,7 +185,7 @@ def company_response_in_progress(need):
     company_user = make_company_user()
     company = organisation_of(company_user)
     call = CallFactory(need=need)
-    save_response(call=call, organisation=company, by=company_user, data={"summary": "Första utkastet", "trl": 4})
+    save_response(call=call, organisation=company, by=company_user, summary="Första utkastet", trl=4)
     return company_user, company, call
 
 
@@ -195,13 +195,13 @@ def test_a_companys_draft_and_withdrawn_edits_do_not_make_a_new_version(buyer, n
     fingerprint = first.fingerprint
 
     # The buyer cannot see drafts or withdrawn responses, so ordering again must not reveal any of this.
-    save_response(call=call, organisation=company, by=company_user, data={"summary": "Andra utkastet", "trl": 6})
+    save_response(call=call, organisation=company, by=company_user, summary="Andra utkastet", trl=6)
     again, created = order_decision_document(need=need, by=buyer, language="en")
     assert (created, again.pk) == (False, first.pk)
 
     response = Response.objects.get(call=call, organisation=company)
     transition_response(response=response, to=Response.Status.WITHDRAWN, by=company_user)
-    save_response(call=call, organisation=company, by=company_user, data={"summary": "Tredje utkastet", "trl": 7})
+    save_response(call=call, organisation=company, by=company_user, summary="Tredje utkastet", trl=7)
     again, created = order_decision_document(need=need, by=buyer, language="en")
 
     assert (created, again.pk) == (False, first.pk)
@@ -213,9 +213,9 @@ def test_submitting_and_editing_a_submitted_response_make_a_new_version(buyer, n
     company_user, company, call = company_response_in_progress(need)
     first, _ = order_decision_document(need=need, by=buyer, language="en")
 
-    save_response(call=call, organisation=company, by=company_user, data={"summary": "Inskickat"}, submit=True)
+    save_response(call=call, organisation=company, by=company_user, summary="Inskickat", trl=7, submit=True)
     submitted, created_on_submit = order_decision_document(need=need, by=buyer, language="en")
-    save_response(call=call, organisation=company, by=company_user, data={"summary": "Rättat efter inskick"})
+    save_response(call=call, organisation=company, by=company_user, summary="Rättat efter inskick", trl=7)
     edited, created_on_edit = order_decision_document(need=need, by=buyer, language="en")
 
     assert created_on_submit and created_on_edit

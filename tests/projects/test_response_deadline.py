@@ -51,7 +51,7 @@ def test_an_edit_waiting_on_the_lock_past_the_deadline_is_refused(company_user, 
         try:
             locked.wait(timeout=10)
             services.save_response(
-                call=call, organisation=company_org, by=company_user, data={"summary": "Efter stängning"}
+                call=call, organisation=company_org, by=company_user, summary="Efter stängning", trl=6
             )
             outcome["result"] = "saved"
         except InvalidTransition as error:
@@ -83,7 +83,7 @@ def test_an_edit_whose_attachments_outlast_the_deadline_is_rolled_back(company_u
     monkeypatch.setattr(services, "attach_files", slow_attach)
     with pytest.raises(InvalidTransition):
         services.save_response(
-            call=call, organisation=company_org, by=company_user, data={"summary": "Efter"}, files=["file"]
+            call=call, organisation=company_org, by=company_user, summary="Efter", trl=6, attachments=["file"]
         )
 
     response.refresh_from_db()
@@ -95,7 +95,7 @@ def test_an_edit_before_the_deadline_is_kept(company_user, company_org):
     call = _call_closing_in(30)
     response = ResponseFactory(call=call, organisation=company_org, status=Response.Status.DRAFT, summary="Före")
 
-    services.save_response(call=call, organisation=company_org, by=company_user, data={"summary": "I tid"})
+    services.save_response(call=call, organisation=company_org, by=company_user, summary="I tid", trl=6)
 
     response.refresh_from_db()
     assert response.summary == "I tid"

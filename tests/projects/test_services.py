@@ -39,7 +39,7 @@ def _call_data(**overrides):
 def test_create_need_saves_a_draft_with_codes_and_audit(buyer, buyer_org):
     load_divisions()
     code = CpvCode.objects.get(code="09000000")
-    need = services.create_need(organisation=buyer_org, by=buyer, data=NEED_DATA, cpv_codes=[code])
+    need = services.create_need(organisation=buyer_org, by=buyer, **NEED_DATA, cpv_codes=[code])
     assert need.visibility == Need.Visibility.DRAFT
     assert list(need.cpv_codes.all()) == [code]
     assert AuditEntry.objects.filter(action=AuditAction.NEED_CREATED, object_id=str(need.pk)).exists()
@@ -48,17 +48,17 @@ def test_create_need_saves_a_draft_with_codes_and_audit(buyer, buyer_org):
 def test_create_need_refuses_an_unverified_public_body():
     user = make_member(status=Organisation.Status.PENDING)
     with pytest.raises(ServiceError):
-        services.create_need(organisation=organisation_of(user), by=user, data=NEED_DATA, cpv_codes=[])
+        services.create_need(organisation=organisation_of(user), by=user, **NEED_DATA, cpv_codes=[])
 
 
 def test_create_need_refuses_a_company(company_user, company_org):
     with pytest.raises(ServiceError):
-        services.create_need(organisation=company_org, by=company_user, data=NEED_DATA, cpv_codes=[])
+        services.create_need(organisation=company_org, by=company_user, **NEED_DATA, cpv_codes=[])
 
 
 def test_update_need_records_a_stage_change(buyer, buyer_org):
     need = NeedFactory(organisation=buyer_org)
-    services.update_need(need=need, by=buyer, data={**NEED_DATA, "stage": "dialog"}, cpv_codes=[])
+    services.update_need(need=need, by=buyer, **{**NEED_DATA, "stage": "dialog"}, cpv_codes=[])
     need.refresh_from_db()
     assert need.stage == "dialog"
     assert AuditEntry.objects.get(action=AuditAction.NEED_UPDATED).details == {"from": "behov", "to": "dialog"}
@@ -119,11 +119,11 @@ ASSESSMENT = {"conclusion": "new_development", "trl": 3, "evidence": "Ingen lös
 
 def test_record_assessment_keeps_versions_and_stores_the_suggestion(buyer, buyer_org):
     need = NeedFactory(organisation=buyer_org)
-    first = services.record_assessment(need=need, by=buyer, data=ASSESSMENT)
+    first = services.record_assessment(need=need, by=buyer, **ASSESSMENT)
     second = services.record_assessment(
         need=need,
         by=buyer,
-        data={**ASSESSMENT, "conclusion": "available", "trl": 9, "chosen_procedure": "functional", "rationale": "X"},
+        **{**ASSESSMENT, "conclusion": "available", "trl": 9, "chosen_procedure": "functional", "rationale": "X"},
     )
     need.refresh_from_db()
     assert (first.version, second.version) == (1, 2)
@@ -137,7 +137,7 @@ def test_record_assessment_keeps_versions_and_stores_the_suggestion(buyer, buyer
 def test_record_assessment_requires_the_number_of_suppliers(buyer, buyer_org):
     need = NeedFactory(organisation=buyer_org)
     with pytest.raises(ServiceError) as error:
-        services.record_assessment(need=need, by=buyer, data={**ASSESSMENT, "source_suppliers": True})
+        services.record_assessment(need=need, by=buyer, **{**ASSESSMENT, "source_suppliers": True})
     assert error.value.field == "suppliers_consulted"
 
 
@@ -147,21 +147,21 @@ def test_record_assessment_requires_the_number_of_suppliers(buyer, buyer_org):
 def test_create_call_needs_a_published_need(buyer, buyer_org):
     need = NeedFactory(organisation=buyer_org, visibility="draft")
     with pytest.raises(ServiceError):
-        services.create_call(need=need, by=buyer, data=_call_data())
+        services.create_call(need=need, by=buyer, **_call_data())
 
 
 def test_create_call_rejects_close_before_open(buyer, buyer_org):
     need = NeedFactory(organisation=buyer_org)
     now = timezone.now()
     with pytest.raises(ServiceError) as error:
-        services.create_call(need=need, by=buyer, data=_call_data(opens_at=now, closes_at=now - timedelta(hours=1)))
+        services.create_call(need=need, by=buyer, **_call_data(opens_at=now, closes_at=now - timedelta(hours=1)))
     assert error.value.field == "closes_at"
     assert not Call.objects.exists()
 
 
 def test_publish_call_with_future_opening_is_scheduled_then_opened_by_the_periodic_task(buyer, buyer_org):
     need = NeedFactory(organisation=buyer_org)
-    call = services.create_call(need=need, by=buyer, data=_call_data())
+    call = services.create_call(need=need, by=buyer, **_call_data())
     call = services.publish_call(call=call, by=buyer)
     assert call.status == Call.Status.DRAFT and call.is_scheduled
     assert services.update_call_states()["opened"] == 0
@@ -269,11 +269,13 @@ def test_a_call_whose_closing_time_has_passed_cannot_be_cancelled(buyer, buyer_o
 def test_update_call_only_before_it_opens(buyer, buyer_org):
     need = NeedFactory(organisation=buyer_org)
     call = draft_call(need=need)
-    services.update_call(call=call, by=buyer, data={"title": "Ny titel"})
+    services.update_call(call=call, by=buyer, **_call_data(title="Ny titel", verified_companies_only=False))
     call.refresh_from_db()
     assert call.title == "Ny titel"
     with pytest.raises(InvalidTransition):
-        services.update_call(call=CallFactory(need=need), by=buyer, data={"title": "X"})
+        services.update_call(
+            call=CallFactory(need=need), by=buyer, **_call_data(title="X", verified_companies_only=False)
+        )
 
 
 def test_effective_status_never_shows_a_passed_call_as_open():
@@ -290,10 +292,10 @@ RESPONSE = {"summary": "Vår lösning", "trl": 6}
 
 def test_save_response_creates_a_draft_then_submits(company_user, company_org):
     call = CallFactory()
-    response = services.save_response(call=call, organisation=company_org, by=company_user, data=RESPONSE)
+    response = services.save_response(call=call, organisation=company_org, by=company_user, **RESPONSE)
     assert response.status == Response.Status.DRAFT
     same = services.save_response(
-        call=call, organisation=company_org, by=company_user, data={**RESPONSE, "summary": "Ändrad"}, submit=True
+        call=call, organisation=company_org, by=company_user, **{**RESPONSE, "summary": "Ändrad"}, submit=True
     )
     assert same.pk == response.pk
     assert same.status == Response.Status.SUBMITTED and same.submitted_at
@@ -303,7 +305,7 @@ def test_save_response_creates_a_draft_then_submits(company_user, company_org):
 def test_submitting_mails_the_buyer_organisation(company_user, company_org):
     buyer = make_buyer()
     call = CallFactory(need=NeedFactory(organisation=organisation_of(buyer)))
-    with_commit = services.save_response(call=call, organisation=company_org, by=company_user, data=RESPONSE)
+    with_commit = services.save_response(call=call, organisation=company_org, by=company_user, **RESPONSE)
     mail.outbox.clear()
     from django.test import TestCase
 
@@ -325,7 +327,7 @@ def test_withdraw_and_resubmit_while_open(company_user, company_org):
 @pytest.mark.parametrize("make_call", [closed_call, draft_call, lambda: CallFactory(status="cancelled")])
 def test_responses_to_calls_that_are_not_open_are_refused(company_user, company_org, make_call):
     with pytest.raises(InvalidTransition):
-        services.save_response(call=make_call(), organisation=company_org, by=company_user, data=RESPONSE)
+        services.save_response(call=make_call(), organisation=company_org, by=company_user, **RESPONSE)
     assert not Response.objects.exists()
 
 
@@ -334,7 +336,7 @@ def test_an_edit_after_the_deadline_is_refused_and_nothing_is_lost(company_user,
     Call.objects.filter(pk=response.call_id).update(closes_at=timezone.now() - timedelta(seconds=1))
     with pytest.raises(InvalidTransition):
         services.save_response(
-            call=response.call, organisation=company_org, by=company_user, data={**RESPONSE, "summary": "Sent"}
+            call=response.call, organisation=company_org, by=company_user, **{**RESPONSE, "summary": "Sent"}
         )
     with pytest.raises(InvalidTransition):
         services.transition_response(response=response, to="withdrawn", by=company_user)
@@ -358,7 +360,7 @@ def test_a_second_response_racing_the_first_gets_a_message_and_changes_nothing(c
     monkeypatch.setattr(Response.objects, "select_for_update", lambda: Response.objects.none())
     with translation.override("en"), pytest.raises(ServiceError, match="already answered this call"):
         services.save_response(
-            call=existing.call, organisation=company_org, by=company_user, data={**RESPONSE, "summary": "Andra"}
+            call=existing.call, organisation=company_org, by=company_user, **{**RESPONSE, "summary": "Andra"}
         )
     existing.refresh_from_db()
     assert existing.summary == "Först" and Response.objects.count() == 1
@@ -366,7 +368,7 @@ def test_a_second_response_racing_the_first_gets_a_message_and_changes_nothing(c
 
 def test_a_public_body_cannot_respond(buyer, buyer_org):
     with pytest.raises(ServiceError):
-        services.save_response(call=CallFactory(), organisation=buyer_org, by=buyer, data=RESPONSE)
+        services.save_response(call=CallFactory(), organisation=buyer_org, by=buyer, **RESPONSE)
 
 
 @pytest.mark.parametrize(

@@ -552,9 +552,7 @@ def test_a_too_large_attachment_is_refused_with_a_message(client, company_user, 
 def test_need_history_is_shown_to_members_only(client, buyer, buyer_org):
     from projects import services
 
-    need = services.create_need(
-        organisation=buyer_org, by=buyer, data={"title": "Historik", "summary": "S"}, cpv_codes=[]
-    )
+    need = services.create_need(organisation=buyer_org, by=buyer, title="Historik", summary="S", cpv_codes=[])
     services.set_need_visibility(need=need, by=buyer, visibility="published")
     page = _login(client, buyer).get(reverse("projects:need_detail", args=[need.pk])).content.decode()
     assert "Behovet publicerat" in page
@@ -714,9 +712,7 @@ def test_an_unverified_company_cannot_respond_to_a_call_for_verified_companies_o
     assert crafted.status_code == 302
     assert not Response.objects.exists()
     with pytest.raises(services.ServiceError):
-        services.save_response(
-            call=call, organisation=organisation_of(user), by=user, data={"summary": "X", "trl": 5}, submit=True
-        )
+        services.save_response(call=call, organisation=organisation_of(user), by=user, summary="X", trl=5, submit=True)
     assert not Response.objects.exists()
 
 

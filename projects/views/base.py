@@ -1,0 +1,46 @@
+"""What the projects views share: the app's `PermissionView`s and pagination."""
+
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+from portal.query import clean_param, clean_query
+from portal.rules import active_organisation
+from portal.views.access import PermissionView
+
+PAGE_SIZE = 20
+
+
+def query_string(request) -> str:
+    params = clean_query(request.GET)
+    params.pop("page", None)
+    return params.urlencode()
+
+
+def paginate(request, queryset, size=PAGE_SIZE):
+    return Paginator(queryset, size).get_page(clean_param(request.GET.get("page"), max_length=20))
+
+
+class ProjectsView(PermissionView):
+    """A page of the projects app; `organisation` is the one the user acts for."""
+
+    @property
+    def organisation(self):
+        return active_organisation(self.request.user)
+
+
+class PublicView(ProjectsView):
+    """Open to visitors; the object (if any) still comes through a scoped selector."""
+
+    login_required = False
+
+
+class BuyerView(ProjectsView):
+    """Pages for buyers of a verified public body; an unverified one is told why it must wait."""
+
+    permission_required = "projects.create_need"
+
+    def permission_denied(self):
+        organisation = self.organisation
+        if organisation is not None and organisation.is_public_body and not organisation.is_verified:
+            return render(self.request, "projects/not_verified.html", {"organisation": organisation}, status=403)
+        return super().permission_denied()

@@ -1,0 +1,142 @@
+"""Pages for everyone: the catalogues of needs and calls, a need's and a call's page, the CPV search."""
+
+from django.db.models import Q
+from django.http import JsonResponse
+from django.shortcuts import render
+
+from portal.files import attachments_for
+from portal.query import clean_param
+from portal.rules import active_organisation, org_roles
+from portal.selectors import audit_entries_for
+
+from .. import selectors
+from ..forms import AnswerForm, CallFilterForm, NeedFilterForm, QuestionForm
+from ..models import CpvCode
+from ..rules import acts_for_company, call_accepts_active_organisation
+from .base import PublicView, paginate, query_string
+
+
+class NeedListView(PublicView):
+    def get(self, request):
+        form = NeedFilterForm(request.GET or None, organisations=selectors.publishers())
+        filters = form.filters() if request.GET else {}
+        needs = selectors.filter_needs(selectors.published_needs(), filters)
+        return render(
+            request,
+            "projects/need_list.html",
+            {"form": form, "page_obj": paginate(request, needs), "query_string": query_string(request)},
+        )
+
+
+class NeedDetailView(PublicView):
+    permission_required = "projects.view_need"
+
+    def get_object(self):
+        return selectors.get_need_for(self.request.user, self.kwargs["pk"])
+
+    def get(self, request, pk):
+        need, user = self.object, request.user
+        member = user.is_authenticated and need.organisation_id in set(org_roles(user))
+        calls = need.calls.select_related("need").order_by("-opens_at")
+        if not member:
+            calls = calls.filter(published_at__isnull=False)
+        assessments = sorted(need.assessments.all(), key=lambda a: a.version, reverse=True)
+        return render(
+            request,
+            "projects/need_detail.html",
+            {
+                "need": need,
+                "is_member": member,
+                "assessment": assessments[0] if assessments else None,
+                "earlier_assessments": assessments[1:],
+                "calls": list(calls),
+                "can_edit": user.has_perm("projects.change_need", need),
+                "can_create_call": user.has_perm("projects.create_call_need", need),
+                "history": _history(need) if member else [],
+            },
+        )
+
+
+def _history(need) -> list[dict]:
+    return [
+        {
+            "at": entry.created_at,
+            "actor": entry.actor,
+            "label": entry.action_label(),
+            "description": entry.rendered_description(),
+        }
+        for entry in audit_entries_for(need)[:20]
+    ]
+
+
+class CallListView(PublicView):
+    def get(self, request):
+        form = CallFilterForm(request.GET or None, organisations=selectors.publishers())
+        filters = form.filters() if request.GET else {}
+        calls = selectors.filter_calls(selectors.public_calls(), filters)
+        return render(
+            request,
+            "projects/call_list.html",
+            {"form": form, "page_obj": paginate(request, calls), "query_string": query_string(request)},
+        )
+
+
+def render_call_detail(request, call, *, question_form=None, answer_form=None, answer_question_pk=None):
+    """The call's page; also shown again with a question or answer form that has errors."""
+    user = request.user
+    can_manage = user.has_perm("projects.manage_call", call)
+    return render(
+        request,
+        "projects/call_detail.html",
+        {
+            "call": call,
+            "need": call.need,
+            "attachments": attachments_for(call),
+            "questions": selectors.questions_for(call, user),
+            "question_form": question_form or QuestionForm(),
+            "can_ask": user.has_perm("projects.ask_call", call),
+            "can_respond": user.has_perm("projects.respond_call", call),
+            # A company that may not respond only because it is not verified is told so.
+            "unverified_company": call.is_open
+            and acts_for_company(user)
+            and not call_accepts_active_organisation(user, call),
+            "own_response": selectors.response_of(active_organisation(user), call),
+            "can_manage": can_manage,
+            "can_edit": user.has_perm("projects.change_call", call),
+            "can_read_responses": user.has_perm("projects.view_responses_call", call),
+            "submitted_count": selectors.submitted_responses(call).count() if can_manage else None,
+            "answer_form": answer_form or AnswerForm(),
+            "answer_question_pk": answer_question_pk,
+        },
+    )
+
+
+class CallDetailView(PublicView):
+    permission_required = "projects.view_call"
+
+    def get_object(self):
+        return selectors.get_call_for(self.request.user, self.kwargs["pk"])
+
+    def get(self, request, pk):
+        return render_call_detail(request, self.object)
+
+
+class CpvSearchView(PublicView):
+    """Find CPV codes by code or words: an HTML page without JavaScript, JSON for the picker (?format=json)."""
+
+    def get(self, request):
+        text = clean_param(request.GET.get("q"), max_length=100)
+        codes = CpvCode.objects.none()
+        if text:
+            digits = text.replace("-", "")
+            if digits.isascii() and digits.isdigit():
+                codes = CpvCode.objects.filter(code__startswith=digits[:8])
+            else:
+                condition = Q()
+                for word in text.split()[:5]:
+                    condition &= Q(label__icontains=word) | Q(label_sv__icontains=word)
+                codes = CpvCode.objects.filter(condition)
+        codes = codes.order_by("code")[:50]
+        if request.GET.get("format") == "json":
+            return JsonResponse({"results": [{"code": c.full_code, "label": c.display_label} for c in codes]})
+        return render(request, "projects/cpv_search.html", {"q": text, "codes": codes})
