@@ -55,6 +55,8 @@ TRANSITIONS: dict[str, set[str]] = {
     S.WITHDRAWN: set(),
 }
 
+DECISION_EVENTS = frozenset({AuditAction.DECISION_APPROVED, AuditAction.DECISION_REJECTED})
+
 APPLICANT_FILES = "application"
 FINAL_REPORT_FILES = "final_report"
 
@@ -245,7 +247,7 @@ def save_application(
     Side effects: lines replaced, attachments added, an audit row.
     """
     application = Application.objects.select_for_update().get(pk=application.pk)
-    if application.state not in (S.DRAFT, S.COMPLETION_REQUESTED):
+    if not application.is_editable:
         raise InvalidTransition(
             _("The application can only be changed as a draft or when the handler has asked for a completion.")
         )
@@ -318,9 +320,11 @@ def _move(
     context = {
         "application": application,
         "state_label": S(to_state).label,
-        "to_state": to_state,
-        "from_state": from_state,
         "message": message,
+        # What the mail asks of the applicant, from the move itself (the template compares no state names).
+        "asks_completion": application.awaits_completion,
+        "asks_final_report_completion": application.awaits_final_report and from_state == S.FINAL_REPORT_SUBMITTED,
+        "letter_follows": event in DECISION_EVENTS,
     }
     # Queued with the change (portal/mail.py): the mail server is never asked during the request.
     send_mail_to(recipients, template="checks/mail/state_changed", context=context)
@@ -342,7 +346,7 @@ def submit_application(*, application: Application, by: User) -> Application:
     Side effects: reference number, history, audit row, mail (through `_move`).
     """
     application = _lock(application)
-    if application.state != S.DRAFT:
+    if not application.is_draft:
         raise InvalidTransition(_("The application has already been submitted."))
     if not application.call.is_open:
         raise ServiceError(
@@ -368,7 +372,7 @@ def withdraw_application(*, application: Application, by: User, message: str = "
 def resubmit_application(*, application: Application, by: User, message: str = "") -> Application:
     """Send a completed application back to the handlers. Side effects: through `_move`."""
     application = _lock(application)
-    if application.state != S.COMPLETION_REQUESTED:
+    if not application.awaits_completion:
         raise InvalidTransition(_("The application has already been sent back to the handlers."))
     if selectors.missing_items(application):
         raise ServiceError(_("The application is not complete yet: see the list of what is missing."))
@@ -385,7 +389,7 @@ def assign_application(*, application: Application, handler: User | None, by: Us
     Side effects: an audit row; the state change through `_move` when it starts the review.
     """
     application = _lock(application)
-    if application.state not in (S.SUBMITTED, S.IN_REVIEW, S.COMPLETION_REQUESTED, S.FINAL_REPORT_SUBMITTED):
+    if not application.is_under_handling:
         raise InvalidTransition(_("Only applications under handling can be assigned."))
     if handler is not None:
         if not is_handler(handler):
@@ -445,7 +449,7 @@ def save_review(
     Side effects: the review's weighted score, an audit row.
     """
     application = _lock(application)
-    if application.state not in (S.SUBMITTED, S.IN_REVIEW, S.COMPLETION_REQUESTED):
+    if not application.is_reviewable:
         raise InvalidTransition(_("The application can no longer be scored."))
     _ensure_no_conflict(application, handler)
     criteria = {criterion.pk: criterion for criterion in application.call.criteria.all()}
@@ -504,7 +508,7 @@ def decide_application(
     call = GrantCall.objects.select_for_update().get(pk=application.call_id)
     application = _lock(application)
     _ensure_no_conflict(application, by)
-    if application.state != S.IN_REVIEW:
+    if not application.is_in_review:
         raise InvalidTransition(_("Only applications in review can be decided."))
     if outcome == Decision.Outcome.APPROVED:
         if not granted_amount or granted_amount <= 0:
@@ -564,7 +568,7 @@ def submit_final_report(
     Side effects: the report, actual costs, attachments, the state change through `_move`.
     """
     application = _lock(application)
-    if application.state != S.APPROVED:
+    if not application.awaits_final_report:
         raise InvalidTransition(_("A final report can only be submitted for an approved application."))
     if not results.strip() or not outcome.strip():
         raise ServiceError(_("Describe the results and what the expertise led to."))
@@ -613,6 +617,6 @@ def request_report_completion(*, application: Application, by: User, message: st
         raise ServiceError(_("Write what the applicant should complete."), field="message")
     application = _lock(application)
     _ensure_no_conflict(application, by)
-    if application.state != S.FINAL_REPORT_SUBMITTED:
+    if not application.has_final_report_to_handle:
         raise InvalidTransition(_("There is no submitted final report to send back."))
     return _move(application, S.APPROVED, by=by, message=message.strip())

@@ -310,7 +310,7 @@ class ApplicationDetailView(ApplicationMixin, View):
             "resubmit_form": resubmit_form or ResubmitForm(),
             "report_completion": selectors.report_completion_request(application),
         }
-        if application.state in (S.DRAFT, S.COMPLETION_REQUESTED):
+        if application.is_editable:
             context["missing"] = selectors.missing_items(application)
         return context
 
@@ -704,7 +704,7 @@ class DecideView(HandlerFormView):
             granted_amount=form.cleaned_data.get("granted_amount"),
             reasoning=form.cleaned_data["reasoning"],
         )
-        if decision.outcome == "approved":
+        if decision.is_approved:
             return _("The application is approved. The decision letter is being prepared and will be mailed.")
         return _("The application is rejected. The decision letter is being prepared and will be mailed.")
 
