@@ -7,7 +7,8 @@ writes the audit log and mails the contact person and the organisation's owners
 after commit, each in their own language.
 """
 
-from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
@@ -39,6 +40,9 @@ from .models import (
     Track,
     weighted_average,
 )
+
+if TYPE_CHECKING:
+    from projects.models import Need
 
 S = Application.State
 
@@ -156,29 +160,15 @@ def publish_call(*, call: GrantCall, by: User) -> GrantCall:
 # --- Applications: drafts ----------------------------------------------------------------------------------------
 
 
-@dataclass
-class ApplicationData:
-    track: Track
-    contact: User
-    title: str
-    need: object = None
-    purpose: str = ""
-    background: str = ""
-    expected_results: str = ""
-    requested_amount: int | None = None
-    period_start: object = None
-    period_end: object = None
-
-
-def _check_data(call: GrantCall, organisation: Organisation, data: ApplicationData):
-    if data.track.call_id != call.pk:
+def _check_fields(call: GrantCall, organisation: Organisation, *, track, contact, need, period_start, period_end):
+    if track.call_id != call.pk:
         raise ServiceError(_("Choose one of the call's tracks."), field="track")
-    if not data.contact.memberships.filter(organisation=organisation).exists():
+    if not contact.memberships.filter(organisation=organisation).exists():
         raise ServiceError(_("The contact person must be a member of your organisation."), field="contact")
-    if data.need is not None and data.need.organisation_id != organisation.pk:
+    if need is not None and need.organisation_id != organisation.pk:
         raise ServiceError(_("Choose one of your organisation's needs."), field="need")
-    require_dates_in_range(period_start=data.period_start, period_end=data.period_end)
-    if data.period_start and data.period_end and data.period_end < data.period_start:
+    require_dates_in_range(period_start=period_start, period_end=period_end)
+    if period_start and period_end and period_end < period_start:
         raise ServiceError(_("The period cannot end before it starts."), field="period_end")
 
 
@@ -211,7 +201,16 @@ def create_application(
     call: GrantCall,
     organisation: Organisation,
     by: User,
-    data: ApplicationData,
+    track: Track,
+    contact: User,
+    title: str,
+    need: "Need | None" = None,
+    purpose: str = "",
+    background: str = "",
+    expected_results: str = "",
+    requested_amount: int | None = None,
+    period_start: date | None = None,
+    period_end: date | None = None,
     expertise: list[dict],
     budget: list[dict],
     files=(),
@@ -222,8 +221,24 @@ def create_application(
         raise ServiceError(_("The call is not open for applications."))
     if not (organisation.is_public_body and organisation.is_verified):
         raise ServiceError(_("Only verified public bodies can apply."))
-    _check_data(call, organisation, data)
-    application = Application.objects.create(call=call, organisation=organisation, created_by=by, **data.__dict__)
+    _check_fields(
+        call, organisation, track=track, contact=contact, need=need, period_start=period_start, period_end=period_end
+    )
+    application = Application.objects.create(
+        call=call,
+        organisation=organisation,
+        created_by=by,
+        track=track,
+        contact=contact,
+        title=title,
+        need=need,
+        purpose=purpose,
+        background=background,
+        expected_results=expected_results,
+        requested_amount=requested_amount,
+        period_start=period_start,
+        period_end=period_end,
+    )
     _replace_lines(application, expertise, budget)
     if files:
         attach_files(owner=application, files=files, by=by, purpose=APPLICANT_FILES)
@@ -236,12 +251,21 @@ def save_application(
     *,
     application: Application,
     by: User,
-    data: ApplicationData,
+    track: Track,
+    contact: User,
+    title: str,
+    need: "Need | None" = None,
+    purpose: str = "",
+    background: str = "",
+    expected_results: str = "",
+    requested_amount: int | None = None,
+    period_start: date | None = None,
+    period_end: date | None = None,
     expertise: list[dict],
     budget: list[dict],
     files=(),
 ) -> Application:
-    """Save a draft, or the applicant's changes while a completion is requested.
+    """Save a draft, or the applicant's changes while a completion is requested (`Application.is_editable`).
 
     Raises InvalidTransition in any other state (for example after submitting from another tab).
     Side effects: lines replaced, attachments added, an audit row.
@@ -251,9 +275,25 @@ def save_application(
         raise InvalidTransition(
             _("The application can only be changed as a draft or when the handler has asked for a completion.")
         )
-    _check_data(application.call, application.organisation, data)
-    for field, value in data.__dict__.items():
-        setattr(application, field, value)
+    _check_fields(
+        application.call,
+        application.organisation,
+        track=track,
+        contact=contact,
+        need=need,
+        period_start=period_start,
+        period_end=period_end,
+    )
+    application.track = track
+    application.contact = contact
+    application.title = title
+    application.need = need
+    application.purpose = purpose
+    application.background = background
+    application.expected_results = expected_results
+    application.requested_amount = requested_amount
+    application.period_start = period_start
+    application.period_end = period_end
     application.save()
     _replace_lines(application, expertise, budget)
     if files:
