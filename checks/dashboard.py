@@ -8,7 +8,6 @@ from portal.rules import acts_for_public_body, acts_for_verified_public_body, is
 
 from . import selectors
 from .models import Application, GrantCall
-from .rules import UNDER_HANDLING_STATES
 
 
 def panels(request) -> list[Panel]:
@@ -32,7 +31,7 @@ def panels(request) -> list[Panel]:
     if is_handler(user):
         S = Application.State
         # The same sets as the queue links in the panel (state=under_handling), so the numbers match the lists.
-        handling = Q(state__in=UNDER_HANDLING_STATES)
+        handling = Q(state__in=Application.UNDER_HANDLING_STATES)
         counts = Application.objects.exclude(state=S.DRAFT).aggregate(
             mine=Count("id", filter=Q(assigned_to=user) & handling),
             unassigned=Count("id", filter=Q(assigned_to__isnull=True) & handling),

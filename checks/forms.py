@@ -1,5 +1,4 @@
 from django import forms
-from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
@@ -162,6 +161,22 @@ class ApplicationForm(NoColon, DateRangeFormMixin, forms.ModelForm):
         if start and end and end < start:
             self.add_error("period_end", _("The period cannot end before it starts."))
         return cleaned
+
+    def application_fields(self) -> dict:
+        """The keyword arguments of services.create_application / save_application, from the valid form."""
+        data = self.cleaned_data
+        return {
+            "track": data["track"],
+            "need": data["need"],
+            "contact": data["contact"],
+            "title": data["title"],
+            "purpose": data["purpose"],
+            "background": data["background"],
+            "expected_results": data["expected_results"],
+            "requested_amount": data["requested_amount"],
+            "period_start": data["period_start"],
+            "period_end": data["period_end"],
+        }
 
 
 def track_label(track) -> str:
@@ -384,9 +399,3 @@ class QueueFilterForm(NoColon, QueryFilterForm):
         self.fields["track"].choices = [("", _("All"))] + [
             (track.pk, f"{track.call.reference_number}: {track.name}") for track in Track.objects.select_related("call")
         ]
-
-
-def field_error(form, error) -> None:
-    """Put a ServiceError next to its field when the form has that field, else on top."""
-    field = getattr(error, "field", None)
-    form.add_error(field if field in form.fields else None, ValidationError(error.message))

@@ -168,6 +168,13 @@ class Application(RulesModel):
         CLOSED = "closed", _("Closed")
         WITHDRAWN = "withdrawn", pgettext_lazy("check application", "Withdrawn")
 
+    # The rules on the state, each written once: services, selectors, checks/rules.py (and through it views and
+    # templates) ask these sets or the properties below. Which state may follow which is services.TRANSITIONS.
+    EDITABLE_STATES = frozenset({State.DRAFT, State.COMPLETION_REQUESTED})
+    WITHDRAWABLE_STATES = frozenset({State.DRAFT, State.SUBMITTED})
+    REVIEWABLE_STATES = frozenset({State.SUBMITTED, State.IN_REVIEW, State.COMPLETION_REQUESTED})
+    UNDER_HANDLING_STATES = REVIEWABLE_STATES | {State.FINAL_REPORT_SUBMITTED}
+
     call = models.ForeignKey(
         GrantCall, on_delete=models.PROTECT, related_name="applications", verbose_name=_("grant call")
     )
@@ -231,22 +238,67 @@ class Application(RulesModel):
             # Drafts are the applicant's own (selectors.get_application_for_staff); this also guards attachments.
             "view": r.is_org_member | (r.is_staff_role & ~r.is_draft),
             "add": r.acts_for_verified_public_body,
-            "change": r.is_applicant & r.is_editable_state,
+            "change": r.is_applicant & r.is_editable,
             "submit": r.is_applicant & r.is_draft,
-            "resubmit": r.is_applicant & r.is_completion_requested,
+            "resubmit": r.is_applicant & r.awaits_completion,
             "withdraw": r.is_applicant & r.is_withdrawable,
-            "report": r.is_applicant & r.is_approved,
+            "report": r.is_applicant & r.awaits_final_report,
             "view_internal": r.is_staff_role,
             "assign": r.is_handler & r.is_under_handling,
             "review": r.is_handler & r.is_reviewable & ~r.has_conflict,
             "request_completion": r.is_handler & r.is_in_review & ~r.has_conflict,
             "decide": r.is_handler & r.is_in_review & ~r.has_conflict,
-            "accept_report": r.is_handler & r.is_final_report_submitted & ~r.has_conflict,
+            "accept_report": r.is_handler & r.has_final_report_to_handle & ~r.has_conflict,
             "declare_conflict": r.is_handler,
+            "retry_letter": r.is_handler,
         }
 
     def __str__(self):
         return f"{self.reference or _('Draft')}: {self.title}"
+
+    @property
+    def is_draft(self) -> bool:
+        """Not yet submitted: only the applicant sees it, and it can be submitted."""
+        return self.state == self.State.DRAFT
+
+    @property
+    def is_editable(self) -> bool:
+        """The applicant can change it: as a draft, or while the handler asks for a completion."""
+        return self.state in self.EDITABLE_STATES
+
+    @property
+    def awaits_completion(self) -> bool:
+        """The handler asked for a completion: the applicant changes it and sends it back."""
+        return self.state == self.State.COMPLETION_REQUESTED
+
+    @property
+    def is_withdrawable(self) -> bool:
+        return self.state in self.WITHDRAWABLE_STATES
+
+    @property
+    def is_reviewable(self) -> bool:
+        """Handlers can score it."""
+        return self.state in self.REVIEWABLE_STATES
+
+    @property
+    def is_in_review(self) -> bool:
+        """Handlers can ask for a completion or decide."""
+        return self.state == self.State.IN_REVIEW
+
+    @property
+    def is_under_handling(self) -> bool:
+        """Submitted and not finished: it can be assigned to a handler."""
+        return self.state in self.UNDER_HANDLING_STATES
+
+    @property
+    def awaits_final_report(self) -> bool:
+        """Approved: the applicant submits the final report."""
+        return self.state == self.State.APPROVED
+
+    @property
+    def has_final_report_to_handle(self) -> bool:
+        """The final report is submitted: the handler accepts it or sends it back."""
+        return self.state == self.State.FINAL_REPORT_SUBMITTED
 
     @property
     def competence_count(self) -> int:
@@ -443,6 +495,10 @@ class Decision(models.Model):
 
     def __str__(self):
         return f"{self.get_outcome_display()}: {self.application}"
+
+    @property
+    def is_approved(self) -> bool:
+        return self.outcome == self.Outcome.APPROVED
 
 
 class FinalReport(models.Model):

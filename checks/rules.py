@@ -16,29 +16,27 @@ from portal.rules import (  # noqa: F401 - re-exported for the models
     is_staff_role,
 )
 
-EDITABLE_STATES = {"draft", "completion_requested"}
-WITHDRAWABLE_STATES = {"draft", "submitted"}
-REVIEWABLE_STATES = {"submitted", "in_review", "completion_requested"}
-UNDER_HANDLING_STATES = {"submitted", "in_review", "completion_requested", "final_report_submitted"}
 
+def _state_rule(name: str):
+    """A predicate asking the application's property `name`: the rule on the state is written once, on the model
+    (checks/models.py), and services and templates ask the same property."""
 
-def _state_is(*states):
-    @rules.predicate(name=f"state_in_{'_'.join(states)}")
+    @rules.predicate(name=name)
     def predicate(user, application):
-        return application is not None and application.state in states
+        return application is not None and getattr(application, name)
 
     return predicate
 
 
-is_draft = _state_is("draft")
-is_completion_requested = _state_is("completion_requested")
-is_in_review = _state_is("in_review")
-is_approved = _state_is("approved")
-is_final_report_submitted = _state_is("final_report_submitted")
-is_editable_state = _state_is(*sorted(EDITABLE_STATES))
-is_withdrawable = _state_is(*sorted(WITHDRAWABLE_STATES))
-is_reviewable = _state_is(*sorted(REVIEWABLE_STATES))
-is_under_handling = _state_is(*sorted(UNDER_HANDLING_STATES))
+is_draft = _state_rule("is_draft")
+is_editable = _state_rule("is_editable")
+awaits_completion = _state_rule("awaits_completion")
+is_withdrawable = _state_rule("is_withdrawable")
+is_reviewable = _state_rule("is_reviewable")
+is_in_review = _state_rule("is_in_review")
+is_under_handling = _state_rule("is_under_handling")
+awaits_final_report = _state_rule("awaits_final_report")
+has_final_report_to_handle = _state_rule("has_final_report_to_handle")
 
 
 @rules.predicate
@@ -62,7 +60,7 @@ def has_conflict(user, application):
 
 @rules.predicate
 def is_published_call(user, call):
-    return call is not None and call.status == "published"
+    return call is not None and call.is_published
 
 
 @rules.predicate

@@ -23,7 +23,6 @@ from .models import (
     StateChange,
     weighted_average,
 )
-from .rules import UNDER_HANDLING_STATES
 
 S = Application.State
 
@@ -115,7 +114,7 @@ def history_of(application) -> QuerySet[StateChange]:
 
 def report_completion_request(application) -> StateChange | None:
     """The handler's request to complete the final report, while the applicant has still to send it again."""
-    if application.state != S.APPROVED:
+    if not application.awaits_final_report:
         return None
     last = application.state_changes.order_by("-created_at", "-id").first()
     if last is not None and last.from_state == S.FINAL_REPORT_SUBMITTED:
@@ -250,7 +249,7 @@ def review_queue(user, *, call=None, track=None, state=None, assigned=None, sort
     if track:
         queryset = queryset.filter(track_id=track)
     if state == UNDER_HANDLING:
-        queryset = queryset.filter(state__in=UNDER_HANDLING_STATES)
+        queryset = queryset.filter(state__in=Application.UNDER_HANDLING_STATES)
     elif state:
         queryset = queryset.filter(state=state)
     if assigned == "me":

@@ -7,7 +7,8 @@ writes the audit log and mails the contact person and the organisation's owners
 after commit, each in their own language.
 """
 
-from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
@@ -40,6 +41,9 @@ from .models import (
     weighted_average,
 )
 
+if TYPE_CHECKING:
+    from projects.models import Need
+
 S = Application.State
 
 TRANSITIONS: dict[str, set[str]] = {
@@ -54,6 +58,8 @@ TRANSITIONS: dict[str, set[str]] = {
     S.CLOSED: set(),
     S.WITHDRAWN: set(),
 }
+
+DECISION_EVENTS = frozenset({AuditAction.DECISION_APPROVED, AuditAction.DECISION_REJECTED})
 
 APPLICANT_FILES = "application"
 FINAL_REPORT_FILES = "final_report"
@@ -154,29 +160,15 @@ def publish_call(*, call: GrantCall, by: User) -> GrantCall:
 # --- Applications: drafts ----------------------------------------------------------------------------------------
 
 
-@dataclass
-class ApplicationData:
-    track: Track
-    contact: User
-    title: str
-    need: object = None
-    purpose: str = ""
-    background: str = ""
-    expected_results: str = ""
-    requested_amount: int | None = None
-    period_start: object = None
-    period_end: object = None
-
-
-def _check_data(call: GrantCall, organisation: Organisation, data: ApplicationData):
-    if data.track.call_id != call.pk:
+def _check_fields(call: GrantCall, organisation: Organisation, *, track, contact, need, period_start, period_end):
+    if track.call_id != call.pk:
         raise ServiceError(_("Choose one of the call's tracks."), field="track")
-    if not data.contact.memberships.filter(organisation=organisation).exists():
+    if not contact.memberships.filter(organisation=organisation).exists():
         raise ServiceError(_("The contact person must be a member of your organisation."), field="contact")
-    if data.need is not None and data.need.organisation_id != organisation.pk:
+    if need is not None and need.organisation_id != organisation.pk:
         raise ServiceError(_("Choose one of your organisation's needs."), field="need")
-    require_dates_in_range(period_start=data.period_start, period_end=data.period_end)
-    if data.period_start and data.period_end and data.period_end < data.period_start:
+    require_dates_in_range(period_start=period_start, period_end=period_end)
+    if period_start and period_end and period_end < period_start:
         raise ServiceError(_("The period cannot end before it starts."), field="period_end")
 
 
@@ -209,7 +201,16 @@ def create_application(
     call: GrantCall,
     organisation: Organisation,
     by: User,
-    data: ApplicationData,
+    track: Track,
+    contact: User,
+    title: str,
+    need: "Need | None" = None,
+    purpose: str = "",
+    background: str = "",
+    expected_results: str = "",
+    requested_amount: int | None = None,
+    period_start: date | None = None,
+    period_end: date | None = None,
     expertise: list[dict],
     budget: list[dict],
     files=(),
@@ -220,8 +221,24 @@ def create_application(
         raise ServiceError(_("The call is not open for applications."))
     if not (organisation.is_public_body and organisation.is_verified):
         raise ServiceError(_("Only verified public bodies can apply."))
-    _check_data(call, organisation, data)
-    application = Application.objects.create(call=call, organisation=organisation, created_by=by, **data.__dict__)
+    _check_fields(
+        call, organisation, track=track, contact=contact, need=need, period_start=period_start, period_end=period_end
+    )
+    application = Application.objects.create(
+        call=call,
+        organisation=organisation,
+        created_by=by,
+        track=track,
+        contact=contact,
+        title=title,
+        need=need,
+        purpose=purpose,
+        background=background,
+        expected_results=expected_results,
+        requested_amount=requested_amount,
+        period_start=period_start,
+        period_end=period_end,
+    )
     _replace_lines(application, expertise, budget)
     if files:
         attach_files(owner=application, files=files, by=by, purpose=APPLICANT_FILES)
@@ -234,24 +251,49 @@ def save_application(
     *,
     application: Application,
     by: User,
-    data: ApplicationData,
+    track: Track,
+    contact: User,
+    title: str,
+    need: "Need | None" = None,
+    purpose: str = "",
+    background: str = "",
+    expected_results: str = "",
+    requested_amount: int | None = None,
+    period_start: date | None = None,
+    period_end: date | None = None,
     expertise: list[dict],
     budget: list[dict],
     files=(),
 ) -> Application:
-    """Save a draft, or the applicant's changes while a completion is requested.
+    """Save a draft, or the applicant's changes while a completion is requested (`Application.is_editable`).
 
     Raises InvalidTransition in any other state (for example after submitting from another tab).
     Side effects: lines replaced, attachments added, an audit row.
     """
     application = Application.objects.select_for_update().get(pk=application.pk)
-    if application.state not in (S.DRAFT, S.COMPLETION_REQUESTED):
+    if not application.is_editable:
         raise InvalidTransition(
             _("The application can only be changed as a draft or when the handler has asked for a completion.")
         )
-    _check_data(application.call, application.organisation, data)
-    for field, value in data.__dict__.items():
-        setattr(application, field, value)
+    _check_fields(
+        application.call,
+        application.organisation,
+        track=track,
+        contact=contact,
+        need=need,
+        period_start=period_start,
+        period_end=period_end,
+    )
+    application.track = track
+    application.contact = contact
+    application.title = title
+    application.need = need
+    application.purpose = purpose
+    application.background = background
+    application.expected_results = expected_results
+    application.requested_amount = requested_amount
+    application.period_start = period_start
+    application.period_end = period_end
     application.save()
     _replace_lines(application, expertise, budget)
     if files:
@@ -318,9 +360,11 @@ def _move(
     context = {
         "application": application,
         "state_label": S(to_state).label,
-        "to_state": to_state,
-        "from_state": from_state,
         "message": message,
+        # What the mail asks of the applicant, from the move itself (the template compares no state names).
+        "asks_completion": application.awaits_completion,
+        "asks_final_report_completion": application.awaits_final_report and from_state == S.FINAL_REPORT_SUBMITTED,
+        "letter_follows": event in DECISION_EVENTS,
     }
     # Queued with the change (portal/mail.py): the mail server is never asked during the request.
     send_mail_to(recipients, template="checks/mail/state_changed", context=context)
@@ -342,7 +386,7 @@ def submit_application(*, application: Application, by: User) -> Application:
     Side effects: reference number, history, audit row, mail (through `_move`).
     """
     application = _lock(application)
-    if application.state != S.DRAFT:
+    if not application.is_draft:
         raise InvalidTransition(_("The application has already been submitted."))
     if not application.call.is_open:
         raise ServiceError(
@@ -368,7 +412,7 @@ def withdraw_application(*, application: Application, by: User, message: str = "
 def resubmit_application(*, application: Application, by: User, message: str = "") -> Application:
     """Send a completed application back to the handlers. Side effects: through `_move`."""
     application = _lock(application)
-    if application.state != S.COMPLETION_REQUESTED:
+    if not application.awaits_completion:
         raise InvalidTransition(_("The application has already been sent back to the handlers."))
     if selectors.missing_items(application):
         raise ServiceError(_("The application is not complete yet: see the list of what is missing."))
@@ -385,7 +429,7 @@ def assign_application(*, application: Application, handler: User | None, by: Us
     Side effects: an audit row; the state change through `_move` when it starts the review.
     """
     application = _lock(application)
-    if application.state not in (S.SUBMITTED, S.IN_REVIEW, S.COMPLETION_REQUESTED, S.FINAL_REPORT_SUBMITTED):
+    if not application.is_under_handling:
         raise InvalidTransition(_("Only applications under handling can be assigned."))
     if handler is not None:
         if not is_handler(handler):
@@ -445,7 +489,7 @@ def save_review(
     Side effects: the review's weighted score, an audit row.
     """
     application = _lock(application)
-    if application.state not in (S.SUBMITTED, S.IN_REVIEW, S.COMPLETION_REQUESTED):
+    if not application.is_reviewable:
         raise InvalidTransition(_("The application can no longer be scored."))
     _ensure_no_conflict(application, handler)
     criteria = {criterion.pk: criterion for criterion in application.call.criteria.all()}
@@ -504,7 +548,7 @@ def decide_application(
     call = GrantCall.objects.select_for_update().get(pk=application.call_id)
     application = _lock(application)
     _ensure_no_conflict(application, by)
-    if application.state != S.IN_REVIEW:
+    if not application.is_in_review:
         raise InvalidTransition(_("Only applications in review can be decided."))
     if outcome == Decision.Outcome.APPROVED:
         if not granted_amount or granted_amount <= 0:
@@ -564,7 +608,7 @@ def submit_final_report(
     Side effects: the report, actual costs, attachments, the state change through `_move`.
     """
     application = _lock(application)
-    if application.state != S.APPROVED:
+    if not application.awaits_final_report:
         raise InvalidTransition(_("A final report can only be submitted for an approved application."))
     if not results.strip() or not outcome.strip():
         raise ServiceError(_("Describe the results and what the expertise led to."))
@@ -613,6 +657,6 @@ def request_report_completion(*, application: Application, by: User, message: st
         raise ServiceError(_("Write what the applicant should complete."), field="message")
     application = _lock(application)
     _ensure_no_conflict(application, by)
-    if application.state != S.FINAL_REPORT_SUBMITTED:
+    if not application.has_final_report_to_handle:
         raise InvalidTransition(_("There is no submitted final report to send back."))
     return _move(application, S.APPROVED, by=by, message=message.strip())

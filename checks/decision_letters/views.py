@@ -1,46 +1,48 @@
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404
 from django.utils.translation import gettext as _
-from django.views import View
 
 from portal.documents import DocumentStatus, document_response
-from portal.rules import is_handler, is_staff_role
+from portal.rules import is_staff_role
 from portal.services import ServiceError
+from portal.views.access import PermissionView, message_error
 
 from .. import selectors
-from ..views import StaffApplicationMixin
+from ..views.review import StaffApplicationView
 from . import services
 
 
-class DecisionLetterView(LoginRequiredMixin, View):
+class DecisionLetterView(PermissionView):
     """The decision letter for the applicant's members and for handlers/admins; 404 for everyone else."""
 
+    permission_required = "checks.view_application"
+
+    def get_object(self):
+        if is_staff_role(self.request.user):
+            return selectors.get_application_for_staff(self.request.user, self.kwargs["pk"])
+        return selectors.get_application_for(self.request.user, self.kwargs["pk"])
+
     def get(self, request, pk):
-        if is_staff_role(request.user):
-            application = selectors.get_application_for_staff(request.user, pk)
-        else:
-            application = selectors.get_application_for(request.user, pk)
-        if not request.user.has_perm("checks.view_application", application):
-            raise Http404
-        letter = application.letters.filter(status=DocumentStatus.READY).first()
+        letter = self.object.letters.filter(status=DocumentStatus.READY).first()
         if letter is None:
             raise Http404
         return document_response(letter)
 
 
-class RetryLetterView(StaffApplicationMixin, View):
-    def get_permission_required(self):
-        return ("checks.view_internal_application",)
+class RetryLetterView(StaffApplicationView):
+    permission_required = "checks.retry_letter_application"
+
+    def permission_denied(self):
+        # A page only handlers use, reached by POST: staff who try another method are told it is not allowed.
+        if self.request.method != "POST":
+            return self.http_method_not_allowed(self.request)
+        return super().permission_denied()
 
     def post(self, request, pk):
-        application = self.get_object()
-        if not is_handler(request.user):
-            raise Http404
         try:
-            services.retry_decision_letter(application=application, by=request.user)
+            services.retry_decision_letter(application=self.object, by=request.user)
         except ServiceError as error:
-            messages.error(request, error.message)
+            message_error(request, error)
         else:
             messages.success(request, _("The decision letter is being produced again; it is mailed when ready."))
         return self.back()

@@ -76,6 +76,50 @@ def test_completion_request_mail_carries_the_message_in_each_recipients_language
     assert "Bifoga offerten." in english.body and "Bifoga offerten." in swedish.body
 
 
+COMPLETE_APPLICATION = "The handler asks you to complete the application."
+COMPLETE_REPORT = "The handler asks you to complete the final report and submit it again."
+LETTER_FOLLOWS = "The decision letter follows in a separate mail."
+
+
+@pytest.mark.parametrize(
+    ("state", "move", "says"),
+    [
+        (S.IN_REVIEW, "request_completion", COMPLETE_APPLICATION),
+        (S.FINAL_REPORT_SUBMITTED, "request_report_completion", COMPLETE_REPORT),
+        (S.IN_REVIEW, "approve", LETTER_FOLLOWS),
+        (S.IN_REVIEW, "reject", LETTER_FOLLOWS),
+        (S.FINAL_REPORT_SUBMITTED, "accept_final_report", None),
+        (S.COMPLETION_REQUESTED, "resubmit_application", None),
+    ],
+)
+def test_state_change_mail_says_what_the_move_asks_of_the_applicant(
+    django_capture_on_commit_callbacks, state, move, says
+):
+    contact = make_buyer(language="en")
+    application = make_application(buyer=contact, state=state, amount=150_000)
+    handler = make_handler()
+    moves = {
+        "request_completion": lambda: services.request_completion(application=application, by=handler, message="M"),
+        "request_report_completion": lambda: services.request_report_completion(
+            application=application, by=handler, message="M"
+        ),
+        "approve": lambda: services.decide_application(
+            application=application, by=handler, outcome="approved", granted_amount=100_000, reasoning="R"
+        ),
+        "reject": lambda: services.decide_application(
+            application=application, by=handler, outcome="rejected", reasoning="R"
+        ),
+        "accept_final_report": lambda: services.accept_final_report(application=application, by=handler),
+        "resubmit_application": lambda: services.resubmit_application(application=application, by=contact),
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        moves[move]()
+
+    body = next(message.body for message in mail.outbox if message.to == [contact.email] and not message.attachments)
+    notices = {COMPLETE_APPLICATION, COMPLETE_REPORT, LETTER_FOLLOWS}
+    assert [notice for notice in notices if notice in body] == ([says] if says else [])
+
+
 def test_decision_letter_mail_is_in_each_recipients_language_and_the_pdf_in_the_contacts(
     django_capture_on_commit_callbacks,
 ):

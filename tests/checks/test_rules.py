@@ -2,7 +2,9 @@
 
 import pytest
 
+from checks import rules as checks_rules
 from checks.models import Application, ConflictOfInterest
+from checks.services import TRANSITIONS
 from tests.factories import make_buyer, make_company_user, make_handler, make_portal_admin, organisation_of
 
 from .factories import make_application, make_call
@@ -35,6 +37,7 @@ def expected(perm: str, state: str, role: str) -> bool:
         "decide": handler and state == S.IN_REVIEW,
         "accept_report": handler and state == S.FINAL_REPORT_SUBMITTED,
         "declare_conflict": role in HANDLERS,
+        "retry_letter": role in HANDLERS,
     }[perm]
 
 
@@ -52,7 +55,48 @@ PERMS = [
     "decide",
     "accept_report",
     "declare_conflict",
+    "retry_letter",
 ]
+
+
+# Each rule on the state, written out independently of checks/models.py: the model's property and the `rules`
+# predicate of the same name (which views and templates ask through the permissions above) must agree with it.
+STATE_RULES = {
+    "is_draft": {S.DRAFT},
+    "is_editable": EDITABLE,
+    "awaits_completion": {S.COMPLETION_REQUESTED},
+    "is_withdrawable": {S.DRAFT, S.SUBMITTED},
+    "is_reviewable": REVIEWABLE,
+    "is_in_review": {S.IN_REVIEW},
+    "is_under_handling": HANDLING,
+    "awaits_final_report": {S.APPROVED},
+    "has_final_report_to_handle": {S.FINAL_REPORT_SUBMITTED},
+}
+# Rules that are a move of the state machine: true exactly in the states services.TRANSITIONS lets make that move.
+RULE_MOVES = {
+    "is_draft": S.SUBMITTED,
+    "is_withdrawable": S.WITHDRAWN,
+    "is_in_review": S.REJECTED,
+    "awaits_final_report": S.FINAL_REPORT_SUBMITTED,
+    "has_final_report_to_handle": S.CLOSED,
+}
+
+
+@pytest.mark.parametrize("state", S.values)
+@pytest.mark.parametrize("rule", sorted(STATE_RULES))
+def test_state_rule_for_every_state(rule, state):
+    application = Application(state=state)
+    allowed = state in STATE_RULES[rule]
+    assert getattr(application, rule) is allowed
+    assert getattr(checks_rules, rule).test(None, application) is allowed
+    assert getattr(checks_rules, rule).test(None, None) is False
+    if rule in RULE_MOVES:
+        assert (RULE_MOVES[rule] in TRANSITIONS[state]) is allowed
+
+
+def test_every_state_is_in_the_state_machine():
+    assert set(TRANSITIONS) == set(S.values)
+    assert all(set(targets) <= set(S.values) for targets in TRANSITIONS.values())
 
 
 @pytest.fixture

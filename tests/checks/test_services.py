@@ -32,7 +32,7 @@ def data_for(call, buyer, **overrides):
         period_end=datetime.date(2027, 6, 30),
     )
     values.update(overrides)
-    return services.ApplicationData(**values)
+    return values
 
 
 EXPERTISE = [{"provider": "Konsult AB", "competence": "Expert", "fee": 100_000}]
@@ -101,7 +101,7 @@ def test_create_application_saves_draft_with_lines():
         call=call,
         organisation=organisation_of(buyer),
         by=buyer,
-        data=data_for(call, buyer),
+        **data_for(call, buyer),
         expertise=EXPERTISE,
         budget=BUDGET,
     )
@@ -117,7 +117,7 @@ def test_create_application_refused_when_call_closed():
             call=call,
             organisation=organisation_of(buyer),
             by=buyer,
-            data=data_for(call, buyer),
+            **data_for(call, buyer),
             expertise=[],
             budget=[],
         )
@@ -130,7 +130,7 @@ def test_create_application_refused_for_unverified_public_body():
             call=call,
             organisation=organisation_of(buyer),
             by=buyer,
-            data=data_for(call, buyer),
+            **data_for(call, buyer),
             expertise=[],
             budget=[],
         )
@@ -141,7 +141,7 @@ def test_application_period_ending_before_start_is_refused():
     data = data_for(call, buyer, period_start=datetime.date(2027, 5, 1), period_end=datetime.date(2027, 4, 1))
     with pytest.raises(ServiceError) as error:
         services.create_application(
-            call=call, organisation=organisation_of(buyer), by=buyer, data=data, expertise=[], budget=[]
+            call=call, organisation=organisation_of(buyer), by=buyer, **data, expertise=[], budget=[]
         )
     assert error.value.field == "period_end"
 
@@ -153,7 +153,7 @@ def test_internal_cost_line_is_refused():
             call=call,
             organisation=organisation_of(buyer),
             by=buyer,
-            data=data_for(call, buyer),
+            **data_for(call, buyer),
             expertise=EXPERTISE,
             budget=[{"kind": "internal", "amount": 5}],
         )
@@ -166,7 +166,7 @@ def test_contact_must_belong_to_the_organisation():
             call=call,
             organisation=organisation_of(buyer),
             by=buyer,
-            data=data_for(call, buyer, contact=make_buyer()),
+            **data_for(call, buyer, contact=make_buyer()),
             expertise=[],
             budget=[],
         )
@@ -202,7 +202,7 @@ def test_save_application_outside_completion_request_is_refused():
         services.save_application(
             application=application,
             by=application.contact,
-            data=data_for(application.call, application.contact),
+            **data_for(application.call, application.contact),
             expertise=[],
             budget=[],
         )
@@ -213,7 +213,7 @@ def test_save_application_during_completion_request_replaces_lines():
     services.save_application(
         application=application,
         by=application.contact,
-        data=data_for(application.call, application.contact),
+        **data_for(application.call, application.contact),
         expertise=EXPERTISE,
         budget=BUDGET,
     )

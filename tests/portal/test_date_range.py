@@ -373,12 +373,17 @@ def test_grant_call_service_refuses_days_out_of_range(world):
 
 def test_application_services_refuse_a_period_out_of_range(world):
     call = make_call()
-    data = check_services.ApplicationData(
-        track=call.tracks.first(), contact=world["buyer"], title="T", period_start=date(1999, 12, 31)
-    )
     with pytest.raises(ServiceError) as error:
         check_services.create_application(
-            call=call, organisation=world["buyer_org"], by=world["buyer"], data=data, expertise=[], budget=[]
+            call=call,
+            organisation=world["buyer_org"],
+            by=world["buyer"],
+            track=call.tracks.first(),
+            contact=world["buyer"],
+            title="T",
+            period_start=date(1999, 12, 31),
+            expertise=[],
+            budget=[],
         )
     assert error.value.field == "period_start" and not Application.objects.exists()
 
