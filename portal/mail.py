@@ -180,12 +180,14 @@ def _describe(error: BaseException) -> str:
 def deliver_mail(*, mail_id: int, retry: bool = True) -> str:
     """Send one queued mail, at most once. Returns its status afterwards ("missing" if the row is gone).
 
-    The row is locked across the SMTP conversation and marked sent in the same transaction: a second delivery
-    of the job waits for the first and then finds it sent. A transient failure records the attempt and raises
+    Three steps: under the row lock the mail is marked *sending* and committed; then it is handed to the mail
+    server, with no lock held; then the outcome is recorded. A job delivered again — at the same moment, or
+    after the worker died anywhere in between, even after the mail server accepted the mail — finds the row
+    no longer queued and sends nothing. A transient failure puts the row back to queued and raises
     TransientMailError (the task retries) while `retry` and attempts are left; a permanent one, or the last
-    transient one, marks the row failed. Side effects: the mail; the row's status, attempts, last_error, sent_at.
+    transient one, marks it failed. A row left *sending* by a dead worker is settled by the sweep.
+    Side effects: the mail; the row's status, attempts, last_error, sent_at.
     """
-    failure = None
     with transaction.atomic():
         mail = Mail.objects.select_for_update().filter(pk=mail_id).first()
         if mail is None:
@@ -193,21 +195,25 @@ def deliver_mail(*, mail_id: int, retry: bool = True) -> str:
         if mail.status != Mail.Status.QUEUED:
             return mail.status
         mail.attempts += 1
-        try:
-            build_message(mail).send()
-        except Exception as error:  # noqa: BLE001 - every failure is recorded on the row
-            mail.last_error = _describe(error)
-            if is_transient(error) and mail.attempts < MAX_ATTEMPTS:
-                failure = error
-                logger.warning("Mail #%s not sent (attempt %s), retried later: %s", mail.pk, mail.attempts, error)
-            else:
-                mail.status = Mail.Status.FAILED
-                logger.error("Mail #%s to the %s template failed for good: %s", mail.pk, mail.template, error)
+        mail.status = Mail.Status.SENDING
+        mail.save(update_fields=["status", "attempts", "updated_at"])
+    failure = None
+    try:
+        build_message(mail).send()
+    except Exception as error:  # noqa: BLE001 - every failure is recorded on the row
+        mail.last_error = _describe(error)
+        if is_transient(error) and mail.attempts < MAX_ATTEMPTS:
+            failure = error
+            mail.status = Mail.Status.QUEUED
+            logger.warning("Mail #%s not sent (attempt %s), retried later: %s", mail.pk, mail.attempts, error)
         else:
-            mail.status = Mail.Status.SENT
-            mail.sent_at = timezone.now()
-            mail.last_error = ""
-        mail.save(update_fields=["status", "attempts", "last_error", "sent_at", "updated_at"])
+            mail.status = Mail.Status.FAILED
+            logger.error("Mail #%s to the %s template failed for good: %s", mail.pk, mail.template, error)
+    else:
+        mail.status = Mail.Status.SENT
+        mail.sent_at = timezone.now()
+        mail.last_error = ""
+    mail.save(update_fields=["status", "last_error", "sent_at", "updated_at"])
     if failure is not None and retry:
         raise TransientMailError(_describe(failure)) from failure
     return mail.status
@@ -218,6 +224,7 @@ def deliver_mail(*, mail_id: int, retry: bool = True) -> str:
 # A queued mail untouched for this long has lost its job (each try, and each retry's wait of at most five
 # minutes, touches the row), e.g. because Redis restarted empty, or a transient failure in-process.
 STALE_AFTER = timedelta(minutes=15)
+UNCERTAIN = "The worker stopped while sending; the mail server may or may not have accepted the mail."
 SWEEP_BATCH = 1000
 
 
@@ -241,4 +248,12 @@ def sweep_stale_mails(*, older_than: timedelta | None = None, now=None) -> int:
             swept += 1
     if swept:
         logger.warning("The sweep queued %s mail(s) again whose job was lost.", swept)
+    # A mail still *sending* this long after its try began lost its worker while talking to the mail server
+    # (a send gives up after EMAIL_TIMEOUT): it may or may not have been accepted. Sending it again could mail
+    # the person twice, so it is marked failed with that reason, for the operator to check the server's log.
+    uncertain = Mail.objects.filter(status=Mail.Status.SENDING, updated_at__lte=cutoff).update(
+        status=Mail.Status.FAILED, last_error=UNCERTAIN, updated_at=timezone.now()
+    )
+    if uncertain:
+        logger.error("%s mail(s) lost their worker while being sent; marked failed (check the mail server).", uncertain)
     return swept
