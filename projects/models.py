@@ -4,6 +4,8 @@ Models stay thin: writes go through `projects.services`, reads through
 `projects.selectors`, permissions are the predicates in `projects.rules`.
 """
 
+import re
+
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -654,8 +656,13 @@ class InterestProfile(models.Model):
     def __str__(self):
         return str(self.organisation)
 
+    @staticmethod
+    def split_keywords(keywords: str) -> list[str]:
+        """The keywords of a profile: separated by commas, semicolons or new lines."""
+        return [word.strip() for word in re.split(r"[,;\n]+", keywords or "") if word.strip()]
+
     def keyword_list(self) -> list[str]:
-        return [word.strip().lower() for word in self.keywords.split(",") if word.strip()]
+        return [word.lower() for word in self.split_keywords(self.keywords)]
 
 
 class CallAlert(models.Model):
