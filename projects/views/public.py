@@ -2,6 +2,7 @@
 
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 
 from portal.files import attachments_for
 from portal.query import clean_param
@@ -128,5 +129,10 @@ class CpvSearchView(PublicView):
         text = clean_param(request.GET.get("q"), max_length=100)
         codes = search_codes(text) if text else CpvCode.objects.none()
         if request.GET.get("format") == "json":
-            return JsonResponse({"results": [{"code": c.full_code, "label": c.display_label} for c in codes]})
+            return JsonResponse(
+                {
+                    "results": [{"code": c.full_code, "label": c.display_label} for c in codes],
+                    "source": gettext("Source: EU Publications Office, CPV 2008"),
+                }
+            )
         return render(request, "projects/cpv_search.html", {"q": text, "codes": codes})
