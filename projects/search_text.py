@@ -59,6 +59,12 @@ class AnalysedText:
         return bool(wanted) and all(self.has_prefix(prefix) for prefix in wanted)
 
 
+@lru_cache(maxsize=2048)
+def analysed(text: str) -> AnalysedText:
+    """The analysed text, remembered per text in this process (a dashboard tests the same open calls again)."""
+    return AnalysedText(text)
+
+
 @lru_cache(maxsize=8192)
 def keyword_terms(keywords: str) -> tuple[tuple[str, ...], ...]:
     """The query terms of each keyword of a profile's keywords (comma or line separated); empty ones dropped."""

@@ -22,7 +22,7 @@ from .models import (
     calls_in_state_q,
     stored_call_state_q,
 )
-from .search_text import AnalysedText, keyword_terms, keywords_match
+from .search_text import AnalysedText, analysed, keyword_terms, keywords_match
 from .search_text import call_text as search_call_text
 
 # --- search ------------------------------------------------------------------------------------------------------
@@ -339,7 +339,7 @@ def profile_matches(
         return True
     if not keyword_terms(profile.keywords):
         return False
-    return keywords_match(profile.keywords, call_text or AnalysedText(search_call_text(call)))
+    return keywords_match(profile.keywords, call_text or analysed(search_call_text(call)))
 
 
 def _profiles() -> QuerySet[InterestProfile]:
