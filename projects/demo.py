@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from .cpv import load_divisions
+from .cpv import load_divisions, load_vocabulary
 from .models import (
     Call,
     Category,
@@ -301,6 +301,9 @@ def _question(world, call, company, text, answer=""):
 
 
 def seed(world) -> None:
+    # The whole vocabulary with Swedish and English labels when the data files are there (a second run changes
+    # nothing); the 45 divisions in any case.
+    load_vocabulary()
     load_divisions()
     codes = CpvCode.objects.in_bulk([division for value in NEEDS.values() for division in value[6]])
     needs = {key: _need(world, key, codes) for key in NEEDS}

@@ -4,6 +4,8 @@ Models stay thin: writes go through `projects.services`, reads through
 `projects.selectors`, permissions are the predicates in `projects.rules`.
 """
 
+import re
+
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -71,12 +73,19 @@ def _trl_field(verbose_name, **kwargs):
 
 
 class CpvCode(models.Model):
-    """One code of the Common Procurement Vocabulary (CPV 2008), loaded by `manage.py load_cpv`."""
+    """One code of the Common Procurement Vocabulary (CPV 2008), loaded by `manage.py load_cpv`.
+
+    `label` is the English label, `label_sv` the official Swedish one (empty until loaded). `terms_sv` and
+    `terms_en` hold the labels' search terms (`projects.analysis.index_text`), each after a space, so that the
+    picker finds a word start with `LIKE '% term%'` on any database.
+    """
 
     code = models.CharField(_("code"), max_length=8, primary_key=True)
     check_digit = models.CharField(_("check digit"), max_length=1)
     label = models.CharField(_("label"), max_length=400)
     label_sv = models.CharField(_("Swedish label"), max_length=400, blank=True)
+    terms_sv = models.TextField(editable=False, blank=True, default="")
+    terms_en = models.TextField(editable=False, blank=True, default="")
 
     objects = CachedPageManager()
 
@@ -88,6 +97,19 @@ class CpvCode(models.Model):
     def __str__(self):
         return f"{self.full_code} {self.display_label}"
 
+    def save(self, *args, **kwargs):
+        self.set_terms()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "terms_sv", "terms_en"}
+        super().save(*args, **kwargs)
+
+    def set_terms(self) -> None:
+        """Fill `terms_sv` and `terms_en` from the labels (bulk writes call this themselves)."""
+        from .analysis import index_text
+
+        self.terms_sv = " " + index_text(self.label_sv) if self.label_sv else ""
+        self.terms_en = " " + index_text(self.label) if self.label else ""
+
     @property
     def full_code(self) -> str:
         return f"{self.code}-{self.check_digit}"
@@ -96,13 +118,18 @@ class CpvCode(models.Model):
     def division(self) -> str:
         return self.code[:2]
 
-    @property
-    def display_label(self) -> str:
-        from django.utils.translation import get_language
-
-        if self.label_sv and (get_language() or "sv").startswith("sv"):
+    def label_for(self, language: str | None) -> str:
+        """The label in `language` ("sv…" gives the Swedish label when loaded; anything else the English one)."""
+        if self.label_sv and (language or "sv").startswith("sv"):
             return self.label_sv
         return self.label
+
+    @property
+    def display_label(self) -> str:
+        """The label in the active language (the reader's, in a request, a mail or a document)."""
+        from django.utils.translation import get_language
+
+        return self.label_for(get_language())
 
 
 class Need(RulesModel):
@@ -654,8 +681,13 @@ class InterestProfile(models.Model):
     def __str__(self):
         return str(self.organisation)
 
+    @staticmethod
+    def split_keywords(keywords: str) -> list[str]:
+        """The keywords of a profile: separated by commas, semicolons or new lines."""
+        return [word.strip() for word in re.split(r"[,;\n]+", keywords or "") if word.strip()]
+
     def keyword_list(self) -> list[str]:
-        return [word.strip().lower() for word in self.keywords.split(",") if word.strip()]
+        return [word.lower() for word in self.split_keywords(self.keywords)]
 
 
 class CallAlert(models.Model):

@@ -22,6 +22,8 @@ from .models import (
     calls_in_state_q,
     stored_call_state_q,
 )
+from .search_text import AnalysedText, analysed, keyword_terms, keywords_match
+from .search_text import call_text as search_call_text
 
 # --- search ------------------------------------------------------------------------------------------------------
 
@@ -317,9 +319,17 @@ def get_question_of_own_call(user, call: Call, pk) -> Question:
 # --- matching ----------------------------------------------------------------------------------------------------
 
 
-def profile_matches(profile: InterestProfile, call: Call, profile_codes: list[str], need_codes: list[str]) -> bool:
-    """A profile matches a call if any of its CPV codes is the need's code or an ancestor of it, or a category,
-    theme or keyword matches. An empty profile matches nothing."""
+def profile_matches(
+    profile: InterestProfile,
+    call: Call,
+    profile_codes: list[str],
+    need_codes: list[str],
+    call_text: AnalysedText | None = None,
+) -> bool:
+    """A profile matches a call if any of its CPV codes is the need's code or an ancestor of it, or a category or
+    theme matches, or any keyword matches by the catalogue search's rule (`analysis.matches(keyword,
+    search_text.call_text(call))`). An empty profile matches nothing. `call_text` is the call's analysed text, when
+    the caller tests many profiles against one call."""
     need = call.need
     if any(is_descendant_or_same(code, ancestor) for code in need_codes for ancestor in profile_codes):
         return True
@@ -327,8 +337,9 @@ def profile_matches(profile: InterestProfile, call: Call, profile_codes: list[st
         return True
     if set(need.themes or []) & set(profile.themes or []):
         return True
-    text = " ".join([call.title, call.description, need.title, need.summary]).lower()
-    return any(word in text for word in profile.keyword_list())
+    if not keyword_terms(profile.keywords):
+        return False
+    return keywords_match(profile.keywords, call_text or analysed(search_call_text(call)))
 
 
 def _profiles() -> QuerySet[InterestProfile]:
@@ -337,10 +348,11 @@ def _profiles() -> QuerySet[InterestProfile]:
 
 def profiles_matching(call: Call) -> list[InterestProfile]:
     need_codes = [code.code for code in call.need.cpv_codes.all()]
+    text = AnalysedText(search_call_text(call))
     return [
         profile
         for profile in _profiles()
-        if profile_matches(profile, call, [c.code for c in profile.cpv_codes.all()], need_codes)
+        if profile_matches(profile, call, [c.code for c in profile.cpv_codes.all()], need_codes, text)
     ]
 
 
@@ -359,9 +371,10 @@ def _may_match_profile(profile: InterestProfile, profile_codes: list[str]) -> Q:
             condition |= Q(need__themes__contains=[theme])
         else:
             condition |= Q(need__themes__icontains=f'"{theme}"')
-    for word in profile.keyword_list():
-        for field in ("title", "description", "need__title", "need__summary"):
-            condition |= Q(**{f"{field}__icontains": word})
+    if keyword_terms(profile.keywords):
+        # Keywords match stems, compounds and the category's and themes' labels (the search's rule), which no
+        # plain SQL condition says exactly: every call may match, `profile_matches` judges.
+        condition = Q()
     return condition
 
 
@@ -377,10 +390,12 @@ def matching_open_calls(organisation: Organisation, limit: int = 20) -> list[Cal
         .prefetch_related("need__cpv_codes")
         .order_by("closes_at")
     )
+    if not keyword_terms(profile.keywords):
+        # The database finds the matches (`_may_match_profile` says the same as `profile_matches`, which stays
+        # the judge), so reading a little more than `limit` rows is enough.
+        calls = calls[: limit * 2]
     matched = []
-    # The database finds the matches (`_may_match_profile` says the same as `profile_matches`, which stays the
-    # judge), so reading a little more than `limit` rows is enough.
-    for call in calls[: limit * 2]:
+    for call in calls:
         if profile_matches(profile, call, profile_codes, [c.code for c in call.need.cpv_codes.all()]):
             matched.append(call)
             if len(matched) >= limit:

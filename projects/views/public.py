@@ -1,8 +1,8 @@
 """Pages for everyone: the catalogues of needs and calls, a need's and a call's page, the CPV search."""
 
-from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 
 from portal.files import attachments_for
 from portal.query import clean_param
@@ -10,6 +10,7 @@ from portal.rules import active_organisation, org_roles
 from portal.selectors import audit_entries_for
 
 from .. import selectors
+from ..cpv import search_codes
 from ..forms import AnswerForm, CallFilterForm, NeedFilterForm, QuestionForm
 from ..models import CpvCode
 from ..rules import acts_for_company, call_accepts_active_organisation
@@ -126,17 +127,12 @@ class CpvSearchView(PublicView):
 
     def get(self, request):
         text = clean_param(request.GET.get("q"), max_length=100)
-        codes = CpvCode.objects.none()
-        if text:
-            digits = text.replace("-", "")
-            if digits.isascii() and digits.isdigit():
-                codes = CpvCode.objects.filter(code__startswith=digits[:8])
-            else:
-                condition = Q()
-                for word in text.split()[:5]:
-                    condition &= Q(label__icontains=word) | Q(label_sv__icontains=word)
-                codes = CpvCode.objects.filter(condition)
-        codes = codes.order_by("code")[:50]
+        codes = search_codes(text) if text else CpvCode.objects.none()
         if request.GET.get("format") == "json":
-            return JsonResponse({"results": [{"code": c.full_code, "label": c.display_label} for c in codes]})
+            return JsonResponse(
+                {
+                    "results": [{"code": c.full_code, "label": c.display_label} for c in codes],
+                    "source": gettext("Source: EU Publications Office, CPV 2008"),
+                }
+            )
         return render(request, "projects/cpv_search.html", {"q": text, "codes": codes})

@@ -32,8 +32,10 @@ def test_demo_pages_for_buyer_company_and_visitor(ui):
     expect(page.locator("body")).to_contain_text(closed.title)
     ui.goto(f"/calls/{closed.pk}/")
     expect(page.locator(".status").first).to_contain_text("Stängd")
-    ui.goto("/cpv/?q=bygg")
+    # English words find codes too (both labels are searched), with or without the whole vocabulary loaded.
+    ui.goto("/cpv/?q=construction+work")
     expect(page.locator("body")).to_contain_text("45000000-7")
+    expect(page.locator("body")).to_contain_text("Källa: EU:s publikationsbyrå, CPV 2008")
 
     # Buyer: dashboard, needs, assessment history, responses.
     page = _login(ui, "kommun@demo.test")
@@ -49,7 +51,7 @@ def test_demo_pages_for_buyer_company_and_visitor(ui):
     expect(page.locator("body")).not_to_contain_text("Demo Startup AB")  # startup's is a draft
     ui.goto(f"/needs/{need.pk}/edit/")
     # The CPV picker adds a code to the plain text field.
-    page.get_by_label("Sök CPV-kod att lägga till").fill("bygg")
+    page.get_by_label("Sök CPV-kod att lägga till").fill("construction work")
     page.get_by_role("button", name=re.compile("45000000-7")).click()
     expect(page.get_by_label("CPV-koder", exact=True)).to_have_value(re.compile(re.escape("45000000-7")))
     expect(page.get_by_text("Lade till 45000000-7")).to_be_visible()  # the picker's texts come from the catalogue
