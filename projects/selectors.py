@@ -3,7 +3,8 @@
 """
 
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, FloatField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -11,6 +12,8 @@ from django.utils import timezone
 from portal.models import Organisation
 from portal.rules import active_organisation, org_roles
 
+from . import search_index
+from .analysis import query_terms
 from .cpv import is_descendant_or_same, significant_prefix
 from .models import (
     Call,
@@ -26,31 +29,52 @@ from .models import (
 # --- search ------------------------------------------------------------------------------------------------------
 
 
-def apply_search(queryset: QuerySet, text: str, fields: list[str]) -> QuerySet:
-    """Full-text search with Swedish stemming on PostgreSQL (GIN-indexed `search_vector`), ordered by rank.
-
-    Other databases fall back to a case-insensitive substring match on `fields`.
-    """
-    text = (text or "").strip()
-    if not text:
+def apply_search(queryset: QuerySet, text: str) -> QuerySet:
+    """The rows whose analysed terms begin with every term of the query (projects.analysis), annotated with a
+    `rank` (higher is better: title above summary above body). The same hits on SQLite (FTS5) and PostgreSQL
+    (`search_vector`); a query without usable terms finds nothing."""
+    wanted = query_terms(text or "")
+    if not (text or "").strip():
         return queryset
+    if not wanted:
+        return queryset.none()
+    table = queryset.model._meta.db_table
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank
-
-        query = SearchQuery(text, config="swedish", search_type="websearch")
-        return (
-            queryset.filter(search_vector=query)
-            # F(): rank the stored, weighted vector; a bare name would re-parse it as text for every row.
-            .annotate(rank=SearchRank(F("search_vector"), query))
-            .order_by("-rank", *queryset.query.order_by)
+        # query_terms are letters and digits only, so nothing here is a tsquery operator.
+        tsquery = " & ".join(f"{term}:*" for term in wanted)
+        return queryset.filter(
+            pk__in=RawSQL(f"SELECT id FROM {table} WHERE search_vector @@ to_tsquery('simple', %s)", [tsquery])
+        ).annotate(rank=RawSQL(f"ts_rank({table}.search_vector, to_tsquery('simple', %s))", [tsquery], FloatField()))
+    fts = search_index.FTS_TABLES[table]
+    # Each term quoted (an FTS5 string) and a prefix: no FTS5 operator can come from the query.
+    match = " AND ".join(f'"{term}"*' for term in wanted)
+    weights = ", ".join(str(weight) for weight in search_index.BM25_WEIGHTS)
+    return queryset.filter(pk__in=RawSQL(f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s", [match])).annotate(
+        rank=RawSQL(
+            f"(SELECT -bm25({fts}, {weights}) FROM {fts} WHERE {fts} MATCH %s AND rowid = {table}.id)",
+            [match],
+            FloatField(),
         )
-    condition = Q()
-    for word in text.split():
-        word_condition = Q()
-        for field in fields:
-            word_condition |= Q(**{f"{field}__icontains": word})
-        condition &= word_condition
-    return queryset.filter(condition)
+    )
+
+
+SORTS = ("relevance", "newest", "closing")
+
+
+def order_search(queryset: QuerySet, text: str, sort: str) -> QuerySet:
+    """Order a catalogue: `relevance` (the default with a query; ties in the list's own order), `newest`
+    (published last first), `closing` (calls closing soonest; needs by the planned start of procurement, soonest
+    first). Without a query and a sort the list keeps its own order."""
+    default = list(queryset.query.order_by or queryset.model._meta.ordering)
+    if sort == "newest":
+        return queryset.order_by("-published_at", "-id")
+    if sort == "closing" and queryset.model is Call:
+        return queryset.order_by("closes_at", "id")
+    if sort == "closing":
+        return queryset.order_by(F("planned_start").asc(nulls_last=True), "-id")
+    if query_terms(text or "") and sort in ("", "relevance"):
+        return queryset.order_by("-rank", *default)
+    return queryset
 
 
 def _filter_theme(queryset: QuerySet, theme: str, prefix: str = "") -> QuerySet:
@@ -91,7 +115,8 @@ def filter_needs(queryset: QuerySet[Need], filters: dict) -> QuerySet[Need]:
         queryset = queryset.filter(Exists(Call.objects.filter(open_calls_q(), need=OuterRef("pk"))))
     elif filters.get("calls") == "closed":
         queryset = queryset.filter(Exists(Call.objects.filter(closed_calls_q(), need=OuterRef("pk"))))
-    return apply_search(queryset, filters.get("q", ""), ["title", "summary", "problem"])
+    queryset = apply_search(queryset, filters.get("q", ""))
+    return order_search(queryset, filters.get("q", ""), filters.get("sort", ""))
 
 
 def needs_of_organisation(organisation: Organisation) -> QuerySet[Need]:
@@ -192,7 +217,8 @@ def filter_calls(queryset: QuerySet[Call], filters: dict) -> QuerySet[Call]:
                 )
             )
         )
-    return apply_search(queryset, filters.get("q", ""), ["title", "description", "need__title"])
+    queryset = apply_search(queryset, filters.get("q", ""))
+    return order_search(queryset, filters.get("q", ""), filters.get("sort", ""))
 
 
 def _count_of_outer_call(queryset: QuerySet):
