@@ -13,7 +13,7 @@ from .. import selectors
 from ..forms import AnswerForm, CallFilterForm, NeedFilterForm, QuestionForm
 from ..models import CpvCode
 from ..rules import acts_for_company, call_accepts_active_organisation
-from .base import PublicView, paginate, query_string
+from .base import PublicView, paginate, query_string, search_without_filters
 
 
 class NeedListView(PublicView):
@@ -24,7 +24,12 @@ class NeedListView(PublicView):
         return render(
             request,
             "projects/need_list.html",
-            {"form": form, "page_obj": paginate(request, needs), "query_string": query_string(request)},
+            {
+                "form": form,
+                "page_obj": paginate(request, needs),
+                "query_string": query_string(request),
+                "without_filters": search_without_filters(request),
+            },
         )
 
 
@@ -77,7 +82,12 @@ class CallListView(PublicView):
         return render(
             request,
             "projects/call_list.html",
-            {"form": form, "page_obj": paginate(request, calls), "query_string": query_string(request)},
+            {
+                "form": form,
+                "page_obj": paginate(request, calls),
+                "query_string": query_string(request),
+                "without_filters": search_without_filters(request, unfiltered={"state": "open"}, keep={"state": "all"}),
+            },
         )
 
 

@@ -186,3 +186,55 @@ def test_search_survives_bad_input(catalogue, query):
 def test_catalogue_pages_survive_bad_input(client, catalogue, url, query):
     response = client.get(url, {"q": query, "sort": "relevance"})
     assert response.status_code == 200
+
+
+def test_catalogue_keeps_the_query_in_the_box(client, catalogue):
+    response = client.get("/needs/", {"q": "solceller"})
+    assert b'value="solceller"' in response.content
+
+
+def test_page_without_hits_offers_the_search_without_filters(client, catalogue):
+    response = client.get("/needs/", {"q": "solceller", "category": "it"})
+    assert response.context["page_obj"].paginator.count == 0
+    assert b'href="?q=solceller"' in response.content
+    # Without filters there is nothing to remove.
+    response = client.get("/needs/", {"q": "ubåt"})
+    assert response.context["without_filters"] == ""
+
+
+def test_call_page_without_hits_offers_calls_in_every_state(client, catalogue):
+    response = client.get("/calls/", {"q": "solceller", "state": "cancelled"})
+    assert response.context["without_filters"] == "q=solceller&state=all"
+    assert client.get("/calls/", {"q": "ubåt", "state": "open"}).context["without_filters"] == ""
+
+
+def test_catalogue_sorts(catalogue):
+    needs, calls = catalogue
+    from django.utils import timezone
+
+    from projects.models import Call, Need
+
+    Need.objects.filter(pk=needs["ladd"].pk).update(published_at=timezone.now() + timezone.timedelta(days=1))
+    newest = list(selectors.filter_needs(selectors.published_needs(), {"q": "hemtjänst", "sort": "newest"}))
+    assert newest == [needs["ladd"], needs["hem"]]
+    Need.objects.filter(pk=needs["hem"].pk).update(published_at=timezone.now() + timezone.timedelta(days=2))
+    newest = list(selectors.filter_needs(selectors.published_needs(), {"q": "hemtjänst", "sort": "newest"}))
+    assert newest == [needs["hem"], needs["ladd"]]
+    soon = timezone.now() + timezone.timedelta(days=3)
+    Call.objects.filter(pk=calls["kamera"].pk).update(closes_at=soon)
+    Call.objects.filter(pk=calls["solpanel"].pk).update(closes_at=soon + timezone.timedelta(days=1))
+    closing = list(selectors.filter_calls(selectors.public_calls(), {"sort": "closing"}))
+    assert closing == [calls["kamera"], calls["solpanel"]]
+    Call.objects.filter(pk=calls["solpanel"].pk).update(closes_at=soon - timezone.timedelta(days=1))
+    closing = list(selectors.filter_calls(selectors.public_calls(), {"sort": "closing"}))
+    assert closing == [calls["solpanel"], calls["kamera"]]
+
+
+def test_paging_keeps_query_filters_and_sort(client):
+    for number in range(25):
+        NeedFactory(title=f"Solceller {number}", category="energi")
+    for need in selectors.published_needs():
+        services.update_search_vectors(need=need)
+    response = client.get("/needs/", {"q": "solcell", "category": "energi", "sort": "newest"})
+    assert response.context["page_obj"].paginator.count == 25
+    assert b'href="?q=solcell&amp;category=energi&amp;sort=newest&amp;page=2"' in response.content
