@@ -186,7 +186,12 @@ def _sqlite_search_times(scale: float = SQLITE_SCALE) -> str:
     _manage("migrate", "--noinput", "-v0", env=env)
     _manage("seed_bench", "--scale", str(scale), env=env)
     output = subprocess.run(
-        [PYTHON, "-m", "benchmarks.load", "--search-only"], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+        [PYTHON, "-m", "benchmarks.load", "--search-only"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     shutil.rmtree(workdir, ignore_errors=True)
     return output.strip()
