@@ -238,3 +238,24 @@ def test_paging_keeps_query_filters_and_sort(client):
     response = client.get("/needs/", {"q": "solcell", "category": "energi", "sort": "newest"})
     assert response.context["page_obj"].paginator.count == 25
     assert b'href="?q=solcell&amp;category=energi&amp;sort=newest&amp;page=2"' in response.content
+
+
+def test_search_finds_cpv_labels_saved_in_the_admin():
+    from django.contrib.admin.sites import site
+
+    from projects.cpv import load_divisions
+    from projects.models import CpvCode, Need
+
+    load_divisions()
+    need = NeedFactory(title="Nytt rådhus", summary="Planering.", themes=[], problem="")
+    services.update_search_vectors(need=need)
+
+    class Form:  # what the admin's change form hands to save_related
+        instance = need
+
+        def save_m2m(self):
+            need.cpv_codes.set([CpvCode.objects.get(code="45000000")])
+
+    site._registry[Need].save_related(None, Form(), [], True)
+    for query in ("byggentreprenad", "construction", "45000000"):
+        assert list(selectors.filter_needs(selectors.published_needs(), {"q": query})) == [need]
