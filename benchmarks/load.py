@@ -4,8 +4,9 @@ Against the PostgreSQL and Redis of DATABASE_URL and REDIS_URL (the Makefile poi
 its own, `portal_bench`): seeds scale 1 once (`manage.py seed_bench`, reused when present), collects the
 static files, starts gunicorn with the production settings and the worker count the README recommends for
 two cores, and drives each page with wrk at 16 concurrent connections. `/healthz` is measured in the same
-run as the ceiling of the stack. Then it times 100 catalogue searches in-process and renders the
-decision-support PDF (benchmarks/pdf.py).
+run as the ceiling of the stack. Then it times 100 catalogue searches in-process, on PostgreSQL and on a fresh
+SQLite file seeded at a tenth of the scale (`python -m benchmarks.load --search-only` times them on the database
+of DATABASE_URL alone), and renders the decision-support PDF (benchmarks/pdf.py).
 
 Prints one table: requests/s, p50, p95 and each page's requests/s as a share of the trivial view's, with
 the target of each row. Not a test: nothing fails on timing, and CI does not run it.
@@ -28,6 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 CONNECTIONS = 16
+# The SQLite search measurement seeds its own, smaller world (a tenth of scale 1: 2 000 needs).
+SQLITE_SCALE = 0.1
 DURATION = os.environ.get("BENCH_DURATION", "10s")
 WORKERS = os.environ.get("BENCH_WORKERS", "2")
 SEARCH_TERMS = ["solcell", "energilager", "sensorer", "hemtjänst", "vätgas", "återbruk", "biogas", "belysning"]
@@ -176,6 +179,29 @@ def _search_times(runs: int = 100) -> list[float]:
     return times
 
 
+def _sqlite_search_times(scale: float = SQLITE_SCALE) -> str:
+    """The same 100 searches on SQLite (FTS5): a fresh SQLite file seeded at `scale`, in a child process."""
+    workdir = Path(tempfile.mkdtemp(prefix="bench-sqlite-"))
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite3'}", "VAR_DIR": str(workdir)}
+    _manage("migrate", "--noinput", "-v0", env=env)
+    _manage("seed_bench", "--scale", str(scale), env=env)
+    output = subprocess.run(
+        [PYTHON, "-m", "benchmarks.load", "--search-only"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    shutil.rmtree(workdir, ignore_errors=True)
+    return output.strip()
+
+
+def _search_summary(times: list[float]) -> str:
+    p95 = statistics.quantiles(times, n=20)[-1]
+    return f"median {statistics.median(times):.1f} ms, p95 {p95:.1f} ms (target p95 < 50 ms)"
+
+
 def _pdf_median() -> str:
     output = subprocess.run(
         [PYTHON, "-m", "benchmarks.pdf", "5"], cwd=ROOT, capture_output=True, text=True, env=os.environ.copy()
@@ -279,15 +305,18 @@ def main() -> int:
             f"{result.page.name:<30} {result.rps:>8.0f} {result.p50:>8.1f} {result.p95:>8.1f} "
             f"{result.rps / trivial:>9.0%} {result.errors:>6}  {_target(result, trivial)}"
         )
-    searches = _search_times()
-    p95 = statistics.quantiles(searches, n=20)[-1]
-    print(
-        f"\n100 catalogue searches (selector, no page cache): median {statistics.median(searches):.1f} ms, "
-        f"p95 {p95:.1f} ms (target p95 < 50 ms)"
-    )
+    print(f"\n100 catalogue searches on PostgreSQL (selector, no page cache): {_search_summary(_search_times())}")
+    print(f"100 catalogue searches on SQLite, scale {SQLITE_SCALE} (FTS5): {_sqlite_search_times()}")
     print(f"Decision-support PDF, 3 calls and 50 responses (benchmarks/pdf.py): median {_pdf_median()} (target < 2 s)")
     return 0
 
 
+def search_only() -> int:
+    """`python -m benchmarks.load --search-only`: time the searches on the database of DATABASE_URL as it is."""
+    _setup_django()
+    print(_search_summary(_search_times()))
+    return 0
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(search_only() if "--search-only" in sys.argv[1:] else main())

@@ -445,13 +445,24 @@ def seed(scale: float = 1.0, *, cpv_mapping: dict | None = None, stdout=None) ->
 
 
 def _update_search_vectors() -> None:
-    """One UPDATE per table, with the expressions the services use."""
-    if connection.vendor != "postgresql":
-        return
-    from projects.services import call_search_vector, need_search_vector
+    """The analysed terms of every need and call in bulk (as the services store them), then one index rebuild per
+    table (FTS5 on SQLite, `search_vector` on PostgreSQL)."""
+    from projects import search_index
 
-    Need.objects.update(search_vector=need_search_vector())
-    Call.objects.update(search_vector=call_search_vector())
+    bodies = {}
+    needs = list(Need.objects.prefetch_related("cpv_codes"))
+    for need in needs:
+        for name, value in search_index.need_parts(need, need.cpv_codes.all()).items():
+            setattr(need, name, value)
+        bodies[need.pk] = need.search_body
+    Need.objects.bulk_update(needs, list(search_index.PARTS), batch_size=500)
+    calls = list(Call.objects.select_related("need"))
+    for call in calls:
+        for name, value in search_index.call_parts(call, call.need, bodies.get(call.need_id, "")).items():
+            setattr(call, name, value)
+    Call.objects.bulk_update(calls, list(search_index.PARTS), batch_size=500)
+    search_index.refresh("projects_need")
+    search_index.refresh("projects_call")
 
 
 def _seed_checks(rng, n, now, public, buyers, needs, handlers, admin) -> None:

@@ -41,10 +41,11 @@ class NeedAdmin(PortalModelAdmin):
     def visible_to_portal_admins(self, queryset):
         return queryset.filter(pk__in=published_needs().values("pk"))
 
-    def save_model(self, request, obj, form, change):
-        # A superuser's repair keeps the search index current, as the portal's pages do.
-        super().save_model(request, obj, form, change)
-        update_search_vectors(need=obj)
+    def save_related(self, request, form, formsets, change):
+        # A superuser's repair keeps the search index current, as the portal's pages do (after the CPV codes,
+        # which are saved with the related objects, so their labels are indexed too).
+        super().save_related(request, form, formsets, change)
+        update_search_vectors(need=form.instance)
 
 
 @admin.register(Call)

@@ -285,11 +285,19 @@ class _FilterForm(NoSuffixMixin, QueryFilterForm):
     cpv_division = forms.ChoiceField(label=_("CPV division"), required=False)
     stage = forms.ChoiceField(label=_("Stage"), required=False, choices=[("", _("All")), *Need.Stage.choices])
     organisation = forms.ModelChoiceField(label=_("Organisation"), required=False, queryset=None, empty_label=_("All"))
+    sort = forms.ChoiceField(label=_("Sort by"), required=False)
+    closing_label = _("Planned start")
 
     def __init__(self, *args, organisations=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["cpv_division"].choices = _division_choices()
         self.fields["q"].widget.input_type = "search"
+        self.fields["sort"].choices = [
+            ("", _("Default order")),
+            ("relevance", _("Relevance")),
+            ("newest", _("Newest")),
+            ("closing", self.closing_label),
+        ]
         from portal.models import Organisation
 
         self.fields["organisation"].queryset = (
@@ -306,6 +314,7 @@ class NeedFilterForm(_FilterForm):
 
 
 class CallFilterForm(_FilterForm):
+    closing_label = _("Closing soonest")
     state = forms.ChoiceField(
         label=_("Status"),
         required=False,

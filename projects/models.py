@@ -172,7 +172,11 @@ class Need(RulesModel):
     published_at = models.DateTimeField(_("published"), null=True, blank=True, validators=[validate_date_in_range])
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    # Kept up to date by projects.services (PostgreSQL only); GIN index added in the migration.
+    # The analysed terms (projects.search_index), kept up to date by projects.services; the database's index
+    # (FTS5 on SQLite, the GIN-indexed `search_vector` on PostgreSQL) is built from them.
+    search_title = models.TextField(default="", blank=True, editable=False)
+    search_summary = models.TextField(default="", blank=True, editable=False)
+    search_body = models.TextField(default="", blank=True, editable=False)
     search_vector = SearchVectorField(null=True, editable=False)
 
     objects = CachedPageManager()
@@ -415,6 +419,11 @@ class Call(RulesModel):
     alerts_sent_at = models.DateTimeField(_("alerts sent"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # The analysed terms (projects.search_index), kept up to date by projects.services; the database's index
+    # (FTS5 on SQLite, the GIN-indexed `search_vector` on PostgreSQL) is built from them.
+    search_title = models.TextField(default="", blank=True, editable=False)
+    search_summary = models.TextField(default="", blank=True, editable=False)
+    search_body = models.TextField(default="", blank=True, editable=False)
     search_vector = SearchVectorField(null=True, editable=False)
 
     objects = CachedPageManager()

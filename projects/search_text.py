@@ -1,54 +1,39 @@
-"""The text of a call as the catalogue search and the interest-profile alerts see it.
+"""What the interest-profile alerts match a call against: the call's terms as the catalogue search indexes them.
 
 One definition, so that a keyword of an interest profile matches a call exactly when the catalogue search for that
-keyword finds it: the call's title, description and questions to the market, its need's title, summary and
-problem description, and the labels of the need's category and themes in Swedish and in English.
+keyword finds it: both use the terms `projects.search_index.call_parts` stores for the call (its title,
+description and questions to the market; its need's title, summary, problem, desired effects, who is affected,
+category and theme labels in Swedish and English, CPV codes and labels), and both ask that every term of the
+query begins one of them.
 """
 
 from bisect import bisect_left
 from functools import lru_cache
 
-from django.utils import translation
-
-from . import analysis
-from .models import Call, Category, Theme
-
-LANGUAGES = ("sv", "en")
+from . import analysis, search_index
+from .models import Call
 
 
-@lru_cache(maxsize=256)
-def _choice_labels(kind: str, value: str) -> str:
-    choices = dict((Category if kind == "category" else Theme).choices)
-    if value not in choices:
-        return ""
-    labels = []
-    for language in LANGUAGES:
-        with translation.override(language):
-            labels.append(str(choices[value]))
-    return " ".join(labels)
+def call_terms(call: Call) -> tuple[str, ...]:
+    """The call's indexed terms; computed the same way when the call has not been indexed yet."""
+    stored = " ".join(part for part in (call.search_title, call.search_summary, call.search_body) if part)
+    if not stored:
+        need = call.need
+        need_body = search_index.need_parts(need, need.cpv_codes.all())["search_body"]
+        stored = " ".join(search_index.call_parts(call, need, need_body).values())
+    return tuple(stored.split())
 
 
-def call_text(call: Call) -> str:
-    """Everything the search indexes for a call, as one text (uses `call.need`; no other query)."""
-    need = call.need
-    parts = [
-        call.title,
-        call.description,
-        call.questions_to_market,
-        need.title,
-        need.summary,
-        need.problem,
-        _choice_labels("category", need.category or ""),
-        *(_choice_labels("theme", theme) for theme in need.themes or []),
-    ]
-    return "\n".join(part for part in parts if part)
+def call_text(call: Call) -> "AnalysedText":
+    """The call's terms, ready for many keyword look-ups (remembered per set of terms in this process)."""
+    return analysed_terms(call_terms(call))
 
 
 class AnalysedText:
     """The terms of a text, analysed once, for testing many queries against it (each a prefix look-up)."""
 
-    def __init__(self, text: str):
-        self.terms = sorted(set(analysis.terms(text)))
+    def __init__(self, text: str = "", *, terms=None):
+        self.terms = sorted(set(analysis.terms(text) if terms is None else terms))
 
     def has_prefix(self, prefix: str) -> bool:
         index = bisect_left(self.terms, prefix)
@@ -60,9 +45,9 @@ class AnalysedText:
 
 
 @lru_cache(maxsize=2048)
-def analysed(text: str) -> AnalysedText:
-    """The analysed text, remembered per text in this process (a dashboard tests the same open calls again)."""
-    return AnalysedText(text)
+def analysed_terms(terms: tuple[str, ...]) -> AnalysedText:
+    """Terms ready for look-ups, remembered in this process (a dashboard tests the same open calls again)."""
+    return AnalysedText(terms=terms)
 
 
 @lru_cache(maxsize=8192)

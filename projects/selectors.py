@@ -3,7 +3,8 @@
 """
 
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, FloatField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -11,6 +12,8 @@ from django.utils import timezone
 from portal.models import Organisation
 from portal.rules import active_organisation, org_roles
 
+from . import search_index
+from .analysis import query_terms
 from .cpv import is_descendant_or_same, significant_prefix
 from .models import (
     Call,
@@ -22,37 +25,58 @@ from .models import (
     calls_in_state_q,
     stored_call_state_q,
 )
-from .search_text import AnalysedText, analysed, keyword_terms, keywords_match
+from .search_text import AnalysedText, keyword_terms, keywords_match
 from .search_text import call_text as search_call_text
 
 # --- search ------------------------------------------------------------------------------------------------------
 
 
-def apply_search(queryset: QuerySet, text: str, fields: list[str]) -> QuerySet:
-    """Full-text search with Swedish stemming on PostgreSQL (GIN-indexed `search_vector`), ordered by rank.
-
-    Other databases fall back to a case-insensitive substring match on `fields`.
-    """
-    text = (text or "").strip()
-    if not text:
+def apply_search(queryset: QuerySet, text: str) -> QuerySet:
+    """The rows whose analysed terms begin with every term of the query (projects.analysis), annotated with a
+    `rank` (higher is better: title above summary above body). The same hits on SQLite (FTS5) and PostgreSQL
+    (`search_vector`); a query without usable terms finds nothing."""
+    wanted = query_terms(text or "")
+    if not (text or "").strip():
         return queryset
+    if not wanted:
+        return queryset.none()
+    table = queryset.model._meta.db_table
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank
-
-        query = SearchQuery(text, config="swedish", search_type="websearch")
-        return (
-            queryset.filter(search_vector=query)
-            # F(): rank the stored, weighted vector; a bare name would re-parse it as text for every row.
-            .annotate(rank=SearchRank(F("search_vector"), query))
-            .order_by("-rank", *queryset.query.order_by)
+        # query_terms are letters and digits only, so nothing here is a tsquery operator.
+        tsquery = " & ".join(f"{term}:*" for term in wanted)
+        return queryset.filter(
+            pk__in=RawSQL(f"SELECT id FROM {table} WHERE search_vector @@ to_tsquery('simple', %s)", [tsquery])
+        ).annotate(rank=RawSQL(f"ts_rank({table}.search_vector, to_tsquery('simple', %s))", [tsquery], FloatField()))
+    fts = search_index.FTS_TABLES[table]
+    # Each term quoted (an FTS5 string) and a prefix: no FTS5 operator can come from the query.
+    match = " AND ".join(f'"{term}"*' for term in wanted)
+    weights = ", ".join(str(weight) for weight in search_index.BM25_WEIGHTS)
+    return queryset.filter(pk__in=RawSQL(f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s", [match])).annotate(
+        rank=RawSQL(
+            f"(SELECT -bm25({fts}, {weights}) FROM {fts} WHERE {fts} MATCH %s AND rowid = {table}.id)",
+            [match],
+            FloatField(),
         )
-    condition = Q()
-    for word in text.split():
-        word_condition = Q()
-        for field in fields:
-            word_condition |= Q(**{f"{field}__icontains": word})
-        condition &= word_condition
-    return queryset.filter(condition)
+    )
+
+
+SORTS = ("relevance", "newest", "closing")
+
+
+def order_search(queryset: QuerySet, text: str, sort: str) -> QuerySet:
+    """Order a catalogue: `relevance` (the default with a query; ties in the list's own order), `newest`
+    (published last first), `closing` (calls closing soonest; needs by the planned start of procurement, soonest
+    first). Without a query and a sort the list keeps its own order."""
+    default = list(queryset.query.order_by or queryset.model._meta.ordering)
+    if sort == "newest":
+        return queryset.order_by("-published_at", "-id")
+    if sort == "closing" and queryset.model is Call:
+        return queryset.order_by("closes_at", "id")
+    if sort == "closing":
+        return queryset.order_by(F("planned_start").asc(nulls_last=True), "-id")
+    if query_terms(text or "") and sort in ("", "relevance"):
+        return queryset.order_by("-rank", *default)
+    return queryset
 
 
 def _filter_theme(queryset: QuerySet, theme: str, prefix: str = "") -> QuerySet:
@@ -93,7 +117,8 @@ def filter_needs(queryset: QuerySet[Need], filters: dict) -> QuerySet[Need]:
         queryset = queryset.filter(Exists(Call.objects.filter(open_calls_q(), need=OuterRef("pk"))))
     elif filters.get("calls") == "closed":
         queryset = queryset.filter(Exists(Call.objects.filter(closed_calls_q(), need=OuterRef("pk"))))
-    return apply_search(queryset, filters.get("q", ""), ["title", "summary", "problem"])
+    queryset = apply_search(queryset, filters.get("q", ""))
+    return order_search(queryset, filters.get("q", ""), filters.get("sort", ""))
 
 
 def needs_of_organisation(organisation: Organisation) -> QuerySet[Need]:
@@ -194,7 +219,8 @@ def filter_calls(queryset: QuerySet[Call], filters: dict) -> QuerySet[Call]:
                 )
             )
         )
-    return apply_search(queryset, filters.get("q", ""), ["title", "description", "need__title"])
+    queryset = apply_search(queryset, filters.get("q", ""))
+    return order_search(queryset, filters.get("q", ""), filters.get("sort", ""))
 
 
 def _count_of_outer_call(queryset: QuerySet):
@@ -327,9 +353,9 @@ def profile_matches(
     call_text: AnalysedText | None = None,
 ) -> bool:
     """A profile matches a call if any of its CPV codes is the need's code or an ancestor of it, or a category or
-    theme matches, or any keyword matches by the catalogue search's rule (`analysis.matches(keyword,
-    search_text.call_text(call))`). An empty profile matches nothing. `call_text` is the call's analysed text, when
-    the caller tests many profiles against one call."""
+    theme matches, or any keyword matches the call's indexed terms by the catalogue search's rule
+    (projects/search_text.py). An empty profile matches nothing. `call_text` is the call's terms ready for
+    look-ups, when the caller tests many profiles against one call."""
     need = call.need
     if any(is_descendant_or_same(code, ancestor) for code in need_codes for ancestor in profile_codes):
         return True
@@ -339,7 +365,7 @@ def profile_matches(
         return True
     if not keyword_terms(profile.keywords):
         return False
-    return keywords_match(profile.keywords, call_text or analysed(search_call_text(call)))
+    return keywords_match(profile.keywords, call_text or search_call_text(call))
 
 
 def _profiles() -> QuerySet[InterestProfile]:
@@ -348,7 +374,7 @@ def _profiles() -> QuerySet[InterestProfile]:
 
 def profiles_matching(call: Call) -> list[InterestProfile]:
     need_codes = [code.code for code in call.need.cpv_codes.all()]
-    text = AnalysedText(search_call_text(call))
+    text = search_call_text(call)
     return [
         profile
         for profile in _profiles()

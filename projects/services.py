@@ -7,7 +7,7 @@ message for the user, and lists its side effects in its docstring.
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +20,7 @@ from portal.models import Organisation, User
 from portal.outbox import enqueue
 from portal.services import InvalidTransition, ServiceError, require_dates_in_range, write_audit
 
+from . import search_index
 from .models import (
     Call,
     CallAlert,
@@ -67,36 +68,27 @@ def _require_accepted_by_call(call: Call, organisation: Organisation) -> None:
 # --- search ------------------------------------------------------------------------------------------------------
 
 
-def need_search_vector():
-    """The weighted full-text expression of a need (Swedish configuration; PostgreSQL only)."""
-    from django.contrib.postgres.search import SearchVector
-
-    return (
-        SearchVector("title", weight="A", config="swedish")
-        + SearchVector("summary", weight="B", config="swedish")
-        + SearchVector("problem", "desired_effects", "affected", weight="C", config="swedish")
-    )
-
-
-def call_search_vector():
-    """The weighted full-text expression of a call (Swedish configuration; PostgreSQL only)."""
-    from django.contrib.postgres.search import SearchVector
-
-    return (
-        SearchVector("title", weight="A", config="swedish")
-        + SearchVector("description", weight="B", config="swedish")
-        + SearchVector("questions_to_market", weight="C", config="swedish")
-    )
+def need_search_parts(need: Need) -> dict[str, str]:
+    """The analysed terms of a need in its weighted parts (projects.search_index)."""
+    return search_index.need_parts(need, need.cpv_codes.all())
 
 
 def update_search_vectors(*, need: Need | None = None, call: Call | None = None) -> None:
-    """Refresh the stored full-text vectors. No-op on databases other than PostgreSQL."""
-    if connection.vendor != "postgresql":
-        return
+    """Store the analysed terms of a need (and of its calls, which include its texts) or of a call, and refresh
+    the database's index of them (FTS5 on SQLite, `search_vector` on PostgreSQL)."""
     if need is not None:
-        Need.objects.filter(pk=need.pk).update(search_vector=need_search_vector())
+        parts = need_search_parts(need)
+        Need.objects.filter(pk=need.pk).update(**parts)
+        search_index.refresh("projects_need", [need.pk])
+        calls = list(Call.objects.filter(need=need))
+        for each in calls:
+            Call.objects.filter(pk=each.pk).update(**search_index.call_parts(each, need, parts["search_body"]))
+        search_index.refresh("projects_call", [each.pk for each in calls])
     if call is not None:
-        Call.objects.filter(pk=call.pk).update(search_vector=call_search_vector())
+        need_of_call = Need.objects.get(pk=call.need_id)
+        need_body = need_search_parts(need_of_call)["search_body"]
+        Call.objects.filter(pk=call.pk).update(**search_index.call_parts(call, need_of_call, need_body))
+        search_index.refresh("projects_call", [call.pk])
 
 
 # --- needs -------------------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """What the projects views share: the app's `PermissionView`s and pagination."""
 
 from django.core.paginator import Paginator
+from django.http import QueryDict
 from django.shortcuts import render
 
 from portal.query import clean_param, clean_query
@@ -14,6 +15,25 @@ def query_string(request) -> str:
     params = clean_query(request.GET)
     params.pop("page", None)
     return params.urlencode()
+
+
+def search_without_filters(request, *, unfiltered: dict | None = None, keep: dict | None = None) -> str:
+    """The query string of the same search without its filters (offered on a page without hits), or "" when there
+    is no search or no filter to remove. `unfiltered` names values that are no filter (the call catalogue's
+    default state); `keep` is added to the link (the call catalogue then shows calls in every state)."""
+    params = clean_query(request.GET)
+    q = params.get("q", "")
+    unfiltered = unfiltered or {}
+    filtered = any(
+        value and unfiltered.get(name) != value for name, value in params.items() if name not in ("q", "page", "sort")
+    )
+    if not q or not filtered:
+        return ""
+    link = QueryDict(mutable=True)
+    link["q"] = q
+    for name, value in (keep or {}).items():
+        link[name] = value
+    return link.urlencode()
 
 
 def paginate(request, queryset, size=PAGE_SIZE):

@@ -14,7 +14,7 @@ from ..cpv import search_codes
 from ..forms import AnswerForm, CallFilterForm, NeedFilterForm, QuestionForm
 from ..models import CpvCode
 from ..rules import acts_for_company, call_accepts_active_organisation
-from .base import PublicView, paginate, query_string
+from .base import PublicView, paginate, query_string, search_without_filters
 
 
 class NeedListView(PublicView):
@@ -25,7 +25,12 @@ class NeedListView(PublicView):
         return render(
             request,
             "projects/need_list.html",
-            {"form": form, "page_obj": paginate(request, needs), "query_string": query_string(request)},
+            {
+                "form": form,
+                "page_obj": paginate(request, needs),
+                "query_string": query_string(request),
+                "without_filters": search_without_filters(request),
+            },
         )
 
 
@@ -78,7 +83,12 @@ class CallListView(PublicView):
         return render(
             request,
             "projects/call_list.html",
-            {"form": form, "page_obj": paginate(request, calls), "query_string": query_string(request)},
+            {
+                "form": form,
+                "page_obj": paginate(request, calls),
+                "query_string": query_string(request),
+                "without_filters": search_without_filters(request, unfiltered={"state": "open"}, keep={"state": "all"}),
+            },
         )
 
 

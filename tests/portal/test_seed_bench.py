@@ -46,3 +46,18 @@ def test_seeded_accounts_sign_in_to_their_pages(client, tmp_path):
     ]:
         client.force_login(User.objects.get(email=email))
         assert client.get(path).status_code == 200, email
+
+
+def test_seeded_needs_and_calls_are_searchable(tmp_path):
+    from projects import selectors
+    from projects.analysis import index_text
+
+    cpv_file = tmp_path / "cpv.json"
+    cpv_file.write_text(json.dumps({"45000000-7": "Construction work"}))
+    call_command("seed_bench", "--scale", "0.01", "--cpv", str(cpv_file), stdout=StringIO())
+    need = selectors.published_needs().order_by("pk").first()
+    found = selectors.filter_needs(selectors.published_needs(), {"q": need.title})
+    assert need in found
+    assert need.search_title == index_text(need.title)
+    call = selectors.public_calls().order_by("pk").first()
+    assert call in selectors.filter_calls(selectors.public_calls(), {"q": call.title, "state": "all"})

@@ -91,7 +91,6 @@ def test_publishers_are_the_organisations_with_published_needs():
     assert list(selectors.publishers()) == [publisher]
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="Swedish stemming needs PostgreSQL full-text search")
 def test_full_text_search_finds_inflected_swedish_words():
     need = NeedFactory(title="Solceller på förskolornas tak", summary="Egen el.")
     NeedFactory(title="Hemtjänstens planering", summary="Schema.")
@@ -102,7 +101,6 @@ def test_full_text_search_finds_inflected_swedish_words():
     assert list(selectors.filter_calls(selectors.public_calls(), {"q": "solcell"})) == [call]
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="ranking needs PostgreSQL full-text search")
 def test_search_ranks_by_the_stored_weights_a_title_match_first():
     in_problem = NeedFactory(title="Planering av skolskjuts", summary="Rutter.", problem="Solceller saknas på taken.")
     in_title = NeedFactory(title="Solceller på idrottshallen", summary="Egen el.", problem="Taket är stort.")
@@ -123,10 +121,13 @@ def test_search_vectors_have_gin_indexes():
     assert all("USING gin" in definition for definition in rows.values())
 
 
-@pytest.mark.skipif(connection.vendor == "postgresql", reason="tests the fallback used on SQLite")
-def test_search_falls_back_to_substring_match_on_sqlite():
-    need = NeedFactory(title="Solceller på tak")
-    assert list(selectors.filter_needs(selectors.published_needs(), {"q": "solcell"})) == [need]
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the FTS5 tables exist only on SQLite")
+def test_search_uses_fts5_tables_on_sqlite():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, sql FROM sqlite_master WHERE name LIKE 'projects_%_fts'")
+        rows = dict(cursor.fetchall())
+    assert set(rows) == {"projects_need_fts", "projects_call_fts"}
+    assert all("fts5" in definition for definition in rows.values())
 
 
 @pytest.mark.parametrize(
