@@ -33,6 +33,7 @@ CONNECTIONS = 16
 SQLITE_SCALE = 0.1
 DURATION = os.environ.get("BENCH_DURATION", "10s")
 WORKERS = os.environ.get("BENCH_WORKERS", "2")
+PICKER_QUERIES = ["sol", "solceller", "byggarbete", "software", "09331200", "ventilation", "livsmedel", "vård"]
 SEARCH_TERMS = ["solcell", "energilager", "sensorer", "hemtjänst", "vätgas", "återbruk", "biogas", "belysning"]
 
 # A wrk script that reports p50 and p95 (wrk's own --latency stops at 50/75/90/99) and the error counts.
@@ -197,6 +198,26 @@ def _sqlite_search_times(scale: float = SQLITE_SCALE) -> str:
     return output.strip()
 
 
+def _picker_times(runs: int = 100) -> list[float]:
+    """Milliseconds of CPV picker look-ups (projects.cpv.search_codes, as the view runs them) over the full list."""
+    from projects.cpv import search_codes
+
+    times = []
+    for index in range(runs):
+        started = time.perf_counter()
+        list(search_codes(PICKER_QUERIES[index % len(PICKER_QUERIES)]))
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def _alert_matching() -> str:
+    """`benchmarks/alerts.py`: one newly opened call against 2 000 profiles (its own throwaway SQLite database)."""
+    output = subprocess.run(
+        [PYTHON, "-m", "benchmarks.alerts", "2000"], cwd=ROOT, capture_output=True, text=True, env=os.environ.copy()
+    ).stdout
+    return output.strip().splitlines()[-1] if output.strip() else "no result"
+
+
 def _search_summary(times: list[float]) -> str:
     p95 = statistics.quantiles(times, n=20)[-1]
     return f"median {statistics.median(times):.1f} ms, p95 {p95:.1f} ms (target p95 < 50 ms)"
@@ -307,6 +328,10 @@ def main() -> int:
         )
     print(f"\n100 catalogue searches on PostgreSQL (selector, no page cache): {_search_summary(_search_times())}")
     print(f"100 catalogue searches on SQLite, scale {SQLITE_SCALE} (FTS5): {_sqlite_search_times()}")
+    from projects.models import CpvCode
+
+    print(f"100 CPV picker look-ups over {CpvCode.objects.count()} codes: {_search_summary(_picker_times())}")
+    print(f"Interest-profile alerts (benchmarks/alerts.py): {_alert_matching()} (target < 2 s)")
     print(f"Decision-support PDF, 3 calls and 50 responses (benchmarks/pdf.py): median {_pdf_median()} (target < 2 s)")
     return 0
 

@@ -200,7 +200,9 @@ def _users(rng, emails_and_names, password_hash) -> list[User]:
     return users
 
 
-def seed(scale: float = 1.0, *, cpv_mapping: dict | None = None, stdout=None) -> SeedResult:
+def seed(
+    scale: float = 1.0, *, cpv_mapping: dict | None = None, cpv_sv_mapping: dict | None = None, stdout=None
+) -> SeedResult:
     """Fill the database. `scale` multiplies every volume (0.01 gives a small world for a quick try)."""
     started = time.monotonic()
     rng = random.Random(2026)
@@ -217,7 +219,7 @@ def seed(scale: float = 1.0, *, cpv_mapping: dict | None = None, stdout=None) ->
         if cpv_mapping:
             from projects.cpv import load_cpv_mapping
 
-            load_cpv_mapping(cpv_mapping)
+            load_cpv_mapping(cpv_mapping, cpv_sv_mapping)
         say("CPV codes")
         cpv_codes = list(CpvCode.objects.values_list("code", flat=True))
         password_hash = make_password(BENCH_PASSWORD)

@@ -3,7 +3,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from benchmarks import seed
-from projects.cpv import default_cpv_path
+from projects.cpv import default_cpv_path, default_cpv_sv_path
 
 
 class Command(BaseCommand):
@@ -29,8 +29,13 @@ class Command(BaseCommand):
             mapping = json.loads(open(path, encoding="utf-8").read())
         except (OSError, ValueError) as error:
             raise CommandError(f"Cannot read the CPV file {path}: {error}") from None
+        # The Swedish labels when the file is there (the picker searches both languages).
+        try:
+            sv_mapping = json.loads(open(default_cpv_sv_path(), encoding="utf-8").read())
+        except (OSError, ValueError):
+            sv_mapping = None
         self.stdout.write(f"Seeding the benchmark data at scale {scale:g} ...")
-        result = seed.seed(scale, cpv_mapping=mapping, stdout=self.stdout)
+        result = seed.seed(scale, cpv_mapping=mapping, cpv_sv_mapping=sv_mapping, stdout=self.stdout)
         self._print_counts(result.counts)
         self.stdout.write(self.style.SUCCESS(f"Done in {result.seconds:.1f} s."))
 
