@@ -519,7 +519,13 @@ def check_sessions(ports, data) -> Check:
         statuses[(port, ok)] += 1
     for port in ports:
         check.expect(statuses[(port, True)] == 3, f"dashboard 200 with the user's e-mail on :{port} 3 of 3 times")
-    web_counts = [access_log_count(VAR_DIR / f"web{n}-access.log", "GET /dashboard/") for n in (1, 2)]
+    # gunicorn writes an access line after the response has gone out: give the last one a moment to land.
+    deadline = time.monotonic() + 5
+    while True:
+        web_counts = [access_log_count(VAR_DIR / f"web{n}-access.log", "GET /dashboard/") for n in (1, 2)]
+        if all(count >= 3 for count in web_counts) or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
     check.expect(
         all(count >= 3 for count in web_counts),
         f"access logs: web1 served {web_counts[0]}, web2 {web_counts[1]} dashboard requests",
