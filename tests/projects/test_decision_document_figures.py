@@ -149,7 +149,7 @@ def test_chart_without_an_assessment_has_no_estimate_and_says_so(buyer):
 
     assert "stroke-dasharray" not in html
     assert (
-        "<figcaption class=\"small muted\">Blue bars: submitted responses per TRL, 1 in all (responses to cancelled "
+        '<figcaption class="small muted">Blue bars: submitted responses per TRL, 1 in all (responses to cancelled '
         "calls are not counted).</figcaption>"
     ) in html
 
@@ -158,7 +158,11 @@ def test_price_indications_per_call_in_swedish_format(need):
     (row,) = _context(need)["price_indications"]
 
     assert (row["responses"], row["with_price"]) == (3, 2)
-    assert (row["min"], row["median"], row["max"]) == ("100\u00a0000\u00a0kr", "175\u00a0000\u00a0kr", "250\u00a0000\u00a0kr")
+    assert (row["min"], row["median"], row["max"]) == (
+        "100\u00a0000\u00a0kr",
+        "175\u00a0000\u00a0kr",
+        "250\u00a0000\u00a0kr",
+    )
 
 
 @pytest.mark.parametrize(
