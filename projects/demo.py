@@ -184,6 +184,39 @@ ASSESSMENTS = {
     ],
 }
 
+# What each version publishes (public summary, publish the conclusion, publish the TRL); a version not listed
+# publishes nothing, so the demo has needs whose assessment stays internal ("machines").
+PUBLIC_ASSESSMENTS = {
+    ("solar", 1): (
+        "Lätta solpaneler för tak med låg bärighet finns på andra marknader. Vi vill veta vad som krävs för att "
+        "använda dem på våra skolor och förskolor.",
+        True,
+        True,
+    ),
+    ("homecare", 1): (
+        "Det finns planeringsstöd för hemtjänsten i pilotdrift. Vi söker erfarenheter från verklig drift.",
+        False,
+        False,
+    ),
+    ("falls", 1): (
+        "Vi har inte hittat någon lösning som förutser fall utan kameror och söker leverantörer som vill utveckla "
+        "en sådan tillsammans med oss.",
+        False,
+        True,
+    ),
+    ("crisis", 1): (
+        "Vi kartlägger lösningar för kommunikation i vården när ordinarie nät slutar fungera.",
+        False,
+        False,
+    ),
+    ("crisis", 2): (
+        "Efter dialog med leverantörer ser vi att en sammanhållen lösning saknas. Vi planerar en "
+        "innovationsupphandling och vill höra från fler leverantörer.",
+        True,
+        True,
+    ),
+}
+
 
 def _need(world, key, codes) -> Need:
     buyer, title, stage, visibility, category, themes, divisions, value, summary, problem, effects, affected = NEEDS[
@@ -215,9 +248,11 @@ def _need(world, key, codes) -> Need:
 
 
 def _assess(world, need, key):
+    created_any = False
     for version, (conclusion, trl, evidence) in enumerate(ASSESSMENTS.get(key, []), start=1):
         suggestion = suggest_procedure(conclusion=conclusion, trl=trl)
-        MarketGapAssessment.objects.get_or_create(
+        public_summary, publish_conclusion, publish_trl = PUBLIC_ASSESSMENTS.get((key, version), ("", False, False))
+        _assessment, created = MarketGapAssessment.objects.get_or_create(
             need=need,
             version=version,
             defaults={
@@ -231,9 +266,15 @@ def _assess(world, need, key):
                 "suggested_procedure": suggestion.procedure,
                 "chosen_procedure": suggestion.procedure,
                 "rationale": "Vi följer portalens förslag.",
+                "public_summary": public_summary,
+                "publish_conclusion": publish_conclusion,
+                "publish_trl": publish_trl,
                 "author": world["users"][NEEDS[key][0]],
             },
         )
+        created_any = created_any or created
+    if created_any:
+        update_search_vectors(need=need)  # the public summary is searchable
 
 
 def _call(world, need, title, kind, status, opens_delta, closes_delta, *, published=True, reason="") -> Call:

@@ -1,5 +1,7 @@
 from django import forms
 from django.urls import reverse_lazy
+from django.utils.functional import lazy
+from django.utils.html import format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -46,6 +48,35 @@ class CpvCodesField(forms.CharField):
         if isinstance(value, (list, tuple)):
             return format_codes(value)
         return value
+
+
+def _marked_help(kind: str, text="") -> str:
+    # Django renders a field's help text next to it and ties it to the field with aria-describedby, so the
+    # marker is read with the field's label.
+    marker = _("Public") if kind == "public" else _("Internal")
+    if text:
+        return format_html('<strong class="status visibility-{}">{}</strong> {}', kind, marker, text)
+    return format_html('<strong class="status visibility-{}">{}</strong>', kind, marker)
+
+
+marked_help = lazy(_marked_help, str)
+
+
+def public_help(text="") -> str:
+    """A field's help text marked "Public": what is typed is published on the web (lazy, translated when shown)."""
+    return marked_help("public", text)
+
+
+def internal_help(text="") -> str:
+    """A field's help text marked "Internal": only the organisation sees it in the portal."""
+    return marked_help("internal", text)
+
+
+def mark_fields(form, kind: str, names=None) -> None:
+    """Put the Public/Internal marker before the help text of the form's fields (all, or `names`)."""
+    for name, field in form.fields.items():
+        if names is None or name in names:
+            field.help_text = marked_help(kind, field.help_text or "")
 
 
 class NoSuffixMixin:
@@ -98,6 +129,8 @@ class NeedForm(NoSuffixMixin, DateRangeFormMixin, forms.ModelForm):
         if self.instance.pk and "cpv" not in self.initial:
             self.initial["cpv"] = list(self.instance.cpv_codes.all())
         self.fields["estimated_value"].widget.attrs.setdefault("inputmode", "numeric")
+        # Everything on the need's page is public once the need is published (the assessment is not here).
+        mark_fields(self, "public")
 
 
 SOURCE_FIELDS = {
@@ -143,6 +176,9 @@ class AssessmentForm(NoSuffixMixin, forms.ModelForm):
             "risks",
             "chosen_procedure",
             "rationale",
+            "public_summary",
+            "publish_conclusion",
+            "publish_trl",
         ]
         widgets = {
             "conclusion": forms.RadioSelect,
@@ -150,11 +186,31 @@ class AssessmentForm(NoSuffixMixin, forms.ModelForm):
             "sources_notes": forms.Textarea(attrs={"rows": 2}),
             "risks": forms.Textarea(attrs={"rows": 3}),
             "rationale": forms.Textarea(attrs={"rows": 3}),
+            "public_summary": forms.Textarea(attrs={"rows": 4}),
         }
+        help_texts = {
+            "public_summary": _(
+                "Written for the market: what you found and what you are looking for, without internal details. "
+                "Shown on the need's page once the need is published; leave empty to publish nothing."
+            ),
+            "publish_conclusion": _("Shows the conclusion above on the need's page once the need is published."),
+            "publish_trl": _("Shows the TRL estimate above on the need's page once the need is published."),
+        }
+
+    # What the buyer may publish of a version; every other field is internal.
+    public_fields = ("public_summary", "publish_conclusion", "publish_trl")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["conclusion"].choices = Conclusion.choices
+        mark_fields(self, "internal", [name for name in self.fields if name not in self.public_fields])
+        mark_fields(self, "public", self.public_fields)
+
+    def internal_part(self):
+        return [field for field in self.visible_fields() if field.name not in self.public_fields]
+
+    def public_part(self):
+        return [field for field in self.visible_fields() if field.name in self.public_fields]
 
     def clean(self):
         from .procedures import suggest_procedure
@@ -205,6 +261,8 @@ class CallForm(NoSuffixMixin, DateRangeFormMixin, forms.ModelForm):
         for name in ("opens_at", "closes_at"):
             self.fields[name].input_formats = [DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
         self.fields["kind"].choices = Call.Kind.choices
+        # Everything on a published call is public: the call's page shows every field and attachment.
+        mark_fields(self, "public")
 
     def clean(self):
         data = super().clean()
@@ -247,7 +305,12 @@ class QuestionForm(NoSuffixMixin, forms.Form):
         label=_("Your question"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=4000,
-        help_text=_("The answer is published on this page for everyone, without your company's name."),
+        help_text=public_help(
+            _(
+                "Questions and answers are published on the call page without your company's name after the "
+                "buyer has reviewed them."
+            )
+        ),
     )
 
 

@@ -273,6 +273,16 @@ class MarketGapAssessment(models.Model):
         related_name="+",
         verbose_name=_("assessed by"),
     )
+    # What the buyer publishes of this version; the rest is internal (not published on the web, though still an
+    # official document that anyone may request under TF 2 kap.). Members of the organisation see everything.
+    public_summary = models.TextField(
+        _("public summary"),
+        blank=True,
+        max_length=2000,
+        help_text=_("Written for the market. Shown on the published need; leave empty to publish nothing."),
+    )
+    publish_conclusion = models.BooleanField(_("publish the conclusion"), default=False)
+    publish_trl = models.BooleanField(_("publish the TRL estimate"), default=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = CachedPageManager()
@@ -292,6 +302,23 @@ class MarketGapAssessment(models.Model):
     @property
     def organisation(self):
         return self.need.organisation
+
+    @property
+    def has_public_part(self) -> bool:
+        """Whether anything of this version is published (the summary, the conclusion or the TRL)."""
+        return bool(self.public_summary.strip()) or self.publish_conclusion or self.publish_trl
+
+    @property
+    def published_parts(self) -> list[str]:
+        """Names of what this version publishes, for its organisation's overview."""
+        parts = []
+        if self.public_summary.strip():
+            parts.append(str(_("the public summary")))
+        if self.publish_conclusion:
+            parts.append(str(_("the conclusion")))
+        if self.publish_trl:
+            parts.append(str(_("the TRL estimate")))
+        return parts
 
     @property
     def sources(self) -> list[str]:

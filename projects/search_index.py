@@ -34,8 +34,9 @@ def _labels(choices, values) -> list[str]:
     return out
 
 
-def need_parts(need, cpv_codes=()) -> dict[str, str]:
-    """The analysed terms of a need: title, summary, and a body of its texts, category, themes and CPV codes."""
+def need_parts(need, cpv_codes=(), assessment_summary: str = "") -> dict[str, str]:
+    """The analysed terms of a need: title, summary, and a body of its texts, category, themes and CPV codes,
+    and the public summary of its market-gap assessment (never the assessment's internal parts)."""
     from .models import Category, Theme
 
     cpv = [text for code in cpv_codes for text in (code.code, code.label, getattr(code, "label_sv", ""))]
@@ -46,6 +47,7 @@ def need_parts(need, cpv_codes=()) -> dict[str, str]:
             need.problem,
             need.desired_effects,
             need.affected,
+            assessment_summary,
             *_labels(Category.choices, [need.category]),
             *_labels(Theme.choices, need.themes or []),
             *cpv,

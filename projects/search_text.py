@@ -3,8 +3,8 @@
 One definition, so that a keyword of an interest profile matches a call exactly when the catalogue search for that
 keyword finds it: both use the terms `projects.search_index.call_parts` stores for the call (its title,
 description and questions to the market; its need's title, summary, problem, desired effects, who is affected,
-category and theme labels in Swedish and English, CPV codes and labels), and both ask that every term of the
-query begins one of them.
+category and theme labels in Swedish and English, CPV codes and labels, the public summary of its market-gap
+assessment), and both ask that every term of the query begins one of them.
 """
 
 from bisect import bisect_left
@@ -19,7 +19,8 @@ def call_terms(call: Call) -> tuple[str, ...]:
     stored = " ".join(part for part in (call.search_title, call.search_summary, call.search_body) if part)
     if not stored:
         need = call.need
-        need_body = search_index.need_parts(need, need.cpv_codes.all())["search_body"]
+        summary = need.assessments.order_by("-version").values_list("public_summary", flat=True).first() or ""
+        need_body = search_index.need_parts(need, need.cpv_codes.all(), summary)["search_body"]
         stored = " ".join(search_index.call_parts(call, need, need_body).values())
     return tuple(stored.split())
 

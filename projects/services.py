@@ -69,8 +69,17 @@ def _require_accepted_by_call(call: Call, organisation: Organisation) -> None:
 
 
 def need_search_parts(need: Need) -> dict[str, str]:
-    """The analysed terms of a need in its weighted parts (projects.search_index)."""
-    return search_index.need_parts(need, need.cpv_codes.all())
+    """The analysed terms of a need in its weighted parts (projects.search_index).
+
+    Of the market-gap assessment only the current version's public summary is indexed: the catalogue search and
+    the alerts are public, so the internal parts (evidence, risks, sources, procedure, rationale) never go in.
+    """
+    return search_index.need_parts(need, need.cpv_codes.all(), public_assessment_summary(need))
+
+
+def public_assessment_summary(need: Need) -> str:
+    """The public summary of the need's current assessment ("" when there is none or it publishes none)."""
+    return need.assessments.order_by("-version").values_list("public_summary", flat=True).first() or ""
 
 
 def update_search_vectors(*, need: Need | None = None, call: Call | None = None) -> None:
@@ -242,11 +251,16 @@ def record_assessment(
     risks: str = "",
     chosen_procedure: str = "",
     rationale: str = "",
+    public_summary: str = "",
+    publish_conclusion: bool = False,
+    publish_trl: bool = False,
 ) -> MarketGapAssessment:
     """Save a new version of the need's market-gap assessment; earlier versions stay as history.
 
     Stores the portal's suggested procedure next to the buyer's choice (the suggestion when none is chosen).
-    Moves a need still in the need stage to market analysis. Side effects: audit row.
+    The version is internal except what the buyer chooses to publish with it: `public_summary` and, when
+    asked, the conclusion and the TRL estimate. Moves a need still in the need stage to market analysis.
+    Side effects: audit row, search vector (the public summary is searchable; nothing internal is).
     """
     need = Need.objects.select_for_update().get(pk=need.pk)
     suggestion = suggest_procedure(conclusion=conclusion, trl=trl)
@@ -267,6 +281,9 @@ def record_assessment(
         risks=risks,
         chosen_procedure=chosen_procedure,
         rationale=rationale,
+        public_summary=public_summary.strip(),
+        publish_conclusion=publish_conclusion,
+        publish_trl=publish_trl,
     )
     if not assessment.chosen_procedure:
         assessment.chosen_procedure = suggestion.procedure
@@ -286,8 +303,18 @@ def record_assessment(
             "conclusion": assessment.conclusion,
             "trl": assessment.trl,
             "procedure": assessment.chosen_procedure,
+            "published": [
+                name
+                for name, chosen in (
+                    ("summary", bool(assessment.public_summary)),
+                    ("conclusion", assessment.publish_conclusion),
+                    ("trl", assessment.publish_trl),
+                )
+                if chosen
+            ],
         },
     )
+    update_search_vectors(need=need)
     return assessment
 
 

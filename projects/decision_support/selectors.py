@@ -159,8 +159,12 @@ def suggestion_for(assessment) -> tuple[str, object]:
     return procedure, PROCEDURE_MEANING.get(procedure)
 
 
-def trl_chart(counts: dict[int, int], *, width: int = 460, height: int = 170) -> dict:
-    """Geometry for a bar chart of responses per TRL 1–9 (drawn as inline SVG by the template)."""
+def trl_chart(counts: dict[int, int], *, estimate: int | None = None, width: int = 460, height: int = 170) -> dict:
+    """Geometry for a bar chart of responses per TRL 1–9 (drawn as inline SVG by the template).
+
+    The bars are the counts and nothing else; the organisation's own estimate is a separate marker (a line over
+    its TRL's slot), so that it shows even where no response is, and the caption can say what each is.
+    """
     left, bottom, top = 28, 22, 14
     plot_height = height - bottom - top
     slot = (width - left) / 9
@@ -173,6 +177,14 @@ def trl_chart(counts: dict[int, int], *, width: int = 460, height: int = 170) ->
             Bar(level, count, left + (level - 1) * slot + slot * 0.18, top + plot_height - bar_height, bar_height)
         )
     ticks = sorted({0, peak, (peak + 1) // 2})
+    marker = None
+    if estimate in range(1, 10):
+        marker = {
+            "level": estimate,
+            "x": left + (estimate - 1) * slot + slot / 2,
+            "y1": top - 6,
+            "y2": top + plot_height,
+        }
     return {
         "width": width,
         "height": height,
@@ -183,24 +195,59 @@ def trl_chart(counts: dict[int, int], *, width: int = 460, height: int = 170) ->
         "label_y": height - 6,
         "ticks": [{"value": tick, "y": top + plot_height - plot_height * tick / peak} for tick in ticks],
         "peak": peak,
+        "total": sum(counts.get(level, 0) for level in range(1, 10)),
+        "estimate": marker,
     }
+
+
+def format_sek(amount) -> str:
+    """An amount in whole kronor the Swedish way: 1250000 → "1 250 000 kr" (non-breaking spaces)."""
+    whole = int(round(amount))
+    return f"{whole:,}".replace(",", "\u00a0") + "\u00a0kr"
+
+
+def price_indications(calls, responses) -> list[dict]:
+    """Per call: how many responses give a price indication, and the lowest, median and highest (formatted)."""
+    rows = []
+    for call in calls:
+        prices = sorted(
+            r.price_indication for r in responses if r.call_id == call.pk and r.price_indication is not None
+        )
+        rows.append(
+            {
+                "call": call,
+                "responses": sum(1 for r in responses if r.call_id == call.pk),
+                "with_price": len(prices),
+                "min": format_sek(prices[0]) if prices else None,
+                "median": format_sek(statistics.median(prices)) if prices else None,
+                "max": format_sek(prices[-1]) if prices else None,
+            }
+        )
+    return rows
 
 
 def decision_support_context(document: DecisionDocument) -> dict:
     """Everything templates/documents/decision_support.html shows (a handful of queries, none per row)."""
     need = Need.objects.select_related("organisation", "author").prefetch_related("cpv_codes").get(pk=document.need_id)
     assessment = need.assessments.select_related("author").order_by("-version").first()
+    # A cancelled call stays in the list of calls, but its responses count nowhere: not in the figures, the
+    # chart, the table of responses or the price indications (the buyer withdrew the question they answered).
     calls = list(
         Call.objects.filter(need=need)
         .exclude(stored_call_state_q(Call.State.DRAFT))
         .annotate(
-            submitted_count=Count("responses", filter=Q(responses__status=Response.Status.SUBMITTED), distinct=True),
+            submitted_count=Count(
+                "responses",
+                filter=Q(responses__status=Response.Status.SUBMITTED) & ~Q(status=Call.Status.CANCELLED),
+                distinct=True,
+            ),
             question_count=Count("questions", distinct=True),
         )
         .order_by("opens_at", "id")
     )
     responses = list(
         Response.objects.filter(call__need=need, status=Response.Status.SUBMITTED)
+        .exclude(call__status=Call.Status.CANCELLED)
         .select_related("organisation", "call")
         .order_by("call__opens_at", "call_id", "organisation__name")
     )
@@ -237,7 +284,9 @@ def decision_support_context(document: DecisionDocument) -> dict:
         "questions": questions,
         "unanswered_count": unanswered,
         "trl_counts": [(level, counts.get(level, 0)) for level in range(1, 10)],
-        "chart": trl_chart(counts),
+        "chart": trl_chart(counts, estimate=assessment.trl if assessment else None),
+        "cancelled_calls": [call for call in calls if call.is_cancelled],
+        "price_indications": price_indications([call for call in calls if not call.is_cancelled], responses),
         "median_trl": statistics.median(trls) if trls else None,
         "next_steps": NEXT_STEPS.get(need.stage, []),
         "stages": Need.Stage.choices,

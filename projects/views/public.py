@@ -47,14 +47,18 @@ class NeedDetailView(PublicView):
         if not member:
             calls = calls.filter(published_at__isnull=False)
         assessments = sorted(need.assessments.all(), key=lambda a: a.version, reverse=True)
+        current = assessments[0] if assessments else None
         return render(
             request,
             "projects/need_detail.html",
             {
                 "need": need,
                 "is_member": member,
-                "assessment": assessments[0] if assessments else None,
-                "earlier_assessments": assessments[1:],
+                # The assessment is internal: its organisation sees every version, everybody else only what
+                # the buyer chose to publish of the current one.
+                "assessment": current if member else None,
+                "earlier_assessments": assessments[1:] if member else [],
+                "public_assessment": current if current is not None and current.has_public_part else None,
                 "calls": list(calls),
                 "can_edit": user.has_perm("projects.change_need", need),
                 "can_create_call": user.has_perm("projects.create_call_need", need),

@@ -46,7 +46,8 @@ LABELS = {
         "solution": "Summary of the solution",
         "responses_caption": "4 submitted responses",
         "chart": "Responses by technology readiness",
-        "chart_caption": "Number of submitted responses per TRL. Green: the organisation's own estimate (TRL 6).",
+        "chart_caption": "Blue bars: submitted responses per TRL, 4 in all (responses to cancelled calls are not "
+        "counted). Green dashed line: the organisation's own estimate, TRL 6.",
         "qa": "5. Questions and answers",
         "q": "Q:",
         "a": "A:",
@@ -79,7 +80,8 @@ LABELS = {
         "solution": "Sammanfattning av lösningen",
         "responses_caption": None,
         "chart": "Svar efter teknisk mognadsgrad",
-        "chart_caption": "Antal inskickade svar per TRL. Grönt: organisationens egen bedömning (TRL 6).",
+        "chart_caption": "Blå staplar: inskickade svar per TRL, 4 totalt (svar på inställda förfrågningar räknas "
+        "inte). Grön streckad linje: organisationens egen bedömning, TRL 6.",
         "qa": "5. Frågor och svar",
         "q": "F:",
         "a": "S:",

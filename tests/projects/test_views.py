@@ -102,7 +102,9 @@ def test_need_detail_shows_the_decision_documents_slot_and_the_assessment(client
     page = _login(client, buyer).get(reverse("projects:need_detail", args=[need.pk])).content.decode()
     assert "Bevis två" in page and "Bevis ett" in page  # current and history for members
     public = client.logout() or client.get(reverse("projects:need_detail", args=[need.pk])).content.decode()
-    assert "Bevis två" in public and "Bevis ett" not in public
+    # The assessment is internal: nothing of it is published unless the buyer chose to
+    # (tests/projects/test_assessment_visibility.py).
+    assert "Bevis två" not in public and "Bevis ett" not in public
 
 
 def test_need_list_query_count_does_not_grow(client, uncached_pages):
