@@ -19,6 +19,7 @@ from portal.dates import validate_date_in_range
 
 from . import rules as r
 from .decision_support.models import DecisionDocument  # noqa: F401  (Django finds an app's models here)
+from .structured.models import MarketQuestion, QuestionAnswer  # noqa: F401
 
 
 class Theme(models.TextChoices):
@@ -530,9 +531,6 @@ class Call(RulesModel):
     def is_cancellable(self) -> bool:
         """Draft, scheduled or open by the clock (a call closed by its dates is closed, even before the task)."""
         return self.may_become(CallState.CANCELLED)
-
-    def questions_to_market_list(self) -> list[str]:
-        return [line.strip() for line in self.questions_to_market.splitlines() if line.strip()]
 
 
 class Response(RulesModel):

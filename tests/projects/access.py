@@ -59,6 +59,7 @@ def cases(world):
         AccessCase("projects:call_cancel", OWN, kwargs={"pk": call.pk}, default=404),
         AccessCase("projects:call_responses", OWN, kwargs={"pk": call.pk}, default=404),
         AccessCase("projects:call_responses_csv", OWN, kwargs={"pk": call.pk}, default=404),
+        AccessCase("projects:call_responses_compare", OWN, kwargs={"pk": call.pk}, default=404),
         AccessCase("projects:response_edit", company_only, kwargs={"pk": call.pk}, default=403),
         AccessCase(
             "projects:response_detail",
