@@ -391,6 +391,8 @@ class Call(RulesModel):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.RFI)
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"))
+    # The questions one per line, as the form takes them (trimmed, no blank lines) and as the search indexes them;
+    # `projects.structured` makes the numbered rows (`call.market_questions`) from it, which pages and exports show.
     questions_to_market = models.TextField(
         _("questions to the market"), blank=True, help_text=_("What you want companies to answer, one per line.")
     )
