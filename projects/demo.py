@@ -22,6 +22,7 @@ from .models import (
 )
 from .procedures import suggest_procedure
 from .services import update_search_vectors
+from .structured.services import parse_questions, save_answers, set_market_questions
 
 S = Need.Stage
 PUB, DRAFT = Need.Visibility.PUBLISHED, Need.Visibility.DRAFT
@@ -302,15 +303,17 @@ def _call(world, need, title, kind, status, opens_delta, closes_delta, *, publis
     )
     if created:
         update_search_vectors(call=call)
+    set_market_questions(call=call, questions=parse_questions(call.questions_to_market))
     return call
 
 
 NEEDS_BY_TITLE = {value[1]: value[0] for value in NEEDS.values()}
 
 
-def _response(world, call, company, status, trl, summary):
+def _response(world, call, company, status, trl, summary, *, answers=(), price=350_000):
+    """A response with its answers to the call's numbered questions (answers[0] to question 1 …; "" skips one)."""
     now = timezone.now()
-    Response.objects.get_or_create(
+    response, _created = Response.objects.get_or_create(
         call=call,
         organisation=world["organisations"][company],
         defaults={
@@ -319,12 +322,14 @@ def _response(world, call, company, status, trl, summary):
             "summary": summary,
             "description": "Vi beskriver lösningen, hur den har provats och hur en pilot kan genomföras.",
             "references": "Pilot hos en annan kommun 2025.",
-            "price_indication": 350_000,
+            "price_indication": price,
             "author": world["users"][company],
             "submitted_at": now - timedelta(days=2) if status != Response.Status.DRAFT else None,
             "withdrawn_at": now - timedelta(days=1) if status == Response.Status.WITHDRAWN else None,
         },
     )
+    if answers and not response.answers.exists():  # a second run keeps what was answered since
+        save_answers(response=response, answers=dict(enumerate(answers, start=1)))
 
 
 def _question(world, call, company, text, answer=""):
@@ -384,12 +389,59 @@ def seed(world) -> None:
         published=False,
     )
 
-    _response(world, solar, "foretag", Response.Status.SUBMITTED, 7, "Lätta solpaneler som limmas på taket.")
-    _response(world, solar, "startup", Response.Status.DRAFT, 5, "Solfilm som följer takets form.")
-    _response(world, falls, "startup", Response.Status.SUBMITTED, 4, "Radarsensor som känner av ostadig gång.")
+    _response(
+        world,
+        solar,
+        "foretag",
+        Response.Status.SUBMITTED,
+        7,
+        "Lätta solpaneler som limmas på taket.",
+        answers=(
+            "Tunna glasfria paneler som limmas direkt på takduken, utan infästning genom taket.",
+            "TRL 7: installerade på tre lagerbyggnader sedan 2024.",
+            "Omkring 350 000 kronor för en pilot på ett tak med uppföljning under ett år.",
+        ),
+    )
+    _response(
+        world,
+        solar,
+        "startup",
+        Response.Status.DRAFT,
+        5,
+        "Solfilm som följer takets form.",
+        answers=("Böjlig solfilm som följer takets form.", "", ""),
+        price=None,
+    )
+    _response(
+        world,
+        falls,
+        "startup",
+        Response.Status.SUBMITTED,
+        4,
+        "Radarsensor som känner av ostadig gång.",
+        answers=(
+            "En radarsensor i taket som känner av ostadig gång utan att filma.",
+            "TRL 4: provad i labbmiljö, inte hos patienter ännu.",
+            "",
+        ),
+        price=180_000,
+    )
     _response(world, falls, "foretag", Response.Status.DRAFT, 3, "Golvsensorer som larmar vid ovanliga rörelser.")
     _response(world, homecare, "foretag", Response.Status.WITHDRAWN, 6, "Ruttplanering med AI.")
-    _response(world, homecare, "startup", Response.Status.SUBMITTED, 6, "Planeringsstöd som bygger om schemat själv.")
+    _response(
+        world,
+        homecare,
+        "startup",
+        Response.Status.SUBMITTED,
+        6,
+        "Planeringsstöd som bygger om schemat själv.",
+        answers=(
+            "Ett planeringsstöd som bygger om hemtjänstens schema när någon blir sjuk.",
+            "TRL 6: provat i en kommun under tre månader.",
+            "En pilot på sex månader kostar omkring 420 000 kronor inklusive utbildning.",
+        ),
+        price=420_000,
+    )
     _response(world, machines, "startup", Response.Status.WITHDRAWN, 9, "Hyra av eldrivna maskiner.")
 
     _question(

@@ -12,6 +12,7 @@ from portal.query import QueryFilterForm
 from .cpv import format_codes, resolve_codes
 from .cpv_divisions import DIVISIONS
 from .models import TRL_LEVELS, Call, Category, Conclusion, MarketGapAssessment, Need, Procedure, Response, Theme
+from .structured.forms import AnswersMixin, clean_questions_text, questions_help
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -261,8 +262,12 @@ class CallForm(NoSuffixMixin, DateRangeFormMixin, forms.ModelForm):
         for name in ("opens_at", "closes_at"):
             self.fields[name].input_formats = [DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
         self.fields["kind"].choices = Call.Kind.choices
+        self.fields["questions_to_market"].help_text = questions_help()
         # Everything on a published call is public: the call's page shows every field and attachment.
         mark_fields(self, "public")
+
+    def clean_questions_to_market(self):
+        return clean_questions_text(self.cleaned_data["questions_to_market"])
 
     def clean(self):
         data = super().clean()
@@ -281,7 +286,7 @@ class CancelCallForm(NoSuffixMixin, forms.Form):
     )
 
 
-class ResponseForm(NoSuffixMixin, forms.ModelForm):
+class ResponseForm(AnswersMixin, NoSuffixMixin, forms.ModelForm):
     trl = forms.TypedChoiceField(
         label=_("TRL of your solution"),
         coerce=int,

@@ -19,6 +19,7 @@ from portal.dates import validate_date_in_range
 
 from . import rules as r
 from .decision_support.models import DecisionDocument  # noqa: F401  (Django finds an app's models here)
+from .structured.models import MarketQuestion, QuestionAnswer  # noqa: F401
 
 
 class Theme(models.TextChoices):
@@ -417,6 +418,8 @@ class Call(RulesModel):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.RFI)
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"))
+    # The questions one per line, as the form takes them (trimmed, no blank lines) and as the search indexes them;
+    # `projects.structured` makes the numbered rows (`call.market_questions`) from it, which pages and exports show.
     questions_to_market = models.TextField(
         _("questions to the market"), blank=True, help_text=_("What you want companies to answer, one per line.")
     )
@@ -557,9 +560,6 @@ class Call(RulesModel):
     def is_cancellable(self) -> bool:
         """Draft, scheduled or open by the clock (a call closed by its dates is closed, even before the task)."""
         return self.may_become(CallState.CANCELLED)
-
-    def questions_to_market_list(self) -> list[str]:
-        return [line.strip() for line in self.questions_to_market.splitlines() if line.strip()]
 
 
 class Response(RulesModel):

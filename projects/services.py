@@ -34,6 +34,7 @@ from .models import (
     stored_call_state_q,
 )
 from .procedures import suggest_procedure
+from .structured import services as structured
 
 __all__ = ["ServiceError", "InvalidTransition"]
 
@@ -341,12 +342,14 @@ def create_call(
     verified_companies_only: bool = False,
     attachments=(),
 ) -> Call:
-    """Create a draft call from a published need. Side effects: attachments, audit row, search vector."""
+    """Create a draft call from a published need; `questions_to_market` (one per line) become its numbered
+    questions (`MarketQuestion`). Side effects: attachments, audit row, search vector."""
     need = Need.objects.select_related("organisation").get(pk=need.pk)
     _require_verified_public_body(need.organisation)
     if not need.is_published:
         raise ServiceError(_("Publish the need before you create a call from it."))
     _check_call_dates(opens_at, closes_at)
+    questions = structured.parse_questions(questions_to_market)
     call = Call(
         need=need,
         created_by=by,
@@ -354,13 +357,14 @@ def create_call(
         kind=kind,
         title=title,
         description=description,
-        questions_to_market=questions_to_market,
+        questions_to_market="\n".join(questions),
         opens_at=opens_at,
         closes_at=closes_at,
         verified_companies_only=verified_companies_only,
     )
     call.full_clean(exclude=["search_vector", "need"])
     call.save()
+    structured.set_market_questions(call=call, questions=questions)
     if attachments:
         attach_files(owner=call, files=attachments, by=by)
     write_audit(actor=by, action=AuditAction.CALL_CREATED, obj=call)
@@ -385,17 +389,19 @@ def update_call(
     verified_companies_only: bool,
     attachments=(),
 ) -> Call:
-    """Edit a call that has not opened yet (`Call.is_editable`). Side effects: attachments, audit row, search
-    vector."""
+    """Edit a call that has not opened yet (`Call.is_editable`); its numbered questions follow the lines of
+    `questions_to_market`. Side effects: attachments, audit row, search vector."""
     call = Call.objects.select_for_update().get(pk=call.pk)
     if not call.is_editable:
         raise InvalidTransition(NOT_EDITABLE)
     _check_call_dates(opens_at, closes_at)
+    questions = structured.parse_questions(questions_to_market)
     call.kind, call.title, call.description = kind, title, description
-    call.questions_to_market, call.verified_companies_only = questions_to_market, verified_companies_only
+    call.questions_to_market, call.verified_companies_only = "\n".join(questions), verified_companies_only
     call.opens_at, call.closes_at = opens_at, closes_at
     call.full_clean(exclude=["search_vector", "need"])
     call.save()
+    structured.set_market_questions(call=call, questions=questions)
     if attachments:
         attach_files(owner=call, files=attachments, by=by)
     write_audit(actor=by, action=AuditAction.CALL_UPDATED, obj=call)
@@ -575,13 +581,16 @@ def save_response(
     description: str = "",
     references: str = "",
     price_indication: int | None = None,
+    answers: dict[int, str] | None = None,
     attachments=(),
     submit: bool = False,
 ) -> Response:
     """Create or update the company's response to an open call (one per company and call).
 
-    With `submit` the response is also submitted. A call for verified companies only refuses an unverified company
-    (ServiceError). Side effects: attachments, audit row.
+    With `submit` the response is also submitted. `answers` maps the numbers of the call's questions to the
+    market to the company's answers (None: leave them as they are; answering is voluntary, also on submission).
+    A call for verified companies only refuses an unverified company (ServiceError). Side effects: attachments,
+    audit row.
     """
     _require_company(organisation)
     # Lock first, then check the deadline: another request holding the lock may finish after the call closed.
@@ -600,6 +609,8 @@ def save_response(
             response.save()
     except IntegrityError:
         raise ServiceError(_("Your company has already answered this call. Edit that response instead.")) from None
+    if answers is not None:
+        structured.save_answers(response=response, answers=answers)
     if attachments:
         attach_files(owner=response, files=attachments, by=by)
     write_audit(

@@ -2,6 +2,7 @@ from django.urls import path
 
 from portal.cache import cache_public_page
 
+from .structured import views as structured
 from .views import buyer, company, public
 
 app_name = "projects"
@@ -26,6 +27,11 @@ urlpatterns = [
     path("calls/<int:pk>/publish/", buyer.CallPublishView.as_view(), name="call_publish"),
     path("calls/<int:pk>/cancel/", buyer.CallCancelView.as_view(), name="call_cancel"),
     path("calls/<int:pk>/responses/", buyer.CallResponsesView.as_view(), name="call_responses"),
+    path(
+        "calls/<int:pk>/responses/compare/",
+        structured.CallAnswersCompareView.as_view(),
+        name="call_responses_compare",
+    ),
     path("calls/<int:pk>/responses.csv", buyer.CallResponsesCsvView.as_view(), name="call_responses_csv"),
     path("calls/<int:pk>/respond/", company.ResponseEditView.as_view(), name="response_edit"),
     path("calls/<int:pk>/questions/", company.QuestionAskView.as_view(), name="question_ask"),

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.documents import fingerprint_of
 
 from ..models import TRL_LEVELS, Call, Conclusion, Need, Procedure, Question, Response, stored_call_state_q
+from ..structured.selectors import answers_per_call
 from .models import DecisionDocument
 
 
@@ -281,6 +282,7 @@ def decision_support_context(document: DecisionDocument) -> dict:
         "chosen_procedure_meaning": PROCEDURE_MEANING.get(assessment.chosen_procedure) if assessment else None,
         "calls": calls,
         "responses": responses,
+        "structured_answers": answers_per_call(calls, responses),
         "questions": questions,
         "unanswered_count": unanswered,
         "trl_counts": [(level, counts.get(level, 0)) for level in range(1, 10)],

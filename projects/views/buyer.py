@@ -18,6 +18,7 @@ from .. import selectors, services
 from ..forms import SOURCE_FIELDS, AnswerForm, AssessmentForm, CallForm, CancelCallForm, NeedForm
 from ..models import Call, Conclusion, Need, Procedure, Response
 from ..procedures import RULES, TrlBand
+from ..structured.selectors import answered_questions, question_header, questions_of
 from .base import BuyerView, ProjectsView, paginate
 from .public import render_call_detail
 
@@ -337,6 +338,9 @@ class CallResponsesCsvView(OwnCallView):
             _("Submitted"),
             _("Verified by the portal"),
         ]
+        responses = list(selectors.submitted_responses(self.object))
+        answered = answered_questions(questions_of(self.object), responses)
+        header += [question_header(item.question) for item in answered]
         rows = (
             (
                 item.organisation.name,
@@ -348,8 +352,9 @@ class CallResponsesCsvView(OwnCallView):
                 item.price_indication,
                 timezone.localtime(item.submitted_at).strftime("%Y-%m-%d %H:%M") if item.submitted_at else "",
                 _("yes") if item.organisation.is_verified else _("no"),
+                *(question.entries[index][1] for question in answered),
             )
-            for item in selectors.submitted_responses(self.object)
+            for index, item in enumerate(responses)
         )
         return csv_response(filename=f"svar-utlysning-{self.object.pk}.csv", header=header, rows=rows)
 

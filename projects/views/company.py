@@ -17,6 +17,7 @@ from .. import selectors, services
 from ..forms import InterestProfileForm, QuestionForm, ResponseForm
 from ..models import InterestProfile, Response
 from ..rules import call_accepts_active_organisation
+from ..structured import selectors as structured_selectors
 from .base import ProjectsView
 from .public import render_call_detail
 
@@ -37,6 +38,10 @@ class ResponseEditView(CompanyCallView):
     @cached_property
     def response(self):
         return selectors.response_of(self.organisation, self.object)
+
+    @cached_property
+    def questions(self):
+        return structured_selectors.questions_of(self.object)
 
     def render_form(self, form):
         return render(
@@ -64,7 +69,13 @@ class ResponseEditView(CompanyCallView):
         return redirect("projects:call_detail", pk=call.pk)
 
     def get(self, request, pk):
-        return self.refused() or self.render_form(ResponseForm(instance=self.response))
+        return self.refused() or self.render_form(
+            ResponseForm(
+                instance=self.response,
+                questions=self.questions,
+                answers=structured_selectors.answers_by_number(self.response),
+            )
+        )
 
     @guard_submission
     def post(self, request, pk):
@@ -72,7 +83,7 @@ class ResponseEditView(CompanyCallView):
         if refused:
             return refused
         instance = Response.objects.get(pk=self.response.pk) if self.response else None
-        form = ResponseForm(request.POST, request.FILES, instance=instance)
+        form = ResponseForm(request.POST, request.FILES, instance=instance, questions=self.questions)
         if form.is_valid():
             try:
                 response = services.save_response(
@@ -115,6 +126,7 @@ class ResponseDetailView(ProjectsView):
                 "own": response.organisation_id in set(org_roles(request.user)),
                 "can_edit": request.user.has_perm("projects.change_response", response),
                 "attachments": attachments_for(response),
+                "answers": structured_selectors.response_answers(response),
             },
         )
 

@@ -3,7 +3,7 @@
 from portal.files import attach_bytes
 from tests.access import AccessCase
 
-from .factories import CallFactory, NeedFactory, QuestionFactory, ResponseFactory, draft_call
+from .factories import CallFactory, NeedFactory, QuestionFactory, ResponseFactory, answer, draft_call, with_questions
 
 PDF = b"%PDF-1.4\n" + b"0" * 64
 LOGIN = {"anonymous": 302}
@@ -18,7 +18,10 @@ def cases(world):
     call = CallFactory(need=need)
     unpublished = draft_call(need=need)
     to_publish = draft_call(need=need)
-    response = ResponseFactory(call=call, organisation=company_org)
+    response = ResponseFactory(call=call, organisation=company_org, price_indication=250000)
+    # Numbered questions, one answered: the response form, the response and the comparison show both kinds.
+    with_questions(call, "Vad kostar en pilot?", "Hur installeras lösningen?")
+    answer(response, q1="Omkring 250 000 kr.")
     question = QuestionFactory(call=call, organisation=company_org, asked_by=world["company"])
     call_file = attach_bytes(owner=call, content=PDF, filename="underlag.pdf")
     response_file = attach_bytes(owner=response, content=PDF, filename="svar.pdf")
@@ -59,6 +62,7 @@ def cases(world):
         AccessCase("projects:call_cancel", OWN, kwargs={"pk": call.pk}, default=404),
         AccessCase("projects:call_responses", OWN, kwargs={"pk": call.pk}, default=404),
         AccessCase("projects:call_responses_csv", OWN, kwargs={"pk": call.pk}, default=404),
+        AccessCase("projects:call_responses_compare", OWN, kwargs={"pk": call.pk}, default=404),
         AccessCase("projects:response_edit", company_only, kwargs={"pk": call.pk}, default=403),
         AccessCase(
             "projects:response_detail",

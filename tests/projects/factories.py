@@ -6,6 +6,8 @@ import factory
 from django.utils import timezone
 
 from projects.models import Call, CpvCode, InterestProfile, MarketGapAssessment, Need, Question, Response
+from projects.structured.selectors import questions_of
+from projects.structured.services import save_answers, set_market_questions
 from tests.factories import OrganisationFactory, UserFactory
 
 
@@ -139,3 +141,17 @@ def profile(organisation, *, codes=(), categories=(), themes=(), keywords="") ->
         themes=list(themes),
         keywords=keywords,
     )
+
+
+def with_questions(call: Call, *texts: str) -> list:
+    """Give the call numbered questions to the market (1, 2, …), as the call form does; returns them in order."""
+    call.questions_to_market = "\n".join(texts)
+    call.save(update_fields=["questions_to_market"])
+    set_market_questions(call=call, questions=list(texts))
+    return questions_of(call)
+
+
+def answer(response: Response, **answers: str) -> Response:
+    """Store answers by number: answer(response, q1="…", q3="…")."""
+    save_answers(response=response, answers={int(key[1:]): text for key, text in answers.items()})
+    return response
