@@ -144,7 +144,7 @@ def test_the_service_refuses_too_many_questions_too(buyer, buyer_org):
 def test_the_migration_turns_every_line_into_a_numbered_question():
     call = CallFactory(questions_to_market="Första?\n\n  Andra?  \n" + "y" * 1200)
     untouched = CallFactory(questions_to_market="")
-    migration = importlib.import_module("projects.migrations.0009_structured")
+    migration = importlib.import_module("projects.migrations.0010_structured")
 
     migration.questions_to_rows(apps, None)
 

@@ -18,7 +18,7 @@ def questions_to_rows(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0008_search_terms'),
+        ('projects', '0009_assess'),
     ]
 
     operations = [
