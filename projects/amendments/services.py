@@ -105,6 +105,8 @@ def amend_call(
     for old, cleaned in replaced:
         (new,) = attach_files(owner=call, files=[cleaned], by=by)
         AmendmentFile.objects.create(amendment=amendment, attachment=new, replaces=old)
+    # Storing the files may have taken us past the old deadline: a call that closed meanwhile stays closed.
+    require_amendable(call, database_now())
     if closes_at is not None:
         call.closes_at = closes_at
     call.save(update_fields=["closes_at", "updated_at"])  # also a new `updated_at` for the decision support
