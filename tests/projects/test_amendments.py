@@ -140,7 +140,8 @@ def test_an_amendment_needs_a_text(call, buyer, text):
         ),
         (
             draft_call,
-            "Bara en öppen förfrågan kan få ändringsmeddelanden. Innan den öppnar ändrar ni förfrågan direkt i stället.",
+            "Bara en öppen förfrågan kan få ändringsmeddelanden. "
+            "Innan den öppnar ändrar ni förfrågan direkt i stället.",
         ),
     ],
 )

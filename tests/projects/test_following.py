@@ -115,7 +115,8 @@ def test_follow_and_unfollow_need_a_post(client, company_user):
 
 
 def test_the_dashboard_lists_the_calls_a_person_follows(client, company_user):
-    followed, other = CallFactory(title="Bevakad förfrågan"), CallFactory(title="Annan förfrågan")
+    followed = CallFactory(title="Bevakad förfrågan")
+    CallFactory(title="Annan förfrågan")
     services.follow_call(call=followed, user=company_user)
     client.force_login(company_user)
 
