@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -52,9 +52,12 @@ class StopNoticesView(PublicView):
     http_method_names = ["get", "post"]
 
     def get_object(self):
-        return get_object_or_404(Call, pk=self.kwargs["pk"])
+        # No 404: a link to a missing call is as invalid as a changed one, and says nothing about which ids exist.
+        return Call.objects.filter(pk=self.kwargs["pk"]).first()
 
     def read(self):
+        if self.object is None:
+            return None, services.BAD_LINK
         try:
             return services.read_stop_token(call_id=self.object.pk, token=self.kwargs["token"]), None
         except ServiceError as error:

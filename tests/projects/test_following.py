@@ -364,5 +364,17 @@ def test_an_expired_link_gives_a_clear_message(client, monkeypatch):
     assert "Länken är inte giltig" in page.content.decode()
 
 
-def test_the_stop_link_of_a_missing_call_is_404(client):
-    assert client.get(reverse("projects:call_stop_notices", args=[999999, "x"])).status_code == 404
+def test_the_stop_link_of_a_missing_call_is_just_invalid(client):
+    page = client.get(reverse("projects:call_stop_notices", args=[999999, stop_token(call_id=999999, email="a@b.se")]))
+
+    assert page.status_code == 400
+    assert "Länken är inte giltig" in page.content.decode()
+
+
+def test_an_invalid_link_does_not_show_the_calls_title(client):
+    call = draft_call(title="Hemlig utkastförfrågan")
+
+    page = client.get(reverse("projects:call_stop_notices", args=[call.pk, "x"]))
+
+    assert page.status_code == 400
+    assert "Hemlig utkastförfrågan" not in page.content.decode()
