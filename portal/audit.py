@@ -77,6 +77,10 @@ class AuditAction(models.TextChoices):
     CALL_OPEN = "call.open", _("Call opened")
     CALL_CLOSED = "call.closed", _("Call closed")
     CALL_CANCELLED = "call.cancelled", _("Call cancelled")
+    CALL_AMENDED = "call.amended", _("Call amended")
+    CALL_FOLLOWED = "call.followed", _("Call followed")
+    CALL_UNFOLLOWED = "call.unfollowed", _("Call no longer followed")
+    CALL_NOTICES_STOPPED = "call.notices_stopped", _("Notices about a call stopped")
     ATTACHMENT_REMOVED = "attachment.removed", _("Attachment removed")
     # Responses, questions, interest profiles
     RESPONSE_CREATED = "response.created", _("Response created")
@@ -254,6 +258,7 @@ DESCRIPTIONS: dict[AuditAction, object] = {
     AuditAction.ACCOUNT_MFA_REMOVED: _("Kind: %(type)s"),
     AuditAction.DISPUTE_UPHELD: _("Reason: %(reason)s"),
     AuditAction.DISPUTE_REJECTED: _("Reason: %(reason)s"),
+    AuditAction.CALL_AMENDED: _("Amendment %(number)s"),
     AuditAction.ADMIN_ADD: _admin,
     AuditAction.ADMIN_CHANGE: _admin,
     AuditAction.ADMIN_DELETE: _admin,

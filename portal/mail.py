@@ -17,6 +17,7 @@ import base64
 import logging
 import smtplib
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -79,12 +80,14 @@ def send_mail_to(
     context: dict,
     attachments: list[tuple[str, bytes, str]] | None = None,
     key: str | None = None,
+    headers: Callable[[Recipient], dict[str, str]] | None = None,
 ) -> int:
     """Render `template` in each recipient's language and queue one mail per recipient. Returns the number queued.
 
     Call it inside the transaction of the change the mail tells about: the mails exist exactly when the change
     was committed. With `key`, a recipient whose mail with key "<key>:<address>" was already queued is skipped
-    (for jobs that may run twice). Side effects: `Mail` rows, one outbox job each (sent after commit).
+    (for jobs that may run twice). `headers(recipient)` gives extra headers per recipient (e.g. a personal
+    List-Unsubscribe). Side effects: `Mail` rows, one outbox job each (sent after commit).
     """
     queued = 0
     encoded = _encode(attachments)
@@ -103,6 +106,7 @@ def send_mail_to(
             subject=subject,
             body=body,
             attachments=encoded,
+            headers=headers(recipient) if headers else {},
         )
         queued += mail is not None
     return queued

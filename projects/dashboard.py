@@ -6,6 +6,7 @@ from portal.dashboard import Panel
 from portal.rules import active_organisation
 
 from . import selectors
+from .following.selectors import followed_calls
 from .models import InterestProfile
 
 
@@ -43,6 +44,12 @@ def panels(request) -> list[Panel]:
                     "responses": list(selectors.responses_of_organisation(organisation)[:10]),
                 },
                 order=10,
-            )
+            ),
+            Panel(
+                _("Calls you follow"),
+                "projects/following/panel.html",
+                {"calls": list(followed_calls(user)[:20])},
+                order=11,
+            ),
         ]
     return []

@@ -7,7 +7,9 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from .amendments.models import Amendment
 from .cpv import load_divisions, load_vocabulary
+from .following.models import CallFollow
 from .models import (
     Call,
     Category,
@@ -459,6 +461,18 @@ def seed(world) -> None:
         "Får sensorerna bäras av patienten?",
         "Ja, men lösningen får inte kräva att patienten själv kommer ihåg något.",
     )
+
+    # An amendment to an open call, and a company member following another (projects.amendments, .following).
+    Amendment.objects.get_or_create(
+        call=solar,
+        number=1,
+        defaults={
+            "text": "Takens bärförmåga är nu angiven i beskrivningen: högst 15 kg per kvadratmeter.",
+            "previous_closes_at": solar.closes_at,
+            "created_by": world["users"][NEEDS_BY_TITLE[solar.need.title]],
+        },
+    )
+    CallFollow.objects.get_or_create(call=falls, user=world["users"]["foretag"])
 
     foretag, _ = InterestProfile.objects.get_or_create(
         organisation=world["organisations"]["foretag"],

@@ -18,8 +18,10 @@ from portal.cache import CachedPageManager
 from portal.dates import validate_date_in_range
 
 from . import rules as r
+from .amendments.models import Amendment, AmendmentFile  # noqa: F401  (Django finds an app's models here)
 from .decision_support.models import DecisionDocument  # noqa: F401  (Django finds an app's models here)
 from .structured.models import MarketQuestion, QuestionAnswer  # noqa: F401
+from .following.models import CallFollow, CallNoticeOptOut  # noqa: F401  (Django finds an app's models here)
 
 
 class Theme(models.TextChoices):

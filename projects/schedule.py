@@ -5,4 +5,8 @@ BEAT_SCHEDULE = {
         "task": "projects.tasks.update_call_states",
         "schedule": 60.0,  # every minute: pages compute the state from the dates meanwhile
     },
+    "projects-send-deadline-reminders": {
+        "task": "projects.tasks.send_deadline_reminders",
+        "schedule": 15 * 60.0,  # a call closing within a day is reminded of within 15 minutes; once per person
+    },
 }

@@ -482,10 +482,15 @@ def _publish(call: Call, *, by: User | None, now: datetime) -> Call:
     return call
 
 
+@transaction.atomic
 def cancel_call(*, call: Call, by: User, reason: str) -> Call:
     """Cancel a draft, scheduled or open call with a reason shown on the call. Side effects: see
-    `transition_call`."""
-    return transition_call(call=call, to=Call.State.CANCELLED, by=by, reason=reason)
+    `transition_call`; a notice with the reason to the call's participants (projects.notifications)."""
+    from .amendments.services import notify_cancelled
+
+    call = transition_call(call=call, to=Call.State.CANCELLED, by=by, reason=reason)
+    notify_cancelled(call=call)
+    return call
 
 
 def update_call_states(*, now: datetime | None = None) -> dict[str, int]:
@@ -595,7 +600,7 @@ def save_response(
     _require_company(organisation)
     # Lock first, then check the deadline: another request holding the lock may finish after the call closed.
     response = Response.objects.select_for_update().filter(call=call, organisation=organisation).first()
-    call = Call.objects.select_related("need").get(pk=call.pk)
+    call = Call.objects.select_for_update(of=("self",)).select_related("need").get(pk=call.pk)
     _require_open(call)
     _require_accepted_by_call(call, organisation)
     created = response is None
@@ -635,7 +640,7 @@ def transition_response(*, response: Response, to: str, by: User) -> Response:
     submission a receipt mail to the author and a notice to the buyer organisation's members.
     """
     response = Response.objects.select_for_update().select_related("organisation").get(pk=response.pk)
-    call = Call.objects.select_related("need__organisation").get(pk=response.call_id)
+    call = Call.objects.select_for_update(of=("self",)).select_related("need__organisation").get(pk=response.call_id)
     _require_open(call)
     if to == Response.Status.SUBMITTED:
         _require_accepted_by_call(call, response.organisation)

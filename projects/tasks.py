@@ -28,3 +28,11 @@ def send_call_alerts(*, call_id: int) -> int:
 def update_call_states() -> dict[str, int]:
     """Open calls whose opening time has come and close those whose closing time has passed."""
     return services.update_call_states()
+
+
+@shared_task
+def send_deadline_reminders() -> int:
+    """Remind the people involved in each open call the day before it closes (once per person and call)."""
+    from .following.services import send_deadline_reminders as send
+
+    return send()

@@ -3,6 +3,8 @@ from django.urls import path
 from portal.cache import cache_public_page
 
 from .structured import views as structured
+from .amendments import urls as amendment_urls
+from .following import urls as following_urls
 from .views import buyer, company, public
 
 app_name = "projects"
@@ -55,3 +57,4 @@ urlpatterns = [
     path("interest-profile/", company.InterestProfileView.as_view(), name="interest_profile"),
     path("cpv/", public.CpvSearchView.as_view(), name="cpv_search"),
 ]
+urlpatterns += amendment_urls.urlpatterns + following_urls.urlpatterns

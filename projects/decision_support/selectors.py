@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.documents import fingerprint_of
 
+from ..amendments.selectors import amendments_of_need
 from ..models import TRL_LEVELS, Call, Conclusion, Need, Procedure, Question, Response, stored_call_state_q
 from ..structured.selectors import answers_per_call
 from .models import DecisionDocument
@@ -284,6 +285,7 @@ def decision_support_context(document: DecisionDocument) -> dict:
         "responses": responses,
         "structured_answers": answers_per_call(calls, responses),
         "questions": questions,
+        "amendments": amendments_of_need(need),
         "unanswered_count": unanswered,
         "trl_counts": [(level, counts.get(level, 0)) for level in range(1, 10)],
         "chart": trl_chart(counts, estimate=assessment.trl if assessment else None),

@@ -1,6 +1,7 @@
 """Role-access rows for every URL of the projects app (see tests/access.py)."""
 
 from portal.files import attach_bytes
+from projects.following.services import stop_token
 from tests.access import AccessCase
 
 from .factories import CallFactory, NeedFactory, QuestionFactory, ResponseFactory, answer, draft_call, with_questions
@@ -125,6 +126,52 @@ def cases(world):
             {"anonymous": 302},
             kwargs={"pk": other_response.pk},
             default=404,
+            method="post",
+        ),
+        # Amendments and following (projects.amendments, projects.following).
+        AccessCase("projects:call_amend", OWN, kwargs={"pk": call.pk}, default=404),
+        AccessCase("projects:call_amend", post_own, kwargs={"pk": unpublished.pk}, default=404),
+        AccessCase(
+            "projects:call_amend",
+            post_own,
+            kwargs={"pk": call.pk},
+            default=404,
+            method="post",
+            data={"text": "Bilaga 2 är rättad."},
+        ),
+        AccessCase(
+            "projects:call_follow",
+            {"anonymous": 302, "company": 302},
+            kwargs={"pk": call.pk},
+            default=403,
+            method="post",
+        ),
+        AccessCase(
+            "projects:call_follow",
+            {"anonymous": 302, "buyer": 403},
+            kwargs={"pk": unpublished.pk},
+            default=404,
+            method="post",
+        ),
+        AccessCase("projects:call_unfollow", {}, kwargs={"pk": call.pk}, default=302, method="post"),
+        AccessCase(
+            "projects:call_unfollow",
+            {"anonymous": 302, "buyer": 302},
+            kwargs={"pk": unpublished.pk},
+            default=404,
+            method="post",
+        ),
+        AccessCase(
+            "projects:call_stop_notices",
+            {},
+            kwargs={"pk": call.pk, "token": stop_token(call_id=call.pk, email=world["company"].email)},
+            default=200,
+        ),
+        AccessCase(
+            "projects:call_stop_notices",
+            {},
+            kwargs={"pk": call.pk, "token": stop_token(call_id=call.pk, email=world["company"].email) + "x"},
+            default=400,
             method="post",
         ),
     ]
