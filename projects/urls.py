@@ -2,6 +2,7 @@ from django.urls import path
 
 from portal.cache import cache_public_page
 
+from .response_history.views import ResponseVersionView
 from .views import buyer, company, public
 
 app_name = "projects"
@@ -35,6 +36,7 @@ urlpatterns = [
         name="question_answer",
     ),
     path("responses/<int:pk>/", company.ResponseDetailView.as_view(), name="response_detail"),
+    path("responses/<int:pk>/versions/<int:number>/", ResponseVersionView.as_view(), name="response_version"),
     path(
         "responses/<int:pk>/submit/",
         company.ResponseTransitionView.as_view(to="submitted"),

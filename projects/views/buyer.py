@@ -318,12 +318,17 @@ class CallResponsesView(OwnCallView):
     permission_required = "projects.view_responses_call"
 
     def get(self, request, pk):
-        responses = selectors.submitted_responses(self.object)
-        return render(request, "projects/call_responses.html", {"call": self.object, "responses": responses})
+        call = self.object
+        # While sealed, only the number received and when the seal lifts (projects.response_history).
+        sealed = call.responses_are_sealed
+        context = {"call": call, "sealed": sealed, "responses": [] if sealed else selectors.readable_responses(call)}
+        if sealed:
+            context["received_count"] = selectors.submitted_responses(call).count()
+        return render(request, "projects/call_responses.html", context)
 
 
 class CallResponsesCsvView(OwnCallView):
-    permission_required = "projects.view_responses_call"
+    permission_required = "projects.read_responses_call"
 
     def get(self, request, pk):
         header = [
@@ -349,7 +354,7 @@ class CallResponsesCsvView(OwnCallView):
                 timezone.localtime(item.submitted_at).strftime("%Y-%m-%d %H:%M") if item.submitted_at else "",
                 _("yes") if item.organisation.is_verified else _("no"),
             )
-            for item in selectors.submitted_responses(self.object)
+            for item in selectors.readable_responses(self.object)
         )
         return csv_response(filename=f"svar-utlysning-{self.object.pk}.csv", header=header, rows=rows)
 
