@@ -329,6 +329,7 @@ class CallResponsesView(OwnCallView):
 
 class CallResponsesCsvView(OwnCallView):
     permission_required = "projects.read_responses_call"
+    denied_status = 404  # sealed: as if there were nothing to download
 
     def get(self, request, pk):
         header = [
