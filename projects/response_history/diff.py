@@ -10,6 +10,7 @@ from ..models import TRL_LEVELS, Response
 from .content import PART_LABELS, RESPONSE_FIELDS
 
 TOKEN = re.compile(r"\s+|\w+|[^\w\s]")
+TEXT_FIELDS = {"summary", "description", "references"}
 
 
 @dataclass
@@ -40,6 +41,12 @@ def word_diff(old: str, new: str) -> list[Segment]:
     return segments
 
 
+def _whole_diff(old: str, new: str) -> list[Segment]:
+    if old == new:
+        return [Segment("equal", new)] if new else []
+    return [Segment(kind, text) for kind, text in (("delete", old), ("insert", new)) if text]
+
+
 def _field_text(name: str, value) -> str:
     if value is None or value == "":
         return ""
@@ -62,7 +69,9 @@ def compare(old: dict | None, new: dict) -> list[PartComparison]:
         before = _field_text(name, old["fields"].get(name))
         after = _field_text(name, new["fields"].get(name))
         label = Response._meta.get_field(name).verbose_name
-        parts.append(PartComparison(str(label), before != after, word_diff(before, after)))
+        # A choice or a number changes as a whole; a text word by word.
+        segments = word_diff(before, after) if name in TEXT_FIELDS else _whole_diff(before, after)
+        parts.append(PartComparison(str(label), before != after, segments))
     for key, label in PART_LABELS.items():
         before, after = _lines(old.get(key, [])), _lines(new.get(key, []))
         parts.append(PartComparison(str(label), before != after, _line_diff(before, after)))

@@ -97,7 +97,10 @@ def cases(world):
             default=404,
         ),
         AccessCase(
-            "projects:response_detail", {"anonymous": 302, "company": 200}, kwargs={"pk": sealed_response.pk}, default=404
+            "projects:response_detail",
+            {"anonymous": 302, "company": 200},
+            kwargs={"pk": sealed_response.pk},
+            default=404,
         ),
         AccessCase("portal:attachment_download", {"company": 200}, kwargs={"uuid": sealed_file.uuid}, default=404),
         AccessCase("projects:call_responses", OWN, kwargs={"pk": sealed_call.pk}, default=404),
