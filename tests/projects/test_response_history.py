@@ -384,8 +384,8 @@ def test_the_form_warns_when_the_deadline_is_near(client, buyer_org, company_use
     page = client.get(reverse("projects:response_edit", args=[call.pk])).content.decode()
     assert "5 timmar 10 minuter kvar" in page
     assert (
-        '<p class="message message-warning" role="status"><strong>Varning:</strong> Förfrågan stänger om mindre än 24 timmar.'
-        in page
+        '<p class="message message-warning" role="status"><strong>Varning:</strong> '
+        "Förfrågan stänger om mindre än 24 timmar." in page
     )
 
 
