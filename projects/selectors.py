@@ -26,7 +26,7 @@ from .models import (
     calls_in_state_q,
     stored_call_state_q,
 )
-from .response_history.selectors import sealed_responses_q
+from .response_history.selectors import sealed_responses_q, with_latest_version
 from .search_text import AnalysedText, keyword_terms, keywords_match
 from .search_text import call_text as search_call_text
 
@@ -282,7 +282,7 @@ def submitted_responses(call: Call) -> QuerySet[Response]:
 def readable_responses(call: Call) -> QuerySet[Response]:
     """The submitted responses the buyer may read: none while the call keeps them sealed (only their number,
     `submitted_responses(call).count()`, may be shown then)."""
-    return submitted_responses(call).exclude(sealed_responses_q(database_now()))
+    return with_latest_version(submitted_responses(call).exclude(sealed_responses_q(database_now())))
 
 
 def response_of(organisation: Organisation | None, call: Call) -> Response | None:

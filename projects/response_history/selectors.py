@@ -1,6 +1,6 @@
 """Reads of the response history and of the seal on responses."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from .models import ResponseVersion
@@ -24,3 +24,13 @@ def get_version_of(response, number) -> tuple[ResponseVersion, ResponseVersion |
     if number not in by_number:
         raise Http404
     return by_number[number], by_number.get(number - 1)
+
+
+def with_latest_version(responses: QuerySet) -> QuerySet:
+    """`responses` with `latest_version` (its number, None if none kept) and `latest_version_at` (two scalar
+    subqueries, none per row), so a list can show that a response changed after it was submitted, and when."""
+    latest = ResponseVersion.objects.filter(response=OuterRef("pk")).order_by("-number")
+    return responses.annotate(
+        latest_version=Subquery(latest.values("number")[:1]),
+        latest_version_at=Subquery(latest.values("created_at")[:1]),
+    )

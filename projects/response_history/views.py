@@ -28,7 +28,8 @@ class ResponseVersionView(ProjectsView):
                 "call": response.call,
                 "version": version,
                 "previous": previous,
-                "parts": compare(previous.snapshot if previous else None, version.snapshot),
+                # The first version is shown as it is (compared with itself: nothing marked).
+                "parts": compare(previous.snapshot if previous else version.snapshot, version.snapshot),
                 "own": response.organisation_id in set(org_roles(request.user)),
             },
         )

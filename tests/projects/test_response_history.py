@@ -167,6 +167,10 @@ def test_the_buyer_sees_what_changed_between_versions(client, call, buyer, compa
     detail = client.get(reverse("projects:response_detail", args=[response.pk])).content.decode()
     assert reverse("projects:response_version", args=[response.pk, 2]) in detail
     assert "Jämför version 2 med 1" in detail
+    listing = client.get(reverse("projects:call_responses", args=[call.pk])).content.decode()
+    at = timezone.localtime(response.versions.get(number=2).created_at).strftime("%Y-%m-%d %H:%M")
+    link = reverse("projects:response_version", args=[response.pk, 2])
+    assert f'<a href="{link}">Ändrat: version 2, {at}</a>' in listing
 
 
 def test_the_company_sees_its_own_versions(client, call, company_org, company_user):
@@ -174,7 +178,8 @@ def test_the_company_sees_its_own_versions(client, call, company_org, company_us
     client.force_login(company_user)
     page = client.get(reverse("projects:response_version", args=[response.pk, 1])).content.decode()
     assert "<h1>Version 1</h1>" in page
-    assert "Vi bygger en gammal bro." in page
+    assert '<dd class="diff">Vi bygger en gammal bro.</dd>' in page
+    assert "<ins>" not in page
 
 
 def test_nobody_else_sees_the_versions(client, call, company_org, company_user):
