@@ -300,6 +300,8 @@ def test_the_buyer_chooses_the_seal_on_the_call_form(client, buyer, buyer_org):
     response = client.post(reverse("projects:call_create", args=[need.pk]), data)
     assert response.status_code == 302
     assert Call.objects.get(title="Förseglad förfrågan").responses_sealed is True
+    page = client.get(reverse("projects:call_detail", args=[Call.objects.get(title="Förseglad förfrågan").pk]))
+    assert "Den upphandlande organisationen håller svaren förseglade" in page.content.decode()
 
 
 # --- drafts and the deadline ---------------------------------------------------------------------------------------
