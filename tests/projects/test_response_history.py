@@ -411,3 +411,28 @@ def test_time_left_in_words(delta, text):
 
     with translation.override("en"):
         assert time_left(delta) == text
+
+
+def test_the_responses_list_makes_as_many_queries_for_many_changed_responses_as_for_one(
+    client, uncached_pages, call, buyer
+):
+    def changed_response():
+        user = make_company_user()
+        _submit(call, organisation_of(user), user, summary="Först.")
+        _submit(call, organisation_of(user), user, summary="Sedan.")
+
+    changed_response()
+    url = reverse("projects:call_responses", args=[call.pk])
+    client.force_login(buyer)
+    client.get(url)
+
+    def count():
+        with CaptureQueriesContext(connection) as context:
+            page = client.get(url)
+        assert page.status_code == 200
+        return len(context.captured_queries), page.content.decode().count("Ändrat: version 2")
+
+    one = count()
+    for _ in range(5):
+        changed_response()
+    assert count() == (one[0], 6)
