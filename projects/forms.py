@@ -244,6 +244,7 @@ class CallForm(NoSuffixMixin, DateRangeFormMixin, forms.ModelForm):
             "opens_at",
             "closes_at",
             "verified_companies_only",
+            "responses_sealed",
         ]
         widgets = {
             "kind": forms.RadioSelect,
@@ -287,13 +288,31 @@ class CancelCallForm(NoSuffixMixin, forms.Form):
 
 
 class ResponseForm(AnswersMixin, NoSuffixMixin, forms.ModelForm):
+    """A draft keeps whatever is filled in; `submitting` (the submit button) requires the summary and the TRL."""
+
     trl = forms.TypedChoiceField(
         label=_("TRL of your solution"),
         coerce=int,
+        empty_value=None,
+        required=False,
         choices=[("", "—"), *TRL_LEVELS],
         help_text=Response._meta.get_field("trl").help_text,
     )
     attachments = AttachmentsField(label=_("Attachments"))
+
+    def __init__(self, *args, submitting: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.submitting = submitting
+        self.fields["summary"].help_text = _("Required to submit; a draft can be saved without it.")
+
+    def clean(self):
+        data = super().clean()
+        if self.submitting:
+            if not (data.get("summary") or "").strip() and "summary" not in self.errors:
+                self.add_error("summary", _("Write a summary of your solution before you submit the response."))
+            if data.get("trl") is None and "trl" not in self.errors:
+                self.add_error("trl", _("Choose the TRL of your solution before you submit the response."))
+        return data
 
     class Meta:
         model = Response

@@ -15,13 +15,15 @@ from django.utils.translation import gettext_lazy as _
 from rules.contrib.models import RulesModel
 
 from portal.cache import CachedPageManager
+from portal.clock import database_now
 from portal.dates import validate_date_in_range
 
 from . import rules as r
 from .amendments.models import Amendment, AmendmentFile  # noqa: F401  (Django finds an app's models here)
 from .decision_support.models import DecisionDocument  # noqa: F401  (Django finds an app's models here)
-from .structured.models import MarketQuestion, QuestionAnswer  # noqa: F401
 from .following.models import CallFollow, CallNoticeOptOut  # noqa: F401  (Django finds an app's models here)
+from .response_history.models import ResponseVersion  # noqa: F401  (Django finds an app's models here)
+from .structured.models import MarketQuestion, QuestionAnswer  # noqa: F401
 
 
 class Theme(models.TextChoices):
@@ -435,6 +437,15 @@ class Call(RulesModel):
             "a company that is not verified cannot submit a response to the call."
         ),
     )
+    responses_sealed = models.BooleanField(
+        _("keep the responses sealed until the call closes"),
+        default=False,
+        help_text=_(
+            "Like tenders in a procurement: nobody in your organisation can open or download a response, nor see "
+            "which companies have answered, until the closing time. Until then you only see how many responses have "
+            "arrived. Can be changed until the call opens."
+        ),
+    )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
     created_by = models.ForeignKey(
@@ -482,6 +493,8 @@ class Call(RulesModel):
             "respond": r.can_respond_to_call,
             "ask": r.can_ask_on_call,
             "view_responses": r.can_read_call_responses,
+            # The responses' content (the list, the CSV): not while they are sealed.
+            "read_responses": r.can_read_call_responses & ~r.call_responses_are_sealed,
         }
 
     def __str__(self):
@@ -563,6 +576,15 @@ class Call(RulesModel):
         """Draft, scheduled or open by the clock (a call closed by its dates is closed, even before the task)."""
         return self.may_become(CallState.CANCELLED)
 
+    def responses_sealed_at(self, now) -> bool:
+        """Whether the responses are still sealed at the moment `now` (a sealed call's, before its closing time)."""
+        return self.responses_sealed and now < self.closes_at
+
+    @property
+    def responses_are_sealed(self) -> bool:
+        """Sealed now by the database's clock, the one the deadline of the responses is checked against."""
+        return self.responses_sealed and self.responses_sealed_at(database_now())
+
 
 class Response(RulesModel):
     """A company's answer to a call. One per company and call."""
@@ -587,9 +609,11 @@ class Response(RulesModel):
         related_name="call_responses",
         verbose_name=_("company"),
     )
-    summary = models.TextField(_("solution summary"), max_length=1000)
+    # A draft may be saved with anything missing; submitting requires the summary and the TRL (the constraint
+    # `response_submitted_is_complete`, `projects.response_history.services.require_complete`).
+    summary = models.TextField(_("solution summary"), max_length=1000, blank=True)
     description = models.TextField(_("description"), blank=True)
-    trl = _trl_field(_("TRL"))
+    trl = _trl_field(_("TRL"), null=True, blank=True)
     references = models.TextField(_("references"), blank=True, help_text=_("Earlier deliveries or customers."))
     price_indication = models.PositiveBigIntegerField(
         _("price indication (SEK)"), null=True, blank=True, help_text=_("Optional. A rough estimate, not an offer.")
@@ -616,7 +640,13 @@ class Response(RulesModel):
         ordering = ["-submitted_at", "-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["call", "organisation"], name="response_one_per_company_and_call"),
-            models.CheckConstraint(condition=models.Q(trl__gte=1, trl__lte=9), name="response_trl_range"),
+            models.CheckConstraint(
+                condition=models.Q(trl__isnull=True) | models.Q(trl__gte=1, trl__lte=9), name="response_trl_range"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="submitted") | (models.Q(trl__isnull=False) & ~models.Q(summary="")),
+                name="response_submitted_is_complete",
+            ),
         ]
         rules_permissions = {
             "view": r.is_org_member | r.response_visible_to_buyer,

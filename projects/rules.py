@@ -92,8 +92,21 @@ def response_call_is_open(user, response):
 
 @rules.predicate
 def response_visible_to_buyer(user, response):
-    """The buyer organisation sees submitted responses to its calls, never drafts or withdrawn ones."""
-    return response is not None and response.is_submitted and is_org_member(user, response.call.need.organisation)
+    """The buyer organisation sees submitted responses to its calls, never drafts or withdrawn ones, and not even
+    submitted ones while the call keeps them sealed (until its closing time, by the database's clock). Everything
+    of a response the buyer reaches (the page, files, versions, copies) is checked with this predicate."""
+    return (
+        response is not None
+        and response.is_submitted
+        and is_org_member(user, response.call.need.organisation)
+        and not response.call.responses_are_sealed
+    )
+
+
+@rules.predicate
+def call_responses_are_sealed(user, call):
+    """The call keeps its responses sealed until its closing time, and that time has not come."""
+    return call is not None and call.responses_are_sealed
 
 
 @rules.predicate

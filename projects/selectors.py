@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
+from portal.clock import database_now
 from portal.models import Organisation
 from portal.rules import active_organisation, org_roles
 
@@ -25,6 +26,7 @@ from .models import (
     calls_in_state_q,
     stored_call_state_q,
 )
+from .response_history.selectors import sealed_responses_q, with_latest_version
 from .search_text import AnalysedText, keyword_terms, keywords_match
 from .search_text import call_text as search_call_text
 
@@ -277,6 +279,12 @@ def submitted_responses(call: Call) -> QuerySet[Response]:
     )
 
 
+def readable_responses(call: Call) -> QuerySet[Response]:
+    """The submitted responses the buyer may read: none while the call keeps them sealed (only their number,
+    `submitted_responses(call).count()`, may be shown then)."""
+    return with_latest_version(submitted_responses(call).exclude(sealed_responses_q(database_now())))
+
+
 def response_of(organisation: Organisation | None, call: Call) -> Response | None:
     if organisation is None or not organisation.is_company:
         return None
@@ -292,14 +300,18 @@ def responses_of_organisation(organisation: Organisation) -> QuerySet[Response]:
 
 
 def get_response_for(user, pk) -> Response:
-    """The company's own response (any state), or a submitted response to a call of the buyer's organisation."""
+    """The company's own response (any state), or a submitted response to a call of the buyer's organisation
+    whose seal (if any) has lifted."""
     roles = list(org_roles(user))
     try:
         return (
             Response.objects.select_related("call__need__organisation", "organisation", "author")
             .filter(
                 Q(organisation_id__in=roles)
-                | Q(status=Response.Status.SUBMITTED, call__need__organisation_id__in=roles)
+                | (
+                    Q(status=Response.Status.SUBMITTED, call__need__organisation_id__in=roles)
+                    & ~sealed_responses_q(database_now())
+                )
             )
             .get(pk=pk)
         )

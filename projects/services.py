@@ -34,6 +34,7 @@ from .models import (
     stored_call_state_q,
 )
 from .procedures import suggest_procedure
+from .response_history.services import record_version, require_complete
 from .structured import services as structured
 
 __all__ = ["ServiceError", "InvalidTransition"]
@@ -340,6 +341,7 @@ def create_call(
     kind: str = Call.Kind.RFI,
     questions_to_market: str = "",
     verified_companies_only: bool = False,
+    responses_sealed: bool = False,
     attachments=(),
 ) -> Call:
     """Create a draft call from a published need; `questions_to_market` (one per line) become its numbered
@@ -361,6 +363,7 @@ def create_call(
         opens_at=opens_at,
         closes_at=closes_at,
         verified_companies_only=verified_companies_only,
+        responses_sealed=responses_sealed,
     )
     call.full_clean(exclude=["search_vector", "need"])
     call.save()
@@ -387,6 +390,7 @@ def update_call(
     opens_at: datetime,
     closes_at: datetime,
     verified_companies_only: bool,
+    responses_sealed: bool = False,
     attachments=(),
 ) -> Call:
     """Edit a call that has not opened yet (`Call.is_editable`); its numbered questions follow the lines of
@@ -399,6 +403,7 @@ def update_call(
     call.kind, call.title, call.description = kind, title, description
     call.questions_to_market, call.verified_companies_only = "\n".join(questions), verified_companies_only
     call.opens_at, call.closes_at = opens_at, closes_at
+    call.responses_sealed = responses_sealed
     call.full_clean(exclude=["search_vector", "need"])
     call.save()
     structured.set_market_questions(call=call, questions=questions)
@@ -550,11 +555,14 @@ def remove_attachment(*, attachment, by: User) -> None:
         if not owner.is_editable:
             raise InvalidTransition(NOT_EDITABLE)
     elif isinstance(owner, Response):
+        owner = Response.objects.select_for_update().select_related("call", "organisation").get(pk=owner.pk)
         _require_open(owner.call)
     else:
         raise ServiceError(_("This file cannot be removed here."))
     write_audit(actor=by, action=AuditAction.ATTACHMENT_REMOVED, obj=owner, details={"filename": attachment.filename})
     delete_attachment(attachment=attachment)
+    if isinstance(owner, Response) and owner.is_submitted:
+        record_version(response=owner, by=by, submission=False)
 
 
 # --- responses ---------------------------------------------------------------------------------------------------
@@ -581,8 +589,8 @@ def save_response(
     call: Call,
     organisation: Organisation,
     by: User,
-    summary: str,
-    trl: int,
+    summary: str = "",
+    trl: int | None = None,
     description: str = "",
     references: str = "",
     price_indication: int | None = None,
@@ -592,10 +600,11 @@ def save_response(
 ) -> Response:
     """Create or update the company's response to an open call (one per company and call).
 
-    With `submit` the response is also submitted. `answers` maps the numbers of the call's questions to the
-    market to the company's answers (None: leave them as they are; answering is voluntary, also on submission).
-    A call for verified companies only refuses an unverified company (ServiceError). Side effects: attachments,
-    audit row.
+    A draft keeps whatever is filled in; with `submit` the response is also submitted (the summary and TRL are then
+    required). A call for verified companies only refuses an unverified company (ServiceError). Side effects:
+    attachments, audit row; a changed submitted response keeps its earlier version and the sender gets a receipt
+    (`projects.response_history.services.record_version`). `answers` maps the numbers of the call's questions to
+    the market to the company's answers (None: leave them as they are; answering is voluntary, also on submission).
     """
     _require_company(organisation)
     # Lock first, then check the deadline: another request holding the lock may finish after the call closed.
@@ -608,6 +617,8 @@ def save_response(
         response = Response(call=call, organisation=organisation, author=by)
     response.summary, response.description, response.trl = summary, description, trl
     response.references, response.price_indication = references, price_indication
+    if submit or response.is_submitted:
+        require_complete(response)
     response.full_clean(exclude=["call", "organisation"], validate_constraints=False)
     try:
         with transaction.atomic():
@@ -626,6 +637,8 @@ def save_response(
     elif not submit and response.is_withdrawn:
         # Editing a withdrawn response makes it a draft again; it is submitted only on request.
         response = transition_response(response=response, to=Response.Status.DRAFT, by=by)
+    elif response.is_submitted:
+        record_version(response=response, by=by, submission=False)
     # Storing the attachments may have taken us past the deadline: then nothing of this edit is kept.
     _require_open(call)
     return response
@@ -636,14 +649,17 @@ def transition_response(*, response: Response, to: str, by: User) -> Response:
     """Submit, withdraw or resubmit a response while its call is open.
 
     Locks the row, checks `Response.TRANSITIONS`, stamps the time; a call for verified companies only refuses the
-    submission of an unverified company's response (withdrawing stays possible). Side effects: audit row; on
-    submission a receipt mail to the author and a notice to the buyer organisation's members.
+    submission of an unverified company's response (withdrawing stays possible) and one without its summary or TRL.
+    Side effects: audit row; on submission a kept version, a receipt mail to the submitter (time and checksum,
+    `record_version`) and a notice to the buyer organisation's members (without the company's name while the
+    call keeps its responses sealed).
     """
     response = Response.objects.select_for_update().select_related("organisation").get(pk=response.pk)
     call = Call.objects.select_for_update(of=("self",)).select_related("need__organisation").get(pk=response.call_id)
     _require_open(call)
     if to == Response.Status.SUBMITTED:
         _require_accepted_by_call(call, response.organisation)
+        require_complete(response)
     if not response.may_become(to):
         raise InvalidTransition(
             _("A response that is %(from)s cannot become %(to)s.")
@@ -652,7 +668,8 @@ def transition_response(*, response: Response, to: str, by: User) -> Response:
     previous = response.status
     response.status = to
     if to == Response.Status.SUBMITTED:
-        response.submitted_at = timezone.now()
+        # The time of receipt on the clock the deadline was checked against (the receipt states it).
+        response.submitted_at = database_now()
     if to == Response.Status.WITHDRAWN:
         response.withdrawn_at = timezone.now()
     response.save(update_fields=["status", "submitted_at", "withdrawn_at", "updated_at"])
@@ -660,9 +677,11 @@ def transition_response(*, response: Response, to: str, by: User) -> Response:
         actor=by, action=AuditAction.state_change("response", to), obj=response, details={"from": previous, "to": to}
     )
     if to == Response.Status.SUBMITTED:
+        response.call = call
+        record_version(response=response, by=by, submission=True, at=response.submitted_at)
         buyers = list(User.objects.filter(memberships__organisation=call.need.organisation, is_active=True))
         link = settings.SITE_URL + reverse("projects:call_responses", args=[call.pk])
-        context = {"call": call, "response": response, "link": link}
+        context = {"call": call, "response": response, "link": link, "sealed": call.responses_sealed}
         # Queued with the change (portal/mail.py): the mail server is never asked during the request.
         send_mail_to(buyers, template="projects/mail/response_submitted", context=context)
     return response

@@ -2,9 +2,10 @@ from django.urls import path
 
 from portal.cache import cache_public_page
 
-from .structured import views as structured
 from .amendments import urls as amendment_urls
 from .following import urls as following_urls
+from .response_history.views import ResponseVersionView
+from .structured import views as structured
 from .views import buyer, company, public
 
 app_name = "projects"
@@ -43,6 +44,7 @@ urlpatterns = [
         name="question_answer",
     ),
     path("responses/<int:pk>/", company.ResponseDetailView.as_view(), name="response_detail"),
+    path("responses/<int:pk>/versions/<int:number>/", ResponseVersionView.as_view(), name="response_version"),
     path(
         "responses/<int:pk>/submit/",
         company.ResponseTransitionView.as_view(to="submitted"),

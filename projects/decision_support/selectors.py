@@ -9,10 +9,12 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from portal.clock import database_now
 from portal.documents import fingerprint_of
 
 from ..amendments.selectors import amendments_of_need
 from ..models import TRL_LEVELS, Call, Conclusion, Need, Procedure, Question, Response, stored_call_state_q
+from ..response_history.selectors import sealed_responses_q
 from ..structured.selectors import answers_per_call
 from .models import DecisionDocument
 
@@ -60,6 +62,7 @@ def need_fingerprint(need: Need) -> str:
         "calls": [[call.pk, call.updated_at, call.effective_status] for call in calls],
         "responses": list(
             Response.objects.filter(call__need=need, status=Response.Status.SUBMITTED)
+            .exclude(sealed_responses_q(database_now()))
             .order_by("id")
             .values_list("id", "updated_at", "organisation__name")
         ),
@@ -250,6 +253,7 @@ def decision_support_context(document: DecisionDocument) -> dict:
     responses = list(
         Response.objects.filter(call__need=need, status=Response.Status.SUBMITTED)
         .exclude(call__status=Call.Status.CANCELLED)
+        .exclude(sealed_responses_q(database_now()))  # sealed until the call closes: not even in the document
         .select_related("organisation", "call")
         .order_by("call__opens_at", "call_id", "organisation__name")
     )

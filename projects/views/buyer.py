@@ -319,12 +319,18 @@ class CallResponsesView(OwnCallView):
     permission_required = "projects.view_responses_call"
 
     def get(self, request, pk):
-        responses = selectors.submitted_responses(self.object)
-        return render(request, "projects/call_responses.html", {"call": self.object, "responses": responses})
+        call = self.object
+        # While sealed, only the number received and when the seal lifts (projects.response_history).
+        sealed = call.responses_are_sealed
+        context = {"call": call, "sealed": sealed, "responses": [] if sealed else selectors.readable_responses(call)}
+        if sealed:
+            context["received_count"] = selectors.submitted_responses(call).count()
+        return render(request, "projects/call_responses.html", context)
 
 
 class CallResponsesCsvView(OwnCallView):
-    permission_required = "projects.view_responses_call"
+    permission_required = "projects.read_responses_call"
+    denied_status = 404  # sealed: as if there were nothing to download
 
     def get(self, request, pk):
         header = [
@@ -338,7 +344,7 @@ class CallResponsesCsvView(OwnCallView):
             _("Submitted"),
             _("Verified by the portal"),
         ]
-        responses = list(selectors.submitted_responses(self.object))
+        responses = list(selectors.readable_responses(self.object))
         answered = answered_questions(questions_of(self.object), responses)
         header += [question_header(item.question) for item in answered]
         rows = (

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
+from portal.clock import database_now
 from portal.files import attachments_for
 from portal.rules import org_roles
 from portal.submission import guard_submission
@@ -16,6 +17,8 @@ from portal.views.access import form_error, message_error
 from .. import selectors, services
 from ..forms import InterestProfileForm, QuestionForm, ResponseForm
 from ..models import InterestProfile, Response
+from ..response_history.deadline import deadline_of, refusal_for
+from ..response_history.selectors import versions_of
 from ..rules import call_accepts_active_organisation
 from ..structured import selectors as structured_selectors
 from .base import ProjectsView
@@ -52,8 +55,15 @@ class ResponseEditView(CompanyCallView):
                 "form": form,
                 "response": self.response,
                 "attachments": attachments_for(self.response) if self.response else [],
+                "deadline": deadline_of(self.object, database_now()),
             },
         )
+
+    def render_refused(self, form, message):
+        """The response was not stored: show the form again with everything typed and say why at the top."""
+        form.is_valid()
+        form.add_error(None, message)
+        return self.render_form(form)
 
     def refused(self):
         """The call does not take this company's response now: say why and go back."""
@@ -79,11 +89,20 @@ class ResponseEditView(CompanyCallView):
 
     @guard_submission
     def post(self, request, pk):
-        refused = self.refused()
-        if refused:
-            return refused
+        call = self.object
+        if call.is_open and not call_accepts_active_organisation(request.user, call):
+            return self.refused()
         instance = Response.objects.get(pk=self.response.pk) if self.response else None
-        form = ResponseForm(request.POST, request.FILES, instance=instance, questions=self.questions)
+        form = ResponseForm(
+            request.POST,
+            request.FILES,
+            instance=instance,
+            questions=self.questions,
+            submitting="submit" in request.POST,
+        )
+        refusal = refusal_for(call, database_now())
+        if refusal:
+            return self.render_refused(form, refusal)
         if form.is_valid():
             try:
                 response = services.save_response(
@@ -94,8 +113,8 @@ class ResponseEditView(CompanyCallView):
                     **form.cleaned_data,
                 )
             except services.InvalidTransition as error:
-                message_error(request, error)
-                return redirect("projects:call_detail", pk=self.object.pk)
+                # Closed while the request waited (the service checks after locking): keep what was typed.
+                return self.render_refused(form, refusal_for(call, database_now()) or error.message)
             except services.ServiceError as error:
                 form_error(form, error)
             else:
@@ -127,6 +146,7 @@ class ResponseDetailView(ProjectsView):
                 "can_edit": request.user.has_perm("projects.change_response", response),
                 "attachments": attachments_for(response),
                 "answers": structured_selectors.response_answers(response),
+                "versions": list(versions_of(response)),
             },
         )
 

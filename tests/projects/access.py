@@ -2,6 +2,7 @@
 
 from portal.files import attach_bytes
 from projects.following.services import stop_token
+from projects.response_history.services import record_version
 from tests.access import AccessCase
 
 from .factories import CallFactory, NeedFactory, QuestionFactory, ResponseFactory, answer, draft_call, with_questions
@@ -30,6 +31,12 @@ def cases(world):
     # Another company's draft response: nobody in the world may reach it, not even the buyer.
     other_response = ResponseFactory(call=call, status="draft")
     other_file = attach_bytes(owner=other_response, content=PDF, filename="annat.pdf")
+    record_version(response=response, by=world["company"], submission=True)
+    # A call that keeps its responses sealed until it closes: the buyer sees only the number received.
+    sealed_call = CallFactory(need=need, responses_sealed=True)
+    sealed_response = ResponseFactory(call=sealed_call, organisation=company_org)
+    sealed_file = attach_bytes(owner=sealed_response, content=PDF, filename="förseglat.pdf")
+    record_version(response=sealed_response, by=world["company"], submission=True)
 
     buyer_only = {"anonymous": 302, "buyer": 200, "company": 403, "handler": 403, "admin": 403}
     company_only = {"anonymous": 302, "company": 200, "buyer": 403, "handler": 403, "admin": 403}
@@ -79,6 +86,30 @@ def cases(world):
             default=404,
         ),
         AccessCase("projects:response_detail", {"anonymous": 302}, kwargs={"pk": other_response.pk}, default=404),
+        AccessCase(
+            "projects:response_version",
+            {"anonymous": 302, "buyer": 200, "company": 200},
+            kwargs={"pk": response.pk, "number": 1},
+            default=404,
+        ),
+        AccessCase(
+            "projects:response_version", {"anonymous": 302}, kwargs={"pk": response.pk, "number": 2}, default=404
+        ),
+        AccessCase(
+            "projects:response_version",
+            {"anonymous": 302, "company": 200},
+            kwargs={"pk": sealed_response.pk, "number": 1},
+            default=404,
+        ),
+        AccessCase(
+            "projects:response_detail",
+            {"anonymous": 302, "company": 200},
+            kwargs={"pk": sealed_response.pk},
+            default=404,
+        ),
+        AccessCase("portal:attachment_download", {"company": 200}, kwargs={"uuid": sealed_file.uuid}, default=404),
+        AccessCase("projects:call_responses", OWN, kwargs={"pk": sealed_call.pk}, default=404),
+        AccessCase("projects:call_responses_csv", LOGIN, kwargs={"pk": sealed_call.pk}, default=404),
         AccessCase("portal:attachment_download", {}, kwargs={"uuid": other_file.uuid}, default=404),
         AccessCase("portal:attachment_download", {"buyer": 200}, kwargs={"uuid": draft_file.uuid}, default=404),
         AccessCase("projects:interest_profile", company_only, default=403),

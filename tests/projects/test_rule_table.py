@@ -90,6 +90,7 @@ CALL_TABLE = {
     "projects.respond_call": [NONE, NONE, COMPANIES, NONE, NONE, NONE],
     "projects.ask_call": [NONE, NONE, COMPANIES, NONE, NONE, NONE],
     "projects.view_responses_call": [OWNER, OWNER, OWNER, OWNER, OWNER, OWNER],
+    "projects.read_responses_call": [OWNER, OWNER, OWNER, OWNER, OWNER, OWNER],
     "projects.manage_attachments": [OWNER, OWNER, OWNER, OWNER, OWNER, OWNER],
 }
 
@@ -192,3 +193,39 @@ def test_call_state_at_is_the_same_in_python_and_sql(stored, moment):
     assert Call.objects.annotate(state_now=call_state_expression(now)).get(pk=call.pk).state_now == expected
     matching = {state for state in CallState if Call.objects.filter(calls_in_state_q(state, now), pk=call.pk).exists()}
     assert matching == {expected}
+
+
+# --- sealed responses (projects.response_history) ----------------------------------------------------------------
+
+SEALED_CASES = ["open", "passed", "closed", "cancelled"]  # of a call that keeps its responses sealed
+SEALED_CALL_TABLE = {
+    #                            open   passed (closing time gone)  closed  cancelled (before its closing time)
+    "projects.view_responses_call": [OWNER, OWNER, OWNER, OWNER],  # the number received, never the content
+    "projects.read_responses_call": [NONE, OWNER, OWNER, NONE],
+}
+SEALED_RESPONSE_TABLE = {
+    "projects.view_response": [OWN_COMPANY, OWN_COMPANY | OWNER, OWN_COMPANY | OWNER, OWN_COMPANY],
+    "projects.change_response": [OWN_COMPANY, NONE, NONE, NONE],
+}
+
+
+def _sealed_call(world, state):
+    call = _call(world, state)
+    Call.objects.filter(pk=call.pk).update(responses_sealed=True)
+    call.refresh_from_db()
+    return call
+
+
+@pytest.mark.parametrize("perm", SEALED_CALL_TABLE)
+@pytest.mark.parametrize("state", SEALED_CASES)
+def test_sealed_call_rules(world, perm, state):
+    call = _sealed_call(world, state)
+    assert _allowed(world, perm, call) == SEALED_CALL_TABLE[perm][SEALED_CASES.index(state)]
+
+
+@pytest.mark.parametrize("perm", SEALED_RESPONSE_TABLE)
+@pytest.mark.parametrize("state", SEALED_CASES)
+def test_sealed_response_rules(world, perm, state):
+    call = _sealed_call(world, state)
+    response = ResponseFactory(call=call, organisation=world["company_org"], status="submitted")
+    assert _allowed(world, perm, response) == SEALED_RESPONSE_TABLE[perm][SEALED_CASES.index(state)]

@@ -311,7 +311,8 @@ def test_submitting_mails_the_buyer_organisation(company_user, company_org):
 
     with TestCase.captureOnCommitCallbacks(execute=True):
         services.transition_response(response=with_commit, to="submitted", by=company_user)
-    assert [m.to for m in mail.outbox] == [[buyer.email]]
+    # The receipt to the submitter (projects.response_history), then the notice to the buyer.
+    assert [m.to for m in mail.outbox] == [[company_user.email], [buyer.email]]
 
 
 def test_withdraw_and_resubmit_while_open(company_user, company_org):

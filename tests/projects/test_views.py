@@ -317,7 +317,8 @@ def test_a_crafted_post_after_the_deadline_changes_nothing(client, company_user,
     Call.objects.filter(pk=call.pk).update(closes_at=timezone.now() - timedelta(seconds=1))
     _login(client, company_user)
     response = client.post(reverse("projects:response_edit", args=[call.pk]), {"summary": "Sent", "trl": "5"})
-    assert response.status_code == 302
+    assert response.status_code == 200  # the form again, with what was typed (projects.response_history)
+    assert "Förfrågan stängde" in response.content.decode()
     withdraw = client.post(reverse("projects:response_withdraw", args=[saved.pk]), follow=True)
     assert withdraw.status_code == 200
     saved.refresh_from_db()
@@ -337,10 +338,17 @@ def test_a_crafted_post_after_the_deadline_changes_nothing(client, company_user,
 def test_responding_to_a_call_that_is_not_open_gives_a_message(client, company_user, make_call):
     call = make_call()
     _login(client, company_user)
-    for request in (client.get, client.post):
-        response = request(reverse("projects:response_edit", args=[call.pk]), {"summary": "X", "trl": "5"}, follow=True)
-        assert response.redirect_chain[-1][0] == reverse("projects:call_detail", args=[call.pk])
-        assert "Förfrågan är inte öppen" in response.content.decode()
+    url = reverse("projects:response_edit", args=[call.pk])
+    response = client.get(url, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("projects:call_detail", args=[call.pk])
+    assert "Förfrågan är inte öppen" in response.content.decode()
+    # A post (a form left open in a tab) is refused, and the form comes back with what was typed.
+    response = client.post(url, {"summary": "Min text", "trl": "5"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    closed = call.state_at(timezone.now()) == "closed"
+    assert ("Förfrågan stängde" if closed else "Förfrågan är inte öppen") in page
+    assert "Min text</textarea>" in page
     assert not Response.objects.exists()
 
 
