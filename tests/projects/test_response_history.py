@@ -23,7 +23,7 @@ from projects.response_history.deadline import time_left
 from projects.response_history.models import ResponseVersion
 from tests.factories import make_buyer, make_company_user, organisation_of
 
-from .factories import CallFactory, NeedFactory, ResponseFactory
+from .factories import CallFactory, NeedFactory, ResponseFactory, with_questions
 
 pytestmark = pytest.mark.django_db
 
@@ -86,7 +86,8 @@ def test_the_checksum_covers_every_field_and_every_files_name_and_content(call, 
         "references": "",
         "price_indication": None,
     }
-    assert canonical_bytes(content).startswith(b'{"attachments":[],"call":')
+    assert content["answers"] == []
+    assert canonical_bytes(content).startswith(b'{"answers":[],"attachments":[],"call":')
     without_file = checksum_of(content)
     attach_bytes(owner=response, content=PDF, filename="a.pdf")
     with_file = checksum_of(response_content(response))
@@ -436,3 +437,17 @@ def test_the_responses_list_makes_as_many_queries_for_many_changed_responses_as_
     for _ in range(5):
         changed_response()
     assert count() == (one[0], 6)
+
+
+def test_the_checksum_and_the_comparison_cover_the_answers_to_numbered_questions(call, company_org, company_user):
+    with_questions(call, "Vilken lösning?", "Vilken TRL?")
+    response = _submit(call, company_org, company_user)
+    before = checksum_of(response_content(response))
+    services.save_response(
+        call=call, organisation=company_org, by=company_user, summary="Vår lösning.", trl=6, answers={2: "TRL 6."}
+    )
+    content = response_content(response)
+    assert content["answers"] == [{"number": 2, "question": "Vilken TRL?", "text": "TRL 6."}]
+    assert checksum_of(content) != before
+    latest = response.versions.order_by("-number").first()
+    assert latest.snapshot["answers"] == content["answers"]
