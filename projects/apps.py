@@ -14,7 +14,7 @@ class ProjectsConfig(AppConfig):
         registry.add_time_boundary("projects.selectors.next_public_change")
         registry.add_demo_seeder("projects.demo.seed")
 
-        from .models import Call, CallAlert, Conclusion, Need, Procedure, Response
+        from .models import Call, CallAlert, Conclusion, Need, Procedure, Question, Response
 
         audit.register_personal(CallAlert)
         audit.register_labels("need", Need.Stage)
@@ -22,3 +22,4 @@ class ProjectsConfig(AppConfig):
         audit.register_labels("need", Procedure, keys=["procedure"])
         audit.register_labels("call", Call.State)  # every state, "scheduled" included
         audit.register_labels("response", Response.Status)
+        audit.register_labels("question", Question.Status)
