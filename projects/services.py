@@ -767,11 +767,11 @@ def answer_question(
         details={"question": question.pk, "wording_edited": question.public_text != question.text},
     )
     if publish:
-        _publish(call, [question], by=by)
+        _publish_questions(call, [question], by=by)
     return question
 
 
-def _publish(call: Call, questions: list[Question], *, by: User) -> None:
+def _publish_questions(call: Call, questions: list[Question], *, by: User) -> None:
     for question in questions:
         _move_question(question, to=Question.Status.PUBLISHED, by=by)
     link = _call_link(call)
@@ -798,7 +798,7 @@ def publish_answers(*, call: Call, questions: list[Question], by: User) -> list[
     call, locked = _lock_questions(call, [question.pk for question in questions])
     if len(locked) != len({question.pk for question in questions}):
         raise ServiceError(_("A question is not one of this call's questions."), field="questions")
-    _publish(call, locked, by=by)
+    _publish_questions(call, locked, by=by)
     return locked
 
 
