@@ -399,7 +399,7 @@ def test_ask_answer_and_publish_a_question_mails_buyer_and_asker(
     assert len(mail.outbox) == sent  # an answer that is not published tells nobody
     with django_capture_on_commit_callbacks(execute=True):
         services.publish_answers(call=call, questions=[question], by=buyer)
-    asker_mail = [m for m in mail.outbox[sent:] if "har fått svar" in m.subject]
+    asker_mail = [m for m in mail.outbox[sent:] if "har besvarats" in m.subject]
     assert [m.to for m in asker_mail] == [[company_user.email]]
     assert "Tjugo." in asker_mail[0].body
 
