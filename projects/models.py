@@ -12,6 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from rules.contrib.models import RulesModel
 
 from portal.cache import CachedPageManager
@@ -639,9 +640,10 @@ class Question(RulesModel):
     class Status(models.TextChoices):
         PENDING = "pending", _("Awaiting moderation")
         PUBLISHED = "published", _("Published")
-        REJECTED = "rejected", _("Rejected")
+        REJECTED = "rejected", pgettext_lazy("question", "Rejected")
 
-    # Moves made by `projects.services.transition_question` (publishing several at once: `publish_answers`).
+    # Moves made by `projects.services._move_question`, called by `publish_answers` (one or several at once) and
+    # `reject_question`.
     # A published answer may still be corrected (`answer_question`); that is no move.
     TRANSITIONS: dict[str, set[str]] = {
         Status.PENDING: {Status.PUBLISHED, Status.REJECTED},

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.utils.translation import ngettext
 
 from portal.csv_export import csv_response
@@ -357,8 +357,8 @@ class CallResponsesCsvView(OwnCallView):
 
 # --- questions: moderation -----------------------------------------------------------------------------------------
 
-NOT_ANSWERABLE = _lazy("A rejected question is not published and cannot be answered.")
-NOT_REJECTABLE = _lazy("Only a question awaiting moderation can be rejected.")
+NOT_ANSWERABLE = gettext_lazy("A rejected question is not published and cannot be answered.")
+NOT_REJECTABLE = gettext_lazy("Only a question awaiting moderation can be rejected.")
 
 
 def _moderation_url(call) -> str:
