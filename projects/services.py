@@ -675,7 +675,7 @@ def ask_question(*, call: Call, organisation: Organisation, by: User, text: str)
 def _lock_questions(call: Call, pks: list[int]) -> tuple[Call, list[Question]]:
     """Lock the call, then its questions `pks` (in id order, so two buyers never wait on each other in a circle).
     Refuse if the call has been cancelled."""
-    call = Call.objects.select_for_update().select_related("need__organisation").get(pk=call.pk)
+    call = Call.objects.select_for_update(of=("self",)).select_related("need__organisation").get(pk=call.pk)
     if call.is_cancelled:
         raise InvalidTransition(CALL_CANCELLED)
     questions = list(

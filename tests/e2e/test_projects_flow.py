@@ -112,7 +112,7 @@ def test_buyer_publishes_a_call_company_responds_buyer_reads(ui, tmp_path):
     ui.goto(f"/calls/{call.pk}/")
     ui.submit(page.get_by_role("link", name=re.compile(r"Granska frågorna \(1 väntar\)")))
     expect(page.locator("body")).not_to_contain_text(company_org.name)  # the asker stays anonymous
-    ui.submit(page.get_by_role("link", name="Besvara"))
+    ui.submit(page.get_by_role("link", name="Besvara frågan"))
     ui.fill("Offentlig formulering", "Hur stora är taken ungefär?")
     ui.fill("Svar", "Cirka 200 kvadratmeter.")
     ui.submit(page.get_by_role("button", name="Spara", exact=True))
