@@ -21,7 +21,7 @@ def cases(world):
     response = ResponseFactory(call=call, organisation=company_org)
     question = QuestionFactory(call=call, organisation=company_org, asked_by=world["company"])
     to_reject = QuestionFactory(call=call, organisation=company_org, asked_by=world["company"])
-    to_publish = QuestionFactory(call=call, organisation=company_org, asked_by=world["company"], answered=True)
+    answered = QuestionFactory(call=call, organisation=company_org, asked_by=world["company"], answered=True)
     call_file = attach_bytes(owner=call, content=PDF, filename="underlag.pdf")
     response_file = attach_bytes(owner=response, content=PDF, filename="svar.pdf")
     draft_file = attach_bytes(owner=unpublished, content=PDF, filename="utkast.pdf")
@@ -116,7 +116,7 @@ def cases(world):
             kwargs={"pk": call.pk},
             default=404,
             method="post",
-            data={"questions": [to_publish.pk]},
+            data={"questions": [answered.pk]},
         ),
         AccessCase(
             "projects:attachment_remove", post_own, kwargs={"uuid": draft_file.uuid}, default=404, method="post"
