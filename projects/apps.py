@@ -17,6 +17,8 @@ class ProjectsConfig(AppConfig):
         from .models import Call, CallAlert, Conclusion, Need, Procedure, Question, Response
 
         audit.register_personal(CallAlert)
+        # A question's words may name the company or person who asked: its audit rows keep only its id.
+        audit.register_personal(Question)
         audit.register_labels("need", Need.Stage)
         audit.register_labels("need", Conclusion, keys=["conclusion"])
         audit.register_labels("need", Procedure, keys=["procedure"])

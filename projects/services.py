@@ -665,7 +665,8 @@ def ask_question(*, call: Call, organisation: Organisation, by: User, text: str)
     question = Question.objects.create(
         call=call, organisation=organisation, asked_by=by, text=text, public_text=text, status=Question.Status.PENDING
     )
-    write_audit(actor=by, action=AuditAction.QUESTION_ASKED, obj=call, details={"question": question.pk})
+    # About the question, not the call: a call's history shown to the buyer must not name who asked.
+    write_audit(actor=by, action=AuditAction.QUESTION_ASKED, obj=question, details={"question": question.pk})
     buyers = list(User.objects.filter(memberships__organisation=call.need.organisation, is_active=True))
     link = settings.SITE_URL + reverse("projects:question_moderation", args=[call.pk])
     send_mail_to(buyers, template="projects/mail/question_asked", context={"call": call, "link": link})

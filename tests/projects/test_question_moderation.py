@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from portal.audit import AuditAction
 from portal.models import AuditEntry
+from portal.selectors import audit_entries_for
 from portal.services import InvalidTransition, ServiceError
 from projects import services
 from projects.models import ANSWER_MAX_LENGTH, QUESTION_MAX_LENGTH, Call, Question
@@ -376,6 +377,17 @@ def test_the_buyer_never_sees_who_asked(client, world):
         page = page.replace(NAMING, "")
         for secret in ("Demo Innovation AB", asker.email, "Frågesson", world["company_org"].org_number):
             assert secret not in page, (url, secret)
+
+
+def test_no_audit_row_on_the_call_names_who_asked(world):
+    question = _ask(world)
+    services.answer_question(question=question, by=world["buyer"], answer="Ja.")
+    services.publish_answers(call=world["call"], questions=[question], by=world["buyer"])
+    on_call = audit_entries_for(world["call"])
+    assert [entry.action for entry in on_call.order_by("id")] == ["question.answered", "question.published"]
+    assert all(entry.actor == world["buyer"] for entry in on_call)
+    asked = AuditEntry.objects.get(action=AuditAction.QUESTION_ASKED)
+    assert (asked.object_id, asked.object_repr, asked.details) == (str(question.pk), "", {"question": question.pk})
 
 
 # --- the pages -----------------------------------------------------------------------------------------------------
