@@ -90,6 +90,9 @@ class AuditAction(models.TextChoices):
     RESPONSE_DRAFT = "response.draft", _("Response made a draft again")
     QUESTION_ASKED = "question.asked", _("Question asked")
     QUESTION_ANSWERED = "question.answered", _("Question answered")
+    QUESTION_PUBLISHED = "question.published", _("Question and answer published")
+    QUESTION_REJECTED = "question.rejected", _("Question rejected")
+    QUESTION_ANSWER_CORRECTED = "question.answer_corrected", _("Published answer corrected")
     INTEREST_PROFILE_SAVED = "interest_profile.saved", _("Interest profile saved")
     # Decision-support documents
     DECISION_DOCUMENT_ORDERED = "decision_document.ordered", _("Decision support ordered")
@@ -278,6 +281,9 @@ DESCRIPTIONS: dict[AuditAction, object] = {
     AuditAction.RESPONSE_DRAFT: STATE_CHANGE,
     AuditAction.QUESTION_ASKED: _("Question #%(question)s"),
     AuditAction.QUESTION_ANSWERED: _("Question #%(question)s"),
+    AuditAction.QUESTION_PUBLISHED: STATE_CHANGE,
+    AuditAction.QUESTION_REJECTED: _("%(from)s → %(to)s: %(reason)s"),
+    AuditAction.QUESTION_ANSWER_CORRECTED: _("Question #%(question)s"),
     AuditAction.DECISION_DOCUMENT_ORDERED: _("Version %(version)s (%(language)s)"),
     AuditAction.DECISION_DOCUMENT_RETRIED: _("Version %(version)s"),
     AuditAction.APPLICATION_SUBMITTED: STATE_CHANGE,

@@ -75,8 +75,10 @@ class ResponseAdmin(PortalModelAdmin):
 
 @admin.register(Question)
 class QuestionAdmin(PortalModelAdmin):
-    list_display = ["call", "organisation", "created_at", "answered_at"]
+    list_display = ["call", "organisation", "status", "created_at", "answered_at", "published_at"]
+    list_filter = ["status"]
     raw_id_fields = ["call", "organisation", "asked_by", "answered_by"]
+    readonly_fields = ["status", "published_at", "rejected_at", "corrected_at", "earlier_answers"]
 
 
 @admin.register(InterestProfile)

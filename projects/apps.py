@@ -14,11 +14,14 @@ class ProjectsConfig(AppConfig):
         registry.add_time_boundary("projects.selectors.next_public_change")
         registry.add_demo_seeder("projects.demo.seed")
 
-        from .models import Call, CallAlert, Conclusion, Need, Procedure, Response
+        from .models import Call, CallAlert, Conclusion, Need, Procedure, Question, Response
 
         audit.register_personal(CallAlert)
+        # A question's words may name the company or person who asked: its audit rows keep only its id.
+        audit.register_personal(Question)
         audit.register_labels("need", Need.Stage)
         audit.register_labels("need", Conclusion, keys=["conclusion"])
         audit.register_labels("need", Procedure, keys=["procedure"])
         audit.register_labels("call", Call.State)  # every state, "scheduled" included
         audit.register_labels("response", Response.Status)
+        audit.register_labels("question", Question.Status)

@@ -344,6 +344,10 @@ def _question(world, call, company, text, answer=""):
             "answer": answer,
             "answered_by": world["users"][NEEDS_BY_TITLE[call.need.title]] if answer else None,
             "answered_at": timezone.now() - timedelta(hours=5) if answer else None,
+            # An answered demo question is published; an unanswered one awaits the buyer's moderation.
+            "public_text": text,
+            "status": Question.Status.PUBLISHED if answer else Question.Status.PENDING,
+            "published_at": timezone.now() - timedelta(hours=5) if answer else None,
         },
     )
 

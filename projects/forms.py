@@ -11,7 +11,21 @@ from portal.query import QueryFilterForm
 
 from .cpv import format_codes, resolve_codes
 from .cpv_divisions import DIVISIONS
-from .models import TRL_LEVELS, Call, Category, Conclusion, MarketGapAssessment, Need, Procedure, Response, Theme
+from .models import (
+    ANSWER_MAX_LENGTH,
+    ANSWER_TOO_LONG,
+    QUESTION_MAX_LENGTH,
+    QUESTION_TOO_LONG,
+    TRL_LEVELS,
+    Call,
+    Category,
+    Conclusion,
+    MarketGapAssessment,
+    Need,
+    Procedure,
+    Response,
+    Theme,
+)
 from .structured.forms import AnswersMixin, clean_questions_text, questions_help
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -328,22 +342,57 @@ class QuestionForm(NoSuffixMixin, forms.Form):
     text = forms.CharField(
         label=_("Your question"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=4000,
+        max_length=QUESTION_MAX_LENGTH,
+        error_messages={"required": _("Write your question."), "max_length": QUESTION_TOO_LONG},
         help_text=public_help(
             _(
-                "Questions and answers are published on the call page without your company's name after the "
-                "buyer has reviewed them."
+                "At most 2 000 characters. The buyer reviews the question first; it is published with its answer "
+                "for every company, without your company's name."
             )
         ),
     )
 
 
-class AnswerForm(NoSuffixMixin, forms.Form):
-    answer = forms.CharField(
+def _answer_field():
+    return forms.CharField(
         label=_("Answer"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=ANSWER_MAX_LENGTH,
+        error_messages={"required": _("Write an answer."), "max_length": ANSWER_TOO_LONG},
+        help_text=_("At most 8 000 characters."),
+    )
+
+
+class AnswerForm(NoSuffixMixin, forms.Form):
+    """The buyer's moderation of one question: its public wording (until it is published) and its answer."""
+
+    public_text = forms.CharField(
+        label=_("Public wording"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=8000,
-        error_messages={"required": _("Write an answer.")},
+        max_length=QUESTION_MAX_LENGTH,
+        error_messages={"required": _("Write the question as it is to be published."), "max_length": QUESTION_TOO_LONG},
+        help_text=_(
+            "The question as every company will read it. Remove anything that tells who asked, such as the "
+            "company's name."
+        ),
+    )
+    answer = _answer_field()
+
+    def __init__(self, *args, question, **kwargs):
+        kwargs.setdefault("initial", {"public_text": question.shown_text, "answer": question.answer})
+        super().__init__(*args, **kwargs)
+        if not question.wording_is_editable:
+            self.fields["public_text"].disabled = True
+            self.fields["public_text"].help_text = _("Published: the wording can no longer change.")
+
+
+class RejectQuestionForm(NoSuffixMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for rejecting"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": _("Give a reason. It is mailed to the company that asked.")},
+        help_text=_("Mailed to the company that asked. The question is never published."),
     )
 
 

@@ -12,6 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from rules.contrib.models import RulesModel
 
 from portal.cache import CachedPageManager
@@ -679,8 +680,35 @@ class Response(RulesModel):
         return self.may_become(self.Status.WITHDRAWN)
 
 
-class Question(models.Model):
-    """A company's clarification question on a call; shown to all once answered, without the company's name."""
+# Long enough for any clarification question or answer; a longer text is refused by the form and the service.
+QUESTION_MAX_LENGTH = 2000
+ANSWER_MAX_LENGTH = 8000
+# With Django's MaxLengthValidator's parameters, so the form and the service give the same message.
+QUESTION_TOO_LONG = _("A question can be at most %(limit_value)s characters long; this one has %(show_value)s.")
+ANSWER_TOO_LONG = _("An answer can be at most %(limit_value)s characters long; this one has %(show_value)s.")
+
+
+class Question(RulesModel):
+    """A company's clarification question on a call.
+
+    It arrives *pending*: only the buyer organisation (and the asking company, its own) sees it. The buyer edits the
+    public wording (so that it does not tell who asked), answers it, and publishes it for everyone, or rejects it
+    with a reason that is mailed to the asker. The original wording is kept: it is a public record too.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting moderation")
+        PUBLISHED = "published", _("Published")
+        REJECTED = "rejected", pgettext_lazy("question", "Rejected")
+
+    # Moves made by `projects.services._move_question`, called by `publish_answers` (one or several at once) and
+    # `reject_question`.
+    # A published answer may still be corrected (`answer_question`); that is no move.
+    TRANSITIONS: dict[str, set[str]] = {
+        Status.PENDING: {Status.PUBLISHED, Status.REJECTED},
+        Status.PUBLISHED: set(),
+        Status.REJECTED: set(),
+    }
 
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="questions", verbose_name=_("call"))
     organisation = models.ForeignKey(
@@ -694,8 +722,15 @@ class Question(models.Model):
         related_name="+",
         verbose_name=_("asked by"),
     )
-    text = models.TextField(_("question"), max_length=4000)
-    answer = models.TextField(_("answer"), blank=True, max_length=8000)
+    text = models.TextField(_("question"), max_length=QUESTION_MAX_LENGTH)
+    public_text = models.TextField(
+        _("public wording"),
+        blank=True,
+        max_length=QUESTION_MAX_LENGTH,
+        help_text=_("The question as it is published. Remove anything that tells who asked."),
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    answer = models.TextField(_("answer"), blank=True, max_length=ANSWER_MAX_LENGTH)
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -705,6 +740,12 @@ class Question(models.Model):
         verbose_name=_("answered by"),
     )
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True, validators=[validate_date_in_range])
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    # A published answer that was corrected: when, and the earlier answers ([{"answer": ..., "at": ISO time}]).
+    corrected_at = models.DateTimeField(_("corrected"), null=True, blank=True)
+    earlier_answers = models.JSONField(_("earlier answers"), default=list, blank=True)
+    reject_reason = models.TextField(_("reason for rejecting"), blank=True)
+    rejected_at = models.DateTimeField(_("rejected"), null=True, blank=True)
     created_at = models.DateTimeField(_("asked"), auto_now_add=True)
 
     objects = CachedPageManager()
@@ -713,13 +754,62 @@ class Question(models.Model):
         verbose_name = _("question")
         verbose_name_plural = _("questions")
         ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["call", "status"], name="question_call_status")]
+        rules_permissions = {
+            "change": r.can_moderate_question & r.question_is_editable,
+            "publish": r.can_moderate_question & r.question_can_be_published,
+            "reject": r.can_moderate_question & r.question_can_be_rejected,
+        }
 
     def __str__(self):
-        return self.text[:80]
+        return self.shown_text[:80]
+
+    def may_become(self, to: str) -> bool:
+        return to in self.TRANSITIONS[self.status]
+
+    @property
+    def shown_text(self) -> str:
+        """The wording shown to everyone but the buyer: the public wording (the original until it is edited)."""
+        return self.public_text or self.text
 
     @property
     def is_answered(self) -> bool:
-        return self.answered_at is not None
+        return self.answered_at is not None and bool(self.answer)
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def is_rejected(self) -> bool:
+        return self.status == self.Status.REJECTED
+
+    @property
+    def is_corrected(self) -> bool:
+        return self.corrected_at is not None
+
+    @property
+    def is_editable(self) -> bool:
+        """Wording and answer may be changed while pending; a published answer may be corrected; a rejected
+        question and any question of a cancelled call stay as they are."""
+        return not self.is_rejected and not self.call.is_cancelled
+
+    @property
+    def wording_is_editable(self) -> bool:
+        """The public wording can change until it is published: everyone has then read the same text."""
+        return self.is_pending and not self.call.is_cancelled
+
+    @property
+    def can_be_published(self) -> bool:
+        return self.may_become(self.Status.PUBLISHED) and self.is_answered and not self.call.is_cancelled
+
+    @property
+    def can_be_rejected(self) -> bool:
+        return self.may_become(self.Status.REJECTED) and not self.call.is_cancelled
 
 
 class InterestProfile(models.Model):

@@ -120,6 +120,27 @@ def call_accepts_active_organisation(user, call):
     return organisation is not None and organisation.is_verified
 
 
+@rules.predicate
+def can_moderate_question(user, question):
+    """The question is on a call of the verified public body the user acts for (never: the asking company)."""
+    return question is not None and can_manage_call(user, question.call)
+
+
+@rules.predicate
+def question_is_editable(user, question):
+    return question is not None and question.is_editable
+
+
+@rules.predicate
+def question_can_be_published(user, question):
+    return question is not None and question.can_be_published
+
+
+@rules.predicate
+def question_can_be_rejected(user, question):
+    return question is not None and question.can_be_rejected
+
+
 can_edit_need = acts_for_obj_org & acts_for_verified_public_body
 can_create_call = can_edit_need & need_is_published
 can_edit_call = acts_for_obj_org & acts_for_verified_public_body & call_is_editable

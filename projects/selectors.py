@@ -238,7 +238,7 @@ def calls_of_organisation(organisation: Organisation) -> QuerySet[Call]:
         .select_related("need__organisation")
         .annotate(
             submitted_count=_count_of_outer_call(Response.objects.filter(status=Response.Status.SUBMITTED)),
-            unanswered_count=_count_of_outer_call(Question.objects.filter(answered_at__isnull=True)),
+            unanswered_count=_count_of_outer_call(Question.objects.filter(status=Question.Status.PENDING)),
         )
         .order_by("-created_at", "-id")
     )
@@ -336,22 +336,55 @@ def get_own_response(user, pk) -> Response:
 
 
 def questions_for(call: Call, user) -> dict:
-    """{"answered": [...] for everyone, "own_unanswered": the user's company's, "all_unanswered": for the buyer}."""
-    questions = list(call.questions.order_by("created_at", "id"))
+    """The questions on the call page: {"published": for everyone, "own": the user's company's questions that are
+    not published (pending or rejected, with their state), "pending_count": for the buyer organisation}."""
     roles = org_roles(user)
     buyer = call.need.organisation_id in roles
+    questions = call.questions.order_by("created_at", "id")
     return {
-        "answered": [q for q in questions if q.is_answered],
-        "own_unanswered": [q for q in questions if not q.is_answered and q.organisation_id in roles],
-        "all_unanswered": [q for q in questions if not q.is_answered] if buyer else [],
+        "published": list(questions.filter(status=Question.Status.PUBLISHED)),
+        "own": list(questions.exclude(status=Question.Status.PUBLISHED).filter(organisation_id__in=list(roles)))
+        if roles and not buyer
+        else [],
+        "pending_count": questions.filter(status=Question.Status.PENDING).count() if buyer else 0,
+    }
+
+
+def questions_to_moderate(call: Call) -> dict:
+    """Every question on the buyer's own call, by state. Never joined with the asking organisation or person: the
+    buyer's pages do not show who asked."""
+    questions = list(call.questions.defer("organisation", "asked_by").order_by("created_at", "id"))
+    for question in questions:
+        question.call = call
+    return {
+        "pending": [q for q in questions if q.is_pending],
+        "published": [q for q in questions if q.is_published],
+        "rejected": [q for q in questions if q.is_rejected],
     }
 
 
 def get_question_of_own_call(user, call: Call, pk) -> Question:
+    """A question on `call`, which the view has fetched with `get_own_call`; 404 for a question of another call."""
     try:
-        return Question.objects.select_related("call").get(pk=pk, call=call)
+        question = Question.objects.get(pk=pk, call=call)
     except (Question.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+    question.call = call
+    return question
+
+
+def get_questions_of_own_call(user, call: Call, pks: list) -> list[Question]:
+    """The questions `pks` on `call` (from `get_own_call`); 404 if any of them is not a question of that call."""
+    try:
+        wanted = {int(pk) for pk in pks}
+    except (ValueError, TypeError):
+        raise Http404 from None
+    questions = list(Question.objects.filter(call=call, pk__in=wanted).order_by("pk"))
+    if len(questions) != len(wanted):
+        raise Http404
+    for question in questions:
+        question.call = call
+    return questions
 
 
 # --- matching ----------------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from portal.audit import AuditAction
@@ -22,6 +23,10 @@ from portal.services import InvalidTransition, ServiceError, require_dates_in_ra
 
 from . import search_index
 from .models import (
+    ANSWER_MAX_LENGTH,
+    ANSWER_TOO_LONG,
+    QUESTION_MAX_LENGTH,
+    QUESTION_TOO_LONG,
     Call,
     CallAlert,
     Category,
@@ -33,6 +38,7 @@ from .models import (
     Response,
     stored_call_state_q,
 )
+from .notifications import notify_call_participants
 from .procedures import suggest_procedure
 from .response_history.services import record_version, require_complete
 from .structured import services as structured
@@ -688,46 +694,192 @@ def transition_response(*, response: Response, to: str, by: User) -> Response:
 
 
 # --- questions ---------------------------------------------------------------------------------------------------
+# A question arrives pending; the buyer edits its public wording, answers it and publishes it (one or several at
+# once, one mail to the call's participants), or rejects it with a reason mailed to the asker. The one place a
+# question changes state is `_move_question`, on rows locked by `_lock_questions`.
+
+CALL_CANCELLED = _("The call has been cancelled: its questions can no longer be answered, published or rejected.")
+
+
+def _require_length(text: str, *, limit: int, message, field: str) -> None:
+    if len(text) > limit:
+        raise ServiceError(message % {"limit_value": limit, "show_value": len(text)}, field=field)
+
+
+def _call_link(call: Call) -> str:
+    return settings.SITE_URL + reverse("projects:call_detail", args=[call.pk]) + "#questions"
 
 
 @transaction.atomic
 def ask_question(*, call: Call, organisation: Organisation, by: User, text: str) -> Question:
-    """A company asks a question on an open call. Side effects: audit row, mail to the buyer organisation."""
+    """A company asks a question on an open call. It is pending: only the buyer organisation and the asking company
+    see it until the buyer publishes it. Its public wording starts as the question itself.
+
+    Side effects: audit row, mail to the buyer organisation (without the company's name).
+    """
     _require_company(organisation)
     call = Call.objects.select_related("need__organisation").get(pk=call.pk)
     _require_open(call)
-    if not text.strip():
+    text = text.strip()
+    if not text:
         raise ServiceError(_("Write your question."), field="text")
-    question = Question.objects.create(call=call, organisation=organisation, asked_by=by, text=text.strip())
-    write_audit(actor=by, action=AuditAction.QUESTION_ASKED, obj=call, details={"question": question.pk})
+    _require_length(text, limit=QUESTION_MAX_LENGTH, message=QUESTION_TOO_LONG, field="text")
+    question = Question.objects.create(
+        call=call, organisation=organisation, asked_by=by, text=text, public_text=text, status=Question.Status.PENDING
+    )
+    # About the question, not the call: a call's history shown to the buyer must not name who asked.
+    write_audit(actor=by, action=AuditAction.QUESTION_ASKED, obj=question, details={"question": question.pk})
     buyers = list(User.objects.filter(memberships__organisation=call.need.organisation, is_active=True))
-    link = settings.SITE_URL + reverse("projects:call_detail", args=[call.pk]) + "#questions"
+    link = settings.SITE_URL + reverse("projects:question_moderation", args=[call.pk])
     send_mail_to(buyers, template="projects/mail/question_asked", context={"call": call, "link": link})
     return question
 
 
-@transaction.atomic
-def answer_question(*, question: Question, by: User, answer: str) -> Question:
-    """The buyer answers (or corrects the answer to) a question; it then shows on the call page for everyone.
+def _lock_questions(call: Call, pks: list[int]) -> tuple[Call, list[Question]]:
+    """Lock the call, then its questions `pks` (in id order, so two buyers never wait on each other in a circle).
+    Refuse if the call has been cancelled."""
+    call = Call.objects.select_for_update(of=("self",)).select_related("need__organisation").get(pk=call.pk)
+    if call.is_cancelled:
+        raise InvalidTransition(CALL_CANCELLED)
+    questions = list(
+        Question.objects.select_for_update(of=("self",))
+        .select_related("asked_by")
+        .filter(call=call, pk__in=pks)
+        .order_by("pk")
+    )
+    for question in questions:
+        question.call = call
+    return call, questions
 
-    Side effects: audit row, mail to the person who asked.
+
+def _move_question(question: Question, *, to: str, by: User, reason: str = "") -> None:
+    """Move a locked question to `to` (Question.TRANSITIONS) and write the state-change audit row."""
+    if not question.may_become(to):
+        raise InvalidTransition(
+            _("A question that is %(from)s cannot become %(to)s.")
+            % {"from": question.get_status_display().lower(), "to": Question.Status(to).label.lower()}
+        )
+    if to == Question.Status.PUBLISHED and not question.is_answered:
+        raise InvalidTransition(
+            _("Only answered questions can be published. Answer “%(question)s” first.")
+            % {"question": Truncator(question.shown_text).chars(60)}
+        )
+    previous = question.status
+    question.status = to
+    details = {"question": question.pk, "from": previous, "to": to}
+    if to == Question.Status.PUBLISHED:
+        question.published_at = timezone.now()
+    if to == Question.Status.REJECTED:
+        question.reject_reason = reason
+        question.rejected_at = timezone.now()
+        details["reason"] = reason
+    question.save(update_fields=["status", "published_at", "reject_reason", "rejected_at"])
+    write_audit(actor=by, action=AuditAction.state_change("question", to), obj=question.call, details=details)
+
+
+@transaction.atomic
+def answer_question(
+    *, question: Question, by: User, answer: str, public_text: str | None = None, publish: bool = False
+) -> Question:
+    """Save the public wording and the answer of a pending question (nobody but the buyer sees them yet), or correct
+    the answer of a published one; with `publish`, publish it as well (`publish_answers`).
+
+    Side effects: audit row (answered, or answer corrected: the earlier answer is kept in `earlier_answers`); a
+    correction mails the call's participants the corrected answer; publishing mails as `publish_answers` does.
     """
-    question = Question.objects.select_for_update(of=("self",)).select_related("call", "asked_by").get(pk=question.pk)
-    if question.call.is_cancelled:
-        raise InvalidTransition(_("The call has been cancelled."))
-    if not answer.strip():
+    call, locked = _lock_questions(question.call, [question.pk])
+    question = locked[0]
+    if question.is_rejected:
+        raise InvalidTransition(_("A rejected question is not published and cannot be answered."))
+    answer = answer.strip()
+    if not answer:
         raise ServiceError(_("Write an answer."), field="answer")
-    first = question.answered_at is None
-    question.answer = answer.strip()
+    _require_length(answer, limit=ANSWER_MAX_LENGTH, message=ANSWER_TOO_LONG, field="answer")
+    if question.is_pending and public_text is not None:
+        public_text = public_text.strip()
+        if not public_text:
+            raise ServiceError(_("Write the question as it is to be published."), field="public_text")
+        _require_length(public_text, limit=QUESTION_MAX_LENGTH, message=QUESTION_TOO_LONG, field="public_text")
+        question.public_text = public_text
+    now = timezone.now()
+    if question.is_published:
+        if answer == question.answer:
+            return question
+        question.earlier_answers = [
+            *question.earlier_answers,
+            {"answer": question.answer, "at": (question.corrected_at or question.published_at or now).isoformat()},
+        ]
+        question.answer = answer
+        question.corrected_at = now
+        question.save(update_fields=["answer", "corrected_at", "earlier_answers"])
+        write_audit(actor=by, action=AuditAction.QUESTION_ANSWER_CORRECTED, obj=call, details={"question": question.pk})
+        notify_call_participants(
+            call=call,
+            template="projects/mail/answer_corrected",
+            context={"questions": [question], "link": _call_link(call)},
+        )
+        return question
+    question.answer = answer
     question.answered_by = by
-    question.answered_at = timezone.now()
-    question.save(update_fields=["answer", "answered_by", "answered_at"])
-    write_audit(actor=by, action=AuditAction.QUESTION_ANSWERED, obj=question.call, details={"question": question.pk})
-    if first and question.asked_by_id:
-        asker = question.asked_by
-        link = settings.SITE_URL + reverse("projects:call_detail", args=[question.call_id]) + "#questions"
-        context = {"call": question.call, "question": question, "link": link}
-        send_mail_to([asker], template="projects/mail/question_answered", context=context)
+    question.answered_at = now
+    question.save(update_fields=["public_text", "answer", "answered_by", "answered_at"])
+    write_audit(
+        actor=by,
+        action=AuditAction.QUESTION_ANSWERED,
+        obj=call,
+        details={"question": question.pk, "wording_edited": question.public_text != question.text},
+    )
+    if publish:
+        _publish_questions(call, [question], by=by)
+    return question
+
+
+def _publish_questions(call: Call, questions: list[Question], *, by: User) -> None:
+    for question in questions:
+        _move_question(question, to=Question.Status.PUBLISHED, by=by)
+    link = _call_link(call)
+    # Likabehandling (LOU 4 kap. 1 §): every company taking part learns the answers at the same time, in one mail.
+    notify_call_participants(
+        call=call, template="projects/mail/answers_published", context={"questions": questions, "link": link}
+    )
+    for question in questions:
+        if question.asked_by_id and question.asked_by.is_active:
+            context = {"call": call, "question": question, "link": link}
+            send_mail_to([question.asked_by], template="projects/mail/question_answered", context=context)
+
+
+@transaction.atomic
+def publish_answers(*, call: Call, questions: list[Question], by: User) -> list[Question]:
+    """Publish answered, pending questions of `call` together: all or none. The call page then shows their public
+    wording and answers to everyone.
+
+    Side effects: a state-change audit row per question; one mail to the call's participants listing the newly
+    published questions and answers (`notify_call_participants`); a mail to each asker about their own question.
+    """
+    if not questions:
+        raise ServiceError(_("Tick the questions to publish."), field="questions")
+    call, locked = _lock_questions(call, [question.pk for question in questions])
+    if len(locked) != len({question.pk for question in questions}):
+        raise ServiceError(_("A question is not one of this call's questions."), field="questions")
+    _publish_questions(call, locked, by=by)
+    return locked
+
+
+@transaction.atomic
+def reject_question(*, question: Question, by: User, reason: str) -> Question:
+    """Reject a pending question: it is never published. The reason is mailed to the person who asked.
+
+    Side effects: state-change audit row with the reason, mail to the asker.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise ServiceError(_("Give a reason. It is mailed to the company that asked."), field="reason")
+    call, locked = _lock_questions(question.call, [question.pk])
+    question = locked[0]
+    _move_question(question, to=Question.Status.REJECTED, by=by, reason=reason)
+    if question.asked_by_id and question.asked_by.is_active:
+        context = {"call": call, "question": question, "link": _call_link(call)}
+        send_mail_to([question.asked_by], template="projects/mail/question_rejected", context=context)
     return question
 
 

@@ -38,10 +38,17 @@ urlpatterns = [
     path("calls/<int:pk>/responses.csv", buyer.CallResponsesCsvView.as_view(), name="call_responses_csv"),
     path("calls/<int:pk>/respond/", company.ResponseEditView.as_view(), name="response_edit"),
     path("calls/<int:pk>/questions/", company.QuestionAskView.as_view(), name="question_ask"),
+    path("calls/<int:pk>/questions/moderate/", buyer.QuestionModerationView.as_view(), name="question_moderation"),
+    path("calls/<int:pk>/questions/publish/", buyer.QuestionPublishView.as_view(), name="question_publish"),
     path(
         "calls/<int:pk>/questions/<int:question_pk>/answer/",
         buyer.QuestionAnswerView.as_view(),
         name="question_answer",
+    ),
+    path(
+        "calls/<int:pk>/questions/<int:question_pk>/reject/",
+        buyer.QuestionRejectView.as_view(),
+        name="question_reject",
     ),
     path("responses/<int:pk>/", company.ResponseDetailView.as_view(), name="response_detail"),
     path("responses/<int:pk>/versions/<int:number>/", ResponseVersionView.as_view(), name="response_version"),

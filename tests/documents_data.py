@@ -95,6 +95,8 @@ def build_need_with_dialogue(*, organisation=None, calls: int = 3, responses: in
             text="Can we propose a solution that also covers heating?",
             answer="Yes, if ventilation remains the main part of the solution.",
             answered_at=now,
+            status="published",
+            published_at=now,
             asked_by=None,
         )
     return need

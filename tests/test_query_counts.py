@@ -73,13 +73,29 @@ def test_need_page_with_its_calls_and_assessments(client):
 def test_call_page_with_answered_questions(client):
     buyer = make_buyer()
     call = CallFactory(need=NeedFactory(organisation=organisation_of(buyer)))
-    QuestionFactory(call=call, answer="Svar.", answered_by=buyer)
+    QuestionFactory(call=call, published=True, answered_by=buyer)
 
     def add():
         for _ in range(10):
-            QuestionFactory(call=call, answer="Svar.", answered_by=buyer)
+            QuestionFactory(call=call, published=True, answered_by=buyer)
 
     _assert_flat(client, reverse("projects:call_detail", args=[call.pk]), add)
+
+
+def test_question_moderation_page(client):
+    buyer = make_buyer()
+    call = CallFactory(need=NeedFactory(organisation=organisation_of(buyer)))
+    QuestionFactory(call=call)
+    client.force_login(buyer)
+
+    def add():
+        for _ in range(4):
+            QuestionFactory(call=call)
+            QuestionFactory(call=call, answered=True)
+            QuestionFactory(call=call, published=True)
+            QuestionFactory(call=call, rejected=True)
+
+    _assert_flat(client, reverse("projects:question_moderation", args=[call.pk]), add)
 
 
 def test_buyers_dashboard(client):

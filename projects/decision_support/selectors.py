@@ -67,7 +67,9 @@ def need_fingerprint(need: Need) -> str:
             .values_list("id", "updated_at", "organisation__name")
         ),
         "questions": list(
-            Question.objects.filter(call__need=need).order_by("id").values_list("id", "answered_at", "answer")
+            Question.objects.filter(call__need=need)
+            .order_by("id")
+            .values_list("id", "answered_at", "answer", "status", "public_text")
         ),
     }
     return fingerprint_of(data)
@@ -257,12 +259,13 @@ def decision_support_context(document: DecisionDocument) -> dict:
         .select_related("organisation", "call")
         .order_by("call__opens_at", "call_id", "organisation__name")
     )
+    # The questions and answers every company has read: the published ones, in their public wording.
     questions = list(
-        Question.objects.filter(call__need=need, answered_at__isnull=False)
+        Question.objects.filter(call__need=need, status=Question.Status.PUBLISHED)
         .select_related("call")
         .order_by("call__opens_at", "call_id", "created_at")
     )
-    unanswered = Question.objects.filter(call__need=need, answered_at__isnull=True).count()
+    unanswered = Question.objects.filter(call__need=need, status=Question.Status.PENDING).count()
     counts: dict[int, int] = {}
     for response in responses:
         counts[response.trl] = counts.get(response.trl, 0) + 1

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from portal.csv_export import csv_response
 from portal.files import attachments_for
@@ -15,12 +16,11 @@ from portal.submission import guard_submission
 from portal.views.access import form_error, message_error
 
 from .. import selectors, services
-from ..forms import SOURCE_FIELDS, AnswerForm, AssessmentForm, CallForm, CancelCallForm, NeedForm
+from ..forms import SOURCE_FIELDS, AnswerForm, AssessmentForm, CallForm, CancelCallForm, NeedForm, RejectQuestionForm
 from ..models import Call, Conclusion, Need, Procedure, Response
 from ..procedures import RULES, TrlBand
 from ..structured.selectors import answered_questions, question_header, questions_of
 from .base import BuyerView, ProjectsView, paginate
-from .public import render_call_detail
 
 # --- needs -------------------------------------------------------------------------------------------------------
 
@@ -365,28 +365,137 @@ class CallResponsesCsvView(OwnCallView):
         return csv_response(filename=f"svar-utlysning-{self.object.pk}.csv", header=header, rows=rows)
 
 
-class QuestionAnswerView(OwnCallView):
-    http_method_names = ["post"]
+# --- questions: moderation -----------------------------------------------------------------------------------------
+
+NOT_ANSWERABLE = gettext_lazy("A rejected question is not published and cannot be answered.")
+NOT_REJECTABLE = gettext_lazy("Only a question awaiting moderation can be rejected.")
+
+
+def _moderation_url(call) -> str:
+    return reverse("projects:question_moderation", args=[call.pk])
+
+
+class QuestionModerationView(OwnCallView):
+    """Every question on the buyer's own call: pending ones to word, answer, publish (several at once) or reject;
+    published and rejected ones with their history. Never shows who asked."""
+
     permission_required = "projects.answer_question"
 
+    def get(self, request, pk):
+        return render(
+            request,
+            "projects/question_moderation.html",
+            {"call": self.object, "questions": selectors.questions_to_moderate(self.object)},
+        )
+
+
+class OwnQuestionView(OwnCallView):
+    """One question on the buyer's own call (404 for a question of another call). A state that forbids the action
+    (a rejected question, a cancelled call) is told as a message; a form sent anyway keeps what was typed."""
+
+    permission_required = "projects.answer_question"
+    template_name = ""
+
+    def question(self):
+        return selectors.get_question_of_own_call(self.request.user, self.object, self.kwargs["question_pk"])
+
+    def refuse(self, message):
+        messages.error(self.request, message)
+        return redirect(_moderation_url(self.object))
+
+    def render_form(self, question, form):
+        return render(self.request, self.template_name, {"call": self.object, "question": question, "form": form})
+
+
+class QuestionAnswerView(OwnQuestionView):
+    """Edit the public wording and the answer of a question; save, or save and publish it. A published answer is
+    corrected here (the earlier answer is kept and the call page marks it corrected)."""
+
+    template_name = "projects/question_answer.html"
+
+    def get(self, request, pk, question_pk):
+        question = self.question()
+        if not request.user.has_perm("projects.change_question", question):
+            return self.refuse(services.CALL_CANCELLED if self.object.is_cancelled else NOT_ANSWERABLE)
+        return self.render_form(question, AnswerForm(question=question))
+
     def post(self, request, pk, question_pk):
-        call = self.object
-        question = selectors.get_question_of_own_call(request.user, call, question_pk)
-        form = AnswerForm(request.POST)
+        question = self.question()
+        was_published = question.is_published
+        form = AnswerForm(request.POST, question=question)
+        publish = "publish" in request.POST
         if form.is_valid():
             try:
-                services.answer_question(question=question, by=request.user, answer=form.cleaned_data["answer"])
-            except services.InvalidTransition as error:
-                message_error(request, error)
-                return redirect("projects:call_detail", pk=call.pk)
+                services.answer_question(
+                    question=question,
+                    by=request.user,
+                    answer=form.cleaned_data["answer"],
+                    public_text=None if form.fields["public_text"].disabled else form.cleaned_data["public_text"],
+                    publish=publish and not was_published,
+                )
             except services.ServiceError as error:
                 form_error(form, error)
             else:
-                messages.success(request, _("The answer is published on the call page."))
-                return redirect("projects:call_detail", pk=call.pk)
-        # Show the error next to this question's answer field and keep what was typed.
-        call = selectors.get_call_for(request.user, call.pk)
-        return render_call_detail(request, call, answer_form=form, answer_question_pk=question.pk)
+                if was_published:
+                    messages.success(request, _("The corrected answer is published and marked as corrected."))
+                elif publish:
+                    messages.success(request, _("The question and its answer are published on the call page."))
+                else:
+                    messages.success(request, _("The answer is saved. Companies see it once you publish it."))
+                return redirect(_moderation_url(self.object))
+        return self.render_form(question, form)
+
+
+class QuestionRejectView(OwnQuestionView):
+    """Reject a pending question with a reason, which is mailed to the company that asked."""
+
+    template_name = "projects/question_reject.html"
+
+    def get(self, request, pk, question_pk):
+        question = self.question()
+        if not request.user.has_perm("projects.reject_question", question):
+            return self.refuse(services.CALL_CANCELLED if self.object.is_cancelled else NOT_REJECTABLE)
+        return self.render_form(question, RejectQuestionForm())
+
+    def post(self, request, pk, question_pk):
+        question = self.question()
+        form = RejectQuestionForm(request.POST)
+        if form.is_valid():
+            try:
+                services.reject_question(question=question, by=request.user, reason=form.cleaned_data["reason"])
+            except services.ServiceError as error:
+                form_error(form, error)
+            else:
+                messages.success(request, _("The question is rejected. The company that asked is told why."))
+                return redirect(_moderation_url(self.object))
+        return self.render_form(question, form)
+
+
+class QuestionPublishView(OwnCallView):
+    """Publish the ticked questions together (a form with checkboxes; works without JavaScript)."""
+
+    http_method_names = ["post"]
+    permission_required = "projects.answer_question"
+
+    @guard_submission
+    def post(self, request, pk):
+        questions = selectors.get_questions_of_own_call(request.user, self.object, request.POST.getlist("questions"))
+        try:
+            published = services.publish_answers(call=self.object, questions=questions, by=request.user)
+        except services.ServiceError as error:
+            message_error(request, error)
+        else:
+            count = len(published)
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)d question and its answer are published. The companies taking part are mailed.",
+                    "%(count)d questions and their answers are published. The companies taking part are mailed.",
+                    count,
+                )
+                % {"count": count},
+            )
+        return redirect(_moderation_url(self.object))
 
 
 # --- attachments ---------------------------------------------------------------------------------------------------

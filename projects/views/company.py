@@ -195,7 +195,13 @@ class QuestionAskView(CompanyCallView):
                 form_error(form, error)
                 return render_call_detail(request, call, question_form=form)
             else:
-                messages.success(request, _("Your question is sent. The answer will be shown on this page."))
+                messages.success(
+                    request,
+                    _(
+                        "Your question is sent. The buyer reviews it and publishes it with its answer on this page, "
+                        "without your company's name."
+                    ),
+                )
             return redirect(reverse("projects:call_detail", args=[call.pk]) + "#questions")
         return render_call_detail(request, call, question_form=form)
 

@@ -11,7 +11,7 @@ from portal.selectors import audit_entries_for
 
 from .. import selectors
 from ..cpv import search_codes
-from ..forms import AnswerForm, CallFilterForm, NeedFilterForm, QuestionForm
+from ..forms import CallFilterForm, NeedFilterForm, QuestionForm
 from ..models import CpvCode
 from ..rules import acts_for_company, call_accepts_active_organisation
 from .base import PublicView, paginate, query_string, search_without_filters
@@ -96,8 +96,8 @@ class CallListView(PublicView):
         )
 
 
-def render_call_detail(request, call, *, question_form=None, answer_form=None, answer_question_pk=None):
-    """The call's page; also shown again with a question or answer form that has errors."""
+def render_call_detail(request, call, *, question_form=None):
+    """The call's page; also shown again with a question form that has errors."""
     user = request.user
     can_manage = user.has_perm("projects.manage_call", call)
     return render(
@@ -120,8 +120,6 @@ def render_call_detail(request, call, *, question_form=None, answer_form=None, a
             "can_edit": user.has_perm("projects.change_call", call),
             "can_read_responses": user.has_perm("projects.view_responses_call", call),
             "submitted_count": selectors.submitted_responses(call).count() if can_manage else None,
-            "answer_form": answer_form or AnswerForm(),
-            "answer_question_pk": answer_question_pk,
         },
     )
 

@@ -45,7 +45,10 @@ def test_demo_pages_for_buyer_company_and_visitor(ui):
     ui.goto(f"/needs/{need.pk}/")
     ui.goto(f"/needs/{need.pk}/assessment/")
     ui.goto(f"/calls/{open_call.pk}/")
-    expect(page.get_by_role("heading", name="Frågor att besvara")).to_be_visible()
+    ui.submit(page.get_by_role("link", name=re.compile(r"Granska frågorna \(1 väntar\)")))
+    expect(page.get_by_role("heading", name="Väntar på granskning (1)")).to_be_visible()
+    expect(page.locator("body")).not_to_contain_text("Demo Innovation AB")  # who asked is never shown
+    ui.goto(f"/calls/{open_call.pk}/")
     ui.submit(page.get_by_role("link", name=re.compile("Läs svaret")))
     expect(page.locator("body")).to_contain_text("Demo Innovation AB")
     expect(page.locator("body")).not_to_contain_text("Demo Startup AB")  # startup's is a draft

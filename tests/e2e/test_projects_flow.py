@@ -107,12 +107,22 @@ def test_buyer_publishes_a_call_company_responds_buyer_reads(ui, tmp_path):
     expect(page.get_by_role("link", name="losning.pdf")).to_be_visible()
     _logout(ui)
 
-    # 3. The buyer answers the question and reads the responses.
+    # 3. The buyer moderates the question (public wording, answer, publish) and reads the responses.
     _login(ui, buyer)
     ui.goto(f"/calls/{call.pk}/")
+    ui.submit(page.get_by_role("link", name=re.compile(r"Granska frågorna \(1 väntar\)")))
+    expect(page.locator("body")).not_to_contain_text(company_org.name)  # the asker stays anonymous
+    ui.submit(page.get_by_role("link", name="Besvara frågan"))
+    ui.fill("Offentlig formulering", "Hur stora är taken ungefär?")
     ui.fill("Svar", "Cirka 200 kvadratmeter.")
-    ui.submit(page.get_by_role("button", name="Publicera svaret"))
-    assert Question.objects.get().answer == "Cirka 200 kvadratmeter."
+    ui.submit(page.get_by_role("button", name="Spara", exact=True))
+    question = Question.objects.get()
+    assert question.answer == "Cirka 200 kvadratmeter." and question.is_pending
+    page.get_by_label("Publicera frågan och svaret").check()
+    ui.submit(page.get_by_role("button", name="Publicera valda"))
+    assert Question.objects.get().is_published
+    ui.goto(f"/calls/{call.pk}/")
+    expect(page.locator("body")).to_contain_text("Hur stora är taken ungefär?")
     expect(page.locator("body")).to_contain_text("Cirka 200 kvadratmeter.")
     ui.submit(page.get_by_role("link", name=re.compile(r"Läs svaret")))
     row = page.get_by_role("row", name=re.compile(company_org.name))

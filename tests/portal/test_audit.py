@@ -20,7 +20,7 @@ from portal.services import (
     verify_organisation,
     write_audit,
 )
-from projects.models import Need
+from projects.models import Need, Question
 from projects.services import CALL_TRANSITIONS, RESPONSE_TRANSITIONS
 from tests.factories import (
     UserFactory,
@@ -77,6 +77,7 @@ def _targets(transitions):
         ("need", set(Need.Visibility.values)),
         ("call", _targets(CALL_TRANSITIONS)),
         ("response", _targets(RESPONSE_TRANSITIONS)),
+        ("question", _targets(Question.TRANSITIONS)),
         ("application", _targets(APPLICATION_TRANSITIONS)),
         ("webinar", _targets(Webinar.TRANSITIONS)),
         ("dispute", set(IdentityDispute.Status.values) - {IdentityDispute.Status.OPEN}),

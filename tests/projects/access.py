@@ -25,6 +25,8 @@ def cases(world):
     with_questions(call, "Vad kostar en pilot?", "Hur installeras lösningen?")
     answer(response, q1="Omkring 250 000 kr.")
     question = QuestionFactory(call=call, organisation=company_org, asked_by=world["company"])
+    to_reject = QuestionFactory(call=call, organisation=company_org, asked_by=world["company"])
+    answered = QuestionFactory(call=call, organisation=company_org, asked_by=world["company"], answered=True)
     call_file = attach_bytes(owner=call, content=PDF, filename="underlag.pdf")
     response_file = attach_bytes(owner=response, content=PDF, filename="svar.pdf")
     draft_file = attach_bytes(owner=unpublished, content=PDF, filename="utkast.pdf")
@@ -71,6 +73,15 @@ def cases(world):
         AccessCase("projects:call_responses", OWN, kwargs={"pk": call.pk}, default=404),
         AccessCase("projects:call_responses_csv", OWN, kwargs={"pk": call.pk}, default=404),
         AccessCase("projects:call_responses_compare", OWN, kwargs={"pk": call.pk}, default=404),
+        # Question moderation: the buyer's own call only; the asking company is no exception.
+        AccessCase("projects:question_moderation", OWN, kwargs={"pk": call.pk}, default=404),
+        AccessCase("projects:question_moderation", OWN, kwargs={"pk": unpublished.pk}, default=404),
+        AccessCase("projects:question_answer", OWN, kwargs={"pk": call.pk, "question_pk": question.pk}, default=404),
+        AccessCase("projects:question_reject", OWN, kwargs={"pk": call.pk, "question_pk": question.pk}, default=404),
+        # A question of this call under another call's address: 404 for the buyer too.
+        AccessCase(
+            "projects:question_answer", LOGIN, kwargs={"pk": unpublished.pk, "question_pk": question.pk}, default=404
+        ),
         AccessCase("projects:response_edit", company_only, kwargs={"pk": call.pk}, default=403),
         AccessCase(
             "projects:response_detail",
@@ -125,7 +136,23 @@ def cases(world):
             kwargs={"pk": call.pk, "question_pk": question.pk},
             default=404,
             method="post",
-            data={"answer": "Svar."},
+            data={"public_text": "Fråga?", "answer": "Svar."},
+        ),
+        AccessCase(
+            "projects:question_reject",
+            post_own,
+            kwargs={"pk": call.pk, "question_pk": to_reject.pk},
+            default=404,
+            method="post",
+            data={"reason": "Frågan gäller inte utlysningen."},
+        ),
+        AccessCase(
+            "projects:question_publish",
+            post_own,
+            kwargs={"pk": call.pk},
+            default=404,
+            method="post",
+            data={"questions": [answered.pk]},
         ),
         AccessCase(
             "projects:attachment_remove", post_own, kwargs={"uuid": draft_file.uuid}, default=404, method="post"

@@ -84,6 +84,24 @@ class QuestionFactory(factory.django.DjangoModelFactory):
     organisation = factory.SubFactory(OrganisationFactory, kind="company")
     asked_by = factory.SubFactory(UserFactory)
     text = factory.Sequence(lambda n: f"Fråga nummer {n}?")
+    public_text = factory.LazyAttribute(lambda question: question.text)
+    status = Question.Status.PENDING
+
+    class Params:
+        # Answered but not yet published (only the buyer sees it).
+        answered = factory.Trait(answer="Svaret.", answered_at=factory.LazyFunction(timezone.now))
+        # Answered and published: everyone sees the public wording and the answer.
+        published = factory.Trait(
+            status=Question.Status.PUBLISHED,
+            answer="Svaret.",
+            answered_at=factory.LazyFunction(timezone.now),
+            published_at=factory.LazyFunction(timezone.now),
+        )
+        rejected = factory.Trait(
+            status=Question.Status.REJECTED,
+            reject_reason="Frågan gäller inte utlysningen.",
+            rejected_at=factory.LazyFunction(timezone.now),
+        )
 
 
 class AssessmentFactory(factory.django.DjangoModelFactory):

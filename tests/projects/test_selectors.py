@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.http import Http404
 from django.utils import timezone
@@ -196,11 +197,13 @@ def test_calls_of_organisation_count_submitted_responses_and_unanswered_question
     for status in ("submitted", "submitted", "draft", "withdrawn"):
         ResponseFactory(call=call, status=status)
     QuestionFactory(call=call)
-    QuestionFactory(call=call, answer="Ja", answered_at=timezone.now())
+    QuestionFactory(call=call, answered=True)  # answered but not published: still awaits moderation
+    QuestionFactory(call=call, published=True)
+    QuestionFactory(call=call, rejected=True)
     quiet = draft_call(need=NeedFactory(organisation=org))
     CallFactory()
     counts = {c.pk: (c.submitted_count, c.unanswered_count) for c in selectors.calls_of_organisation(org)}
-    assert counts == {call.pk: (2, 1), quiet.pk: (0, 0)}
+    assert counts == {call.pk: (2, 2), quiet.pk: (0, 0)}
 
 
 def test_get_call_for_hides_unpublished_calls():
@@ -235,20 +238,52 @@ def test_get_response_for_company_and_buyer_scopes():
         selectors.get_response_for(company, submitted.pk)
 
 
-def test_questions_for_hides_other_companies_unanswered_questions():
+def test_questions_for_shows_published_to_all_and_each_company_its_own():
     buyer = make_buyer()
     call = CallFactory(need=NeedFactory(organisation=organisation_of(buyer)))
     asker = make_company_user()
     other = make_company_user()
-    mine = QuestionFactory(call=call, organisation=organisation_of(asker))
-    answered = QuestionFactory(call=call, organisation=organisation_of(other), answer="Ja", answered_at=timezone.now())
+    mine = QuestionFactory(call=call, organisation=organisation_of(asker), answered=True)
+    mine_rejected = QuestionFactory(call=call, organisation=organisation_of(asker), rejected=True)
+    published = QuestionFactory(call=call, organisation=organisation_of(other), published=True)
+    QuestionFactory(call=call, organisation=organisation_of(other))
     assert selectors.questions_for(call, asker) == {
-        "answered": [answered],
-        "own_unanswered": [mine],
-        "all_unanswered": [],
+        "published": [published],
+        "own": [mine, mine_rejected],
+        "pending_count": 0,
     }
-    assert selectors.questions_for(call, other)["own_unanswered"] == []
-    assert selectors.questions_for(call, buyer)["all_unanswered"] == [mine]
+    assert selectors.questions_for(call, other)["own"] == [
+        question for question in call.questions.filter(status="pending", organisation=organisation_of(other))
+    ]
+    assert selectors.questions_for(call, AnonymousUser()) == {"published": [published], "own": [], "pending_count": 0}
+    assert selectors.questions_for(call, buyer) == {"published": [published], "own": [], "pending_count": 2}
+
+
+def test_questions_to_moderate_groups_every_question_of_the_call_by_state():
+    call = CallFactory()
+    pending, published, rejected = (
+        QuestionFactory(call=call),
+        QuestionFactory(call=call, published=True),
+        QuestionFactory(call=call, rejected=True),
+    )
+    QuestionFactory()  # another call's
+    assert selectors.questions_to_moderate(call) == {
+        "pending": [pending],
+        "published": [published],
+        "rejected": [rejected],
+    }
+
+
+def test_get_questions_of_own_call_is_404_for_any_question_of_another_call():
+    call = CallFactory()
+    mine = QuestionFactory(call=call)
+    foreign = QuestionFactory()
+    assert selectors.get_questions_of_own_call(None, call, [str(mine.pk)]) == [mine]
+    for pks in ([str(mine.pk), str(foreign.pk)], ["x"], [str(foreign.pk)]):
+        with pytest.raises(Http404):
+            selectors.get_questions_of_own_call(None, call, pks)
+    with pytest.raises(Http404):
+        selectors.get_question_of_own_call(None, call, foreign.pk)
 
 
 def test_matching_open_calls_for_a_company():

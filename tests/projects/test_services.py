@@ -384,18 +384,25 @@ def test_invalid_response_transitions_are_refused(company_user, company_org, sta
 # --- questions ---------------------------------------------------------------------------------------------------
 
 
-def test_ask_and_answer_a_question_mails_buyer_and_asker(company_user, company_org, django_capture_on_commit_callbacks):
+def test_ask_answer_and_publish_a_question_mails_buyer_and_asker(
+    company_user, company_org, django_capture_on_commit_callbacks
+):
     buyer = make_buyer()
     call = CallFactory(need=NeedFactory(organisation=organisation_of(buyer)))
     with django_capture_on_commit_callbacks(execute=True):
         question = services.ask_question(call=call, organisation=company_org, by=company_user, text="Hur många?")
     assert mail.outbox[-1].to == [buyer.email]
+    sent = len(mail.outbox)
     with django_capture_on_commit_callbacks(execute=True):
         services.answer_question(question=question, by=buyer, answer="Tjugo.")
     question.refresh_from_db()
-    assert question.is_answered and question.answer == "Tjugo."
-    assert mail.outbox[-1].to == [company_user.email]
-    assert "Tjugo." in mail.outbox[-1].body
+    assert question.is_answered and question.answer == "Tjugo." and question.is_pending
+    assert len(mail.outbox) == sent  # an answer that is not published tells nobody
+    with django_capture_on_commit_callbacks(execute=True):
+        services.publish_answers(call=call, questions=[question], by=buyer)
+    asker_mail = [m for m in mail.outbox[sent:] if "har besvarats" in m.subject]
+    assert [m.to for m in asker_mail] == [[company_user.email]]
+    assert "Tjugo." in asker_mail[0].body
 
 
 def test_questions_only_on_open_calls(company_user, company_org):

@@ -1,6 +1,5 @@
 import csv
 import io
-import re
 from datetime import timedelta
 
 import pytest
@@ -17,7 +16,7 @@ from projects.cpv import load_divisions
 from projects.models import Call, MarketGapAssessment, Need, Question, Response
 from tests.factories import make_buyer, make_company_user, organisation_of
 
-from .factories import CallFactory, NeedFactory, QuestionFactory, ResponseFactory, closed_call, draft_call, profile
+from .factories import CallFactory, NeedFactory, ResponseFactory, closed_call, draft_call, profile
 
 pytestmark = pytest.mark.django_db
 
@@ -294,7 +293,9 @@ def test_a_failing_mail_server_does_not_break_submitting_asking_or_answering(
     question = Question.objects.get()
     _login(client, buyer)
     with django_capture_on_commit_callbacks(execute=True):
-        answered = client.post(reverse("projects:question_answer", args=[call.pk, question.pk]), {"answer": "Så."})
+        answered = client.post(
+            reverse("projects:question_answer", args=[call.pk, question.pk]), {"public_text": "Hur?", "answer": "Så."}
+        )
     assert (submitted.status_code, asked.status_code, answered.status_code) == (302, 302, 302)
     assert Response.objects.get().status == "submitted"
     question.refresh_from_db()
@@ -381,61 +382,7 @@ def test_a_company_cannot_read_the_responses_of_a_call(client, company_user):
     assert client.get(reverse("projects:call_responses_csv", args=[call.pk])).status_code == 404
 
 
-# --- questions ---------------------------------------------------------------------------------------------------
-
-
-def test_question_flow_is_anonymous_on_the_page(client, company_user, company_org):
-    buyer = make_buyer()
-    call = CallFactory(need=NeedFactory(organisation=organisation_of(buyer)))
-    _login(client, company_user)
-    client.post(reverse("projects:question_ask", args=[call.pk]), {"text": "Hur stora är taken?"})
-    question = Question.objects.get()
-    assert "Hur stora är taken?" in client.get(reverse("projects:call_detail", args=[call.pk])).content.decode()
-    other = make_company_user()
-    client.force_login(other)
-    assert "Hur stora är taken?" not in client.get(reverse("projects:call_detail", args=[call.pk])).content.decode()
-    client.force_login(buyer)
-    client.post(reverse("projects:question_answer", args=[call.pk, question.pk]), {"answer": "Cirka 200 m²."})
-    client.force_login(other)
-    page = client.get(reverse("projects:call_detail", args=[call.pk])).content.decode()
-    assert "Hur stora är taken?" in page and "Cirka 200 m²." in page
-    assert company_org.name not in page
-
-
-def test_an_empty_question_is_reported_next_to_the_field(client, company_user):
-    call = CallFactory()
-    response = _login(client, company_user).post(reverse("projects:question_ask", args=[call.pk]), {"text": ""})
-    assert response.status_code == 200 and "text" in response.context["question_form"].errors
-
-
-@pytest.mark.parametrize(("answer", "message"), [("   ", "Skriv ett svar."), ("x" * 8001, "8000")])
-def test_a_bad_answer_is_reported_next_to_the_field_and_the_text_is_kept(client, buyer, buyer_org, answer, message):
-    call = CallFactory(need=NeedFactory(organisation=buyer_org))
-    question = QuestionFactory(call=call)
-    other = QuestionFactory(call=call)
-    url = reverse("projects:question_answer", args=[call.pk, question.pk])
-    response = _login(client, buyer).post(url, {"answer": answer})
-    assert response.status_code == 200
-    page = response.content.decode()
-    error = re.search(rf'<ul class="errorlist" id="answer-{question.pk}-error">(.*?)</ul>', page, re.S)
-    assert error and message in error.group(1)
-    assert f'aria-describedby="answer-{question.pk}-error"' in page
-    assert f'id="answer-{other.pk}" name="answer" rows="3" required></textarea>' in page  # other questions untouched
-    assert f'href="#answer-{question.pk}"' in page  # the error summary leads to the field
-    if answer.strip():
-        assert answer in page
-    question.refresh_from_db()
-    assert not question.is_answered
-
-
-def test_buyer_of_another_organisation_cannot_answer(client):
-    question = QuestionFactory()
-    response = _login(client, make_buyer()).post(
-        reverse("projects:question_answer", args=[question.call_id, question.pk]), {"answer": "Nej"}
-    )
-    assert response.status_code == 404
-    question.refresh_from_db()
-    assert not question.is_answered
+# Questions and their moderation: tests/projects/test_question_moderation.py
 
 
 # --- interest profile, dashboard, CPV ----------------------------------------------------------------------------
