@@ -311,8 +311,8 @@ def test_question_form_says_the_question_is_published_without_the_company_name(c
     page = client.get(reverse("projects:call_detail", args=[call.pk])).content.decode()
 
     assert (
-        '<strong class="status visibility-public">Public</strong> Questions and answers are published on the call '
-        "page without your company&#x27;s name after the buyer has reviewed them."
+        '<strong class="status visibility-public">Public</strong> At most 2 000 characters. The buyer reviews the '
+        "question first; it is published with its answer for every company, without your company&#x27;s name."
     ) in page
     assert 'aria-describedby="id_text_helptext"' in page
     assert "text" in QuestionForm.base_fields
