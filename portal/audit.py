@@ -90,6 +90,10 @@ class AuditAction(models.TextChoices):
     # Decision-support documents
     DECISION_DOCUMENT_ORDERED = "decision_document.ordered", _("Decision support ordered")
     DECISION_DOCUMENT_RETRIED = "decision_document.retried", _("Decision support ordered again")
+    # Public records and secrecy (projects.records)
+    SECRECY_REQUESTED = "secrecy.requested", _("Secrecy requested for a part of a response")
+    SECRECY_WITHDRAWN = "secrecy.withdrawn", _("Secrecy request removed")
+    RECORD_RELEASED = "record.released", _("Response released as a public record")
     # Grant calls and check applications
     GRANTCALL_CREATED = "grantcall.created", _("Grant call created")
     GRANTCALL_CHANGED = "grantcall.changed", _("Grant call changed")
@@ -275,6 +279,9 @@ DESCRIPTIONS: dict[AuditAction, object] = {
     AuditAction.QUESTION_ANSWERED: _("Question #%(question)s"),
     AuditAction.DECISION_DOCUMENT_ORDERED: _("Version %(version)s (%(language)s)"),
     AuditAction.DECISION_DOCUMENT_RETRIED: _("Version %(version)s"),
+    AuditAction.SECRECY_REQUESTED: _("Request #%(marking)s: %(field)s"),
+    AuditAction.SECRECY_WITHDRAWN: _("Request #%(marking)s: %(field)s"),
+    AuditAction.RECORD_RELEASED: _("Release #%(release)s: %(redacted)s of %(marked)s secrecy requests redacted"),
     AuditAction.APPLICATION_SUBMITTED: STATE_CHANGE,
     AuditAction.APPLICATION_IN_REVIEW: STATE_CHANGE,
     AuditAction.APPLICATION_COMPLETION_REQUESTED: STATE_CHANGE,

@@ -19,6 +19,7 @@ from portal.dates import validate_date_in_range
 
 from . import rules as r
 from .decision_support.models import DecisionDocument  # noqa: F401  (Django finds an app's models here)
+from .records.models import RecordRelease, SecrecyMarking  # noqa: F401  (Django finds an app's models here)
 
 
 class Theme(models.TextChoices):
@@ -610,6 +611,11 @@ class Response(RulesModel):
     @property
     def is_withdrawn(self) -> bool:
         return self.status == self.Status.WITHDRAWN
+
+    @property
+    def has_reached_buyer(self) -> bool:
+        """Submitted, or withdrawn after it was submitted: it reached the buyer (a public record, TF 2 kap.)."""
+        return self.is_submitted or (self.is_withdrawn and self.submitted_at is not None)
 
     @property
     def can_be_submitted(self) -> bool:

@@ -92,8 +92,8 @@ def response_call_is_open(user, response):
 
 @rules.predicate
 def response_visible_to_buyer(user, response):
-    """The buyer organisation sees submitted responses to its calls, never drafts or withdrawn ones."""
-    return response is not None and response.is_submitted and is_org_member(user, response.call.need.organisation)
+    """The buyer organisation sees the responses that reached it (submitted, or withdrawn after that), never drafts."""
+    return response is not None and response.has_reached_buyer and is_org_member(user, response.call.need.organisation)
 
 
 @rules.predicate

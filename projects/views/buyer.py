@@ -318,8 +318,10 @@ class CallResponsesView(OwnCallView):
     permission_required = "projects.view_responses_call"
 
     def get(self, request, pk):
-        responses = selectors.submitted_responses(self.object)
-        return render(request, "projects/call_responses.html", {"call": self.object, "responses": responses})
+        responses = list(selectors.received_responses(self.object))
+        submitted_count = sum(1 for response in responses if response.is_submitted)
+        context = {"call": self.object, "responses": responses, "submitted_count": submitted_count}
+        return render(request, "projects/call_responses.html", context)
 
 
 class CallResponsesCsvView(OwnCallView):
