@@ -91,9 +91,9 @@ class AuditAction(models.TextChoices):
     DECISION_DOCUMENT_ORDERED = "decision_document.ordered", _("Decision support ordered")
     DECISION_DOCUMENT_RETRIED = "decision_document.retried", _("Decision support ordered again")
     # Public records and secrecy (projects.records)
-    SECRECY_REQUESTED = "secrecy.requested", _("Secrecy requested for a part of a response")
-    SECRECY_WITHDRAWN = "secrecy.withdrawn", _("Secrecy request removed")
-    RECORD_RELEASED = "record.released", _("Response released as a public record")
+    SECRECY_REQUESTED = "records.secrecy_requested", _("Secrecy requested for a part of a response")
+    SECRECY_WITHDRAWN = "records.secrecy_removed", _("Secrecy request removed")
+    RECORD_RELEASED = "records.released", _("Response released as a public record")
     # Grant calls and check applications
     GRANTCALL_CREATED = "grantcall.created", _("Grant call created")
     GRANTCALL_CHANGED = "grantcall.changed", _("Grant call changed")
@@ -154,6 +154,7 @@ GROUPS = {
     "question": _("Questions"),
     "interest_profile": _("Interest profiles"),
     "decision_document": _("Decision support"),
+    "records": _("Public records and secrecy"),
     "grantcall": _("Grant calls"),
     "application": _("Applications"),
     "conflict": _("Conflicts of interest"),
