@@ -589,3 +589,34 @@ def test_a_withdrawn_response_can_be_released(world):
     )
     text = _pdf_text(selectors.release_pdf(release).file.read())
     assert "återkallat av företaget" in text and DESCRIPTION[:20] in text
+
+
+def test_markings_page_query_count_does_not_grow_with_markings(client, world):
+    _login(client, world["company"])
+    url = reverse("records:markings", args=[world["response"].pk])
+    _mark(world)
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(url).status_code == 200
+    _mark(world, field="summary", passage="")
+    _mark(world, field="references", passage="tre kommuner")
+    _mark(world, field="price_indication", passage="")
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(url)
+    assert page.content.decode().count("Remove the secrecy request for") == 4
+    assert len(many.captured_queries) == len(one.captured_queries)
+
+
+def test_release_form_query_count_does_not_grow_with_markings(client, world):
+    _login(client, world["buyer"])
+    url = reverse("records:release", args=[world["response"].pk])
+    _mark(world)
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(url).status_code == 200
+    _mark(world, field="summary", passage="")
+    _mark(world, field="references", passage="tre kommuner")
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(url)
+    assert page.content.decode().count('value="redact"') == 3
+    assert len(many.captured_queries) == len(one.captured_queries)
