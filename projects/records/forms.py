@@ -1,4 +1,5 @@
 from django import forms
+from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -40,6 +41,7 @@ class ReleaseForm(forms.Form):
 
     requested_on = forms.DateField(
         label=_("Request received"),
+        initial=timezone.localdate,
         widget=forms.DateInput(attrs={"type": "date"}),
         validators=[validate_date_in_range],
         error_messages={"required": _("Enter the date the request came in.")},

@@ -620,3 +620,35 @@ def test_release_form_query_count_does_not_grow_with_markings(client, world):
         page = client.get(url)
     assert page.content.decode().count('value="redact"') == 3
     assert len(many.captured_queries) == len(one.captured_queries)
+
+
+def test_release_form_offers_today_as_the_request_date(client, world):
+    _login(client, world["buyer"])
+    page = client.get(reverse("records:release", args=[world["response"].pk]))
+    assert f'value="{timezone.localdate().isoformat()}"' in page.content.decode()
+
+
+def test_a_request_date_after_today_is_refused(world):
+    with pytest.raises(ServiceError) as error:
+        services.release_response(
+            response=world["response"],
+            by=world["buyer"],
+            requested_on=timezone.localdate() + datetime.timedelta(days=1),
+            anonymous=True,
+            decisions={},
+        )
+    assert error.value.field == "requested_on"
+    assert not RecordRelease.objects.exists()
+
+
+def test_a_release_needs_a_decision_on_every_secrecy_request(world):
+    _mark(world)
+    with pytest.raises(ServiceError):
+        services.release_response(
+            response=world["response"],
+            by=world["buyer"],
+            requested_on=datetime.date(2026, 11, 30),
+            anonymous=True,
+            decisions={},
+        )
+    assert not RecordRelease.objects.exists()
