@@ -652,3 +652,14 @@ def test_a_release_needs_a_decision_on_every_secrecy_request(world):
             decisions={},
         )
     assert not RecordRelease.objects.exists()
+
+
+def test_the_company_is_told_that_a_withdrawn_response_stays_with_the_buyer(client, world):
+    response = _withdrawn(world)
+    _login(client, world["company"])
+    page = client.get(reverse("projects:response_detail", args=[response.pk]))
+    assert "a response that reached a public body stays a public record" in page.content.decode()
+    response.submitted_at = None
+    response.save()
+    page = client.get(reverse("projects:response_detail", args=[response.pk]))
+    assert "a response that reached a public body stays a public record" not in page.content.decode()
