@@ -97,6 +97,10 @@ class AuditAction(models.TextChoices):
     # Decision-support documents
     DECISION_DOCUMENT_ORDERED = "decision_document.ordered", _("Decision support ordered")
     DECISION_DOCUMENT_RETRIED = "decision_document.retried", _("Decision support ordered again")
+    # Public records and secrecy (projects.records)
+    SECRECY_REQUESTED = "records.secrecy_requested", _("Secrecy requested for a part of a response")
+    SECRECY_WITHDRAWN = "records.secrecy_removed", _("Secrecy request removed")
+    RECORD_RELEASED = "records.released", _("Response released as a public record")
     # Grant calls and check applications
     GRANTCALL_CREATED = "grantcall.created", _("Grant call created")
     GRANTCALL_CHANGED = "grantcall.changed", _("Grant call changed")
@@ -157,6 +161,7 @@ GROUPS = {
     "question": _("Questions"),
     "interest_profile": _("Interest profiles"),
     "decision_document": _("Decision support"),
+    "records": _("Public records and secrecy"),
     "grantcall": _("Grant calls"),
     "application": _("Applications"),
     "conflict": _("Conflicts of interest"),
@@ -286,6 +291,9 @@ DESCRIPTIONS: dict[AuditAction, object] = {
     AuditAction.QUESTION_ANSWER_CORRECTED: _("Question #%(question)s"),
     AuditAction.DECISION_DOCUMENT_ORDERED: _("Version %(version)s (%(language)s)"),
     AuditAction.DECISION_DOCUMENT_RETRIED: _("Version %(version)s"),
+    AuditAction.SECRECY_REQUESTED: _("Request #%(marking)s: %(field)s"),
+    AuditAction.SECRECY_WITHDRAWN: _("Request #%(marking)s: %(field)s"),
+    AuditAction.RECORD_RELEASED: _("Release #%(release)s: %(redacted)s of %(marked)s secrecy requests redacted"),
     AuditAction.APPLICATION_SUBMITTED: STATE_CHANGE,
     AuditAction.APPLICATION_IN_REVIEW: STATE_CHANGE,
     AuditAction.APPLICATION_COMPLETION_REQUESTED: STATE_CHANGE,

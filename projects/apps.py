@@ -11,6 +11,7 @@ class ProjectsConfig(AppConfig):
 
         registry.add_urls("", "projects.urls")
         registry.add_urls("", "projects.decision_support.urls")
+        registry.add_urls("", "projects.records.urls")
         registry.add_time_boundary("projects.selectors.next_public_change")
         registry.add_demo_seeder("projects.demo.seed")
 

@@ -23,6 +23,7 @@ from . import rules as r
 from .amendments.models import Amendment, AmendmentFile  # noqa: F401  (Django finds an app's models here)
 from .decision_support.models import DecisionDocument  # noqa: F401  (Django finds an app's models here)
 from .following.models import CallFollow, CallNoticeOptOut  # noqa: F401  (Django finds an app's models here)
+from .records.models import RecordRelease, SecrecyMarking  # noqa: F401  (Django finds an app's models here)
 from .response_history.models import ResponseVersion  # noqa: F401  (Django finds an app's models here)
 from .structured.models import MarketQuestion, QuestionAnswer  # noqa: F401
 
@@ -670,6 +671,11 @@ class Response(RulesModel):
     @property
     def is_withdrawn(self) -> bool:
         return self.status == self.Status.WITHDRAWN
+
+    @property
+    def has_reached_buyer(self) -> bool:
+        """Submitted, or withdrawn after it was submitted: it reached the buyer (a public record, TF 2 kap.)."""
+        return self.is_submitted or (self.is_withdrawn and self.submitted_at is not None)
 
     @property
     def can_be_submitted(self) -> bool:

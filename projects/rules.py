@@ -92,12 +92,12 @@ def response_call_is_open(user, response):
 
 @rules.predicate
 def response_visible_to_buyer(user, response):
-    """The buyer organisation sees submitted responses to its calls, never drafts or withdrawn ones, and not even
-    submitted ones while the call keeps them sealed (until its closing time, by the database's clock). Everything
-    of a response the buyer reaches (the page, files, versions, copies) is checked with this predicate."""
+    """The buyer organisation sees the responses that reached it (submitted, or withdrawn after that), never
+    drafts, and none while the call keeps them sealed (until its closing time, by the database's clock). Everything
+    of a response the buyer reaches (the page, files, versions, release copies) is checked with this predicate."""
     return (
         response is not None
-        and response.is_submitted
+        and response.has_reached_buyer
         and is_org_member(user, response.call.need.organisation)
         and not response.call.responses_are_sealed
     )

@@ -270,6 +270,21 @@ def get_own_call(user, pk) -> Call:
 # --- responses ---------------------------------------------------------------------------------------------------
 
 
+def reached_buyer_q() -> Q:
+    """Responses that reached the buyer (`Response.has_reached_buyer`): submitted, or withdrawn after that."""
+    return Q(status=Response.Status.SUBMITTED) | Q(status=Response.Status.WITHDRAWN, submitted_at__isnull=False)
+
+
+def received_responses(call: Call) -> QuerySet[Response]:
+    """What the buyer's list shows: every response that reached it, withdrawn ones too (a withdrawal deletes
+    nothing, TF 2 kap.); never drafts."""
+    return (
+        Response.objects.filter(reached_buyer_q(), call=call)
+        .select_related("organisation")
+        .order_by("submitted_at", "id")
+    )
+
+
 def submitted_responses(call: Call) -> QuerySet[Response]:
     """What the buyer sees: submitted responses only, never drafts or withdrawn ones."""
     return (
@@ -277,6 +292,12 @@ def submitted_responses(call: Call) -> QuerySet[Response]:
         .select_related("organisation")
         .order_by("submitted_at", "id")
     )
+
+
+def received_readable_responses(call: Call) -> QuerySet[Response]:
+    """The buyer's list: every response that reached it (`received_responses`), none while the call keeps them
+    sealed, each with its latest version (`with_latest_version`)."""
+    return with_latest_version(received_responses(call).exclude(sealed_responses_q(database_now())))
 
 
 def readable_responses(call: Call) -> QuerySet[Response]:
@@ -300,18 +321,15 @@ def responses_of_organisation(organisation: Organisation) -> QuerySet[Response]:
 
 
 def get_response_for(user, pk) -> Response:
-    """The company's own response (any state), or a submitted response to a call of the buyer's organisation
-    whose seal (if any) has lifted."""
+    """The company's own response (any state), or one that reached the buyer (submitted or withdrawn after that)
+    for the buyer's organisation, once its seal (if any) has lifted."""
     roles = list(org_roles(user))
     try:
         return (
             Response.objects.select_related("call__need__organisation", "organisation", "author")
             .filter(
                 Q(organisation_id__in=roles)
-                | (
-                    Q(status=Response.Status.SUBMITTED, call__need__organisation_id__in=roles)
-                    & ~sealed_responses_q(database_now())
-                )
+                | (reached_buyer_q() & Q(call__need__organisation_id__in=roles) & ~sealed_responses_q(database_now()))
             )
             .get(pk=pk)
         )

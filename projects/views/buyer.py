@@ -320,9 +320,16 @@ class CallResponsesView(OwnCallView):
 
     def get(self, request, pk):
         call = self.object
-        # While sealed, only the number received and when the seal lifts (projects.response_history).
+        # While sealed, only the number received and when the seal lifts (projects.response_history); after that
+        # every response that reached the buyer, withdrawn ones marked (projects.records).
         sealed = call.responses_are_sealed
-        context = {"call": call, "sealed": sealed, "responses": [] if sealed else selectors.readable_responses(call)}
+        responses = [] if sealed else list(selectors.received_readable_responses(call))
+        context = {
+            "call": call,
+            "sealed": sealed,
+            "responses": responses,
+            "submitted_count": sum(1 for response in responses if response.is_submitted),
+        }
         if sealed:
             context["received_count"] = selectors.submitted_responses(call).count()
         return render(request, "projects/call_responses.html", context)

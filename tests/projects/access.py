@@ -6,6 +6,7 @@ from projects.response_history.services import record_version
 from tests.access import AccessCase
 
 from .factories import CallFactory, NeedFactory, QuestionFactory, ResponseFactory, answer, draft_call, with_questions
+from .records_access import cases as records_cases
 
 PDF = b"%PDF-1.4\n" + b"0" * 64
 LOGIN = {"anonymous": 302}
@@ -43,7 +44,7 @@ def cases(world):
     buyer_only = {"anonymous": 302, "buyer": 200, "company": 403, "handler": 403, "admin": 403}
     company_only = {"anonymous": 302, "company": 200, "buyer": 403, "handler": 403, "admin": 403}
     post_own = {"anonymous": 302, "buyer": 302}
-    return [
+    return records_cases(world) + [
         AccessCase("projects:need_list", {}, default=200),
         AccessCase("projects:need_list", {}, default=200, query="q=behov&theme=hallbarhet&page=2"),
         AccessCase("projects:need_mine", buyer_only, default=403),
