@@ -192,10 +192,13 @@ def test_nobody_else_sees_the_versions(client, call, company_org, company_user):
     assert client.get(reverse("projects:response_version", args=[response.pk, 3])).status_code == 404
 
 
-def test_the_versions_of_a_withdrawn_response_are_hidden_from_the_buyer(client, call, buyer, company_org, company_user):
+def test_the_versions_of_a_withdrawn_response_stay_with_the_buyer(client, call, buyer, company_org, company_user):
+    # A withdrawal deletes nothing: what reached the buyer stays a public record, versions included.
     response = _two_versions(call, company_org, company_user)
     services.transition_response(response=response, to="withdrawn", by=company_user)
     client.force_login(buyer)
+    assert client.get(reverse("projects:response_version", args=[response.pk, 1])).status_code == 200
+    client.force_login(make_buyer())
     assert client.get(reverse("projects:response_version", args=[response.pk, 1])).status_code == 404
 
 
