@@ -49,7 +49,19 @@ def attachment_parts(response) -> list[Part]:
     ]
 
 
-SOURCES: list[Callable] = [text_parts, attachment_parts]
+def answer_parts(response) -> list[Part]:
+    """The answers to the call's numbered questions to the market (projects.structured)."""
+    return [
+        Part(
+            f"answer:{answer.question.number}",
+            _("Answer to question %(number)s") % {"number": answer.question.number},
+            answer.text,
+        )
+        for answer in response.answers.select_related("question").order_by("question__number")
+    ]
+
+
+SOURCES: list[Callable] = [text_parts, answer_parts, attachment_parts]
 
 
 def parts_of(response) -> list[Part]:

@@ -25,7 +25,7 @@ from projects.records import selectors, services
 from projects.records.models import RecordRelease, SecrecyMarking
 from tests.factories import make_buyer, make_company_user, make_handler, organisation_of
 
-from .factories import CallFactory, NeedFactory, ResponseFactory, closed_call
+from .factories import CallFactory, NeedFactory, ResponseFactory, answer, closed_call, with_questions
 
 pytestmark = pytest.mark.django_db
 
@@ -663,3 +663,19 @@ def test_the_company_is_told_that_a_withdrawn_response_stays_with_the_buyer(clie
     response.save()
     page = client.get(reverse("projects:response_detail", args=[response.pk]))
     assert "a response that reached a public body stays a public record" not in page.content.decode()
+
+
+def test_an_answer_to_a_numbered_question_can_be_marked_and_is_redacted_in_the_release_copy(client, world):
+    with_questions(world["call"], "Hur fungerar lösningen?")
+    answer(world["response"], q1="Öppen del. Hemlig värmeväxlare X9.")
+    marking = _mark(world, field="answer:1", passage="Hemlig värmeväxlare X9.")
+    assert marking.field == "answer:1"
+    with pytest.raises(ServiceError):
+        _mark(world, field="answer:2", passage="")
+    _login(client, world["buyer"], "sv")
+    client.post(reverse("records:release", args=[world["response"].pk]), _release_data(marking))
+    release = RecordRelease.objects.get()
+    assert release.decisions[0]["field_label"] == "Svar på fråga 1"
+    text = _pdf_text(selectors.release_pdf(release).file.read())
+    assert "Öppen del." in text
+    assert "X9" not in text
