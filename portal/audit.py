@@ -90,6 +90,15 @@ class AuditAction(models.TextChoices):
     # Decision-support documents
     DECISION_DOCUMENT_ORDERED = "decision_document.ordered", _("Decision support ordered")
     DECISION_DOCUMENT_RETRIED = "decision_document.retried", _("Decision support ordered again")
+    # Dialogue meetings (projects/meetings)
+    MEETING_SETTINGS_SAVED = "meeting.settings_saved", _("Meeting booking cut-off set")
+    MEETING_SLOTS_ADDED = "meeting.slots_added", _("Meeting slots offered")
+    MEETING_SLOT_CANCELLED = "meeting.slot_cancelled", _("Meeting slot withdrawn")
+    MEETING_BOOKED = "meeting.booked", _("Meeting booked")
+    MEETING_MOVED = "meeting.moved", _("Meeting moved")
+    MEETING_CANCELLED = "meeting.cancelled", _("Meeting cancelled")
+    MEETING_NOTES_SAVED = "meeting.notes_saved", _("Internal meeting notes saved")
+    MEETING_OUTCOME = "meeting.outcome", _("Meeting outcome recorded")
     # Grant calls and check applications
     GRANTCALL_CREATED = "grantcall.created", _("Grant call created")
     GRANTCALL_CHANGED = "grantcall.changed", _("Grant call changed")
@@ -150,6 +159,7 @@ GROUPS = {
     "question": _("Questions"),
     "interest_profile": _("Interest profiles"),
     "decision_document": _("Decision support"),
+    "meeting": _("Dialogue meetings"),
     "grantcall": _("Grant calls"),
     "application": _("Applications"),
     "conflict": _("Conflicts of interest"),
@@ -275,6 +285,13 @@ DESCRIPTIONS: dict[AuditAction, object] = {
     AuditAction.QUESTION_ANSWERED: _("Question #%(question)s"),
     AuditAction.DECISION_DOCUMENT_ORDERED: _("Version %(version)s (%(language)s)"),
     AuditAction.DECISION_DOCUMENT_RETRIED: _("Version %(version)s"),
+    AuditAction.MEETING_SETTINGS_SAVED: _("Booking closes %(booking_closes_at)s"),
+    AuditAction.MEETING_SLOTS_ADDED: _("Slots %(slots)s"),
+    AuditAction.MEETING_SLOT_CANCELLED: _("Slot #%(slot)s"),
+    AuditAction.MEETING_BOOKED: _("Slot #%(slot)s"),
+    AuditAction.MEETING_MOVED: _("Slot #%(from_slot)s → #%(to_slot)s"),
+    AuditAction.MEETING_CANCELLED: _("Slot #%(slot)s, by %(by)s"),
+    AuditAction.MEETING_OUTCOME: _("Outcome: %(outcome)s"),
     AuditAction.APPLICATION_SUBMITTED: STATE_CHANGE,
     AuditAction.APPLICATION_IN_REVIEW: STATE_CHANGE,
     AuditAction.APPLICATION_COMPLETION_REQUESTED: STATE_CHANGE,

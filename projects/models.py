@@ -19,6 +19,7 @@ from portal.dates import validate_date_in_range
 
 from . import rules as r
 from .decision_support.models import DecisionDocument  # noqa: F401  (Django finds an app's models here)
+from .meetings.models import MeetingBooking, MeetingSettings, MeetingSlot  # noqa: F401  (as above)
 
 
 class Theme(models.TextChoices):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.documents import fingerprint_of
 
+from ..meetings.selectors import meetings_held_count
 from ..models import TRL_LEVELS, Call, Conclusion, Need, Procedure, Question, Response, stored_call_state_q
 from .models import DecisionDocument
 
@@ -64,6 +65,7 @@ def need_fingerprint(need: Need) -> str:
         "questions": list(
             Question.objects.filter(call__need=need).order_by("id").values_list("id", "answered_at", "answer")
         ),
+        "meetings_held": meetings_held_count(need),
     }
     return fingerprint_of(data)
 
@@ -236,6 +238,7 @@ def decision_support_context(document: DecisionDocument) -> dict:
         "responses": responses,
         "questions": questions,
         "unanswered_count": unanswered,
+        "meetings_held": meetings_held_count(need),
         "trl_counts": [(level, counts.get(level, 0)) for level in range(1, 10)],
         "chart": trl_chart(counts),
         "median_trl": statistics.median(trls) if trls else None,
