@@ -4,6 +4,7 @@ from portal.files import attach_bytes
 from tests.access import AccessCase
 
 from .factories import CallFactory, NeedFactory, QuestionFactory, ResponseFactory, draft_call
+from .meetings_access import meeting_cases
 
 PDF = b"%PDF-1.4\n" + b"0" * 64
 LOGIN = {"anonymous": 302}
@@ -123,4 +124,5 @@ def cases(world):
             default=404,
             method="post",
         ),
+        *meeting_cases(world, call=call),
     ]
