@@ -21,6 +21,7 @@ from portal.outbox import enqueue
 from portal.services import InvalidTransition, ServiceError, require_dates_in_range, write_audit
 
 from . import search_index
+from .meetings.services import cancel_meetings_of_call
 from .models import (
     Call,
     CallAlert,
@@ -451,8 +452,11 @@ def _publish(call: Call, *, by: User | None, now: datetime) -> Call:
 
 def cancel_call(*, call: Call, by: User, reason: str) -> Call:
     """Cancel a draft, scheduled or open call with a reason shown on the call. Side effects: see
-    `transition_call`."""
-    return transition_call(call=call, to=Call.State.CANCELLED, by=by, reason=reason)
+    `transition_call`; its dialogue meetings still to come are cancelled (`meetings.services`)."""
+    with transaction.atomic():
+        call = transition_call(call=call, to=Call.State.CANCELLED, by=by, reason=reason)
+        cancel_meetings_of_call(call=call, by=by)
+    return call
 
 
 def update_call_states(*, now: datetime | None = None) -> dict[str, int]:

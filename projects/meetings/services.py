@@ -169,7 +169,9 @@ def cancel_meeting_slot(*, slot: MeetingSlot, by) -> MeetingSlot:
 
 # --- bookings ----------------------------------------------------------------------------------------------------
 
-SLOT_TAKEN = _("Another company has just booked this slot. Choose another free slot.")
+
+def _slot_taken() -> str:
+    return _("Another company has just booked this slot. Choose another free slot.")
 
 
 def _active_booking_of_slot(slot: MeetingSlot) -> MeetingBooking | None:
@@ -181,6 +183,15 @@ def _active_booking_of_slot(slot: MeetingSlot) -> MeetingBooking | None:
 
 
 def _require_booking_open(call: Call, now) -> None:
+    """Booking and moving: a published call that is not cancelled, before its cut-off."""
+    if call.is_cancelled:
+        raise ServiceError(_("The call has been cancelled."))
+    if not call.is_published:
+        raise ServiceError(_("The buyer does not offer meetings on this call."))
+    _require_before_cut_off(call, now)
+
+
+def _require_before_cut_off(call: Call, now) -> None:
     meeting_settings = MeetingSettings.objects.filter(call=call).first()
     if meeting_settings is None:
         raise ServiceError(_("The buyer does not offer meetings on this call."))
@@ -189,8 +200,6 @@ def _require_booking_open(call: Call, now) -> None:
             _("Booking closed at %(at)s. Contact the buyer if you need to change your meeting.")
             % {"at": _local(meeting_settings.booking_closes_at)}
         )
-    if call.is_cancelled:
-        raise ServiceError(_("The call has been cancelled."))
 
 
 def _free_slot(call: Call, slot_id, now) -> MeetingSlot:
@@ -204,7 +213,7 @@ def _free_slot(call: Call, slot_id, now) -> MeetingSlot:
     if slot.has_started_at(now):
         raise ServiceError(_("This slot has already started. Choose a later slot."), field="slot")
     if MeetingBooking.objects.filter(slot=slot, status=MeetingBooking.Status.BOOKED).exists():
-        raise ServiceError(SLOT_TAKEN, field="slot")
+        raise ServiceError(_slot_taken(), field="slot")
     return slot
 
 
@@ -265,7 +274,7 @@ def book_meeting(*, call: Call, slot_id: int, organisation, by) -> MeetingBookin
                 booking = MeetingBooking.objects.create(call=call, slot=slot, organisation=organisation, booked_by=by)
         except IntegrityError:
             # Only a writer that skipped the call's lock can get here; the constraint keeps the rule.
-            raise ServiceError(SLOT_TAKEN, field="slot") from None
+            raise ServiceError(_slot_taken(), field="slot") from None
         booking = MeetingBooking.objects.select_related(
             "slot__created_by", "call__need__organisation", "call__created_by", "organisation", "booked_by"
         ).get(pk=booking.pk)
@@ -305,7 +314,7 @@ def move_meeting(*, booking: MeetingBooking, slot_id: int, by) -> MeetingBooking
             with transaction.atomic():
                 booking.save(update_fields=["slot", "sequence", "updated_at"])
         except IntegrityError:
-            raise ServiceError(SLOT_TAKEN, field="slot") from None
+            raise ServiceError(_slot_taken(), field="slot") from None
         write_audit(
             actor=by,
             action=AuditAction.MEETING_MOVED,
@@ -346,8 +355,31 @@ def cancel_meeting(*, booking: MeetingBooking, by, party: Party) -> MeetingBooki
         if booking.slot.has_started_at(now):
             raise ServiceError(_("The meeting has already started and can no longer be cancelled."))
         if party == Party.COMPANY:
-            _require_booking_open(booking.call, now)
+            _require_before_cut_off(booking.call, now)
         return _cancel(booking=booking, by=by, party=party)
+
+
+def cancel_meetings_of_call(*, call: Call, by) -> int:
+    """When a call is cancelled: withdraw its slots that have not started and cancel their bookings.
+
+    Called by `projects.services.cancel_call` in its transaction. Returns the number of bookings cancelled.
+    Side effects: the slots (cancelled), the bookings (cancelled by the buyer, sequence + 1) with calendar
+    cancellations mailed to both sides, audit rows.
+    """
+    now = database_now()
+    cancelled = 0
+    slots = MeetingSlot.objects.select_related("call__need__organisation", "created_by").filter(
+        call=call, status=MeetingSlot.Status.OFFERED, starts_at__gt=now
+    )
+    for slot in slots:
+        booking = _active_booking_of_slot(slot)
+        if booking is not None:
+            _cancel(booking=booking, by=by, party=Party.BUYER)
+            cancelled += 1
+        slot.status = MeetingSlot.Status.CANCELLED
+        slot.save(update_fields=["status"])
+        write_audit(actor=by, action=AuditAction.MEETING_SLOT_CANCELLED, obj=slot, details={"slot": slot.pk})
+    return cancelled
 
 
 # --- the buyer's record ------------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ def make_company_org():
 
 
 def meeting_cases(world, *, call):
-    buyer_org, company_org = world["buyer_org"], world["company_org"]
+    company_org = world["company_org"]
     offer(call)
     free = slot(call, starts_in=timedelta(days=14))
     booked = booking(slot(call, starts_in=timedelta(days=15)), company_org, by=world["company"])

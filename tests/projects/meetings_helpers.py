@@ -25,9 +25,7 @@ def slot(call, *, starts_in=timedelta(days=14), minutes=30, place="Stadshuset, r
 
 
 def booking(slot_, organisation, *, by=None, **kwargs) -> MeetingBooking:
-    return MeetingBooking.objects.create(
-        call=slot_.call, slot=slot_, organisation=organisation, booked_by=by, **kwargs
-    )
+    return MeetingBooking.objects.create(call=slot_.call, slot=slot_, organisation=organisation, booked_by=by, **kwargs)
 
 
 def local_input(moment) -> str:

@@ -90,7 +90,11 @@ def test_withdrawn_slot_does_not_block_a_new_one(call, buyer):
 @pytest.mark.parametrize(
     ("changes", "field", "message"),
     [
-        ({"video_url": "http://meet.example.se/x", "place": ""}, "video_url", "The video link must start with https://."),
+        (
+            {"video_url": "http://meet.example.se/x", "place": ""},
+            "video_url",
+            "The video link must start with https://.",
+        ),
         ({"place": "", "video_url": ""}, "place", "Give a place or a video link (or both)."),
         ({"duration_minutes": 5}, "duration_minutes", "A meeting lasts from 10 to 240 minutes."),
         ({"duration_minutes": 241}, "duration_minutes", "A meeting lasts from 10 to 240 minutes."),
@@ -263,7 +267,7 @@ def test_company_cannot_cancel_after_the_cut_off_but_the_buyer_can(call, buyer, 
     booked.refresh_from_db()
     assert booked.is_cancelled and booked.cancelled_by_buyer
     company_mail = Mail.objects.get(template="projects/meetings/mail/cancelled", to=company_user.email)
-    assert f"{call.need.organisation.name} has cancelled the dialogue meeting." in company_mail.body
+    assert f"{call.need.organisation.name} har avbokat dialogmötet." in company_mail.body
     entry = AuditEntry.objects.get(action=AuditAction.MEETING_CANCELLED)
     assert entry.details == {"slot": booked.slot_id, "by": "buyer"}
 
@@ -497,3 +501,48 @@ def test_book_meeting_permission_per_call_state(company_user, status, bookable):
     kwargs = {"published_at": None} if status == "draft" else {}
     call = CallFactory(status=status, **kwargs)
     assert company_user.has_perm("projects.book_meeting", call) is bookable
+
+
+# --- the call's cancellation and the mail itself -----------------------------------------------------------------
+
+
+def test_cancelling_the_call_cancels_its_meetings_to_come(call, buyer, company_user, company_org):
+    from projects.services import cancel_call
+
+    offer(call)
+    upcoming = booking(slot(call, created_by=buyer), company_org, by=company_user)
+    free = slot(call, starts_in=20 * DAY)
+    started = booking(slot(call, starts_in=-DAY), organisation_of(make_company_user()))
+    cancel_call(call=call, by=buyer, reason="Behovet har upphört.")
+    upcoming.refresh_from_db()
+    free.refresh_from_db()
+    started.refresh_from_db()
+    assert upcoming.is_cancelled and upcoming.cancelled_by_buyer
+    assert free.is_cancelled
+    assert started.is_booked  # a meeting that has started is history, not a booking to cancel
+    assert Mail.objects.filter(template="projects/meetings/mail/cancelled", to=company_user.email).count() == 1
+
+
+def test_booking_on_a_draft_or_cancelled_call_is_refused(buyer_org, company_user, company_org):
+    draft = CallFactory(need=NeedFactory(organisation=buyer_org), status="draft", published_at=None)
+    cancelled = CallFactory(need=NeedFactory(organisation=buyer_org), status="cancelled")
+    for call, message in ((draft, "The buyer does not offer meetings"), (cancelled, "The call has been cancelled.")):
+        offer(call)
+        free = slot(call)
+        with pytest.raises(ServiceError, match=message):
+            services.book_meeting(call=call, slot_id=free.pk, organisation=company_org, by=company_user)
+
+
+def test_the_mail_carries_the_calendar_file(call, buyer, company_user, company_org):
+    from portal.mail import build_message
+
+    offer(call)
+    free = slot(call, created_by=buyer)
+    services.book_meeting(call=call, slot_id=free.pk, organisation=company_org, by=company_user)
+    mail = Mail.objects.get(template="projects/meetings/mail/booked", to=company_user.email)
+    message = build_message(mail).message()
+    (part,) = [p for p in message.walk() if p.get_content_type() == "text/calendar"]
+    assert part.get_param("method") == "REQUEST"
+    assert part.get_filename() == f"dialogmote-{MeetingBooking.objects.get().pk}.ics"
+    assert "BEGIN:VCALENDAR" in part.get_payload(decode=True).decode()
+    assert mail.subject == f"Dialogmöte bokat: {call.title}"  # in the recipient's language
