@@ -20,7 +20,7 @@ def _datetime_field(label, help_text):
 
 class MeetingSettingsForm(NoSuffixMixin, DateRangeFormMixin, forms.Form):
     booking_closes_at = _datetime_field(
-        _("Booking closes"),
+        _("Booking closes at"),
         _("Swedish time. Until then companies can book, move and cancel a meeting."),
     )
 
@@ -53,7 +53,7 @@ class SlotForm(NoSuffixMixin, DateRangeFormMixin, forms.Form):
 
     def clean(self):
         data = super().clean()
-        if not data.get("place") and not data.get("video_url") and "place" not in self.errors:
+        if not data.get("place") and not data.get("video_url") and not {"place", "video_url"} & set(self.errors):
             self.add_error("place", _("Give a place or a video link (or both)."))
         return data
 
