@@ -27,6 +27,13 @@ MAX_MINUTES = 240
 MAX_SLOTS_AT_ONCE = 20
 
 
+def call_takes_slots_at(call, now) -> bool:
+    """Slots and the cut-off can be set on a call until it is closed or cancelled (the one place of this rule)."""
+    from projects.models import CallState  # projects.models imports this module
+
+    return call.state_at(now) not in (CallState.CLOSED, CallState.CANCELLED)
+
+
 class Party(models.TextChoices):
     """Who cancelled a meeting (audit details)."""
 

@@ -19,9 +19,18 @@ from portal.clock import database_now
 from portal.mail import send_mail_to
 from portal.services import InvalidTransition, ServiceError, require_dates_in_range, write_audit
 
-from ..models import Call, CallState
+from ..models import Call
 from . import ics
-from .models import MAX_MINUTES, MAX_SLOTS_AT_ONCE, MIN_MINUTES, MeetingBooking, MeetingSettings, MeetingSlot, Party
+from .models import (
+    MAX_MINUTES,
+    MAX_SLOTS_AT_ONCE,
+    MIN_MINUTES,
+    MeetingBooking,
+    MeetingSettings,
+    MeetingSlot,
+    Party,
+    call_takes_slots_at,
+)
 
 __all__ = ["InvalidTransition", "ServiceError"]
 
@@ -35,7 +44,7 @@ def _lock_call(call: Call) -> Call:
 
 
 def _require_call_takes_slots(call: Call, now) -> None:
-    if call.state_at(now) in (CallState.CLOSED, CallState.CANCELLED):
+    if not call_takes_slots_at(call, now):
         raise ServiceError(_("Meetings cannot be offered on a call that is closed or cancelled."))
 
 

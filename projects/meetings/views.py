@@ -10,11 +10,10 @@ from portal.rules import active_organisation
 from portal.views.access import form_error, message_error
 
 from .. import selectors as project_selectors
-from ..models import CallState
 from ..views.base import ProjectsView
 from . import ics, selectors, services
 from .forms import BookForm, MeetingSettingsForm, NotesForm, OutcomeForm, SlotForm
-from .models import Party
+from .models import Party, call_takes_slots_at
 
 # --- the buyer ---------------------------------------------------------------------------------------------------
 
@@ -28,7 +27,7 @@ class OwnCallMeetingsView(ProjectsView):
     def get_object(self):
         return project_selectors.get_own_call(self.request.user, self.kwargs["pk"])
 
-    def render_page(self, *, settings_form=None, slot_form=None, status=200):
+    def render_page(self, *, settings_form=None, slot_form=None):
         call = self.object
         meeting_settings = selectors.settings_of(call)
         if settings_form is None:
@@ -49,9 +48,8 @@ class OwnCallMeetingsView(ProjectsView):
                 "slot_form": slot_form or SlotForm(),
                 "slots": slots,
                 "booked_count": sum(1 for slot in slots if slot.active_bookings),
-                "takes_slots": call.effective_status not in (CallState.CLOSED, CallState.CANCELLED),
+                "takes_slots": call_takes_slots_at(call, timezone.now()),
             },
-            status=status,
         )
 
 
@@ -179,7 +177,7 @@ class MeetingBookView(ProjectsView):
     def get_object(self):
         return project_selectors.get_call_for(self.request.user, self.kwargs["pk"])
 
-    def render_page(self, *, form=None, status=200):
+    def render_page(self):
         call = self.object
         now = timezone.now()
         meeting_settings = selectors.settings_of(call)
@@ -192,9 +190,7 @@ class MeetingBookView(ProjectsView):
                 "booking_open": meeting_settings is not None and meeting_settings.is_booking_open_at(now),
                 "free_slots": list(selectors.free_slots(call, now)),
                 "booking": selectors.booking_of(active_organisation(self.request.user), call),
-                "form": form,
             },
-            status=status,
         )
 
     def get(self, request, pk):
