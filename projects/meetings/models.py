@@ -174,7 +174,7 @@ class MeetingBooking(models.Model):
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True, default="")
     # The buyer's working notes: never shown to the company (TF 2 kap. 12 §: internal working material).
     buyer_notes = models.TextField(_("internal notes"), blank=True, max_length=10000)
-    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     cancelled_by_buyer = models.BooleanField(_("cancelled by the buyer"), default=False)
     created_at = models.DateTimeField(_("booked"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

@@ -64,7 +64,7 @@ def test_buyer_offers_slots_company_books_moves_and_cancels(ui):
     assert booking.organisation == company_org
     assert sorted(m.to[0] for m in mail.outbox) == [buyer.email, company.email]
     with page.expect_download() as download:
-        page.get_by_role("link", name="Ladda ned kalenderfilen (.ics)").click()
+        page.get_by_role("link", name="Ladda ner kalenderfilen (.ics)").click()
     assert download.value.suggested_filename == f"dialogmote-{booking.pk}.ics"
 
     # The buyer sees who booked and keeps a note.
