@@ -113,11 +113,14 @@ def meetings_held_count(need) -> int:
 
 
 def next_public_change(now):
-    """The next booking cut-off or start of an offered slot: the call page's free slots change then."""
+    """The next start of an offered slot or booking cut-off of a call with offered slots: the call page's free
+    slots and "Book by" change then. One query (it runs whenever the public pages' cache starts a new
+    generation); a cut-off of a call without slots changes no page."""
     from django.db.models import Min
 
-    cut_off = MeetingSettings.objects.filter(booking_closes_at__gt=now).aggregate(at=Min("booking_closes_at"))["at"]
-    start = MeetingSlot.objects.filter(status=MeetingSlot.Status.OFFERED, starts_at__gt=now).aggregate(
-        at=Min("starts_at")
-    )["at"]
-    return min((moment for moment in (cut_off, start) if moment is not None), default=None)
+    cut_off = "call__meeting_settings__booking_closes_at"
+    moments = MeetingSlot.objects.filter(status=MeetingSlot.Status.OFFERED).aggregate(
+        start=Min("starts_at", filter=Q(starts_at__gt=now)),
+        cut_off=Min(cut_off, filter=Q(**{f"{cut_off}__gt": now})),
+    )
+    return min((moment for moment in moments.values() if moment is not None), default=None)

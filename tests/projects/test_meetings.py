@@ -546,3 +546,18 @@ def test_the_mail_carries_the_calendar_file(call, buyer, company_user, company_o
     assert part.get_filename() == f"dialogmote-{MeetingBooking.objects.get().pk}.ics"
     assert "BEGIN:VCALENDAR" in part.get_payload(decode=True).decode()
     assert mail.subject == f"Dialogmöte bokat: {call.title}"  # in the recipient's language
+
+
+def test_next_public_change_is_the_next_slot_start_or_cut_off(call):
+    from projects.meetings.selectors import next_public_change
+
+    now = timezone.now()
+    assert next_public_change(now) is None
+    settings = offer(call, closes_in=5 * DAY)
+    assert next_public_change(now) is None  # a cut-off without slots changes no page
+    withdrawn = slot(call, starts_in=DAY, status=MeetingSlot.Status.CANCELLED)
+    later = slot(call, starts_in=3 * DAY)
+    assert next_public_change(now) == later.starts_at
+    assert next_public_change(later.starts_at) == settings.booking_closes_at
+    assert withdrawn.starts_at < later.starts_at
+    assert next_public_change(settings.booking_closes_at) is None
