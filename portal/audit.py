@@ -101,6 +101,15 @@ class AuditAction(models.TextChoices):
     SECRECY_REQUESTED = "records.secrecy_requested", _("Secrecy requested for a part of a response")
     SECRECY_WITHDRAWN = "records.secrecy_removed", _("Secrecy request removed")
     RECORD_RELEASED = "records.released", _("Response released as a public record")
+    # Dialogue meetings (projects/meetings)
+    MEETING_SETTINGS_SAVED = "meeting.settings_saved", _("Meeting booking cut-off set")
+    MEETING_SLOTS_ADDED = "meeting.slots_added", _("Meeting slots offered")
+    MEETING_SLOT_CANCELLED = "meeting.slot_cancelled", _("Meeting slot withdrawn")
+    MEETING_BOOKED = "meeting.booked", _("Meeting booked")
+    MEETING_MOVED = "meeting.moved", _("Meeting moved")
+    MEETING_CANCELLED = "meeting.cancelled", _("Meeting cancelled")
+    MEETING_NOTES_SAVED = "meeting.notes_saved", _("Internal meeting notes saved")
+    MEETING_OUTCOME = "meeting.outcome", _("Meeting outcome recorded")
     # Grant calls and check applications
     GRANTCALL_CREATED = "grantcall.created", _("Grant call created")
     GRANTCALL_CHANGED = "grantcall.changed", _("Grant call changed")
@@ -162,6 +171,7 @@ GROUPS = {
     "interest_profile": _("Interest profiles"),
     "decision_document": _("Decision support"),
     "records": _("Public records and secrecy"),
+    "meeting": _("Dialogue meetings"),
     "grantcall": _("Grant calls"),
     "application": _("Applications"),
     "conflict": _("Conflicts of interest"),
@@ -294,6 +304,13 @@ DESCRIPTIONS: dict[AuditAction, object] = {
     AuditAction.SECRECY_REQUESTED: _("Request #%(marking)s: %(field)s"),
     AuditAction.SECRECY_WITHDRAWN: _("Request #%(marking)s: %(field)s"),
     AuditAction.RECORD_RELEASED: _("Release #%(release)s: %(redacted)s of %(marked)s secrecy requests redacted"),
+    AuditAction.MEETING_SETTINGS_SAVED: _("Booking closes %(booking_closes_at)s"),
+    AuditAction.MEETING_SLOTS_ADDED: _("Slots %(slots)s"),
+    AuditAction.MEETING_SLOT_CANCELLED: _("Slot #%(slot)s"),
+    AuditAction.MEETING_BOOKED: _("Slot #%(slot)s"),
+    AuditAction.MEETING_MOVED: _("Slot #%(from_slot)s → #%(to_slot)s"),
+    AuditAction.MEETING_CANCELLED: _("Slot #%(slot)s, by %(by)s"),
+    AuditAction.MEETING_OUTCOME: _("Outcome: %(outcome)s"),
     AuditAction.APPLICATION_SUBMITTED: STATE_CHANGE,
     AuditAction.APPLICATION_IN_REVIEW: STATE_CHANGE,
     AuditAction.APPLICATION_COMPLETION_REQUESTED: STATE_CHANGE,

@@ -13,8 +13,10 @@ class ProjectsConfig(AppConfig):
         registry.add_urls("", "projects.decision_support.urls")
         registry.add_urls("", "projects.records.urls")
         registry.add_time_boundary("projects.selectors.next_public_change")
+        registry.add_time_boundary("projects.meetings.selectors.next_public_change")
         registry.add_demo_seeder("projects.demo.seed")
 
+        from .meetings.models import MeetingBooking, Party
         from .models import Call, CallAlert, Conclusion, Need, Procedure, Question, Response
 
         audit.register_personal(CallAlert)
@@ -26,3 +28,5 @@ class ProjectsConfig(AppConfig):
         audit.register_labels("call", Call.State)  # every state, "scheduled" included
         audit.register_labels("response", Response.Status)
         audit.register_labels("question", Question.Status)
+        audit.register_labels("meeting", MeetingBooking.Outcome, keys=["outcome"])
+        audit.register_labels("meeting", Party, keys=["by"])

@@ -23,6 +23,7 @@ from . import rules as r
 from .amendments.models import Amendment, AmendmentFile  # noqa: F401  (Django finds an app's models here)
 from .decision_support.models import DecisionDocument  # noqa: F401  (Django finds an app's models here)
 from .following.models import CallFollow, CallNoticeOptOut  # noqa: F401  (Django finds an app's models here)
+from .meetings.models import MeetingBooking, MeetingSettings, MeetingSlot  # noqa: F401  (as above)
 from .records.models import RecordRelease, SecrecyMarking  # noqa: F401  (Django finds an app's models here)
 from .response_history.models import ResponseVersion  # noqa: F401  (Django finds an app's models here)
 from .structured.models import MarketQuestion, QuestionAnswer  # noqa: F401

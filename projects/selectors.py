@@ -499,7 +499,10 @@ def next_public_change(now):
     """The next moment a call opens or closes by the clock (public pages show its state at render time)."""
     from django.db.models import Min
 
-    opening = Call.objects.filter(upcoming_calls_q(now)).aggregate(at=Min("opens_at"))["at"]
-    closing = Call.objects.filter(upcoming_calls_q(now) | open_calls_q(now)).aggregate(at=Min("closes_at"))["at"]
-    moments = [moment for moment in (opening, closing) if moment is not None]
+    # One query (it runs whenever the public pages' cache starts a new generation).
+    moments = Call.objects.aggregate(
+        opening=Min("opens_at", filter=upcoming_calls_q(now)),
+        closing=Min("closes_at", filter=upcoming_calls_q(now) | open_calls_q(now)),
+    )
+    moments = [moment for moment in moments.values() if moment is not None]
     return min(moments, default=None)

@@ -22,6 +22,7 @@ from portal.outbox import enqueue
 from portal.services import InvalidTransition, ServiceError, require_dates_in_range, write_audit
 
 from . import search_index
+from .meetings.services import cancel_meetings_of_call
 from .models import (
     ANSWER_MAX_LENGTH,
     ANSWER_TOO_LONG,
@@ -496,11 +497,14 @@ def _publish(call: Call, *, by: User | None, now: datetime) -> Call:
 @transaction.atomic
 def cancel_call(*, call: Call, by: User, reason: str) -> Call:
     """Cancel a draft, scheduled or open call with a reason shown on the call. Side effects: see
-    `transition_call`; a notice with the reason to the call's participants (projects.notifications)."""
+    `transition_call`; a notice with the reason to the call's participants (projects.notifications); its dialogue
+    meetings still to come are cancelled (`meetings.services`)."""
     from .amendments.services import notify_cancelled
 
-    call = transition_call(call=call, to=Call.State.CANCELLED, by=by, reason=reason)
-    notify_cancelled(call=call)
+    with transaction.atomic():
+        call = transition_call(call=call, to=Call.State.CANCELLED, by=by, reason=reason)
+        notify_cancelled(call=call)
+        cancel_meetings_of_call(call=call, by=by)
     return call
 
 

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from portal.cache import cache_public_page
 
@@ -65,5 +65,6 @@ urlpatterns = [
     path("attachments/<uuid:uuid>/remove/", buyer.AttachmentRemoveView.as_view(), name="attachment_remove"),
     path("interest-profile/", company.InterestProfileView.as_view(), name="interest_profile"),
     path("cpv/", public.CpvSearchView.as_view(), name="cpv_search"),
+    path("", include("projects.meetings.urls")),
 ]
 urlpatterns += amendment_urls.urlpatterns + following_urls.urlpatterns

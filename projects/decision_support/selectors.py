@@ -13,6 +13,7 @@ from portal.clock import database_now
 from portal.documents import fingerprint_of
 
 from ..amendments.selectors import amendments_of_need
+from ..meetings.selectors import meetings_held_count
 from ..models import TRL_LEVELS, Call, Conclusion, Need, Procedure, Question, Response, stored_call_state_q
 from ..response_history.selectors import sealed_responses_q
 from ..structured.selectors import answers_per_call
@@ -71,6 +72,7 @@ def need_fingerprint(need: Need) -> str:
             .order_by("id")
             .values_list("id", "answered_at", "answer", "status", "public_text")
         ),
+        "meetings_held": meetings_held_count(need),
     }
     return fingerprint_of(data)
 
@@ -294,6 +296,7 @@ def decision_support_context(document: DecisionDocument) -> dict:
         "questions": questions,
         "amendments": amendments_of_need(need),
         "unanswered_count": unanswered,
+        "meetings_held": meetings_held_count(need),
         "trl_counts": [(level, counts.get(level, 0)) for level in range(1, 10)],
         "chart": trl_chart(counts, estimate=assessment.trl if assessment else None),
         "cancelled_calls": [call for call in calls if call.is_cancelled],

@@ -6,6 +6,7 @@ from projects.response_history.services import record_version
 from tests.access import AccessCase
 
 from .factories import CallFactory, NeedFactory, QuestionFactory, ResponseFactory, answer, draft_call, with_questions
+from .meetings_access import meeting_cases
 from .records_access import cases as records_cases
 
 PDF = b"%PDF-1.4\n" + b"0" * 64
@@ -233,4 +234,5 @@ def cases(world):
             default=400,
             method="post",
         ),
+        *meeting_cases(world, call=call),
     ]

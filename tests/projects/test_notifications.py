@@ -1,9 +1,12 @@
+from datetime import timedelta
+
 import pytest
 
 from projects.notifications import call_participants
 from tests.factories import CompanyUserFactory, MembershipFactory, UserFactory, organisation_of
 
 from .factories import CallFactory, QuestionFactory, ResponseFactory
+from .meetings_helpers import booking, slot
 
 pytestmark = pytest.mark.django_db
 
@@ -29,3 +32,12 @@ def test_call_participants_of_another_call_are_not_included():
     ResponseFactory(call=other, organisation=organisation_of(user), status="submitted")
 
     assert list(call_participants(call)) == []
+
+
+def test_call_participants_include_companies_with_a_booked_meeting_only_while_booked():
+    call = CallFactory()
+    booked, cancelled = CompanyUserFactory(), CompanyUserFactory()
+    booking(slot(call), organisation_of(booked))
+    booking(slot(call, starts_in=timedelta(days=15)), organisation_of(cancelled), status="cancelled")
+
+    assert list(call_participants(call)) == [booked]
