@@ -42,13 +42,17 @@ def call_amendments(call: Call) -> CallAmendments:
     return result
 
 
-def amended_since_saved(response: Response | None) -> Amendment | None:
+def amended_since_saved(response: Response | None, known: CallAmendments | None = None) -> Amendment | None:
     """The latest amendment of the response's call if it came after the response was last saved, else None.
 
-    Only for a draft or submitted response: a withdrawn one is no longer in the dialogue."""
+    Only for a draft or submitted response: a withdrawn one is no longer in the dialogue. `known`: the call's
+    amendments when the page has read them already (the call page), so they are not read twice."""
     if response is None or response.status not in (Response.Status.DRAFT, Response.Status.SUBMITTED):
         return None
-    latest = Amendment.objects.filter(call_id=response.call_id).order_by("-number").first()
+    if known is not None:
+        latest = known.latest
+    else:
+        latest = Amendment.objects.filter(call_id=response.call_id).order_by("-number").first()
     if latest is None or latest.created_at <= response.updated_at:
         return None
     return latest

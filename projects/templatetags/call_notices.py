@@ -17,9 +17,10 @@ def call_amendments(call):
 
 
 @register.simple_tag
-def amended_since_saved(response):
-    """The latest amendment if it came after the response was last saved, else None."""
-    return _amended_since_saved(response)
+def amended_since_saved(response, known=None):
+    """The latest amendment if it came after the response was last saved, else None (`known`: the call's
+    amendments from `call_amendments`, where the page has them)."""
+    return _amended_since_saved(response, known or None)
 
 
 @register.simple_tag(takes_context=True)
