@@ -99,7 +99,7 @@ def test_the_whole_market_dialogue(ui, tmp_path):
     ui.fill("Plats", "Stadshuset, rum 3")
     ui.submit(page.get_by_role("button", name="Erbjud mötestiderna"))
     assert MeetingSlot.objects.filter(call=call).count() == 3
-    slot_times = [f"{first_start + timedelta(minutes=45 * n):%Y-%m-%d %H:%M}" for n in range(3)]
+    slot_times = [f"{timezone.localtime(first_start + timedelta(minutes=45 * n)):%Y-%m-%d %H:%M}" for n in range(3)]
 
     # 2. Two companies follow the call, book different slots and ask a question each.
     for user, slot_time, free_before, question in (
@@ -165,6 +165,7 @@ def test_the_whole_market_dialogue(ui, tmp_path):
     ui.goto(f"{call_path}responses/")
     sealed = page.get_by_role("region", name="Svaren är förseglade")
     expect(sealed).to_contain_text("2 svar har kommit in.")
+    expect(sealed).to_contain_text(f"{timezone.localtime(call.closes_at):%Y-%m-%d %H:%M}")  # when the seal lifts
     expect(page.locator("main")).not_to_contain_text(alfa_org.name)
     expect(page.get_by_role("link", name="Jämför svaren fråga för fråga")).to_have_count(0)
     assert page.goto(ui.url(f"/responses/{alfa_response.pk}/")).status == 404
@@ -208,6 +209,7 @@ def test_the_whole_market_dialogue(ui, tmp_path):
     karta.write_bytes(PDF)
     ui.field("Nya bilagor").set_input_files(str(karta))
     ui.submit(page.get_by_role("button", name="Publicera ändringsmeddelandet"))
+    assert page.url == ui.url(f"{call_path}#amendments")  # the call page lists the amendment
     expect(page.get_by_role("heading", name=re.compile(r"^Ändringsmeddelande 1, "))).to_be_visible()
     expect(page.get_by_role("link", name="karta-over-parkerna.pdf")).to_be_visible()
     call.refresh_from_db()
