@@ -216,6 +216,13 @@ def test_the_whole_market_dialogue(ui, tmp_path):
     assert _local(call.closes_at) == _local(new_deadline)
     for user in (alfa, beta):
         assert len(_mails("call_amended", user.email)) == 1
+    # Anyone sees the amendment, the new deadline and the new file (not an earlier copy of the page).
+    page = _as(ui, None)
+    ui.goto(call_path)
+    expect(page.get_by_role("heading", name=re.compile(r"^Ändringsmeddelande 1, "))).to_be_visible()
+    expect(page.get_by_role("link", name="karta-over-parkerna.pdf")).to_be_visible()
+    expect(page.locator("main")).to_contain_text(f"{timezone.localtime(new_deadline):%Y-%m-%d %H:%M}")
+    page = _as(ui, buyer)
 
     # 6. After the deadline (the clock moved in the database the server shares): the first meeting was held.
     Call.objects.filter(pk=call.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
