@@ -87,13 +87,15 @@ CriterionFormSet = forms.formset_factory(CriterionForm, extra=1, can_delete=True
 
 
 def rows_from(formset) -> list[dict]:
-    """Field dicts of a formset's filled-in rows, with `delete` set for rows marked for removal."""
+    """Field dicts of a formset's filled-in rows, with `delete` set for rows marked for removal and `row` the
+    form's index."""
     rows = []
-    for form in formset.forms:
+    for index, form in enumerate(formset.forms):
         if not form.has_changed() and not form.cleaned_data.get("id"):
             continue
         data = dict(form.cleaned_data)
         data["delete"] = data.pop("DELETE", False)
+        data["row"] = index  # where a service's refusal of this row is shown (services._row_field)
         if data.get("position") is None:
             data["position"] = 0
         rows.append(data)
