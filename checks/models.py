@@ -270,6 +270,7 @@ class Application(RulesModel):
             "report": r.is_applicant & r.awaits_final_report,
             "view_internal": r.is_staff_role,
             "assign": r.is_handler & r.is_under_handling,
+            "assign_self": r.is_handler & r.is_under_handling & ~r.has_conflict,
             "review": r.is_handler & r.is_reviewable & ~r.has_conflict,
             "request_completion": r.is_handler & r.is_in_review & ~r.has_conflict,
             "decide": r.is_handler & r.is_in_review & ~r.has_conflict,

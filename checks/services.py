@@ -18,7 +18,7 @@ from portal.audit import AuditAction
 from portal.files import attach_files
 from portal.mail import send_mail_to
 from portal.models import Organisation, User
-from portal.rules import is_handler
+from portal.rules import is_handler, is_portal_admin
 from portal.services import InvalidTransition, ServiceError, require_dates_in_range, write_audit
 
 from . import selectors
@@ -570,6 +570,33 @@ def declare_conflict(
         action=AuditAction.CONFLICT_DECLARED,
         obj=application or organisation,
         details={"conflict": conflict.pk},
+    )
+    return conflict
+
+
+@transaction.atomic
+def lift_conflict(*, conflict: ConflictOfInterest, by: User, reason: str) -> ConflictOfInterest:
+    """A portal admin lifts a declared conflict of interest, with a reason; the row stays as the record.
+
+    From then on the handler's reviews count again and they can be assigned. Raises InvalidTransition if it was
+    already lifted (for example from another tab). Side effects: an audit row with the conflict and the handler.
+    """
+    if not is_portal_admin(by):
+        raise ServiceError(_("Only a portal admin can lift a conflict of interest."))
+    if not reason.strip():
+        raise ServiceError(_("Say why the conflict no longer stands."), field="reason")
+    conflict = ConflictOfInterest.objects.select_for_update().get(pk=conflict.pk)
+    if not conflict.is_active:
+        raise InvalidTransition(_("The conflict of interest has already been lifted."))
+    conflict.lifted_at = timezone.now()
+    conflict.lifted_by = by
+    conflict.lift_reason = reason.strip()
+    conflict.save(update_fields=["lifted_at", "lifted_by", "lift_reason"])
+    write_audit(
+        actor=by,
+        action=AuditAction.CONFLICT_LIFTED,
+        obj=conflict.application or conflict.organisation,
+        details={"conflict": conflict.pk, "handler": conflict.handler_id},
     )
     return conflict
 
