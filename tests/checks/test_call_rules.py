@@ -279,3 +279,19 @@ def test_every_phase_of_a_call():
     assert make_call(open_=False).phase == GrantCall.Phase.CLOSED
     later = make_call(opens_on=today + datetime.timedelta(days=3), closes_on=today + datetime.timedelta(days=9))
     assert later.phase == GrantCall.Phase.SCHEDULED
+
+
+def test_the_django_admin_cannot_change_a_calls_tracks_or_criteria_once_its_rules_hold(rf):
+    from django.contrib import admin
+
+    from checks.admin import CriterionInline, TrackInline
+
+    request = rf.get("/")
+    request.user = make_portal_admin(is_superuser=True)
+    fixed = make_application(state=S.SUBMITTED).call
+    open_ = make_call()
+    for inline in (TrackInline(GrantCall, admin.site), CriterionInline(GrantCall, admin.site)):
+        assert not inline.has_add_permission(request, fixed)
+        assert not inline.has_change_permission(request, fixed)
+        assert not inline.has_delete_permission(request, fixed)
+        assert inline.has_change_permission(request, open_) and inline.has_add_permission(request, open_)
