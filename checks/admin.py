@@ -9,16 +9,29 @@ from portal.admin import PortalModelAdmin, PortalTabularInline, ReadOnlyAdmin
 from .models import Application, Criterion, Decision, GrantCall, Review, Track
 
 
-class TrackInline(PortalTabularInline):
+class FixedRulesInline(PortalTabularInline):
+    """Once an application has left the draft state the call's tracks and criteria change only through
+    services.save_call (the published rules hold, see docs/checks.md): read-only here, even for superusers."""
+
+    extra = 0
+    portal_admins_may_view = True
+
+    def has_add_permission(self, request, obj=None):
+        return not (obj is not None and obj.has_fixed_rules) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not (obj is not None and obj.has_fixed_rules) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not (obj is not None and obj.has_fixed_rules) and super().has_delete_permission(request, obj)
+
+
+class TrackInline(FixedRulesInline):
     model = Track
-    extra = 0
-    portal_admins_may_view = True
 
 
-class CriterionInline(PortalTabularInline):
+class CriterionInline(FixedRulesInline):
     model = Criterion
-    extra = 0
-    portal_admins_may_view = True
 
 
 @admin.register(GrantCall)

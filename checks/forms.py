@@ -1,5 +1,6 @@
 from django import forms
 from django.core.validators import MaxValueValidator
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from portal.dates import DateRangeFormMixin
@@ -8,6 +9,7 @@ from portal.models import User
 from portal.query import QueryFilterForm
 
 from .models import Application, BudgetLine, Decision, FinalReport, GrantCall, Review
+from .selectors import active_conflicts
 
 INTERNAL = "internal"
 MAX_SEK = 1_000_000_000  # far above any grant; keeps numbers inside the database column
@@ -87,13 +89,15 @@ CriterionFormSet = forms.formset_factory(CriterionForm, extra=1, can_delete=True
 
 
 def rows_from(formset) -> list[dict]:
-    """Field dicts of a formset's filled-in rows, with `delete` set for rows marked for removal."""
+    """Field dicts of a formset's filled-in rows, with `delete` set for rows marked for removal and `row` the
+    form's index."""
     rows = []
-    for form in formset.forms:
+    for index, form in enumerate(formset.forms):
         if not form.has_changed() and not form.cleaned_data.get("id"):
             continue
         data = dict(form.cleaned_data)
         data["delete"] = data.pop("DELETE", False)
+        data["row"] = index  # where a service's refusal of this row is shown (services._row_field)
         if data.get("position") is None:
             data["position"] = 0
         rows.append(data)
@@ -256,11 +260,18 @@ class AssignForm(NoColon, forms.Form):
         label=_("Handler"), queryset=User.objects.none(), required=False, empty_label=_("Nobody")
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, application=None, **kwargs):
         super().__init__(*args, **kwargs)
         from portal.rules import HANDLERS_GROUP
 
-        self.fields["handler"].queryset = User.objects.filter(groups__name=HANDLERS_GROUP).order_by("email")
+        handlers = User.objects.filter(groups__name=HANDLERS_GROUP).order_by("email")
+        if application is not None:
+            # Handlers with an active conflict are not offered (services.assign_application refuses them too).
+            conflicted = active_conflicts().filter(
+                Q(application=application) | Q(organisation=application.organisation_id)
+            )
+            handlers = handlers.exclude(pk__in=conflicted.values("handler"))
+        self.fields["handler"].queryset = handlers
 
 
 class ConflictForm(NoColon, forms.Form):
@@ -276,6 +287,15 @@ class ConflictForm(NoColon, forms.Form):
         initial=SCOPE_APPLICATION,
     )
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class LiftConflictForm(NoColon, forms.Form):
+    reason = forms.CharField(
+        label=_("Why the conflict no longer stands"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept with the conflict and shown to the handlers."),
+    )
 
 
 class ReviewForm(NoColon, forms.Form):

@@ -70,8 +70,33 @@ class GrantCall(RulesModel):
             "view_overview": r.is_staff_role,
         }
 
+    class Phase(models.TextChoices):
+        """Where a call stands for everyone (public pages and the admin's list alike): `GrantCall.phase`."""
+
+        DRAFT = "draft", _("Draft – not published")
+        SCHEDULED = "scheduled", _("Opens soon")
+        OPEN = "open", _("Open for applications")
+        CLOSED = "closed", _("Closed")
+
     def __str__(self):
         return f"{self.name} ({self.reference_number})"
+
+    @property
+    def phase(self) -> "GrantCall.Phase":
+        """The one status shown for the call, on the public pages and the admin's pages."""
+        if not self.is_published:
+            return self.Phase.DRAFT
+        if self.is_open:
+            return self.Phase.OPEN
+        if self.is_closed:
+            return self.Phase.CLOSED
+        return self.Phase.SCHEDULED
+
+    @property
+    def has_fixed_rules(self) -> bool:
+        """An application has left the draft state: tracks, caps and criteria can no longer be lowered, removed
+        or reweighted (services.save_call checks this on the locked call row)."""
+        return self.pk is not None and self.applications.exclude(state=Application.State.DRAFT).exists()
 
     @property
     def is_published(self) -> bool:
@@ -245,6 +270,7 @@ class Application(RulesModel):
             "report": r.is_applicant & r.awaits_final_report,
             "view_internal": r.is_staff_role,
             "assign": r.is_handler & r.is_under_handling,
+            "assign_self": r.is_handler & r.is_under_handling & ~r.has_conflict,
             "review": r.is_handler & r.is_reviewable & ~r.has_conflict,
             "request_completion": r.is_handler & r.is_in_review & ~r.has_conflict,
             "decide": r.is_handler & r.is_in_review & ~r.has_conflict,
@@ -404,6 +430,12 @@ class ConflictOfInterest(models.Model):
     )
     reason = models.TextField(_("reason"))
     created_at = models.DateTimeField(auto_now_add=True)
+    # Only a portal admin lifts a conflict, with a reason (services.lift_conflict); the row stays as the record.
+    lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    lift_reason = models.TextField(_("reason for lifting"), blank=True)
 
     objects = CachedPageManager()
 
@@ -418,6 +450,11 @@ class ConflictOfInterest(models.Model):
 
     def __str__(self):
         return f"{self.handler}: {self.application or self.organisation}"
+
+    @property
+    def is_active(self) -> bool:
+        """Declared and not lifted: the handler's scores do not count and they cannot handle the application."""
+        return self.lifted_at is None
 
 
 class Review(models.Model):

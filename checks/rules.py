@@ -68,6 +68,13 @@ def is_open_call(user, call):
     return call is not None and call.is_open
 
 
+@rules.predicate
+def is_active_conflict(user, conflict):
+    return conflict is not None and conflict.is_active
+
+
 rules.add_perm("checks.manage_calls", is_portal_admin)
+# A declared conflict of interest is lifted by a portal admin only (services.lift_conflict).
+rules.add_perm("checks.lift_conflict", is_portal_admin & is_active_conflict)
 rules.add_perm("checks.view_queue", is_handler)
 rules.add_perm("checks.view_own_applications", acts_for_public_body)

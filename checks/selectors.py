@@ -4,7 +4,7 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Avg, Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import Avg, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -122,11 +122,63 @@ def report_completion_request(application) -> StateChange | None:
     return None
 
 
+def active_conflicts() -> QuerySet[ConflictOfInterest]:
+    """Conflicts of interest declared and not lifted by an admin (`ConflictOfInterest.is_active`)."""
+    return ConflictOfInterest.objects.filter(lifted_at__isnull=True)
+
+
+def counting_reviews() -> QuerySet[Review]:
+    """Reviews that count: not by a handler with an active conflict with the application or its organisation.
+
+    A declared conflict takes the handler's earlier scores out of every average, the export and the handler's
+    page of the application (förvaltningslagen 16–18 §§: a disqualified official takes no part in the handling).
+    """
+    conflicted = (
+        active_conflicts()
+        .filter(handler=OuterRef("handler"))
+        .filter(Q(application=OuterRef("application")) | Q(organisation=OuterRef("application__organisation")))
+    )
+    return Review.objects.exclude(Exists(conflicted))
+
+
+def conflicts_of(application, viewer) -> list[ConflictOfInterest]:
+    """Every conflict declared on the application or its organisation, lifted ones too, oldest first: the other
+    handlers see who declared, when and why.
+
+    The same query reads the viewer's own active conflicts, kept for `conflict_for` (one query for the page).
+    """
+    on_application = Q(application=application) | Q(organisation=application.organisation_id)
+    rows = list(
+        ConflictOfInterest.objects.filter(on_application | Q(handler=viewer, lifted_at__isnull=True))
+        .select_related("handler", "lifted_by")
+        .order_by("created_at", "id")
+    )
+    viewer._check_conflicts_cache = [row for row in rows if row.handler_id == viewer.pk and row.is_active]
+    return [
+        row
+        for row in rows
+        if row.application_id == application.pk or row.organisation_id == application.organisation_id
+    ]
+
+
+def get_conflict_for(user, application, pk) -> ConflictOfInterest:
+    """One conflict declared on `application` (a submitted one, see `get_application_for_staff`) or on its
+    organisation, for portal admins, who may lift it; 404 for anyone else and for another application's."""
+    if not is_portal_admin(user):
+        raise Http404
+    return _get(
+        ConflictOfInterest.objects.filter(
+            Q(application=application) | Q(organisation=application.organisation_id)
+        ).select_related("handler", "lifted_by"),
+        pk,
+    )
+
+
 def conflict_for(user, application) -> ConflictOfInterest | None:
-    """The handler's conflict with this application or its organisation, if any (cached per user)."""
+    """The handler's active conflict with this application or its organisation, if any (cached per user)."""
     cache = getattr(user, "_check_conflicts_cache", None)
     if cache is None:
-        cache = list(ConflictOfInterest.objects.filter(handler=user))
+        cache = list(active_conflicts().filter(handler=user))
         user._check_conflicts_cache = cache
     for conflict in cache:
         if conflict.application_id == application.pk or conflict.organisation_id == application.organisation_id:
@@ -225,7 +277,7 @@ QUEUE_SORTS = {
 
 
 def _reviews_of_outer():
-    return Review.objects.filter(application=OuterRef("pk")).order_by().values("application")
+    return counting_reviews().filter(application=OuterRef("pk")).order_by().values("application")
 
 
 def review_queue(user, *, call=None, track=None, state=None, assigned=None, sort="submitted") -> QuerySet[Application]:
@@ -260,21 +312,28 @@ def review_queue(user, *, call=None, track=None, state=None, assigned=None, sort
 
 
 def reviews_of(application) -> QuerySet[Review]:
-    return application.reviews.select_related("handler").prefetch_related(
-        Prefetch(
-            "scores", queryset=Score.objects.select_related("criterion").order_by("criterion__position", "criterion_id")
+    """The reviews that count (`counting_reviews`), with their scores."""
+    return (
+        counting_reviews()
+        .filter(application=application)
+        .select_related("handler")
+        .prefetch_related(
+            Prefetch(
+                "scores",
+                queryset=Score.objects.select_related("criterion").order_by("criterion__position", "criterion_id"),
+            )
         )
     )
 
 
 def review_by(application, handler) -> Review | None:
-    return reviews_of(application).filter(handler=handler).first()
+    return application.reviews.filter(handler=handler).prefetch_related("scores").first()
 
 
 def average_score(application, reviews: list[Review] | None = None) -> Decimal | None:
     """Mean of the reviews' weighted averages (handlers only); from `reviews` when the page has them already."""
     if reviews is None:
-        return application.reviews.aggregate(value=Avg("weighted_score"))["value"]
+        return counting_reviews().filter(application=application).aggregate(value=Avg("weighted_score"))["value"]
     scores = [review.weighted_score for review in reviews if review.weighted_score is not None]
     return sum(scores) / len(scores) if scores else None
 
@@ -323,8 +382,9 @@ def call_overview(call) -> CallOverview:
     counts = [(label, per_state.get(value, 0)) for value, label in S.choices]
     requested = submitted.aggregate(total=Sum("requested_amount"))["total"] or 0
     granted = budget_granted(call)
-    average = Review.objects.filter(application__call=call).aggregate(value=Avg("weighted_score"))["value"]
-    criteria = list(call.criteria.annotate(average=Avg("scores__score")))
+    counting = counting_reviews().filter(application__call=call)
+    average = counting.aggregate(value=Avg("weighted_score"))["value"]
+    criteria = list(call.criteria.annotate(average=Avg("scores__score", filter=Q(scores__review__in=counting))))
     return CallOverview(
         call=call,
         counts=counts,
@@ -342,8 +402,8 @@ def export_rows(call) -> QuerySet[Application]:
         Application.objects.filter(call=call)
         .exclude(state=S.DRAFT)
         .select_related("track", "organisation", "decision", "assigned_to")
-        .prefetch_related(Prefetch("reviews", queryset=Review.objects.prefetch_related("scores")))
-        .annotate(average_score=Avg("reviews__weighted_score"))
+        .prefetch_related(Prefetch("reviews", queryset=counting_reviews().prefetch_related("scores")))
+        .annotate(average_score=Subquery(_reviews_of_outer().annotate(value=Avg("weighted_score")).values("value")))
         .order_by("reference")
     )
 

@@ -11,7 +11,6 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -19,7 +18,7 @@ from portal.audit import AuditAction
 from portal.files import attach_files
 from portal.mail import send_mail_to
 from portal.models import Organisation, User
-from portal.rules import is_handler
+from portal.rules import is_handler, is_portal_admin
 from portal.services import InvalidTransition, ServiceError, require_dates_in_range, write_audit
 
 from . import selectors
@@ -72,9 +71,15 @@ FINAL_REPORT_FILES = "final_report"
 def save_call(*, call: GrantCall, tracks: list[dict], criteria: list[dict], by: User) -> GrantCall:
     """Create or update a call with its tracks and criteria (lists of field dicts; `id` updates, `delete` removes).
 
-    Side effects: an audit row; reviews' weighted scores recomputed when a weight changes. Tracks that already
-    have applications cannot be removed, and the total budget cannot go below the sum already granted (the
-    call row is locked, as in `decide_application`).
+    The call row is locked first (as in `decide_application` and `submit_application`), so a change of the rules
+    and a decision or a submission in the same call are serialised. Once an application has left the draft state
+    (`GrantCall.has_fixed_rules`) the published rules hold: no track or criterion is removed, no cap lowered, no
+    weight changed, and no criterion added once a review exists; a track's caps never exceed the call's budget.
+    Refusals name the row's field (`"tracks-<row>-cap_one"`, see `_row_field`).
+
+    Side effects: an audit row; in a published call one more per track added, cap changed and criterion added
+    (old and new values). The total budget cannot go below the sum already granted. (A weight never changes
+    once a review exists, so stored weighted scores stay right.)
     """
     require_dates_in_range(opens_on=call.opens_on, closes_on=call.closes_on)
     if call.closes_on and call.opens_on and call.closes_on < call.opens_on:
@@ -89,6 +94,9 @@ def save_call(*, call: GrantCall, tracks: list[dict], criteria: list[dict], by: 
                 % {"granted": granted},
                 field="total_budget",
             )
+    _check_caps_within_budget(call, tracks)
+    if call.has_fixed_rules:
+        _check_fixed_rules(call, tracks, criteria)
     if created:
         call.created_by = by
     try:
@@ -99,28 +107,88 @@ def save_call(*, call: GrantCall, tracks: list[dict], criteria: list[dict], by: 
         if created:
             call.pk = None
         raise ServiceError(_("Another call already has this reference number."), field="reference_number") from None
-    _save_children(call, Track, tracks, ("name", "description", "cap_one", "cap_two_or_more", "position"))
-    weights = dict(Criterion.objects.filter(call=call).values_list("pk", "weight"))
-    _save_children(call, Criterion, criteria, ("name", "description", "weight", "position"))
-    if weights != dict(Criterion.objects.filter(call=call).values_list("pk", "weight")):
-        _recompute_weighted_scores(call)
+    published = call.is_published
+    _save_children(
+        call, Track, tracks, ("name", "description", "cap_one", "cap_two_or_more", "position"), by, published
+    )
+    _save_children(call, Criterion, criteria, ("name", "description", "weight", "position"), by, published)
     write_audit(actor=by, action=AuditAction.GRANTCALL_CREATED if created else AuditAction.GRANTCALL_CHANGED, obj=call)
     return call
 
 
-def _recompute_weighted_scores(call) -> None:
-    """A criterion's weight changed: the weighted score of every review of the call follows."""
-    reviews = list(
-        Review.objects.filter(application__call=call).prefetch_related(
-            Prefetch("scores", queryset=Score.objects.select_related("criterion"))
-        )
-    )
-    for review in reviews:
-        review.weighted_score = selectors.compute_weighted(review.scores.all())
-    Review.objects.bulk_update(reviews, ["weighted_score"])
+def _row_field(prefix: str, index: int, row: dict, field: str) -> str:
+    """The form field a refusal belongs to: `<formset prefix>-<form index>-<field>` (the view puts it there)."""
+    return f"{prefix}-{row.get('row', index)}-{field}"
 
 
-def _save_children(call, model, rows, fields):
+def _check_caps_within_budget(call: GrantCall, tracks: list[dict]) -> None:
+    for index, row in enumerate(tracks):
+        if row.get("delete"):
+            continue
+        for field in ("cap_one", "cap_two_or_more"):
+            value = row.get(field)
+            if value is not None and call.total_budget is not None and value > call.total_budget:
+                raise ServiceError(
+                    _("A track's cap cannot be more than the call's total budget of %(budget)s SEK.")
+                    % {"budget": call.total_budget},
+                    field=_row_field("tracks", index, row, field),
+                )
+
+
+def _check_fixed_rules(call: GrantCall, tracks: list[dict], criteria: list[dict]) -> None:
+    """Refuse what would change the rules applicants applied under (see `save_call`); the first refusal wins."""
+    existing_tracks = {track.pk: track for track in Track.objects.filter(call=call)}
+    for index, row in enumerate(tracks):
+        track = existing_tracks.get(row.get("id")) if row.get("id") else None
+        if track is None:
+            continue
+        if row.get("delete"):
+            raise ServiceError(
+                _("Applications have been submitted under this track: it cannot be removed."),
+                field=_row_field("tracks", index, row, "DELETE"),
+            )
+        new = Track(cap_one=row.get("cap_one", track.cap_one), cap_two_or_more=row.get("cap_two_or_more"))
+        if "cap_two_or_more" not in row:
+            new.cap_two_or_more = track.cap_two_or_more
+        if new.cap_for(1) < track.cap_for(1):
+            raise ServiceError(
+                _("Applications have been submitted: the cap can be raised but not lowered below %(cap)s SEK.")
+                % {"cap": track.cap_for(1)},
+                field=_row_field("tracks", index, row, "cap_one"),
+            )
+        if new.cap_for(2) < track.cap_for(2):
+            raise ServiceError(
+                _("Applications have been submitted: the cap can be raised but not lowered below %(cap)s SEK.")
+                % {"cap": track.cap_for(2)},
+                field=_row_field("tracks", index, row, "cap_two_or_more"),
+            )
+    existing_criteria = {criterion.pk: criterion for criterion in Criterion.objects.filter(call=call)}
+    reviewed = Review.objects.filter(application__call=call).exists()
+    for index, row in enumerate(criteria):
+        criterion = existing_criteria.get(row.get("id")) if row.get("id") else None
+        if criterion is None:
+            if not row.get("delete") and reviewed:
+                raise ServiceError(
+                    _("Applications have already been scored: a criterion can no longer be added."),
+                    field=_row_field("criteria", index, row, "name"),
+                )
+            continue
+        if row.get("delete"):
+            raise ServiceError(
+                _("Applications have been submitted: the call's criteria cannot be removed."),
+                field=_row_field("criteria", index, row, "DELETE"),
+            )
+        if "weight" in row and row["weight"] != criterion.weight:
+            raise ServiceError(
+                _("Applications have been submitted: the weight cannot be changed (it stays %(weight)s).")
+                % {"weight": criterion.weight},
+                field=_row_field("criteria", index, row, "weight"),
+            )
+
+
+def _save_children(call, model, rows, fields, by=None, audit_changes=False):
+    """Create, update or remove a call's tracks or criteria; in a published call (`audit_changes`) each track
+    added, cap raised and criterion added gets its own audit row with the values."""
     existing = {obj.pk: obj for obj in model.objects.filter(call=call)}
     for row in rows:
         obj = existing.get(row.get("id")) if row.get("id") else None
@@ -133,11 +201,35 @@ def _save_children(call, model, rows, fields):
                 raise ServiceError(_("The criterion %(name)s has scores and cannot be removed.") % {"name": obj.name})
             obj.delete()
             continue
+        added = obj is None
+        old = {field: getattr(obj, field) for field in fields} if obj else {}
         obj = obj or model(call=call)
         for field in fields:
             if field in row:
                 setattr(obj, field, row[field])
         obj.save()
+        if audit_changes:
+            _audit_child(call, obj, added=added, old=old, by=by)
+
+
+def _audit_child(call, obj, *, added: bool, old: dict, by) -> None:
+    if isinstance(obj, Track):
+        if added:
+            details = {"track": obj.pk, "cap_one": obj.cap_one, "cap_two_or_more": obj.cap_two_or_more}
+            write_audit(actor=by, action=AuditAction.TRACK_ADDED, obj=call, details=details)
+            return
+        for field in ("cap_one", "cap_two_or_more"):
+            if old.get(field) != getattr(obj, field):
+                write_audit(
+                    actor=by,
+                    action=AuditAction.TRACK_CAP_CHANGED,
+                    obj=call,
+                    details={"track": obj.pk, "field": field, "old": old.get(field), "new": getattr(obj, field)},
+                )
+    elif added:
+        write_audit(
+            actor=by, action=AuditAction.CRITERION_ADDED, obj=call, details={"criterion": obj.pk, "weight": obj.weight}
+        )
 
 
 @transaction.atomic
@@ -385,6 +477,8 @@ def submit_application(*, application: Application, by: User) -> Application:
 
     Side effects: reference number, history, audit row, mail (through `_move`).
     """
+    # The call row first, as in save_call: a cap lowered at this moment is either seen here or refused there.
+    GrantCall.objects.select_for_update().filter(pk=application.call_id).first()
     application = _lock(application)
     if not application.is_draft:
         raise InvalidTransition(_("The application has already been submitted."))
@@ -476,6 +570,33 @@ def declare_conflict(
         action=AuditAction.CONFLICT_DECLARED,
         obj=application or organisation,
         details={"conflict": conflict.pk},
+    )
+    return conflict
+
+
+@transaction.atomic
+def lift_conflict(*, conflict: ConflictOfInterest, by: User, reason: str) -> ConflictOfInterest:
+    """A portal admin lifts a declared conflict of interest, with a reason; the row stays as the record.
+
+    From then on the handler's reviews count again and they can be assigned. Raises InvalidTransition if it was
+    already lifted (for example from another tab). Side effects: an audit row with the conflict and the handler.
+    """
+    if not is_portal_admin(by):
+        raise ServiceError(_("Only a portal admin can lift a conflict of interest."))
+    if not reason.strip():
+        raise ServiceError(_("Say why the conflict no longer stands."), field="reason")
+    conflict = ConflictOfInterest.objects.select_for_update().get(pk=conflict.pk)
+    if not conflict.is_active:
+        raise InvalidTransition(_("The conflict of interest has already been lifted."))
+    conflict.lifted_at = timezone.now()
+    conflict.lifted_by = by
+    conflict.lift_reason = reason.strip()
+    conflict.save(update_fields=["lifted_at", "lifted_by", "lift_reason"])
+    write_audit(
+        actor=by,
+        action=AuditAction.CONFLICT_LIFTED,
+        obj=conflict.application or conflict.organisation,
+        details={"conflict": conflict.pk, "handler": conflict.handler_id},
     )
     return conflict
 

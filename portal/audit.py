@@ -114,6 +114,9 @@ class AuditAction(models.TextChoices):
     GRANTCALL_CREATED = "grantcall.created", _("Grant call created")
     GRANTCALL_CHANGED = "grantcall.changed", _("Grant call changed")
     GRANTCALL_PUBLISHED = "grantcall.published", _("Grant call published")
+    TRACK_ADDED = "grantcall.track_added", _("Track added to a published call")
+    TRACK_CAP_CHANGED = "grantcall.cap_changed", _("Track cap changed in a published call")
+    CRITERION_ADDED = "grantcall.criterion_added", _("Criterion added to a published call")
     APPLICATION_CREATED = "application.created", _("Application started")
     APPLICATION_SAVED = "application.saved", _("Application saved")
     APPLICATION_SUBMITTED = "application.submitted", _("Application submitted")
@@ -129,6 +132,7 @@ class AuditAction(models.TextChoices):
     APPLICATION_ASSIGNED = "application.assigned", _("Handler assigned")
     APPLICATION_REVIEWED = "application.reviewed", _("Application reviewed")
     CONFLICT_DECLARED = "conflict.declared", _("Conflict of interest declared")
+    CONFLICT_LIFTED = "conflict.lifted", _("Conflict of interest lifted")
     DECISION_APPROVED = "decision.approved", _("Decision: approved")
     DECISION_REJECTED = "decision.rejected", _("Decision: rejected")
     DECISION_LETTER_RETRIED = "decision.letter_retried", _("Decision letter produced again")
@@ -322,6 +326,10 @@ DESCRIPTIONS: dict[AuditAction, object] = {
     AuditAction.APPLICATION_ASSIGNED: _assigned,
     AuditAction.APPLICATION_REVIEWED: _("Recommendation: %(recommendation)s"),
     AuditAction.CONFLICT_DECLARED: _("Conflict #%(conflict)s"),
+    AuditAction.CONFLICT_LIFTED: _("Conflict #%(conflict)s (handler #%(handler)s)"),
+    AuditAction.TRACK_ADDED: _("Track #%(track)s: caps %(cap_one)s / %(cap_two_or_more)s SEK"),
+    AuditAction.TRACK_CAP_CHANGED: _("Track #%(track)s, %(field)s: %(old)s → %(new)s SEK"),
+    AuditAction.CRITERION_ADDED: _("Criterion #%(criterion)s, weight %(weight)s"),
     AuditAction.DECISION_APPROVED: _("%(from)s → %(to)s, %(amount)s SEK"),
     AuditAction.DECISION_REJECTED: _("%(from)s → %(to)s, %(amount)s SEK"),
     AuditAction.DECISION_LETTER_MAILED: _("File: %(filename)s"),

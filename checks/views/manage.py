@@ -89,11 +89,23 @@ class CallFormView(ManageView):
                     by=request.user,
                 )
             except ServiceError as error:
-                form_error(form, error)
+                _show_error(error, form, [tracks, criteria])
             else:
                 messages.success(request, _("The call is saved."))
                 return redirect("checks:call_edit", pk=call.pk)
         return self.render_forms(form, tracks, criteria, status=400)
+
+
+def _show_error(error: ServiceError, form, formsets) -> None:
+    """Put a refusal of `save_call` next to its field: a row's (`tracks-2-cap_one`) or the call form's."""
+    for formset in formsets:
+        prefix = f"{formset.prefix}-"
+        if error.field and error.field.startswith(prefix):
+            index, _sep, name = error.field[len(prefix) :].partition("-")
+            if index.isdigit() and int(index) < len(formset.forms) and name in formset.forms[int(index)].fields:
+                formset.forms[int(index)].add_error(name, error.message)
+                return
+    form_error(form, error)
 
 
 class CallPublishView(ManageView):

@@ -24,6 +24,7 @@ from ..forms import (
     AssignForm,
     ConflictForm,
     DecisionForm,
+    LiftConflictForm,
     MessageForm,
     QueueFilterForm,
     ReviewForm,
@@ -76,6 +77,7 @@ class ReviewDetailView(StaffApplicationView):
         application = self.object
         has = request.user.has_perm
         reviews = list(selectors.reviews_of(application))
+        conflicts = selectors.conflicts_of(application, request.user)  # first: it also reads the user's own
         return render(
             request,
             "checks/handler/application.html",
@@ -88,7 +90,9 @@ class ReviewDetailView(StaffApplicationView):
                 "files": attachments_for(application, services.APPLICANT_FILES),
                 "report_files": attachments_for(application, services.FINAL_REPORT_FILES),
                 "letter": application.letters.first(),
-                "assign_form": AssignForm(initial={"handler": application.assigned_to_id}),
+                "assign_form": AssignForm(initial={"handler": application.assigned_to_id}, application=application),
+                "conflicts": conflicts,
+                "can_assign_self": has("checks.assign_self_application", application),
                 "can_assign": has("checks.assign_application", application),
                 "can_review": has("checks.review_application", application),
                 "can_request_completion": has("checks.request_completion_application", application),
@@ -109,7 +113,7 @@ class AssignView(StaffApplicationView):
         if request.POST.get("me"):
             handler = request.user
         else:
-            form = AssignForm(request.POST)
+            form = AssignForm(request.POST)  # every handler: the service says why one with a conflict is refused
             if not form.is_valid():
                 messages.error(request, _("Choose a handler."))
                 return self.back()
@@ -216,6 +220,41 @@ class DecideView(HandlerFormView):
         if decision.is_approved:
             return _("The application is approved. The decision letter is being prepared and will be mailed.")
         return _("The application is rejected. The decision letter is being prepared and will be mailed.")
+
+
+class LiftConflictView(StaffApplicationView):
+    """A portal admin lifts a handler's conflict of interest with a reason (services.lift_conflict)."""
+
+    role_required = "portal.use_staff_pages"
+    permission_required = "checks.lift_conflict"
+    template_name = "checks/handler/lift_conflict_form.html"
+
+    def get_object(self):
+        self.application = super().get_object()
+        return selectors.get_conflict_for(self.request.user, self.application, self.kwargs["conflict_pk"])
+
+    def permission_denied(self):
+        messages.error(self.request, _("The conflict of interest has already been lifted."))
+        return redirect("checks:review_detail", pk=self.application.pk)
+
+    def render_form(self, form, status=200):
+        context = {"application": self.application, "conflict": self.object, "form": form}
+        return render(self.request, self.template_name, context, status=status)
+
+    def get(self, request, pk, conflict_pk):
+        return self.render_form(LiftConflictForm())
+
+    def post(self, request, pk, conflict_pk):
+        form = LiftConflictForm(request.POST)
+        if form.is_valid():
+            try:
+                services.lift_conflict(conflict=self.object, by=request.user, reason=form.cleaned_data["reason"])
+            except ServiceError as error:
+                form_error(form, error)
+            else:
+                messages.success(request, _("The conflict of interest is lifted."))
+                return redirect("checks:review_detail", pk=self.application.pk)
+        return self.render_form(form, status=400)
 
 
 class ConflictView(HandlerFormView):

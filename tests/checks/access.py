@@ -1,7 +1,9 @@
 from django.core.files.base import ContentFile
+from django.utils import timezone
 
-from checks.models import Application, DecisionLetter
+from checks.models import Application, ConflictOfInterest, DecisionLetter
 from tests.access import AccessCase
+from tests.factories import make_handler
 
 from .factories import make_application, make_call
 
@@ -26,6 +28,11 @@ def cases(world):
     approved = make_application(call=call, buyer=buyer, state=S.APPROVED)
     reported = make_application(call=call, buyer=buyer, state=S.FINAL_REPORT_SUBMITTED)
     ready_letter(approved)
+    other_handler = make_handler()
+    conflict = ConflictOfInterest.objects.create(handler=other_handler, application=in_review, reason="Släkt")
+    lifted = ConflictOfInterest.objects.create(
+        handler=other_handler, application=approved, reason="Släkt", lifted_at=timezone.now()
+    )
     staff_only = {"anonymous": 302, "handler": 200, "admin": 200}
     admin_only = {"anonymous": 302, "admin": 200}
     own = {"anonymous": 302, "buyer": 200}
@@ -80,4 +87,25 @@ def cases(world):
             default=404,
         ),
         AccessCase("checks:handle_final_report", handler_page, kwargs={"pk": reported.pk}, default=404),
+        # Lifting a conflict is the portal admin's (a role page: 403 for everyone else before any lookup).
+        AccessCase(
+            "checks:lift_conflict",
+            {"anonymous": 302, "admin": 200},
+            kwargs={"pk": in_review.pk, "conflict_pk": conflict.pk},
+            default=403,
+        ),
+        # Another application's conflict, or a draft's: 404 for the admin too.
+        AccessCase(
+            "checks:lift_conflict",
+            {"anonymous": 302, "admin": 404},
+            kwargs={"pk": approved.pk, "conflict_pk": conflict.pk},
+            default=403,
+        ),
+        # Already lifted: the admin is sent back to the application with a message.
+        AccessCase(
+            "checks:lift_conflict",
+            {"anonymous": 302, "admin": 302},
+            kwargs={"pk": approved.pk, "conflict_pk": lifted.pk},
+            default=403,
+        ),
     ]

@@ -108,3 +108,77 @@ def test_a_submission_that_fails_among_concurrent_ones_leaves_no_gap():
     assert numbers == [1, 2, 3]
     incomplete.refresh_from_db()
     assert incomplete.state == S.DRAFT and incomplete.reference is None
+
+
+def _track_rows(call, **cap_one):
+    """The call's tracks as the admin's form sends them, with `cap_one` changed by track name."""
+    return [
+        {
+            "id": t.pk,
+            "name": t.name,
+            "description": "",
+            "cap_one": cap_one.get(t.name, t.cap_one),
+            "cap_two_or_more": t.cap_two_or_more,
+            "position": t.position,
+            "row": i,
+        }
+        for i, t in enumerate(call.tracks.all())
+    ]
+
+
+def _slow(monkeypatch, name, seconds=0.3):
+    """Pause after the selector `name` so that the other thread's transaction tries to start in between."""
+    original = getattr(selectors, name)
+
+    def slow(*args, **kwargs):
+        value = original(*args, **kwargs)
+        time.sleep(seconds)
+        return value
+
+    monkeypatch.setattr(selectors, name, slow)
+
+
+def test_a_cap_lowered_while_a_decision_is_made_never_lets_an_approval_above_the_new_cap(monkeypatch):
+    from tests.factories import make_portal_admin
+
+    _slow(monkeypatch, "budget_granted")
+    call = make_call()
+    application = make_application(call=call, state=S.IN_REVIEW, amount=180_000)
+    admin, handler = make_portal_admin(), make_handler()
+
+    results = run_together(
+        lambda: services.decide_application(
+            application=application, by=handler, outcome="approved", granted_amount=180_000, reasoning="R"
+        ),
+        lambda: services.save_call(call=call, tracks=_track_rows(call, Beslutsunderlag=100_000), criteria=[], by=admin),
+    )
+
+    # Whichever takes the call row first, the rules of the published call hold: the lowering is refused.
+    assert isinstance(results[0], Decision), results
+    assert isinstance(results[1], ServiceError) and results[1].field == "tracks-0-cap_one", results
+    assert call.tracks.get(name="Beslutsunderlag").cap_one == 200_000
+    assert Decision.objects.get().granted_amount == 180_000
+
+
+def test_a_cap_lowered_while_an_application_is_submitted_is_seen_or_refused(monkeypatch):
+    from tests.factories import make_portal_admin
+
+    _slow(monkeypatch, "missing_items")
+    call = make_call()
+    draft = make_application(call=call, amount=180_000)
+    admin = make_portal_admin()
+
+    results = run_together(
+        lambda: services.submit_application(application=draft, by=draft.contact),
+        lambda: services.save_call(call=call, tracks=_track_rows(call, Beslutsunderlag=100_000), criteria=[], by=admin),
+    )
+
+    draft.refresh_from_db()
+    cap = call.tracks.get(name="Beslutsunderlag").cap_one
+    # Either the submission came first (the lowering is refused) or the lowering did (the application, now above
+    # the cap, cannot be submitted): never a submitted application above its track's cap.
+    if draft.state == S.SUBMITTED:
+        assert isinstance(results[1], ServiceError) and cap == 200_000, results
+    else:
+        assert isinstance(results[0], ServiceError) and cap == 100_000, results
+    assert not (draft.state == S.SUBMITTED and draft.requested_amount > cap)

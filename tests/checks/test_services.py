@@ -729,7 +729,7 @@ def test_save_call_refuses_a_total_budget_below_the_sum_granted():
     assert call.total_budget == 120_000
 
 
-def test_changing_a_criterion_weight_recomputes_the_weighted_scores():
+def test_a_criterion_weight_cannot_change_once_applications_are_scored():
     application = make_application(state=S.IN_REVIEW)
     call = application.call
     heavy, light = call.criteria.order_by("position")  # weights 3 and 1
@@ -741,8 +741,11 @@ def test_changing_a_criterion_weight_recomputes_the_weighted_scores():
     )
     assert Review.objects.get().weighted_score == Decimal("4.00")  # (15 + 1) / 4
     rows = [
-        {"id": c.pk, "name": c.name, "description": "", "weight": 1, "position": c.position} for c in (heavy, light)
+        {"id": c.pk, "name": c.name, "description": "", "weight": 1, "position": c.position, "row": i}
+        for i, c in enumerate((heavy, light))
     ]
-    services.save_call(call=call, by=UserFactory(), tracks=[], criteria=rows)
-    assert Review.objects.get().weighted_score == Decimal("3.00")  # (5 + 1) / 2
-    assert selectors.average_score(application) == Decimal("3.00")
+    with pytest.raises(ServiceError) as error:
+        services.save_call(call=call, by=UserFactory(), tracks=[], criteria=rows)
+    assert error.value.field == "criteria-0-weight"
+    assert Review.objects.get().weighted_score == Decimal("4.00")
+    assert sorted(call.criteria.values_list("weight", flat=True)) == [1, 3]
