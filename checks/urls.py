@@ -31,4 +31,5 @@ urlpatterns = [
     path("review/<int:pk>/conflict/", review.ConflictView.as_view(), name="declare_conflict"),
     path("review/<int:pk>/final-report/", review.HandleFinalReportView.as_view(), name="handle_final_report"),
     path("", include("checks.decision_letters.urls")),
+    path("", include("checks.messages.urls")),
 ]

@@ -1,6 +1,9 @@
 """Flow 4 of DESIGN.md in a browser, with axe on every page: apply, score, complete, approve, letter, final report."""
 
+from datetime import timedelta
+
 from django.core import mail
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from checks.models import Application, DecisionLetter
@@ -60,6 +63,7 @@ def test_buyer_applies_handler_scores_completes_approves_and_buyer_reports(ui):
     expect(page.locator("body")).to_contain_text("4,00")
     ui.submit(page.get_by_role("link", name="Begär komplettering"))
     ui.fill("Meddelande till den sökande", "Bifoga offerten från testbädden.")
+    ui.fill("Svara senast", (timezone.localdate() + timedelta(days=14)).isoformat())
     ui.submit(page.get_by_role("button", name="Skicka begäran"))
     application.refresh_from_db()
     assert application.state == Application.State.COMPLETION_REQUESTED

@@ -1,0 +1,90 @@
+"""Reads of an application's thread, its completion deadline and its versions."""
+
+from dataclasses import dataclass, field
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from portal.models import Attachment, User
+from portal.rules import HANDLERS_GROUP, is_staff_role
+
+from ..models import Application, StateChange
+from .models import ApplicationSnapshot, Message
+
+S = Application.State
+
+
+def thread_of(application, user) -> list[Message]:
+    """The application's messages the user may see, oldest first, each with its `files`; notes only for staff.
+
+    Three queries whatever the number of messages: the messages (with their authors), their attachments.
+    """
+    messages = application.messages.select_related("author")
+    if not is_staff_role(user):
+        messages = messages.filter(internal=False)
+    messages = list(messages)
+    files: dict[str, list[Attachment]] = {}
+    if messages:
+        attachments = Attachment.objects.filter(
+            content_type=ContentType.objects.get_for_model(Message), object_id__in=[str(m.pk) for m in messages]
+        )
+        for attachment in attachments:
+            files.setdefault(attachment.object_id, []).append(attachment)
+    for message in messages:
+        message.files = files.get(str(message.pk), [])
+    return messages
+
+
+def applicant_recipients(application) -> list[User]:
+    """Every member of the applicant organisation (active accounts), for a handler's message."""
+    return list(
+        User.objects.filter(memberships__organisation=application.organisation, is_active=True)
+        .distinct()
+        .order_by("email")
+    )
+
+
+def handler_recipients(application) -> list[User]:
+    """The assigned handler, or every handler when nobody is assigned, for the applicant's message."""
+    if application.assigned_to_id is not None:
+        return [application.assigned_to] if application.assigned_to.is_active else []
+    return list(User.objects.filter(groups__name=HANDLERS_GROUP, is_active=True).distinct().order_by("email"))
+
+
+def completion_request(application) -> StateChange | None:
+    """The handler's open request to complete the application (with its reply deadline), if one is open."""
+    if not application.awaits_completion:
+        return None
+    return application.state_changes.filter(to_state=S.COMPLETION_REQUESTED).order_by("-created_at", "-id").first()
+
+
+def is_overdue(request: StateChange | None) -> bool:
+    """The open completion request's reply deadline has passed (the applicant has not sent it back)."""
+    return request is not None and request.reply_by is not None and request.reply_by < timezone.localdate()
+
+
+@dataclass
+class Versions:
+    """The last completion's two versions: as it was when the completion was asked for, and as it came back."""
+
+    before: ApplicationSnapshot
+    after: ApplicationSnapshot
+    parts: list = field(default_factory=list)
+    lines: list = field(default_factory=list)
+
+
+def last_versions(application) -> tuple[ApplicationSnapshot, ApplicationSnapshot] | None:
+    """The latest returned version and the requested one before it; None before any completion came back."""
+    snapshots: QuerySet[ApplicationSnapshot] = application.snapshots.order_by("-created_at", "-id")
+    after = snapshots.filter(moment=ApplicationSnapshot.Moment.RETURNED).first()
+    if after is None:
+        return None
+    before = (
+        snapshots.filter(moment=ApplicationSnapshot.Moment.REQUESTED, created_at__lte=after.created_at)
+        .exclude(pk=after.pk)
+        .first()
+    )
+    if before is None:
+        return None
+    return before, after
