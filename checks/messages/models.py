@@ -11,6 +11,8 @@ from rules.contrib.models import RulesModel
 
 from . import rules as r
 
+MESSAGE_FILES = "message"  # the attachments' purpose (portal.files)
+
 
 class Message(RulesModel):
     """One message in an application's thread: from the applicant, from a handler, or a handler's internal note.

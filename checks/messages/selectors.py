@@ -6,11 +6,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from portal.files import attachments_for
 from portal.models import Attachment, User
 from portal.rules import HANDLERS_GROUP, is_staff_role
 
 from ..models import Application, StateChange
-from .models import ApplicationSnapshot, Message
+from .models import MESSAGE_FILES, ApplicationSnapshot, Message
 
 S = Application.State
 
@@ -27,7 +28,9 @@ def thread_of(application, user) -> list[Message]:
     files: dict[str, list[Attachment]] = {}
     if messages:
         attachments = Attachment.objects.filter(
-            content_type=ContentType.objects.get_for_model(Message), object_id__in=[str(m.pk) for m in messages]
+            content_type=ContentType.objects.get_for_model(Message),
+            purpose=MESSAGE_FILES,
+            object_id__in=[str(m.pk) for m in messages],
         )
         for attachment in attachments:
             files.setdefault(attachment.object_id, []).append(attachment)
@@ -88,3 +91,8 @@ def last_versions(application) -> tuple[ApplicationSnapshot, ApplicationSnapshot
     if before is None:
         return None
     return before, after
+
+
+def attachments_of(message: Message) -> QuerySet[Attachment]:
+    """The files attached to a message."""
+    return attachments_for(message, MESSAGE_FILES)

@@ -18,9 +18,8 @@ from portal.services import ServiceError, write_audit
 from ..models import Application
 from . import selectors
 from .diff import application_content
-from .models import ApplicationSnapshot, Message
+from .models import MESSAGE_FILES, ApplicationSnapshot, Message
 
-MESSAGE_FILES = "message"
 MAX_LENGTH = 10000
 
 
