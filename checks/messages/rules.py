@@ -26,8 +26,9 @@ def can_see_message(user, message):
 
 
 # The thread starts when the application is submitted (a draft has no handler).
-can_view_thread = _application_submitted & (is_org_member | is_staff_role)
-can_write_as_applicant = _application_submitted & is_org_member & ~is_staff_role
+# Staff first: `is_staff_role` reads the user's groups, loaded once per request anyway.
+can_view_thread = _application_submitted & (is_staff_role | is_org_member)
+can_write_as_applicant = _application_submitted & ~is_staff_role & is_org_member
 can_write_as_handler = _application_submitted & is_handler
 
 rules.add_perm("checks.view_messages_application", can_view_thread)

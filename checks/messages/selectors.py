@@ -1,7 +1,5 @@
 """Reads of an application's thread, its completion deadline and its versions."""
 
-from dataclasses import dataclass, field
-
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -21,6 +19,8 @@ def thread_of(application, user) -> list[Message]:
 
     Three queries whatever the number of messages: the messages (with their authors), their attachments.
     """
+    if getattr(application, "has_messages", True) is False:  # known from the application's own query
+        return []
     messages = application.messages.select_related("author")
     if not is_staff_role(user):
         messages = messages.filter(internal=False)
@@ -55,11 +55,22 @@ def handler_recipients(application) -> list[User]:
     return list(User.objects.filter(groups__name=HANDLERS_GROUP, is_active=True).distinct().order_by("email"))
 
 
-def completion_request(application) -> StateChange | None:
-    """The handler's open request to complete the application (with its reply deadline), if one is open."""
+def completion_request(application, history=None) -> StateChange | None:
+    """The handler's open request to complete the application (with its reply deadline), if one is open.
+
+    From `history` (the application's state changes, oldest first) when the page has read them already.
+    """
     if not application.awaits_completion:
         return None
-    return application.state_changes.filter(to_state=S.COMPLETION_REQUESTED).order_by("-created_at", "-id").first()
+    if history is None:
+        return application.state_changes.filter(to_state=S.COMPLETION_REQUESTED).order_by("-created_at", "-id").first()
+    requests = [change for change in history if change.to_state == S.COMPLETION_REQUESTED]
+    return requests[-1] if requests else None
+
+
+def completion_returned(history) -> bool:
+    """A completion has come back at least once (so there are versions to compare)."""
+    return any(change.from_state == S.COMPLETION_REQUESTED for change in history)
 
 
 def is_overdue(request: StateChange | None) -> bool:
@@ -67,30 +78,22 @@ def is_overdue(request: StateChange | None) -> bool:
     return request is not None and request.reply_by is not None and request.reply_by < timezone.localdate()
 
 
-@dataclass
-class Versions:
-    """The last completion's two versions: as it was when the completion was asked for, and as it came back."""
-
-    before: ApplicationSnapshot
-    after: ApplicationSnapshot
-    parts: list = field(default_factory=list)
-    lines: list = field(default_factory=list)
-
-
 def last_versions(application) -> tuple[ApplicationSnapshot, ApplicationSnapshot] | None:
-    """The latest returned version and the requested one before it; None before any completion came back."""
-    snapshots: QuerySet[ApplicationSnapshot] = application.snapshots.order_by("-created_at", "-id")
-    after = snapshots.filter(moment=ApplicationSnapshot.Moment.RETURNED).first()
-    if after is None:
+    """The latest returned version and the requested one before it (one query); None before any came back."""
+    snapshots = list(application.snapshots.order_by("-created_at", "-id"))
+    returned = [snapshot for snapshot in snapshots if snapshot.moment == ApplicationSnapshot.Moment.RETURNED]
+    if not returned:
         return None
-    before = (
-        snapshots.filter(moment=ApplicationSnapshot.Moment.REQUESTED, created_at__lte=after.created_at)
-        .exclude(pk=after.pk)
-        .first()
+    after = returned[0]
+    before = next(
+        (
+            snapshot
+            for snapshot in snapshots[snapshots.index(after) + 1 :]
+            if snapshot.moment == ApplicationSnapshot.Moment.REQUESTED
+        ),
+        None,
     )
-    if before is None:
-        return None
-    return before, after
+    return None if before is None else (before, after)
 
 
 def attachments_of(message: Message) -> QuerySet[Attachment]:

@@ -18,13 +18,17 @@ from . import diff, selectors, services
 from .forms import ThreadMessageForm
 
 
-def panel_context(request, application, form=None) -> dict:
-    """What the thread panel shows to this user: the deadline, the thread, the form and (staff) the changes."""
+def panel_context(request, application, form=None, history=None) -> dict:
+    """What the thread panel shows to this user: the deadline, the thread, the form and (staff) the changes.
+
+    `history` is the application's state changes when the page has them (read once for the page and the panel).
+    """
     user = request.user
+    history = list(check_selectors.history_of(application) if history is None else history)
     staff = is_staff_role(user)
     can_write = user.has_perm("checks.write_message_application", application)
     can_write_note = user.has_perm("checks.write_note_application", application)
-    completion = selectors.completion_request(application)
+    completion = selectors.completion_request(application, history)
     can_view = user.has_perm("checks.view_messages_application", application)
     context = {
         "application": application,
@@ -35,7 +39,7 @@ def panel_context(request, application, form=None) -> dict:
         "can_write": can_write,
         "message_form": form or (ThreadMessageForm(can_write_note=can_write_note) if can_write else None),
     }
-    if staff:
+    if staff and selectors.completion_returned(history):
         versions = selectors.last_versions(application)
         if versions is not None:
             before, after = versions

@@ -325,3 +325,18 @@ def test_thread_page_queries_do_not_grow_with_messages(client, as_handler):
     many = _count(client, url)
     assert one == many
     assert many <= 15
+
+
+@pytest.mark.parametrize("as_handler", [False, True])
+def test_application_pages_with_the_thread_do_not_grow_with_messages(client, as_handler):
+    handler = make_handler()
+    application = make_application(state="in_review", assigned_to=handler)
+    message_services.post_message(application=application, by=application.contact, body="Ett")
+    client.force_login(handler if as_handler else application.contact)
+    url = reverse("checks:review_detail" if as_handler else "checks:application_detail", args=[application.pk])
+    client.get(url)
+    one = _count(client, url)
+    for number in range(8):
+        message = message_services.post_message(application=application, by=handler, body=f"Svar {number}")
+        attach_bytes(owner=message, content=PDF, filename=f"f{number}.pdf")
+    assert _count(client, url) == one
