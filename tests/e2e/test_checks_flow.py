@@ -80,9 +80,16 @@ def test_buyer_applies_handler_scores_completes_approves_and_buyer_reports(ui):
     application.refresh_from_db()
     assert application.state == Application.State.IN_REVIEW
 
-    # The handler approves an amount; the letter is rendered and mailed.
+    # The buyer writes to the handler on the application's page.
+    page.get_by_label("Meddelande", exact=True).fill("Offerten ligger nu i ansökan.")
+    ui.submit(page.get_by_role("button", name="Skicka", exact=True))
+    expect(page.locator(".thread")).to_contain_text("Offerten ligger nu i ansökan.")
+
+    # The handler sees the message and what the buyer changed, then approves an amount; the letter is mailed.
     page = log_in(ui, handler)
     ui.goto(f"/checks/review/{application.pk}/")
+    expect(page.locator(".thread")).to_contain_text("Offerten ligger nu i ansökan.")
+    expect(page.locator("section:has(#changes-heading) ins")).to_contain_text(["Offerten"])
     ui.submit(page.get_by_role("link", name="Besluta"))
     page.get_by_label("Beviljad").check()
     ui.fill("Beviljat belopp (kr)", "140000")
