@@ -8,6 +8,8 @@ import rules
 
 from portal.rules import is_handler, is_org_member, is_staff_role
 
+from ..rules import has_conflict
+
 
 @rules.predicate
 def _application_submitted(user, application):
@@ -29,7 +31,8 @@ def can_see_message(user, message):
 # Staff first: `is_staff_role` reads the user's groups, loaded once per request anyway.
 can_view_thread = _application_submitted & (is_staff_role | is_org_member)
 can_write_as_applicant = _application_submitted & ~is_staff_role & is_org_member
-can_write_as_handler = _application_submitted & is_handler
+# A handler with a declared conflict of interest takes no part in the handling: reads along, writes nothing.
+can_write_as_handler = _application_submitted & is_handler & ~has_conflict
 
 rules.add_perm("checks.view_messages_application", can_view_thread)
 rules.add_perm("checks.write_message_application", can_write_as_applicant | can_write_as_handler)

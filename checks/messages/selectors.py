@@ -49,10 +49,16 @@ def applicant_recipients(application) -> list[User]:
 
 
 def handler_recipients(application) -> list[User]:
-    """The assigned handler, or every handler when nobody is assigned, for the applicant's message."""
+    """The assigned handler, or every handler without a conflict of interest when nobody is assigned."""
     if application.assigned_to_id is not None:
         return [application.assigned_to] if application.assigned_to.is_active else []
-    return list(User.objects.filter(groups__name=HANDLERS_GROUP, is_active=True).distinct().order_by("email"))
+    handlers = (
+        User.objects.filter(groups__name=HANDLERS_GROUP, is_active=True)
+        # Handlers with a declared conflict of interest take no part in the handling.
+        .exclude(check_conflicts__application=application)
+        .exclude(check_conflicts__organisation=application.organisation_id)
+    )
+    return list(handlers.distinct().order_by("email"))
 
 
 def completion_request(application, history=None) -> StateChange | None:

@@ -15,6 +15,7 @@ from portal.models import User
 from portal.rules import is_handler, is_org_member, is_staff_role
 from portal.services import ServiceError, write_audit
 
+from .. import selectors as check_selectors
 from ..models import Application
 from . import selectors
 from .diff import application_content
@@ -28,7 +29,8 @@ def post_message(*, application: Application, by: User, body: str, internal: boo
     """Write a message in the application's thread (or, for a handler, an internal note).
 
     Raises ServiceError (on the field `body`) for an empty or too long text, and when the writer may not write
-    here. Side effects: the message, its attachments, an audit row, mails (none for a note).
+    here (a handler with a declared conflict of interest included).
+    Side effects: the message, its attachments, an audit row, mails (none for a note).
     """
     body = (body or "").strip()
     if not body:
@@ -40,6 +42,9 @@ def post_message(*, application: Application, by: User, body: str, internal: boo
     if application.is_draft:
         raise ServiceError(_("Messages can be written once the application has been submitted."))
     if is_handler(by):
+        by._check_conflicts_cache = None
+        if check_selectors.conflict_for(by, application) is not None:
+            raise ServiceError(_("You have declared a conflict of interest with this application."))
         sender = Message.Sender.HANDLER
     elif is_org_member(by, application) and not is_staff_role(by):
         sender = Message.Sender.APPLICANT

@@ -64,6 +64,23 @@ def test_applicant_message_goes_to_every_handler_when_nobody_is_assigned(django_
     assert application.contact.email not in {m.to[0] for m in mail.outbox}
 
 
+def test_handlers_with_a_conflict_get_no_mail_and_cannot_write(client, django_capture_on_commit_callbacks):
+    application = make_application(state="in_review")
+    free, conflicted = make_handler(), make_handler()
+    services.declare_conflict(handler=conflicted, reason="Jäv", organisation=application.organisation)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        message_services.post_message(application=application, by=application.contact, body="Fråga")
+    recipients = {m.to[0] for m in mail.outbox}
+    assert free.email in recipients and conflicted.email not in recipients
+    response = post(client, conflicted, application, body="Svar")
+    assert response.status_code == 405
+    with pytest.raises(ServiceError) as error:
+        message_services.post_message(application=application, by=conflicted, body="Svar")
+    assert error.value.message == "Du har anmält jäv för den här ansökan."
+    assert Message.objects.count() == 1
+
+
 def test_handler_message_is_mailed_to_every_member_in_their_language(django_capture_on_commit_callbacks):
     contact = make_buyer(language="en")
     member = UserFactory(language="sv")
