@@ -20,6 +20,7 @@ from portal.dates import validate_date_in_range
 
 from . import rules as r
 from .decision_letters.models import DecisionLetter  # noqa: F401  (Django finds an app's models here)
+from .messages.models import ApplicationSnapshot, Message  # noqa: F401
 
 
 class GrantCall(RulesModel):
@@ -404,6 +405,8 @@ class StateChange(models.Model):
     from_state = models.CharField(max_length=30, choices=Application.State.choices)
     to_state = models.CharField(max_length=30, choices=Application.State.choices)
     message = models.TextField(_("message"), blank=True)
+    # A completion request's reply deadline (checks/messages): required by `services.request_completion`.
+    reply_by = models.DateField(_("reply by"), null=True, blank=True, validators=[validate_date_in_range])
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -77,6 +77,13 @@ def _application_base() -> QuerySet[Application]:
     ).prefetch_related("expertise_lines", "budget_lines")
 
 
+def _with_thread_flag(queryset: QuerySet[Application]) -> QuerySet[Application]:
+    """`has_messages` on one application's page: an empty thread (checks/messages) costs no query."""
+    from .messages.models import Message
+
+    return queryset.annotate(has_messages=Exists(Message.objects.filter(application=OuterRef("pk"))))
+
+
 def applications_for(user) -> QuerySet[Application]:
     """Applications of the organisation the user acts for."""
     organisation = active_organisation(user)
@@ -87,7 +94,7 @@ def applications_for(user) -> QuerySet[Application]:
 
 def get_application_for(user, pk) -> Application:
     """An application of the organisation the user acts for; 404 for anything else."""
-    return _get(applications_for(user).select_related("decision", "final_report"), pk)
+    return _get(_with_thread_flag(applications_for(user).select_related("decision", "final_report")), pk)
 
 
 def get_application_for_staff(user, pk) -> Application:
@@ -95,7 +102,7 @@ def get_application_for_staff(user, pk) -> Application:
     if not is_staff_role(user):
         raise Http404
     return _get(
-        _application_base().exclude(state=S.DRAFT).select_related("decision", "final_report"),
+        _with_thread_flag(_application_base().exclude(state=S.DRAFT).select_related("decision", "final_report")),
         pk,
     )
 

@@ -23,6 +23,8 @@ from portal.services import InvalidTransition, ServiceError, require_dates_in_ra
 
 from . import selectors
 from .decision_letters.services import order_decision_letter
+from .messages.models import ApplicationSnapshot
+from .messages.services import take_snapshot
 from .models import (
     Application,
     BudgetLine,
@@ -426,6 +428,7 @@ def _move(
     message: str = "",
     event: AuditAction | None = None,
     details: dict | None = None,
+    reply_by: date | None = None,
 ) -> Application:
     """Change the state of a locked application: history, one audit row and queued mails.
 
@@ -440,7 +443,7 @@ def _move(
     application.state = to_state
     application.save()
     StateChange.objects.create(
-        application=application, from_state=from_state, to_state=to_state, message=message, by=by
+        application=application, from_state=from_state, to_state=to_state, message=message, by=by, reply_by=reply_by
     )
     write_audit(
         actor=by,
@@ -453,6 +456,7 @@ def _move(
         "application": application,
         "state_label": S(to_state).label,
         "message": message,
+        "reply_by": reply_by,
         # What the mail asks of the applicant, from the move itself (the template compares no state names).
         "asks_completion": application.awaits_completion,
         "asks_final_report_completion": application.awaits_final_report and from_state == S.FINAL_REPORT_SUBMITTED,
@@ -510,6 +514,7 @@ def resubmit_application(*, application: Application, by: User, message: str = "
         raise InvalidTransition(_("The application has already been sent back to the handlers."))
     if selectors.missing_items(application):
         raise ServiceError(_("The application is not complete yet: see the list of what is missing."))
+    take_snapshot(application, ApplicationSnapshot.Moment.RETURNED)
     return _move(application, S.IN_REVIEW, by=by, message=message)
 
 
@@ -641,16 +646,24 @@ def save_review(
 
 
 @transaction.atomic
-def request_completion(*, application: Application, by: User, message: str) -> Application:
-    """Ask the applicant to complete the application; it becomes editable for them until they send it back.
+def request_completion(*, application: Application, by: User, message: str, reply_by: date | None) -> Application:
+    """Ask the applicant to complete the application by `reply_by`; it is editable for them until they send it back.
 
-    Side effects: through `_move` (the message is in the history and the mail).
+    Side effects: a snapshot of the application as it is now (the handler's comparison), the deadline on the
+    request in the history, and through `_move` the history, audit row and mail.
     """
     if not message.strip():
         raise ServiceError(_("Write what the applicant should complete."), field="message")
+    if reply_by is None:
+        raise ServiceError(_("Give the date the applicant should reply by."), field="reply_by")
+    require_dates_in_range(reply_by=reply_by)
+    if reply_by <= timezone.localdate():
+        raise ServiceError(_("The reply date must be after today."), field="reply_by")
     application = _lock(application)
     _ensure_no_conflict(application, by)
-    return _move(application, S.COMPLETION_REQUESTED, by=by, message=message.strip())
+    take_snapshot(application, ApplicationSnapshot.Moment.REQUESTED)
+    application = _move(application, S.COMPLETION_REQUESTED, by=by, message=message.strip(), reply_by=reply_by)
+    return application
 
 
 @transaction.atomic

@@ -32,4 +32,5 @@ urlpatterns = [
     path("review/<int:pk>/conflicts/<int:conflict_pk>/lift/", review.LiftConflictView.as_view(), name="lift_conflict"),
     path("review/<int:pk>/final-report/", review.HandleFinalReportView.as_view(), name="handle_final_report"),
     path("", include("checks.decision_letters.urls")),
+    path("", include("checks.messages.urls")),
 ]

@@ -131,6 +131,8 @@ class AuditAction(models.TextChoices):
     APPLICATION_WITHDRAWN = "application.withdrawn", _("Application withdrawn")
     APPLICATION_ASSIGNED = "application.assigned", _("Handler assigned")
     APPLICATION_REVIEWED = "application.reviewed", _("Application reviewed")
+    APPLICATION_MESSAGE_SENT = "application.message_sent", _("Message sent about an application")
+    APPLICATION_NOTE_WRITTEN = "application.note_written", _("Internal note written")
     CONFLICT_DECLARED = "conflict.declared", _("Conflict of interest declared")
     CONFLICT_LIFTED = "conflict.lifted", _("Conflict of interest lifted")
     DECISION_APPROVED = "decision.approved", _("Decision: approved")
@@ -325,6 +327,8 @@ DESCRIPTIONS: dict[AuditAction, object] = {
     AuditAction.APPLICATION_WITHDRAWN: STATE_CHANGE,
     AuditAction.APPLICATION_ASSIGNED: _assigned,
     AuditAction.APPLICATION_REVIEWED: _("Recommendation: %(recommendation)s"),
+    AuditAction.APPLICATION_MESSAGE_SENT: _("Message %(message)s, attached files: %(files)s"),
+    AuditAction.APPLICATION_NOTE_WRITTEN: _("Note %(message)s, attached files: %(files)s"),
     AuditAction.CONFLICT_DECLARED: _("Conflict #%(conflict)s"),
     AuditAction.CONFLICT_LIFTED: _("Conflict #%(conflict)s (handler #%(handler)s)"),
     AuditAction.TRACK_ADDED: _("Track #%(track)s: caps %(cap_one)s / %(cap_two_or_more)s SEK"),

@@ -29,6 +29,7 @@ from ..forms import (
     QueueFilterForm,
     ReviewForm,
 )
+from ..messages.forms import CompletionRequestForm
 
 
 class QueueView(PermissionView, LenientPaginationMixin, ListView):
@@ -186,10 +187,15 @@ class ScoreView(HandlerFormView):
 class RequestCompletionView(HandlerFormView):
     permission_required = "checks.request_completion_application"
     template_name = "checks/handler/completion_form.html"
-    form_class = MessageForm
+    form_class = CompletionRequestForm
 
     def act(self, form):
-        services.request_completion(application=self.object, by=self.request.user, message=form.cleaned_data["message"])
+        services.request_completion(
+            application=self.object,
+            by=self.request.user,
+            message=form.cleaned_data["message"],
+            reply_by=form.cleaned_data["reply_by"],
+        )
         return _("The applicant has been asked to complete the application.")
 
 

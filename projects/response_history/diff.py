@@ -1,23 +1,18 @@
 """A readable comparison of two versions of a response, word by word, for `<ins>`/`<del>` with text labels."""
 
-import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils.translation import gettext as _
 
+from portal.diff import Segment, word_diff
+from portal.diff import whole_diff as _whole_diff
+
 from ..models import TRL_LEVELS, Response
 from .content import PART_LABELS, RESPONSE_FIELDS
 
-TOKEN = re.compile(r"\s+|\w+|[^\w\s]")
 TEXT_FIELDS = {"summary", "description", "references"}
-
-
-@dataclass
-class Segment:
-    kind: str  # "equal", "insert" or "delete"
-    text: str
 
 
 @dataclass
@@ -25,27 +20,6 @@ class PartComparison:
     label: str
     changed: bool
     segments: list[Segment] = field(default_factory=list)
-
-
-def word_diff(old: str, new: str) -> list[Segment]:
-    """The words of `old` and `new` as unchanged, removed and added runs (a replacement is removed, then added)."""
-    a, b = TOKEN.findall(old or ""), TOKEN.findall(new or "")
-    segments: list[Segment] = []
-    for tag, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if tag == "equal":
-            segments.append(Segment("equal", "".join(a[i1:i2])))
-            continue
-        if i2 > i1:
-            segments.append(Segment("delete", "".join(a[i1:i2])))
-        if j2 > j1:
-            segments.append(Segment("insert", "".join(b[j1:j2])))
-    return segments
-
-
-def _whole_diff(old: str, new: str) -> list[Segment]:
-    if old == new:
-        return [Segment("equal", new)] if new else []
-    return [Segment(kind, text) for kind, text in (("delete", old), ("insert", new)) if text]
 
 
 def _field_text(name: str, value) -> str:

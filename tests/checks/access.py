@@ -71,6 +71,14 @@ def cases(world):
             default=404,
         ),
         AccessCase("checks:decision_letter", LOGIN, kwargs={"pk": in_review.pk}, default=404),
+        # The thread: the applicant's members and staff; nobody has one for a draft.
+        AccessCase(
+            "checks:messages",
+            {**LOGIN, "buyer": 200, "handler": 200, "admin": 200},
+            kwargs={"pk": in_review.pk},
+            default=404,
+        ),
+        AccessCase("checks:messages", LOGIN, kwargs={"pk": draft.pk}, default=404),
         AccessCase("checks:queue", {"anonymous": 302, "handler": 200}, default=403),
         AccessCase("checks:review_detail", staff_only, kwargs={"pk": in_review.pk}, default=404),
         # Drafts are the applicant's own: not even staff see them.

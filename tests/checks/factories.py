@@ -24,6 +24,11 @@ def _today():
     return timezone.localdate()
 
 
+def reply_date(days: int = 14) -> datetime.date:
+    """A completion request's reply deadline, `days` from today."""
+    return _today() + datetime.timedelta(days=days)
+
+
 class TrackFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Track
@@ -211,7 +216,9 @@ def _walk(application, *, buyer, handler, state, granted) -> None:
             if not stay_assigned:
                 services.assign_application(application=application, handler=None, by=handler)
         elif step == "request_completion":
-            services.request_completion(application=application, by=handler, message="Komplettera.")
+            services.request_completion(
+                application=application, by=handler, message="Komplettera.", reply_by=reply_date()
+            )
         elif step in ("approve", "reject"):
             services.decide_application(
                 application=application,

@@ -11,7 +11,7 @@ from checks.models import Application, Decision, Review
 from checks.templatetags.checks_tags import sek
 from tests.factories import make_buyer, make_company_user, make_handler, make_portal_admin, organisation_of
 
-from .factories import make_application
+from .factories import make_application, reply_date
 
 pytestmark = pytest.mark.django_db
 S = Application.State
@@ -35,7 +35,7 @@ def handled(*, decide: bool = True) -> tuple[Application, list]:
     scores = {c.pk: (next(values), COMMENT) for c in application.call.criteria.order_by("position")}
     services.save_review(application=application, handler=handler, scores=scores, recommendation="unsure")
     services.declare_conflict(handler=make_handler(), reason=CONFLICT, organisation=application.organisation)
-    services.request_completion(application=application, by=handler, message=COMPLETION)
+    services.request_completion(application=application, by=handler, message=COMPLETION, reply_by=reply_date())
     services.resubmit_application(application=application, by=applicant, message=RESUBMIT)
     if decide:
         services.decide_application(
@@ -97,7 +97,7 @@ def test_applicant_sees_the_open_completion_request_but_no_scores(client, langua
     scores = {c.pk: (next(values), COMMENT) for c in application.call.criteria.order_by("position")}
     services.save_review(application=application, handler=handler, scores=scores, recommendation="unsure")
     services.declare_conflict(handler=make_handler(), reason=CONFLICT, application=application)
-    services.request_completion(application=application, by=handler, message=COMPLETION)
+    services.request_completion(application=application, by=handler, message=COMPLETION, reply_by=reply_date())
 
     response = get_page(client, application.contact, application, language)
 

@@ -14,7 +14,7 @@ from portal.models import Membership
 from portal.services import ServiceError
 from tests.factories import UserFactory, make_buyer, make_handler, organisation_of
 
-from .factories import make_application, make_call
+from .factories import make_application, make_call, reply_date
 
 pytestmark = pytest.mark.django_db
 S = Application.State
@@ -64,7 +64,9 @@ def test_completion_request_mail_carries_the_message_in_each_recipients_language
     application = make_application(buyer=contact, state=S.IN_REVIEW)
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.request_completion(application=application, by=make_handler(), message="Bifoga offerten.")
+        services.request_completion(
+            application=application, by=make_handler(), message="Bifoga offerten.", reply_by=reply_date()
+        )
 
     by_address = {message.to[0]: message for message in mail.outbox}
     assert set(by_address) == {contact.email, owner.email}
@@ -99,7 +101,9 @@ def test_state_change_mail_says_what_the_move_asks_of_the_applicant(
     application = make_application(buyer=contact, state=state, amount=150_000)
     handler = make_handler()
     moves = {
-        "request_completion": lambda: services.request_completion(application=application, by=handler, message="M"),
+        "request_completion": lambda: services.request_completion(
+            application=application, by=handler, message="M", reply_by=reply_date()
+        ),
         "request_report_completion": lambda: services.request_report_completion(
             application=application, by=handler, message="M"
         ),

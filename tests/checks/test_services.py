@@ -13,7 +13,7 @@ from portal.models import AuditEntry, Membership
 from portal.services import InvalidTransition, ServiceError
 from tests.factories import UserFactory, make_buyer, make_handler, organisation_of
 
-from .factories import make_application, make_call
+from .factories import make_application, make_call, reply_date
 
 pytestmark = pytest.mark.django_db
 S = Application.State
@@ -325,7 +325,7 @@ MOVES = {
         application=application, handler=handler, by=handler
     ),
     "request_completion": lambda application, handler: services.request_completion(
-        application=application, by=handler, message="Komplettera."
+        application=application, by=handler, message="Komplettera.", reply_by=reply_date()
     ),
     "approve": lambda application, handler: services.decide_application(
         application=application, by=handler, outcome="approved", reasoning="R", granted_amount=1_000
@@ -446,7 +446,10 @@ def test_declared_conflict_on_organisation_unassigns_and_blocks_review():
 @pytest.mark.parametrize(
     ("state", "act"),
     [
-        (S.IN_REVIEW, lambda a, h: services.request_completion(application=a, by=h, message="Komplettera")),
+        (
+            S.IN_REVIEW,
+            lambda a, h: services.request_completion(application=a, by=h, message="Komplettera", reply_by=reply_date()),
+        ),
         (S.FINAL_REPORT_SUBMITTED, lambda a, h: services.accept_final_report(application=a, by=h)),
         (
             S.FINAL_REPORT_SUBMITTED,
@@ -515,7 +518,7 @@ def test_save_review_needs_every_criterion_and_scores_1_to_5():
 def test_completion_request_and_resubmission():
     handler = make_handler()
     application = make_application(state=S.IN_REVIEW)
-    services.request_completion(application=application, by=handler, message="Bifoga offerten.")
+    services.request_completion(application=application, by=handler, message="Bifoga offerten.", reply_by=reply_date())
     application.refresh_from_db()
     assert application.state == S.COMPLETION_REQUESTED
     assert application.state_changes.last().message == "Bifoga offerten."
@@ -528,7 +531,9 @@ def test_completion_request_and_resubmission():
 
 def test_completion_request_needs_a_message():
     with pytest.raises(ServiceError):
-        services.request_completion(application=make_application(state=S.IN_REVIEW), by=make_handler(), message="")
+        services.request_completion(
+            application=make_application(state=S.IN_REVIEW), by=make_handler(), message="", reply_by=reply_date()
+        )
 
 
 # --- decisions ----------------------------------------------------------------------------------------------------

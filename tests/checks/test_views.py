@@ -1,7 +1,10 @@
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from checks import services
 from checks.models import Application, ConflictOfInterest, Decision, GrantCall
@@ -338,7 +341,10 @@ def test_handler_scores_requests_completion_and_decides(client):
     assert client.post(reverse("checks:score", args=[application.pk]), data).status_code == 302
     response = client.post(reverse("checks:request_completion", args=[application.pk]), {"message": ""})
     assert response.status_code == 400
-    client.post(reverse("checks:request_completion", args=[application.pk]), {"message": "Bifoga offert"})
+    client.post(
+        reverse("checks:request_completion", args=[application.pk]),
+        {"message": "Bifoga offert", "reply_by": (timezone.localdate() + timedelta(days=10)).isoformat()},
+    )
     application.refresh_from_db()
     assert application.state == S.COMPLETION_REQUESTED
     services.resubmit_application(application=application, by=application.contact)

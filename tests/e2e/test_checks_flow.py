@@ -1,6 +1,9 @@
 """Flow 4 of DESIGN.md in a browser, with axe on every page: apply, score, complete, approve, letter, final report."""
 
+from datetime import timedelta
+
 from django.core import mail
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from checks.models import Application, DecisionLetter
@@ -60,6 +63,7 @@ def test_buyer_applies_handler_scores_completes_approves_and_buyer_reports(ui):
     expect(page.locator("body")).to_contain_text("4,00")
     ui.submit(page.get_by_role("link", name="Begär komplettering"))
     ui.fill("Meddelande till den sökande", "Bifoga offerten från testbädden.")
+    ui.fill("Svara senast", (timezone.localdate() + timedelta(days=14)).isoformat())
     ui.submit(page.get_by_role("button", name="Skicka begäran"))
     application.refresh_from_db()
     assert application.state == Application.State.COMPLETION_REQUESTED
@@ -76,9 +80,16 @@ def test_buyer_applies_handler_scores_completes_approves_and_buyer_reports(ui):
     application.refresh_from_db()
     assert application.state == Application.State.IN_REVIEW
 
-    # The handler approves an amount; the letter is rendered and mailed.
+    # The buyer writes to the handler on the application's page.
+    page.get_by_label("Meddelande", exact=True).fill("Offerten ligger nu i ansökan.")
+    ui.submit(page.get_by_role("button", name="Skicka", exact=True))
+    expect(page.locator(".thread")).to_contain_text("Offerten ligger nu i ansökan.")
+
+    # The handler sees the message and what the buyer changed, then approves an amount; the letter is mailed.
     page = log_in(ui, handler)
     ui.goto(f"/checks/review/{application.pk}/")
+    expect(page.locator(".thread")).to_contain_text("Offerten ligger nu i ansökan.")
+    expect(page.locator("section:has(#changes-heading) ins")).to_contain_text(["Offerten"])
     ui.submit(page.get_by_role("link", name="Besluta"))
     page.get_by_label("Beviljad").check()
     ui.fill("Beviljat belopp (kr)", "140000")
