@@ -1,7 +1,7 @@
 from django import forms
-from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from portal.amounts import AmountField, format_sek
 from portal.dates import DateRangeFormMixin
 from portal.files import AttachmentsField
 from portal.models import User
@@ -38,6 +38,7 @@ class GrantCallForm(NoColon, DateRangeFormMixin, forms.ModelForm):
             "total_budget",
         ]
         widgets = {"opens_on": DATE, "closes_on": DATE, "description": forms.Textarea(attrs={"rows": 6})}
+        field_classes = {"total_budget": AmountField}
 
     def clean(self):
         cleaned = super().clean()
@@ -51,8 +52,8 @@ class TrackForm(NoColon, forms.Form):
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     name = forms.CharField(label=_("Track name"), max_length=200)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    cap_one = forms.IntegerField(label=_("Cap, one external competence (SEK)"), min_value=1, max_value=MAX_SEK)
-    cap_two_or_more = forms.IntegerField(
+    cap_one = AmountField(label=_("Cap, one external competence (SEK)"), min_value=1, max_value=MAX_SEK)
+    cap_two_or_more = AmountField(
         label=_("Cap, two or more external competences (SEK)"),
         min_value=1,
         max_value=MAX_SEK,
@@ -151,9 +152,13 @@ class ApplicationForm(NoColon, DateRangeFormMixin, forms.ModelForm):
         self.fields["contact"].queryset = User.objects.filter(memberships__organisation=organisation).order_by("email")
         self.fields["contact"].label_from_instance = lambda user: f"{user.get_full_name() or user.email} <{user.email}>"
         self.fields["contact"].empty_label = None
-        amount = self.fields["requested_amount"]
-        amount.widget.attrs.update(min=0, max=MAX_SEK)
-        amount.validators.append(MaxValueValidator(MAX_SEK))
+        self.fields["requested_amount"] = AmountField(
+            label=self.fields["requested_amount"].label,
+            help_text=self.fields["requested_amount"].help_text,
+            required=False,
+            min_value=0,
+            max_value=MAX_SEK,
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -194,7 +199,7 @@ def track_label(track) -> str:
 class ExpertiseForm(NoColon, forms.Form):
     provider = forms.CharField(label=_("Provider"), max_length=200, required=False)
     competence = forms.CharField(label=_("Competence"), max_length=300, required=False)
-    fee = forms.IntegerField(label=_("Fee (SEK)"), min_value=0, max_value=MAX_SEK, required=False)
+    fee = AmountField(label=_("Fee (SEK)"), min_value=0, max_value=MAX_SEK, required=False)
 
 
 class BudgetLineForm(NoColon, forms.Form):
@@ -208,7 +213,7 @@ class BudgetLineForm(NoColon, forms.Form):
         required=False,
     )
     description = forms.CharField(label=_("Description"), max_length=300, required=False)
-    amount = forms.IntegerField(label=_("Amount (SEK)"), min_value=0, max_value=MAX_SEK, required=False)
+    amount = AmountField(label=_("Amount (SEK)"), min_value=0, max_value=MAX_SEK, required=False)
 
     def clean(self):
         cleaned = super().clean()
@@ -318,7 +323,7 @@ class ReviewForm(NoColon, forms.Form):
 
 class DecisionForm(NoColon, forms.Form):
     outcome = forms.ChoiceField(label=_("Decision"), choices=Decision.Outcome.choices, widget=forms.RadioSelect)
-    granted_amount = forms.IntegerField(
+    granted_amount = AmountField(
         label=_("Granted amount (SEK)"),
         min_value=1,
         max_value=MAX_SEK,
@@ -347,13 +352,13 @@ class FinalReportForm(NoColon, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.budget_lines = list(budget_lines)
         for line in self.budget_lines:
-            self.fields[f"actual_{line.pk}"] = forms.IntegerField(
+            self.fields[f"actual_{line.pk}"] = AmountField(
                 label=_("Actual cost (SEK): %(kind)s – %(description)s")
                 % {"kind": line.get_kind_display(), "description": line.description or "—"},
                 min_value=0,
                 max_value=MAX_SEK,
                 initial=line.actual_amount,
-                help_text=_("Budgeted: %(amount)s SEK") % {"amount": line.amount or 0},
+                help_text=_("Budgeted: %(amount)s") % {"amount": format_sek(line.amount or 0)},
             )
 
     def actual_costs(self) -> dict[int, int]:

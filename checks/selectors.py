@@ -10,6 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.amounts import format_decimal, group_digits
 from portal.rules import active_organisation, is_portal_admin, is_staff_role
 from portal.selectors import organisation_owners
 
@@ -186,7 +187,7 @@ def missing_items(application) -> list[MissingItem]:
                     "The requested amount (%(requested)s SEK) does not equal "
                     "the sum of the budget lines (%(total)s SEK)."
                 )
-                % {"requested": application.requested_amount, "total": total},
+                % {"requested": group_digits(application.requested_amount), "total": group_digits(total)},
             )
         )
     cap = application.cap
@@ -199,9 +200,9 @@ def missing_items(application) -> list[MissingItem]:
                     "competence(s): %(cap)s SEK."
                 )
                 % {
-                    "requested": application.requested_amount,
+                    "requested": group_digits(application.requested_amount),
                     "count": max(application.competence_count, 1),
-                    "cap": cap,
+                    "cap": group_digits(cap),
                 },
             )
         )
