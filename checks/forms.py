@@ -366,6 +366,24 @@ class FinalReportForm(NoColon, forms.ModelForm):
 
 
 class QueueFilterForm(NoColon, QueryFilterForm):
+    VIEW_LABELS = {
+        "needs_action": _("Needs action"),
+        "mine": _("Mine"),
+        "unassigned": _("Unassigned"),
+        "awaiting_decision": _("Awaiting decision"),
+        "overdue": _("Overdue"),
+        "all": _("All"),
+    }
+    view = forms.ChoiceField(
+        label=_("Show"), required=False, choices=list(VIEW_LABELS.items()), widget=forms.HiddenInput
+    )
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        help_text=_("Reference number, organisation or title."),
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
     call = forms.ModelChoiceField(
         label=_("Grant call"), queryset=GrantCall.objects.all(), required=False, empty_label=_("All")
     )
@@ -394,6 +412,7 @@ class QueueFilterForm(NoColon, QueryFilterForm):
             ("amount", _("Requested amount, lowest first")),
             ("-score", _("Average score, highest first")),
             ("reference", _("Reference number")),
+            ("waiting", _("Days waiting, longest first")),
         ],
     )
 
@@ -404,3 +423,29 @@ class QueueFilterForm(NoColon, QueryFilterForm):
         self.fields["track"].choices = [("", _("All"))] + [
             (track.pk, f"{track.call.reference_number}: {track.name}") for track in Track.objects.select_related("call")
         ]
+
+
+class QueueBatchForm(NoColon, forms.Form):
+    """The ticked applications of the queue and what to do with them (assign, or export as CSV or .xlsx)."""
+
+    ASSIGN, CSV, XLSX = "assign", "csv", "xlsx"
+    action = forms.ChoiceField(choices=[(ASSIGN, ASSIGN), (CSV, CSV), (XLSX, XLSX)])
+    application = forms.TypedMultipleChoiceField(
+        coerce=int, error_messages={"required": _("Tick at least one application.")}
+    )
+    handler = forms.ModelChoiceField(
+        label=_("Assign to"), queryset=User.objects.none(), required=False, empty_label=_("Choose a handler")
+    )
+
+    def __init__(self, *args, choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        from portal.rules import HANDLERS_GROUP
+
+        self.fields["handler"].queryset = User.objects.filter(groups__name=HANDLERS_GROUP).order_by("email")
+        self.fields["application"].choices = [(pk, pk) for pk in choices]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("action") == self.ASSIGN and not cleaned.get("handler") and "handler" not in self.errors:
+            self.add_error("handler", _("Choose the handler to assign."))
+        return cleaned
