@@ -334,7 +334,11 @@ class DecisionForm(NoColon, forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("outcome") == Decision.Outcome.APPROVED and not cleaned.get("granted_amount"):
+        if (
+            cleaned.get("outcome") == Decision.Outcome.APPROVED
+            and not cleaned.get("granted_amount")
+            and "granted_amount" not in self.errors  # one error per field: "not an amount" says it already
+        ):
             self.add_error("granted_amount", _("Enter the granted amount."))
         return cleaned
 

@@ -52,7 +52,8 @@ def format_sek(value) -> str:
         number = int(value)
     except (TypeError, ValueError):
         return value
-    return _("%(amount)s SEK") % {"amount": group_digits(number)}
+    # Non-breaking throughout: "200 000 kr" never breaks over two lines.
+    return (_("%(amount)s SEK") % {"amount": group_digits(number)}).replace(" ", "\u00a0")
 
 
 def format_decimal(value, places: int = 2) -> str:

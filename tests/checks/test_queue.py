@@ -247,7 +247,8 @@ def test_batch_is_for_handlers_only(client, make_user):
     client.force_login(make_user())
 
     response = client.post(
-        reverse("checks:queue_batch"), {"action": "assign", "handler": make_handler().pk, "application": [application.pk]}
+        reverse("checks:queue_batch"),
+        {"action": "assign", "handler": make_handler().pk, "application": [application.pk]},
     )
 
     assert response.status_code == 403
