@@ -478,9 +478,14 @@ def export_table(call) -> tuple[list, list[list]]:
     return criteria, rows
 
 
+def ticked_ids(values) -> list[int]:
+    """The ids posted by the queue's checkboxes: numbers that can be ids only (no overflow), at most 500."""
+    return [int(value) for value in values if str(value).isdigit() and len(str(value)) <= 18][:500]
+
+
 def selection_export_table(user, pks) -> list[list]:
     """Rows of the applications ticked in the queue (any calls: no per-criterion columns)."""
-    numbers = [int(pk) for pk in pks if str(pk).isdigit()][:500]
+    numbers = ticked_ids(pks)
     return [_export_row(a, list(a.reviews.all())) for a in export_rows().filter(pk__in=numbers)]
 
 

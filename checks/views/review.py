@@ -104,7 +104,7 @@ class QueueBatchView(QueueView):
 
     def post(self, request):
         posted = request.POST.getlist("application")
-        numbers = [int(pk) for pk in posted if pk.isdigit()][:500]
+        numbers = selectors.ticked_ids(posted)
         choices = (
             selectors.review_queue(request.user, view=selectors.ALL).filter(pk__in=numbers).values_list("pk", flat=True)
         )

@@ -152,7 +152,7 @@ def test_the_queue_page_shows_days_waiting_and_grouped_amounts(client):
     page = _queue(client).content.decode()
 
     assert "Dagar i kö" in page
-    assert "200\u00a0000 kr" in page
+    assert "200\u00a0000\u00a0kr" in page
 
 
 # --- batch assignment ----------------------------------------------------------------------------------------------
@@ -230,6 +230,15 @@ def test_batch_without_a_handler_or_ticks_shows_the_queue_again_with_the_ticks_k
     response = client.post(reverse("checks:queue_batch"), {"action": "csv"})
     assert response.status_code == 400
     assert "Markera minst en ansökan." in response.content.decode()
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999999", "-1", "abc"])
+def test_a_tick_that_is_no_id_is_refused_without_an_error(client, value):
+    client.force_login(make_handler())
+
+    response = client.post(reverse("checks:queue_batch"), {"action": "csv", "application": [value]})
+
+    assert response.status_code == 400
 
 
 def test_drafts_cannot_be_ticked(client):
