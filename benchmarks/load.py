@@ -130,7 +130,60 @@ def _pages() -> list[Page]:
         Page("buyer's dashboard", ["/dashboard/"], BENCH_BUYER, "signed-in"),
         Page("company's dashboard", ["/dashboard/"], BENCH_COMPANY, "signed-in"),
         Page("handler queue", ["/checks/review/"], BENCH_HANDLER, "signed-in"),
+        Page("handler queue, tabs and search", QUEUE_PATHS[1:], BENCH_HANDLER, "signed-in"),
     ]
+
+
+# The handler queue's tabs and search (checks.selectors.queue_view_filter), measured by wrk above and in-process
+# below (`--queue-only`).
+QUEUE_PATHS = [
+    "/checks/review/",
+    "/checks/review/?view=mine",
+    "/checks/review/?view=unassigned",
+    "/checks/review/?view=awaiting_decision",
+    "/checks/review/?view=overdue",
+    "/checks/review/?view=all&sort=waiting",
+    "/checks/review/?view=all&q=sensorer",
+    "/checks/review/?view=all&q=IC-2026-00",
+]
+
+
+def _queue_times(runs: int = 20) -> list[tuple[str, list[float]]]:
+    """Milliseconds to render each queue path for the bench handler in-process (view, selector, template; no page
+    cache), `runs` times each after one warm-up."""
+    from django.test import Client
+    from django.test.utils import override_settings
+
+    from benchmarks.seed import BENCH_HANDLER
+    from portal.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(email=BENCH_HANDLER))
+    results = []
+    with override_settings(ALLOWED_HOSTS=["*"], PUBLIC_PAGE_CACHE=False, REQUIRE_STAFF_MFA=False):
+        for path in QUEUE_PATHS:
+            response = client.get(path)
+            if response.status_code != 200:
+                raise SystemExit(f"{path} answered {response.status_code}")
+            times = []
+            for _ in range(runs):
+                started = time.perf_counter()
+                client.get(path)
+                times.append((time.perf_counter() - started) * 1000)
+            results.append((path, times))
+    return results
+
+
+def queue_only() -> int:
+    """`python -m benchmarks.load --queue-only`: time the queue's tabs on the database of DATABASE_URL as it is
+    (seed it first: `manage.py seed_bench --scale 1`)."""
+    _setup_django()
+    from checks.models import Application
+
+    print(f"Handler queue over {Application.objects.count()} applications, in-process, no page cache:")
+    for path, times in _queue_times():
+        print(f"  {path:<45} {_queue_summary(times)}")
+    return 0
 
 
 def _check(base: str, page: Page, cookie: str | None) -> None:
@@ -221,6 +274,11 @@ def _alert_matching() -> str:
 def _search_summary(times: list[float]) -> str:
     p95 = statistics.quantiles(times, n=20)[-1]
     return f"median {statistics.median(times):.1f} ms, p95 {p95:.1f} ms (target p95 < 50 ms)"
+
+
+def _queue_summary(times: list[float]) -> str:
+    p95 = statistics.quantiles(times, n=20)[-1]
+    return f"median {statistics.median(times):.1f} ms, p95 {p95:.1f} ms (signed-in target p95 < 150 ms)"
 
 
 def _pdf_median() -> str:
@@ -326,6 +384,8 @@ def main() -> int:
             f"{result.page.name:<30} {result.rps:>8.0f} {result.p50:>8.1f} {result.p95:>8.1f} "
             f"{result.rps / trivial:>9.0%} {result.errors:>6}  {_target(result, trivial)}"
         )
+    for path, times in _queue_times():
+        print(f"Handler queue {path} in-process (no page cache): {_queue_summary(times)}")
     print(f"\n100 catalogue searches on PostgreSQL (selector, no page cache): {_search_summary(_search_times())}")
     print(f"100 catalogue searches on SQLite, scale {SQLITE_SCALE} (FTS5): {_sqlite_search_times()}")
     from projects.models import CpvCode
@@ -344,4 +404,6 @@ def search_only() -> int:
 
 
 if __name__ == "__main__":
+    if "--queue-only" in sys.argv[1:]:
+        sys.exit(queue_only())
     sys.exit(search_only() if "--search-only" in sys.argv[1:] else main())

@@ -21,6 +21,7 @@ from allauth.mfa.models import Authenticator
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import connection, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from checks.models import (
@@ -568,6 +569,11 @@ def _seed_checks(rng, n, now, public, buyers, needs, handlers, admin) -> None:
             StateChange(application=a, from_state=states.DRAFT, to_state=states.SUBMITTED, by=a.contact)
             for a in submitted
         ],
+    )
+    # Submitted when the application says (auto_now_add stamped them now): the queue's days waiting and its
+    # "overdue" tab then see the spread of a real queue.
+    StateChange.objects.filter(to_state=states.SUBMITTED).update(
+        created_at=Subquery(Application.objects.filter(pk=OuterRef("application_id")).values("submitted_at")[:1])
     )
     reviewed_states = {
         states.IN_REVIEW,

@@ -1,8 +1,8 @@
 from django import forms
-from django.core.validators import MaxValueValidator
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from portal.amounts import AmountField, format_sek
 from portal.dates import DateRangeFormMixin
 from portal.files import AttachmentsField
 from portal.models import User
@@ -40,6 +40,7 @@ class GrantCallForm(NoColon, DateRangeFormMixin, forms.ModelForm):
             "total_budget",
         ]
         widgets = {"opens_on": DATE, "closes_on": DATE, "description": forms.Textarea(attrs={"rows": 6})}
+        field_classes = {"total_budget": AmountField}
 
     def clean(self):
         cleaned = super().clean()
@@ -53,8 +54,8 @@ class TrackForm(NoColon, forms.Form):
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     name = forms.CharField(label=_("Track name"), max_length=200)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    cap_one = forms.IntegerField(label=_("Cap, one external competence (SEK)"), min_value=1, max_value=MAX_SEK)
-    cap_two_or_more = forms.IntegerField(
+    cap_one = AmountField(label=_("Cap, one external competence (SEK)"), min_value=1, max_value=MAX_SEK)
+    cap_two_or_more = AmountField(
         label=_("Cap, two or more external competences (SEK)"),
         min_value=1,
         max_value=MAX_SEK,
@@ -155,9 +156,13 @@ class ApplicationForm(NoColon, DateRangeFormMixin, forms.ModelForm):
         self.fields["contact"].queryset = User.objects.filter(memberships__organisation=organisation).order_by("email")
         self.fields["contact"].label_from_instance = lambda user: f"{user.get_full_name() or user.email} <{user.email}>"
         self.fields["contact"].empty_label = None
-        amount = self.fields["requested_amount"]
-        amount.widget.attrs.update(min=0, max=MAX_SEK)
-        amount.validators.append(MaxValueValidator(MAX_SEK))
+        self.fields["requested_amount"] = AmountField(
+            label=self.fields["requested_amount"].label,
+            help_text=self.fields["requested_amount"].help_text,
+            required=False,
+            min_value=0,
+            max_value=MAX_SEK,
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -198,7 +203,7 @@ def track_label(track) -> str:
 class ExpertiseForm(NoColon, forms.Form):
     provider = forms.CharField(label=_("Provider"), max_length=200, required=False)
     competence = forms.CharField(label=_("Competence"), max_length=300, required=False)
-    fee = forms.IntegerField(label=_("Fee (SEK)"), min_value=0, max_value=MAX_SEK, required=False)
+    fee = AmountField(label=_("Fee (SEK)"), min_value=0, max_value=MAX_SEK, required=False)
 
 
 class BudgetLineForm(NoColon, forms.Form):
@@ -212,7 +217,7 @@ class BudgetLineForm(NoColon, forms.Form):
         required=False,
     )
     description = forms.CharField(label=_("Description"), max_length=300, required=False)
-    amount = forms.IntegerField(label=_("Amount (SEK)"), min_value=0, max_value=MAX_SEK, required=False)
+    amount = AmountField(label=_("Amount (SEK)"), min_value=0, max_value=MAX_SEK, required=False)
 
     def clean(self):
         cleaned = super().clean()
@@ -338,7 +343,7 @@ class ReviewForm(NoColon, forms.Form):
 
 class DecisionForm(NoColon, forms.Form):
     outcome = forms.ChoiceField(label=_("Decision"), choices=Decision.Outcome.choices, widget=forms.RadioSelect)
-    granted_amount = forms.IntegerField(
+    granted_amount = AmountField(
         label=_("Granted amount (SEK)"),
         min_value=1,
         max_value=MAX_SEK,
@@ -349,7 +354,11 @@ class DecisionForm(NoColon, forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("outcome") == Decision.Outcome.APPROVED and not cleaned.get("granted_amount"):
+        if (
+            cleaned.get("outcome") == Decision.Outcome.APPROVED
+            and not cleaned.get("granted_amount")
+            and "granted_amount" not in self.errors  # one error per field: "not an amount" says it already
+        ):
             self.add_error("granted_amount", _("Enter the granted amount."))
         return cleaned
 
@@ -367,13 +376,13 @@ class FinalReportForm(NoColon, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.budget_lines = list(budget_lines)
         for line in self.budget_lines:
-            self.fields[f"actual_{line.pk}"] = forms.IntegerField(
+            self.fields[f"actual_{line.pk}"] = AmountField(
                 label=_("Actual cost (SEK): %(kind)s – %(description)s")
                 % {"kind": line.get_kind_display(), "description": line.description or "—"},
                 min_value=0,
                 max_value=MAX_SEK,
                 initial=line.actual_amount,
-                help_text=_("Budgeted: %(amount)s SEK") % {"amount": line.amount or 0},
+                help_text=_("Budgeted: %(amount)s") % {"amount": format_sek(line.amount or 0)},
             )
 
     def actual_costs(self) -> dict[int, int]:
@@ -381,6 +390,24 @@ class FinalReportForm(NoColon, forms.ModelForm):
 
 
 class QueueFilterForm(NoColon, QueryFilterForm):
+    VIEW_LABELS = {
+        "needs_action": _("Needs action"),
+        "mine": _("Mine"),
+        "unassigned": _("Unassigned"),
+        "awaiting_decision": _("Awaiting decision"),
+        "overdue": _("Overdue"),
+        "all": _("All"),
+    }
+    view = forms.ChoiceField(
+        label=_("Show"), required=False, choices=list(VIEW_LABELS.items()), widget=forms.HiddenInput
+    )
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        help_text=_("Reference number, organisation or title."),
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
     call = forms.ModelChoiceField(
         label=_("Grant call"), queryset=GrantCall.objects.all(), required=False, empty_label=_("All")
     )
@@ -409,6 +436,7 @@ class QueueFilterForm(NoColon, QueryFilterForm):
             ("amount", _("Requested amount, lowest first")),
             ("-score", _("Average score, highest first")),
             ("reference", _("Reference number")),
+            ("waiting", _("Days waiting, longest first")),
         ],
     )
 
@@ -419,3 +447,29 @@ class QueueFilterForm(NoColon, QueryFilterForm):
         self.fields["track"].choices = [("", _("All"))] + [
             (track.pk, f"{track.call.reference_number}: {track.name}") for track in Track.objects.select_related("call")
         ]
+
+
+class QueueBatchForm(NoColon, forms.Form):
+    """The ticked applications of the queue and what to do with them (assign, or export as CSV or .xlsx)."""
+
+    ASSIGN, CSV, XLSX = "assign", "csv", "xlsx"
+    action = forms.ChoiceField(choices=[(ASSIGN, ASSIGN), (CSV, CSV), (XLSX, XLSX)])
+    application = forms.TypedMultipleChoiceField(
+        coerce=int, error_messages={"required": _("Tick at least one application.")}
+    )
+    handler = forms.ModelChoiceField(
+        label=_("Assign to"), queryset=User.objects.none(), required=False, empty_label=_("Choose a handler")
+    )
+
+    def __init__(self, *args, choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        from portal.rules import HANDLERS_GROUP
+
+        self.fields["handler"].queryset = User.objects.filter(groups__name=HANDLERS_GROUP).order_by("email")
+        self.fields["application"].choices = [(pk, pk) for pk in choices]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("action") == self.ASSIGN and not cleaned.get("handler") and "handler" not in self.errors:
+            self.add_error("handler", _("Choose the handler to assign."))
+        return cleaned

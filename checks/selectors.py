@@ -2,6 +2,7 @@
 "missing" and "not yours" both raise Http404."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
 from django.db.models import Avg, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
@@ -10,6 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.amounts import group_digits
 from portal.rules import active_organisation, is_portal_admin, is_staff_role
 from portal.selectors import organisation_owners
 
@@ -245,7 +247,7 @@ def missing_items(application) -> list[MissingItem]:
                     "The requested amount (%(requested)s SEK) does not equal "
                     "the sum of the budget lines (%(total)s SEK)."
                 )
-                % {"requested": application.requested_amount, "total": total},
+                % {"requested": group_digits(application.requested_amount), "total": group_digits(total)},
             )
         )
     cap = application.cap
@@ -258,9 +260,9 @@ def missing_items(application) -> list[MissingItem]:
                     "competence(s): %(cap)s SEK."
                 )
                 % {
-                    "requested": application.requested_amount,
+                    "requested": group_digits(application.requested_amount),
                     "count": max(application.competence_count, 1),
-                    "cap": cap,
+                    "cap": group_digits(cap),
                 },
             )
         )
@@ -271,6 +273,26 @@ def missing_items(application) -> list[MissingItem]:
 
 UNDER_HANDLING = "under_handling"
 
+# The queue's tabs ("views"). Each is defined once, in `queue_view_filter`.
+NEEDS_ACTION = "needs_action"
+MINE = "mine"
+UNASSIGNED = "unassigned"
+AWAITING_DECISION = "awaiting_decision"
+OVERDUE = "overdue"
+ALL = "all"
+QUEUE_VIEWS = (NEEDS_ACTION, MINE, UNASSIGNED, AWAITING_DECISION, OVERDUE, ALL)
+
+# The agency's turn: submitted (to be assigned and reviewed), in review (also after the applicant sent a
+# completion back), a final report to handle. Not: completion requested (the applicant's turn), decided, closed,
+# withdrawn.
+NEEDS_ACTION_STATES = frozenset({S.SUBMITTED, S.IN_REVIEW, S.FINAL_REPORT_SUBMITTED})
+# Waiting longer than this since the applicant's last action is overdue (förvaltningslagen 9 §: handle a matter
+# as simply, quickly and cheaply as possible; the agency's own handling target is two weeks per step).
+OVERDUE_DAYS = 14
+
+# The state changes the applicant makes: submitting, sending a completion back, submitting the final report.
+APPLICANT_MOVES = Q(to_state__in=[S.SUBMITTED, S.FINAL_REPORT_SUBMITTED]) | Q(from_state=S.COMPLETION_REQUESTED)
+
 QUEUE_SORTS = {
     "submitted": ("submitted_at", "id"),
     "-submitted": ("-submitted_at", "-id"),
@@ -280,6 +302,7 @@ QUEUE_SORTS = {
     "score": (F("average_score").asc(nulls_last=True), "id"),
     "-score": (F("average_score").desc(nulls_last=True), "-id"),
     "reference": ("reference",),
+    "waiting": ("waiting_since", "id"),
 }
 
 
@@ -287,22 +310,66 @@ def _reviews_of_outer():
     return counting_reviews().filter(application=OuterRef("pk")).order_by().values("application")
 
 
-def review_queue(user, *, call=None, track=None, state=None, assigned=None, sort="submitted") -> QuerySet[Application]:
+def queue_view_filter(view: str, user, *, now=None) -> Q:
+    """What each tab of the queue shows (one place to change a definition):
+
+    - needs action: in NEEDS_ACTION_STATES;
+    - mine / unassigned: under handling (completion requested included) and assigned to the user / to nobody;
+    - awaiting decision: in review with at least one review (the closest state to "ready to decide" there is);
+    - overdue: needs action and waiting more than OVERDUE_DAYS days since the applicant's last action;
+    - all: everything submitted (decided, closed and withdrawn too).
+    """
+    if view == MINE:
+        return Q(state__in=Application.UNDER_HANDLING_STATES, assigned_to=user)
+    if view == UNASSIGNED:
+        return Q(state__in=Application.UNDER_HANDLING_STATES, assigned_to__isnull=True)
+    if view == AWAITING_DECISION:
+        return Q(state=S.IN_REVIEW, review_count__gt=0)
+    if view == OVERDUE:
+        limit = (now or timezone.now()) - timedelta(days=OVERDUE_DAYS)
+        return Q(state__in=NEEDS_ACTION_STATES, waiting_since__lt=limit)
+    if view == ALL:
+        return Q()
+    return Q(state__in=NEEDS_ACTION_STATES)
+
+
+def review_queue(
+    user,
+    *,
+    view=ALL,
+    call=None,
+    track=None,
+    state=None,
+    assigned=None,
+    search="",
+    sort="submitted",
+    now=None,
+) -> QuerySet[Application]:
     """Submitted applications for handlers, filtered and sorted; drafts never appear.
 
+    `view`: one of QUEUE_VIEWS (see `queue_view_filter`).
     `state`: one state, or UNDER_HANDLING (submitted, in review, completion requested, final report submitted).
     `assigned`: "me" (assigned to the user) or "none" (unassigned).
+    `search`: words in the reference number, the organisation's name or the title.
+    Each row has `average_score`, `review_count` and `waiting_since` (the applicant's last action).
     """
+    last_applicant_move = (
+        StateChange.objects.filter(APPLICANT_MOVES, application=OuterRef("pk"))
+        .order_by("-created_at")
+        .values("created_at")[:1]
+    )
     queryset = (
         Application.objects.exclude(state=S.DRAFT)
         .select_related("call", "track", "organisation", "assigned_to")
         # Scalar subqueries, not a join with GROUP BY over every wide row: the database sorts and cuts the
-        # page first and computes the two numbers for the rows shown only.
+        # page first and computes the numbers for the rows shown only.
         .annotate(
             average_score=Subquery(_reviews_of_outer().annotate(value=Avg("weighted_score")).values("value")),
             review_count=Coalesce(Subquery(_reviews_of_outer().annotate(value=Count("pk")).values("value")), 0),
+            waiting_since=Coalesce(Subquery(last_applicant_move), F("submitted_at")),
         )
     )
+    queryset = queryset.filter(queue_view_filter(view, user, now=now))
     if call:
         queryset = queryset.filter(call_id=call)
     if track:
@@ -315,7 +382,26 @@ def review_queue(user, *, call=None, track=None, state=None, assigned=None, sort
         queryset = queryset.filter(assigned_to=user)
     elif assigned == "none":
         queryset = queryset.filter(assigned_to__isnull=True)
+    for word in search.split()[:5]:
+        queryset = queryset.filter(
+            Q(reference__icontains=word) | Q(organisation__name__icontains=word) | Q(title__icontains=word)
+        )
     return queryset.order_by(*QUEUE_SORTS.get(sort, QUEUE_SORTS["submitted"]))
+
+
+def is_overdue(application, *, now=None) -> bool:
+    """The row-level twin of the "overdue" tab (`queue_view_filter`)."""
+    since = getattr(application, "waiting_since", None)
+    limit = (now or timezone.now()) - timedelta(days=OVERDUE_DAYS)
+    return application.state in NEEDS_ACTION_STATES and since is not None and since < limit
+
+
+def days_waiting(application, *, now=None) -> int | None:
+    """Whole days since the applicant's last action (`waiting_since` from `review_queue`)."""
+    since = getattr(application, "waiting_since", None)
+    if since is None:
+        return None
+    return max(0, ((now or timezone.now()) - since).days)
 
 
 def reviews_of(application) -> QuerySet[Review]:
@@ -403,21 +489,50 @@ def call_overview(call) -> CallOverview:
     )
 
 
-def export_rows(call) -> QuerySet[Application]:
-    """Applications of a call for the CSV export, with everything prefetched (no query per row)."""
+RECOMMENDATIONS = ("approve", "reject", "unsure")
+
+
+def export_rows(call=None) -> QuerySet[Application]:
+    """Applications (of a call) for the exports, with everything prefetched (no query per row)."""
+    queryset = Application.objects.exclude(state=S.DRAFT)
+    if call is not None:
+        queryset = queryset.filter(call=call)
     return (
-        Application.objects.filter(call=call)
-        .exclude(state=S.DRAFT)
-        .select_related("track", "organisation", "decision", "assigned_to")
+        queryset.select_related("call", "track", "organisation", "decision", "assigned_to")
         .prefetch_related(Prefetch("reviews", queryset=counting_reviews().prefetch_related("scores")))
         .annotate(average_score=Subquery(_reviews_of_outer().annotate(value=Avg("weighted_score")).values("value")))
         .order_by("reference")
     )
 
 
+def _export_row(application, reviews, per_criterion=()) -> list:
+    """One row of an export: numbers as numbers (ints, Decimals), texts in the reader's language; the writer
+    (CSV or .xlsx) formats them."""
+    decision = getattr(application, "decision", None)
+    return [
+        application.reference,
+        application.organisation.name,
+        application.title,
+        application.call.reference_number,
+        application.track.name,
+        application.get_state_display(),
+        timezone.localtime(application.submitted_at).date() if application.submitted_at else None,
+        application.requested_amount or 0,
+        str(application.assigned_to or ""),
+        len(reviews),
+        application.average_score.quantize(Decimal("0.01")) if application.average_score is not None else None,
+        *per_criterion,
+        # One column per recommendation, counted (the header names it in words).
+        *[sum(1 for review in reviews if review.recommendation == value) for value in RECOMMENDATIONS],
+        decision.get_outcome_display() if decision else "",
+        decision.granted_amount if decision else None,
+        decision.reasoning if decision else "",
+    ]
+
+
 def export_table(call) -> tuple[list, list[list]]:
-    """(criteria, rows) for the call's CSV export: one row per application that left the draft state, with
-    its review figures (average per criterion, recommendations counted approve/reject/unsure) and decision."""
+    """(criteria, rows) for the call's export: one row per application that left the draft state, with
+    its review figures (average per criterion, recommendations counted) and decision."""
     criteria = list(call.criteria.all())
     rows = []
     for application in export_rows(call):
@@ -425,31 +540,20 @@ def export_table(call) -> tuple[list, list[list]]:
         per_criterion = []
         for criterion in criteria:
             values = [s.score for r in reviews for s in r.scores.all() if s.criterion_id == criterion.pk]
-            per_criterion.append(f"{sum(values) / len(values):.2f}" if values else "")
-        recommendations = "/".join(
-            str(sum(1 for r in reviews if r.recommendation == value)) for value in ("approve", "reject", "unsure")
-        )
-        decision = getattr(application, "decision", None)
-        rows.append(
-            [
-                application.reference,
-                application.organisation.name,
-                application.title,
-                application.track.name,
-                application.get_state_display(),
-                timezone.localtime(application.submitted_at).strftime("%Y-%m-%d") if application.submitted_at else "",
-                application.requested_amount or 0,
-                str(application.assigned_to or ""),
-                len(reviews),
-                f"{application.average_score:.2f}" if application.average_score is not None else "",
-                *per_criterion,
-                recommendations,
-                decision.get_outcome_display() if decision else "",
-                decision.granted_amount if decision else "",
-                decision.reasoning if decision else "",
-            ]
-        )
+            per_criterion.append((Decimal(sum(values)) / len(values)).quantize(Decimal("0.01")) if values else None)
+        rows.append(_export_row(application, reviews, per_criterion))
     return criteria, rows
+
+
+def ticked_ids(values) -> list[int]:
+    """The ids posted by the queue's checkboxes: numbers that can be ids only (no overflow), at most 500."""
+    return [int(value) for value in values if str(value).isdigit() and len(str(value)) <= 18][:500]
+
+
+def selection_export_table(user, pks) -> list[list]:
+    """Rows of the applications ticked in the queue (any calls: no per-criterion columns)."""
+    numbers = ticked_ids(pks)
+    return [_export_row(a, list(a.reviews.all())) for a in export_rows().filter(pk__in=numbers)]
 
 
 def compute_weighted(scores) -> Decimal | None:

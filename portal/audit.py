@@ -22,6 +22,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
+from .amounts import format_sek
+
 
 class AuditAction(models.TextChoices):
     # Organisations and memberships
@@ -334,8 +336,8 @@ DESCRIPTIONS: dict[AuditAction, object] = {
     AuditAction.TRACK_ADDED: _("Track #%(track)s: caps %(cap_one)s / %(cap_two_or_more)s SEK"),
     AuditAction.TRACK_CAP_CHANGED: _("Track #%(track)s, %(field)s: %(old)s → %(new)s SEK"),
     AuditAction.CRITERION_ADDED: _("Criterion #%(criterion)s, weight %(weight)s"),
-    AuditAction.DECISION_APPROVED: _("%(from)s → %(to)s, %(amount)s SEK"),
-    AuditAction.DECISION_REJECTED: _("%(from)s → %(to)s, %(amount)s SEK"),
+    AuditAction.DECISION_APPROVED: _("%(from)s → %(to)s, %(amount)s"),
+    AuditAction.DECISION_REJECTED: _("%(from)s → %(to)s, %(amount)s"),
     AuditAction.DECISION_LETTER_MAILED: _("File: %(filename)s"),
     AuditAction.WEBINAR_PUBLISHED: STATE_CHANGE,
     AuditAction.WEBINAR_CANCELLED: _("%(from)s → %(to)s: %(message)s"),
@@ -344,6 +346,8 @@ DESCRIPTIONS: dict[AuditAction, object] = {
     AuditAction.WEBINAR_REGISTRATIONS_ANONYMISED: _anonymised,
 }
 
+# Detail keys whose whole numbers are amounts in kronor, shown "40 000 kr" (portal.amounts).
+AMOUNT_KEYS = frozenset({"amount"})
 # (group, detail key) -> the choices whose labels translate that key's values; filled by the apps' ready().
 _labels: dict[tuple[str, str], type[models.Choices]] = {}
 # "app_label.model" of the models about people: their rows store no object text.
@@ -385,6 +389,8 @@ def _value(group: str, key: str, value):
         return [str(item) for item in value]
     if value is None or value == "":
         return "–"
+    if key in AMOUNT_KEYS and isinstance(value, int):
+        return format_sek(value)
     choices = _labels.get((group, key))
     if choices is not None:
         try:

@@ -1,17 +1,11 @@
 from django import template
-from django.utils.translation import gettext as _
+
+from portal.amounts import format_sek
 
 register = template.Library()
 
 
 @register.filter
 def sek(value):
-    """200000 → "200 000 kr" (Swedish grouping with non-breaking spaces)."""
-    if value is None or value == "":
-        return "–"
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return value
-    grouped = f"{number:,}".replace(",", "\u00a0")
-    return _("%(amount)s SEK") % {"amount": grouped}
+    """200000 → "200 000 kr" (Swedish grouping with non-breaking spaces): portal.amounts.format_sek."""
+    return format_sek(value)

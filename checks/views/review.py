@@ -8,12 +8,13 @@ the handler is told why on the application's page.
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 from django.views.generic import ListView, TemplateView
 
-from portal.csv_export import csv_response
+from portal.csv_export import csv_response, swedish_row, xlsx_response
 from portal.files import attachments_for
 from portal.query import LenientPaginationMixin, clean_query
 from portal.services import ServiceError
@@ -26,6 +27,7 @@ from ..forms import (
     DecisionForm,
     LiftConflictForm,
     MessageForm,
+    QueueBatchForm,
     QueueFilterForm,
     ReviewForm,
 )
@@ -33,6 +35,9 @@ from ..messages.forms import CompletionRequestForm
 
 
 class QueueView(PermissionView, LenientPaginationMixin, ListView):
+    """The handler's queue: opens on "needs action"; tabs, filters, search, days waiting; the ticked rows can be
+    assigned or exported (QueueBatchView)."""
+
     permission_required = "checks.view_queue"
     template_name = "checks/handler/queue.html"
     context_object_name = "applications"
@@ -42,23 +47,142 @@ class QueueView(PermissionView, LenientPaginationMixin, ListView):
         self.filters = QueueFilterForm(self.request.GET or None)
         values = self.filters.filters()
         call = values.get("call")
+        self.view = values.get("view") or (selectors.ALL if values.get("state") else selectors.NEEDS_ACTION)
+        self.now = timezone.now()
         return selectors.review_queue(
             self.request.user,
+            view=self.view,
             call=call.pk if call else None,
             track=values.get("track"),
             state=values.get("state") or None,
             assigned=values.get("assigned") or None,
+            search=values.get("q") or "",
             sort=values.get("sort") or "submitted",
+            now=self.now,
         )
+
+    def invalid_filters(self) -> list[str]:
+        """One sentence per filter whose value was not valid (it is ignored; the other filters apply)."""
+        if not self.filters.is_bound:
+            return []
+        return [
+            _("The value for “%(filter)s” is not valid and is ignored.") % {"filter": self.filters.fields[name].label}
+            for name in self.filters.errors
+            if name in self.filters.fields
+        ]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         for application in context["applications"]:
             application.conflict = selectors.conflict_for(self.request.user, application)
+            application.days_waiting = selectors.days_waiting(application, now=self.now)
+            application.overdue = selectors.is_overdue(application, now=self.now)
         query = clean_query(self.request.GET)
         query.pop("page", None)
-        context.update(filters=self.filters, query_string=query.urlencode())
+        tab_query = query.copy()
+        tab_query.pop("view", None)
+        tab_query = tab_query.urlencode()
+        context.update(
+            filters=self.filters,
+            query_string=query.urlencode(),
+            invalid_filters=self.invalid_filters(),
+            current_view=self.view,
+            tabs=[
+                (value, label, f"?{tab_query}&view={value}" if tab_query else f"?view={value}")
+                for value, label in QueueFilterForm.VIEW_LABELS.items()
+            ],
+            overdue_days=selectors.OVERDUE_DAYS,
+        )
+        context.setdefault("batch_form", QueueBatchForm())
         return context
+
+
+class QueueBatchView(QueueView):
+    """The ticked applications: assign them to one handler, or download them as CSV or .xlsx. Each assignment
+    goes through `services.assign_application` (a handler with a declared conflict is refused per application);
+    a form that is not valid shows the queue again with the ticks kept."""
+
+    http_method_names = ["post"]
+
+    def post(self, request):
+        posted = request.POST.getlist("application")
+        numbers = selectors.ticked_ids(posted)
+        choices = (
+            selectors.review_queue(request.user, view=selectors.ALL).filter(pk__in=numbers).values_list("pk", flat=True)
+        )
+        form = QueueBatchForm(request.POST, choices=list(choices))
+        if not form.is_valid():
+            self.object_list = self.get_queryset()
+            context = self.get_context_data(batch_form=form, ticked={str(pk) for pk in numbers})
+            return render(request, self.template_name, context, status=400)
+        action, pks = form.cleaned_data["action"], form.cleaned_data["application"]
+        if action == QueueBatchForm.ASSIGN:
+            self.assign(pks, form.cleaned_data["handler"])
+            query = clean_query(request.GET).urlencode()
+            return redirect(reverse("checks:queue") + (f"?{query}" if query else ""))
+        header = [*export_header(), *recommendation_header(), *decision_header()]
+        rows = selectors.selection_export_table(request.user, pks)
+        stamp = timezone.localdate().isoformat()
+        if action == QueueBatchForm.XLSX:
+            return xlsx_response(
+                filename=f"checks-selection-{stamp}.xlsx", header=header, rows=rows, title=_("Applications")
+            )
+        return csv_response(
+            filename=f"checks-selection-{stamp}.csv", header=header, rows=[swedish_row(row) for row in rows]
+        )
+
+    def assign(self, pks, handler):
+        user = self.request.user
+        done, refused = 0, []
+        for application in selectors.review_queue(user, view=selectors.ALL, sort="reference").filter(pk__in=pks):
+            if not user.has_perm("checks.assign_application", application):
+                refused.append(
+                    _("%(reference)s: only applications under handling can be assigned.")
+                    % {"reference": application.reference}
+                )
+                continue
+            try:
+                services.assign_application(application=application, handler=handler, by=user)
+            except ServiceError as error:
+                refused.append(f"{application.reference}: {error.message}")
+            else:
+                done += 1
+        if done:
+            messages.success(
+                self.request,
+                ngettext(
+                    "%(count)s application is assigned to %(handler)s.",
+                    "%(count)s applications are assigned to %(handler)s.",
+                    done,
+                )
+                % {"count": done, "handler": handler},
+            )
+        for message in refused:
+            messages.error(self.request, message)
+
+
+def export_header() -> list:
+    return [
+        _("Reference number"),
+        _("Organisation"),
+        _("Title"),
+        _("Grant call"),
+        _("Track"),
+        _("State"),
+        pgettext("check application", "Submitted"),
+        _("Requested (SEK)"),
+        _("Assigned handler"),
+        _("Reviews"),
+        _("Average weighted score"),
+    ]
+
+
+def recommendation_header() -> list:
+    return [_("Reviews recommending approval"), _("Reviews recommending rejection"), _("Reviews unsure")]
+
+
+def decision_header() -> list:
+    return [_("Decision"), _("Granted (SEK)"), _("Reasoning")]
 
 
 class StaffApplicationView(PermissionView):
@@ -327,25 +451,19 @@ class CallOverviewView(OverviewView, TemplateView):
 
 
 class CallExportView(OverviewView):
-    def get(self, request, pk):
+    """The call's applications as CSV (Swedish Excel: semicolons, decimal commas) or, with `.xlsx`, a workbook."""
+
+    def get(self, request, pk, fmt="csv"):
         call = self.object
         criteria, rows = selectors.export_table(call)
         header = [
-            _("Reference number"),
-            _("Organisation"),
-            _("Title"),
-            _("Track"),
-            _("State"),
-            pgettext("check application", "Submitted"),
-            _("Requested (SEK)"),
-            _("Assigned handler"),
-            _("Reviews"),
-            _("Average weighted score"),
+            *export_header(),
             *[_("Average: %(name)s") % {"name": c.name} for c in criteria],
-            _("Recommendations (approve/reject/unsure)"),
-            _("Decision"),
-            _("Granted (SEK)"),
-            _("Reasoning"),
+            *recommendation_header(),
+            *decision_header(),
         ]
         stamp = timezone.localdate().isoformat()
-        return csv_response(filename=f"checks-{call.reference_number}-{stamp}.csv", header=header, rows=rows)
+        name = f"checks-{call.reference_number}-{stamp}"
+        if fmt == "xlsx":
+            return xlsx_response(filename=f"{name}.xlsx", header=header, rows=rows, title=call.reference_number)
+        return csv_response(filename=f"{name}.csv", header=header, rows=[swedish_row(row) for row in rows])

@@ -51,6 +51,7 @@ def cases(world):
         ),
         AccessCase("checks:call_overview", staff_only, kwargs={"pk": call.pk}, default=403),
         AccessCase("checks:call_export", staff_only, kwargs={"pk": call.pk}, default=403),
+        AccessCase("checks:call_export_xlsx", staff_only, kwargs={"pk": call.pk}, default=403),
         AccessCase("checks:admin_call_list", admin_only, default=403),
         AccessCase("checks:call_create", admin_only, default=403),
         AccessCase("checks:call_edit", admin_only, kwargs={"pk": draft_call.pk}, default=403),
@@ -80,6 +81,8 @@ def cases(world):
         ),
         AccessCase("checks:messages", LOGIN, kwargs={"pk": draft.pk}, default=404),
         AccessCase("checks:queue", {"anonymous": 302, "handler": 200}, default=403),
+        # Batch assignment and export: a POST form of the queue, for handlers only.
+        AccessCase("checks:queue_batch", {"anonymous": 302, "handler": 405}, default=403),
         AccessCase("checks:review_detail", staff_only, kwargs={"pk": in_review.pk}, default=404),
         # Drafts are the applicant's own: not even staff see them.
         AccessCase("checks:review_detail", LOGIN, kwargs={"pk": draft.pk}, default=404),

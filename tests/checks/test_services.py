@@ -561,7 +561,7 @@ def test_a_decision_is_one_audit_event_with_the_state_change_and_amount():
     assert entry.action == AuditAction.DECISION_APPROVED
     assert entry.details == {"from": "in_review", "to": "approved", "amount": 120_000}
     with translation.override("sv"):
-        assert entry.rendered_description() == "Under granskning → Beviljad, 120000 kr"
+        assert entry.rendered_description() == "Under granskning → Beviljad, 120\u00a0000\u00a0kr"
 
 
 @pytest.mark.parametrize(

@@ -652,7 +652,8 @@ def test_overview_counts_states_and_averages_scores(client):
     assert dict(overview.criterion_averages) == {heavy: pytest.approx(4), light: pytest.approx(2)}
     text = client.get(reverse("checks:call_export", args=[call.pk])).content.decode("utf-8-sig")
     row = next(line for line in text.splitlines() if reviewed.reference in line)
-    assert "3.50" in row and "4.00" in row and "2.00" in row and "1/0/1" in row
+    # Decimal commas for Swedish Excel; the recommendations counted in three named columns.
+    assert ";2;3,50;4,00;2,00;1;0;1;" in row
 
 
 def test_dashboard_panels_per_role(client):
