@@ -9,6 +9,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from rules.contrib.models import RulesModel
 
+from portal.cache import CachedPageManager
+
 from . import rules as r
 
 MESSAGE_FILES = "message"  # the attachments' purpose (portal.files)
@@ -30,6 +32,8 @@ class Message(RulesModel):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     body = models.TextField(_("message"))
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CachedPageManager()
 
     class Meta:
         verbose_name = _("message")
@@ -62,6 +66,8 @@ class ApplicationSnapshot(models.Model):
     moment = models.CharField(_("moment"), max_length=20, choices=Moment.choices)
     content = models.JSONField(default=dict)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CachedPageManager()
 
     class Meta:
         verbose_name = _("application version")

@@ -54,7 +54,7 @@ def test_a_conflict_takes_the_handlers_scores_out_of_every_average_and_the_expor
     assert overview.average == Decimal("5.00")
     assert [float(average) for _criterion, average in overview.criterion_averages] == [5.0, 5.0]
     _criteria, rows = selectors.export_table(call)
-    assert rows[0][8:12] == [1, "5.00", "5.00", "5.00"]
+    assert rows[0][9:13] == [1, Decimal("5.00"), Decimal("5.00"), Decimal("5.00")]
 
 
 def test_an_organisation_wide_conflict_counts_for_every_application_of_the_organisation():
