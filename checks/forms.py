@@ -36,6 +36,7 @@ class GrantCallForm(NoColon, DateRangeFormMixin, forms.ModelForm):
             "opens_on",
             "closes_on",
             "total_budget",
+            "final_report_days",
         ]
         widgets = {"opens_on": DATE, "closes_on": DATE, "description": forms.Textarea(attrs={"rows": 6})}
 
@@ -243,6 +244,19 @@ def line_rows(formset) -> list[dict]:
 
 class MessageForm(NoColon, forms.Form):
     message = forms.CharField(label=_("Message to the applicant"), widget=forms.Textarea(attrs={"rows": 5}))
+
+
+class PeriodEndForm(NoColon, forms.Form):
+    """A handler ends the period now or sets a new end date (checks.services.change_period_end)."""
+
+    period_end = forms.DateField(
+        label=_("New end of the period"),
+        widget=DATE,
+        help_text=_("Today's date ends the period now: the final report can be submitted from tomorrow."),
+    )
+    reason = forms.CharField(
+        label=_("Reason (recorded in the log)"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class ResubmitForm(NoColon, forms.Form):

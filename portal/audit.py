@@ -128,6 +128,7 @@ class AuditAction(models.TextChoices):
     APPLICATION_WITHDRAWN = "application.withdrawn", _("Application withdrawn")
     APPLICATION_ASSIGNED = "application.assigned", _("Handler assigned")
     APPLICATION_REVIEWED = "application.reviewed", _("Application reviewed")
+    APPLICATION_PERIOD_CHANGED = "application.period_changed", _("Application's period changed")
     CONFLICT_DECLARED = "conflict.declared", _("Conflict of interest declared")
     DECISION_APPROVED = "decision.approved", _("Decision: approved")
     DECISION_REJECTED = "decision.rejected", _("Decision: rejected")
@@ -321,6 +322,7 @@ DESCRIPTIONS: dict[AuditAction, object] = {
     AuditAction.APPLICATION_WITHDRAWN: STATE_CHANGE,
     AuditAction.APPLICATION_ASSIGNED: _assigned,
     AuditAction.APPLICATION_REVIEWED: _("Recommendation: %(recommendation)s"),
+    AuditAction.APPLICATION_PERIOD_CHANGED: _("Period ends %(from)s → %(to)s: %(reason)s"),
     AuditAction.CONFLICT_DECLARED: _("Conflict #%(conflict)s"),
     AuditAction.DECISION_APPROVED: _("%(from)s → %(to)s, %(amount)s SEK"),
     AuditAction.DECISION_REJECTED: _("%(from)s → %(to)s, %(amount)s SEK"),

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import pgettext
 from django.views.generic import ListView, TemplateView
 
@@ -25,6 +26,7 @@ from ..forms import (
     ConflictForm,
     DecisionForm,
     MessageForm,
+    PeriodEndForm,
     QueueFilterForm,
     ReviewForm,
 )
@@ -94,6 +96,7 @@ class ReviewDetailView(StaffApplicationView):
                 "can_request_completion": has("checks.request_completion_application", application),
                 "can_decide": has("checks.decide_application", application),
                 "can_accept_report": has("checks.accept_report_application", application),
+                "can_change_period": has("checks.change_period_application", application),
                 "can_declare_conflict": has("checks.declare_conflict_application", application),
                 "can_retry_letter": has("checks.retry_letter_application", application),
                 "budget_left": application.call.total_budget - selectors.budget_granted(application.call),
@@ -260,6 +263,29 @@ class HandleFinalReportView(HandlerFormView):
             application=self.object, by=self.request.user, message=form.cleaned_data["message"]
         )
         return _("The final report is sent back to the applicant for completion.")
+
+
+class PeriodEndView(HandlerFormView):
+    """End an approved application's period now or set a new end date, with a reason (audited)."""
+
+    permission_required = "checks.change_period_application"
+    template_name = "checks/handler/period_form.html"
+    denied_message = _lazy("The period can only be changed while the final report is awaited.")
+
+    def get_form(self, data=None):
+        return PeriodEndForm(data, initial={"period_end": timezone.localdate()})
+
+    def act(self, form):
+        application = services.change_period_end(
+            application=self.object,
+            by=self.request.user,
+            period_end=form.cleaned_data["period_end"],
+            reason=form.cleaned_data["reason"],
+        )
+        return _("The period now ends %(end)s; the final report is due %(due)s.") % {
+            "end": application.period_end.isoformat(),
+            "due": application.final_report_due.isoformat(),
+        }
 
 
 # --- A call's overview, for handlers and admins -------------------------------------------------------------------

@@ -25,6 +25,7 @@ def cases(world):
     in_review = make_application(call=call, buyer=buyer, state=S.IN_REVIEW)
     approved = make_application(call=call, buyer=buyer, state=S.APPROVED)
     reported = make_application(call=call, buyer=buyer, state=S.FINAL_REPORT_SUBMITTED)
+    running = make_application(call=call, buyer=buyer, state=S.APPROVED, period_ended=False)
     ready_letter(approved)
     staff_only = {"anonymous": 302, "handler": 200, "admin": 200}
     admin_only = {"anonymous": 302, "admin": 200}
@@ -57,6 +58,8 @@ def cases(world):
         AccessCase("checks:application_resubmit", {**LOGIN, "buyer": 405}, kwargs={"pk": draft.pk}, default=404),
         AccessCase("checks:application_withdraw", {**LOGIN, "buyer": 405}, kwargs={"pk": draft.pk}, default=404),
         AccessCase("checks:final_report", own, kwargs={"pk": approved.pk}, default=404),
+        # While the period runs: the application's page says from when (a redirect, not the form).
+        AccessCase("checks:final_report", {"anonymous": 302, "buyer": 302}, kwargs={"pk": running.pk}, default=404),
         AccessCase(
             "checks:decision_letter",
             {**LOGIN, "buyer": 200, "handler": 200, "admin": 200},
@@ -80,4 +83,5 @@ def cases(world):
             default=404,
         ),
         AccessCase("checks:handle_final_report", handler_page, kwargs={"pk": reported.pk}, default=404),
+        AccessCase("checks:change_period", handler_page, kwargs={"pk": running.pk}, default=404),
     ]
