@@ -405,15 +405,15 @@ class BudgetLine(models.Model):
         verbose_name_plural = _("budget lines")
         ordering = ["id"]
 
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.amount}"
+
     @property
     def difference(self) -> int | None:
         """Actual minus budgeted cost (None before the actual cost is reported)."""
         if self.actual_amount is None:
             return None
         return self.actual_amount - (self.amount or 0)
-
-    def __str__(self):
-        return f"{self.get_kind_display()}: {self.amount}"
 
 
 class StateChange(models.Model):
