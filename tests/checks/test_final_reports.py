@@ -163,3 +163,45 @@ def test_the_due_date_follows_the_calls_days_and_is_shown(client):
     assert due in client.get(reverse("checks:final_report", args=[application.pk])).content.decode()
     client.force_login(make_handler())
     assert due in client.get(reverse("checks:review_detail", args=[application.pk])).content.decode()
+
+
+def test_a_good_pdf_beside_a_forbidden_exe_is_named_to_be_chosen_again(client):
+    """Files cannot be given back to a browser: the re-shown form says exactly which ones to choose again."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from .factories import make_buyer
+    from .test_views import PDF, form_data
+
+    buyer, call = make_buyer(), make_call()
+    client.force_login(buyer)
+    data = form_data(
+        call,
+        buyer,
+        attachments=[SimpleUploadedFile("offert.pdf", PDF), SimpleUploadedFile("virus.exe", b"MZ" + b"\x00" * 60)],
+    )
+    response = client.post(reverse("checks:application_create", args=[call.pk]), data)
+    assert response.status_code == 400
+    page = response.content.decode()
+    again = "Nothing is stored until the form is saved, so choose this file again: offert.pdf."
+    assert f"Attachments: {again}" in page  # in the error summary
+    assert not Application.objects.exists()
+
+
+def test_a_good_file_beside_another_fields_error_is_named_to_be_chosen_again(client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from .test_views import PDF
+
+    application = make_application(state=S.APPROVED)
+    client.force_login(application.contact)
+    response = client.post(
+        reverse("checks:final_report", args=[application.pk]),
+        {
+            "results": "",
+            "outcome": "O",
+            "procedure": "not_started",
+            "attachments": [SimpleUploadedFile("faktura.pdf", PDF)],
+        },
+    )
+    assert response.status_code == 400
+    assert "so choose this file again: faktura.pdf." in response.content.decode()
