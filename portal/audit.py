@@ -28,6 +28,7 @@ class AuditAction(models.TextChoices):
     ORGANISATION_CREATED = "organisation.created", _("Organisation registered")
     ORGANISATION_VERIFIED = "organisation.verified", _("Organisation verified")
     ORGANISATION_REJECTED = "organisation.rejected", _("Organisation rejected")
+    ORGANISATION_DECISION_UNDONE = "organisation.decision_undone", _("Verification or rejection undone")
     ORGANISATION_CHANGED = "organisation.changed", _("Organisation changed")
     ORGANISATION_RESUBMITTED = "organisation.resubmitted", _("Organisation asked to be verified again")
     ORGANISATION_REVERIFICATION = "organisation.reverification", _("Organisation to be verified again after a change")
@@ -258,6 +259,7 @@ DESCRIPTIONS: dict[AuditAction, object] = {
     AuditAction.ORGANISATION_CREATED: _organisation_created,
     AuditAction.ORGANISATION_VERIFIED: _identity_changes,
     AuditAction.ORGANISATION_REJECTED: _("Reason: %(reason)s"),
+    AuditAction.ORGANISATION_DECISION_UNDONE: _("%(from)s → %(to)s: %(reason)s"),
     AuditAction.ORGANISATION_CHANGED: _identity_changes,
     AuditAction.ORGANISATION_REVERIFICATION: _identity_changes,
     AuditAction.ORGANISATION_INVITED: _("Invitation #%(invitation)s, role: %(role)s"),
