@@ -40,6 +40,14 @@ class GrantCallForm(NoColon, DateRangeFormMixin, forms.ModelForm):
         ]
         widgets = {"opens_on": DATE, "closes_on": DATE, "description": forms.Textarea(attrs={"rows": 6})}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Left empty: the call keeps its number of days (60 for a new call).
+        self.fields["final_report_days"].required = False
+
+    def clean_final_report_days(self):
+        return self.cleaned_data.get("final_report_days") or self.instance.final_report_days
+
     def clean(self):
         cleaned = super().clean()
         opens, closes = cleaned.get("opens_on"), cleaned.get("closes_on")
