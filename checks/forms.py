@@ -260,7 +260,10 @@ class PeriodEndForm(NoColon, forms.Form):
     period_end = forms.DateField(
         label=_("New end of the period"),
         widget=DATE,
-        help_text=_("Today's date ends the period now: the final report can be submitted from tomorrow."),
+        help_text=_(
+            "The period ends at the end of this day. Yesterday's date ends it now: the final report can be "
+            "submitted at once."
+        ),
     )
     reason = forms.CharField(
         label=_("Reason (recorded in the log)"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})

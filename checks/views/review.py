@@ -6,6 +6,8 @@ for drafts). When the rule of a handler's action says no (the state moved on, a 
 the handler is told why on the application's page.
 """
 
+import datetime
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -273,7 +275,10 @@ class PeriodEndView(HandlerFormView):
     denied_message = _lazy("The period can only be changed while the final report is awaited.")
 
     def get_form(self, data=None):
-        return PeriodEndForm(data, initial={"period_end": timezone.localdate()})
+        # Yesterday ends the period now (it ends at the end of its last day), but never before it starts.
+        yesterday = timezone.localdate() - datetime.timedelta(days=1)
+        start = self.object.period_start
+        return PeriodEndForm(data, initial={"period_end": max(yesterday, start) if start else yesterday})
 
     def act(self, form):
         application = services.change_period_end(

@@ -5,7 +5,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from checks import services
 from checks.models import Application
@@ -42,7 +42,7 @@ def _report(application, costs=None):
 
 def test_the_final_report_is_refused_while_the_period_runs():
     application = make_application(state=S.APPROVED, period_ended=False)
-    with pytest.raises(InvalidTransition) as error:
+    with translation.override("en"), pytest.raises(InvalidTransition) as error:
         _report(application)
     opens = (application.period_end + datetime.timedelta(days=1)).isoformat()
     assert f"from {opens}, when the period has ended" in str(error.value)
@@ -74,22 +74,27 @@ def test_the_handler_ends_the_period_now_with_a_reason_audited(client):
     url = reverse("checks:change_period", args=[application.pk])
     detail = client.get(reverse("checks:review_detail", args=[application.pk])).content.decode()
     assert url in detail
-    today = timezone.localdate()
-    response = client.post(url, {"period_end": today.isoformat(), "reason": ""})
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    form = client.get(url)
+    assert form.context["form"]["period_end"].value() == yesterday  # "end it now" is the default
+    response = client.post(url, {"period_end": yesterday.isoformat(), "reason": ""})
     assert response.status_code == 400
     assert list(response.context["form"].errors) == ["reason"]
-    response = client.post(url, {"period_end": today.isoformat(), "reason": "Konsulten har levererat."})
+    response = client.post(url, {"period_end": yesterday.isoformat(), "reason": "Konsulten har levererat."})
     assert response.status_code == 302
     application.refresh_from_db()
-    assert application.period_end == today
+    assert application.period_end == yesterday
     entry = AuditEntry.objects.get(action=AuditAction.APPLICATION_PERIOD_CHANGED.value)
     assert entry.actor == handler
-    assert entry.details == {"from": old_end.isoformat(), "to": today.isoformat(), "reason": "Konsulten har levererat."}
-    # Tomorrow the period has ended: the applicant can report.
-    assert not application.can_submit_final_report
-    Application.objects.filter(pk=application.pk).update(period_end=today - datetime.timedelta(days=1))
-    application.refresh_from_db()
+    assert entry.details == {
+        "from": old_end.isoformat(),
+        "to": yesterday.isoformat(),
+        "reason": "Konsulten har levererat.",
+    }
+    # The period has ended: the applicant can report at once.
     assert application.can_submit_final_report
+    client.force_login(application.contact)
+    assert client.get(reverse("checks:final_report", args=[application.pk])).status_code == 200
 
 
 def test_change_period_end_refuses_an_end_before_the_start_and_other_states():
