@@ -44,7 +44,7 @@ class QueueView(PermissionView, LenientPaginationMixin, ListView):
         self.filters = QueueFilterForm(self.request.GET or None)
         values = self.filters.filters()
         call = values.get("call")
-        return selectors.review_queue(
+        queue = selectors.review_queue(
             self.request.user,
             call=call.pk if call else None,
             track=values.get("track"),
@@ -52,6 +52,7 @@ class QueueView(PermissionView, LenientPaginationMixin, ListView):
             assigned=values.get("assigned") or None,
             sort=values.get("sort") or "submitted",
         )
+        return selectors.with_reported_costs(queue)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -210,3 +210,14 @@ def test_a_good_file_beside_another_fields_error_is_named_to_be_chosen_again(cli
     )
     assert response.status_code == 400
     assert "so choose this file again: faktura.pdf." in response.content.decode()
+
+
+def test_the_queue_row_flags_costs_above_the_grant(client):
+    over = make_application(state=S.APPROVED, amount=150_000, granted=120_000)
+    _report(over, {over.budget_lines.get().pk: 130_000})
+    within = make_application(state=S.APPROVED, amount=150_000, granted=150_000)
+    _report(within, {within.budget_lines.get().pk: 100_000})
+    client.force_login(make_handler())
+    page = client.get(reverse("checks:queue")).content.decode()
+    flag = "Costs 130\u00a0000 SEK exceed the grant 120\u00a0000 SEK by 10\u00a0000 SEK"
+    assert page.count("exceed the grant") == 1 and flag in page
