@@ -38,9 +38,18 @@ class GrantCallForm(NoColon, DateRangeFormMixin, forms.ModelForm):
             "opens_on",
             "closes_on",
             "total_budget",
+            "final_report_days",
         ]
         widgets = {"opens_on": DATE, "closes_on": DATE, "description": forms.Textarea(attrs={"rows": 6})}
         field_classes = {"total_budget": AmountField}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Left empty: the call keeps its number of days (60 for a new call).
+        self.fields["final_report_days"].required = False
+
+    def clean_final_report_days(self):
+        return self.cleaned_data.get("final_report_days") or self.instance.final_report_days
 
     def clean(self):
         cleaned = super().clean()
@@ -252,6 +261,22 @@ def line_rows(formset) -> list[dict]:
 
 class MessageForm(NoColon, forms.Form):
     message = forms.CharField(label=_("Message to the applicant"), widget=forms.Textarea(attrs={"rows": 5}))
+
+
+class PeriodEndForm(NoColon, forms.Form):
+    """A handler ends the period now or sets a new end date (checks.services.change_period_end)."""
+
+    period_end = forms.DateField(
+        label=_("New end of the period"),
+        widget=DATE,
+        help_text=_(
+            "The period ends at the end of this day. Yesterday's date ends it now: the final report can be "
+            "submitted at once."
+        ),
+    )
+    reason = forms.CharField(
+        label=_("Reason (recorded in the log)"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class ResubmitForm(NoColon, forms.Form):

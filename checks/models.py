@@ -4,6 +4,7 @@ Models are thin: fields, constraints and simple derived values. Every write goes
 through `checks.services`; every read a user can reach goes through `checks.selectors`.
 """
 
+import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
@@ -44,6 +45,12 @@ class GrantCall(RulesModel):
         validators=[validate_date_in_range],
     )
     total_budget = models.PositiveBigIntegerField(_("total budget (SEK)"))
+    final_report_days = models.PositiveSmallIntegerField(
+        _("final report due (days after the period ends)"),
+        default=60,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text=_("The final report is due this many days after the application's period ends."),
+    )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     created_by = models.ForeignKey(
@@ -268,7 +275,8 @@ class Application(RulesModel):
             "submit": r.is_applicant & r.is_draft,
             "resubmit": r.is_applicant & r.awaits_completion,
             "withdraw": r.is_applicant & r.is_withdrawable,
-            "report": r.is_applicant & r.awaits_final_report,
+            "report": r.is_applicant & r.can_submit_final_report,
+            "change_period": r.is_handler & r.awaits_final_report & ~r.has_conflict,
             "view_internal": r.is_staff_role,
             "assign": r.is_handler & r.is_under_handling,
             "assign_self": r.is_handler & r.is_under_handling & ~r.has_conflict,
@@ -341,17 +349,47 @@ class Application(RulesModel):
 
     @property
     def final_report_due(self):
-        """Two months after the period ends (the condition in every decision letter)."""
+        """The call's number of days (`GrantCall.final_report_days`) after the period ends."""
         if self.period_end is None:
             return None
-        end = self.period_end
-        month = end.month + 2
-        year = end.year + (month - 1) // 12
-        month = (month - 1) % 12 + 1
-        import calendar
+        return self.period_end + datetime.timedelta(days=self.call.final_report_days)
 
-        day = min(end.day, calendar.monthrange(year, month)[1])
-        return end.replace(year=year, month=month, day=day)
+    @property
+    def final_report_opens_on(self):
+        """The first day a final report can be submitted: the day after the period ends."""
+        if self.period_end is None:
+            return None
+        return self.period_end + datetime.timedelta(days=1)
+
+    @property
+    def period_has_ended(self) -> bool:
+        """The period is over (an application without a period has nothing to wait for)."""
+        return self.period_end is None or self.period_end < timezone.localdate()
+
+    @property
+    def can_submit_final_report(self) -> bool:
+        """Approved and the period is over: the applicant submits the final report."""
+        return self.awaits_final_report and self.period_has_ended
+
+    @property
+    def actual_total(self) -> int | None:
+        """The sum of the actual external costs reported (None before any are reported)."""
+        amounts = [line.actual_amount for line in self.budget_lines.all() if line.actual_amount is not None]
+        return sum(amounts) if amounts else None
+
+    @property
+    def actual_difference(self) -> int | None:
+        """Actual minus budgeted external costs, over all budget lines (None before any are reported)."""
+        actual = self.actual_total
+        return None if actual is None else actual - self.lines_total
+
+    @property
+    def cost_overrun(self) -> int:
+        """How much the reported actual costs exceed the granted amount (0 when they do not)."""
+        decision = getattr(self, "decision", None)
+        if decision is None or self.actual_total is None:
+            return 0
+        return max(0, self.actual_total - decision.granted_amount)
 
 
 class ExpertiseLine(models.Model):
@@ -396,6 +434,13 @@ class BudgetLine(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.amount}"
+
+    @property
+    def difference(self) -> int | None:
+        """Actual minus budgeted cost (None before the actual cost is reported)."""
+        if self.actual_amount is None:
+            return None
+        return self.actual_amount - (self.amount or 0)
 
 
 class StateChange(models.Model):

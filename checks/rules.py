@@ -36,6 +36,7 @@ is_reviewable = _state_rule("is_reviewable")
 is_in_review = _state_rule("is_in_review")
 is_under_handling = _state_rule("is_under_handling")
 awaits_final_report = _state_rule("awaits_final_report")
+can_submit_final_report = _state_rule("can_submit_final_report")
 has_final_report_to_handle = _state_rule("has_final_report_to_handle")
 
 

@@ -17,8 +17,10 @@ from portal.selectors import organisation_owners
 
 from .models import (
     Application,
+    BudgetLine,
     ConflictOfInterest,
     Criterion,
+    Decision,
     GrantCall,
     Review,
     Score,
@@ -558,3 +560,19 @@ def selection_export_table(user, pks) -> list[list]:
 
 def compute_weighted(scores) -> Decimal | None:
     return weighted_average((score.score, score.criterion.weight) for score in scores)
+
+
+def with_reported_costs(queryset: QuerySet[Application]) -> QuerySet[Application]:
+    """Add `reported_costs` (the sum of the actual costs reported, or None), `granted` (the decision's amount, or
+    None) and `costs_over_grant` (their difference) to each row: the queue flags a final report whose costs exceed
+    the grant. Scalar subqueries, computed for the rows shown only."""
+    reported = (
+        BudgetLine.objects.filter(application=OuterRef("pk"), actual_amount__isnull=False)
+        .values("application")
+        .annotate(value=Sum("actual_amount"))
+        .values("value")
+    )
+    granted = Decision.objects.filter(application=OuterRef("pk")).values("granted_amount")
+    return queryset.annotate(reported_costs=Subquery(reported), granted=Subquery(granted)).annotate(
+        costs_over_grant=F("reported_costs") - F("granted")
+    )

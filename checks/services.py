@@ -744,6 +744,8 @@ def submit_final_report(
     application = _lock(application)
     if not application.awaits_final_report:
         raise InvalidTransition(_("A final report can only be submitted for an approved application."))
+    if not application.period_has_ended:
+        raise InvalidTransition(final_report_not_yet_message(application))
     if not results.strip() or not outcome.strip():
         raise ServiceError(_("Describe the results and what the expertise led to."))
     if procedure not in FinalReport.Procedure.values:
@@ -773,6 +775,46 @@ def submit_final_report(
         attach_files(owner=application, files=files, by=by, purpose=FINAL_REPORT_FILES)
     _move(application, S.FINAL_REPORT_SUBMITTED, by=by)
     return report
+
+
+def final_report_not_yet_message(application: Application) -> str:
+    """What the applicant is told while the period runs: from which day the report can be submitted."""
+    return _(
+        "The final report can be submitted from %(date)s, when the period has ended. It is due %(due)s at the latest."
+    ) % {
+        "date": application.final_report_opens_on.isoformat(),
+        "due": application.final_report_due.isoformat(),
+    }
+
+
+@transaction.atomic
+def change_period_end(*, application: Application, by: User, period_end: date, reason: str) -> Application:
+    """A handler ends an approved application's period early (or sets a new end date), e.g. when the expertise
+    is delivered: the final report can be submitted the day after the new end date, and is due the call's
+    number of days after it.
+
+    Side effects: the application's period end, an audit row with the old and new end date and the reason.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise ServiceError(_("Write why the period is changed."), field="reason")
+    application = _lock(application)
+    _ensure_no_conflict(application, by)
+    if not application.awaits_final_report:
+        raise InvalidTransition(_("The period can only be changed while the final report is awaited."))
+    require_dates_in_range(period_end=period_end)
+    if application.period_start and period_end < application.period_start:
+        raise ServiceError(_("The period cannot end before it starts."), field="period_end")
+    old = application.period_end
+    application.period_end = period_end
+    application.save(update_fields=["period_end", "updated_at"])
+    write_audit(
+        actor=by,
+        action=AuditAction.APPLICATION_PERIOD_CHANGED,
+        obj=application,
+        details={"from": old.isoformat() if old else "", "to": period_end.isoformat(), "reason": reason},
+    )
+    return application
 
 
 @transaction.atomic

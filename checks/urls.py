@@ -32,6 +32,7 @@ urlpatterns = [
     path("review/<int:pk>/decide/", review.DecideView.as_view(), name="decide"),
     path("review/<int:pk>/conflict/", review.ConflictView.as_view(), name="declare_conflict"),
     path("review/<int:pk>/conflicts/<int:conflict_pk>/lift/", review.LiftConflictView.as_view(), name="lift_conflict"),
+    path("review/<int:pk>/period/", review.PeriodEndView.as_view(), name="change_period"),
     path("review/<int:pk>/final-report/", review.HandleFinalReportView.as_view(), name="handle_final_report"),
     path("", include("checks.decision_letters.urls")),
     path("", include("checks.messages.urls")),

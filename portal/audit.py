@@ -30,6 +30,7 @@ class AuditAction(models.TextChoices):
     ORGANISATION_CREATED = "organisation.created", _("Organisation registered")
     ORGANISATION_VERIFIED = "organisation.verified", _("Organisation verified")
     ORGANISATION_REJECTED = "organisation.rejected", _("Organisation rejected")
+    ORGANISATION_DECISION_UNDONE = "organisation.decision_undone", _("Verification or rejection undone")
     ORGANISATION_CHANGED = "organisation.changed", _("Organisation changed")
     ORGANISATION_RESUBMITTED = "organisation.resubmitted", _("Organisation asked to be verified again")
     ORGANISATION_REVERIFICATION = "organisation.reverification", _("Organisation to be verified again after a change")
@@ -135,6 +136,7 @@ class AuditAction(models.TextChoices):
     APPLICATION_REVIEWED = "application.reviewed", _("Application reviewed")
     APPLICATION_MESSAGE_SENT = "application.message_sent", _("Message sent about an application")
     APPLICATION_NOTE_WRITTEN = "application.note_written", _("Internal note written")
+    APPLICATION_PERIOD_CHANGED = "application.period_changed", _("Application's period changed")
     CONFLICT_DECLARED = "conflict.declared", _("Conflict of interest declared")
     CONFLICT_LIFTED = "conflict.lifted", _("Conflict of interest lifted")
     DECISION_APPROVED = "decision.approved", _("Decision: approved")
@@ -265,6 +267,7 @@ DESCRIPTIONS: dict[AuditAction, object] = {
     AuditAction.ORGANISATION_CREATED: _organisation_created,
     AuditAction.ORGANISATION_VERIFIED: _identity_changes,
     AuditAction.ORGANISATION_REJECTED: _("Reason: %(reason)s"),
+    AuditAction.ORGANISATION_DECISION_UNDONE: _("%(from)s → %(to)s: %(reason)s"),
     AuditAction.ORGANISATION_CHANGED: _identity_changes,
     AuditAction.ORGANISATION_REVERIFICATION: _identity_changes,
     AuditAction.ORGANISATION_INVITED: _("Invitation #%(invitation)s, role: %(role)s"),
@@ -331,6 +334,7 @@ DESCRIPTIONS: dict[AuditAction, object] = {
     AuditAction.APPLICATION_REVIEWED: _("Recommendation: %(recommendation)s"),
     AuditAction.APPLICATION_MESSAGE_SENT: _("Message %(message)s, attached files: %(files)s"),
     AuditAction.APPLICATION_NOTE_WRITTEN: _("Note %(message)s, attached files: %(files)s"),
+    AuditAction.APPLICATION_PERIOD_CHANGED: _("Period ends %(from)s → %(to)s: %(reason)s"),
     AuditAction.CONFLICT_DECLARED: _("Conflict #%(conflict)s"),
     AuditAction.CONFLICT_LIFTED: _("Conflict #%(conflict)s (handler #%(handler)s)"),
     AuditAction.TRACK_ADDED: _("Track #%(track)s: caps %(cap_one)s / %(cap_two_or_more)s SEK"),

@@ -111,6 +111,19 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+class AttachmentsBoundField(forms.BoundField):
+    """Reads the field's help text when rendered: cleaning adds which files to choose again (after the bound
+    field was made)."""
+
+    @property
+    def help_text(self):
+        return self.field.help_text or ""
+
+    @help_text.setter
+    def help_text(self, value):
+        pass
+
+
 class AttachmentsField(forms.FileField):
     """Zero or more uploaded files, each validated by `validate_upload`."""
 
@@ -127,6 +140,10 @@ class AttachmentsField(forms.FileField):
         )
         super().__init__(*args, **kwargs)
         self.widget.attrs.setdefault("accept", ACCEPT_ATTRIBUTE)
+        self.base_help_text = self.help_text
+
+    def get_bound_field(self, form, field_name):
+        return AttachmentsBoundField(form, self, field_name)
 
     def clean(self, data, initial=None):
         files = data if isinstance(data, (list, tuple)) else ([data] if data else [])
@@ -150,9 +167,25 @@ class AttachmentsField(forms.FileField):
                 errors.append(error)
             else:
                 cleaned.append((uploaded, name, mime))
+        # A browser cannot be given files back: when the page is shown again (this or another field has a
+        # problem, or the service refused), the field says exactly which of the good files to choose again.
+        if cleaned:
+            again = choose_again_message([name for _uploaded, name, _mime in cleaned])
+            self.help_text = format_lazy("{} {}", again, self.base_help_text) if self.base_help_text else again
+            if errors:
+                errors.append(ValidationError(again, code="choose_again"))
         if errors:
             raise ValidationError(errors)
         return cleaned
+
+
+def choose_again_message(names: list[str]) -> str:
+    """What a re-shown form says about files that were fine but are not kept: choose them again."""
+    return ngettext_lazy(
+        "Nothing is stored until the form is saved, so choose this file again: %(names)s.",
+        "Nothing is stored until the form is saved, so choose these files again: %(names)s.",
+        "count",
+    ) % {"names": ", ".join(names), "count": len(names)}
 
 
 @transaction.atomic

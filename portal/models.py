@@ -92,6 +92,23 @@ class Organisation(RulesModel):
     )
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     rejection_reason = models.TextField(_("reason for rejection"), blank=True)
+    rejected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("rejected by"),
+    )
+    rejected_at = models.DateTimeField(_("rejected at"), null=True, blank=True)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("registered by"),
+    )
     # What a portal admin last verified: a verified organisation that changes its name, number or kind goes back
     # to the queue, where these show what changed (old → new).
     verified_name = models.CharField(_("verified name"), max_length=200, blank=True)
@@ -112,6 +129,9 @@ class Organisation(RulesModel):
             "verify": portal_rules.is_portal_admin,
             "reject": portal_rules.is_portal_admin & portal_rules.org_awaits_verification,
             "resubmit": portal_rules.is_org_owner & portal_rules.org_is_rejected,
+            # A portal admin takes back a verification or a rejection (portal.services.undo_organisation_decision).
+            "undo_decision": portal_rules.is_portal_admin
+            & (portal_rules.org_is_verified | portal_rules.org_is_rejected),
         }
 
     def __str__(self):

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -52,8 +52,20 @@ def organisations_awaiting_verification() -> QuerySet[Organisation]:
     name, number or kind (`Organisation.changes_since_verification` says what)."""
     return (
         Organisation.objects.filter(status=Organisation.Status.PENDING)
+        .select_related("registered_by")
         .annotate(member_count=Count("memberships"))
         .order_by("created_at")
+    )
+
+
+def organisations_decided(status: str) -> QuerySet[Organisation]:
+    """Verified or rejected organisations (`status`), the latest decision first, with who decided and who
+    registered them."""
+    field = "verified_at" if status == Organisation.Status.VERIFIED else "rejected_at"
+    return (
+        Organisation.objects.filter(status=status)
+        .select_related("verified_by", "rejected_by", "registered_by")
+        .order_by(F(field).desc(nulls_last=True), "name")
     )
 
 

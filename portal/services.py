@@ -88,6 +88,7 @@ def create_organisation(
                 address=address,
                 website=website,
                 status=Organisation.Status.PENDING,
+                registered_by=by,
             )
     except IntegrityError:
         raise ServiceError(DUPLICATE_ORG_NUMBER, field="org_number") from None
@@ -149,7 +150,9 @@ def reject_organisation(*, organisation: Organisation, by: User, reason: str) ->
         raise InvalidTransition(_("Only organisations awaiting verification can be rejected."))
     organisation.status = Organisation.Status.REJECTED
     organisation.rejection_reason = reason.strip()
-    organisation.save(update_fields=["status", "rejection_reason"])
+    organisation.rejected_by = by
+    organisation.rejected_at = timezone.now()
+    organisation.save(update_fields=["status", "rejection_reason", "rejected_by", "rejected_at"])
     write_audit(
         actor=by,
         action=AuditAction.ORGANISATION_REJECTED,
@@ -158,6 +161,59 @@ def reject_organisation(*, organisation: Organisation, by: User, reason: str) ->
     )
     owners = _owners(organisation)
     send_mail_to(owners, template="portal/mail/organisation_rejected", context={"organisation": organisation})
+    return organisation
+
+
+@transaction.atomic
+def undo_organisation_decision(*, organisation: Organisation, by: User, reason: str) -> Organisation:
+    """A portal admin takes back a verification or a rejection (a mistake, new facts): the organisation awaits
+    verification again, as if never decided. Its members lose what verification gave until it is verified again.
+
+    Side effects: the decision's stored fields cleared, an audit row with the old status and the reason, a mail
+    with the reason to the owners.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise ServiceError(_("Give a reason; it is sent to the organisation."), field="reason")
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if not (organisation.is_verified or organisation.is_rejected):
+        raise InvalidTransition(_("Only a verification or a rejection can be undone."))
+    old_status = organisation.status
+    organisation.status = Organisation.Status.PENDING
+    organisation.verified_by = None
+    organisation.verified_at = None
+    organisation.verified_name = organisation.verified_org_number = organisation.verified_kind = ""
+    organisation.rejection_reason = ""
+    organisation.rejected_by = None
+    organisation.rejected_at = None
+    organisation.save(
+        update_fields=[
+            "status",
+            "verified_by",
+            "verified_at",
+            "verified_name",
+            "verified_org_number",
+            "verified_kind",
+            "rejection_reason",
+            "rejected_by",
+            "rejected_at",
+        ]
+    )
+    write_audit(
+        actor=by,
+        action=AuditAction.ORGANISATION_DECISION_UNDONE,
+        obj=organisation,
+        details={"from": old_status, "to": organisation.status, "reason": reason},
+    )
+    send_mail_to(
+        _owners(organisation),
+        template="portal/mail/organisation_decision_undone",
+        context={
+            "organisation": organisation,
+            "was_verified": old_status == Organisation.Status.VERIFIED,
+            "reason": reason,
+        },
+    )
     return organisation
 
 

@@ -32,6 +32,21 @@ portal_patterns = [
     path("staff/organisations/", staff.VerificationQueueView.as_view(), name="verification_queue"),
     path("staff/organisations/<int:pk>/verify/", staff.VerifyOrganisationView.as_view(), name="organisation_verify"),
     path("staff/organisations/<int:pk>/reject/", staff.RejectOrganisationView.as_view(), name="organisation_reject"),
+    path(
+        "staff/organisations/verified/",
+        staff.DecidedOrganisationsView.as_view(status="verified"),
+        name="organisations_verified",
+    ),
+    path(
+        "staff/organisations/rejected/",
+        staff.DecidedOrganisationsView.as_view(status="rejected"),
+        name="organisations_rejected",
+    ),
+    path(
+        "staff/organisations/<int:pk>/undo/",
+        staff.UndoOrganisationDecisionView.as_view(),
+        name="organisation_undo_decision",
+    ),
     path("staff/disputes/", staff.DisputeQueueView.as_view(), name="dispute_queue"),
     path("staff/disputes/<int:pk>/", staff.DisputeDecideView.as_view(), name="dispute_decide"),
     path("staff/audit/", staff.AuditLogView.as_view(), name="audit_log"),

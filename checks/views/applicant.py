@@ -292,6 +292,9 @@ class FinalReportView(ApplicationActionView):
     template_name = "checks/final_report_form.html"
 
     def denied_message(self) -> str:
+        application = self.object
+        if application.awaits_final_report and not application.period_has_ended:
+            return services.final_report_not_yet_message(application)
         return _("A final report can only be submitted for an approved application.")
 
     def get_form(self, data=None, files=None):

@@ -6,11 +6,14 @@ for drafts). When the rule of a handler's action says no (the state moved on, a 
 the handler is told why on the application's page.
 """
 
+import datetime
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext, pgettext
 from django.views.generic import ListView, TemplateView
 
@@ -27,6 +30,7 @@ from ..forms import (
     DecisionForm,
     LiftConflictForm,
     MessageForm,
+    PeriodEndForm,
     QueueBatchForm,
     QueueFilterForm,
     ReviewForm,
@@ -49,7 +53,7 @@ class QueueView(PermissionView, LenientPaginationMixin, ListView):
         call = values.get("call")
         self.view = values.get("view") or (selectors.ALL if values.get("state") else selectors.NEEDS_ACTION)
         self.now = timezone.now()
-        return selectors.review_queue(
+        queue = selectors.review_queue(
             self.request.user,
             view=self.view,
             call=call.pk if call else None,
@@ -60,6 +64,7 @@ class QueueView(PermissionView, LenientPaginationMixin, ListView):
             sort=values.get("sort") or "submitted",
             now=self.now,
         )
+        return selectors.with_reported_costs(queue)
 
     def invalid_filters(self) -> list[str]:
         """One sentence per filter whose value was not valid (it is ignored; the other filters apply)."""
@@ -223,6 +228,7 @@ class ReviewDetailView(StaffApplicationView):
                 "can_request_completion": has("checks.request_completion_application", application),
                 "can_decide": has("checks.decide_application", application),
                 "can_accept_report": has("checks.accept_report_application", application),
+                "can_change_period": has("checks.change_period_application", application),
                 "can_declare_conflict": has("checks.declare_conflict_application", application),
                 "can_retry_letter": has("checks.retry_letter_application", application),
                 "budget_left": application.call.total_budget - selectors.budget_granted(application.call),
@@ -429,6 +435,32 @@ class HandleFinalReportView(HandlerFormView):
             application=self.object, by=self.request.user, message=form.cleaned_data["message"]
         )
         return _("The final report is sent back to the applicant for completion.")
+
+
+class PeriodEndView(HandlerFormView):
+    """End an approved application's period now or set a new end date, with a reason (audited)."""
+
+    permission_required = "checks.change_period_application"
+    template_name = "checks/handler/period_form.html"
+    denied_message = _lazy("The period can only be changed while the final report is awaited.")
+
+    def get_form(self, data=None):
+        # Yesterday ends the period now (it ends at the end of its last day), but never before it starts.
+        yesterday = timezone.localdate() - datetime.timedelta(days=1)
+        start = self.object.period_start
+        return PeriodEndForm(data, initial={"period_end": max(yesterday, start) if start else yesterday})
+
+    def act(self, form):
+        application = services.change_period_end(
+            application=self.object,
+            by=self.request.user,
+            period_end=form.cleaned_data["period_end"],
+            reason=form.cleaned_data["reason"],
+        )
+        return _("The period now ends %(end)s; the final report is due %(due)s.") % {
+            "end": application.period_end.isoformat(),
+            "due": application.final_report_due.isoformat(),
+        }
 
 
 # --- A call's overview, for handlers and admins -------------------------------------------------------------------

@@ -77,6 +77,52 @@ class RejectOrganisationView(StaffView):
         return render(request, self.template_name, {"organisation": self.object, "form": form}, status=400)
 
 
+class DecidedOrganisationsView(StaffView, LenientPaginationMixin, ListView):
+    """Verified or rejected organisations (`status`), with who decided and when; each can be undone."""
+
+    permission_required = "portal.verify_organisations"
+    template_name = "portal/staff/decided_organisations.html"
+    context_object_name = "organisations"
+    paginate_by = 50
+    status = ""
+
+    def get_queryset(self):
+        return selectors.organisations_decided(self.status)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(status=self.status, **kwargs)
+
+
+class UndoOrganisationDecisionView(StaffView):
+    """A portal admin undoes a verification or a rejection, with a reason (`portal.undo_decision_organisation`)."""
+
+    permission_required = "portal.undo_decision_organisation"
+    template_name = "portal/staff/undo_organisation_decision.html"
+
+    def get_object(self):
+        return selectors.get_organisation(self.kwargs["pk"])
+
+    def get(self, request, pk):
+        return render(request, self.template_name, {"organisation": self.object, "form": RejectionForm()})
+
+    def post(self, request, pk):
+        form = RejectionForm(request.POST)
+        if form.is_valid():
+            try:
+                services.undo_organisation_decision(
+                    organisation=self.object, by=request.user, reason=form.cleaned_data["reason"]
+                )
+            except services.ServiceError as error:
+                form_error(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("%(name)s awaits verification again and its owners were told why.") % {"name": self.object.name},
+                )
+                return redirect("portal:verification_queue")
+        return render(request, self.template_name, {"organisation": self.object, "form": form}, status=400)
+
+
 class DisputeQueueView(StaffView, LenientPaginationMixin, ListView):
     permission_required = "portal.decide_disputes"
     template_name = "portal/staff/dispute_queue.html"

@@ -27,6 +27,7 @@ def cases(world):
     in_review = make_application(call=call, buyer=buyer, state=S.IN_REVIEW)
     approved = make_application(call=call, buyer=buyer, state=S.APPROVED)
     reported = make_application(call=call, buyer=buyer, state=S.FINAL_REPORT_SUBMITTED)
+    running = make_application(call=call, buyer=buyer, state=S.APPROVED, period_ended=False)
     ready_letter(approved)
     other_handler = make_handler()
     conflict = ConflictOfInterest.objects.create(handler=other_handler, application=in_review, reason="Släkt")
@@ -65,6 +66,8 @@ def cases(world):
         AccessCase("checks:application_resubmit", {**LOGIN, "buyer": 405}, kwargs={"pk": draft.pk}, default=404),
         AccessCase("checks:application_withdraw", {**LOGIN, "buyer": 405}, kwargs={"pk": draft.pk}, default=404),
         AccessCase("checks:final_report", own, kwargs={"pk": approved.pk}, default=404),
+        # While the period runs: the application's page says from when (a redirect, not the form).
+        AccessCase("checks:final_report", {"anonymous": 302, "buyer": 302}, kwargs={"pk": running.pk}, default=404),
         AccessCase(
             "checks:decision_letter",
             {**LOGIN, "buyer": 200, "handler": 200, "admin": 200},
@@ -119,4 +122,5 @@ def cases(world):
             kwargs={"pk": approved.pk, "conflict_pk": lifted.pk},
             default=403,
         ),
+        AccessCase("checks:change_period", handler_page, kwargs={"pk": running.pk}, default=404),
     ]

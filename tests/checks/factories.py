@@ -166,6 +166,7 @@ def make_application(
     complete=True,
     granted=None,
     assigned_to=None,
+    period_ended=None,
 ) -> Application:
     """A draft from ApplicationFactory, moved to `state` through the real services, as the buyer and a handler would.
 
@@ -175,6 +176,14 @@ def make_application(
     if assigned_to is not None and "review" not in _PATHS.get(state, ()):
         raise ValueError(f"An application that is {state} has never been assigned.")
     buyer = buyer or make_buyer()
+    if period_ended is None:
+        period_ended = "approve" in _PATHS.get(state, ())
+    period = {}
+    if period_ended:
+        period = {
+            "period_start": _today() - datetime.timedelta(days=120),
+            "period_end": _today() - datetime.timedelta(days=1),
+        }
     application = ApplicationFactory(
         call=call or GrantCallFactory(),
         buyer=buyer,
@@ -182,6 +191,7 @@ def make_application(
         track_index=track_index,
         complete=complete,
         lines__competences=competences,
+        **period,
     )
     if state == S.DRAFT:
         return application

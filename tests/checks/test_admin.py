@@ -94,6 +94,7 @@ def _call_data(reference_number):
         "opens_on": "2027-01-01",
         "closes_on": "2027-02-01",
         "total_budget": "1000000",
+        "final_report_days": "60",
         **{f"{prefix}-{key}": value for prefix in ("tracks", "criteria") for key, value in MANAGEMENT.items()},
     }
 

@@ -713,10 +713,11 @@ def test_final_report_only_when_approved():
         )
 
 
-def test_final_report_due_two_months_after_period():
-    application = make_application()
+def test_final_report_due_the_calls_number_of_days_after_the_period():
+    application = make_application(call=make_call(final_report_days=30))
     application.period_end = datetime.date(2026, 12, 31)
-    assert application.final_report_due == datetime.date(2027, 2, 28)
+    assert application.final_report_due == datetime.date(2027, 1, 30)
+    assert application.final_report_opens_on == datetime.date(2027, 1, 1)
 
 
 def test_save_call_refuses_a_total_budget_below_the_sum_granted():

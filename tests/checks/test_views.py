@@ -1,3 +1,4 @@
+import datetime
 from datetime import timedelta
 
 import pytest
@@ -288,7 +289,12 @@ def test_attachments_sent_with_the_application_and_the_final_report_are_kept_and
     assert client.post(reverse("checks:application_create", args=[call.pk]), data).status_code == 302
     application = Application.objects.get()
     assert [f.filename for f in attachments_for(application, services.APPLICANT_FILES)] == ["offert.pdf"]
-    Application.objects.filter(pk=application.pk).update(state=S.APPROVED)
+    today = timezone.localdate()
+    Application.objects.filter(pk=application.pk).update(  # decided, and the period is over
+        state=S.APPROVED,
+        period_start=today - datetime.timedelta(days=60),
+        period_end=today - datetime.timedelta(days=1),
+    )
     line = application.budget_lines.get()
     response = client.post(
         reverse("checks:final_report", args=[application.pk]),
@@ -566,6 +572,7 @@ def test_admin_creates_and_publishes_a_call(client):
         "opens_on": "2027-01-01",
         "closes_on": "2027-03-31",
         "total_budget": "5000000",
+        "final_report_days": "60",
         "tracks-TOTAL_FORMS": "1",
         "tracks-INITIAL_FORMS": "0",
         "tracks-0-name": "Spår 2",
@@ -594,6 +601,7 @@ def test_call_form_errors_keep_input(client):
         "opens_on": "2027-03-01",
         "closes_on": "2027-01-01",
         "total_budget": "5000000",
+        "final_report_days": "60",
         "tracks-TOTAL_FORMS": "1",
         "tracks-INITIAL_FORMS": "0",
         "tracks-0-name": "Spår 1",
@@ -728,6 +736,7 @@ def test_lowering_a_call_budget_below_the_sum_granted_is_shown_on_the_field(clie
         "opens_on": call.opens_on.isoformat(),
         "closes_on": call.closes_on.isoformat(),
         "total_budget": "100000",
+        "final_report_days": "60",
         "tracks-TOTAL_FORMS": "0",
         "tracks-INITIAL_FORMS": "0",
         "criteria-TOTAL_FORMS": "0",

@@ -1,5 +1,6 @@
 """Flow 4 of DESIGN.md in a browser, with axe on every page: apply, score, complete, approve, letter, final report."""
 
+import datetime
 from datetime import timedelta
 
 from django.core import mail
@@ -33,8 +34,9 @@ def test_buyer_applies_handler_scores_completes_approves_and_buyer_reports(ui):
     ui.fill("Syfte", "Att testa sensorer i en testbädd innan upphandlingen.")
     ui.fill("Bakgrund", "Fallolyckor är vanliga i hemtjänsten.")
     ui.fill("Förväntade resultat", "Funktionskrav till förfrågningsunderlaget.")
-    ui.fill("Periodens början", "2027-01-01")
-    ui.fill("Periodens slut", "2027-05-31")
+    today = timezone.localdate()
+    ui.fill("Periodens början", (today - datetime.timedelta(days=30)).isoformat())  # the work has started
+    ui.fill("Periodens slut", (today + datetime.timedelta(days=120)).isoformat())
     page.locator("#id_expertise-0-provider").fill("Sensorlabbet AB")
     page.locator("#id_expertise-0-competence").fill("Testbädd för sensorer")
     page.locator("#id_expertise-0-fee").fill("150000")
@@ -101,7 +103,21 @@ def test_buyer_applies_handler_scores_completes_approves_and_buyer_reports(ui):
     letter_mails = [m for m in mail.outbox if m.attachments]
     assert letter_mails and letter_mails[0].to == [buyer.email]
 
-    # The buyer downloads the letter and later submits the final report.
+    # The period runs: the buyer is told from when the report can be submitted. The expertise is delivered
+    # early, so the handler ends the period now, with a reason.
+    page = log_in(ui, buyer)
+    ui.goto(f"/checks/applications/{application.pk}/")
+    expect(page.locator("body")).to_contain_text("Slutrapporten kan lämnas från och med")
+    expect(page.get_by_role("link", name="Skicka in slutrapporten")).to_have_count(0)
+    page = log_in(ui, handler)
+    ui.goto(f"/checks/review/{application.pk}/")
+    ui.submit(page.get_by_role("link", name="Avsluta projektperioden eller ange ett nytt slutdatum"))
+    ui.fill("Skäl (antecknas i loggen)", "Testbädden har levererat sin rapport.")
+    ui.submit(page.get_by_role("button", name="Ändra projektperiodens slut"))
+    application.refresh_from_db()
+    assert application.period_end == today - datetime.timedelta(days=1)
+
+    # The buyer downloads the letter and submits the final report.
     page = log_in(ui, buyer)
     ui.goto(f"/checks/applications/{application.pk}/")
     with page.expect_download() as download_info:

@@ -103,6 +103,21 @@ def cases(world):
             kwargs={"pk": world["unverified_org"].pk},
             default=403,
         ),
+        AccessCase("portal:organisations_verified", {"anonymous": 302, "admin": 200}, default=403),
+        AccessCase("portal:organisations_rejected", {"anonymous": 302, "admin": 200}, default=403),
+        AccessCase(
+            "portal:organisation_undo_decision",
+            {"anonymous": 302, "admin": 200},
+            kwargs={"pk": world["buyer_org"].pk},
+            default=403,
+        ),
+        # Awaiting verification: nothing to undo (403, as rejecting a verified one).
+        AccessCase(
+            "portal:organisation_undo_decision",
+            {"anonymous": 302, "admin": 403},
+            kwargs={"pk": world["unverified_org"].pk},
+            default=403,
+        ),
         AccessCase("portal:dispute_queue", {"anonymous": 302, "admin": 200}, default=403),
         AccessCase(
             "portal:dispute_decide",

@@ -125,3 +125,21 @@ def test_csv_response_cleans_the_file_name():
 
     response = csv_response(filename='checks-2026/"01"-Åre.csv', header=["A"], rows=[])
     assert response["Content-Disposition"] == 'attachment; filename="checks-2026_01_-_re.csv"'
+
+
+def test_attachments_field_names_the_good_files_to_choose_again_beside_a_bad_one():
+    from django.utils import translation
+
+    with translation.override("en"):
+        field = AttachmentsField()
+        with pytest.raises(ValidationError) as error:
+            field.clean(
+                [SimpleUploadedFile("offert.pdf", PDF), SimpleUploadedFile("program.exe", b"MZ" + b"\x00" * 60)]
+            )
+        messages = [str(message) for message in error.value.messages]
+        assert messages[1] == "Nothing is stored until the form is saved, so choose this file again: offert.pdf."
+        assert str(field.help_text).startswith(messages[1] + " PDF, DOCX")
+        # Cleaned again (a new submit): the note is replaced, not added to.
+        field.clean([SimpleUploadedFile("a.pdf", PDF), SimpleUploadedFile("b.pdf", PDF)])
+        assert str(field.help_text).count("Nothing is stored") == 1
+        assert "choose these files again: a.pdf, b.pdf." in str(field.help_text)
