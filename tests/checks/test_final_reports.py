@@ -140,12 +140,12 @@ def test_costs_above_the_grant_are_flagged_to_the_handler_with_a_table(client):
     for name in ("handle_final_report", "review_detail"):
         page = client.get(reverse(f"checks:{name}", args=[application.pk])).content.decode()
         assert (
-            "The actual external costs (130\u00a0000 SEK) exceed the granted amount (120\u00a0000 SEK) by "
-            "10\u00a0000 SEK." in page
+            "The actual external costs (130\u00a0000\u00a0SEK) exceed the granted amount (120\u00a0000\u00a0SEK) by "
+            "10\u00a0000\u00a0SEK." in page
         ), name
         assert "<caption>Budgeted and actual external costs per budget line</caption>" in page
         assert '<th scope="row" colspan="2">Total</th>' in page
-        assert "<td>-20\u00a0000 SEK</td>" in page  # actual minus budgeted
+        assert "<td>-20\u00a0000\u00a0SEK</td>" in page  # actual minus budgeted
 
 
 def test_costs_within_the_grant_are_not_flagged(client):
@@ -219,5 +219,5 @@ def test_the_queue_row_flags_costs_above_the_grant(client):
     _report(within, {within.budget_lines.get().pk: 100_000})
     client.force_login(make_handler())
     page = client.get(reverse("checks:queue")).content.decode()
-    flag = "Costs 130\u00a0000 SEK exceed the grant 120\u00a0000 SEK by 10\u00a0000 SEK"
+    flag = "Costs 130\u00a0000\u00a0SEK exceed the grant 120\u00a0000\u00a0SEK by 10\u00a0000\u00a0SEK"
     assert page.count("exceed the grant") == 1 and flag in page
