@@ -36,8 +36,14 @@ class GrantCallForm(NoColon, DateRangeFormMixin, forms.ModelForm):
             "opens_on",
             "closes_on",
             "total_budget",
+            "appeal_text",
         ]
-        widgets = {"opens_on": DATE, "closes_on": DATE, "description": forms.Textarea(attrs={"rows": 6})}
+        widgets = {
+            "opens_on": DATE,
+            "closes_on": DATE,
+            "description": forms.Textarea(attrs={"rows": 6}),
+            "appeal_text": forms.Textarea(attrs={"rows": 3}),
+        }
 
     def clean(self):
         cleaned = super().clean()
@@ -332,6 +338,24 @@ class DecisionForm(NoColon, forms.Form):
         if cleaned.get("outcome") == Decision.Outcome.APPROVED and not cleaned.get("granted_amount"):
             self.add_error("granted_amount", _("Enter the granted amount."))
         return cleaned
+
+
+class CorrectionForm(NoColon, forms.Form):
+    """A correction (rättelse, förvaltningslagen 36 §): the corrected decision's amount and reasons, and why."""
+
+    reason = forms.CharField(
+        label=_("What is corrected and why"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example a wrong amount or an error in the reasons. It is shown in the new letter."),
+    )
+    granted_amount = forms.IntegerField(
+        label=_("Granted amount (SEK)"),
+        min_value=1,
+        max_value=MAX_SEK,
+        required=False,
+        help_text=_("Only when approving."),
+    )
+    reasoning = forms.CharField(label=_("Reasoning"), widget=forms.Textarea(attrs={"rows": 5}))
 
 
 class FinalReportForm(NoColon, forms.ModelForm):

@@ -17,6 +17,7 @@ from .models import (
     Application,
     ConflictOfInterest,
     Criterion,
+    Decision,
     GrantCall,
     Review,
     Score,
@@ -106,6 +107,17 @@ def people_to_mail(application) -> list:
     for owner in organisation_owners(application.organisation):
         people.setdefault(owner.pk, owner)
     return list(people.values())
+
+
+def decisions_of(application) -> list:
+    """Every decision on the application, newest first: the one that stands and those corrected (FL 36 §), each
+    with its letters (newest first) and who presented and decided it."""
+    return list(
+        Decision.objects.filter(for_application=application)
+        .select_related("decided_by", "presented_by", "corrects")
+        .prefetch_related("letters")
+        .order_by("-decided_at", "-id")
+    )
 
 
 def history_of(application) -> QuerySet[StateChange]:

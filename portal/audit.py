@@ -131,6 +131,8 @@ class AuditAction(models.TextChoices):
     CONFLICT_DECLARED = "conflict.declared", _("Conflict of interest declared")
     DECISION_APPROVED = "decision.approved", _("Decision: approved")
     DECISION_REJECTED = "decision.rejected", _("Decision: rejected")
+    DECISION_PROPOSED = "decision.proposed", _("Decision proposed")
+    DECISION_CORRECTED = "decision.corrected", _("Decision corrected")
     DECISION_LETTER_RETRIED = "decision.letter_retried", _("Decision letter produced again")
     DECISION_LETTER_MAILED = "decision.letter_mailed", _("Decision letter mailed")
     # Webinars
@@ -324,6 +326,8 @@ DESCRIPTIONS: dict[AuditAction, object] = {
     AuditAction.CONFLICT_DECLARED: _("Conflict #%(conflict)s"),
     AuditAction.DECISION_APPROVED: _("%(from)s → %(to)s, %(amount)s SEK"),
     AuditAction.DECISION_REJECTED: _("%(from)s → %(to)s, %(amount)s SEK"),
+    AuditAction.DECISION_PROPOSED: _("Proposal #%(proposal)s: %(outcome)s, %(amount)s SEK"),
+    AuditAction.DECISION_CORRECTED: _("Decision #%(corrects)s corrected by #%(decision)s, %(amount)s SEK"),
     AuditAction.DECISION_LETTER_MAILED: _("File: %(filename)s"),
     AuditAction.WEBINAR_PUBLISHED: STATE_CHANGE,
     AuditAction.WEBINAR_CANCELLED: _("%(from)s → %(to)s: %(message)s"),

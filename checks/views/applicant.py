@@ -160,6 +160,7 @@ def detail_context(request, application, resubmit_form=None) -> dict:
         "files": attachments_for(application, services.APPLICANT_FILES),
         "report_files": attachments_for(application, services.FINAL_REPORT_FILES),
         "letter": application.letters.first(),
+        "decisions": selectors.decisions_of(application),
         "can_edit": has("checks.change_application", application),
         "can_submit": has("checks.submit_application", application),
         "can_resubmit": has("checks.resubmit_application", application),

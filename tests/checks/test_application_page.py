@@ -38,9 +38,7 @@ def handled(*, decide: bool = True) -> tuple[Application, list]:
     services.request_completion(application=application, by=handler, message=COMPLETION)
     services.resubmit_application(application=application, by=applicant, message=RESUBMIT)
     if decide:
-        services.decide_application(
-            application=application, by=handler, outcome="approved", reasoning=REASONING, granted_amount=120_000
-        )
+        decide(application=application, by=handler, outcome="approved", reasoning=REASONING, granted_amount=120_000)
     application.refresh_from_db()
     return application, [handler]
 

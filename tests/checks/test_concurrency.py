@@ -11,7 +11,7 @@ from checks.models import Application, Decision
 from portal.services import ServiceError
 from tests.factories import make_handler
 
-from .factories import make_application, make_call
+from .factories import decide, make_application, make_call
 
 S = Application.State
 
@@ -63,12 +63,8 @@ def test_two_handlers_approving_at_once_never_exceed_the_budget(monkeypatch):
     handlers = [make_handler(), make_handler()]
 
     results = run_together(
-        lambda: services.decide_application(
-            application=first, by=handlers[0], outcome="approved", granted_amount=150_000, reasoning="R"
-        ),
-        lambda: services.decide_application(
-            application=second, by=handlers[1], outcome="approved", granted_amount=150_000, reasoning="R"
-        ),
+        lambda: decide(application=first, by=handlers[0], outcome="approved", granted_amount=150_000, reasoning="R"),
+        lambda: decide(application=second, by=handlers[1], outcome="approved", granted_amount=150_000, reasoning="R"),
     )
 
     decisions = [r for r in results if isinstance(r, Decision)]

@@ -6,13 +6,12 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from checks import services
 from checks.decision_letters.models import KIND
 from checks.models import Application, DecisionLetter
 from portal.documents import DocumentStatus, render_document
 from tests.factories import make_buyer, make_handler
 
-from .factories import make_application
+from .factories import decide, make_application
 
 pytestmark = pytest.mark.django_db
 S = Application.State
@@ -41,7 +40,7 @@ TEXTS = {
 
 def decided(language, outcome):
     application = make_application(buyer=make_buyer(language=language), state=S.IN_REVIEW, amount=150_000)
-    services.decide_application(
+    decide(
         application=application,
         by=make_handler(),
         outcome=outcome,

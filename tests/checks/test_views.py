@@ -8,7 +8,7 @@ from checks.models import Application, ConflictOfInterest, Decision, GrantCall
 from tests.factories import make_buyer, make_company_user, make_handler, make_portal_admin
 
 from .access import ready_letter
-from .factories import make_application, make_call
+from .factories import decide, make_application, make_call
 
 pytestmark = pytest.mark.django_db
 S = Application.State
@@ -681,7 +681,7 @@ def test_handler_produces_a_failed_letter_again_and_it_is_mailed(client, django_
 
     application = make_application(state=S.IN_REVIEW)
     handler = make_handler()
-    services.decide_application(application=application, by=handler, outcome="rejected", reasoning="Nej")
+    decide(application=application, by=handler, outcome="rejected", reasoning="Nej")
     letter = DecisionLetter.objects.get()
     DecisionLetter.objects.filter(pk=letter.pk).update(status=DecisionLetter.Status.FAILED, error="Boom")
     client.force_login(handler)
@@ -700,7 +700,7 @@ def test_only_handlers_are_offered_to_produce_a_failed_letter_again(client):
     from checks.models import DecisionLetter
 
     application = make_application(state=S.IN_REVIEW)
-    services.decide_application(application=application, by=make_handler(), outcome="rejected", reasoning="Nej")
+    decide(application=application, by=make_handler(), outcome="rejected", reasoning="Nej")
     DecisionLetter.objects.update(status=DecisionLetter.Status.FAILED, error="Boom")
     retry = reverse("checks:retry_letter", args=[application.pk])
     client.force_login(make_portal_admin())
