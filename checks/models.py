@@ -259,7 +259,13 @@ class Application(RulesModel):
             # Four eyes: a handler proposes (föredragande), another handler with the right to decide decides.
             "propose": r.is_handler & r.is_in_review & ~r.has_conflict,
             "propose_correction": r.is_handler & r.is_correctable & ~r.has_conflict,
-            "decide": r.is_decider & r.has_pending_proposal & ~r.presents_proposal & ~r.has_conflict,
+            "decide": (
+                r.is_decider
+                & (r.is_in_review | r.is_correctable)
+                & r.has_pending_proposal
+                & ~r.presents_proposal
+                & ~r.has_conflict
+            ),
             "accept_report": r.is_handler & r.has_final_report_to_handle & ~r.has_conflict,
             "declare_conflict": r.is_handler,
             "retry_letter": r.is_handler,
