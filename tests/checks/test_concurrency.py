@@ -8,10 +8,10 @@ from django.db import connection
 
 from checks import selectors, services
 from checks.models import Application, Decision
-from portal.services import ServiceError
+from portal.services import InvalidTransition, ServiceError
 from tests.factories import make_handler
 
-from .factories import decide, make_application, make_call
+from .factories import decide, make_application, make_call, make_decider
 
 S = Application.State
 
@@ -104,3 +104,29 @@ def test_a_submission_that_fails_among_concurrent_ones_leaves_no_gap():
     assert numbers == [1, 2, 3]
     incomplete.refresh_from_db()
     assert incomplete.state == S.DRAFT and incomplete.reference is None
+
+
+def test_two_deciders_confirming_the_same_proposal_make_exactly_one_decision():
+    application = make_application(state=S.IN_REVIEW, amount=100_000)
+    proposal = services.propose_decision(
+        application=application, by=make_handler(), outcome="approved", reasoning="R", granted_amount=100_000
+    )
+    deciders = [make_decider(), make_decider()]
+
+    results = run_together(
+        *(
+            lambda decider=decider: services.decide_proposal(
+                application=application, by=decider, proposal_id=proposal.pk
+            )
+            for decider in deciders
+        )
+    )
+
+    decisions = [r for r in results if isinstance(r, Decision)]
+    refusals = [r for r in results if isinstance(r, InvalidTransition)]
+    assert len(decisions) == 1 and len(refusals) == 1, results
+    assert "already been decided" in str(refusals[0].message) or "redan beslutat" in str(refusals[0].message)
+    assert Decision.objects.filter(for_application=application).count() == 1
+    application.refresh_from_db()
+    assert application.state == S.APPROVED
+    assert selectors.budget_granted(application.call) == 100_000
