@@ -4,7 +4,7 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Avg, Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import Avg, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -118,6 +118,29 @@ def decisions_of(application) -> list:
         .prefetch_related("letters")
         .order_by("-decided_at", "-id")
     )
+
+
+def handlers_with_decide_right() -> QuerySet:
+    """Every active handler, with `is_decider` (a member of the deciders' group), by name: the admin's page."""
+    from django.contrib.auth import get_user_model
+
+    from portal.rules import HANDLERS_GROUP
+
+    from .rules import DECIDERS_GROUP
+
+    User = get_user_model()
+    deciders = User.groups.through.objects.filter(user_id=OuterRef("pk"), group__name=DECIDERS_GROUP)
+    return (
+        User.objects.filter(is_active=True, groups__name=HANDLERS_GROUP)
+        .annotate(is_decider=Exists(deciders))
+        .order_by("last_name", "first_name", "email")
+        .distinct()
+    )
+
+
+def get_handler(pk: int):
+    """An active handler (for the decide right), or 404."""
+    return _get(handlers_with_decide_right(), pk)
 
 
 def history_of(application) -> QuerySet[StateChange]:

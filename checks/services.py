@@ -719,6 +719,32 @@ def decide_proposal(*, application: Application, by: User, proposal_id: int | No
     return decision
 
 
+@transaction.atomic
+def set_decide_right(*, user: User, allowed: bool, by: User) -> bool:
+    """Give a handler the right to decide (beslutsfattare: the deciders' group) or take it away.
+
+    Only handlers can have it. Returns whether anything changed. Side effects: the group membership, an audit
+    row (granted or revoked) when it changed.
+    """
+    from django.contrib.auth.models import Group
+
+    if not is_handler(user):
+        raise ServiceError(_("Only handlers can have the right to decide."))
+    group, _created = Group.objects.get_or_create(name=r.DECIDERS_GROUP)
+    has = user.groups.filter(pk=group.pk).exists()
+    if has == allowed:
+        return False
+    if allowed:
+        user.groups.add(group)
+    else:
+        user.groups.remove(group)
+    user._group_names_cache = None
+    write_audit(
+        actor=by, action=AuditAction.DECIDE_RIGHT_GRANTED if allowed else AuditAction.DECIDE_RIGHT_REVOKED, obj=user
+    )
+    return True
+
+
 # --- Final report ------------------------------------------------------------------------------------------------
 
 

@@ -133,6 +133,8 @@ class AuditAction(models.TextChoices):
     DECISION_REJECTED = "decision.rejected", _("Decision: rejected")
     DECISION_PROPOSED = "decision.proposed", _("Decision proposed")
     DECISION_CORRECTED = "decision.corrected", _("Decision corrected")
+    DECIDE_RIGHT_GRANTED = "decision.right_granted", _("Right to decide given")
+    DECIDE_RIGHT_REVOKED = "decision.right_revoked", _("Right to decide taken away")
     DECISION_LETTER_RETRIED = "decision.letter_retried", _("Decision letter produced again")
     DECISION_LETTER_MAILED = "decision.letter_mailed", _("Decision letter mailed")
     # Webinars

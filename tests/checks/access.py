@@ -53,6 +53,10 @@ def cases(world):
         AccessCase("checks:admin_call_list", admin_only, default=403),
         AccessCase("checks:call_create", admin_only, default=403),
         AccessCase("checks:call_edit", admin_only, kwargs={"pk": draft_call.pk}, default=403),
+        AccessCase("checks:deciders", admin_only, default=403),
+        AccessCase(
+            "checks:decider_toggle", {"anonymous": 302, "admin": 405}, kwargs={"pk": world["handler"].pk}, default=403
+        ),
         AccessCase("checks:call_publish", {"anonymous": 302, "admin": 405}, kwargs={"pk": draft_call.pk}, default=403),
         AccessCase("checks:application_list", {**LOGIN, "buyer": 200, "unverified_buyer": 200}, default=403),
         AccessCase("checks:application_detail", own, kwargs={"pk": draft.pk}, default=404),

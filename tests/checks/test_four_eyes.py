@@ -7,7 +7,7 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import translation
 
-from checks import services
+from checks import rules, services
 from checks.decision_letters.selectors import DEFAULT_APPEAL_TEXT, decision_context, letter_context
 from checks.models import Application, Decision, DecisionLetter, DecisionProposal
 from portal.audit import AuditAction
@@ -234,3 +234,41 @@ def test_applicant_sees_the_corrected_decision_and_its_letter_in_the_history(cli
     page = client.get(reverse("checks:application_detail", args=[application.pk])).content.decode()
     assert f"Rättat beslut från {old.decided_at:%Y-%m-%d}" in page
     assert "Fel belopp." in page
+
+
+# --- the right to decide (portal admins) ----------------------------------------------------------------------------
+
+
+def test_admin_gives_and_takes_away_the_right_to_decide_audited(client):
+    admin = make_portal_admin()
+    handler = make_handler(first_name="Hanna", last_name="Handläggare")
+    client.force_login(admin)
+    page = client.get(reverse("checks:deciders")).content.decode()
+    assert "Ge Hanna Handläggare beslutsrätt" in page
+    response = client.post(reverse("checks:decider_toggle", args=[handler.pk]), {"allowed": "1"}, follow=True)
+    assert "Hanna Handläggare får nu fatta beslut." in response.content.decode()
+    handler = type(handler).objects.get(pk=handler.pk)
+    assert rules.is_decider(handler)
+    assert AuditEntry.objects.filter(action=AuditAction.DECIDE_RIGHT_GRANTED, actor=admin).count() == 1
+    client.post(reverse("checks:decider_toggle", args=[handler.pk]), {"allowed": "0"})
+    handler = type(handler).objects.get(pk=handler.pk)
+    assert not rules.is_decider(handler)
+    assert AuditEntry.objects.filter(action=AuditAction.DECIDE_RIGHT_REVOKED, actor=admin).count() == 1
+
+
+def test_only_handlers_get_the_right_to_decide(client):
+    client.force_login(make_portal_admin())
+    buyer = make_application().contact
+    response = client.post(reverse("checks:decider_toggle", args=[buyer.pk]), {"allowed": "1"})
+    assert response.status_code == 404
+    with translation.override("en"), pytest.raises(ServiceError, match="Only handlers"):
+        services.set_decide_right(user=buyer, allowed=True, by=make_portal_admin())
+
+
+@pytest.mark.parametrize(("role", "status"), [("handler", 403), ("decider", 403), ("admin", 200)])
+def test_the_deciders_page_per_role(client, role, status):
+    user = {"handler": make_handler, "decider": make_decider, "admin": make_portal_admin}[role]()
+    client.force_login(user)
+    assert client.get(reverse("checks:deciders")).status_code == status
+    response = client.post(reverse("checks:decider_toggle", args=[make_handler().pk]), {"allowed": "1"})
+    assert response.status_code == (302 if role == "admin" else 403)
