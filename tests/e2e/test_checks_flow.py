@@ -156,6 +156,14 @@ def test_admin_publishes_a_call_and_handler_uses_queue_overview_and_conflict(ui)
     ui.goto("/checks/")
     expect(page.locator("body")).to_contain_text("Checkar 2027")
 
+    # The admin gives a handler the right to decide (beslutsfattare).
+    colleague = make_handler(email="kollega@verket.example.se", first_name="Kim", last_name="Kollega")
+    ui.goto("/checks/manage/")
+    ui.submit(page.get_by_role("link", name="Beslutsrätt"))
+    ui.submit(page.get_by_role("button", name="Ge Kim Kollega beslutsrätt"))
+    expect(page.locator("body")).to_contain_text("Kim Kollega får nu fatta beslut.")
+    assert colleague.groups.filter(name="deciders").exists()
+
     handler = make_handler(email="handlaggare2@verket.example.se")
     application = make_application(state=Application.State.SUBMITTED)
     page = log_in(ui, handler)
