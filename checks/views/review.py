@@ -90,7 +90,8 @@ class ReviewDetailView(StaffApplicationView):
                 "conflict": selectors.conflict_for(request.user, application),
                 "files": attachments_for(application, services.APPLICANT_FILES),
                 "report_files": attachments_for(application, services.FINAL_REPORT_FILES),
-                "letter": application.letters.first(),
+                # Letters and earlier decisions exist only once a decision does (no queries before).
+                "letter": application.letters.first() if getattr(application, "decision", None) else None,
                 "assign_form": AssignForm(initial={"handler": application.assigned_to_id}),
                 "can_assign": has("checks.assign_application", application),
                 "can_review": has("checks.review_application", application),
@@ -100,7 +101,7 @@ class ReviewDetailView(StaffApplicationView):
                 "can_decide": has("checks.decide_application", application),
                 "proposal": application.pending_proposal,
                 "i_presented": presents_proposal(request.user, application),
-                "decisions": selectors.decisions_of(application),
+                "decisions": selectors.decisions_of(application) if getattr(application, "decision", None) else [],
                 "can_accept_report": has("checks.accept_report_application", application),
                 "can_declare_conflict": has("checks.declare_conflict_application", application),
                 "can_retry_letter": has("checks.retry_letter_application", application),
