@@ -268,6 +268,8 @@ class DecideView(StaffApplicationView):
             message = _("There is no proposal to decide. A handler must first propose a decision.")
         elif proposal.proposed_by_id == user.pk:
             message = _("You presented this proposal, so another handler must decide it (four eyes).")
+        elif not (application.is_in_review or application.is_correctable):
+            message = _("This is not possible in the current state.")
         else:
             message = _("You do not have the right to decide. A portal admin can give it to you.")
         messages.error(self.request, message)

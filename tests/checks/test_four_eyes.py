@@ -272,3 +272,15 @@ def test_the_deciders_page_per_role(client, role, status):
     assert client.get(reverse("checks:deciders")).status_code == status
     response = client.post(reverse("checks:decider_toggle", args=[make_handler().pk]), {"allowed": "1"})
     assert response.status_code == (302 if role == "admin" else 403)
+
+
+def test_a_proposal_waiting_while_the_applicant_completes_cannot_be_decided(client):
+    application, proposal, _ = proposed()
+    services.request_completion(application=application, by=make_handler(), message="Komplettera.")
+    decider = make_decider()
+    client.force_login(decider)
+    response = client.get(reverse("checks:decide", args=[application.pk]), follow=True)
+    assert "Det går inte med nuvarande status." in response.content.decode()
+    with pytest.raises(InvalidTransition):
+        services.decide_proposal(application=application, by=decider, proposal_id=proposal.pk)
+    assert Decision.objects.count() == 0
