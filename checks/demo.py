@@ -4,6 +4,7 @@ calls are found by their reference number, applications by call, organisation an
 
 import datetime
 
+from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
@@ -26,6 +27,7 @@ from .models import (
     Track,
     weighted_average,
 )
+from .rules import DECIDERS_GROUP
 from .services import next_reference
 
 S = Application.State
@@ -245,6 +247,8 @@ def _review(application, handler):
 def seed(world):
     users, organisations = world["users"], world["organisations"]
     handler, admin = users["handlaggare"], users["admin"]
+    # The demo handler may also decide (beslutsfattare); four eyes needs a second handler to propose.
+    handler.groups.add(Group.objects.get_or_create(name=DECIDERS_GROUP)[0])
     calls = _calls(admin)
     # Both demo buyers have an application in every state (the list alternates who is first).
     rows = [*APPLICATIONS, *[(c, "region" if o == "kommun" else "kommun", *rest) for c, o, *rest in APPLICATIONS]]
@@ -300,8 +304,9 @@ def seed(world):
                 _review(application, handler)
             outcome = S.APPROVED if S.APPROVED in path else (S.REJECTED if S.REJECTED in path else None)
             if outcome:
-                Decision.objects.create(
+                decision = Decision.objects.create(
                     application=application,
+                    for_application=application,
                     outcome=outcome,
                     granted_amount=total if outcome == S.APPROVED else 0,
                     reasoning=MESSAGES[outcome],
@@ -310,7 +315,7 @@ def seed(world):
                 letter, _ = create_document(
                     kind=DECISION_LETTER, by=handler, language=owner.language, application=application
                 )
-                DecisionLetter.objects.filter(pk=letter.pk).update(mailed_at=timezone.now())
+                DecisionLetter.objects.filter(pk=letter.pk).update(mailed_at=timezone.now(), decision=decision)
             if state in (S.FINAL_REPORT_SUBMITTED, S.CLOSED):
                 FinalReport.objects.create(
                     application=application,

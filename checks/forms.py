@@ -39,8 +39,14 @@ class GrantCallForm(NoColon, DateRangeFormMixin, forms.ModelForm):
             "closes_on",
             "total_budget",
             "final_report_days",
+            "appeal_text",
         ]
-        widgets = {"opens_on": DATE, "closes_on": DATE, "description": forms.Textarea(attrs={"rows": 6})}
+        widgets = {
+            "opens_on": DATE,
+            "closes_on": DATE,
+            "description": forms.Textarea(attrs={"rows": 6}),
+            "appeal_text": forms.Textarea(attrs={"rows": 3}),
+        }
         field_classes = {"total_budget": AmountField}
 
     def __init__(self, *args, **kwargs):
@@ -386,6 +392,24 @@ class DecisionForm(NoColon, forms.Form):
         ):
             self.add_error("granted_amount", _("Enter the granted amount."))
         return cleaned
+
+
+class CorrectionForm(NoColon, forms.Form):
+    """A correction (rättelse, förvaltningslagen 36 §): the corrected decision's amount and reasons, and why."""
+
+    reason = forms.CharField(
+        label=_("What is corrected and why"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example a wrong amount or an error in the reasons. It is shown in the new letter."),
+    )
+    granted_amount = forms.IntegerField(
+        label=_("Granted amount (SEK)"),
+        min_value=1,
+        max_value=MAX_SEK,
+        required=False,
+        help_text=_("Only when approving."),
+    )
+    reasoning = forms.CharField(label=_("Reasoning"), widget=forms.Textarea(attrs={"rows": 5}))
 
 
 class FinalReportForm(NoColon, forms.ModelForm):

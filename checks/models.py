@@ -53,6 +53,14 @@ class GrantCall(RulesModel):
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    appeal_text = models.TextField(
+        _("how to appeal (decision letters)"),
+        blank=True,
+        help_text=_(
+            "What the decision letters of this call say about appealing (förvaltningslagen 33 §). Leave empty "
+            "for the standard text: the decision cannot be appealed."
+        ),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -207,6 +215,7 @@ class Application(RulesModel):
     WITHDRAWABLE_STATES = frozenset({State.DRAFT, State.SUBMITTED})
     REVIEWABLE_STATES = frozenset({State.SUBMITTED, State.IN_REVIEW, State.COMPLETION_REQUESTED})
     UNDER_HANDLING_STATES = REVIEWABLE_STATES | {State.FINAL_REPORT_SUBMITTED}
+    CORRECTABLE_STATES = frozenset({State.APPROVED, State.REJECTED})
 
     call = models.ForeignKey(
         GrantCall, on_delete=models.PROTECT, related_name="applications", verbose_name=_("grant call")
@@ -282,7 +291,16 @@ class Application(RulesModel):
             "assign_self": r.is_handler & r.is_under_handling & ~r.has_conflict,
             "review": r.is_handler & r.is_reviewable & ~r.has_conflict,
             "request_completion": r.is_handler & r.is_in_review & ~r.has_conflict,
-            "decide": r.is_handler & r.is_in_review & ~r.has_conflict,
+            # Four eyes: a handler proposes (föredragande), another handler with the right to decide decides.
+            "propose": r.is_handler & r.is_in_review & ~r.has_conflict,
+            "propose_correction": r.is_handler & r.is_correctable & ~r.has_conflict,
+            "decide": (
+                r.is_decider
+                & (r.is_in_review | r.is_correctable)
+                & r.has_pending_proposal
+                & ~r.presents_proposal
+                & ~r.has_conflict
+            ),
             "accept_report": r.is_handler & r.has_final_report_to_handle & ~r.has_conflict,
             "declare_conflict": r.is_handler,
             "retry_letter": r.is_handler,
@@ -309,6 +327,18 @@ class Application(RulesModel):
     @property
     def is_withdrawable(self) -> bool:
         return self.state in self.WITHDRAWABLE_STATES
+
+    @property
+    def is_correctable(self) -> bool:
+        """A decision stands that can be corrected (FL 36 §) by a new decision: until the final report comes."""
+        return self.state in self.CORRECTABLE_STATES
+
+    @property
+    def pending_proposal(self):
+        """The proposal for a decision that waits for a decider, or None (one query, kept on the object)."""
+        if not hasattr(self, "_pending_proposal"):
+            self._pending_proposal = self.proposals.filter(status=DecisionProposal.Status.PENDING).first()
+        return self._pending_proposal
 
     @property
     def is_reviewable(self) -> bool:
@@ -561,29 +591,93 @@ def weighted_average(pairs) -> Decimal | None:
 
 
 class Decision(models.Model):
+    """A decision on an application. `application` points at the decision that stands; a decision corrected
+    (rättelse, FL 36 §) by a later one loses it and keeps `for_application`, so the history shows both."""
+
     class Outcome(models.TextChoices):
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
 
-    application = models.OneToOneField(Application, on_delete=models.CASCADE, related_name="decision")
+    application = models.OneToOneField(
+        Application, on_delete=models.CASCADE, related_name="decision", null=True, blank=True
+    )
+    for_application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="decisions", null=True, blank=True
+    )
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
     granted_amount = models.PositiveIntegerField(_("granted amount (SEK)"), default=0)
     reasoning = models.TextField(_("reasoning"))
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
+    presented_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    corrects = models.OneToOneField(
+        "self", on_delete=models.PROTECT, related_name="corrected_by", null=True, blank=True
+    )
+    correction_reason = models.TextField(_("reason for the correction"), blank=True)
 
     objects = CachedPageManager()
 
     class Meta:
         verbose_name = _("decision")
         verbose_name_plural = _("decisions")
+        ordering = ["-decided_at", "-id"]
 
     def __str__(self):
-        return f"{self.get_outcome_display()}: {self.application}"
+        return f"{self.get_outcome_display()}: {self.for_application or self.application}"
 
     @property
     def is_approved(self) -> bool:
         return self.outcome == self.Outcome.APPROVED
+
+    @property
+    def is_corrected(self) -> bool:
+        """A later decision corrected this one (it stays in the history)."""
+        return self.application_id is None
+
+
+class DecisionProposal(models.Model):
+    """A handler's proposal for a decision (föredragning); another handler with the right to decide decides it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a decision")
+        DECIDED = "decided", _("Decided")
+        REPLACED = "replaced", _("Replaced by a later proposal")
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="proposals")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Decision.Outcome.choices)
+    granted_amount = models.PositiveIntegerField(_("granted amount (SEK)"), default=0)
+    reasoning = models.TextField(_("reasoning"))
+    corrects = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    correction_reason = models.TextField(_("reason for the correction"), blank=True)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField(_("proposed at"), default=timezone.now)
+    decision = models.OneToOneField(Decision, on_delete=models.SET_NULL, related_name="proposal", null=True, blank=True)
+
+    objects = CachedPageManager()
+
+    class Meta:
+        verbose_name = _("decision proposal")
+        verbose_name_plural = _("decision proposals")
+        ordering = ["-proposed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application"], condition=Q(status="pending"), name="one_pending_proposal_per_application"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_outcome_display()} ({self.get_status_display()}): {self.application}"
+
+    @property
+    def is_approved(self) -> bool:
+        return self.outcome == Decision.Outcome.APPROVED
+
+    @property
+    def is_correction(self) -> bool:
+        return self.corrects_id is not None
 
 
 class FinalReport(models.Model):

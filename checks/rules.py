@@ -10,6 +10,7 @@ from portal.rules import (  # noqa: F401 - re-exported for the models
     acts_for_obj_org,
     acts_for_public_body,
     acts_for_verified_public_body,
+    group_names,
     is_handler,
     is_org_member,
     is_portal_admin,
@@ -38,6 +39,28 @@ is_under_handling = _state_rule("is_under_handling")
 awaits_final_report = _state_rule("awaits_final_report")
 can_submit_final_report = _state_rule("can_submit_final_report")
 has_final_report_to_handle = _state_rule("has_final_report_to_handle")
+is_correctable = _state_rule("is_correctable")
+
+# The handlers who may decide (beslutsfattare): members of this group as well as of the handlers' group. A data
+# migration creates it; portal admins give the right in the Django admin (users' groups, audited).
+DECIDERS_GROUP = "deciders"
+
+
+@rules.predicate
+def is_decider(user):
+    return is_handler(user) and DECIDERS_GROUP in group_names(user)
+
+
+@rules.predicate
+def has_pending_proposal(user, application):
+    return application is not None and application.pending_proposal is not None
+
+
+@rules.predicate
+def presents_proposal(user, application):
+    """The user proposed the pending decision (föredragande): the same person may not also decide it."""
+    proposal = application.pending_proposal if application is not None else None
+    return proposal is not None and proposal.proposed_by_id == getattr(user, "pk", None)
 
 
 @rules.predicate

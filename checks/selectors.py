@@ -119,6 +119,40 @@ def people_to_mail(application) -> list:
     return list(people.values())
 
 
+def decisions_of(application) -> list:
+    """Every decision on the application, newest first: the one that stands and those corrected (FL 36 §), each
+    with its letters (newest first) and who presented and decided it."""
+    return list(
+        Decision.objects.filter(for_application=application)
+        .select_related("decided_by", "presented_by", "corrects")
+        .prefetch_related("letters")
+        .order_by("-decided_at", "-id")
+    )
+
+
+def handlers_with_decide_right() -> QuerySet:
+    """Every active handler, with `is_decider` (a member of the deciders' group), by name: the admin's page."""
+    from django.contrib.auth import get_user_model
+
+    from portal.rules import HANDLERS_GROUP
+
+    from .rules import DECIDERS_GROUP
+
+    User = get_user_model()
+    deciders = User.groups.through.objects.filter(user_id=OuterRef("pk"), group__name=DECIDERS_GROUP)
+    return (
+        User.objects.filter(is_active=True, groups__name=HANDLERS_GROUP)
+        .annotate(is_decider=Exists(deciders))
+        .order_by("last_name", "first_name", "email")
+        .distinct()
+    )
+
+
+def get_handler(pk: int):
+    """An active handler (for the decide right), or 404."""
+    return _get(handlers_with_decide_right(), pk)
+
+
 def history_of(application) -> QuerySet[StateChange]:
     return application.state_changes.select_related("by")
 

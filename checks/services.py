@@ -21,6 +21,7 @@ from portal.models import Organisation, User
 from portal.rules import is_handler, is_portal_admin
 from portal.services import InvalidTransition, ServiceError, require_dates_in_range, write_audit
 
+from . import rules as r
 from . import selectors
 from .decision_letters.services import order_decision_letter
 from .messages.models import ApplicationSnapshot
@@ -31,6 +32,7 @@ from .models import (
     ConflictOfInterest,
     Criterion,
     Decision,
+    DecisionProposal,
     ExpertiseLine,
     FinalReport,
     GrantCall,
@@ -666,60 +668,215 @@ def request_completion(*, application: Application, by: User, message: str, repl
     return application
 
 
-@transaction.atomic
-def decide_application(
-    *, application: Application, by: User, outcome: str, reasoning: str, granted_amount: int | None = None
-) -> Decision:
-    """Approve with a granted amount or reject, with reasoning.
+def _checked_amount(application, call, *, outcome: str, granted_amount: int | None, freed: int = 0) -> int:
+    """The granted amount of an approval within the request, the track's cap and what is left of the budget
+    (`freed`: the amount of the decision a correction replaces); 0 for a rejection."""
+    if outcome == Decision.Outcome.REJECTED:
+        return 0
+    if outcome != Decision.Outcome.APPROVED:
+        raise ServiceError(_("Choose approve or reject."), field="outcome")
+    if not granted_amount or granted_amount <= 0:
+        raise ServiceError(_("Enter the granted amount."), field="granted_amount")
+    if granted_amount > (application.requested_amount or 0):
+        raise ServiceError(
+            _("The granted amount cannot be more than the requested %(amount)s SEK.")
+            % {"amount": application.requested_amount},
+            field="granted_amount",
+        )
+    if granted_amount > application.cap:
+        raise ServiceError(
+            _("The granted amount cannot be more than the track's cap of %(cap)s SEK.") % {"cap": application.cap},
+            field="granted_amount",
+        )
+    left = call.total_budget - selectors.budget_granted(call) + freed
+    if granted_amount > left:
+        raise ServiceError(
+            _("Only %(left)s SEK is left of the call's budget.") % {"left": left}, field="granted_amount"
+        )
+    return granted_amount
 
-    The call row is locked first, so two handlers deciding at the same moment are
-    serialised and the sum granted in a call never exceeds its budget.
-    Side effects: a Decision, the state change through `_move` (its one audit row is the decision event with
-    the granted amount), the decision letter queued on commit.
+
+def _replace_pending(application) -> None:
+    DecisionProposal.objects.filter(application=application, status=DecisionProposal.Status.PENDING).update(
+        status=DecisionProposal.Status.REPLACED
+    )
+
+
+@transaction.atomic
+def propose_decision(
+    *, application: Application, by: User, outcome: str, reasoning: str, granted_amount: int | None = None
+) -> DecisionProposal:
+    """Propose approval with a granted amount, or rejection, with reasoning (the handler is föredragande).
+
+    A handler with the right to decide, not the proposer, decides it (`decide_proposal`). A new proposal
+    replaces one still waiting. Side effects: a DecisionProposal, an earlier pending one marked replaced, an
+    audit row. Nothing is mailed: the applicant hears of the decision, not of the proposal.
     """
     if not reasoning.strip():
         raise ServiceError(_("Give the reasoning for the decision."), field="reasoning")
-    call = GrantCall.objects.select_for_update().get(pk=application.call_id)
     application = _lock(application)
     _ensure_no_conflict(application, by)
     if not application.is_in_review:
         raise InvalidTransition(_("Only applications in review can be decided."))
-    if outcome == Decision.Outcome.APPROVED:
-        if not granted_amount or granted_amount <= 0:
-            raise ServiceError(_("Enter the granted amount."), field="granted_amount")
-        if granted_amount > (application.requested_amount or 0):
-            raise ServiceError(
-                _("The granted amount cannot be more than the requested %(amount)s SEK.")
-                % {"amount": application.requested_amount},
-                field="granted_amount",
-            )
-        if granted_amount > application.cap:
-            raise ServiceError(
-                _("The granted amount cannot be more than the track's cap of %(cap)s SEK.") % {"cap": application.cap},
-                field="granted_amount",
-            )
-        left = call.total_budget - selectors.budget_granted(call)
-        if granted_amount > left:
-            raise ServiceError(
-                _("Only %(left)s SEK is left of the call's budget.") % {"left": left}, field="granted_amount"
-            )
-        to_state = S.APPROVED
-    elif outcome == Decision.Outcome.REJECTED:
-        granted_amount = 0
-        to_state = S.REJECTED
+    amount = _checked_amount(application, application.call, outcome=outcome, granted_amount=granted_amount)
+    _replace_pending(application)
+    proposal = DecisionProposal.objects.create(
+        application=application, outcome=outcome, granted_amount=amount, reasoning=reasoning.strip(), proposed_by=by
+    )
+    write_audit(
+        actor=by,
+        action=AuditAction.DECISION_PROPOSED,
+        obj=application,
+        details={"proposal": proposal.pk, "outcome": outcome, "amount": amount},
+    )
+    return proposal
+
+
+@transaction.atomic
+def propose_correction(
+    *, application: Application, by: User, reason: str, reasoning: str, granted_amount: int | None = None
+) -> DecisionProposal:
+    """Propose a correction (rättelse, förvaltningslagen 36 §) of the decision that stands: a new decision with
+    the same outcome that refers to it, with the reason for the correction; decided like any proposal.
+
+    Side effects: a DecisionProposal referring to the decision, an earlier pending one marked replaced, an
+    audit row.
+    """
+    if not reason.strip():
+        raise ServiceError(_("Say what is corrected and why."), field="reason")
+    if not reasoning.strip():
+        raise ServiceError(_("Give the reasoning for the decision."), field="reasoning")
+    application = _lock(application)
+    _ensure_no_conflict(application, by)
+    old = Decision.objects.filter(application=application).first()
+    if old is None or not application.is_correctable:
+        raise InvalidTransition(_("Only a decision that stands, before the final report, can be corrected."))
+    amount = _checked_amount(
+        application, application.call, outcome=old.outcome, granted_amount=granted_amount, freed=old.granted_amount
+    )
+    _replace_pending(application)
+    proposal = DecisionProposal.objects.create(
+        application=application,
+        outcome=old.outcome,
+        granted_amount=amount,
+        reasoning=reasoning.strip(),
+        corrects=old,
+        correction_reason=reason.strip(),
+        proposed_by=by,
+    )
+    write_audit(
+        actor=by,
+        action=AuditAction.DECISION_PROPOSED,
+        obj=application,
+        details={"proposal": proposal.pk, "outcome": old.outcome, "amount": amount, "corrects": old.pk},
+    )
+    return proposal
+
+
+@transaction.atomic
+def decide_proposal(*, application: Application, by: User, proposal_id: int | None = None) -> Decision:
+    """Decide the pending proposal as beslutsfattare: a handler with the right to decide who did not propose it.
+
+    The call row is locked first and then the application and the proposal, so two handlers deciding at the
+    same moment are serialised: one decides, the other is told it is already decided, and the sum granted in a
+    call never exceeds its budget. `proposal_id` (from the confirmation page) must still be the pending one.
+    Side effects: a Decision (presented_by = the proposer), the proposal marked decided, for a first decision
+    the state change through `_move` (its audit row is the decision event), for a correction the corrected
+    decision kept in the history and a DECISION_CORRECTED audit row; the decision letter queued on commit.
+    """
+    call = GrantCall.objects.select_for_update().get(pk=application.call_id)
+    application = _lock(application)
+    _ensure_no_conflict(application, by)
+    if not r.is_decider(by):
+        raise ServiceError(_("You do not have the right to decide. A portal admin can give it to you."))
+    proposal = (
+        DecisionProposal.objects.select_for_update()
+        .filter(application=application, status=DecisionProposal.Status.PENDING)
+        .first()
+    )
+    if proposal is None or (proposal_id is not None and proposal.pk != proposal_id):
+        decided = (
+            proposal_id is not None
+            and DecisionProposal.objects.filter(pk=proposal_id, status=DecisionProposal.Status.DECIDED).exists()
+        )
+        if decided:
+            raise InvalidTransition(_("This proposal has already been decided."))
+        if proposal is not None:
+            raise InvalidTransition(_("The proposal has been replaced by a later one. Check the new proposal."))
+        raise InvalidTransition(_("There is no proposal to decide. A handler must first propose a decision."))
+    if proposal.proposed_by_id == by.pk:
+        raise ServiceError(_("You presented this proposal, so another handler must decide it (four eyes)."))
+    old = proposal.corrects
+    if old is not None:
+        if old.application_id != application.pk or not application.is_correctable:
+            raise InvalidTransition(_("Only a decision that stands, before the final report, can be corrected."))
+        freed = old.granted_amount
     else:
-        raise ServiceError(_("Choose approve or reject."), field="outcome")
+        if not application.is_in_review:
+            raise InvalidTransition(_("Only applications in review can be decided."))
+        freed = 0
+    amount = _checked_amount(
+        application, call, outcome=proposal.outcome, granted_amount=proposal.granted_amount or None, freed=freed
+    )
+    if old is not None:
+        old.application = None
+        old.save(update_fields=["application"])
     decision = Decision.objects.create(
         application=application,
-        outcome=outcome,
-        granted_amount=granted_amount,
-        reasoning=reasoning.strip(),
+        for_application=application,
+        outcome=proposal.outcome,
+        granted_amount=amount,
+        reasoning=proposal.reasoning,
         decided_by=by,
+        presented_by=proposal.proposed_by,
+        corrects=old,
+        correction_reason=proposal.correction_reason,
     )
-    event = AuditAction.DECISION_APPROVED if to_state == S.APPROVED else AuditAction.DECISION_REJECTED
-    _move(application, to_state, by=by, message=reasoning.strip(), event=event, details={"amount": granted_amount})
+    proposal.status = DecisionProposal.Status.DECIDED
+    proposal.decision = decision
+    proposal.save(update_fields=["status", "decision"])
+    application._pending_proposal = None
+    if old is None:
+        approved = proposal.outcome == Decision.Outcome.APPROVED
+        to_state = S.APPROVED if approved else S.REJECTED
+        event = AuditAction.DECISION_APPROVED if approved else AuditAction.DECISION_REJECTED
+        _move(application, to_state, by=by, message=decision.reasoning, event=event, details={"amount": amount})
+    else:
+        write_audit(
+            actor=by,
+            action=AuditAction.DECISION_CORRECTED,
+            obj=application,
+            details={"corrects": old.pk, "decision": decision.pk, "amount": amount},
+        )
+    application.decision = decision
     order_decision_letter(application=application, by=by)
     return decision
+
+
+@transaction.atomic
+def set_decide_right(*, user: User, allowed: bool, by: User) -> bool:
+    """Give a handler the right to decide (beslutsfattare: the deciders' group) or take it away.
+
+    Only handlers can have it. Returns whether anything changed. Side effects: the group membership, an audit
+    row (granted or revoked) when it changed.
+    """
+    from django.contrib.auth.models import Group
+
+    if not is_handler(user):
+        raise ServiceError(_("Only handlers can have the right to decide."))
+    group, _created = Group.objects.get_or_create(name=r.DECIDERS_GROUP)
+    has = user.groups.filter(pk=group.pk).exists()
+    if has == allowed:
+        return False
+    if allowed:
+        user.groups.add(group)
+    else:
+        user.groups.remove(group)
+    user._group_names_cache = None
+    write_audit(
+        actor=by, action=AuditAction.DECIDE_RIGHT_GRANTED if allowed else AuditAction.DECIDE_RIGHT_REVOKED, obj=user
+    )
+    return True
 
 
 # --- Final report ------------------------------------------------------------------------------------------------

@@ -141,6 +141,10 @@ class AuditAction(models.TextChoices):
     CONFLICT_LIFTED = "conflict.lifted", _("Conflict of interest lifted")
     DECISION_APPROVED = "decision.approved", _("Decision: approved")
     DECISION_REJECTED = "decision.rejected", _("Decision: rejected")
+    DECISION_PROPOSED = "decision.proposed", _("Decision proposed")
+    DECISION_CORRECTED = "decision.corrected", _("Decision corrected")
+    DECIDE_RIGHT_GRANTED = "decision.right_granted", _("Right to decide given")
+    DECIDE_RIGHT_REVOKED = "decision.right_revoked", _("Right to decide taken away")
     DECISION_LETTER_RETRIED = "decision.letter_retried", _("Decision letter produced again")
     DECISION_LETTER_MAILED = "decision.letter_mailed", _("Decision letter mailed")
     # Webinars
@@ -342,6 +346,8 @@ DESCRIPTIONS: dict[AuditAction, object] = {
     AuditAction.CRITERION_ADDED: _("Criterion #%(criterion)s, weight %(weight)s"),
     AuditAction.DECISION_APPROVED: _("%(from)s → %(to)s, %(amount)s"),
     AuditAction.DECISION_REJECTED: _("%(from)s → %(to)s, %(amount)s"),
+    AuditAction.DECISION_PROPOSED: _("Proposal #%(proposal)s: %(outcome)s, %(amount)s"),
+    AuditAction.DECISION_CORRECTED: _("Decision #%(corrects)s corrected by #%(decision)s, %(amount)s"),
     AuditAction.DECISION_LETTER_MAILED: _("File: %(filename)s"),
     AuditAction.WEBINAR_PUBLISHED: STATE_CHANGE,
     AuditAction.WEBINAR_CANCELLED: _("%(from)s → %(to)s: %(message)s"),

@@ -282,6 +282,16 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Innovationsupphandlin
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# The deciding authority named in decision letters (förvaltningslagen 32–33 §§: who decided and how to reach them).
+# Defaults say what to set; the letters show them as they are until the operator sets the real values.
+AGENCY_NAME = os.environ.get("AGENCY_NAME") or "Myndighetens namn (ange AGENCY_NAME)"
+AGENCY_POSTAL_ADDRESS = (os.environ.get("AGENCY_POSTAL_ADDRESS") or "Postadress (ange AGENCY_POSTAL_ADDRESS)").replace(
+    "\\n", "\n"
+)
+AGENCY_ORG_NUMBER = os.environ.get("AGENCY_ORG_NUMBER") or "202100-0000 (ange AGENCY_ORG_NUMBER)"
+AGENCY_EMAIL = os.environ.get("AGENCY_EMAIL") or "registrator@myndighet.example.se (ange AGENCY_EMAIL)"
+AGENCY_PHONE = os.environ.get("AGENCY_PHONE") or "ange AGENCY_PHONE"
+
 # HTTPS hardening is on unless DEBUG is on or HTTPS=0 (plain-HTTP test servers).
 HTTPS = env_bool("HTTPS", not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

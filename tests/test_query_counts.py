@@ -16,7 +16,7 @@ from django.urls import reverse
 from checks import services as check_services
 from checks.models import Application
 from tests.checks.factories import make_application, make_call
-from tests.factories import make_buyer, make_company_user, make_handler, organisation_of
+from tests.factories import make_buyer, make_company_user, make_handler, make_portal_admin, organisation_of
 from tests.projects.factories import AssessmentFactory, CallFactory, NeedFactory, QuestionFactory, ResponseFactory
 from tests.webinars.factories import SpeakerFactory, WebinarFactory
 
@@ -160,3 +160,17 @@ def test_application_page_for_the_applicant_and_the_handler(client):
     _assert_flat(client, reverse("checks:application_detail", args=[application.pk]), add)
     client.force_login(handler)
     _assert_flat(client, reverse("checks:review_detail", args=[application.pk]), add)
+
+
+def test_deciders_page(client):
+    from checks.services import set_decide_right
+
+    admin = make_portal_admin()
+    make_handler()
+
+    def add():
+        for _ in range(4):
+            set_decide_right(user=make_handler(), allowed=True, by=admin)
+
+    client.force_login(admin)
+    _assert_flat(client, reverse("checks:deciders"), add)

@@ -16,6 +16,10 @@ class DecisionLetter(RenderedDocument):
     """The decision letter (beslutsbrev) PDF, rendered by portal.documents; one version per decision."""
 
     application = models.ForeignKey("checks.Application", on_delete=models.CASCADE, related_name="letters")
+    # The decision the letter states: a correction (FL 36 §) gets a letter of its own and the old one stays.
+    decision = models.ForeignKey(
+        "checks.Decision", on_delete=models.SET_NULL, related_name="letters", null=True, blank=True
+    )
     mailed_at = models.DateTimeField(_("mailed at"), null=True, blank=True)
 
     class Meta(RenderedDocument.Meta):

@@ -31,6 +31,9 @@ def order_decision_letter(*, application: Application, by: User | None) -> Decis
         fingerprint=fingerprint_of([decision.pk, decision.outcome, decision.granted_amount, decision.reasoning]),
         application=application,
     )
+    if letter.decision_id != decision.pk:
+        letter.decision = decision
+        letter.save(update_fields=["decision"])
     return letter
 
 

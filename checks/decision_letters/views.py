@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -22,8 +23,17 @@ class DecisionLetterView(PermissionView):
             return selectors.get_application_for_staff(self.request.user, self.kwargs["pk"])
         return selectors.get_application_for(self.request.user, self.kwargs["pk"])
 
-    def get(self, request, pk):
-        letter = self.object.letters.filter(status=DocumentStatus.READY).first()
+    def get(self, request, pk, letter=None):
+        """The letter of the decision that stands, or (`letter`) any ready letter of the application: the letters
+        of corrected decisions stay in the history (förvaltningslagen 36 §)."""
+        application = self.object
+        letters = application.letters.filter(status=DocumentStatus.READY)
+        if letter is not None:
+            letters = letters.filter(pk=letter)
+        else:
+            decision = getattr(application, "decision", None)
+            letters = letters.filter(Q(decision__isnull=True) | Q(decision=decision))
+        letter = letters.first()
         if letter is None:
             raise Http404
         return document_response(letter)

@@ -159,7 +159,9 @@ def detail_context(request, application, resubmit_form=None) -> dict:
         "history": selectors.history_of(application),
         "files": attachments_for(application, services.APPLICANT_FILES),
         "report_files": attachments_for(application, services.FINAL_REPORT_FILES),
-        "letter": application.letters.first(),
+        # Letters and earlier decisions exist only once a decision does (no queries before).
+        "letter": application.letters.first() if getattr(application, "decision", None) else None,
+        "decisions": selectors.decisions_of(application) if getattr(application, "decision", None) else [],
         "can_edit": has("checks.change_application", application),
         "can_submit": has("checks.submit_application", application),
         "can_resubmit": has("checks.resubmit_application", application),

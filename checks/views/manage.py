@@ -117,3 +117,32 @@ class CallPublishView(ManageView):
         else:
             messages.success(request, _("The call is published."))
         return redirect("checks:call_edit", pk=self.call.pk)
+
+
+class DeciderListView(ManageView, LenientPaginationMixin, ListView):
+    """The handlers and who of them may decide (beslutsfattare), with a button to give or take away the right."""
+
+    template_name = "checks/admin/deciders.html"
+    context_object_name = "handlers"
+    paginate_by = 100
+
+    def get_queryset(self):
+        return selectors.handlers_with_decide_right()
+
+
+class DeciderToggleView(ManageView):
+    """Give a handler the right to decide or take it away (POST only, audited by the service)."""
+
+    def post(self, request, pk):
+        handler = selectors.get_handler(pk)
+        allowed = request.POST.get("allowed") == "1"
+        try:
+            services.set_decide_right(user=handler, allowed=allowed, by=request.user)
+        except ServiceError as error:
+            message_error(request, error)
+        else:
+            if allowed:
+                messages.success(request, _("%(name)s may now decide.") % {"name": handler})
+            else:
+                messages.success(request, _("%(name)s may no longer decide.") % {"name": handler})
+        return redirect("checks:deciders")

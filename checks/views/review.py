@@ -24,9 +24,11 @@ from portal.services import ServiceError
 from portal.views.access import PermissionView, form_error, message_error
 
 from .. import selectors, services
+from ..decision_letters.selectors import decision_context, preview_decision
 from ..forms import (
     AssignForm,
     ConflictForm,
+    CorrectionForm,
     DecisionForm,
     LiftConflictForm,
     MessageForm,
@@ -36,6 +38,7 @@ from ..forms import (
     ReviewForm,
 )
 from ..messages.forms import CompletionRequestForm
+from ..rules import presents_proposal
 
 
 class QueueView(PermissionView, LenientPaginationMixin, ListView):
@@ -219,14 +222,20 @@ class ReviewDetailView(StaffApplicationView):
                 "conflict": selectors.conflict_for(request.user, application),
                 "files": attachments_for(application, services.APPLICANT_FILES),
                 "report_files": attachments_for(application, services.FINAL_REPORT_FILES),
-                "letter": application.letters.first(),
+                # Letters and earlier decisions exist only once a decision does (no queries before).
+                "letter": application.letters.first() if getattr(application, "decision", None) else None,
                 "assign_form": AssignForm(initial={"handler": application.assigned_to_id}, application=application),
                 "conflicts": conflicts,
                 "can_assign_self": has("checks.assign_self_application", application),
                 "can_assign": has("checks.assign_application", application),
                 "can_review": has("checks.review_application", application),
                 "can_request_completion": has("checks.request_completion_application", application),
+                "can_propose": has("checks.propose_application", application),
+                "can_correct": has("checks.propose_correction_application", application),
                 "can_decide": has("checks.decide_application", application),
+                "proposal": application.pending_proposal,
+                "i_presented": presents_proposal(request.user, application),
+                "decisions": selectors.decisions_of(application) if getattr(application, "decision", None) else [],
                 "can_accept_report": has("checks.accept_report_application", application),
                 "can_change_period": has("checks.change_period_application", application),
                 "can_declare_conflict": has("checks.declare_conflict_application", application),
@@ -329,8 +338,10 @@ class RequestCompletionView(HandlerFormView):
         return _("The applicant has been asked to complete the application.")
 
 
-class DecideView(HandlerFormView):
-    permission_required = "checks.decide_application"
+class ProposeView(HandlerFormView):
+    """The handler (föredragande) proposes the decision; another handler with the right to decide decides it."""
+
+    permission_required = "checks.propose_application"
     template_name = "checks/handler/decision_form.html"
     form_class = DecisionForm
 
@@ -346,16 +357,100 @@ class DecideView(HandlerFormView):
         }
 
     def act(self, form):
-        decision = services.decide_application(
+        services.propose_decision(
             application=self.object,
             by=self.request.user,
             outcome=form.cleaned_data["outcome"],
             granted_amount=form.cleaned_data.get("granted_amount"),
             reasoning=form.cleaned_data["reasoning"],
         )
-        if decision.is_approved:
-            return _("The application is approved. The decision letter is being prepared and will be mailed.")
-        return _("The application is rejected. The decision letter is being prepared and will be mailed.")
+        return _("Your proposal is saved. Another handler with the right to decide must now decide it.")
+
+
+class CorrectView(HandlerFormView):
+    """Propose a correction (rättelse, förvaltningslagen 36 §) of the decision that stands."""
+
+    permission_required = "checks.propose_correction_application"
+    template_name = "checks/handler/correction_form.html"
+    denied_message = _("Only a decision that stands, before the final report, can be corrected.")
+
+    def get_form(self, data=None):
+        decision = self.object.decision
+        return CorrectionForm(
+            data, initial={"granted_amount": decision.granted_amount or None, "reasoning": decision.reasoning}
+        )
+
+    def context(self, form):
+        return {**super().context(form), "decision": self.object.decision}
+
+    def act(self, form):
+        services.propose_correction(
+            application=self.object,
+            by=self.request.user,
+            reason=form.cleaned_data["reason"],
+            granted_amount=form.cleaned_data.get("granted_amount"),
+            reasoning=form.cleaned_data["reasoning"],
+        )
+        return _("The correction is proposed. Another handler with the right to decide must now decide it.")
+
+
+class DecideView(StaffApplicationView):
+    """Confirm a proposal as beslutsfattare: the page shows what will be sent to whom and the letter's preview."""
+
+    permission_required = "checks.decide_application"
+
+    def permission_denied(self):
+        user, application = self.request.user, self.object
+        proposal = application.pending_proposal
+        if selectors.conflict_for(user, application) is not None:
+            message = _("You have declared a conflict of interest with this application.")
+        elif proposal is None:
+            message = _("There is no proposal to decide. A handler must first propose a decision.")
+        elif proposal.proposed_by_id == user.pk:
+            message = _("You presented this proposal, so another handler must decide it (four eyes).")
+        elif not (application.is_in_review or application.is_correctable):
+            message = _("This is not possible in the current state.")
+        else:
+            message = _("You do not have the right to decide. A portal admin can give it to you.")
+        messages.error(self.request, message)
+        return self.back()
+
+    def get(self, request, pk):
+        application = self.object
+        proposal = application.pending_proposal
+        decision = preview_decision(proposal, by=request.user)
+        return render(
+            request,
+            "checks/handler/decide_confirm.html",
+            {
+                "application": application,
+                "proposal": proposal,
+                "recipients": selectors.people_to_mail(application),
+                "letter": decision_context(application, decision),
+            },
+        )
+
+    def post(self, request, pk):
+        try:
+            proposal_id = int(request.POST.get("proposal", ""))
+        except ValueError:
+            proposal_id = 0
+        try:
+            decision = services.decide_proposal(application=self.object, by=request.user, proposal_id=proposal_id)
+        except ServiceError as error:
+            message_error(request, error)
+            return self.back()
+        if decision.corrects_id:
+            messages.success(request, _("The decision is corrected. The new decision letter is being prepared."))
+        elif decision.is_approved:
+            messages.success(
+                request, _("The application is approved. The decision letter is being prepared and will be mailed.")
+            )
+        else:
+            messages.success(
+                request, _("The application is rejected. The decision letter is being prepared and will be mailed.")
+            )
+        return self.back()
 
 
 class LiftConflictView(StaffApplicationView):

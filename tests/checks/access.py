@@ -1,11 +1,12 @@
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from checks import services
 from checks.models import Application, ConflictOfInterest, DecisionLetter
 from tests.access import AccessCase
 from tests.factories import make_handler
 
-from .factories import make_application, make_call
+from .factories import give_decide_right, make_application, make_call
 
 S = Application.State
 LOGIN = {"anonymous": 302}
@@ -28,12 +29,16 @@ def cases(world):
     approved = make_application(call=call, buyer=buyer, state=S.APPROVED)
     reported = make_application(call=call, buyer=buyer, state=S.FINAL_REPORT_SUBMITTED)
     running = make_application(call=call, buyer=buyer, state=S.APPROVED, period_ended=False)
-    ready_letter(approved)
+    letter = ready_letter(approved)
     other_handler = make_handler()
     conflict = ConflictOfInterest.objects.create(handler=other_handler, application=in_review, reason="Släkt")
     lifted = ConflictOfInterest.objects.create(
         handler=other_handler, application=approved, reason="Släkt", lifted_at=timezone.now()
     )
+    # Four eyes: the world's handler has the right to decide; another handler proposed this decision.
+    give_decide_right(world["handler"])
+    proposed = make_application(call=call, buyer=buyer, state=S.IN_REVIEW)
+    services.propose_decision(application=proposed, by=make_handler(), outcome="rejected", reasoning="Nej.")
     staff_only = {"anonymous": 302, "handler": 200, "admin": 200}
     admin_only = {"anonymous": 302, "admin": 200}
     own = {"anonymous": 302, "buyer": 200}
@@ -56,6 +61,10 @@ def cases(world):
         AccessCase("checks:admin_call_list", admin_only, default=403),
         AccessCase("checks:call_create", admin_only, default=403),
         AccessCase("checks:call_edit", admin_only, kwargs={"pk": draft_call.pk}, default=403),
+        AccessCase("checks:deciders", admin_only, default=403),
+        AccessCase(
+            "checks:decider_toggle", {"anonymous": 302, "admin": 405}, kwargs={"pk": world["handler"].pk}, default=403
+        ),
         AccessCase("checks:call_publish", {"anonymous": 302, "admin": 405}, kwargs={"pk": draft_call.pk}, default=403),
         AccessCase("checks:application_list", {**LOGIN, "buyer": 200, "unverified_buyer": 200}, default=403),
         AccessCase("checks:application_detail", own, kwargs={"pk": draft.pk}, default=404),
@@ -92,7 +101,19 @@ def cases(world):
         AccessCase("checks:assign", {"anonymous": 302, "handler": 405}, kwargs={"pk": in_review.pk}, default=404),
         AccessCase("checks:score", handler_page, kwargs={"pk": in_review.pk}, default=404),
         AccessCase("checks:request_completion", handler_page, kwargs={"pk": in_review.pk}, default=404),
-        AccessCase("checks:decide", handler_page, kwargs={"pk": in_review.pk}, default=404),
+        AccessCase("checks:propose", handler_page, kwargs={"pk": in_review.pk}, default=404),
+        # Without a proposal the handler is sent back with a message; with one, a decider gets the confirmation page.
+        AccessCase(
+            "checks:decide", {"anonymous": 302, "handler": 302, "admin": 302}, kwargs={"pk": in_review.pk}, default=404
+        ),
+        AccessCase("checks:decide", handler_page, kwargs={"pk": proposed.pk}, default=404),
+        AccessCase("checks:correct", handler_page, kwargs={"pk": approved.pk}, default=404),
+        AccessCase(
+            "checks:decision_letter_version",
+            {**LOGIN, "buyer": 200, "handler": 200, "admin": 200},
+            kwargs={"pk": approved.pk, "letter": letter.pk},
+            default=404,
+        ),
         AccessCase("checks:declare_conflict", handler_page, kwargs={"pk": in_review.pk}, default=404),
         AccessCase(
             "checks:retry_letter",

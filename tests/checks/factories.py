@@ -3,6 +3,7 @@
 import datetime
 
 import factory
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from checks import services
@@ -15,9 +16,32 @@ from checks.models import (
     GrantCall,
     Track,
 )
+from checks.rules import DECIDERS_GROUP
 from tests.factories import make_buyer, make_handler, organisation_of
 
 S = Application.State
+
+
+def give_decide_right(user):
+    """Put the handler in the deciders' group (beslutsfattare), as a portal admin does in the admin."""
+    user.groups.add(Group.objects.get_or_create(name=DECIDERS_GROUP)[0])
+    user._group_names_cache = None
+    return user
+
+
+def make_decider(**kwargs):
+    return give_decide_right(make_handler(**kwargs))
+
+
+def decide(*, application, by, outcome, reasoning, granted_amount=None, presenter=None):
+    """The four-eyes flow in one step: `presenter` (a new handler unless given) proposes, `by` (given the right to
+    decide) decides. Refusals come from the proposal (amount, reasoning, state) or the decision (conflict, budget)."""
+    presenter = presenter or make_handler()
+    services.propose_decision(
+        application=application, by=presenter, outcome=outcome, reasoning=reasoning, granted_amount=granted_amount
+    )
+    give_decide_right(by)
+    return services.decide_proposal(application=application, by=by)
 
 
 def _today():
@@ -230,7 +254,7 @@ def _walk(application, *, buyer, handler, state, granted) -> None:
                 application=application, by=handler, message="Komplettera.", reply_by=reply_date()
             )
         elif step in ("approve", "reject"):
-            services.decide_application(
+            decide(
                 application=application,
                 by=handler,
                 outcome="approved" if step == "approve" else "rejected",

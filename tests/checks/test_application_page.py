@@ -11,7 +11,7 @@ from checks.models import Application, Decision, Review
 from checks.templatetags.checks_tags import sek
 from tests.factories import make_buyer, make_company_user, make_handler, make_portal_admin, organisation_of
 
-from .factories import make_application, reply_date
+from .factories import decide, make_application, reply_date
 
 pytestmark = pytest.mark.django_db
 S = Application.State
@@ -23,7 +23,7 @@ RESUBMIT = "Offerten ligger nu som bilaga."
 REASONING = "Ansökan motiverar väl varför testbädden behövs."
 
 
-def handled(*, decide: bool = True) -> tuple[Application, list]:
+def handled(*, decided: bool = True) -> tuple[Application, list]:
     """An application submitted, reviewed with comments, sent back for completion, completed and (maybe) approved."""
     application = make_application(state=S.DRAFT, amount=150_000)
     applicant = application.contact
@@ -37,10 +37,8 @@ def handled(*, decide: bool = True) -> tuple[Application, list]:
     services.declare_conflict(handler=make_handler(), reason=CONFLICT, organisation=application.organisation)
     services.request_completion(application=application, by=handler, message=COMPLETION, reply_by=reply_date())
     services.resubmit_application(application=application, by=applicant, message=RESUBMIT)
-    if decide:
-        services.decide_application(
-            application=application, by=handler, outcome="approved", reasoning=REASONING, granted_amount=120_000
-        )
+    if decided:
+        decide(application=application, by=handler, outcome="approved", reasoning=REASONING, granted_amount=120_000)
     application.refresh_from_db()
     return application, [handler]
 
@@ -111,7 +109,7 @@ def test_applicant_sees_the_open_completion_request_but_no_scores(client, langua
 
 def test_handlers_see_what_the_applicant_does_not(client):
     """The applicant's page hides these because they are hidden, not because they are missing."""
-    application, (handler,) = handled(decide=False)
+    application, (handler,) = handled(decided=False)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "sv"
     client.force_login(handler)
 

@@ -8,10 +8,10 @@ from django.db import connection
 
 from checks import selectors, services
 from checks.models import Application, Decision
-from portal.services import ServiceError
+from portal.services import InvalidTransition, ServiceError
 from tests.factories import make_handler
 
-from .factories import make_application, make_call
+from .factories import decide, give_decide_right, make_application, make_call, make_decider
 
 S = Application.State
 
@@ -63,12 +63,8 @@ def test_two_handlers_approving_at_once_never_exceed_the_budget(monkeypatch):
     handlers = [make_handler(), make_handler()]
 
     results = run_together(
-        lambda: services.decide_application(
-            application=first, by=handlers[0], outcome="approved", granted_amount=150_000, reasoning="R"
-        ),
-        lambda: services.decide_application(
-            application=second, by=handlers[1], outcome="approved", granted_amount=150_000, reasoning="R"
-        ),
+        lambda: decide(application=first, by=handlers[0], outcome="approved", granted_amount=150_000, reasoning="R"),
+        lambda: decide(application=second, by=handlers[1], outcome="approved", granted_amount=150_000, reasoning="R"),
     )
 
     decisions = [r for r in results if isinstance(r, Decision)]
@@ -146,10 +142,12 @@ def test_a_cap_lowered_while_a_decision_is_made_never_lets_an_approval_above_the
     application = make_application(call=call, state=S.IN_REVIEW, amount=180_000)
     admin, handler = make_portal_admin(), make_handler()
 
+    services.propose_decision(
+        application=application, by=make_handler(), outcome="approved", granted_amount=180_000, reasoning="R"
+    )
+    give_decide_right(handler)
     results = run_together(
-        lambda: services.decide_application(
-            application=application, by=handler, outcome="approved", granted_amount=180_000, reasoning="R"
-        ),
+        lambda: services.decide_proposal(application=application, by=handler),
         lambda: services.save_call(call=call, tracks=_track_rows(call, Beslutsunderlag=100_000), criteria=[], by=admin),
     )
 
@@ -182,3 +180,29 @@ def test_a_cap_lowered_while_an_application_is_submitted_is_seen_or_refused(monk
     else:
         assert isinstance(results[0], ServiceError) and cap == 100_000, results
     assert not (draft.state == S.SUBMITTED and draft.requested_amount > cap)
+
+
+def test_two_deciders_confirming_the_same_proposal_make_exactly_one_decision():
+    application = make_application(state=S.IN_REVIEW, amount=100_000)
+    proposal = services.propose_decision(
+        application=application, by=make_handler(), outcome="approved", reasoning="R", granted_amount=100_000
+    )
+    deciders = [make_decider(), make_decider()]
+
+    results = run_together(
+        *(
+            lambda decider=decider: services.decide_proposal(
+                application=application, by=decider, proposal_id=proposal.pk
+            )
+            for decider in deciders
+        )
+    )
+
+    decisions = [r for r in results if isinstance(r, Decision)]
+    refusals = [r for r in results if isinstance(r, InvalidTransition)]
+    assert len(decisions) == 1 and len(refusals) == 1, results
+    assert "already been decided" in str(refusals[0].message) or "redan beslutat" in str(refusals[0].message)
+    assert Decision.objects.filter(for_application=application).count() == 1
+    application.refresh_from_db()
+    assert application.state == S.APPROVED
+    assert selectors.budget_granted(application.call) == 100_000

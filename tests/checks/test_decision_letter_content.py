@@ -4,15 +4,15 @@ import io
 import re
 
 import pytest
+from django.test import override_settings
 from pypdf import PdfReader
 
-from checks import services
 from checks.decision_letters.models import KIND
 from checks.models import Application, DecisionLetter
 from portal.documents import DocumentStatus, render_document
 from tests.factories import make_buyer, make_handler
 
-from .factories import make_application
+from .factories import decide, make_application
 
 pytestmark = pytest.mark.django_db
 S = Application.State
@@ -26,6 +26,10 @@ TEXTS = {
         "conditions": "Villkor",
         "external": "Bidraget får endast användas till externa arvoden och avgifter",
         "reclaim": "Belopp som inte används enligt ansökan kan återkrävas.",
+        "reasons": "Skäl för beslutet",
+        "appeal": "Detta beslut får inte överklagas",
+        "people": "Beslutet har fattats av Bo Beslutsfattare (beslutsfattare) vid Verket för test. I den slutliga "
+        "handläggningen har Fia Föredragande deltagit (föredragande).",
     },
     "en": {
         "title": "Decision {reference}",
@@ -35,15 +39,20 @@ TEXTS = {
         "conditions": "Conditions",
         "external": "The grant may only pay external fees and charges",
         "reclaim": "Amounts not used according to the application may be reclaimed.",
+        "reasons": "Reasons for the decision",
+        "appeal": "This decision cannot be appealed",
+        "people": "This decision was made by Bo Beslutsfattare (beslutsfattare) at Verket för test. Fia Föredragande "
+        "presented the case (föredragande).",
     },
 }
 
 
 def decided(language, outcome):
     application = make_application(buyer=make_buyer(language=language), state=S.IN_REVIEW, amount=150_000)
-    services.decide_application(
+    decide(
         application=application,
-        by=make_handler(),
+        by=make_handler(first_name="Bo", last_name="Beslutsfattare"),
+        presenter=make_handler(first_name="Fia", last_name="Föredragande"),
         outcome=outcome,
         granted_amount=120_000 if outcome == "approved" else None,
         reasoning="Motiveringen i beslutet.",
@@ -73,6 +82,28 @@ def test_an_approval_letter_has_the_amount_period_and_conditions_and_is_tagged(l
     assert catalog["/Lang"] == language
     assert "/StructTreeRoot" in catalog and bool(catalog["/MarkInfo"]["/Marked"])
     assert reader.metadata.title == texts["title"].format(reference=application.reference)
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+@pytest.mark.parametrize("outcome", ["approved", "rejected"])
+@override_settings(
+    AGENCY_NAME="Verket för test",
+    AGENCY_POSTAL_ADDRESS="Box 1\n101 01 Stockholm",
+    AGENCY_ORG_NUMBER="202100-1234",
+    AGENCY_EMAIL="registrator@verket.example.se",
+    AGENCY_PHONE="08-123 456",
+)
+def test_every_letter_names_the_authority_the_people_the_reasons_and_the_appeal(language, outcome):
+    """Förvaltningslagen 32 § (reasons) and 33 § (appeal), who decided and presented, and how to reach the agency."""
+    application, _reader, text = decided(language, outcome)
+    texts = TEXTS[language]
+
+    for fact in ("Verket för test", "Box 1", "101 01 Stockholm", "202100-1234", "registrator@verket.example.se"):
+        assert fact in text, fact
+    assert "08-123 456" in text
+    assert texts["reasons"] in text and texts["appeal"] in text
+    assert texts["people"] in text, text
+    assert application.reference in text
 
 
 @pytest.mark.parametrize("language", ["sv", "en"])

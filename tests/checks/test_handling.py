@@ -14,7 +14,7 @@ from portal.models import Membership
 from portal.services import ServiceError
 from tests.factories import UserFactory, make_buyer, make_handler, organisation_of
 
-from .factories import make_application, make_call, reply_date
+from .factories import decide, make_application, make_call, reply_date
 
 pytestmark = pytest.mark.django_db
 S = Application.State
@@ -26,7 +26,7 @@ S = Application.State
 def test_two_external_competences_may_be_granted_up_to_the_higher_cap():
     application = make_application(state=S.IN_REVIEW, amount=400_000, competences=2, track_index=1)
 
-    decision = services.decide_application(
+    decision = decide(
         application=application, by=make_handler(), outcome="approved", granted_amount=400_000, reasoning="R"
     )
 
@@ -39,9 +39,7 @@ def test_one_external_competence_on_the_same_track_is_held_to_the_lower_cap():
     application.refresh_from_db()
 
     with translation.override("en"), pytest.raises(ServiceError, match="cap") as raised:
-        services.decide_application(
-            application=application, by=make_handler(), outcome="approved", granted_amount=250_000, reasoning="R"
-        )
+        decide(application=application, by=make_handler(), outcome="approved", granted_amount=250_000, reasoning="R")
 
     assert raised.value.field == "granted_amount"
     assert Decision.objects.count() == 0
@@ -107,12 +105,10 @@ def test_state_change_mail_says_what_the_move_asks_of_the_applicant(
         "request_report_completion": lambda: services.request_report_completion(
             application=application, by=handler, message="M"
         ),
-        "approve": lambda: services.decide_application(
+        "approve": lambda: decide(
             application=application, by=handler, outcome="approved", granted_amount=100_000, reasoning="R"
         ),
-        "reject": lambda: services.decide_application(
-            application=application, by=handler, outcome="rejected", reasoning="R"
-        ),
+        "reject": lambda: decide(application=application, by=handler, outcome="rejected", reasoning="R"),
         "accept_final_report": lambda: services.accept_final_report(application=application, by=handler),
         "resubmit_application": lambda: services.resubmit_application(application=application, by=contact),
     }
@@ -131,9 +127,7 @@ def test_decision_letter_mail_is_in_each_recipients_language_and_the_pdf_in_the_
     application = make_application(buyer=contact, state=S.IN_REVIEW, amount=150_000)
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.decide_application(
-            application=application, by=make_handler(), outcome="rejected", reasoning="Utanför utlysningens syfte."
-        )
+        decide(application=application, by=make_handler(), outcome="rejected", reasoning="Utanför utlysningens syfte.")
 
     letter = DecisionLetter.objects.get(application=application)
     assert letter.language == "en"

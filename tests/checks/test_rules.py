@@ -3,29 +3,45 @@
 import pytest
 
 from checks import rules as checks_rules
+from checks import services
 from checks.models import Application, ConflictOfInterest
 from checks.services import TRANSITIONS
 from tests.factories import make_buyer, make_company_user, make_handler, make_portal_admin, organisation_of
 
-from .factories import make_application, make_call
+from .factories import make_application, make_call, make_decider
 
 pytestmark = pytest.mark.django_db
 S = Application.State
-ROLES = ["anonymous", "applicant", "other_buyer", "company", "handler", "conflicted_handler", "admin"]
+# decider: a handler with the right to decide (beslutsfattare); presenter: a decider who proposed the pending
+# decision (föredragande), so may not decide it.
+ROLES = [
+    "anonymous",
+    "applicant",
+    "other_buyer",
+    "company",
+    "handler",
+    "decider",
+    "presenter",
+    "conflicted_handler",
+    "admin",
+]
 
 EDITABLE = {S.DRAFT, S.COMPLETION_REQUESTED}
 REVIEWABLE = {S.SUBMITTED, S.IN_REVIEW, S.COMPLETION_REQUESTED}
 HANDLING = {S.SUBMITTED, S.IN_REVIEW, S.COMPLETION_REQUESTED, S.FINAL_REPORT_SUBMITTED}
-HANDLERS = {"handler", "conflicted_handler"}
+CORRECTABLE = {S.APPROVED, S.REJECTED}
+CLEAN_HANDLERS = {"handler", "decider", "presenter"}
+HANDLERS = CLEAN_HANDLERS | {"conflicted_handler"}
+STAFF = HANDLERS | {"admin"}
 
 
 def expected(perm: str, state: str, role: str) -> bool:
     """The permission table, written out independently of checks/rules.py."""
     applicant = role == "applicant"
-    handler = role == "handler"
+    handler = role in CLEAN_HANDLERS
     return {
-        "view": applicant or (role in {"handler", "conflicted_handler", "admin"} and state != S.DRAFT),
-        "view_internal": role in {"handler", "conflicted_handler", "admin"},
+        "view": applicant or (role in STAFF and state != S.DRAFT),
+        "view_internal": role in STAFF,
         "change": applicant and state in EDITABLE,
         "submit": applicant and state == S.DRAFT,
         "resubmit": applicant and state == S.COMPLETION_REQUESTED,
@@ -34,7 +50,10 @@ def expected(perm: str, state: str, role: str) -> bool:
         "assign": role in HANDLERS and state in HANDLING,
         "review": handler and state in REVIEWABLE,
         "request_completion": handler and state == S.IN_REVIEW,
-        "decide": handler and state == S.IN_REVIEW,
+        "propose": handler and state == S.IN_REVIEW,
+        "propose_correction": handler and state in CORRECTABLE,
+        # The fixture has a proposal pending (by the presenter) exactly in these states.
+        "decide": role == "decider" and state in {S.IN_REVIEW} | CORRECTABLE,
         "accept_report": handler and state == S.FINAL_REPORT_SUBMITTED,
         "declare_conflict": role in HANDLERS,
         "retry_letter": role in HANDLERS,
@@ -52,6 +71,8 @@ PERMS = [
     "assign",
     "review",
     "request_completion",
+    "propose",
+    "propose_correction",
     "decide",
     "accept_report",
     "declare_conflict",
@@ -71,6 +92,7 @@ STATE_RULES = {
     "is_under_handling": HANDLING,
     "awaits_final_report": {S.APPROVED},
     "has_final_report_to_handle": {S.FINAL_REPORT_SUBMITTED},
+    "is_correctable": CORRECTABLE,
 }
 # Rules that are a move of the state machine: true exactly in the states services.TRANSITIONS lets make that move.
 RULE_MOVES = {
@@ -112,6 +134,8 @@ def people():
         "other_buyer": make_buyer(),
         "company": make_company_user(),
         "handler": make_handler(),
+        "decider": make_decider(),
+        "presenter": make_decider(),
         "conflicted_handler": conflicted,
         "admin": make_portal_admin(),
     }
@@ -120,6 +144,18 @@ def people():
 @pytest.mark.parametrize("state", S.values)
 def test_application_permissions_for_every_state_and_role(people, state):
     application = make_application(call=make_call(), buyer=people["applicant"], state=state)
+    presenter = people["presenter"]
+    if state == S.IN_REVIEW:
+        services.propose_decision(application=application, by=presenter, outcome="rejected", reasoning="Nej.")
+    elif state in CORRECTABLE:
+        services.propose_correction(
+            application=application,
+            by=presenter,
+            reason="Skrivfel.",
+            reasoning="Rättat.",
+            granted_amount=application.decision.granted_amount or None,
+        )
+    application = Application.objects.get(pk=application.pk)
     failures = []
     for role in ROLES:
         user = people[role]

@@ -13,7 +13,7 @@ from portal.models import AuditEntry, Membership
 from portal.services import InvalidTransition, ServiceError
 from tests.factories import UserFactory, make_buyer, make_handler, organisation_of
 
-from .factories import make_application, make_call, reply_date
+from .factories import decide, make_application, make_call, reply_date
 
 pytestmark = pytest.mark.django_db
 S = Application.State
@@ -327,10 +327,10 @@ MOVES = {
     "request_completion": lambda application, handler: services.request_completion(
         application=application, by=handler, message="Komplettera.", reply_by=reply_date()
     ),
-    "approve": lambda application, handler: services.decide_application(
+    "approve": lambda application, handler: decide(
         application=application, by=handler, outcome="approved", reasoning="R", granted_amount=1_000
     ),
-    "reject": lambda application, handler: services.decide_application(
+    "reject": lambda application, handler: decide(
         application=application, by=handler, outcome="rejected", reasoning="R"
     ),
     "submit_final_report": lambda application, handler: services.submit_final_report(
@@ -438,9 +438,7 @@ def test_declared_conflict_on_organisation_unassigns_and_blocks_review():
     with pytest.raises(ServiceError):
         services.save_review(application=application, handler=handler, scores=criteria, recommendation="approve")
     with pytest.raises(ServiceError):
-        services.decide_application(
-            application=application, by=handler, outcome="approved", granted_amount=1, reasoning="R"
-        )
+        decide(application=application, by=handler, outcome="approved", granted_amount=1, reasoning="R")
 
 
 @pytest.mark.parametrize(
@@ -542,9 +540,7 @@ def test_completion_request_needs_a_message():
 def test_approve_records_decision_and_orders_letter():
     handler = make_handler()
     application = make_application(state=S.IN_REVIEW, amount=150_000)
-    decision = services.decide_application(
-        application=application, by=handler, outcome="approved", granted_amount=120_000, reasoning="Bra"
-    )
+    decision = decide(application=application, by=handler, outcome="approved", granted_amount=120_000, reasoning="Bra")
     application.refresh_from_db()
     assert application.state == S.APPROVED and decision.granted_amount == 120_000
     assert DecisionLetter.objects.filter(application=application).count() == 1
@@ -554,9 +550,7 @@ def test_approve_records_decision_and_orders_letter():
 def test_a_decision_is_one_audit_event_with_the_state_change_and_amount():
     handler = make_handler()
     application = make_application(state=S.IN_REVIEW, amount=150_000)
-    services.decide_application(
-        application=application, by=handler, outcome="approved", granted_amount=120_000, reasoning="Bra"
-    )
+    decide(application=application, by=handler, outcome="approved", granted_amount=120_000, reasoning="Bra")
     entry = AuditEntry.objects.get(object_id=str(application.pk), actor=handler)
     assert entry.action == AuditAction.DECISION_APPROVED
     assert entry.details == {"from": "in_review", "to": "approved", "amount": 120_000}
@@ -571,9 +565,7 @@ def test_a_decision_is_one_audit_event_with_the_state_change_and_amount():
 def test_approve_refuses_amount_above_requested_or_empty(granted, field_message):
     application = make_application(state=S.IN_REVIEW, amount=150_000)
     with pytest.raises(ServiceError) as error:
-        services.decide_application(
-            application=application, by=make_handler(), outcome="approved", granted_amount=granted, reasoning="R"
-        )
+        decide(application=application, by=make_handler(), outcome="approved", granted_amount=granted, reasoning="R")
     assert error.value.field == "granted_amount"
     application.refresh_from_db()
     assert application.state == S.IN_REVIEW
@@ -584,9 +576,7 @@ def test_approve_refuses_amount_above_cap():
     Application.objects.filter(pk=application.pk).update(requested_amount=250_000)
     application.refresh_from_db()
     with translation.override("en"), pytest.raises(ServiceError, match="cap"):
-        services.decide_application(
-            application=application, by=make_handler(), outcome="approved", granted_amount=210_000, reasoning="R"
-        )
+        decide(application=application, by=make_handler(), outcome="approved", granted_amount=210_000, reasoning="R")
 
 
 def test_approve_refuses_more_than_budget_left():
@@ -594,10 +584,8 @@ def test_approve_refuses_more_than_budget_left():
     make_application(call=call, state=S.APPROVED, amount=200_000)
     application = make_application(call=call, state=S.IN_REVIEW, amount=100_000)
     with pytest.raises(ServiceError, match="50"):
-        services.decide_application(
-            application=application, by=make_handler(), outcome="approved", granted_amount=100_000, reasoning="R"
-        )
-    decision = services.decide_application(
+        decide(application=application, by=make_handler(), outcome="approved", granted_amount=100_000, reasoning="R")
+    decision = decide(
         application=application, by=make_handler(), outcome="approved", granted_amount=50_000, reasoning="R"
     )
     assert decision.granted_amount == 50_000
@@ -607,24 +595,22 @@ def test_approve_refuses_more_than_budget_left():
 def test_reject_needs_reasoning_and_grants_nothing():
     application = make_application(state=S.IN_REVIEW)
     with pytest.raises(ServiceError):
-        services.decide_application(application=application, by=make_handler(), outcome="rejected", reasoning="")
-    decision = services.decide_application(
-        application=application, by=make_handler(), outcome="rejected", reasoning="Nej"
-    )
+        decide(application=application, by=make_handler(), outcome="rejected", reasoning="")
+    decision = decide(application=application, by=make_handler(), outcome="rejected", reasoning="Nej")
     assert decision.granted_amount == 0
 
 
 def test_decide_outside_review_is_refused():
     application = make_application(state=S.SUBMITTED)
     with pytest.raises(InvalidTransition):
-        services.decide_application(application=application, by=make_handler(), outcome="rejected", reasoning="R")
+        decide(application=application, by=make_handler(), outcome="rejected", reasoning="R")
 
 
 def test_decision_letter_is_rendered_and_mailed_as_attachment(django_capture_on_commit_callbacks):
     buyer = make_buyer(language="en")
     application = make_application(buyer=buyer, state=S.IN_REVIEW, amount=150_000)
     with django_capture_on_commit_callbacks(execute=True):
-        services.decide_application(
+        decide(
             application=application,
             by=make_handler(),
             outcome="approved",
@@ -646,7 +632,7 @@ def test_decision_letter_text_has_the_terms():
     from pypdf import PdfReader
 
     application = make_application(state=S.IN_REVIEW, amount=150_000)
-    services.decide_application(
+    decide(
         application=application, by=make_handler(), outcome="approved", granted_amount=140_000, reasoning="Tydlig plan"
     )
     from portal.documents import render_document

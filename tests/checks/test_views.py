@@ -8,11 +8,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from checks import services
-from checks.models import Application, ConflictOfInterest, Decision, GrantCall
+from checks.models import Application, ConflictOfInterest, Decision, DecisionProposal, GrantCall
 from tests.factories import make_buyer, make_company_user, make_handler, make_portal_admin
 
 from .access import ready_letter
-from .factories import make_application, make_call
+from .factories import decide, make_application, make_call, make_decider
 
 pytestmark = pytest.mark.django_db
 S = Application.State
@@ -355,17 +355,28 @@ def test_handler_scores_requests_completion_and_decides(client):
     assert application.state == S.COMPLETION_REQUESTED
     services.resubmit_application(application=application, by=application.contact)
     response = client.post(
-        reverse("checks:decide", args=[application.pk]),
+        reverse("checks:propose", args=[application.pk]),
         {"outcome": "approved", "granted_amount": "200000", "reasoning": "Bra"},
     )
     assert response.status_code == 400
     assert "150000" in " ".join(response.context["form"].errors["granted_amount"])
     response = client.post(
-        reverse("checks:decide", args=[application.pk]),
+        reverse("checks:propose", args=[application.pk]),
         {"outcome": "approved", "granted_amount": "140000", "reasoning": "Bra"},
     )
     assert response.status_code == 302
-    assert Decision.objects.get().granted_amount == 140_000
+    assert Decision.objects.count() == 0
+    proposal = DecisionProposal.objects.get()
+    assert (proposal.granted_amount, proposal.proposed_by, proposal.status) == (140_000, handler, "pending")
+    # Another handler with the right to decide confirms it.
+    decider = make_decider()
+    client.force_login(decider)
+    page = client.get(reverse("checks:decide", args=[application.pk]))
+    assert page.status_code == 200
+    response = client.post(reverse("checks:decide", args=[application.pk]), {"proposal": proposal.pk})
+    assert response.status_code == 302
+    decision = Decision.objects.get()
+    assert (decision.granted_amount, decision.decided_by, decision.presented_by) == (140_000, decider, handler)
 
 
 def test_handler_with_conflict_cannot_decide_by_crafted_post(client):
@@ -374,7 +385,7 @@ def test_handler_with_conflict_cannot_decide_by_crafted_post(client):
     ConflictOfInterest.objects.create(handler=handler, application=application, reason="Jäv")
     client.force_login(handler)
     response = client.post(
-        reverse("checks:decide", args=[application.pk]),
+        reverse("checks:propose", args=[application.pk]),
         {"outcome": "approved", "granted_amount": "1000", "reasoning": "R"},
         follow=True,
     )
@@ -388,7 +399,7 @@ def test_granted_amount_above_budget_left_is_shown_on_the_field(client):
     application = make_application(call=call, state=S.IN_REVIEW, amount=150_000)
     client.force_login(make_handler())
     response = client.post(
-        reverse("checks:decide", args=[application.pk]),
+        reverse("checks:propose", args=[application.pk]),
         {"outcome": "approved", "granted_amount": "120000", "reasoning": "R"},
     )
     assert response.status_code == 400
@@ -696,7 +707,7 @@ def test_handler_produces_a_failed_letter_again_and_it_is_mailed(client, django_
 
     application = make_application(state=S.IN_REVIEW)
     handler = make_handler()
-    services.decide_application(application=application, by=handler, outcome="rejected", reasoning="Nej")
+    decide(application=application, by=handler, outcome="rejected", reasoning="Nej")
     letter = DecisionLetter.objects.get()
     DecisionLetter.objects.filter(pk=letter.pk).update(status=DecisionLetter.Status.FAILED, error="Boom")
     client.force_login(handler)
@@ -715,7 +726,7 @@ def test_only_handlers_are_offered_to_produce_a_failed_letter_again(client):
     from checks.models import DecisionLetter
 
     application = make_application(state=S.IN_REVIEW)
-    services.decide_application(application=application, by=make_handler(), outcome="rejected", reasoning="Nej")
+    decide(application=application, by=make_handler(), outcome="rejected", reasoning="Nej")
     DecisionLetter.objects.update(status=DecisionLetter.Status.FAILED, error="Boom")
     retry = reverse("checks:retry_letter", args=[application.pk])
     client.force_login(make_portal_admin())

@@ -1,4 +1,5 @@
-"""Flow 4 of DESIGN.md in a browser, with axe on every page: apply, score, complete, approve, letter, final report."""
+"""Flow 4 of DESIGN.md in a browser, with axe on every page: apply, score, complete, propose and decide (four
+eyes), letter, final report."""
 
 import datetime
 from datetime import timedelta
@@ -8,7 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from checks.models import Application, DecisionLetter
-from tests.checks.factories import make_call
+from tests.checks.factories import make_call, make_decider
 from tests.e2e.sessions import sign_in
 from tests.factories import make_buyer, make_handler
 
@@ -23,6 +24,7 @@ def test_buyer_applies_handler_scores_completes_approves_and_buyer_reports(ui):
     call = make_call(name="Checkar för innovationsupphandling 2026", total_budget=2_000_000)
     buyer = make_buyer(email="kopare@kommun.example.se", first_name="Karin", last_name="Kommunsson")
     handler = make_handler(email="handlaggare@verket.example.se", first_name="Hanna", last_name="Handläggare")
+    decider = make_decider(email="beslutsfattare@verket.example.se", first_name="Bo", last_name="Beslutsfattare")
 
     # The buyer applies and saves a draft, then submits it.
     page = log_in(ui, buyer)
@@ -87,18 +89,33 @@ def test_buyer_applies_handler_scores_completes_approves_and_buyer_reports(ui):
     ui.submit(page.get_by_role("button", name="Skicka", exact=True))
     expect(page.locator(".thread")).to_contain_text("Offerten ligger nu i ansökan.")
 
-    # The handler sees the message and what the buyer changed, then approves an amount; the letter is mailed.
+    # The handler sees the message and what the buyer changed, then proposes an amount (föredragande); nothing is
+    # decided or mailed yet.
     page = log_in(ui, handler)
     ui.goto(f"/checks/review/{application.pk}/")
     expect(page.locator(".thread")).to_contain_text("Offerten ligger nu i ansökan.")
     expect(page.locator("section:has(#changes-heading) ins")).to_contain_text(["Offerten"])
-    ui.submit(page.get_by_role("link", name="Besluta"))
+    ui.submit(page.get_by_role("link", name="Föreslå beslut"))
     page.get_by_label("Beviljad").check()
     ui.fill("Beviljat belopp (kr)", "140000")
     ui.fill("Motivering", "Välmotiverad ansökan med tydlig koppling till upphandlingen.")
-    ui.submit(page.get_by_role("button", name="Registrera beslutet"))
+    ui.submit(page.get_by_role("button", name="Spara förslaget"))
+    expect(page.locator("body")).to_contain_text("Du är föredragande för det här förslaget")
+    expect(page.get_by_role("link", name="Besluta", exact=True)).to_have_count(0)
+    application.refresh_from_db()
+    assert application.state == Application.State.IN_REVIEW
+
+    # Another handler with the right to decide (beslutsfattare) checks the letter's preview and confirms.
+    page = log_in(ui, decider)
+    ui.goto(f"/checks/review/{application.pk}/")
+    ui.submit(page.get_by_role("link", name="Besluta", exact=True))
+    expect(page.locator("body")).to_contain_text("Förhandsvisning av beslutsbrevet")
+    expect(page.locator("body")).to_contain_text(buyer.email)
+    expect(page.locator("body")).to_contain_text("Detta beslut får inte överklagas")
+    ui.submit(page.get_by_role("button", name="Bekräfta och fatta beslut"))
     application.refresh_from_db()
     assert application.state == Application.State.APPROVED
+    assert application.decision.presented_by == handler and application.decision.decided_by == decider
     assert DecisionLetter.objects.get(application=application).is_ready
     letter_mails = [m for m in mail.outbox if m.attachments]
     assert letter_mails and letter_mails[0].to == [buyer.email]
@@ -166,6 +183,14 @@ def test_admin_publishes_a_call_and_handler_uses_queue_overview_and_conflict(ui)
     assert call.is_published and call.tracks.get().cap_for(2) == 400_000
     ui.goto("/checks/")
     expect(page.locator("body")).to_contain_text("Checkar 2027")
+
+    # The admin gives a handler the right to decide (beslutsfattare).
+    colleague = make_handler(email="kollega@verket.example.se", first_name="Kim", last_name="Kollega")
+    ui.goto("/checks/manage/")
+    ui.submit(page.get_by_role("link", name="Beslutsrätt"))
+    ui.submit(page.get_by_role("button", name="Ge Kim Kollega beslutsrätt"))
+    expect(page.locator("body")).to_contain_text("Kim Kollega får nu fatta beslut.")
+    assert colleague.groups.filter(name="deciders").exists()
 
     handler = make_handler(email="handlaggare2@verket.example.se")
     application = make_application(state=Application.State.SUBMITTED)

@@ -8,7 +8,6 @@ from django.apps import apps
 from django.core.management import call_command
 from django.utils import timezone
 
-from checks import services as check_services
 from checks.models import DecisionLetter
 from portal import documents
 from portal import mail as portal_mail
@@ -17,7 +16,7 @@ from portal.documents import DocumentStatus
 from portal.mail import Recipient, send_mail_to
 from portal.models import Mail, OutboxMessage
 from portal.tasks import sweep_lost_jobs
-from tests.checks.factories import make_application
+from tests.checks.factories import decide, make_application
 from tests.factories import make_handler
 from tests.projects.factories import NeedFactory
 
@@ -117,9 +116,7 @@ def test_a_swept_mail_is_sent_once_even_with_its_old_job_still_around(django_cap
 
 def test_a_ready_decision_letter_never_mailed_is_mailed_by_the_sweep(django_capture_on_commit_callbacks):
     application = make_application(state="in_review", amount=100_000)
-    check_services.decide_application(
-        application=application, by=make_handler(), outcome="approved", granted_amount=100_000, reasoning="Bra"
-    )
+    decide(application=application, by=make_handler(), outcome="approved", granted_amount=100_000, reasoning="Bra")
     letter = DecisionLetter.objects.get(application=application)
     documents.render_document(kind="checks.decision_letter", document_id=letter.pk)  # on_ready's job is lost
     OutboxMessage.objects.all().delete()
