@@ -15,9 +15,18 @@ from portal.models import AuditEntry
 from portal.services import InvalidTransition, ServiceError
 from tests.factories import make_handler, make_portal_admin
 
-from .factories import decide, make_application, make_call, make_decider
+from .factories import decide, make_application, make_call, make_decider, reply_date
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def swedish():
+    # The services' messages are compared in Swedish, whatever language an earlier test left active.
+    with translation.override("sv"):
+        yield
+
+
 S = Application.State
 
 
@@ -276,7 +285,9 @@ def test_the_deciders_page_per_role(client, role, status):
 
 def test_a_proposal_waiting_while_the_applicant_completes_cannot_be_decided(client):
     application, proposal, _ = proposed()
-    services.request_completion(application=application, by=make_handler(), message="Komplettera.")
+    services.request_completion(
+        application=application, by=make_handler(), message="Komplettera.", reply_by=reply_date()
+    )
     decider = make_decider()
     client.force_login(decider)
     response = client.get(reverse("checks:decide", args=[application.pk]), follow=True)
