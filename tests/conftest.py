@@ -1,13 +1,16 @@
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 
 from portal.celery import app as celery_app
 
 
 @pytest.fixture(autouse=True)
 def _isolated(request, settings, tmp_path):
-    """Each test: empty cache (rate limits), private files in a temp dir, Celery in-process unless marked `worker`."""
+    """Each test: empty cache (rate limits), private files in a temp dir, Celery in-process unless marked `worker`,
+    and the default language active (a request's LocaleMiddleware leaves its language active in the thread)."""
     cache.clear()
+    translation.activate(settings.LANGUAGE_CODE)
     settings.PRIVATE_FILES_ROOT = tmp_path / "private"
     settings.STORAGES = {
         **settings.STORAGES,
@@ -21,6 +24,7 @@ def _isolated(request, settings, tmp_path):
     celery_app.conf.task_always_eager = eager
     yield
     celery_app.conf.task_always_eager = previous
+    translation.deactivate()
 
 
 @pytest.fixture
