@@ -18,6 +18,7 @@ from .models import (
     Criterion,
     Decision,
     DecisionLetter,
+    DecisionProposal,
     ExpertiseLine,
     FinalReport,
     GrantCall,
@@ -246,9 +247,9 @@ def _review(application, handler):
 
 def seed(world):
     users, organisations = world["users"], world["organisations"]
-    handler, admin = users["handlaggare"], users["admin"]
-    # The demo handler may also decide (beslutsfattare); four eyes needs a second handler to propose.
-    handler.groups.add(Group.objects.get_or_create(name=DECIDERS_GROUP)[0])
+    handler, decider, admin = users["handlaggare"], users["beslutsfattare"], users["admin"]
+    # Four eyes: the demo handler presents (föredragande), the second demo handler decides (beslutsfattare).
+    decider.groups.add(Group.objects.get_or_create(name=DECIDERS_GROUP)[0])
     calls = _calls(admin)
     # Both demo buyers have an application in every state (the list alternates who is first).
     rows = [*APPLICATIONS, *[(c, "region" if o == "kommun" else "kommun", *rest) for c, o, *rest in APPLICATIONS]]
@@ -302,6 +303,15 @@ def seed(world):
             _walk(application, path, handler, owner)
             if S.IN_REVIEW in path and state not in (S.WITHDRAWN,):
                 _review(application, handler)
+            if state == S.IN_REVIEW and org_key == "kommun":
+                # A case the demo decider finds on the queue's "awaiting decision" tab.
+                DecisionProposal.objects.create(
+                    application=application,
+                    outcome=S.APPROVED,
+                    granted_amount=total,
+                    reasoning=MESSAGES[S.APPROVED],
+                    proposed_by=handler,
+                )
             outcome = S.APPROVED if S.APPROVED in path else (S.REJECTED if S.REJECTED in path else None)
             if outcome:
                 decision = Decision.objects.create(
@@ -310,10 +320,20 @@ def seed(world):
                     outcome=outcome,
                     granted_amount=total if outcome == S.APPROVED else 0,
                     reasoning=MESSAGES[outcome],
-                    decided_by=handler,
+                    decided_by=decider,
+                    presented_by=handler,
+                )
+                DecisionProposal.objects.create(
+                    application=application,
+                    status=DecisionProposal.Status.DECIDED,
+                    outcome=outcome,
+                    granted_amount=decision.granted_amount,
+                    reasoning=decision.reasoning,
+                    proposed_by=handler,
+                    decision=decision,
                 )
                 letter, _ = create_document(
-                    kind=DECISION_LETTER, by=handler, language=owner.language, application=application
+                    kind=DECISION_LETTER, by=decider, language=owner.language, application=application
                 )
                 DecisionLetter.objects.filter(pk=letter.pk).update(mailed_at=timezone.now(), decision=decision)
             if state in (S.FINAL_REPORT_SUBMITTED, S.CLOSED):

@@ -24,6 +24,7 @@ USERS = [
     ("startup@demo.test", "Sam", "Startupsson", "startup"),
     ("nykommun@demo.test", "Nils", "Nykommunsson", "nykommun"),
     ("handlaggare@demo.test", "Hanna", "Handläggare", None),
+    ("beslutsfattare@demo.test", "Bo", "Beslutsfattare", None),
     ("admin@demo.test", "Ada", "Administratör", None),
 ]
 
@@ -55,6 +56,7 @@ def seed() -> dict:
     handlers, _ = Group.objects.get_or_create(name=HANDLERS_GROUP)
     admins, _ = Group.objects.get_or_create(name=PORTAL_ADMINS_GROUP)
     users["handlaggare"].groups.add(handlers)
+    users["beslutsfattare"].groups.add(handlers)  # checks/demo.py gives the right to decide
     admin = users["admin"]
     admin.groups.add(admins)
     if not admin.is_staff:

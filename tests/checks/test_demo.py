@@ -38,3 +38,30 @@ def test_seed_demo_gives_both_buyers_every_state_and_is_idempotent():
     assert DecisionLetter.objects.count() == Application.objects.exclude(decision=None).count() == 8
     references = [r for r in Application.objects.values_list("reference", flat=True) if r]
     assert len(references) == len(set(references))
+
+
+def test_the_demo_shows_four_eyes_with_two_handlers():
+    """The demo handler presents, the second demo handler decides; one proposal waits for the decider."""
+    from checks.models import Decision, DecisionProposal
+    from checks.rules import is_decider
+    from checks.selectors import AWAITING_DECISION, review_queue
+    from portal.models import User
+
+    call_command("seed_demo", stdout=io.StringIO())
+    presenter = User.objects.get(email="handlaggare@demo.test")
+    decider = User.objects.get(email="beslutsfattare@demo.test")
+    assert (is_decider(presenter), is_decider(decider)) == (False, True)
+    decisions = Decision.objects.all()
+    assert decisions.count() == 8
+    assert set(decisions.values_list("presented_by__email", "decided_by__email")) == {
+        ("handlaggare@demo.test", "beslutsfattare@demo.test")
+    }
+    assert all(decision.proposal.proposed_by == presenter for decision in decisions)
+    pending = DecisionProposal.objects.get(status=DecisionProposal.Status.PENDING)
+    assert pending.proposed_by == presenter
+    assert pending.application.organisation.name == "Demo kommun"
+    assert decider.has_perm("checks.decide_application", pending.application)
+    assert not presenter.has_perm("checks.decide_application", pending.application)
+    assert pending.application in review_queue(decider, view=AWAITING_DECISION)
+    call_command("seed_demo", stdout=io.StringIO())
+    assert DecisionProposal.objects.count() == 9
