@@ -30,7 +30,8 @@ def csv_response(*, filename: str, header: Iterable, rows: Iterable[Iterable]) -
     response["Cache-Control"] = "private, no-store"
     response.write("\ufeff")
     writer = csv.writer(response, delimiter=";")
-    writer.writerow([str(title) for title in header])
+    # Headers can hold text a user typed (a call's numbered questions), so they are made safe like cells.
+    writer.writerow([spreadsheet_cell(str(title)) for title in header])
     for row in rows:
         writer.writerow([spreadsheet_cell(value) for value in row])
     return response
@@ -64,7 +65,12 @@ def xlsx_response(*, filename: str, header: Iterable, rows: Iterable[Iterable], 
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=re.sub(r"[\[\]:*?/\\]", "", title)[:31] or "Export")
-    sheet.append([str(title) for title in header])
+    header_cells = []
+    for title in header:
+        cell = WriteOnlyCell(sheet, value=str(title))
+        cell.data_type = "s"
+        header_cells.append(cell)
+    sheet.append(header_cells)
     for row in rows:
         cells = []
         for value in row:

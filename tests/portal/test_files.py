@@ -120,6 +120,20 @@ def test_csv_response_escapes_formulas_and_starts_with_a_bom():
     assert response["Content-Disposition"] == 'attachment; filename="x.csv"'
 
 
+def test_header_cells_a_user_typed_are_made_safe_in_csv_and_xlsx():
+    """A call's numbered questions become column headers: a question typed as a formula stays text."""
+    from openpyxl import load_workbook
+
+    from portal.csv_export import csv_response, xlsx_response
+
+    header = ["Namn", '=HYPERLINK("http://x")']
+    text = csv_response(filename="x.csv", header=header, rows=[]).content.decode("utf-8-sig")
+    assert text.splitlines()[0] == 'Namn;"\'=HYPERLINK(""http://x"")"'
+    workbook = load_workbook(io.BytesIO(xlsx_response(filename="x.xlsx", header=header, rows=[]).content))
+    cell = workbook.active["B1"]
+    assert (cell.value, cell.data_type) == ('=HYPERLINK("http://x")', "s")
+
+
 def test_csv_response_cleans_the_file_name():
     from portal.csv_export import csv_response
 
