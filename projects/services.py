@@ -428,14 +428,17 @@ def publish_call(*, call: Call, by: User) -> Call:
 
 
 @transaction.atomic
-def transition_call(*, call: Call, to: str, by: User | None = None, reason: str = "") -> Call:
+def transition_call(
+    *, call: Call, to: str, by: User | None = None, reason: str = "", now: datetime | None = None
+) -> Call:
     """Move a call to another state (the one place that does so): publish (draft → scheduled), open, close, cancel.
 
     Locks the row, checks `Call.TRANSITIONS` from the stored state (`Call.state`), stamps the time, writes an audit
     row. Publishing needs a verified public body, a published need and a closing time to come; it opens the call
     at once when its opening time has come and moves the need to the dialogue stage. Cancelling needs a reason
-    and a call that has not closed by its dates. Side effects: audit row, `projects.tasks.send_call_alerts` via
-    the outbox when opened.
+    and a call that has not closed by its dates. Closing needs the closing time to have come, read after the lock
+    (an amendment may have moved it later while the periodic task waited). `now` defaults to the current time.
+    Side effects: audit row, `projects.tasks.send_call_alerts` via the outbox when opened.
     """
     call = Call.objects.select_for_update().select_related("need__organisation").get(pk=call.pk)
     previous = call.state
@@ -446,7 +449,9 @@ def transition_call(*, call: Call, to: str, by: User | None = None, reason: str 
             _("A call that is %(from)s cannot become %(to)s.")
             % {"from": Call.State(previous).label.lower(), "to": Call.State(to).label.lower()}
         )
-    now = timezone.now()
+    now = now or timezone.now()
+    if to == Call.State.CLOSED and (call.closes_at is None or call.closes_at > now):
+        raise InvalidTransition(_("The call's closing time has not come."))
     if to == Call.State.CANCELLED and not call.is_cancellable:
         # Closed by its dates even if the periodic task has not moved it yet: closed is final.
         raise InvalidTransition(_("The call has closed, so it can no longer be cancelled."))
@@ -518,13 +523,13 @@ def update_call_states(*, now: datetime | None = None) -> dict[str, int]:
     due_to_open = Call.objects.filter(stored_call_state_q(Call.State.SCHEDULED), opens_at__lte=now)
     for call in due_to_open.only("pk"):
         try:
-            transition_call(call=call, to=Call.Status.OPEN)
+            transition_call(call=call, to=Call.Status.OPEN, now=now)
             opened += 1
         except InvalidTransition:
             continue  # another worker moved it
     for call in Call.objects.filter(stored_call_state_q(Call.State.OPEN), closes_at__lte=now).only("pk"):
         try:
-            transition_call(call=call, to=Call.Status.CLOSED)
+            transition_call(call=call, to=Call.Status.CLOSED, now=now)
             closed += 1
         except InvalidTransition:
             continue

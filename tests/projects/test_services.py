@@ -203,6 +203,26 @@ def test_periodic_task_closes_calls_whose_time_has_passed():
     assert other.status == Call.Status.OPEN
 
 
+def test_a_call_whose_closing_time_was_moved_later_is_not_closed_by_a_task_that_read_it_before(monkeypatch):
+    """The periodic task reads the calls due, then locks each one: an amendment that moved the closing time later
+    in between (the call's row was locked by it) wins; the call stays open."""
+    call = CallFactory(closes_at=timezone.now() + timedelta(minutes=1))
+    later = timezone.now() + timedelta(days=7)
+    real = services.transition_call
+
+    def amended_first(**kwargs):
+        Call.objects.filter(pk=kwargs["call"].pk).update(closes_at=later)
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "transition_call", amended_first)
+    result = services.update_call_states(now=timezone.now() + timedelta(minutes=2))
+    call.refresh_from_db()
+    assert result["closed"] == 0
+    assert (call.status, call.closes_at) == (Call.Status.OPEN, later)
+    with pytest.raises(InvalidTransition, match="The call's closing time has not come."):
+        real(call=call, to=Call.State.CLOSED)
+
+
 def test_update_call_states_task_runs_the_service():
     from projects.tasks import update_call_states
 
