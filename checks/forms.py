@@ -402,7 +402,7 @@ class CorrectionForm(NoColon, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("For example a wrong amount or an error in the reasons. It is shown in the new letter."),
     )
-    granted_amount = forms.IntegerField(
+    granted_amount = AmountField(
         label=_("Granted amount (SEK)"),
         min_value=1,
         max_value=MAX_SEK,

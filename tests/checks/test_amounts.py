@@ -106,6 +106,21 @@ def test_the_handler_proposes_an_amount_typed_with_spaces(client):
     assert application.proposals.get().granted_amount == 120_000
 
 
+def test_the_handler_proposes_a_corrected_amount_typed_with_spaces(client):
+    application = make_application(state=S.APPROVED, amount=150_000, granted=100_000)
+    client.force_login(make_handler())
+
+    page = client.get(reverse("checks:correct", args=[application.pk])).content.decode()
+    assert 'value="100 000"' in page and 'inputmode="numeric"' in page and 'type="number"' not in page
+    response = client.post(
+        reverse("checks:correct", args=[application.pk]),
+        {"reason": "Fel belopp.", "granted_amount": "120 000 kr", "reasoning": "Bra"},
+    )
+
+    assert response.status_code == 302
+    assert application.pending_proposal.is_correction and application.pending_proposal.granted_amount == 120_000
+
+
 def test_amounts_are_shown_with_non_breaking_spaces():
     with translation.override("sv"):
         assert sek(40_000) == f"40{NBSP}000{NBSP}kr" == format_sek(40_000)
