@@ -1,8 +1,19 @@
 // Progressive enhancement only: every page works without this file.
 document.addEventListener("DOMContentLoaded", function () {
-  // Move focus to the error summary so screen readers announce it.
+  // Move focus to the error summary so screen readers announce it; else to the page's messages (what the last
+  // action did), else, right after a form was sent, to the page's heading instead of the top of the page.
+  var submitted = takeSubmittedFlag();
   var summary = document.querySelector("[data-error-summary]");
-  if (summary) { summary.focus(); }
+  var messages = document.querySelector("[data-messages]");
+  var heading = document.querySelector("main h1");
+  if (summary) {
+    summary.focus();
+  } else if (messages) {
+    messages.focus();
+  } else if (submitted && heading) {
+    heading.setAttribute("tabindex", "-1");
+    heading.focus();
+  }
   // A table that scrolls sideways must be reachable with the keyboard to be scrolled.
   function markScrollableTables() {
     document.querySelectorAll("main table").forEach(function (table) {
@@ -24,6 +35,7 @@ document.addEventListener("DOMContentLoaded", function () {
     if ((form.getAttribute("method") || "").toLowerCase() !== "post") { return; }
     if (form.dataset.submitting) { event.preventDefault(); return; }
     form.dataset.submitting = "1";
+    markSubmitted();
     // Disable after this event: a disabled submitter would be left out of the data sent.
     window.setTimeout(function () {
       form.querySelectorAll(SUBMIT_BUTTONS).forEach(function (button) {
@@ -34,6 +46,23 @@ document.addEventListener("DOMContentLoaded", function () {
     window.setTimeout(function () { enableForm(form); }, 15000);
   });
 });
+
+// The page after a sent form (redirect or not) knows it follows one: it moves focus to what changed.
+var SUBMITTED_KEY = "portal-form-submitted";
+
+function markSubmitted() {
+  try { window.sessionStorage.setItem(SUBMITTED_KEY, "1"); } catch (e) { /* storage off: focus stays at the top */ }
+}
+
+function takeSubmittedFlag() {
+  try {
+    var flag = window.sessionStorage.getItem(SUBMITTED_KEY);
+    window.sessionStorage.removeItem(SUBMITTED_KEY);
+    return flag === "1";
+  } catch (e) {
+    return false;
+  }
+}
 
 var SUBMIT_BUTTONS = "button[type=submit], button:not([type]), input[type=submit]";
 
