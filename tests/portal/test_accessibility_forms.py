@@ -13,9 +13,14 @@ from django import forms
 from django.forms.formsets import BaseFormSet
 from django.urls import reverse
 
+from checks.models import Application
 from portal.form_rendering import REQUIRED, REQUIRED_TO_SUBMIT, field_marker
 from tests.access import ROLES, build_world
+from tests.checks.factories import make_application
+from tests.factories import make_company_user, make_handler
+from tests.projects.factories import CallFactory
 from tests.test_role_access import _cases
+from tests.webinars.factories import WebinarFactory
 
 MARKER = {REQUIRED: "(obligatoriskt)", REQUIRED_TO_SUBMIT: "(krävs för att skicka in)"}
 NOTE = {
@@ -72,6 +77,8 @@ def _problems(path, response) -> tuple[list[str], int]:
             text = _label_text(tree, field)
             if text is None:  # the page does not show this field
                 continue
+            if field.use_fieldset and not text:
+                problems.append(f"{path}: {type(form).__name__}.{field.name} is a group without a legend")
             expected = field_marker(field)
             checked += 1
             for kind, marker in MARKER.items():
@@ -118,3 +125,62 @@ def test_every_form_marks_exactly_its_required_fields(client, role):
         fields_checked += checked
     assert fields_checked > MIN_FIELDS[role], f"only {fields_checked} fields checked as {role}"
     assert not problems, "\n".join(sorted(set(problems)))
+
+
+# --- the markers on two forms, read as a person would --------------------------------------------------------------
+
+
+def _labels(page: str) -> dict[str, str]:
+    tree = lxml.html.fromstring(page)
+    return {label.get("for"): _text(label) for label in tree.xpath("//label[@for]")}
+
+
+@pytest.mark.django_db
+def test_webinar_registration_marks_name_and_email_but_not_the_organisation(client):
+    page = client.get(reverse("webinars:detail", args=[WebinarFactory().pk])).content.decode()
+
+    labels = _labels(page)
+    assert labels["id_name"] == "Namn (obligatoriskt)"
+    assert labels["id_email"] == "E-postadress (obligatoriskt)"
+    assert labels["id_organisation"] == "Organisation"
+    assert NOTE[REQUIRED] in page
+
+
+@pytest.mark.django_db
+def test_a_response_marks_what_a_draft_may_leave_empty(client):
+    call = CallFactory()
+    client.force_login(make_company_user())
+
+    page = client.get(reverse("projects:response_edit", args=[call.pk])).content.decode()
+
+    labels = _labels(page)
+    assert labels["id_summary"].endswith(" (krävs för att skicka in)")
+    assert labels["id_trl"].endswith(" (krävs för att skicka in)")
+    assert "(" not in labels["id_description"]
+    assert NOTE[REQUIRED_TO_SUBMIT] in page
+
+
+# --- a radio group with an error -----------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_an_error_on_a_radio_group_is_tied_to_the_group_and_its_inputs(client):
+    application = make_application(state=Application.State.IN_REVIEW)
+    client.force_login(make_handler())
+
+    response = client.post(reverse("checks:propose", args=[application.pk]), {"reasoning": "Bra"})
+
+    assert response.status_code == 400
+    tree = lxml.html.fromstring(response.content.decode())
+    summary_links = [a.get("href") for a in tree.xpath("//*[@data-error-summary]//a")]
+    assert summary_links == ["#id_outcome_0"]  # an input that takes focus, not the group's <div id="id_outcome">
+    first = tree.get_element_by_id("id_outcome_0")
+    assert (first.tag, first.get("type")) == ("input", "radio")
+    fieldset = next(first.iterancestors("fieldset"))
+    assert _text(fieldset.find("legend")) == "Beslut (obligatoriskt)"
+    error = fieldset.xpath(".//*[@id='id_outcome_error']")[0]
+    assert _text(error) == "Detta fält måste fyllas i."
+    radios = fieldset.xpath(".//input[@type='radio']")
+    assert len(radios) == 2
+    assert all(radio.get("aria-describedby") == "id_outcome_error" for radio in radios)
+    assert all(radio.get("aria-invalid") == "true" for radio in radios)
