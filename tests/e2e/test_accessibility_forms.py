@@ -44,7 +44,9 @@ def test_the_message_after_a_saved_form_takes_focus(ui, handler_on_the_proposal_
 
     message = page.locator("[data-messages]")
     expect(message).to_be_focused()
-    expect(message).to_have_text("Ditt förslag är sparat. Nu måste en annan handläggare med beslutsrätt fatta beslutet.")
+    expect(message).to_have_text(
+        "Ditt förslag är sparat. Nu måste en annan handläggare med beslutsrätt fatta beslutet."
+    )
     expect(message).to_have_attribute("role", "alert")
 
 
