@@ -42,8 +42,13 @@ document.addEventListener("DOMContentLoaded", function () {
         if (!button.disabled) { button.disabled = true; button.dataset.disabledBySubmit = "1"; }
       });
     }, 0);
-    // A response that is a download leaves the page in place: let the form be used again after a while.
-    window.setTimeout(function () { enableForm(form); }, 15000);
+    // A response that is a download leaves the page in place: let the form be used again after a while, and
+    // let the next page reached by a link not take it for the page after this form.
+    window.setTimeout(function () { enableForm(form); takeSubmittedFlag(); }, 15000);
+  });
+  // A page reached by a link does not follow a form (a form whose answer was a download stays on its page).
+  document.addEventListener("click", function (event) {
+    if (event.target instanceof Element && event.target.closest("a[href]")) { takeSubmittedFlag(); }
   });
 });
 
