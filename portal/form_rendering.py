@@ -13,6 +13,7 @@
 
 from django.forms.boundfield import BoundField
 from django.forms.renderers import DjangoTemplates
+from django.forms.widgets import MultiWidget
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -62,6 +63,8 @@ class PortalBoundField(BoundField):
         """The id of the element an error summary links to: focusable, the first input of a group."""
         if self.id_for_label:
             return self.id_for_label
+        if self.auto_id and isinstance(self.field.widget, MultiWidget):
+            return f"{self.auto_id}_0"  # the id MultiWidget.get_context gives its first part
         if self.use_fieldset:
             for subwidget in self.subwidgets:
                 if subwidget.id_for_label:

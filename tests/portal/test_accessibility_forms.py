@@ -40,10 +40,10 @@ def _text(element) -> str:
 def _label_text(tree, field) -> str | None:
     """The text of the label (or, for a group, the legend) the page shows for a bound field; None if not shown."""
     if field.use_fieldset:
-        group = tree.get_element_by_id(field.auto_id, None)
-        if group is None:
+        first = tree.get_element_by_id(field.anchor_id, None)
+        if first is None:
             return None
-        fieldset = next((a for a in group.iterancestors("fieldset")), None)
+        fieldset = next(first.iterancestors("fieldset"), None)
         legend = fieldset.find("legend") if fieldset is not None else None
         return _text(legend) if legend is not None else ""
     if tree.get_element_by_id(field.id_for_label, None) is None:
@@ -147,6 +147,17 @@ def test_webinar_registration_marks_name_and_email_but_not_the_organisation(clie
 
 
 @pytest.mark.django_db
+def test_the_markers_are_in_english_on_english_pages(client, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    page = client.get(reverse("webinars:detail", args=[WebinarFactory().pk])).content.decode()
+
+    labels = _labels(page)
+    assert (labels["id_name"], labels["id_organisation"]) == ("Name (required)", "Organisation")
+    assert "Fields marked (required) must be filled in." in page
+
+
+@pytest.mark.django_db
 def test_a_response_marks_what_a_draft_may_leave_empty(client):
     call = CallFactory()
     client.force_login(make_company_user())
@@ -184,3 +195,19 @@ def test_an_error_on_a_radio_group_is_tied_to_the_group_and_its_inputs(client):
     assert len(radios) == 2
     assert all(radio.get("aria-describedby") == "id_outcome_error" for radio in radios)
     assert all(radio.get("aria-invalid") == "true" for radio in radios)
+
+
+def test_an_error_summary_links_to_an_element_that_takes_focus():
+    class Form(forms.Form):
+        themes = forms.MultipleChoiceField(choices=[("a", "A"), ("b", "B")], widget=forms.CheckboxSelectMultiple)
+        starts = forms.SplitDateTimeField()
+        title = forms.CharField()
+
+    form = Form(data={})
+
+    assert [form[name].anchor_id for name in ("themes", "starts", "title")] == [
+        "id_themes_0",
+        "id_starts_0",
+        "id_title",
+    ]
+    assert form["themes"].subwidgets[1].data["attrs"]["aria-describedby"] == "id_themes_error"
