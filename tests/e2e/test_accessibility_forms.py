@@ -22,18 +22,39 @@ def handler_on_the_proposal_form(ui, settings):
     return ui.goto(reverse("checks:propose", args=[application.pk]))
 
 
-def test_the_error_summary_link_of_a_radio_group_focuses_its_first_radio(ui, handler_on_the_proposal_form):
-    page = handler_on_the_proposal_form
-    ui.fill("Motivering", "Stämmer med kriterierna.")
-    ui.submit(page.get_by_role("button", name="Spara förslaget"))
+TEXTS = {
+    "sv": {
+        "reasoning": "Motivering",
+        "save": "Spara förslaget",
+        "link": "Beslut: Detta fält måste fyllas i.",
+        "group": "Beslut (obligatoriskt)",
+        "error": "Detta fält måste fyllas i.",
+    },
+    "en": {
+        "reasoning": "Reasoning",
+        "save": "Save the proposal",
+        "link": "Decision: This field is required.",
+        "group": "Decision (required)",
+        "error": "This field is required.",
+    },
+}
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_the_error_summary_link_of_a_radio_group_focuses_its_first_radio(ui, handler_on_the_proposal_form, language):
+    page, text = handler_on_the_proposal_form, TEXTS[language]
+    if language == "en":
+        ui.submit(page.get_by_role("button", name="English"))
+    ui.fill(text["reasoning"], "Stämmer med kriterierna.")
+    ui.submit(page.get_by_role("button", name=text["save"]))
 
     summary = page.locator("[data-error-summary]")
     expect(summary).to_be_focused()
-    summary.get_by_role("link", name="Beslut: Detta fält måste fyllas i.").click()
+    summary.get_by_role("link", name=text["link"]).click()
     expect(page.locator("#id_outcome_0")).to_be_focused()
     # The radio is announced with its group (the legend) and the group's error.
-    expect(page.get_by_role("group", name="Beslut (obligatoriskt)")).to_be_visible()
-    expect(page.locator("#id_outcome_0")).to_have_accessible_description("Detta fält måste fyllas i.")
+    expect(page.get_by_role("group", name=text["group"])).to_be_visible()
+    expect(page.locator("#id_outcome_0")).to_have_accessible_description(text["error"])
 
 
 def test_the_message_after_a_saved_form_takes_focus(ui, handler_on_the_proposal_form):
