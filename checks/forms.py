@@ -122,6 +122,8 @@ def rows_from(formset) -> list[dict]:
 
 class ApplicationForm(NoColon, DateRangeFormMixin, forms.ModelForm):
     attachments = AttachmentsField(label=_("Attachments"))
+    # A draft may leave these empty; selectors.missing_items lists them until they are filled in.
+    required_to_submit = ("purpose", "background", "expected_results", "period_start", "period_end", "requested_amount")
 
     class Meta:
         model = Application
@@ -216,12 +218,16 @@ def track_label(track) -> str:
 
 
 class ExpertiseForm(NoColon, forms.Form):
+    required_to_submit = ("provider", "competence", "fee")  # of a row in use (selectors.missing_items)
+
     provider = forms.CharField(label=_("Provider"), max_length=200, required=False)
     competence = forms.CharField(label=_("Competence"), max_length=300, required=False)
     fee = AmountField(label=_("Fee (SEK)"), min_value=0, max_value=MAX_SEK, required=False)
 
 
 class BudgetLineForm(NoColon, forms.Form):
+    required_to_submit = ("kind", "amount")  # of a row in use (selectors.missing_items)
+
     kind = forms.ChoiceField(
         label=_("Kind of cost"),
         choices=[

@@ -121,6 +121,9 @@ TEMPLATES = [
     },
 ]
 
+# Every form field: required markers, described groups, error-summary anchors (portal/form_rendering.py).
+FORM_RENDERER = "portal.form_rendering.FormRenderer"
+
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {
     "default": dj_database_url.parse(

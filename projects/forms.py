@@ -304,6 +304,8 @@ class CancelCallForm(NoSuffixMixin, forms.Form):
 class ResponseForm(AnswersMixin, NoSuffixMixin, forms.ModelForm):
     """A draft keeps whatever is filled in; `submitting` (the submit button) requires the summary and the TRL."""
 
+    required_to_submit = ("summary", "trl")  # marked "(required to submit)" next to their labels
+
     trl = forms.TypedChoiceField(
         label=_("TRL of your solution"),
         coerce=int,
@@ -317,7 +319,6 @@ class ResponseForm(AnswersMixin, NoSuffixMixin, forms.ModelForm):
     def __init__(self, *args, submitting: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.submitting = submitting
-        self.fields["summary"].help_text = _("Required to submit; a draft can be saved without it.")
 
     def clean(self):
         data = super().clean()

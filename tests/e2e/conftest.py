@@ -12,6 +12,8 @@ import re
 
 import pytest
 
+from tests.e2e.labels import label as labelled
+
 # Playwright's sync API runs an event loop in this thread; the ORM calls the
 # tests make between browser steps are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -100,8 +102,8 @@ class UI:
         return self.page
 
     def field(self, label: str):
-        """The field whose label is exactly `label` (an optional trailing colon allowed)."""
-        return self.page.get_by_label(re.compile(rf"^\s*{re.escape(label)}:?\s*\*?\s*$"))
+        """The field whose label is exactly `label` (an optional trailing colon or required marker allowed)."""
+        return self.page.get_by_label(labelled(label))
 
     def fill(self, label: str, value: str):
         self.field(label).fill(value)

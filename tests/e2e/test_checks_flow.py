@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from checks.models import Application, DecisionLetter
 from tests.checks.factories import make_call, make_decider
+from tests.e2e.labels import label
 from tests.e2e.sessions import sign_in
 from tests.factories import make_buyer, make_handler
 
@@ -85,7 +86,7 @@ def test_buyer_applies_handler_scores_completes_approves_and_buyer_reports(ui):
     assert application.state == Application.State.IN_REVIEW
 
     # The buyer writes to the handler on the application's page.
-    page.get_by_label("Meddelande", exact=True).fill("Offerten ligger nu i ansökan.")
+    page.get_by_label(label("Meddelande")).fill("Offerten ligger nu i ansökan.")
     ui.submit(page.get_by_role("button", name="Skicka", exact=True))
     expect(page.locator(".thread")).to_contain_text("Offerten ligger nu i ansökan.")
 

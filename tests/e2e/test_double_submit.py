@@ -5,6 +5,7 @@ import time
 from playwright.sync_api import expect
 
 from portal.models import SubmissionToken
+from tests.e2e.labels import label
 from tests.factories import make_portal_admin
 from webinars import services
 from webinars.models import Series
@@ -57,7 +58,7 @@ def test_the_same_series_sent_from_two_tabs_is_a_field_error_in_the_second(ui, s
     page = ui.goto("/webinars/manage/series/new/")
     ui.fill("Titel", "I fokus")
     ui.submit(page.get_by_role("button", name="Spara"))
-    other_tab.get_by_label("Titel", exact=True).fill("I fokus")
+    other_tab.get_by_label(label("Titel")).fill("I fokus")
     with other_tab.expect_navigation():
         other_tab.get_by_role("button", name="Spara").click()
     expect(other_tab.locator("body")).to_contain_text("En annan serie använder redan det här kortnamnet.")

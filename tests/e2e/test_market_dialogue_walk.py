@@ -22,6 +22,7 @@ from projects.models import Call, Need, Question, Response
 from projects.records.models import RecordRelease
 from projects.records.selectors import release_pdf
 from projects.response_history.models import ResponseVersion
+from tests.e2e.labels import label
 from tests.e2e.sessions import sign_in
 from tests.factories import make_buyer, make_company_user, organisation_of
 
@@ -138,7 +139,7 @@ def test_the_whole_market_dialogue(ui, tmp_path):
         ui.goto(call_path)
         ui.submit(page.get_by_role("link", name="Svara på förfrågan"))
         ui.fill("Sammanfattning av lösningen", f"Sensorer från {organisation_of(user).name}.")
-        page.get_by_label("Er lösnings TRL", exact=True).select_option(trl)
+        page.get_by_label(label("Er lösnings TRL")).select_option(trl)
         ui.fill("Prisindikation (kr)", price)
         page.get_by_label(f"1. {QUESTIONS[0]}").fill(first)
         page.get_by_label(f"2. {QUESTIONS[1]}").fill(second)
@@ -231,7 +232,7 @@ def test_the_whole_market_dialogue(ui, tmp_path):
     MeetingSlot.objects.filter(pk=alfa_booking.slot_id).update(starts_at=started, ends_at=started + timedelta(hours=1))
     ui.goto(f"{call_path}meetings/")
     ui.submit(page.get_by_role("link", name=alfa_org.name))
-    page.get_by_label("Genomfört", exact=True).check()
+    page.get_by_label(label("Genomfört")).check()
     ui.submit(page.get_by_role("button", name="Spara utfallet"))
     alfa_booking.refresh_from_db()
     assert alfa_booking.is_held

@@ -4,6 +4,7 @@ published; a visitor sees only that on the need's page."""
 from playwright.sync_api import expect
 
 from projects.models import MarketGapAssessment
+from tests.e2e.labels import label
 from tests.factories import make_buyer, organisation_of
 from tests.projects.factories import NeedFactory
 
@@ -22,7 +23,7 @@ def test_buyer_publishes_a_summary_and_the_trl_a_visitor_sees_only_those(ui):
     expect(page.locator("body")).to_contain_text("Marknadsanalysen är intern")
     page.get_by_label("Lösningar finns på en annan marknad (behöver anpassas)").check()
     ui.fill("Underlag", "Tre leverantörer i Norge, internt underlag.")
-    page.get_by_label("Bedömd TRL", exact=True).select_option("7")
+    page.get_by_label(label("Bedömd TRL")).select_option("7")
     public = page.get_by_role("group", name="Publiceras med behovet")
     public.get_by_label("Sammanfattning för marknaden").fill("Vi söker laddlösningar som finns i Norden.")
     public.get_by_label("publicera den bedömda TRL-nivån", exact=False).check()

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from projects.cpv import load_divisions
 from projects.models import Call, MarketGapAssessment, Need, Question, Response
+from tests.e2e.labels import label
 from tests.factories import make_buyer, make_company_user, organisation_of
 from tests.projects.factories import profile
 
@@ -48,7 +49,7 @@ def test_buyer_publishes_a_call_company_responds_buyer_reads(ui, tmp_path):
     ui.fill("Sammanfattning", "Egen el på förskolornas tak.")
     ui.fill("Problembeskrivning", "Taken är små och skuggade.")
     page.get_by_label("Hållbarhet").check()
-    page.get_by_label("Kategori", exact=True).select_option(label="Energi")
+    page.get_by_label(label("Kategori")).select_option(label="Energi")
     ui.fill("CPV-koder", "09000000")
     ui.submit(page.get_by_role("button", name="Spara", exact=True))
     need = Need.objects.get(title="Solceller på förskolor")
@@ -59,7 +60,7 @@ def test_buyer_publishes_a_call_company_responds_buyer_reads(ui, tmp_path):
     ui.submit(page.get_by_role("link", name="Gör en marknadsanalys"))
     page.get_by_label("Lösningar finns på en annan marknad (behöver anpassas)").check()
     ui.fill("Underlag", "Lätta paneler används i Tyskland.")
-    page.get_by_label("Bedömd TRL", exact=True).select_option("7")
+    page.get_by_label(label("Bedömd TRL")).select_option("7")
     ui.submit(page.get_by_role("button", name="Visa föreslaget förfarande"))
     expect(page.get_by_role("status").first).to_contain_text("Upphandling med funktionskrav")
     ui.submit(page.get_by_role("button", name="Spara marknadsanalysen"))
@@ -96,7 +97,7 @@ def test_buyer_publishes_a_call_company_responds_buyer_reads(ui, tmp_path):
     # ... and submits a response.
     ui.submit(page.get_by_role("link", name="Svara på förfrågan"))
     ui.fill("Sammanfattning av lösningen", "Lätta paneler som limmas på taket.")
-    page.get_by_label("Er lösnings TRL", exact=True).select_option("7")
+    page.get_by_label(label("Er lösnings TRL")).select_option("7")
     pdf = tmp_path / "losning.pdf"
     pdf.write_bytes(b"%PDF-1.4\n" + b"0" * 200)
     page.get_by_label("Bilagor").set_input_files(str(pdf))

@@ -8,6 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from projects.models import Call, QuestionAnswer, Response
+from tests.e2e.labels import label
 from tests.e2e.sessions import sign_in
 from tests.factories import make_buyer, make_company_user, organisation_of
 from tests.projects.factories import NeedFactory, ResponseFactory, answer
@@ -44,7 +45,7 @@ def test_buyer_numbers_questions_company_answers_buyer_compares(ui):
     sign_in(page.context, ui.base_url, company)
     ui.goto(f"/calls/{call.pk}/respond/")
     ui.fill("Sammanfattning av lösningen", "Lätta paneler som limmas på taket.")
-    page.get_by_label("Er lösnings TRL", exact=True).select_option("7")
+    page.get_by_label(label("Er lösnings TRL")).select_option("7")
     page.get_by_label("1. Vad kostar en pilot?").fill("Omkring 300 000 kr.")
     ui.submit(page.get_by_role("button", name="Skicka in svaret"))
     response = Response.objects.get()

@@ -3,6 +3,7 @@
 from django.core import mail
 from playwright.sync_api import expect
 
+from tests.e2e.labels import label
 from tests.factories import make_portal_admin
 from tests.webinars.factories import RegistrationFactory
 from webinars.models import Series, Webinar
@@ -26,14 +27,14 @@ def test_admin_creates_series_and_webinar_publishes_and_cancels(ui, settings):
     assert series.slug == "i-fokus-om-innovation-och-upphandling"
 
     ui.submit(page.get_by_role("link", name="Nytt webbinarium"))
-    page.get_by_label("Serie", exact=True).select_option(label=series.title)
+    page.get_by_label(label("Serie")).select_option(label=series.title)
     ui.fill("Titel", "Tema solceller och solenergi")
     ui.fill("Börjar", "2030-09-08T09:00")
     ui.fill("Slutar", "2030-09-08T08:00")
     ui.submit(page.get_by_role("button", name="Spara"))
     # The end before the start is pointed out next to the field; what was typed is kept.
     expect(page.get_by_role("alert").first).to_be_visible()
-    expect(page.get_by_label("Titel", exact=True).first).to_have_value("Tema solceller och solenergi")
+    expect(page.get_by_label(label("Titel")).first).to_have_value("Tema solceller och solenergi")
     ui.fill("Slutar", "2030-09-08T10:00")
     ui.fill("Länk för att delta", "https://meet.example.org/solceller")
     ui.fill("Antal platser", "100")

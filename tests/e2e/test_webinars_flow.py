@@ -9,6 +9,7 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from tests.e2e.labels import label
 from tests.factories import make_portal_admin
 from tests.webinars.factories import RegistrationFactory, SeriesFactory, SpeakerFactory, WebinarFactory
 from webinars.models import Registration, Webinar
@@ -61,11 +62,11 @@ def test_admin_publishes_visitor_registers_downloads_ics_and_cancels(ui, setting
     ui.submit(page.get_by_role("button", name="Anmäl dig"))
     # Forgot the consent: the error is shown next to the field and nothing typed is lost.
     expect(page.get_by_role("alert")).to_be_visible()
-    expect(page.get_by_label("Namn", exact=True)).to_have_value("Eva Exempel")
+    expect(page.get_by_label(label("Namn"))).to_have_value("Eva Exempel")
     # The consent checkbox sits beside its label, not on a line of its own above it.
     box = page.locator("#id_consent").bounding_box()
-    label = page.locator("label[for=id_consent]").bounding_box()
-    assert label["x"] > box["x"] and label["y"] < box["y"] + box["height"]
+    consent_label = page.locator("label[for=id_consent]").bounding_box()
+    assert consent_label["x"] > box["x"] and consent_label["y"] < box["y"] + box["height"]
     page.get_by_label(re.compile("Jag godkänner")).check()
     ui.submit(page.get_by_role("button", name="Anmäl dig"))
     expect(page.locator("body")).to_contain_text("Tack! Vi har skickat ett mejl till eva@example.org")
