@@ -19,6 +19,7 @@ from pypdf import PdfReader
 from checks.models import Application, ApplicationSnapshot, DecisionLetter
 from portal.models import Mail, Organisation
 from tests.checks.factories import make_call, make_decider
+from tests.e2e.labels import label
 from tests.e2e.sessions import sign_in
 from tests.factories import make_buyer, make_handler, organisation_of
 
@@ -133,7 +134,7 @@ def test_a_call_handled_by_two_handlers_from_application_to_final_report(ui, set
     expect(page.locator("body")).to_contain_text(f"Skicka in den kompletterade ansökan senast {reply_by:%Y-%m-%d}.")
     expect(page.locator("body")).not_to_contain_text("Tydlig innovationshöjd.")  # reviews stay internal
     ui.goto(f"/checks/applications/{application.pk}/messages/")
-    page.get_by_label("Meddelande", exact=True).fill("Analysen kostar 10 000 kr; vi höjer budgetposten för testbädden.")
+    page.get_by_label(label("Meddelande")).fill("Analysen kostar 10 000 kr; vi höjer budgetposten för testbädden.")
     ui.submit(page.get_by_role("button", name="Skicka", exact=True))
     expect(page.locator(".thread")).to_contain_text("Analysen kostar 10 000 kr; vi höjer budgetposten för testbädden.")
     ui.submit(page.get_by_role("link", name="Redigera ansökan"))
