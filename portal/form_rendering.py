@@ -45,9 +45,17 @@ class PortalBoundField(BoundField):
     def label_tag(self, contents=None, attrs=None, label_suffix=None, tag=None):
         marker = self.marker
         if marker:
-            contents = format_html(
-                '{} <span class="field-marker">{}</span>', contents or self.label, MARKER_TEXT[marker]
-            )
+            # The form's suffix (a colon, unless the form sets none) goes after the label's text, never after
+            # the marker: "Namn: (obligatoriskt)", not "Namn (obligatoriskt):".
+            if label_suffix is None:
+                label_suffix = (
+                    self.field.label_suffix if self.field.label_suffix is not None else self.form.label_suffix
+                )
+            text = contents or self.label
+            if label_suffix and text and str(text)[-1] not in ":?.!":
+                text = format_html("{}{}", text, label_suffix)
+            contents = format_html('{} <span class="field-marker">{}</span>', text, MARKER_TEXT[marker])
+            label_suffix = ""
         return super().label_tag(contents, attrs, label_suffix, tag)
 
     def build_widget_attrs(self, attrs, widget=None):

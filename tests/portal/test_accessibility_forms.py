@@ -211,3 +211,24 @@ def test_an_error_summary_links_to_an_element_that_takes_focus():
         "id_title",
     ]
     assert form["themes"].subwidgets[1].data["attrs"]["aria-describedby"] == "id_themes_error"
+
+
+def test_the_forms_label_suffix_comes_before_the_marker_never_after_it():
+    """A form that keeps Django's colon: "Namn: (obligatoriskt)", and no colon after a question mark."""
+    from django import forms as django_forms
+    from django.utils import translation
+
+    class Form(django_forms.Form):
+        name = django_forms.CharField(label="Namn")
+        why = django_forms.CharField(label="Varför?")
+        note = django_forms.CharField(label="Notering", required=False)
+
+    form = Form()
+    with translation.override("sv"):
+        assert form["name"].label_tag() == (
+            '<label for="id_name">Namn: <span class="field-marker">(obligatoriskt)</span></label>'
+        )
+        assert form["why"].label_tag() == (
+            '<label for="id_why">Varför? <span class="field-marker">(obligatoriskt)</span></label>'
+        )
+        assert form["note"].label_tag() == '<label for="id_note">Notering:</label>'
