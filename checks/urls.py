@@ -27,6 +27,7 @@ urlpatterns = [
     path("applications/<int:pk>/final-report/", applicant.FinalReportView.as_view(), name="final_report"),
     path("review/", cache_member_page(review.QueueView.as_view()), name="queue"),
     path("review/batch/", review.QueueBatchView.as_view(), name="queue_batch"),
+    path("review/notifications/", review.NotificationSettingsView.as_view(), name="notification_settings"),
     path("review/<int:pk>/", review.ReviewDetailView.as_view(), name="review_detail"),
     path("review/<int:pk>/assign/", review.AssignView.as_view(), name="assign"),
     path("review/<int:pk>/score/", review.ScoreView.as_view(), name="score"),

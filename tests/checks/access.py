@@ -93,6 +93,8 @@ def cases(world):
         ),
         AccessCase("checks:messages", LOGIN, kwargs={"pk": draft.pk}, default=404),
         AccessCase("checks:queue", {"anonymous": 302, "handler": 200}, default=403),
+        # Notification settings: the handler's own (a role page).
+        AccessCase("checks:notification_settings", {"anonymous": 302, "handler": 200}, default=403),
         # Batch assignment and export: a POST form of the queue, for handlers only.
         AccessCase("checks:queue_batch", {"anonymous": 302, "handler": 405}, default=403),
         AccessCase("checks:review_detail", staff_only, kwargs={"pk": in_review.pk}, default=404),
