@@ -769,7 +769,7 @@ class HandlerNotice(models.Model):
     handler = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(_("event"), max_length=20, choices=Kind.choices)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    created_at = models.DateTimeField(_("happened at"), default=timezone.now)
     mailed_at = models.DateTimeField(_("mailed at"), null=True, blank=True)
     in_digest = models.BooleanField(_("sent in a digest"), default=False)
 

@@ -21,9 +21,8 @@ from portal.models import Organisation, User
 from portal.rules import is_handler, is_portal_admin
 from portal.services import InvalidTransition, ServiceError, require_dates_in_range, write_audit
 
-from . import notifications
+from . import notifications, selectors
 from . import rules as r
-from . import selectors
 from .decision_letters.services import order_decision_letter
 from .messages.models import ApplicationSnapshot
 from .messages.services import take_snapshot

@@ -392,4 +392,3 @@ def test_the_reminder_task_runs_the_service_and_sends_nothing_the_second_time():
 
     assert send_applicant_reminders() > 0
     assert send_applicant_reminders() == 0
-
