@@ -21,6 +21,7 @@ from .models import (
     ExpertiseLine,
     FinalReport,
     GrantCall,
+    GrantCallFollow,
     Review,
     Score,
     StateChange,
@@ -250,6 +251,8 @@ def seed(world):
     # The demo handler may also decide (beslutsfattare); four eyes needs a second handler to propose.
     handler.groups.add(Group.objects.get_or_create(name=DECIDERS_GROUP)[0])
     calls = _calls(admin)
+    # The demo handler follows the open call: a new application there is mailed to them (checks/notifications.py).
+    GrantCallFollow.objects.get_or_create(call=calls["open"], user=handler)
     # Both demo buyers have an application in every state (the list alternates who is first).
     rows = [*APPLICATIONS, *[(c, "region" if o == "kommun" else "kommun", *rest) for c, o, *rest in APPLICATIONS]]
     for call_key, org_key, state, title, track_index, expertise, budget in rows:
