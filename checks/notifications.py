@@ -165,6 +165,17 @@ def save_notification_settings(*, user, mode: str, call_ids) -> HandlerSettings:
     return settings_row
 
 
+@transaction.atomic
+def follow_call(*, user, call, follow: bool) -> bool:
+    """Follow a grant call or stop following it; returns whether anything changed (a personal setting: no audit
+    row). Side effects: a GrantCallFollow row added or removed."""
+    if follow:
+        _row, created = GrantCallFollow.objects.get_or_create(user=user, call=call)
+        return created
+    deleted, _rows = GrantCallFollow.objects.filter(user=user, call=call).delete()
+    return bool(deleted)
+
+
 # --- Handlers: the daily digest ----------------------------------------------------------------------------------
 
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("calls/<int:pk>/", cache_public_page(public.CallDetailView.as_view()), name="call_detail"),
     path("calls/<int:call_pk>/apply/", applicant.ApplicationCreateView.as_view(), name="application_create"),
     path("calls/<int:pk>/overview/", review.CallOverviewView.as_view(), name="call_overview"),
+    path("calls/<int:pk>/follow/", review.FollowCallView.as_view(), name="follow_call"),
     path("calls/<int:pk>/export.csv", review.CallExportView.as_view(), name="call_export"),
     path("calls/<int:pk>/export.xlsx", review.CallExportView.as_view(), {"fmt": "xlsx"}, name="call_export_xlsx"),
     path("manage/", manage.AdminCallListView.as_view(), name="admin_call_list"),

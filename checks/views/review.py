@@ -602,7 +602,33 @@ class CallOverviewView(OverviewView, TemplateView):
 
     def get_context_data(self, **kwargs):
         call = self.object
-        return super().get_context_data(overview=selectors.call_overview(call), call=call, **kwargs)
+        following = call.pk in notifications.followed_call_ids(self.request.user)
+        return super().get_context_data(
+            overview=selectors.call_overview(call), call=call, following=following, **kwargs
+        )
+
+
+class FollowCallView(PermissionView):
+    """A handler follows a grant call (told of every application submitted in it) or stops following it (POST,
+    from the call's overview)."""
+
+    http_method_names = ["post"]
+    role_required = "checks.view_queue"
+    permission_required = "checks.view_queue"
+
+    def get_object(self):
+        return selectors.get_call_for(self.request.user, self.kwargs["pk"])
+
+    def post(self, request, pk):
+        follow = request.POST.get("follow") == "1"
+        notifications.follow_call(user=request.user, call=self.object, follow=follow)
+        if follow:
+            messages.success(
+                request, _("You now follow this grant call: you are told of every application submitted in it.")
+            )
+        else:
+            messages.success(request, _("You no longer follow this grant call."))
+        return redirect("checks:call_overview", pk=self.object.pk)
 
 
 class CallExportView(OverviewView):

@@ -56,6 +56,9 @@ def cases(world):
             "checks:application_create", {**LOGIN, "buyer": 302}, kwargs={"call_pk": closed_call.pk}, default=403
         ),
         AccessCase("checks:call_overview", staff_only, kwargs={"pk": call.pk}, default=403),
+        # Following a call: a POST form of the overview, for handlers only (a role page).
+        AccessCase("checks:follow_call", {"anonymous": 302, "handler": 405}, kwargs={"pk": call.pk}, default=403),
+        AccessCase("checks:follow_call", {"anonymous": 302, "handler": 404}, kwargs={"pk": draft_call.pk}, default=403),
         AccessCase("checks:call_export", staff_only, kwargs={"pk": call.pk}, default=403),
         AccessCase("checks:call_export_xlsx", staff_only, kwargs={"pk": call.pk}, default=403),
         AccessCase("checks:admin_call_list", admin_only, default=403),

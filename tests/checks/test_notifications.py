@@ -250,6 +250,34 @@ def test_the_settings_page_refuses_an_unknown_mode_and_keeps_the_page(client):
     assert not HandlerSettings.objects.exists()
 
 
+def test_a_handler_follows_a_call_from_its_overview_and_stops_again(client):
+    handler = make_handler()
+    call = make_call()
+    client.force_login(handler)
+    overview = reverse("checks:call_overview", args=[call.pk])
+    assert "Följ utlysningen" in client.get(overview).content.decode()
+
+    response = client.post(reverse("checks:follow_call", args=[call.pk]), {"follow": "1"})
+
+    assert response.status_code == 302 and response["Location"] == overview
+    assert notifications.followed_call_ids(handler) == {call.pk}
+    assert "Sluta följa utlysningen" in client.get(overview).content.decode()
+    client.post(reverse("checks:follow_call", args=[call.pk]), {"follow": "0"})
+    assert notifications.followed_call_ids(handler) == set()
+
+
+def test_an_admin_cannot_follow_a_call(client):
+    from tests.factories import make_portal_admin
+
+    call = make_call()
+    client.force_login(make_portal_admin())
+
+    response = client.post(reverse("checks:follow_call", args=[call.pk]), {"follow": "1"})
+
+    assert response.status_code == 403
+    assert not GrantCallFollow.objects.exists()
+
+
 def test_the_queue_links_to_the_settings(client):
     client.force_login(make_handler())
 
