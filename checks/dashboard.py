@@ -36,6 +36,7 @@ def panels(request) -> list[Panel]:
             mine=Count("id", filter=Q(assigned_to=user) & handling),
             unassigned=Count("id", filter=Q(assigned_to__isnull=True) & handling),
             reports=Count("id", filter=Q(state=S.FINAL_REPORT_SUBMITTED)),
+            applicant_late=Count("id", filter=selectors.applicant_late_q()),
         )
         result.append(Panel(_("Innovation checks to review"), "checks/panels/queue.html", counts, order=10))
     if is_portal_admin(user):

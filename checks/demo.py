@@ -22,6 +22,7 @@ from .models import (
     ExpertiseLine,
     FinalReport,
     GrantCall,
+    GrantCallFollow,
     Review,
     Score,
     StateChange,
@@ -251,6 +252,8 @@ def seed(world):
     # Four eyes: the demo handler presents (föredragande), the second demo handler decides (beslutsfattare).
     decider.groups.add(Group.objects.get_or_create(name=DECIDERS_GROUP)[0])
     calls = _calls(admin)
+    # The demo handler follows the open call: a new application there is mailed to them (checks/notifications.py).
+    GrantCallFollow.objects.get_or_create(call=calls["open"], user=handler)
     # Both demo buyers have an application in every state (the list alternates who is first).
     rows = [*APPLICATIONS, *[(c, "region" if o == "kommun" else "kommun", *rest) for c, o, *rest in APPLICATIONS]]
     for call_key, org_key, state, title, track_index, expertise, budget in rows:

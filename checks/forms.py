@@ -8,7 +8,7 @@ from portal.files import AttachmentsField
 from portal.models import User
 from portal.query import QueryFilterForm
 
-from .models import Application, BudgetLine, Decision, FinalReport, GrantCall, Review
+from .models import Application, BudgetLine, Decision, FinalReport, GrantCall, HandlerSettings, Review
 from .selectors import active_conflicts
 
 INTERNAL = "internal"
@@ -451,6 +451,7 @@ class QueueFilterForm(NoColon, QueryFilterForm):
         "unassigned": _("Unassigned"),
         "awaiting_decision": _("Awaiting decision"),
         "overdue": _("Overdue"),
+        "applicant_late": _("Applicant late"),
         "all": _("All"),
     }
     view = forms.ChoiceField(
@@ -528,3 +529,30 @@ class QueueBatchForm(NoColon, forms.Form):
         if cleaned.get("action") == self.ASSIGN and not cleaned.get("handler") and "handler" not in self.errors:
             self.add_error("handler", _("Choose the handler to assign."))
         return cleaned
+
+
+class NotificationSettingsForm(NoColon, forms.Form):
+    """A handler's notification settings (checks.notifications.save_notification_settings)."""
+
+    mode = forms.ChoiceField(
+        label=_("How do you want to be told of new work?"),
+        choices=HandlerSettings.Mode.choices,
+        widget=forms.RadioSelect,
+        help_text=_("The daily digest is sent from 07:00 on days when something has happened."),
+    )
+    calls = forms.ModelMultipleChoiceField(
+        label=_("Grant calls you follow"),
+        queryset=GrantCall.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "You are told of every application submitted in a call you follow, and of completions and final "
+            "reports in it while nobody is assigned. Applications assigned to you and proposals awaiting your "
+            "decision are always told."
+        ),
+    )
+
+    def __init__(self, *args, calls=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if calls is not None:
+            self.fields["calls"].queryset = calls

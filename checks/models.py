@@ -712,3 +712,78 @@ class FinalReport(models.Model):
 
     def __str__(self):
         return str(self.application)
+
+
+# --- Notifications to handlers (checks/notifications.py) ----------------------------------------------------------
+
+
+class HandlerSettings(models.Model):
+    """How a handler wants to hear of new work: a mail at once (the default) or one daily digest."""
+
+    class Mode(models.TextChoices):
+        IMMEDIATE = "immediate", _("A mail for each event, at once")
+        DIGEST = "digest", _("One mail a day with everything new (daily digest)")
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="check_settings")
+    mode = models.CharField(_("how to be told"), max_length=10, choices=Mode.choices, default=Mode.IMMEDIATE)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CachedPageManager()
+
+    class Meta:
+        verbose_name = _("handler's notification settings")
+        verbose_name_plural = _("handlers' notification settings")
+
+    def __str__(self):
+        return f"{self.user_id}: {self.mode}"
+
+
+class GrantCallFollow(models.Model):
+    """A handler follows a grant call: they are told of every application submitted in it."""
+
+    call = models.ForeignKey(GrantCall, on_delete=models.CASCADE, related_name="follows", verbose_name=_("grant call"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(_("followed since"), default=timezone.now)
+
+    objects = CachedPageManager()
+
+    class Meta:
+        verbose_name = _("follower of a grant call")
+        verbose_name_plural = _("followers of grant calls")
+        constraints = [models.UniqueConstraint(fields=["call", "user"], name="grantcall_follow_once")]
+
+    def __str__(self):
+        return f"{self.user_id} → {self.call_id}"
+
+
+class HandlerNotice(models.Model):
+    """One event told to one handler: mailed at once (`mailed_at` set when written) or waiting for the digest."""
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", _("A new application in a call you follow")
+        ASSIGNED = "assigned", _("An application was assigned to you")
+        RETURNED = "returned", _("The applicant sent a completion back")
+        FINAL_REPORT = "final_report", _("A final report has arrived")
+        PROPOSAL = "proposal", _("A proposal awaits your decision")
+
+    handler = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("event"), max_length=20, choices=Kind.choices)
+    created_at = models.DateTimeField(_("happened at"), default=timezone.now)
+    mailed_at = models.DateTimeField(_("mailed at"), null=True, blank=True)
+    in_digest = models.BooleanField(_("sent in a digest"), default=False)
+
+    objects = CachedPageManager()
+
+    class Meta:
+        verbose_name = _("handler notice")
+        verbose_name_plural = _("handler notices")
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["handler", "created_at"], condition=Q(mailed_at__isnull=True), name="handlernotice_waiting"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.handler_id}: {self.kind} {self.application_id}"

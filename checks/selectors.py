@@ -5,8 +5,23 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Avg, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Avg,
+    BooleanField,
+    Count,
+    DateField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import LessThan
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +36,7 @@ from .models import (
     ConflictOfInterest,
     Criterion,
     Decision,
+    FinalReport,
     GrantCall,
     Review,
     Score,
@@ -315,8 +331,9 @@ MINE = "mine"
 UNASSIGNED = "unassigned"
 AWAITING_DECISION = "awaiting_decision"
 OVERDUE = "overdue"
+APPLICANT_LATE = "applicant_late"
 ALL = "all"
-QUEUE_VIEWS = (NEEDS_ACTION, MINE, UNASSIGNED, AWAITING_DECISION, OVERDUE, ALL)
+QUEUE_VIEWS = (NEEDS_ACTION, MINE, UNASSIGNED, AWAITING_DECISION, OVERDUE, APPLICANT_LATE, ALL)
 
 # The agency's turn: submitted (to be assigned and reviewed), in review (also after the applicant sent a
 # completion back), a final report to handle. Not: completion requested (the applicant's turn), decided, closed,
@@ -346,13 +363,48 @@ def _reviews_of_outer():
     return counting_reviews().filter(application=OuterRef("pk")).order_by().values("application")
 
 
+def last_reply_by():
+    """The reply deadline of the application's latest completion request (a scalar subquery on `OuterRef("pk")`)."""
+    return Subquery(
+        StateChange.objects.filter(application=OuterRef("pk"), to_state=S.COMPLETION_REQUESTED)
+        .order_by("-created_at", "-id")
+        .values("reply_by")[:1]
+    )
+
+
+def final_report_due_expression():
+    """`Application.final_report_due` in SQL: the period's end plus the call's `final_report_days`."""
+    return ExpressionWrapper(
+        F("period_end") + F("call__final_report_days") * timedelta(days=1), output_field=DateField()
+    )
+
+
+def applicant_late_q(*, today=None) -> Q:
+    """The applicant is late (the "applicant late" tab, its row marker and the dashboard's count):
+
+    - a completion is requested and its reply date (`StateChange.reply_by`) has passed, or
+    - approved, no final report submitted, and the final report's due date (`final_report_due`) has passed.
+    """
+    today = today or timezone.localdate()
+    completion = Q(state=S.COMPLETION_REQUESTED) & Q(LessThan(last_reply_by(), today))
+    report = (
+        Q(state=S.APPROVED)
+        & ~Q(Exists(FinalReport.objects.filter(application=OuterRef("pk"))))
+        & Q(LessThan(final_report_due_expression(), today))
+    )
+    return completion | report
+
+
 def queue_view_filter(view: str, user, *, now=None) -> Q:
     """What each tab of the queue shows (one place to change a definition):
 
     - needs action: in NEEDS_ACTION_STATES;
     - mine / unassigned: under handling (completion requested included) and assigned to the user / to nobody;
     - awaiting decision: in review with at least one review (the closest state to "ready to decide" there is);
-    - overdue: needs action and waiting more than OVERDUE_DAYS days since the applicant's last action;
+    - overdue: needs action and waiting more than OVERDUE_DAYS days since the applicant's last action (the
+      agency is late);
+    - applicant late: the applicant missed a completion's reply date or the final report's due date
+      (`applicant_late_q`);
     - all: everything submitted (decided, closed and withdrawn too).
     """
     if view == MINE:
@@ -364,6 +416,8 @@ def queue_view_filter(view: str, user, *, now=None) -> Q:
     if view == OVERDUE:
         limit = (now or timezone.now()) - timedelta(days=OVERDUE_DAYS)
         return Q(state__in=NEEDS_ACTION_STATES, waiting_since__lt=limit)
+    if view == APPLICANT_LATE:
+        return applicant_late_q(today=timezone.localdate(now) if now else None)
     if view == ALL:
         return Q()
     return Q(state__in=NEEDS_ACTION_STATES)
@@ -387,7 +441,8 @@ def review_queue(
     `state`: one state, or UNDER_HANDLING (submitted, in review, completion requested, final report submitted).
     `assigned`: "me" (assigned to the user) or "none" (unassigned).
     `search`: words in the reference number, the organisation's name or the title.
-    Each row has `average_score`, `review_count` and `waiting_since` (the applicant's last action).
+    Each row has `average_score`, `review_count`, `waiting_since` (the applicant's last action) and
+    `applicant_late` (`applicant_late_q`: the applicant missed a date).
     """
     last_applicant_move = (
         StateChange.objects.filter(APPLICANT_MOVES, application=OuterRef("pk"))
@@ -404,6 +459,10 @@ def review_queue(
             review_count=Coalesce(Subquery(_reviews_of_outer().annotate(value=Count("pk")).values("value")), 0),
             waiting_since=Coalesce(Subquery(last_applicant_move), F("submitted_at")),
         )
+    )
+    today = timezone.localdate(now) if now else None
+    queryset = queryset.annotate(
+        applicant_late=ExpressionWrapper(applicant_late_q(today=today), output_field=BooleanField())
     )
     queryset = queryset.filter(queue_view_filter(view, user, now=now))
     if call:

@@ -21,8 +21,8 @@ from portal.models import Organisation, User
 from portal.rules import is_handler, is_portal_admin
 from portal.services import InvalidTransition, ServiceError, require_dates_in_range, write_audit
 
+from . import notifications, selectors
 from . import rules as r
-from . import selectors
 from .decision_letters.services import order_decision_letter
 from .messages.models import ApplicationSnapshot
 from .messages.services import take_snapshot
@@ -481,7 +481,8 @@ def _ensure_no_conflict(application, handler):
 def submit_application(*, application: Application, by: User) -> Application:
     """Submit a complete draft while the call is open; give it its reference number.
 
-    Side effects: reference number, history, audit row, mail (through `_move`).
+    Side effects: reference number, history, audit row, mail (through `_move`); the call's followers are told
+    (`notifications.application_submitted`).
     """
     # The call row first, as in save_call: a cap lowered at this moment is either seen here or refused there.
     GrantCall.objects.select_for_update().filter(pk=application.call_id).first()
@@ -499,7 +500,9 @@ def submit_application(*, application: Application, by: User) -> Application:
     now = timezone.now()
     application.reference = next_reference(timezone.localtime(now).year)
     application.submitted_at = now
-    return _move(application, S.SUBMITTED, by=by)
+    _move(application, S.SUBMITTED, by=by)
+    notifications.application_submitted(application=application, by=by)
+    return application
 
 
 @transaction.atomic
@@ -510,14 +513,17 @@ def withdraw_application(*, application: Application, by: User, message: str = "
 
 @transaction.atomic
 def resubmit_application(*, application: Application, by: User, message: str = "") -> Application:
-    """Send a completed application back to the handlers. Side effects: through `_move`."""
+    """Send a completed application back to the handlers. Side effects: through `_move`; the assigned handler
+    (or the call's followers) are told (`notifications.completion_returned`)."""
     application = _lock(application)
     if not application.awaits_completion:
         raise InvalidTransition(_("The application has already been sent back to the handlers."))
     if selectors.missing_items(application):
         raise ServiceError(_("The application is not complete yet: see the list of what is missing."))
     take_snapshot(application, ApplicationSnapshot.Moment.RETURNED)
-    return _move(application, S.IN_REVIEW, by=by, message=message)
+    _move(application, S.IN_REVIEW, by=by, message=message)
+    notifications.completion_returned(application=application, by=by)
+    return application
 
 
 # --- Handling ----------------------------------------------------------------------------------------------------
@@ -527,7 +533,8 @@ def resubmit_application(*, application: Application, by: User, message: str = "
 def assign_application(*, application: Application, handler: User | None, by: User) -> Application:
     """Assign a handler (or nobody); a submitted application goes into review.
 
-    Side effects: an audit row; the state change through `_move` when it starts the review.
+    Side effects: an audit row; the state change through `_move` when it starts the review; the new handler is
+    told unless they assigned themselves (`notifications.application_assigned`).
     """
     application = _lock(application)
     if not application.is_under_handling:
@@ -540,6 +547,7 @@ def assign_application(*, application: Application, handler: User | None, by: Us
             raise ServiceError(
                 _("This handler has declared a conflict of interest with the application."), field="handler"
             )
+    previous = application.assigned_to_id
     application.assigned_to = handler
     application.save(update_fields=["assigned_to", "updated_at"])
     write_audit(
@@ -550,6 +558,8 @@ def assign_application(*, application: Application, handler: User | None, by: Us
     )
     if application.state == S.SUBMITTED and handler is not None:
         _move(application, S.IN_REVIEW, by=by)
+    if handler is not None and handler.pk != previous:
+        notifications.application_assigned(application=application, handler=handler, by=by)
     return application
 
 
@@ -710,7 +720,8 @@ def propose_decision(
 
     A handler with the right to decide, not the proposer, decides it (`decide_proposal`). A new proposal
     replaces one still waiting. Side effects: a DecisionProposal, an earlier pending one marked replaced, an
-    audit row. Nothing is mailed: the applicant hears of the decision, not of the proposal.
+    audit row; the deciders but the presenter are told (`notifications.proposal_awaits`). Nothing is mailed to
+    the applicant: they hear of the decision, not of the proposal.
     """
     if not reasoning.strip():
         raise ServiceError(_("Give the reasoning for the decision."), field="reasoning")
@@ -729,6 +740,7 @@ def propose_decision(
         obj=application,
         details={"proposal": proposal.pk, "outcome": outcome, "amount": amount},
     )
+    notifications.proposal_awaits(application=application, proposal=proposal, by=by)
     return proposal
 
 
@@ -740,7 +752,7 @@ def propose_correction(
     the same outcome that refers to it, with the reason for the correction; decided like any proposal.
 
     Side effects: a DecisionProposal referring to the decision, an earlier pending one marked replaced, an
-    audit row.
+    audit row; the deciders but the presenter are told (`notifications.proposal_awaits`).
     """
     if not reason.strip():
         raise ServiceError(_("Say what is corrected and why."), field="reason")
@@ -770,6 +782,7 @@ def propose_correction(
         obj=application,
         details={"proposal": proposal.pk, "outcome": old.outcome, "amount": amount, "corrects": old.pk},
     )
+    notifications.proposal_awaits(application=application, proposal=proposal, by=by)
     return proposal
 
 
@@ -896,7 +909,8 @@ def submit_final_report(
 ) -> FinalReport:
     """The applicant reports results and actual external costs per budget line.
 
-    Side effects: the report, actual costs, attachments, the state change through `_move`.
+    Side effects: the report, actual costs, attachments, the state change through `_move`; the assigned handler
+    (or the call's followers) are told (`notifications.final_report_submitted`).
     """
     application = _lock(application)
     if not application.awaits_final_report:
@@ -931,6 +945,7 @@ def submit_final_report(
     if files:
         attach_files(owner=application, files=files, by=by, purpose=FINAL_REPORT_FILES)
     _move(application, S.FINAL_REPORT_SUBMITTED, by=by)
+    notifications.final_report_submitted(application=application, by=by)
     return report
 
 

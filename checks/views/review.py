@@ -23,7 +23,7 @@ from portal.query import LenientPaginationMixin, clean_query
 from portal.services import ServiceError
 from portal.views.access import PermissionView, form_error, message_error
 
-from .. import selectors, services
+from .. import notifications, selectors, services
 from ..decision_letters.selectors import decision_context, preview_decision
 from ..forms import (
     AssignForm,
@@ -32,6 +32,7 @@ from ..forms import (
     DecisionForm,
     LiftConflictForm,
     MessageForm,
+    NotificationSettingsForm,
     PeriodEndForm,
     QueueBatchForm,
     QueueFilterForm,
@@ -103,6 +104,33 @@ class QueueView(PermissionView, LenientPaginationMixin, ListView):
         )
         context.setdefault("batch_form", QueueBatchForm())
         return context
+
+
+class NotificationSettingsView(PermissionView):
+    """A handler's notification settings: immediate mails or a daily digest, and the grant calls they follow."""
+
+    permission_required = "checks.view_queue"
+    template_name = "checks/handler/notification_settings.html"
+
+    def get_form(self, data=None):
+        user = self.request.user
+        initial = {"mode": notifications.mode_of(user), "calls": sorted(notifications.followed_call_ids(user))}
+        return NotificationSettingsForm(data, initial=initial, calls=notifications.calls_to_follow(user))
+
+    def get(self, request):
+        return render(request, self.template_name, {"form": self.get_form()})
+
+    def post(self, request):
+        form = self.get_form(request.POST)
+        if not form.is_valid():
+            return render(request, self.template_name, {"form": form}, status=400)
+        notifications.save_notification_settings(
+            user=request.user,
+            mode=form.cleaned_data["mode"],
+            call_ids=[call.pk for call in form.cleaned_data["calls"]],
+        )
+        messages.success(request, _("Your notification settings are saved."))
+        return redirect("checks:notification_settings")
 
 
 class QueueBatchView(QueueView):
@@ -574,7 +602,33 @@ class CallOverviewView(OverviewView, TemplateView):
 
     def get_context_data(self, **kwargs):
         call = self.object
-        return super().get_context_data(overview=selectors.call_overview(call), call=call, **kwargs)
+        following = call.pk in notifications.followed_call_ids(self.request.user)
+        return super().get_context_data(
+            overview=selectors.call_overview(call), call=call, following=following, **kwargs
+        )
+
+
+class FollowCallView(PermissionView):
+    """A handler follows a grant call (told of every application submitted in it) or stops following it (POST,
+    from the call's overview)."""
+
+    http_method_names = ["post"]
+    role_required = "checks.view_queue"
+    permission_required = "checks.view_queue"
+
+    def get_object(self):
+        return selectors.get_call_for(self.request.user, self.kwargs["pk"])
+
+    def post(self, request, pk):
+        follow = request.POST.get("follow") == "1"
+        notifications.follow_call(user=request.user, call=self.object, follow=follow)
+        if follow:
+            messages.success(
+                request, _("You now follow this grant call: you are told of every application submitted in it.")
+            )
+        else:
+            messages.success(request, _("You no longer follow this grant call."))
+        return redirect("checks:call_overview", pk=self.object.pk)
 
 
 class CallExportView(OverviewView):

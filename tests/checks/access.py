@@ -56,6 +56,9 @@ def cases(world):
             "checks:application_create", {**LOGIN, "buyer": 302}, kwargs={"call_pk": closed_call.pk}, default=403
         ),
         AccessCase("checks:call_overview", staff_only, kwargs={"pk": call.pk}, default=403),
+        # Following a call: a POST form of the overview, for handlers only (a role page).
+        AccessCase("checks:follow_call", {"anonymous": 302, "handler": 405}, kwargs={"pk": call.pk}, default=403),
+        AccessCase("checks:follow_call", {"anonymous": 302, "handler": 404}, kwargs={"pk": draft_call.pk}, default=403),
         AccessCase("checks:call_export", staff_only, kwargs={"pk": call.pk}, default=403),
         AccessCase("checks:call_export_xlsx", staff_only, kwargs={"pk": call.pk}, default=403),
         AccessCase("checks:admin_call_list", admin_only, default=403),
@@ -93,6 +96,8 @@ def cases(world):
         ),
         AccessCase("checks:messages", LOGIN, kwargs={"pk": draft.pk}, default=404),
         AccessCase("checks:queue", {"anonymous": 302, "handler": 200}, default=403),
+        # Notification settings: the handler's own (a role page).
+        AccessCase("checks:notification_settings", {"anonymous": 302, "handler": 200}, default=403),
         # Batch assignment and export: a POST form of the queue, for handlers only.
         AccessCase("checks:queue_batch", {"anonymous": 302, "handler": 405}, default=403),
         AccessCase("checks:review_detail", staff_only, kwargs={"pk": in_review.pk}, default=404),

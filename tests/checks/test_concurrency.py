@@ -206,3 +206,49 @@ def test_two_deciders_confirming_the_same_proposal_make_exactly_one_decision():
     application.refresh_from_db()
     assert application.state == S.APPROVED
     assert selectors.budget_granted(application.call) == 100_000
+
+
+def test_two_reminder_runs_at_once_mail_each_person_once():
+    from datetime import timedelta
+
+    from checks import notifications
+    from portal.models import Mail
+
+    application = make_application(state=S.APPROVED)
+    today = application.final_report_due - timedelta(days=3)
+    people = len(selectors.people_to_mail(application))
+
+    results = run_together(
+        lambda: notifications.send_applicant_reminders(today=today),
+        lambda: notifications.send_applicant_reminders(today=today),
+    )
+
+    assert sorted(results) == [0, people], results
+    assert Mail.objects.filter(template="checks/mail/final_report_reminder").count() == people
+
+
+def test_two_digest_runs_at_once_send_one_digest():
+    import datetime
+
+    from django.utils import timezone
+
+    from checks import notifications
+    from checks.models import GrantCallFollow, HandlerNotice, HandlerSettings
+    from portal.models import Mail
+
+    call = make_call()
+    handler = make_handler()
+    GrantCallFollow.objects.create(user=handler, call=call)
+    HandlerSettings.objects.create(user=handler, mode=HandlerSettings.Mode.DIGEST)
+    make_application(call=call, state=S.SUBMITTED)
+    make_application(call=call, state=S.SUBMITTED)
+    eight = timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time(8)))
+
+    results = run_together(
+        lambda: notifications.send_handler_digests(now=eight),
+        lambda: notifications.send_handler_digests(now=eight),
+    )
+
+    assert sorted(results) == [0, 1], results
+    assert Mail.objects.filter(template="checks/mail/handler_digest", to=handler.email).count() == 1
+    assert not HandlerNotice.objects.filter(mailed_at__isnull=True).exists()

@@ -329,7 +329,9 @@ def _count(client, url) -> int:
     return len(context.captured_queries)
 
 
-@pytest.mark.parametrize("query", ["", "?view=mine", "?view=overdue", "?view=awaiting_decision", "?view=all&q=a"])
+@pytest.mark.parametrize(
+    "query", ["", "?view=mine", "?view=overdue", "?view=awaiting_decision", "?view=applicant_late", "?view=all&q=a"]
+)
 def test_queue_queries_do_not_grow_with_rows(client, settings, query):
     settings.PUBLIC_PAGE_CACHE = False
     handler = make_handler()
