@@ -229,6 +229,12 @@ class MultipleFileInput(forms.ClearableFileInput):
         kept = value if isinstance(value, KeptFiles) else KeptFiles()
         context["widget"]["kept"] = kept
         context["widget"]["kept_label"] = kept.label
+        if kept:
+            # The file input is described by the list of kept files too, so a screen reader names them there.
+            widget_attrs = context["widget"]["attrs"]
+            kept_id = f"{widget_attrs.get('id') or name}_kept"
+            described = widget_attrs.get("aria-describedby", "")
+            widget_attrs["aria-describedby"] = f"{described} {kept_id}".strip()
         return context
 
     def use_required_attribute(self, initial):
@@ -239,6 +245,7 @@ class KeptFiles(list):
     """The files a re-shown form keeps (HeldUpload rows, each with its `token`), and the field's label."""
 
     label = ""
+    checked = False  # whether the rows were looked up again before showing them
 
 
 class AttachmentsBoundField(forms.BoundField):
@@ -294,7 +301,12 @@ class AttachmentsField(forms.FileField):
         return super()._clean_bound_field(bf)
 
     def bound_data(self, data, initial):
-        """What the widget shows on a re-shown form: the kept files."""
+        """What the widget shows on a re-shown form: the kept files (less any saved meanwhile from another tab)."""
+        if self.kept and not getattr(self.kept, "checked", False):
+            alive = set(HeldUpload.objects.filter(pk__in=[held.pk for held in self.kept]).values_list("pk", flat=True))
+            kept = KeptFiles(held for held in self.kept if held.pk in alive)
+            kept.label, kept.checked = self.kept.label, True
+            self.kept = kept
         return self.kept
 
     def _keep(self, held: list[HeldUpload]) -> None:

@@ -123,3 +123,17 @@ def test_a_final_report_the_service_refused_keeps_its_file(client, monkeypatch):
     second = client.post(url, {**report_data(application), "attachments-held": held_tokens(page)})
     assert second.status_code == 302
     assert [a.filename for a in attachments_for(application, services.FINAL_REPORT_FILES)] == ["faktura.pdf"]
+
+
+def test_a_kept_file_saved_meanwhile_from_another_tab_is_asked_for_again(client):
+    buyer, call = make_buyer(), make_call()
+    client.force_login(buyer)
+    url = reverse("checks:application_create", args=[call.pk])
+    first = client.post(url, form_data(call, buyer, title="", attachments=[SimpleUploadedFile("offert.pdf", PDF)]))
+    tokens = held_tokens(first.content.decode())
+    assert client.post(url, form_data(call, buyer, **{"attachments-held": tokens})).status_code == 302
+    # The same page sent again from a second tab: the file now belongs to the first application.
+    second = client.post(url, form_data(call, buyer, title="Annan", **{"attachments-held": tokens}))
+    assert second.status_code == 302  # the signed id finds no kept file any more: ignored, nothing lost
+    assert Application.objects.count() == 2
+    assert sum(attachments_for(application).count() for application in Application.objects.all()) == 1

@@ -252,3 +252,30 @@ def test_expired_kept_files_are_deleted_by_the_task_and_a_second_run_deletes_not
         assert discard_expired_uploads_task() == 0
         assert discard_expired_uploads() == 0
     assert HeldUpload.objects.count() == 1
+
+
+def test_every_form_with_an_attachments_field_keeps_its_files():
+    """One way: each form of the apps with an `AttachmentsField` takes `uploader` (`KeepUploadsMixin`)."""
+    import projects.amendments.forms
+    import projects.forms  # noqa: F401
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    with_files = {
+        form
+        for form in subclasses(forms.BaseForm)
+        if form.__module__.split(".")[0] in {"checks", "projects", "webinars", "portal"}
+        and any(isinstance(field, AttachmentsField) for field in getattr(form, "base_fields", {}).values())
+    }
+    assert {form.__name__ for form in with_files} >= {
+        "ApplicationForm",
+        "FinalReportForm",
+        "ThreadMessageForm",
+        "CallForm",
+        "ResponseForm",
+        "AmendmentForm",
+    }
+    assert [form.__name__ for form in with_files if not issubclass(form, KeepUploadsMixin)] == []
