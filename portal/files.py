@@ -25,6 +25,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models.signals import post_delete
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.text import format_lazy
@@ -165,14 +166,26 @@ def claim_held(*, tokens, user) -> list[HeldUpload]:
 
 
 def _delete_stored(rows) -> int:
-    """Delete kept-file rows and, once that is committed, their stored files. Returns how many rows."""
+    """Delete kept-file rows; `remove_file_of_deleted_row` deletes their stored files once that is committed."""
     rows = list(rows)
     if not rows:
         return 0
-    files = [(held.file.storage, held.file.name) for held in rows if held.file.name]
     HeldUpload.objects.filter(pk__in=[held.pk for held in rows]).delete()
-    transaction.on_commit(lambda: [storage.delete(name) for storage, name in files], robust=True)
     return len(rows)
+
+
+def remove_file_of_deleted_row(sender, instance: HeldUpload, **kwargs) -> None:
+    """post_delete of a kept file (removed, expired, or its user's account deleted): its stored file goes after
+    commit, unless the row went because the file became an attachment (`_attach_held` marks it `claimed`)."""
+    if getattr(instance, "claimed", False) or not instance.file.name:
+        return
+    storage, name = instance.file.storage, instance.file.name
+    transaction.on_commit(lambda: storage.delete(name), robust=True)
+
+
+def connect_signals() -> None:
+    """Called by PortalConfig.ready()."""
+    post_delete.connect(remove_file_of_deleted_row, sender=HeldUpload, dispatch_uid="portal.files.held-upload-file")
 
 
 def discard_held(*, tokens, user) -> int:
@@ -413,7 +426,8 @@ def _attach_held(*, held: HeldUpload, content_type, owner, purpose: str, by) -> 
         size=locked.size,
         uploaded_by=by,
     )
-    locked.delete()  # the row only: the stored file is now the attachment's
+    locked.claimed = True  # the row only: the stored file is now the attachment's
+    locked.delete()
     return attachment
 
 

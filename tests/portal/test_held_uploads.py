@@ -57,7 +57,7 @@ def tokens(form):
     return [item.token for item in form.fields["attachments"].kept]
 
 
-def test_a_valid_pdf_beside_an_exe_is_kept_listed_and_attached_on_the_next_post():
+def test_a_valid_pdf_beside_an_exe_is_kept_listed_and_attached_on_the_next_post(django_capture_on_commit_callbacks):
     user = make_buyer()
     with translation.override("sv"):
         form = post(user, title="Rubrik", files=[pdf(), SimpleUploadedFile("program.exe", EXE)])
@@ -84,7 +84,8 @@ def test_a_valid_pdf_beside_an_exe_is_kept_listed_and_attached_on_the_next_post(
     assert again.is_valid(), again.errors
     assert again.cleaned_data["attachments"] == [held]
     owner = organisation_of(user)
-    (attachment,) = attach_files(owner=owner, files=again.cleaned_data["attachments"], by=user)
+    with django_capture_on_commit_callbacks(execute=True):  # the kept row goes, its file stays
+        (attachment,) = attach_files(owner=owner, files=again.cleaned_data["attachments"], by=user)
     assert not HeldUpload.objects.exists()
     assert list(attachments_for(owner)) == [attachment]
     assert (attachment.filename, attachment.size, attachment.uploaded_by) == ("rapport.pdf", len(PDF), user)
@@ -279,3 +280,15 @@ def test_every_form_with_an_attachments_field_keeps_its_files():
         "AmendmentForm",
     }
     assert [form.__name__ for form in with_files if not issubclass(form, KeepUploadsMixin)] == []
+
+
+def test_a_deleted_account_takes_its_kept_files_with_it(django_capture_on_commit_callbacks):
+    user, other = make_buyer(), make_buyer()
+    for person in (user, other):
+        assert not post(person, files=[pdf()]).is_valid()
+    name = HeldUpload.objects.get(uploaded_by=user).file.name
+    with django_capture_on_commit_callbacks(execute=True):
+        user.delete()
+    assert list(HeldUpload.objects.values_list("uploaded_by", flat=True)) == [other.pk]
+    assert not default_storage.exists(name)
+    assert default_storage.exists(HeldUpload.objects.get().file.name)
