@@ -112,3 +112,26 @@ def test_an_amendment_keeps_its_new_file_when_the_text_is_missing(client, buyer,
     amendment = Amendment.objects.get(call=call)
     assert [f.attachment.filename for f in amendment.files.all()] == ["ny.pdf"]
     assert not HeldUpload.objects.exists()
+
+
+def test_editing_a_draft_call_keeps_its_file_when_the_title_is_missing(client, buyer, buyer_org):
+    from .factories import draft_call
+
+    call = draft_call(need=NeedFactory(organisation=buyer_org))
+    client.force_login(buyer)
+    url = reverse("projects:call_edit", args=[call.pk])
+    data = {
+        "kind": call.kind,
+        "title": "",
+        "description": "Text",
+        "questions_to_market": "Vad?",
+        "opens_at": timezone.localtime(call.opens_at).strftime("%Y-%m-%dT%H:%M"),
+        "closes_at": timezone.localtime(call.closes_at).strftime("%Y-%m-%dT%H:%M"),
+    }
+    first = client.post(url, {**data, "attachments": [SimpleUploadedFile("bilaga.pdf", PDF)]})
+    assert first.status_code == 200
+    page = first.content.decode()
+    assert "Sparad: bilaga.pdf" in page
+    second = client.post(url, {**data, "title": "Ny rubrik", "attachments-held": held_tokens(page)})
+    assert second.status_code == 302
+    assert [a.filename for a in attachments_for(call)] == ["bilaga.pdf"]
