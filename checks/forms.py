@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.amounts import AmountField, format_sek
 from portal.dates import DateRangeFormMixin
-from portal.files import AttachmentsField
+from portal.files import AttachmentsField, KeepUploadsMixin
 from portal.models import User
 from portal.query import QueryFilterForm
 
@@ -120,7 +120,7 @@ def rows_from(formset) -> list[dict]:
     return rows
 
 
-class ApplicationForm(NoColon, DateRangeFormMixin, forms.ModelForm):
+class ApplicationForm(KeepUploadsMixin, NoColon, DateRangeFormMixin, forms.ModelForm):
     attachments = AttachmentsField(label=_("Attachments"))
     # A draft may leave these empty; selectors.missing_items lists them until they are filled in.
     required_to_submit = ("purpose", "background", "expected_results", "period_start", "period_end", "requested_amount")
@@ -418,7 +418,7 @@ class CorrectionForm(NoColon, forms.Form):
     reasoning = forms.CharField(label=_("Reasoning"), widget=forms.Textarea(attrs={"rows": 5}))
 
 
-class FinalReportForm(NoColon, forms.ModelForm):
+class FinalReportForm(KeepUploadsMixin, NoColon, forms.ModelForm):
     attachments = AttachmentsField(label=_("Attachments (invoices, reports)"))
 
     class Meta:

@@ -10,6 +10,9 @@ class PortalConfig(AppConfig):
         from .cache import connect_signals
 
         connect_signals()
+        from .files import connect_signals as connect_file_signals
+
+        connect_file_signals()
         self.register_audit()
         from . import account_events
 

@@ -61,6 +61,7 @@ NOT_SHOWN = {
     ("mfa", "authenticator"),
     ("portal", "auditentry"),
     ("portal", "submissiontoken"),
+    ("portal", "heldupload"),  # a file on a form not yet saved: shown only on that form, to its uploader
     ("portal", "outboxmessage"),
     ("portal", "mail"),
 }

@@ -444,6 +444,33 @@ class Attachment(models.Model):
         return self.filename
 
 
+class HeldUpload(models.Model):
+    """A valid file chosen on a form that could not be saved yet (another file or field had an error, or the
+    service refused), kept so that the user need not choose it again (portal/files.py).
+
+    Only its uploader can claim it back, through a signed id in the re-shown form; saving the form turns it into
+    an `Attachment` of the same stored file, and beat deletes unclaimed ones after `files.HELD_UPLOAD_TTL`.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    file = models.FileField(upload_to=_attachment_path, max_length=300)
+    filename = models.CharField(_("file name"), max_length=200)
+    original_name = models.CharField(max_length=255)
+    mime_type = models.CharField(max_length=120)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("kept upload")
+        verbose_name_plural = _("kept uploads")
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return self.filename
+
+
 class OutboxMessage(models.Model):
     """A Celery task to send, written in the same transaction as the change that asks for it (portal/outbox.py).
 

@@ -15,4 +15,10 @@ BEAT_SCHEDULE = {
         "task": "portal.tasks.prune_submission_tokens_task",
         "schedule": 24 * 60 * 60.0,  # tokens only matter for minutes; two days are kept
     },
+    "portal-discard-expired-uploads": {
+        "task": "portal.tasks.discard_expired_uploads_task",
+        # Files kept for a form that was never saved are deleted a day after they were chosen
+        # (portal.files.HELD_UPLOAD_TTL); hourly, so none stays much longer.
+        "schedule": 60 * 60.0,
+    },
 }

@@ -109,3 +109,11 @@ def prune_submission_tokens_task() -> int:
     from .submission import prune_submission_tokens
 
     return prune_submission_tokens()
+
+
+@shared_task
+def discard_expired_uploads_task() -> int:
+    """Hourly: delete files kept for forms never saved, older than `files.HELD_UPLOAD_TTL`; returns how many."""
+    from .files import discard_expired_uploads
+
+    return discard_expired_uploads()

@@ -6,7 +6,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from portal.dates import DateRangeFormMixin
-from portal.files import AttachmentsField
+from portal.files import AttachmentsField, KeepUploadsMixin
 from portal.query import QueryFilterForm
 
 from .cpv import format_codes, resolve_codes
@@ -245,7 +245,7 @@ class AssessmentForm(NoSuffixMixin, forms.ModelForm):
         return data
 
 
-class CallForm(NoSuffixMixin, DateRangeFormMixin, forms.ModelForm):
+class CallForm(KeepUploadsMixin, NoSuffixMixin, DateRangeFormMixin, forms.ModelForm):
     attachments = AttachmentsField(label=_("Attachments"))
 
     class Meta:
@@ -301,7 +301,7 @@ class CancelCallForm(NoSuffixMixin, forms.Form):
     )
 
 
-class ResponseForm(AnswersMixin, NoSuffixMixin, forms.ModelForm):
+class ResponseForm(KeepUploadsMixin, AnswersMixin, NoSuffixMixin, forms.ModelForm):
     """A draft keeps whatever is filled in; `submitting` (the submit button) requires the summary and the TRL."""
 
     required_to_submit = ("summary", "trl")  # marked "(required to submit)" next to their labels

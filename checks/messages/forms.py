@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from portal.dates import DateRangeFormMixin
-from portal.files import AttachmentsField
+from portal.files import AttachmentsField, KeepUploadsMixin
 
 from ..forms import DATE, MessageForm, NoColon
 from .services import MAX_LENGTH
@@ -18,7 +18,7 @@ class CompletionRequestForm(DateRangeFormMixin, MessageForm):
     )
 
 
-class ThreadMessageForm(NoColon, forms.Form):
+class ThreadMessageForm(KeepUploadsMixin, NoColon, forms.Form):
     body = forms.CharField(
         label=_("Message"), max_length=MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 5}), strip=True
     )

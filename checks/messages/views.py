@@ -77,7 +77,7 @@ class ThreadView(PermissionView):
         if not request.user.has_perm("checks.write_message_application", application):
             return self.http_method_not_allowed(request)
         can_write_note = request.user.has_perm("checks.write_note_application", application)
-        form = ThreadMessageForm(request.POST, request.FILES, can_write_note=can_write_note)
+        form = ThreadMessageForm(request.POST, request.FILES, can_write_note=can_write_note, uploader=request.user)
         if form.is_valid():
             internal = bool(form.cleaned_data.get("internal"))
             try:

@@ -38,7 +38,12 @@ class ApplicationFormMixin:
 
     def forms_from_post(self, call, organisation, instance=None):
         form = ApplicationForm(
-            self.request.POST, self.request.FILES, instance=instance, call=call, organisation=organisation
+            self.request.POST,
+            self.request.FILES,
+            instance=instance,
+            call=call,
+            organisation=organisation,
+            uploader=self.request.user,
         )
         return (
             form,
@@ -302,7 +307,9 @@ class FinalReportView(ApplicationActionView):
     def get_form(self, data=None, files=None):
         application = self.object
         report = getattr(application, "final_report", None) if hasattr(application, "final_report") else None
-        return FinalReportForm(data, files, instance=report, budget_lines=application.budget_lines.all())
+        return FinalReportForm(
+            data, files, instance=report, budget_lines=application.budget_lines.all(), uploader=self.request.user
+        )
 
     def get(self, request, pk):
         return render(request, self.template_name, {"application": self.object, "form": self.get_form()})

@@ -36,6 +36,7 @@ class PrivacyView(PublicView, TemplateView):
     template_name = "portal/privacy.html"
 
     def get_context_data(self, **kwargs):
+        from ..files import HELD_UPLOAD_TTL
         from ..services import INVITATION_MAX_AGE
 
         day = 24 * 60 * 60
@@ -44,6 +45,7 @@ class PrivacyView(PublicView, TemplateView):
             **registry.privacy_facts(),
             invitation_days=INVITATION_MAX_AGE // day,
             session_days=max(1, settings.SESSION_COOKIE_AGE // day),
+            held_upload_hours=int(HELD_UPLOAD_TTL.total_seconds()) // (60 * 60),
             **kwargs,
         )
 

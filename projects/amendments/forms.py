@@ -3,7 +3,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from portal.dates import DateRangeFormMixin
-from portal.files import AttachmentsField, validate_upload
+from portal.files import AttachmentsField, KeepUploadsMixin, validate_upload
 
 from ..forms import DATETIME_FORMAT, NoSuffixMixin
 from .services import NO_TEXT
@@ -20,7 +20,7 @@ class ReplacementField(forms.FileField):
         return (uploaded, name, mime)
 
 
-class AmendmentForm(NoSuffixMixin, DateRangeFormMixin, forms.Form):
+class AmendmentForm(KeepUploadsMixin, NoSuffixMixin, DateRangeFormMixin, forms.Form):
     text = forms.CharField(
         label=_("Correction notice"),
         widget=forms.Textarea(attrs={"rows": 6}),

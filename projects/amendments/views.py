@@ -29,7 +29,7 @@ class AmendCallView(OwnCallView):
 
     def form(self, data=None, files=None):
         current = list(services.current_attachments(self.object))
-        return AmendmentForm(data, files, call=self.object, current_files=current)
+        return AmendmentForm(data, files, call=self.object, current_files=current, uploader=self.request.user)
 
     def render_form(self, form):
         context = {"call": self.object, "form": form, "amendments": call_amendments(self.object)}

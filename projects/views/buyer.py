@@ -217,7 +217,7 @@ class CallCreateView(OwnNeedView):
 
     @guard_submission
     def post(self, request, pk):
-        form = CallForm(request.POST, request.FILES)
+        form = CallForm(request.POST, request.FILES, uploader=request.user)
         if form.is_valid():
             try:
                 call = services.create_call(need=self.object, by=request.user, **form.cleaned_data)
@@ -260,7 +260,9 @@ class CallEditView(OwnCallView):
         return self.render_form(CallForm(instance=self.object))
 
     def post(self, request, pk):
-        form = CallForm(request.POST, request.FILES, instance=Call.objects.get(pk=self.object.pk))
+        form = CallForm(
+            request.POST, request.FILES, instance=Call.objects.get(pk=self.object.pk), uploader=request.user
+        )
         if form.is_valid():
             try:
                 services.update_call(call=self.object, by=request.user, **form.cleaned_data)

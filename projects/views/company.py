@@ -99,6 +99,7 @@ class ResponseEditView(CompanyCallView):
             instance=instance,
             questions=self.questions,
             submitting="submit" in request.POST,
+            uploader=request.user,
         )
         refusal = refusal_for(call, database_now())
         if refusal:

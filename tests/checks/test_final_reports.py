@@ -170,8 +170,8 @@ def test_the_due_date_follows_the_calls_days_and_is_shown(client):
     assert due in client.get(reverse("checks:review_detail", args=[application.pk])).content.decode()
 
 
-def test_a_good_pdf_beside_a_forbidden_exe_is_named_to_be_chosen_again(client):
-    """Files cannot be given back to a browser: the re-shown form says exactly which ones to choose again."""
+def test_a_good_pdf_beside_a_forbidden_exe_is_kept(client):
+    """The re-shown form keeps the good file (listed, sent again with the form); only the .exe is refused."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from .factories import make_buyer
@@ -187,12 +187,13 @@ def test_a_good_pdf_beside_a_forbidden_exe_is_named_to_be_chosen_again(client):
     response = client.post(reverse("checks:application_create", args=[call.pk]), data)
     assert response.status_code == 400
     page = response.content.decode()
-    again = "Nothing is stored until the form is saved, so choose this file again: offert.pdf."
-    assert f"Attachments: {again}" in page  # in the error summary
+    assert "Attachments: The file virus.exe is not of an allowed type" in page  # in the error summary
+    assert "Kept: offert.pdf" in page
+    assert "choose this file again" not in page
     assert not Application.objects.exists()
 
 
-def test_a_good_file_beside_another_fields_error_is_named_to_be_chosen_again(client):
+def test_a_good_file_beside_another_fields_error_is_kept(client):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from .test_views import PDF
@@ -209,7 +210,10 @@ def test_a_good_file_beside_another_fields_error_is_named_to_be_chosen_again(cli
         },
     )
     assert response.status_code == 400
-    assert "so choose this file again: faktura.pdf." in response.content.decode()
+    page = response.content.decode()
+    assert "Kept: faktura.pdf" in page
+    assert "Remove faktura.pdf" in page
+    assert "choose this file again" not in page
 
 
 def test_the_queue_row_flags_costs_above_the_grant(client):

@@ -141,7 +141,8 @@ def test_csv_response_cleans_the_file_name():
     assert response["Content-Disposition"] == 'attachment; filename="checks-2026_01_-_re.csv"'
 
 
-def test_attachments_field_names_the_good_files_to_choose_again_beside_a_bad_one():
+def test_without_an_uploader_the_field_names_the_good_files_to_choose_again_beside_a_bad_one():
+    """A form that keeps no files (no signed-in uploader, see test_held_uploads.py) asks to choose them again."""
     from django.utils import translation
 
     with translation.override("en"):

@@ -212,6 +212,8 @@ def test_docker_build_context_leaves_out_secrets_and_local_state():
                 "Länken fungerar i 14 dagar",
                 "Tills du loggar ut, högst 3 dagar",
                 "Misslyckade inloggningsförsök",
+                "Filer du valt i ett formulär som inte kunde sparas än",
+                "Tills formuläret sparas, högst 24 timmar",
             ],
         ),
         (
@@ -223,6 +225,8 @@ def test_docker_build_context_leaves_out_secrets_and_local_state():
                 "The link works for 14 days",
                 "Until you log out, at most 3 days",
                 "Failed sign-in attempts",
+                "Files you chose on a form that could not be saved yet",
+                "Until the form is saved, at most 24 hours",
             ],
         ),
     ],
