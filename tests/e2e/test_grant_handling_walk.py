@@ -11,12 +11,14 @@ actual costs above the grant, and the handler's view of the report flags the ove
 
 import datetime
 import io
+import re
 
 from django.utils import timezone
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from checks.models import Application, ApplicationSnapshot, DecisionLetter
+from checks.models import Application, ApplicationSnapshot, DecisionLetter, HandlerNotice
+from checks.notifications import send_handler_digests
 from portal.models import Mail, Organisation
 from tests.checks.factories import make_call, make_decider
 from tests.e2e.labels import label
@@ -51,6 +53,15 @@ def _text(reader: PdfReader) -> str:
     return " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
 
 
+def _handler_notices(person) -> list[str]:
+    """The subjects of the mails that told a handler of new work, in order."""
+    return list(
+        Mail.objects.filter(to=person.email, template="checks/mail/handler_notice")
+        .order_by("pk")
+        .values_list("subject", flat=True)
+    )
+
+
 def _applicant_mails(person, template):
     return list(Mail.objects.filter(to=person.email, template=f"checks/mail/{template}").order_by("pk"))
 
@@ -68,6 +79,19 @@ def test_a_call_handled_by_two_handlers_from_application_to_final_report(ui, set
     assert organisation_of(applicant).kind == Organisation.Kind.PUBLIC_BODY
     assert organisation_of(applicant).status == Organisation.Status.VERIFIED
     today = timezone.localdate()
+
+    # 0. Both handlers follow the call: A wants a mail at once, B one mail a day (the digest).
+    for handler, mode in (
+        (handler_a, "Ett mejl för varje händelse, direkt"),
+        (handler_b, "Ett mejl om dagen med allt nytt (daglig sammanfattning)"),
+    ):
+        page = _as(ui, handler)
+        ui.goto("/checks/review/")
+        ui.submit(page.get_by_role("link", name=re.compile("^Inställningar för aviseringar")))
+        page.get_by_label(mode).check()
+        page.get_by_label(str(call)).check()
+        ui.submit(page.get_by_role("button", name="Spara"))
+        expect(page.locator("[data-messages]")).to_contain_text("Dina inställningar för aviseringar är sparade.")
 
     # 1. The applicant (a verified public body's member) applies in the published call.
     page = _as(ui, applicant)
@@ -98,8 +122,16 @@ def test_a_call_handled_by_two_handlers_from_application_to_final_report(ui, set
     # The applicant's receipt.
     receipts = _applicant_mails(applicant, "state_changed")
     assert [m.subject for m in receipts] == [f"Innovationscheck {application.reference}: Inskickad"]
-    # TODO(lead, after merging the handler notifications): assert that both handlers were mailed that an
-    # application arrived in the call (Mail rows to anna@ and bertil@verket.example.se).
+    # A is mailed at once; B's notice waits for the next morning's digest, which is sent once.
+    arrived = f"Innovationscheck {application.reference}: En ny ansökan i en utlysning du följer"
+    assert (_handler_notices(handler_a), _handler_notices(handler_b)) == ([arrived], [])
+    morning = timezone.localtime() + datetime.timedelta(days=1)
+    morning = morning.replace(hour=7, minute=30)
+    assert send_handler_digests(now=morning) == 1
+    assert send_handler_digests(now=morning) == 0
+    (digest,) = Mail.objects.filter(to=handler_b.email, template="checks/mail/handler_digest")
+    assert digest.subject == "Innovationscheckar: 1 ny händelse"
+    assert application.reference in digest.body and "En ny ansökan i en utlysning du följer" in digest.body
 
     # 2. Handler A takes it, scores it and asks for a completion with a reply-by date.
     page = _as(ui, handler_a)
@@ -147,8 +179,10 @@ def test_a_call_handled_by_two_handlers_from_application_to_final_report(ui, set
     assert application.state == Application.State.IN_REVIEW
     assert application.requested_amount == 160_000
     assert ApplicationSnapshot.objects.filter(application=application).count() >= 2
-    # TODO(lead, after merging the handler notifications): assert handler A was mailed about the message and the
-    # returned completion.
+    # A is assigned, so she alone is told that the completion came back (B is not told of what A handles).
+    returned = f"Innovationscheck {application.reference}: Sökanden har skickat in en komplettering"
+    assert _handler_notices(handler_a)[-1] == returned
+    assert not HandlerNotice.objects.filter(handler=handler_b, kind=HandlerNotice.Kind.RETURNED).exists()
 
     # 4. Handler A sees the message and what changed between the versions, then proposes approval; she is not
     # offered the decision (four eyes).
@@ -183,7 +217,9 @@ def test_a_call_handled_by_two_handlers_from_application_to_final_report(ui, set
     )
     application.refresh_from_db()
     assert application.state == Application.State.IN_REVIEW
-    # TODO(lead, after merging the handler notifications): assert handler B was mailed that a proposal awaits her.
+    # B, the decider, is told that a proposal awaits her (in her digest); A, who presented it, is not.
+    assert HandlerNotice.objects.filter(handler=handler_b, kind=HandlerNotice.Kind.PROPOSAL).count() == 1
+    assert not HandlerNotice.objects.filter(handler=handler_a, kind=HandlerNotice.Kind.PROPOSAL).exists()
 
     # 5. Handler B (beslutsfattare) previews the letter and confirms.
     page = _as(ui, handler_b)
@@ -280,7 +316,9 @@ def test_a_call_handled_by_two_handlers_from_application_to_final_report(ui, set
     ui.submit(page.get_by_role("button", name="Skicka in slutrapporten"))
     application.refresh_from_db()
     assert application.state == Application.State.FINAL_REPORT_SUBMITTED
-    # TODO(lead, after merging the handler notifications): assert handler A was mailed that the report arrived.
+    assert _handler_notices(handler_a)[-1] == (
+        f"Innovationscheck {application.reference}: En slutrapport har kommit in"
+    )
 
     overspend = (
         f"De faktiska externa kostnaderna ({_sek(175_000)}) överstiger det beviljade beloppet ({_sek(160_000)}) "
