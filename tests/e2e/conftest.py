@@ -21,6 +21,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from tests import html_validator
 
@@ -68,7 +69,7 @@ class RawHtmlRecorder:
             if self.counts.get(key, 0) >= self.PER_PATTERN:
                 return
             body = response.body()
-        except Exception:  # the page or context closed before the body arrived (the end of a test)
+        except PlaywrightError:  # the page or context closed before the body arrived (the end of a test)
             return
         self.counts[key] = self.counts.get(key, 0) + 1
         name = f"{len(self.urls):05d}-{hashlib.sha1(response.url.encode()).hexdigest()[:8]}.html"
