@@ -15,6 +15,7 @@ PHONE = {"width": 375, "height": 812}
 # Before the compact header, a signed-in buyer's header took 289 px of a 375×812 phone.
 MAX_HEADER_HEIGHT = 160
 FOCUS_COLOUR = "rgb(255, 191, 71)"  # --focus in static/css/portal.css
+OUTLINE = "e => { const s = getComputedStyle(e); return [s.outlineStyle, s.outlineColor, s.outlineWidth]; }"
 
 
 def _header_height(page) -> float:
@@ -103,13 +104,11 @@ def test_date_picker_icon_gets_the_same_focus_ring(ui):
         if on_icon:
             break
     assert on_icon, "Tab never reached the date picker's icon"
-    ring = field.evaluate("e => { const s = getComputedStyle(e); return [s.outlineStyle, s.outlineColor, s.outlineWidth]; }")
+    ring = field.evaluate(OUTLINE)
     assert ring == ["solid", FOCUS_COLOUR, "3px"]
     # The same ring as another control with keyboard focus.
     page.keyboard.press("Tab")
-    other = page.evaluate(
-        "() => { const s = getComputedStyle(document.activeElement); return [s.outlineStyle, s.outlineColor, s.outlineWidth]; }"
-    )
+    other = page.evaluate(f"() => ({OUTLINE})(document.activeElement)")
     assert other == ring
 
 
