@@ -202,3 +202,15 @@ def test_menu_button_label_is_given_to_the_script(client):
     assert nav["data-menu-label"] == "Meny"
     assert elements.find("ul", id="main-menu")
     assert elements.find("script", src="/static/js/menu.js", defer="")
+
+
+def test_time_elements_carry_a_valid_datetime():
+    """`<time datetime>` allows at most three digits of a second's fraction; `|date:'c'` wrote six."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from portal.templatetags.html_time import html_datetime
+
+    moment = datetime(2026, 12, 2, 13, 36, 17, 989303, tzinfo=ZoneInfo("UTC"))
+    assert html_datetime(moment) == "2026-12-02T14:36:17+01:00"
+    assert html_datetime(None) == ""
