@@ -22,8 +22,14 @@ $(VENV)/.installed-test: $(VENV)/.installed requirements/test.txt
 	$(PY) -m pip install --quiet -r requirements/test.txt
 	touch $@
 
+# Test tools from npm: the Nu HTML Checker (vnu-jar, run with Java 17), pinned in package-lock.json.
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm (Node 20) is needed for the HTML checker"; exit 1; }
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
 install: $(VENV)/.installed
-install-test: $(VENV)/.installed-test
+install-test: $(VENV)/.installed-test node_modules/.installed
 
 messages: install
 	$(MANAGE) compilemessages --ignore=.venv -v0
@@ -54,6 +60,8 @@ test: export HTTPS ?= 0
 test: export TESTING := 1
 test: export ALLOWED_HOSTS ?= localhost,127.0.0.1,testserver
 test: export PASSWORD_HASHERS := django.contrib.auth.hashers.MD5PasswordHasher
+# The raw HTML of every page the browser tests visit is validated (tests/html_validator.py): never skipped here.
+test: export REQUIRE_HTML_VALIDATOR := 1
 test: install-test messages
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
@@ -97,4 +105,4 @@ cluster-test: install messages
 	CLUSTER_DATABASE_URL=$(CLUSTER_DATABASE_URL) CLUSTER_REDIS_URL=$(CLUSTER_REDIS_URL) $(PY) scripts/cluster.py test
 
 clean:
-	rm -rf $(VENV) var/*.sqlite3 var/private var/static var/cluster
+	rm -rf $(VENV) node_modules var/*.sqlite3 var/private var/static var/cluster

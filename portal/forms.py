@@ -11,14 +11,25 @@ class OrganisationForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind of organisation"), choices=Organisation.Kind.choices, widget=forms.RadioSelect
     )
-    name = forms.CharField(label=_("Name"), max_length=200)
+    # The organisation the user acts for: autocomplete tokens let the browser fill it in (WCAG 1.3.5).
+    name = forms.CharField(
+        label=_("Name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "organization"})
+    )
     org_number = forms.CharField(
         label=_("Organisation number"),
         max_length=13,
         help_text=_("NNNNNN-NNNN or ten digits, as registered with Bolagsverket or Skatteverket."),
     )
-    address = forms.CharField(label=_("Address"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    website = forms.URLField(label=_("Website"), required=False, max_length=200, assume_scheme="https")
+    address = forms.CharField(
+        label=_("Address"), required=False, widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"})
+    )
+    website = forms.URLField(
+        label=_("Website"),
+        required=False,
+        max_length=200,
+        assume_scheme="https",
+        widget=forms.URLInput(attrs={"autocomplete": "url"}),
+    )
 
     def clean_org_number(self):
         # Whether the number is taken is the service's question: the view then offers to join or dispute.
@@ -38,14 +49,25 @@ class OrganisationEditForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind of organisation"), choices=Organisation.Kind.choices, widget=forms.RadioSelect
     )
-    name = forms.CharField(label=_("Name"), max_length=200)
+    # The organisation the user acts for: autocomplete tokens let the browser fill it in (WCAG 1.3.5).
+    name = forms.CharField(
+        label=_("Name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "organization"})
+    )
     org_number = forms.CharField(
         label=_("Organisation number"),
         max_length=13,
         help_text=_("NNNNNN-NNNN or ten digits, as registered with Bolagsverket or Skatteverket."),
     )
-    address = forms.CharField(label=_("Address"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    website = forms.URLField(label=_("Website"), required=False, max_length=200, assume_scheme="https")
+    address = forms.CharField(
+        label=_("Address"), required=False, widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"})
+    )
+    website = forms.URLField(
+        label=_("Website"),
+        required=False,
+        max_length=200,
+        assume_scheme="https",
+        widget=forms.URLInput(attrs={"autocomplete": "url"}),
+    )
 
     def __init__(self, *args, verified: bool = False, **kwargs):
         super().__init__(*args, **kwargs)

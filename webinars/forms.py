@@ -117,10 +117,18 @@ class RecordingForm(NoColonMixin, forms.Form):
 
 
 class RegistrationForm(NoColonMixin, forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=200)
+    # The person's own data: autocomplete tokens let the browser fill them in (WCAG 1.3.5).
+    name = forms.CharField(label=_("Name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"}))
     # The column's length (254), not the form field's default (320): a longer address would fail in the database.
-    email = forms.EmailField(label=_("Email address"), max_length=254)
-    organisation = forms.CharField(label=_("Organisation"), max_length=200, required=False)
+    email = forms.EmailField(
+        label=_("Email address"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    organisation = forms.CharField(
+        label=_("Organisation"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+    )
     consent = forms.BooleanField(
         label=_("I agree that the portal stores my name, email address and organisation to handle my registration."),
         help_text=_("Read the privacy terms (link above). You can cancel at any time with your personal link."),

@@ -5,12 +5,25 @@ page the test visits (after each navigation done through `ui`); a test fails
 on any axe violation, and also if a page was loaded that axe never checked.
 It also fails on any console message about the Content Security Policy (an
 inline script or style, or something from another host, that the browser refused).
+
+Every HTML document a browser context of these tests receives (any tab, any test, GET or POST, error pages
+too) is kept as the server sent it, up to a few per URL pattern; at the end of the run the Nu HTML Checker
+validates them all in one Java process and the run fails on any error, naming the URL, line and message
+(`tests/html_validator.py`).
 """
 
+import hashlib
 import os
 import re
+import shutil
+import tempfile
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
+
+from tests import html_validator
 
 from tests.e2e.labels import label as labelled
 
@@ -31,6 +44,80 @@ CHROMIUM_ARGS = [
 ]
 
 
+class RawHtmlRecorder:
+    """Keeps the raw HTML of the main-frame documents the browser receives, up to `PER_PATTERN` per method,
+    URL pattern (numbers and tokens in the path replaced) and status."""
+
+    PER_PATTERN = 3
+    VARIABLE_SEGMENT = re.compile(r"/(?:\d+|[0-9a-fA-F-]{16,}|[A-Za-z0-9_:-]{24,})(?=/|$)")
+
+    def __init__(self):
+        self.directory = Path(tempfile.mkdtemp(prefix="e2e-raw-html-"))
+        self.urls: dict[str, str] = {}  # file name → method and URL
+        self.counts: dict[tuple, int] = {}
+
+    def attach(self, context):
+        context.on("response", self._response)
+        return context
+
+    def _response(self, response):
+        try:
+            request = response.request
+            if request.resource_type != "document" or request.frame.parent_frame is not None:
+                return
+            if not response.headers.get("content-type", "").startswith("text/html") or 300 <= response.status < 400:
+                return
+            key = (request.method, self.VARIABLE_SEGMENT.sub("/<id>", urlsplit(response.url).path), response.status)
+            if self.counts.get(key, 0) >= self.PER_PATTERN:
+                return
+            body = response.body()
+        except PlaywrightError:  # the page or context closed before the body arrived (the end of a test)
+            return
+        self.counts[key] = self.counts.get(key, 0) + 1
+        name = f"{len(self.urls):05d}-{hashlib.sha1(response.url.encode()).hexdigest()[:8]}.html"
+        (self.directory / name).write_bytes(body)
+        self.urls[name] = f"{request.method} {response.url} ({response.status})"
+
+    def errors(self) -> str:
+        files = sorted(self.directory.glob("*.html"))
+        return html_validator.describe(html_validator.validate_files(files), self.urls)
+
+
+RAW_HTML = RawHtmlRecorder()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Validate the raw HTML of every page the browser tests received; fail the run on any error."""
+    if not RAW_HTML.urls:
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    missing = html_validator.validator_missing()
+    if missing:
+        required = html_validator.validator_required()
+        if required:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        if reporter:
+            colour = {"red": True} if required else {"yellow": True}
+            reporter.write_line(f"\nRaw HTML of {len(RAW_HTML.urls)} pages not validated: {missing}.", **colour)
+        return
+    try:
+        errors = RAW_HTML.errors()
+    except (OSError, RuntimeError, ValueError) as error:
+        errors = f"- the checker failed: {error}"
+    if errors:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        if reporter:
+            reporter.write_line(
+                "\nThe Nu HTML Checker found errors in the raw HTML the browser tests received "
+                f"(files kept in {RAW_HTML.directory}):\n{errors}",
+                red=True,
+            )
+        return
+    if reporter:
+        reporter.write_line(f"\nRaw HTML of {len(RAW_HTML.urls)} pages validated by the Nu HTML Checker: no errors.")
+    shutil.rmtree(RAW_HTML.directory, ignore_errors=True)
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
         if "/e2e/" in str(item.fspath):
@@ -43,6 +130,9 @@ def browser():
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        # Every context a test opens (through `ui` or its own) hands its HTML documents to the validator.
+        new_context = browser.new_context
+        browser.new_context = lambda *args, **kwargs: RAW_HTML.attach(new_context(*args, **kwargs))
         yield browser
         browser.close()
 
