@@ -91,10 +91,12 @@ KNOWN_DEFECTS: tuple[KnownDefect, ...] = (
     KnownDefect(
         ("3.1.2",),
         _(
-            "On the English pages, Swedish texts (needs, calls and organisation names) are not marked as Swedish, "
-            "so a screen reader may read them with English pronunciation."
+            "On some English pages for handling (meetings, public records, follow-ups, answer comparisons and the "
+            "innovation-check pages), Swedish texts from needs, calls and applications are not yet marked as "
+            "Swedish, so a screen reader may read them with English pronunciation. The need and call pages, the "
+            "catalogue, the dashboard and the PDFs mark them."
         ),
-        _("The English pages about needs and calls."),
+        _("The English pages for buyers, companies and handlers listed above."),
         datetime.date(2027, 1, 31),
     ),
     KnownDefect(
