@@ -91,12 +91,11 @@ KNOWN_DEFECTS: tuple[KnownDefect, ...] = (
     KnownDefect(
         ("3.1.2",),
         _(
-            "On some English pages for handling (meetings, public records, follow-ups, answer comparisons and the "
-            "innovation-check pages), Swedish texts from needs, calls and applications are not yet marked as "
-            "Swedish, so a screen reader may read them with English pronunciation. The need and call pages, the "
-            "catalogue, the dashboard and the PDFs mark them."
+            "On the English pages for innovation-check applications, dialogue meetings and public records, longer "
+            "texts that users wrote in Swedish are not yet marked as Swedish, so a screen reader may read them "
+            "with English pronunciation. Needs, calls, responses, webinars and organisation names are marked."
         ),
-        _("The English pages for buyers, companies and handlers listed above."),
+        _("The English pages for applications, meetings and public records."),
         datetime.date(2027, 1, 31),
     ),
     KnownDefect(

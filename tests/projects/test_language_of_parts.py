@@ -103,3 +103,15 @@ def test_a_call_created_from_the_form_keeps_its_language(client, buyer):
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     assert Call.objects.get(title="Request for information").language == "en"
+
+
+def test_the_english_webinar_page_marks_the_swedish_webinar_text(client):
+    from tests.webinars.factories import WebinarFactory
+
+    webinar = WebinarFactory(title="Innovationsvänlig upphandling", summary="Om funktionskrav.")
+
+    html = page(client, reverse("webinars:detail", args=[webinar.pk]), "en")
+
+    assert '<h1 lang="sv">Innovationsvänlig upphandling</h1>' in html
+    assert '<p class="lead" lang="sv">Om funktionskrav.</p>' in html
+    assert "<h1>Innovationsvänlig upphandling</h1>" in page(client, reverse("webinars:detail", args=[webinar.pk]), "sv")
