@@ -11,6 +11,9 @@ imports nothing and the core finds only what is installed:
   changes by the clock alone (portal/cache.py keeps no stored page past it);
 - `add_demo_seeder(path)`: a function `seed(world)` that `manage.py seed_demo` runs after the core's demo world;
 - `add_privacy_facts(path)`: a function `() -> dict` whose values the privacy page shows (retention periods).
+- `add_accessibility_facts(path)`: a function `() -> dict` whose values the accessibility statement shows
+  (content that does not yet meet the requirements, e.g. `uncaptioned_recordings`: a list of
+  `portal.accessibility.ContentGap`).
 
 Modules named by convention are found the same way, without the core naming an app: `<app>/dashboard.py`
 (`panels(request)`, portal/dashboard.py) and `<app>/schedule.py` (`BEAT_SCHEDULE`, portal/celery.py).
@@ -24,6 +27,7 @@ _urls: list[tuple[str, str]] = []
 _time_boundaries: list[str] = []
 _demo_seeders: list[str] = []
 _privacy_facts: list[str] = []
+_accessibility_facts: list[str] = []
 
 
 def _add(registered: list, entry) -> None:
@@ -48,6 +52,10 @@ def add_privacy_facts(path: str) -> None:
     _add(_privacy_facts, path)
 
 
+def add_accessibility_facts(path: str) -> None:
+    _add(_accessibility_facts, path)
+
+
 def url_includes() -> list[tuple[str, str]]:
     """(prefix, URL module) of every installed app that has pages, in the order of INSTALLED_APPS."""
     return list(_urls)
@@ -69,5 +77,12 @@ def demo_seeders() -> list[Callable]:
 def privacy_facts() -> dict:
     facts: dict = {}
     for path in _privacy_facts:
+        facts.update(_function(path)())
+    return facts
+
+
+def accessibility_facts() -> dict:
+    facts: dict = {}
+    for path in _accessibility_facts:
         facts.update(_function(path)())
     return facts

@@ -295,6 +295,14 @@ AGENCY_ORG_NUMBER = os.environ.get("AGENCY_ORG_NUMBER") or "202100-0000 (ange AG
 AGENCY_EMAIL = os.environ.get("AGENCY_EMAIL") or "registrator@myndighet.example.se (ange AGENCY_EMAIL)"
 AGENCY_PHONE = os.environ.get("AGENCY_PHONE") or "ange AGENCY_PHONE"
 
+# The accessibility statement (/tillganglighet/, lagen (2018:1937) om tillgänglighet till digital offentlig
+# service, Digg's model statement): where a visitor reports an accessibility problem or asks for content in
+# another form. A web form (ACCESSIBILITY_CONTACT_URL) and/or an address; the address falls back to AGENCY_EMAIL.
+ACCESSIBILITY_CONTACT_EMAIL = os.environ.get("ACCESSIBILITY_CONTACT_EMAIL") or AGENCY_EMAIL
+ACCESSIBILITY_CONTACT_URL = os.environ.get("ACCESSIBILITY_CONTACT_URL", "")
+# The date the statement was last reviewed (ISO, YYYY-MM-DD); unset: portal.accessibility.STATEMENT_DATE.
+ACCESSIBILITY_STATEMENT_DATE = os.environ.get("ACCESSIBILITY_STATEMENT_DATE", "")
+
 # HTTPS hardening is on unless DEBUG is on or HTTPS=0 (plain-HTTP test servers).
 HTTPS = env_bool("HTTPS", not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -321,8 +329,12 @@ CSRF_COOKIE_HTTPONLY = True
 
 # Content Security Policy: everything from our own origin, nothing inline, no nonces (the public pages are
 # cached whole, so a per-response nonce could not match; the Django admin loads only files as well).
+# Hosts whose video files the webinar player may play (a recording link ending in .mp4/.webm is played on the
+# page with its caption track); e.g. "https://media.example.se". Empty: only the portal's own origin.
+WEBINAR_MEDIA_HOSTS = env_list("WEBINAR_MEDIA_HOSTS")
 SECURE_CSP = {
     "default-src": [CSP.SELF],
+    "media-src": [CSP.SELF, *WEBINAR_MEDIA_HOSTS],
     "script-src": [CSP.SELF],
     "style-src": [CSP.SELF],
     "img-src": [CSP.SELF, "data:"],

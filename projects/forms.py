@@ -107,7 +107,20 @@ def _division_choices():
     return [("", _("All"))] + [(code[:2], f"{code[:2]} {sv if swedish else en}") for code, _c, en, sv in DIVISIONS]
 
 
-class NeedForm(NoSuffixMixin, DateRangeFormMixin, forms.ModelForm):
+class ContentLanguageMixin:
+    """The text's language (WCAG 3.1.2): Swedish unless the author picks English; left out of a post, Swedish."""
+
+    def _init_language(self):
+        field = self.fields["language"]
+        field.required = False
+        field.widget = forms.RadioSelect(choices=field.choices)
+        field.choices = [choice for choice in field.choices if choice[0]]
+
+    def clean_language(self):
+        return self.cleaned_data.get("language") or "sv"
+
+
+class NeedForm(ContentLanguageMixin, NoSuffixMixin, DateRangeFormMixin, forms.ModelForm):
     themes = forms.MultipleChoiceField(
         label=_("Themes"), choices=Theme.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -117,6 +130,7 @@ class NeedForm(NoSuffixMixin, DateRangeFormMixin, forms.ModelForm):
         model = Need
         fields = [
             "title",
+            "language",
             "summary",
             "problem",
             "desired_effects",
@@ -144,6 +158,7 @@ class NeedForm(NoSuffixMixin, DateRangeFormMixin, forms.ModelForm):
         if self.instance.pk and "cpv" not in self.initial:
             self.initial["cpv"] = list(self.instance.cpv_codes.all())
         self.fields["estimated_value"].widget.attrs.setdefault("inputmode", "numeric")
+        self._init_language()
         # Everything on the need's page is public once the need is published (the assessment is not here).
         mark_fields(self, "public")
 
@@ -245,7 +260,7 @@ class AssessmentForm(NoSuffixMixin, forms.ModelForm):
         return data
 
 
-class CallForm(KeepUploadsMixin, NoSuffixMixin, DateRangeFormMixin, forms.ModelForm):
+class CallForm(KeepUploadsMixin, ContentLanguageMixin, NoSuffixMixin, DateRangeFormMixin, forms.ModelForm):
     attachments = AttachmentsField(label=_("Attachments"))
 
     class Meta:
@@ -253,6 +268,7 @@ class CallForm(KeepUploadsMixin, NoSuffixMixin, DateRangeFormMixin, forms.ModelF
         fields = [
             "kind",
             "title",
+            "language",
             "description",
             "questions_to_market",
             "opens_at",
@@ -278,6 +294,7 @@ class CallForm(KeepUploadsMixin, NoSuffixMixin, DateRangeFormMixin, forms.ModelF
             self.fields[name].input_formats = [DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
         self.fields["kind"].choices = Call.Kind.choices
         self.fields["questions_to_market"].help_text = questions_help()
+        self._init_language()
         # Everything on a published call is public: the call's page shows every field and attachment.
         mark_fields(self, "public")
 

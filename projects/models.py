@@ -140,6 +140,23 @@ class CpvCode(models.Model):
         return self.label_for(get_language())
 
 
+CONTENT_LANGUAGE_HELP = _(
+    "The language the text is written in. Pages in the other language mark it, so that screen readers read it "
+    "with the right pronunciation."
+)
+
+
+def content_language_field():
+    """The language a need's or call's text is written in (WCAG 3.1.2: marked with lang where it differs)."""
+    return models.CharField(
+        _("language of the text"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="sv",
+        help_text=CONTENT_LANGUAGE_HELP,
+    )
+
+
 class Need(RulesModel):
     class Stage(models.TextChoices):
         NEED = "behov", _("Need analysis")
@@ -157,6 +174,7 @@ class Need(RulesModel):
     )
     title = models.CharField(_("title"), max_length=200)
     summary = models.TextField(_("summary"), max_length=1000, help_text=_("A few sentences shown in the catalogue."))
+    language = content_language_field()
     problem = models.TextField(_("problem description"), blank=True)
     desired_effects = models.TextField(_("desired effects"), blank=True)
     affected = models.TextField(_("who is affected"), blank=True)
@@ -424,6 +442,7 @@ class Call(RulesModel):
     need = models.ForeignKey(Need, on_delete=models.PROTECT, related_name="calls", verbose_name=_("need"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.RFI)
     title = models.CharField(_("title"), max_length=200)
+    language = content_language_field()
     description = models.TextField(_("description"))
     # The questions one per line, as the form takes them (trimmed, no blank lines) and as the search indexes them;
     # `projects.structured` makes the numbered rows (`call.market_questions`) from it, which pages and exports show.

@@ -132,6 +132,7 @@ def create_need(
     estimated_value: int | None = None,
     planned_start: date | None = None,
     stage: str = Need.Stage.NEED,
+    language: str = "sv",
     cpv_codes: list[CpvCode] = (),
 ) -> Need:
     """Create a draft need for a verified public body. Side effects: audit row, search vector."""
@@ -150,6 +151,7 @@ def create_need(
         estimated_value=estimated_value,
         planned_start=planned_start,
         stage=stage,
+        language=language,
     )
     need.full_clean(exclude=["search_vector"])
     need.save()
@@ -174,6 +176,7 @@ def update_need(
     estimated_value: int | None = None,
     planned_start: date | None = None,
     stage: str = Need.Stage.NEED,
+    language: str = "sv",
     cpv_codes: list[CpvCode] = (),
 ) -> Need:
     """Save edits to a need (draft or published); an argument left out is an empty field, as in the form.
@@ -194,6 +197,7 @@ def update_need(
         estimated_value=estimated_value,
         planned_start=planned_start,
         stage=stage,
+        language=language,
     )
     need.full_clean(exclude=["search_vector"])
     need.save()
@@ -349,6 +353,7 @@ def create_call(
     questions_to_market: str = "",
     verified_companies_only: bool = False,
     responses_sealed: bool = False,
+    language: str = "sv",
     attachments=(),
 ) -> Call:
     """Create a draft call from a published need; `questions_to_market` (one per line) become its numbered
@@ -365,6 +370,7 @@ def create_call(
         status=Call.Status.DRAFT,
         kind=kind,
         title=title,
+        language=language,
         description=description,
         questions_to_market="\n".join(questions),
         opens_at=opens_at,
@@ -398,6 +404,7 @@ def update_call(
     closes_at: datetime,
     verified_companies_only: bool,
     responses_sealed: bool = False,
+    language: str = "sv",
     attachments=(),
 ) -> Call:
     """Edit a call that has not opened yet (`Call.is_editable`); its numbered questions follow the lines of
@@ -407,7 +414,7 @@ def update_call(
         raise InvalidTransition(NOT_EDITABLE)
     _check_call_dates(opens_at, closes_at)
     questions = structured.parse_questions(questions_to_market)
-    call.kind, call.title, call.description = kind, title, description
+    call.kind, call.title, call.description, call.language = kind, title, description, language
     call.questions_to_market, call.verified_companies_only = "\n".join(questions), verified_companies_only
     call.opens_at, call.closes_at = opens_at, closes_at
     call.responses_sealed = responses_sealed

@@ -50,6 +50,7 @@ class WebinarAdmin(PortalModelAdmin):
         "published_at",
         "cancelled_at",
         "recording_published_at",
+        "recording_captions",  # attached through the recording page, where the file is checked
         "sequence",
         "created_by",
         "created_at",

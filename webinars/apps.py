@@ -13,6 +13,29 @@ def privacy_facts() -> dict:
     }
 
 
+def accessibility_facts() -> dict:
+    """What the accessibility statement lists from webinars: recordings without captions (WCAG 1.2.2)."""
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from portal.accessibility import MEDIA_EXEMPT_BEFORE, ContentGap
+
+    from .selectors import uncaptioned_recordings
+
+    gaps = []
+    for webinar in uncaptioned_recordings():
+        published = webinar.recording_published_at or webinar.ends_at
+        gaps.append(
+            ContentGap(
+                title=webinar.title,
+                url=reverse("webinars:detail", args=[webinar.pk]),
+                published=timezone.localdate(published),
+                exempt=timezone.localdate(published) < MEDIA_EXEMPT_BEFORE,
+            )
+        )
+    return {"uncaptioned_recordings": gaps}
+
+
 class WebinarsConfig(AppConfig):
     name = "webinars"
     verbose_name = _("Webinars")
@@ -24,6 +47,7 @@ class WebinarsConfig(AppConfig):
         registry.add_time_boundary("webinars.selectors.next_public_change")
         registry.add_demo_seeder("webinars.demo.seed")
         registry.add_privacy_facts("webinars.apps.privacy_facts")
+        registry.add_accessibility_facts("webinars.apps.accessibility_facts")
 
         from .models import Registration, Speaker, Webinar
 

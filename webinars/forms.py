@@ -114,6 +114,34 @@ class CancelWebinarForm(NoColonMixin, forms.Form):
 
 class RecordingForm(NoColonMixin, forms.Form):
     recording_url = forms.URLField(label=_("Recording link"), max_length=500, assume_scheme="https")
+    captioned = forms.BooleanField(
+        label=_("The recording's own player shows captions"),
+        required=False,
+        help_text=_("For example captions on the video service. Leave it unticked if you attach a caption file."),
+    )
+    captions_file = forms.FileField(
+        label=_("Caption file (WebVTT, optional)"),
+        required=False,
+        help_text=_(
+            "A .vtt file, at most 2 MB. It is shown as captions when the recording plays on the portal and can be "
+            "downloaded next to the link."
+        ),
+        widget=forms.FileInput(attrs={"accept": ".vtt,text/vtt"}),
+    )
+    remove_captions = forms.BooleanField(label=_("Remove the attached caption file"), required=False)
+
+    def clean_captions_file(self):
+        from .captions import MAX_CAPTION_BYTES, CaptionError, parse_webvtt
+
+        upload = self.cleaned_data.get("captions_file")
+        if not upload:
+            return None
+        if upload.size > MAX_CAPTION_BYTES:
+            raise forms.ValidationError(_("The caption file is larger than 2 MB."))
+        try:
+            return parse_webvtt(upload.read())
+        except CaptionError as error:
+            raise forms.ValidationError(str(error)) from None
 
 
 class RegistrationForm(NoColonMixin, forms.Form):

@@ -47,6 +47,9 @@ class Series(RulesModel):
         return reverse("webinars:series_detail", args=[self.slug])
 
 
+VIDEO_EXTENSIONS = (".mp4", ".webm", ".ogv", ".m4v")
+
+
 class Webinar(RulesModel):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -78,6 +81,14 @@ class Webinar(RulesModel):
         help_text=_("Only shown to confirmed registrants: in their mails and on their personal page."),
     )
     recording_url = models.URLField(_("recording link"), max_length=500, blank=True)
+    # WCAG 1.2.2: a recording needs captions. Either its host's player shows them (the admin ticks
+    # recording_captioned) or the admin attaches a WebVTT file (webinars/captions.py) for the portal's <track>.
+    recording_captioned = models.BooleanField(
+        _("the recording has captions"),
+        default=False,
+        help_text=_("Tick if the recording's own player shows captions, for example on the video service."),
+    )
+    recording_captions = models.TextField(_("captions (WebVTT)"), blank=True)
     capacity = models.PositiveIntegerField(
         _("capacity"),
         null=True,
@@ -127,6 +138,16 @@ class Webinar(RulesModel):
 
     def get_absolute_url(self):
         return reverse("webinars:detail", args=[self.pk])
+
+    @property
+    def has_captions(self) -> bool:
+        """The recording can be watched with captions: on its host's player or with the attached WebVTT file."""
+        return self.recording_captioned or bool(self.recording_captions)
+
+    @property
+    def plays_in_portal(self) -> bool:
+        """The recording link is a video file, played on the page (with the caption track) as well as linked."""
+        return self.recording_url.lower().split("?")[0].endswith(VIDEO_EXTENSIONS)
 
     @property
     def is_draft(self) -> bool:

@@ -38,6 +38,15 @@ def past_webinars() -> QuerySet[Webinar]:
     )
 
 
+def uncaptioned_recordings() -> QuerySet[Webinar]:
+    """Published webinars whose recording is on the portal without captions (the accessibility statement lists them)."""
+    return (
+        Webinar.objects.filter(status=Webinar.Status.PUBLISHED, recording_captioned=False, recording_captions="")
+        .exclude(recording_url="")
+        .order_by("-starts_at", "-id")
+    )
+
+
 def series_list() -> QuerySet[Series]:
     return Series.objects.annotate(
         public_count=Count("webinars", filter=Q(webinars__status__in=PUBLIC_STATUSES))

@@ -273,13 +273,25 @@ def cancel_webinar(*, webinar: Webinar, by: User, message: str) -> Webinar:
 
 
 @transaction.atomic
-def add_recording(*, webinar: Webinar, by: User, recording_url: str) -> Webinar:
-    """Set the recording link of a webinar that has started.
+def add_recording(
+    *,
+    webinar: Webinar,
+    by: User,
+    recording_url: str,
+    captioned: bool | None = None,
+    captions: bytes | str | None = None,
+    remove_captions: bool = False,
+) -> Webinar:
+    """Set the recording link of a webinar that has started, and how it is captioned (WCAG 1.2.2).
 
+    `captioned`: the recording's own player shows captions (None: unchanged). `captions`: a WebVTT file to
+    attach (checked by webinars.captions.parse_webvtt; None: unchanged); `remove_captions` drops the attached one.
     The first time a published webinar gets a recording, everyone who
     registered (confirmed or waiting) is mailed the link.
     Side effects: an audit row; mails to registrants after commit.
     """
+    from .captions import CaptionError, parse_webvtt
+
     webinar = Webinar.objects.select_for_update().get(pk=webinar.pk)
     if not recording_url.strip():
         raise ServiceError(_("Give the link to the recording."), field="recording_url")
@@ -287,13 +299,37 @@ def add_recording(*, webinar: Webinar, by: User, recording_url: str) -> Webinar:
         if webinar.is_cancelled:
             raise InvalidTransition(_("A cancelled webinar has no recording."))
         raise InvalidTransition(_("A recording can be added once the webinar has started."))
+    if captions is not None:
+        try:
+            webinar.recording_captions = parse_webvtt(captions)
+        except CaptionError as error:
+            raise ServiceError(str(error), field="captions_file") from None
+    elif remove_captions:
+        webinar.recording_captions = ""
+    if captioned is not None:
+        webinar.recording_captioned = captioned
     first = webinar.recording_published_at is None and webinar.is_published
     webinar.recording_url = recording_url.strip()
     if first:
         webinar.recording_published_at = timezone.now()
-    webinar.save(update_fields=["recording_url", "recording_published_at", "updated_at"])
+    webinar.save(
+        update_fields=[
+            "recording_url",
+            "recording_captioned",
+            "recording_captions",
+            "recording_published_at",
+            "updated_at",
+        ]
+    )
     write_audit(
-        actor=by, action=AuditAction.WEBINAR_RECORDING_ADDED, obj=webinar, details={"url": webinar.recording_url}
+        actor=by,
+        action=AuditAction.WEBINAR_RECORDING_ADDED,
+        obj=webinar,
+        details={
+            "url": webinar.recording_url,
+            "captioned": webinar.recording_captioned,
+            "captions": bool(webinar.recording_captions),
+        },
     )
     if first:
         from .tasks import notify_recording_published

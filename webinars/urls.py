@@ -12,6 +12,7 @@ urlpatterns = [
     path("series/<slug:slug>/calendar.ics", public.SeriesFeedView.as_view(), name="series_feed"),
     path("<int:pk>/", cache_public_page(public.WebinarDetailView.as_view()), name="detail"),
     path("<int:pk>/calendar.ics", public.WebinarIcsView.as_view(), name="webinar_ics"),
+    path("<int:pk>/captions.vtt", public.WebinarCaptionsView.as_view(), name="captions"),
     path("registration/<str:token>/", registration.RegistrationView.as_view(), name="registration"),
     path(
         "registration/<str:token>/cancel/",

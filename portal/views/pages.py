@@ -27,7 +27,14 @@ class HomeView(PublicView, TemplateView):
 
 
 class AccessibilityView(PublicView, TemplateView):
+    """The accessibility statement (DOS-lagen; Digg's model): status, known defects, how to report, supervision."""
+
     template_name = "portal/accessibility.html"
+
+    def get_context_data(self, **kwargs):
+        from ..accessibility import statement_context
+
+        return super().get_context_data(**statement_context(registry.accessibility_facts()), **kwargs)
 
 
 class PrivacyView(PublicView, TemplateView):

@@ -209,6 +209,15 @@ def trl_chart(counts: dict[int, int], *, estimate: int | None = None, width: int
     }
 
 
+def chart_alt(counts: dict[int, int], *, estimate: int | None) -> str:
+    """The chart's text alternative (the PDF Figure's /Alt, WCAG 1.1.1): every bar's count, and the estimate."""
+    bars = ", ".join(f"TRL {level}: {counts.get(level, 0)}" for level in range(1, 10))
+    text = _("Bar chart of submitted responses per TRL: %(bars)s.") % {"bars": bars}
+    if estimate in range(1, 10):
+        text += " " + _("The organisation's own estimate: TRL %(trl)s.") % {"trl": estimate}
+    return text
+
+
 def format_sek(amount) -> str:
     """An amount in whole kronor the Swedish way: 1250000 → "1 250 000 kr" (non-breaking spaces)."""
     whole = int(round(amount))
@@ -299,6 +308,7 @@ def decision_support_context(document: DecisionDocument) -> dict:
         "meetings_held": meetings_held_count(need),
         "trl_counts": [(level, counts.get(level, 0)) for level in range(1, 10)],
         "chart": trl_chart(counts, estimate=assessment.trl if assessment else None),
+        "chart_alt": chart_alt(counts, estimate=assessment.trl if assessment else None),
         "cancelled_calls": [call for call in calls if call.is_cancelled],
         "price_indications": price_indications([call for call in calls if not call.is_cancelled], responses),
         "median_trl": statistics.median(trls) if trls else None,

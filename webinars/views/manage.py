@@ -185,7 +185,7 @@ class _WebinarActionFormView(WebinarAdminView):
         return self.render_form(self.form_class(initial=self.initial()))
 
     def post(self, request, pk):
-        form = self.form_class(request.POST)
+        form = self.form_class(request.POST, request.FILES)
         if form.is_valid():
             try:
                 self.act(**form.cleaned_data)
@@ -214,10 +214,25 @@ class RecordingView(_WebinarActionFormView):
     success_message = gettext_lazy("The recording link is saved.")
 
     def initial(self):
-        return {"recording_url": self.object.recording_url}
+        return {"recording_url": self.object.recording_url, "captioned": self.object.recording_captioned}
 
-    def act(self, *, recording_url):
-        services.add_recording(webinar=self.object, by=self.request.user, recording_url=recording_url)
+    def render_form(self, form, status=200):
+        return render(
+            self.request,
+            self.template_name,
+            {"webinar": self.object, "form": form, "has_caption_file": bool(self.object.recording_captions)},
+            status=status,
+        )
+
+    def act(self, *, recording_url, captioned, captions_file, remove_captions):
+        services.add_recording(
+            webinar=self.object,
+            by=self.request.user,
+            recording_url=recording_url,
+            captioned=captioned,
+            captions=captions_file,
+            remove_captions=remove_captions,
+        )
 
 
 # Registrations --------------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib import messages
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -90,6 +91,19 @@ class WebinarView(PublicView):
 class WebinarIcsView(WebinarView):
     def get(self, request, pk):
         return ics.http_response(ics.webinar_ics(self.object), f"webinar-{self.object.pk}.ics")
+
+
+class WebinarCaptionsView(WebinarView):
+    """The attached WebVTT captions of a webinar's recording, for the player's <track> and for download."""
+
+    def get(self, request, pk):
+        webinar = self.object
+        if not webinar.recording_captions:
+            raise Http404
+        response = HttpResponse(webinar.recording_captions, content_type="text/vtt; charset=utf-8")
+        response["Content-Disposition"] = f'inline; filename="webinar-{webinar.pk}.vtt"'
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
 
 
 class WebinarDetailView(WebinarView):

@@ -1,0 +1,177 @@
+"""The accessibility statement's facts (tillgänglighetsredogörelse, lagen (2018:1937) om tillgänglighet till
+digital offentlig service, following Digg's model statement): the known defects, when each will be fixed, how
+the portal was assessed, and how to report a problem.
+
+KNOWN_DEFECTS is the list of what is known to fail WCAG 2.1 AA (EN 301 549) and not fixed yet. Remove an entry
+in the change that fixes it; when the list is empty (and no content gap is open) the statement says the portal
+is fully compliant. Content that an app knows to fall short (a webinar recording without captions) comes from
+the apps through `registry.add_accessibility_facts` as `ContentGap`s; the core names no app.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator, validate_email
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+# The supervisory authority and its form for reporting shortcomings in digital public service.
+SUPERVISOR_NAME = _("the Agency for Digital Government (Digg)")
+SUPERVISOR_REPORT_URL = "https://www.digg.se/tdosanmalan"
+# When this statement was last reviewed and the portal last assessed (ACCESSIBILITY_STATEMENT_DATE overrides).
+STATEMENT_DATE = datetime.date(2026, 12, 2)
+ASSESSMENT_DATE = datetime.date(2026, 12, 2)
+# Prerecorded time-based media published before this date are outside the law's requirements.
+MEDIA_EXEMPT_BEFORE = datetime.date(2020, 9, 23)
+# A recording published without captions gets them within this many days.
+CAPTION_WITHIN_DAYS = 30
+
+
+@dataclass(frozen=True)
+class KnownDefect:
+    """One known failure of a WCAG 2.1 success criterion, what it affects and when it will be fixed."""
+
+    criteria: tuple[str, ...]
+    description: Promise | str
+    affects: Promise | str
+    fix_by: datetime.date
+
+
+@dataclass(frozen=True)
+class ContentGap:
+    """A piece of content that falls short (e.g. a recording without captions); `exempt` when the law does not
+    cover it (published before MEDIA_EXEMPT_BEFORE)."""
+
+    title: str
+    url: str
+    published: datetime.date
+    exempt: bool
+
+    @property
+    def fix_by(self) -> datetime.date:
+        return self.published + datetime.timedelta(days=CAPTION_WITHIN_DAYS)
+
+
+# Issue 17's items still open when this was written (the PDFs and this statement are fixed).
+KNOWN_DEFECTS: tuple[KnownDefect, ...] = (
+    KnownDefect(
+        ("1.3.1", "3.3.2", "4.1.1"),
+        _(
+            "The password rules on the sign-up and password change pages are not tied to the password field, "
+            "so a screen reader does not read them with it."
+        ),
+        _("Creating an account and changing your password."),
+        datetime.date(2027, 1, 31),
+    ),
+    KnownDefect(
+        ("3.3.2",),
+        _("Not every form says in text which fields are required and which are optional."),
+        _("Forms, for example the need form and webinar registration."),
+        datetime.date(2027, 1, 31),
+    ),
+    KnownDefect(
+        ("1.3.1", "3.3.1", "2.4.3"),
+        _(
+            "When a group of radio buttons or check boxes has an error, the link in the error summary does not "
+            "lead to the choices and the error is not read out with the group."
+        ),
+        _("The decision, assessment and need forms."),
+        datetime.date(2027, 1, 31),
+    ),
+    KnownDefect(
+        ("1.3.5",),
+        _("Name, e-mail and organisation fields do not tell the browser what they hold, so it cannot fill them in."),
+        _("Webinar registration, sign-up and your profile."),
+        datetime.date(2027, 1, 31),
+    ),
+    KnownDefect(
+        ("3.1.2",),
+        _(
+            "On the English pages for innovation-check applications, dialogue meetings and public records, longer "
+            "texts that users wrote in Swedish are not yet marked as Swedish, so a screen reader may read them "
+            "with English pronunciation. Needs, calls, responses, webinars and organisation names are marked."
+        ),
+        _("The English pages for applications, meetings and public records."),
+        datetime.date(2027, 1, 31),
+    ),
+    KnownDefect(
+        ("4.1.3", "2.4.3"),
+        _(
+            "A confirmation after a form may not be read out by a screen reader, and focus moves to the top of "
+            "the page instead of to the message."
+        ),
+        _("Every form that shows a confirmation."),
+        datetime.date(2027, 1, 31),
+    ),
+    KnownDefect(
+        ("1.1.1", "2.1.1"),
+        _(
+            "When you set up two-factor authentication, the secret key cannot be selected or copied, and the QR "
+            "code's text alternative is the raw key."
+        ),
+        _("Handlers and administrators setting up two-factor authentication."),
+        datetime.date(2027, 1, 31),
+    ),
+    KnownDefect(
+        ("1.4.10", "2.4.7"),
+        _(
+            "At 320 pixels width, long words in the site name and in headings break in the middle; the date "
+            "picker's icon does not show focus like other controls."
+        ),
+        _("Small screens and keyboard use of date fields."),
+        datetime.date(2027, 2, 28),
+    ),
+)
+
+
+def statement_date() -> datetime.date:
+    value = getattr(settings, "ACCESSIBILITY_STATEMENT_DATE", "")
+    if value:
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            pass
+    return STATEMENT_DATE
+
+
+def contact_email() -> str:
+    """The address for accessibility problems, if a real one is set (ACCESSIBILITY_CONTACT_EMAIL or AGENCY_EMAIL)."""
+    email = (getattr(settings, "ACCESSIBILITY_CONTACT_EMAIL", "") or "").strip()
+    try:
+        validate_email(email)
+    except ValidationError:
+        return ""
+    return email
+
+
+def contact_url() -> str:
+    url = (getattr(settings, "ACCESSIBILITY_CONTACT_URL", "") or "").strip()
+    try:
+        URLValidator(schemes=["https", "http"])(url)
+    except ValidationError:
+        return ""
+    return url
+
+
+def statement_context(facts: dict) -> dict:
+    """Everything templates/portal/accessibility.html shows; `facts` are the apps' (registry) content gaps."""
+    recordings = list(facts.get("uncaptioned_recordings", []))
+    open_recordings = [gap for gap in recordings if not gap.exempt]
+    return {
+        "known_defects": KNOWN_DEFECTS,
+        "open_recordings": open_recordings,
+        "exempt_recordings": [gap for gap in recordings if gap.exempt],
+        "fully_compliant": not KNOWN_DEFECTS and not open_recordings,
+        "contact_email": contact_email(),
+        "contact_url": contact_url(),
+        "agency_name": settings.AGENCY_NAME,
+        "supervisor_name": SUPERVISOR_NAME,
+        "supervisor_report_url": SUPERVISOR_REPORT_URL,
+        "statement_date": statement_date(),
+        "assessment_date": ASSESSMENT_DATE,
+        "media_exempt_before": MEDIA_EXEMPT_BEFORE,
+    }
