@@ -56,38 +56,8 @@ class ContentGap:
         return self.published + datetime.timedelta(days=CAPTION_WITHIN_DAYS)
 
 
-# Issue 17's items still open when this was written (the PDFs and this statement are fixed).
+# What is known to fail and not fixed yet.
 KNOWN_DEFECTS: tuple[KnownDefect, ...] = (
-    KnownDefect(
-        ("1.3.1", "3.3.2", "4.1.1"),
-        _(
-            "The password rules on the sign-up and password change pages are not tied to the password field, "
-            "so a screen reader does not read them with it."
-        ),
-        _("Creating an account and changing your password."),
-        datetime.date(2027, 1, 31),
-    ),
-    KnownDefect(
-        ("3.3.2",),
-        _("Not every form says in text which fields are required and which are optional."),
-        _("Forms, for example the need form and webinar registration."),
-        datetime.date(2027, 1, 31),
-    ),
-    KnownDefect(
-        ("1.3.1", "3.3.1", "2.4.3"),
-        _(
-            "When a group of radio buttons or check boxes has an error, the link in the error summary does not "
-            "lead to the choices and the error is not read out with the group."
-        ),
-        _("The decision, assessment and need forms."),
-        datetime.date(2027, 1, 31),
-    ),
-    KnownDefect(
-        ("1.3.5",),
-        _("Name, e-mail and organisation fields do not tell the browser what they hold, so it cannot fill them in."),
-        _("Webinar registration, sign-up and your profile."),
-        datetime.date(2027, 1, 31),
-    ),
     KnownDefect(
         ("3.1.2",),
         _(
@@ -97,33 +67,6 @@ KNOWN_DEFECTS: tuple[KnownDefect, ...] = (
         ),
         _("The English pages for applications, meetings and public records."),
         datetime.date(2027, 1, 31),
-    ),
-    KnownDefect(
-        ("4.1.3", "2.4.3"),
-        _(
-            "A confirmation after a form may not be read out by a screen reader, and focus moves to the top of "
-            "the page instead of to the message."
-        ),
-        _("Every form that shows a confirmation."),
-        datetime.date(2027, 1, 31),
-    ),
-    KnownDefect(
-        ("1.1.1", "2.1.1"),
-        _(
-            "When you set up two-factor authentication, the secret key cannot be selected or copied, and the QR "
-            "code's text alternative is the raw key."
-        ),
-        _("Handlers and administrators setting up two-factor authentication."),
-        datetime.date(2027, 1, 31),
-    ),
-    KnownDefect(
-        ("1.4.10", "2.4.7"),
-        _(
-            "At 320 pixels width, long words in the site name and in headings break in the middle; the date "
-            "picker's icon does not show focus like other controls."
-        ),
-        _("Small screens and keyboard use of date fields."),
-        datetime.date(2027, 2, 28),
     ),
 )
 
