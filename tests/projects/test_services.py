@@ -219,7 +219,7 @@ def test_a_call_whose_closing_time_was_moved_later_is_not_closed_by_a_task_that_
     call.refresh_from_db()
     assert result["closed"] == 0
     assert (call.status, call.closes_at) == (Call.Status.OPEN, later)
-    with pytest.raises(InvalidTransition, match="The call's closing time has not come."):
+    with pytest.raises(InvalidTransition, match="Förfrågans sista svarstid har inte passerat."):
         real(call=call, to=Call.State.CLOSED)
 
 
