@@ -134,6 +134,13 @@ class Track(models.Model):
     call = models.ForeignKey(GrantCall, on_delete=models.CASCADE, related_name="tracks", verbose_name=_("grant call"))
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
+
+    class CapField(models.TextChoices):
+        """The two caps, named in the audit log's "cap changed" rows (their `field`)."""
+
+        CAP_ONE = "cap_one", _("cap for one external competence")
+        CAP_TWO_OR_MORE = "cap_two_or_more", _("cap for two or more external competences")
+
     cap_one = models.PositiveIntegerField(_("cap, one external competence (SEK)"))
     cap_two_or_more = models.PositiveIntegerField(
         _("cap, two or more external competences (SEK)"),
