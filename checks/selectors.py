@@ -103,7 +103,9 @@ def applications_for(user) -> QuerySet[Application]:
 
 def get_application_for(user, pk) -> Application:
     """An application of the organisation the user acts for; 404 for anything else."""
-    return _get(_with_thread_flag(applications_for(user).select_related("decision", "final_report")), pk)
+    return _get(
+        _with_thread_flag(applications_for(user).select_related("need", "decision__corrects", "final_report")), pk
+    )
 
 
 def get_application_for_staff(user, pk) -> Application:
@@ -118,8 +120,9 @@ def get_application_for_staff(user, pk) -> Application:
 
 def get_application_page_for_staff(user, pk) -> Application:
     """`get_application_for_staff` for the handler's page of the application, in one query with what the page
-    shows beside it: the decision that stands with who decided and presented it and the decision it corrects, the
-    pending proposal with who presented it, and `granted_in_call` (the sum granted in the call, `budget_granted`)."""
+    shows beside it: the linked need, the decision that stands with who decided and presented it and the decision
+    it corrects, the pending proposal with who presented it, and `granted_in_call` (the sum granted in the call,
+    as `budget_granted`)."""
     granted = (
         Decision.objects.filter(application__call=OuterRef("call_id"), outcome=Decision.Outcome.APPROVED)
         .order_by()
@@ -139,6 +142,7 @@ def get_application_page_for_staff(user, pk) -> Application:
                 granted_in_call=Coalesce(Subquery(granted), 0),
             )
             .select_related(
+                "need",
                 "decision__decided_by",
                 "decision__presented_by",
                 "decision__corrects",

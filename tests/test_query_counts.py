@@ -177,9 +177,9 @@ def test_deciders_page(client):
 
 
 def _full_application(handler):
-    """An approved application with everything the handler's page lists: a completion sent back (the page compares
-    the versions), reviews by two handlers, the applicant's attachments, a decision with its letter, a pending
-    correction proposal and a thread with an attachment."""
+    """An approved application with everything the handler's page lists: a linked need, a completion sent back
+    (the page compares the versions), reviews by two handlers, the applicant's attachments, a decision with its
+    letter, a pending correction proposal and a thread with an attachment."""
     from checks.messages import services as message_services
     from portal.files import attach_bytes
     from tests.checks.factories import decide, make_decider
@@ -187,6 +187,7 @@ def _full_application(handler):
     call = make_call()
     application = make_application(call=call, state=S.COMPLETION_REQUESTED, assigned_to=handler)
     check_services.resubmit_application(application=application, by=application.contact, message="Kompletterad")
+    Application.objects.filter(pk=application.pk).update(need=NeedFactory(organisation=application.organisation))
     scores = {criterion.pk: (4, "Bra.") for criterion in call.criteria.all()}
     for reviewer in (handler, make_handler()):
         check_services.save_review(application=application, handler=reviewer, scores=scores, recommendation="approve")
