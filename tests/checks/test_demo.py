@@ -38,3 +38,12 @@ def test_seed_demo_gives_both_buyers_every_state_and_is_idempotent():
     assert DecisionLetter.objects.count() == Application.objects.exclude(decision=None).count() == 8
     references = [r for r in Application.objects.values_list("reference", flat=True) if r]
     assert len(references) == len(set(references))
+
+
+def test_seed_demo_sets_the_waiting_time_of_every_submitted_application():
+    call_command("seed_demo", stdout=io.StringIO())
+
+    submitted = Application.objects.exclude(state=Application.State.DRAFT)
+    assert submitted.exists()
+    assert not submitted.filter(waiting_since__isnull=True).exists()
+    assert not Application.objects.filter(state=Application.State.DRAFT, waiting_since__isnull=False).exists()
