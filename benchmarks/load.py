@@ -119,6 +119,8 @@ def _pages() -> list[Page]:
 
     need = Need.objects.filter(visibility=Need.Visibility.PUBLISHED, calls__isnull=False).order_by("pk").first()
     webinar = Webinar.objects.filter(status=Webinar.Status.PUBLISHED).order_by("-starts_at").first()
+    queue = queue_paths()
+    threads, application_pages = thread_paths()
     return [
         Page("/healthz (trivial view)", ["/healthz"], kind="trivial"),
         Page("home", ["/"]),
@@ -129,28 +131,51 @@ def _pages() -> list[Page]:
         Page("webinar page", [f"/webinars/{webinar.pk}/"]),
         Page("buyer's dashboard", ["/dashboard/"], BENCH_BUYER, "signed-in"),
         Page("company's dashboard", ["/dashboard/"], BENCH_COMPANY, "signed-in"),
-        Page("handler queue", ["/checks/review/"], BENCH_HANDLER, "signed-in"),
-        Page("handler queue, tabs and search", QUEUE_PATHS[1:], BENCH_HANDLER, "signed-in"),
+        Page("handler queue", queue[:1], BENCH_HANDLER, "signed-in"),
+        Page("handler queue, tabs and search", queue[1:], BENCH_HANDLER, "signed-in"),
+        Page("message thread (handler)", threads, BENCH_HANDLER, "signed-in"),
+        Page("application page (handler)", application_pages, BENCH_HANDLER, "signed-in"),
     ]
 
 
-# The handler queue's tabs and search (checks.selectors.queue_view_filter), measured by wrk above and in-process
-# below (`--queue-only`).
-QUEUE_PATHS = [
-    "/checks/review/",
-    "/checks/review/?view=mine",
-    "/checks/review/?view=unassigned",
-    "/checks/review/?view=awaiting_decision",
-    "/checks/review/?view=overdue",
-    "/checks/review/?view=all&sort=waiting",
-    "/checks/review/?view=all&q=sensorer",
-    "/checks/review/?view=all&q=IC-2026-00",
-]
+# The handler queue's search and sort, beside every tab (`queue_paths`), measured by wrk above and in-process below
+# (`--queue-only`).
+QUEUE_EXTRA = ["?view=all&sort=waiting", "?view=all&q=sensorer", "?view=all&q=IC-2026-00"]
+THREADS = 4  # message threads of as many applications (seeded on every tenth submitted application)
+
+
+def queue_paths() -> list[str]:
+    """The queue as it opens, then every tab of checks.selectors.QUEUE_VIEWS (a new tab is measured without a
+    change here), then the sort by days waiting and the search."""
+    from django.urls import reverse
+
+    from checks.selectors import QUEUE_VIEWS
+
+    base = reverse("checks:queue")
+    return [base, *(f"{base}?view={view}" for view in QUEUE_VIEWS), *(base + extra for extra in QUEUE_EXTRA)]
+
+
+def thread_paths() -> tuple[list[str], list[str]]:
+    """The handler's thread page and application page of the first THREADS applications with a seeded thread."""
+    from django.urls import reverse
+
+    from checks.messages.models import Message
+
+    pks = list(
+        Message.objects.exclude(application__state="draft")
+        .order_by("application_id")
+        .values_list("application_id", flat=True)
+        .distinct()[:THREADS]
+    )
+    return (
+        [reverse("checks:messages", args=[pk]) for pk in pks],
+        [reverse("checks:review_detail", args=[pk]) for pk in pks],
+    )
 
 
 def _queue_times(runs: int = 20) -> list[tuple[str, list[float]]]:
-    """Milliseconds to render each queue path for the bench handler in-process (view, selector, template; no page
-    cache), `runs` times each after one warm-up."""
+    """Milliseconds to render each queue path, then the thread and application pages, for the bench handler
+    in-process (view, selector, template; no page cache), `runs` times each after one warm-up."""
     from django.test import Client
     from django.test.utils import override_settings
 
@@ -161,7 +186,8 @@ def _queue_times(runs: int = 20) -> list[tuple[str, list[float]]]:
     client.force_login(User.objects.get(email=BENCH_HANDLER))
     results = []
     with override_settings(ALLOWED_HOSTS=["*"], PUBLIC_PAGE_CACHE=False, REQUIRE_STAFF_MFA=False):
-        for path in QUEUE_PATHS:
+        threads, application_pages = thread_paths()
+        for path in [*queue_paths(), *threads[:1], *application_pages[:1]]:
             response = client.get(path)
             if response.status_code != 200:
                 raise SystemExit(f"{path} answered {response.status_code}")
@@ -180,7 +206,10 @@ def queue_only() -> int:
     _setup_django()
     from checks.models import Application
 
-    print(f"Handler queue over {Application.objects.count()} applications, in-process, no page cache:")
+    print(
+        f"Handler queue over {Application.objects.count()} applications, a thread and an application page, "
+        "in-process, no page cache:"
+    )
     for path, times in _queue_times():
         print(f"  {path:<45} {_queue_summary(times)}")
     return 0
@@ -385,7 +414,7 @@ def main() -> int:
             f"{result.rps / trivial:>9.0%} {result.errors:>6}  {_target(result, trivial)}"
         )
     for path, times in _queue_times():
-        print(f"Handler queue {path} in-process (no page cache): {_queue_summary(times)}")
+        print(f"Handler page {path} in-process (no page cache): {_queue_summary(times)}")
     print(f"\n100 catalogue searches on PostgreSQL (selector, no page cache): {_search_summary(_search_times())}")
     print(f"100 catalogue searches on SQLite, scale {SQLITE_SCALE} (FTS5): {_sqlite_search_times()}")
     from projects.models import CpvCode

@@ -7,7 +7,7 @@ generator is seeded, so two runs at the same scale produce the same world.
 
 At scale 1: 200 public bodies, 2 000 companies, 20 000 needs (half published),
 2 000 calls, 40 000 responses, 10 000 questions, 5 000 check applications with
-reviews and decisions, 300 webinars, 30 000 registrations.
+reviews and decisions (every tenth submitted one with a thread of 8 messages), 300 webinars, 30 000 registrations.
 """
 
 import random
@@ -20,10 +20,12 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from checks.messages.models import MESSAGE_FILES, Message
 from checks.models import (
     Application,
     BudgetLine,
@@ -38,7 +40,7 @@ from checks.models import (
     StateChange,
     Track,
 )
-from portal.models import Membership, Organisation, User
+from portal.models import Attachment, Membership, Organisation, User
 from portal.orgnr import luhn_ok
 from portal.rules import HANDLERS_GROUP, PORTAL_ADMINS_GROUP
 from projects.models import (
@@ -64,6 +66,7 @@ BENCH_HANDLER = "handler@bench.test"
 BENCH_ADMIN = "admin@bench.test"
 
 BATCH = 2000
+MESSAGES_PER_THREAD = 8  # on every tenth submitted application (the thread page of benchmarks/load.py)
 
 PLACES = [
     "Umeå",
@@ -521,6 +524,7 @@ def _seed_checks(rng, n, now, public, buyers, needs, handlers, admin) -> None:
             counter += 1
             reference = f"IC-{year}-{counter:05d}"
         start = call.closes_on + timedelta(days=30)
+        submitted_at = now - timedelta(days=rng.randint(1, 300)) if reference else None
         applications.append(
             Application(
                 call=call,
@@ -537,7 +541,9 @@ def _seed_checks(rng, n, now, public, buyers, needs, handlers, admin) -> None:
                 period_end=start + timedelta(days=180),
                 state=state,
                 reference=reference,
-                submitted_at=now - timedelta(days=rng.randint(1, 300)) if reference else None,
+                submitted_at=submitted_at,
+                # As services._move would set it (bulk inserts skip it): the submission is the applicant's last move.
+                waiting_since=submitted_at,
                 assigned_to=rng.choice([None, *handlers]) if reference else None,
                 created_by=buyers[org_index],
             )
@@ -575,6 +581,7 @@ def _seed_checks(rng, n, now, public, buyers, needs, handlers, admin) -> None:
     StateChange.objects.filter(to_state=states.SUBMITTED).update(
         created_at=Subquery(Application.objects.filter(pk=OuterRef("application_id")).values("submitted_at")[:1])
     )
+    _seed_messages(rng, submitted, handlers)
     reviewed_states = {
         states.IN_REVIEW,
         states.COMPLETION_REQUESTED,
@@ -636,6 +643,44 @@ def _seed_checks(rng, n, now, public, buyers, needs, handlers, admin) -> None:
             )
             for a in applications
             if a.state in (states.FINAL_REPORT_SUBMITTED, states.CLOSED)
+        ],
+    )
+
+
+def _seed_messages(rng, submitted, handlers) -> None:
+    """A thread on every tenth submitted application: the applicant and a handler write in turn, an internal note
+    between, and every third message has an attachment (a row only: the pages list files, the bench downloads
+    none)."""
+    messages = []
+    for a in submitted[::10]:
+        handler = a.assigned_to or handlers[0]
+        for turn in range(MESSAGES_PER_THREAD):
+            from_applicant = turn % 2 == 0
+            messages.append(
+                Message(
+                    application=a,
+                    sender=Message.Sender.APPLICANT if from_applicant else Message.Sender.HANDLER,
+                    internal=turn % 4 == 3,
+                    author=a.contact if from_applicant else handler,
+                    body=_text(rng, 3),
+                )
+            )
+    messages = _bulk(Message, messages)
+    message_type = ContentType.objects.get_for_model(Message)
+    _bulk(
+        Attachment,
+        [
+            Attachment(
+                content_type=message_type,
+                object_id=str(message.pk),
+                purpose=MESSAGE_FILES,
+                file=f"bench/bilaga-{message.pk}.pdf",
+                filename=f"bilaga-{message.pk}.pdf",
+                mime_type="application/pdf",
+                size=120_000,
+                uploaded_by=message.author,
+            )
+            for message in messages[::3]
         ],
     )
 
@@ -714,6 +759,7 @@ def counts() -> dict:
         "responses": Response.objects.count(),
         "questions": Question.objects.count(),
         "check applications": Application.objects.count(),
+        "check messages": Message.objects.count(),
         "reviews": Review.objects.count(),
         "decisions": Decision.objects.count(),
         "webinars": Webinar.objects.count(),

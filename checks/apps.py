@@ -19,9 +19,10 @@ class ChecksConfig(AppConfig):
     def register_audit(self):
         from portal import audit
 
-        from .models import Application, ConflictOfInterest, ExpertiseLine, Review
+        from .models import Application, ConflictOfInterest, ExpertiseLine, Review, Track
 
         audit.register_personal(ConflictOfInterest, ExpertiseLine, Review)
         audit.register_labels("application", Application.State)
         audit.register_labels("application", Review.Recommendation, keys=["recommendation"])
         audit.register_labels("decision", Application.State)
+        audit.register_labels("grantcall", Track.CapField, keys=["field"])

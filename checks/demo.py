@@ -216,16 +216,21 @@ def _calls(admin):
 
 
 def _walk(application, path, handler, owner):
-    """Record the history of a demo application along its path (no mails)."""
+    """Record the history of a demo application along its path (no mails), and its `waiting_since` as
+    services._move sets it (the moment of the applicant's last move)."""
     previous = S.DRAFT
     for state in path:
         by = owner if state in (S.SUBMITTED, S.FINAL_REPORT_SUBMITTED, S.WITHDRAWN) else handler
         if state == S.IN_REVIEW and previous == S.COMPLETION_REQUESTED:
             by = owner
-        StateChange.objects.create(
+        change = StateChange.objects.create(
             application=application, from_state=previous, to_state=state, by=by, message=MESSAGES.get(state, "")
         )
+        if Application.is_applicant_move(previous, state):
+            application.waiting_since = change.created_at
         previous = state
+    if application.waiting_since is not None:
+        Application.objects.filter(pk=application.pk).update(waiting_since=application.waiting_since)
 
 
 def _review(application, handler):

@@ -134,6 +134,13 @@ class Track(models.Model):
     call = models.ForeignKey(GrantCall, on_delete=models.CASCADE, related_name="tracks", verbose_name=_("grant call"))
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
+
+    class CapField(models.TextChoices):
+        """The two caps, named in the audit log's "cap changed" rows (their `field`)."""
+
+        CAP_ONE = "cap_one", _("cap for one external competence")
+        CAP_TWO_OR_MORE = "cap_two_or_more", _("cap for two or more external competences")
+
     cap_one = models.PositiveIntegerField(_("cap, one external competence (SEK)"))
     cap_two_or_more = models.PositiveIntegerField(
         _("cap, two or more external competences (SEK)"),
@@ -216,6 +223,9 @@ class Application(RulesModel):
     REVIEWABLE_STATES = frozenset({State.SUBMITTED, State.IN_REVIEW, State.COMPLETION_REQUESTED})
     UNDER_HANDLING_STATES = REVIEWABLE_STATES | {State.FINAL_REPORT_SUBMITTED}
     CORRECTABLE_STATES = frozenset({State.APPROVED, State.REJECTED})
+    # The applicant's moves (submitting, sending a completion back, submitting the final report): each sets
+    # `waiting_since`, from which the handler queue counts the days waiting (`is_applicant_move`).
+    APPLICANT_MOVE_TARGETS = frozenset({State.SUBMITTED, State.FINAL_REPORT_SUBMITTED})
 
     call = models.ForeignKey(
         GrantCall, on_delete=models.PROTECT, related_name="applications", verbose_name=_("grant call")
@@ -248,6 +258,9 @@ class Application(RulesModel):
     state = models.CharField(_("state"), max_length=30, choices=State.choices, default=State.DRAFT, db_index=True)
     reference = models.CharField(_("reference number"), max_length=20, unique=True, null=True, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    # The moment of the applicant's last move (`is_applicant_move`), set by services._move: the queue's "days
+    # waiting", its "overdue" tab and its sort read it through an index instead of the state history.
+    waiting_since = models.DateTimeField(_("waiting since"), null=True, blank=True, editable=False)
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -266,8 +279,11 @@ class Application(RulesModel):
         verbose_name = _("application")
         verbose_name_plural = _("applications")
         ordering = ["-created_at", "-id"]
-        # The handler queue is sorted by submission: an index scan stops at the page.
-        indexes = [models.Index(fields=["submitted_at", "id"], name="application_submitted")]
+        # The handler queue is sorted by submission or by the time waiting: an index scan stops at the page.
+        indexes = [
+            models.Index(fields=["submitted_at", "id"], name="application_submitted"),
+            models.Index(fields=["waiting_since", "id"], name="application_waiting"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(period_end__isnull=True)
@@ -309,6 +325,12 @@ class Application(RulesModel):
     def __str__(self):
         return f"{self.reference or _('Draft')}: {self.title}"
 
+    @classmethod
+    def is_applicant_move(cls, from_state: str, to_state: str) -> bool:
+        """A move the applicant makes: submitting, sending a completion back, submitting the final report. From
+        then on the application waits for the agency (`waiting_since`)."""
+        return to_state in cls.APPLICANT_MOVE_TARGETS or from_state == cls.State.COMPLETION_REQUESTED
+
     @property
     def is_draft(self) -> bool:
         """Not yet submitted: only the applicant sees it, and it can be submitted."""
@@ -337,7 +359,9 @@ class Application(RulesModel):
     def pending_proposal(self):
         """The proposal for a decision that waits for a decider, or None (one query, kept on the object)."""
         if not hasattr(self, "_pending_proposal"):
-            self._pending_proposal = self.proposals.filter(status=DecisionProposal.Status.PENDING).first()
+            self._pending_proposal = (
+                self.proposals.filter(status=DecisionProposal.Status.PENDING).select_related("proposed_by").first()
+            )
         return self._pending_proposal
 
     @property

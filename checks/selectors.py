@@ -13,6 +13,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    FilteredRelation,
     OuterRef,
     Prefetch,
     Q,
@@ -36,6 +37,7 @@ from .models import (
     ConflictOfInterest,
     Criterion,
     Decision,
+    DecisionProposal,
     FinalReport,
     GrantCall,
     Review,
@@ -45,6 +47,10 @@ from .models import (
 )
 
 S = Application.State
+
+# The purposes of an application's own attachments (portal.files): the applicant's and the final report's.
+APPLICANT_FILES = "application"
+FINAL_REPORT_FILES = "final_report"
 
 
 def _get(queryset, pk):
@@ -114,7 +120,9 @@ def applications_for(user) -> QuerySet[Application]:
 
 def get_application_for(user, pk) -> Application:
     """An application of the organisation the user acts for; 404 for anything else."""
-    return _get(_with_thread_flag(applications_for(user).select_related("decision", "final_report")), pk)
+    return _get(
+        _with_thread_flag(applications_for(user).select_related("need", "decision__corrects", "final_report")), pk
+    )
 
 
 def get_application_for_staff(user, pk) -> Application:
@@ -127,23 +135,107 @@ def get_application_for_staff(user, pk) -> Application:
     )
 
 
+def get_application_page_for_staff(user, pk) -> Application:
+    """`get_application_for_staff` for the handler's page of the application, in one query with what the page
+    shows beside it: the linked need, the decision that stands with who decided and presented it and the decision
+    it corrects, the pending proposal with who presented it, and `granted_in_call` (the sum granted in the call,
+    as `budget_granted`)."""
+    granted = (
+        Decision.objects.filter(application__call=OuterRef("call_id"), outcome=Decision.Outcome.APPROVED)
+        .order_by()
+        .values("application__call")
+        .annotate(total=Sum("granted_amount"))
+        .values("total")
+    )
+    if not is_staff_role(user):
+        raise Http404
+    application = _get(
+        _with_thread_flag(
+            _application_base()
+            .exclude(state=S.DRAFT)
+            # At most one pending proposal per application (a unique constraint): a join, not a query of its own.
+            .annotate(
+                pending=FilteredRelation("proposals", condition=Q(proposals__status=DecisionProposal.Status.PENDING)),
+                granted_in_call=Coalesce(Subquery(granted), 0),
+            )
+            .select_related(
+                "need",
+                "decision__decided_by",
+                "decision__presented_by",
+                "decision__corrects",
+                "final_report",
+                "pending__proposed_by",
+            )
+        ),
+        pk,
+    )
+    # Application.pending_proposal reads no more (no attribute when the join found none).
+    application._pending_proposal = getattr(application, "pending", None)
+    return application
+
+
+def letter_and_decisions(application) -> tuple:
+    """The newest decision letter and the decisions for an application's page: no query before a decision; one
+    (the letters) while the decision that stands corrects none, as it is then the only one; two after a
+    correction (FL 36 §), every decision with its `letter_list` (newest first), read with the letters once."""
+    decision = getattr(application, "decision", None)
+    if decision is None:
+        return None, []
+    letters = list(application.letters.order_by("-version", "-id"))
+    if decision.corrects_id is None:
+        return (letters[0] if letters else None), [decision]
+    # Every decision on the application, newest first: the one that stands and those corrected (FL 36 §).
+    decisions = list(
+        Decision.objects.filter(for_application=application)
+        .select_related("decided_by", "presented_by", "corrects")
+        .order_by("-decided_at", "-id")
+    )
+    for each in decisions:
+        each.letter_list = [letter for letter in letters if letter.decision_id == each.pk]
+    return (letters[0] if letters else None), decisions
+
+
+def page_files(application, user) -> dict:
+    """Every file an application's page lists, in one query: the applicant's (`services.APPLICANT_FILES`), the
+    final report's (`services.FINAL_REPORT_FILES`) and, by message id, those of the thread's messages the user
+    may see (internal notes' for staff only). Keyed by purpose; the messages' under "messages"."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import CharField
+    from django.db.models.functions import Cast
+
+    from portal.models import Attachment
+
+    from .messages.models import MESSAGE_FILES, Message
+
+    wanted = Q(
+        content_type=ContentType.objects.get_for_model(Application),
+        object_id=str(application.pk),
+        purpose__in=[APPLICANT_FILES, FINAL_REPORT_FILES],
+    )
+    if getattr(application, "has_messages", True):
+        messages = Message.objects.filter(application=application)
+        if not is_staff_role(user):
+            messages = messages.filter(internal=False)
+        wanted |= Q(
+            content_type=ContentType.objects.get_for_model(Message),
+            purpose=MESSAGE_FILES,
+            object_id__in=messages.order_by().values(text_id=Cast("pk", CharField())),
+        )
+    files: dict = {APPLICANT_FILES: [], FINAL_REPORT_FILES: [], "messages": {}}
+    for attachment in Attachment.objects.filter(wanted).order_by("created_at", "id"):
+        if attachment.purpose == MESSAGE_FILES:
+            files["messages"].setdefault(attachment.object_id, []).append(attachment)
+        else:
+            files[attachment.purpose].append(attachment)
+    return files
+
+
 def people_to_mail(application) -> list:
     """Who is mailed about an application: the contact person and the organisation's owners, once each."""
     people = {application.contact.pk: application.contact}
     for owner in organisation_owners(application.organisation):
         people.setdefault(owner.pk, owner)
     return list(people.values())
-
-
-def decisions_of(application) -> list:
-    """Every decision on the application, newest first: the one that stands and those corrected (FL 36 §), each
-    with its letters (newest first) and who presented and decided it."""
-    return list(
-        Decision.objects.filter(for_application=application)
-        .select_related("decided_by", "presented_by", "corrects")
-        .prefetch_related("letters")
-        .order_by("-decided_at", "-id")
-    )
 
 
 def handlers_with_decide_right() -> QuerySet:
@@ -343,9 +435,6 @@ NEEDS_ACTION_STATES = frozenset({S.SUBMITTED, S.IN_REVIEW, S.FINAL_REPORT_SUBMIT
 # as simply, quickly and cheaply as possible; the agency's own handling target is two weeks per step).
 OVERDUE_DAYS = 14
 
-# The state changes the applicant makes: submitting, sending a completion back, submitting the final report.
-APPLICANT_MOVES = Q(to_state__in=[S.SUBMITTED, S.FINAL_REPORT_SUBMITTED]) | Q(from_state=S.COMPLETION_REQUESTED)
-
 QUEUE_SORTS = {
     "submitted": ("submitted_at", "id"),
     "-submitted": ("-submitted_at", "-id"),
@@ -412,7 +501,7 @@ def queue_view_filter(view: str, user, *, now=None) -> Q:
     if view == UNASSIGNED:
         return Q(state__in=Application.UNDER_HANDLING_STATES, assigned_to__isnull=True)
     if view == AWAITING_DECISION:
-        return Q(state=S.IN_REVIEW, review_count__gt=0)
+        return Q(Exists(_reviews_of_outer()), state=S.IN_REVIEW)
     if view == OVERDUE:
         limit = (now or timezone.now()) - timedelta(days=OVERDUE_DAYS)
         return Q(state__in=NEEDS_ACTION_STATES, waiting_since__lt=limit)
@@ -441,14 +530,10 @@ def review_queue(
     `state`: one state, or UNDER_HANDLING (submitted, in review, completion requested, final report submitted).
     `assigned`: "me" (assigned to the user) or "none" (unassigned).
     `search`: words in the reference number, the organisation's name or the title.
-    Each row has `average_score`, `review_count`, `waiting_since` (the applicant's last action) and
-    `applicant_late` (`applicant_late_q`: the applicant missed a date).
+    Each row has `average_score`, `review_count` and `applicant_late` (`applicant_late_q`: the applicant missed a
+    date); `waiting_since` (the applicant's last move) is a column of its own, indexed with the id, so the
+    "overdue" tab and the sort by days waiting read an index.
     """
-    last_applicant_move = (
-        StateChange.objects.filter(APPLICANT_MOVES, application=OuterRef("pk"))
-        .order_by("-created_at")
-        .values("created_at")[:1]
-    )
     queryset = (
         Application.objects.exclude(state=S.DRAFT)
         .select_related("call", "track", "organisation", "assigned_to")
@@ -457,7 +542,6 @@ def review_queue(
         .annotate(
             average_score=Subquery(_reviews_of_outer().annotate(value=Avg("weighted_score")).values("value")),
             review_count=Coalesce(Subquery(_reviews_of_outer().annotate(value=Count("pk")).values("value")), 0),
-            waiting_since=Coalesce(Subquery(last_applicant_move), F("submitted_at")),
         )
     )
     today = timezone.localdate(now) if now else None
@@ -492,7 +576,7 @@ def is_overdue(application, *, now=None) -> bool:
 
 
 def days_waiting(application, *, now=None) -> int | None:
-    """Whole days since the applicant's last action (`waiting_since` from `review_queue`)."""
+    """Whole days since the applicant's last action (`Application.waiting_since`)."""
     since = getattr(application, "waiting_since", None)
     if since is None:
         return None

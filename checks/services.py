@@ -64,8 +64,8 @@ TRANSITIONS: dict[str, set[str]] = {
 
 DECISION_EVENTS = frozenset({AuditAction.DECISION_APPROVED, AuditAction.DECISION_REJECTED})
 
-APPLICANT_FILES = "application"
-FINAL_REPORT_FILES = "final_report"
+APPLICANT_FILES = selectors.APPLICANT_FILES
+FINAL_REPORT_FILES = selectors.FINAL_REPORT_FILES
 
 
 # --- Grant calls -------------------------------------------------------------------------------------------------
@@ -432,7 +432,8 @@ def _move(
     details: dict | None = None,
     reply_by: date | None = None,
 ) -> Application:
-    """Change the state of a locked application: history, one audit row and queued mails.
+    """Change the state of a locked application: history, one audit row and queued mails; an applicant's move
+    (`Application.is_applicant_move`) also sets `waiting_since`.
 
     The audit row is the state's event unless `event` (with extra `details`) names the cause, e.g. a decision.
     """
@@ -442,11 +443,13 @@ def _move(
             _("An application that is %(current)s cannot become %(next)s.")
             % {"current": S(from_state).label.lower(), "next": S(to_state).label.lower()}
         )
-    application.state = to_state
-    application.save()
-    StateChange.objects.create(
+    change = StateChange.objects.create(
         application=application, from_state=from_state, to_state=to_state, message=message, by=by, reply_by=reply_by
     )
+    application.state = to_state
+    if Application.is_applicant_move(from_state, to_state):
+        application.waiting_since = change.created_at  # the queue's days waiting count from here
+    application.save()
     write_audit(
         actor=by,
         action=event or AuditAction.state_change("application", to_state),

@@ -341,8 +341,8 @@ DESCRIPTIONS: dict[AuditAction, object] = {
     AuditAction.APPLICATION_PERIOD_CHANGED: _("Period ends %(from)s → %(to)s: %(reason)s"),
     AuditAction.CONFLICT_DECLARED: _("Conflict #%(conflict)s"),
     AuditAction.CONFLICT_LIFTED: _("Conflict #%(conflict)s (handler #%(handler)s)"),
-    AuditAction.TRACK_ADDED: _("Track #%(track)s: caps %(cap_one)s / %(cap_two_or_more)s SEK"),
-    AuditAction.TRACK_CAP_CHANGED: _("Track #%(track)s, %(field)s: %(old)s → %(new)s SEK"),
+    AuditAction.TRACK_ADDED: _("Track #%(track)s: caps %(cap_one)s / %(cap_two_or_more)s"),
+    AuditAction.TRACK_CAP_CHANGED: _("Track #%(track)s, %(field)s: %(old)s → %(new)s"),
     AuditAction.CRITERION_ADDED: _("Criterion #%(criterion)s, weight %(weight)s"),
     AuditAction.DECISION_APPROVED: _("%(from)s → %(to)s, %(amount)s"),
     AuditAction.DECISION_REJECTED: _("%(from)s → %(to)s, %(amount)s"),
@@ -356,8 +356,13 @@ DESCRIPTIONS: dict[AuditAction, object] = {
     AuditAction.WEBINAR_REGISTRATIONS_ANONYMISED: _anonymised,
 }
 
-# Detail keys whose whole numbers are amounts in kronor, shown "40 000 kr" (portal.amounts).
+# Detail keys whose whole numbers are amounts in kronor, shown "40 000 kr" (portal.amounts): in every event, and
+# in the events named below (a track's caps, stored as plain numbers).
 AMOUNT_KEYS = frozenset({"amount"})
+EVENT_AMOUNT_KEYS = {
+    AuditAction.TRACK_ADDED: frozenset({"cap_one", "cap_two_or_more"}),
+    AuditAction.TRACK_CAP_CHANGED: frozenset({"old", "new"}),
+}
 # (group, detail key) -> the choices whose labels translate that key's values; filled by the apps' ready().
 _labels: dict[tuple[str, str], type[models.Choices]] = {}
 # "app_label.model" of the models about people: their rows store no object text.
@@ -390,16 +395,16 @@ def label(action: str) -> str:
         return action
 
 
-def _value(group: str, key: str, value):
-    """A detail's value for the reader: a state's label, "–" for nothing; in a dict ({"from": …, "to": …})
-    each value is read as one of `key`, in a list each item as it is."""
+def _value(group: str, key: str, value, amounts=AMOUNT_KEYS):
+    """A detail's value for the reader: a state's label, an amount "40 000 kr" (a key in `amounts`), "–" for
+    nothing; in a dict ({"from": …, "to": …}) each value is read as one of `key`, in a list each item as it is."""
     if isinstance(value, dict):
-        return {inner: _value(group, key, item) for inner, item in value.items()}
+        return {inner: _value(group, key, item, amounts) for inner, item in value.items()}
     if isinstance(value, list):
         return [str(item) for item in value]
     if value is None or value == "":
         return "–"
-    if key in AMOUNT_KEYS and isinstance(value, int):
+    if key in amounts and isinstance(value, int):
         return format_sek(value)
     choices = _labels.get((group, key))
     if choices is not None:
@@ -418,7 +423,8 @@ def describe(action: str, details: dict | None, description: str = "") -> str:
         action = AuditAction(action)
     except ValueError:
         return ", ".join(f"{key}: {value}" for key, value in details.items())
-    values = {key: _value(action.group, key, value) for key, value in details.items()}
+    amounts = AMOUNT_KEYS | EVENT_AMOUNT_KEYS.get(action, frozenset())
+    values = {key: _value(action.group, key, value, amounts) for key, value in details.items()}
     form = DESCRIPTIONS.get(action)
     if form is None:
         return description

@@ -174,3 +174,88 @@ def test_deciders_page(client):
 
     client.force_login(admin)
     _assert_flat(client, reverse("checks:deciders"), add)
+
+
+def _full_application(handler):
+    """An approved application with everything the handler's page lists: a linked need, a completion sent back
+    (the page compares the versions), reviews by two handlers, the applicant's attachments, a decision with its
+    letter, a pending correction proposal and a thread with an attachment."""
+    from checks.messages import services as message_services
+    from portal.files import attach_bytes
+    from tests.checks.factories import decide, make_decider
+
+    call = make_call()
+    application = make_application(call=call, state=S.COMPLETION_REQUESTED, assigned_to=handler)
+    check_services.resubmit_application(application=application, by=application.contact, message="Kompletterad")
+    Application.objects.filter(pk=application.pk).update(need=NeedFactory(organisation=application.organisation))
+    scores = {criterion.pk: (4, "Bra.") for criterion in call.criteria.all()}
+    for reviewer in (handler, make_handler()):
+        check_services.save_review(application=application, handler=reviewer, scores=scores, recommendation="approve")
+    attach_bytes(owner=application, content=PDF, filename="offert.pdf", purpose=check_services.APPLICANT_FILES)
+    decide(
+        application=application,
+        by=make_decider(),
+        presenter=handler,
+        outcome="approved",
+        reasoning="Motivering.",
+        granted_amount=application.requested_amount,
+    )
+    check_services.propose_correction(
+        application=application, by=handler, reason="Fel belopp.", reasoning="Motivering.", granted_amount=100_000
+    )
+    message = message_services.post_message(application=application, by=application.contact, body="Fråga")
+    attach_bytes(owner=message, content=PDF, filename="bilaga.pdf")
+    return application
+
+
+PDF = b"%PDF-1.4\n" + b"x" * 100
+
+
+def _add_messages(application, handler, count):
+    from checks.messages import services as message_services
+    from portal.files import attach_bytes
+
+    for number in range(count):
+        message = message_services.post_message(application=application, by=handler, body=f"Svar {number}")
+        attach_bytes(owner=message, content=PDF, filename=f"svar{number}.pdf")
+        message_services.post_message(application=application, by=handler, body=f"Anteckning {number}", internal=True)
+
+
+def test_handlers_application_page_with_messages_reviews_proposal_and_decision(client):
+    """1 message and 10: the same queries, within the limit (the page lists the thread, files, reviews, the
+    decision with its letter, the pending correction proposal, conflicts and the history)."""
+    handler = make_handler()
+    application = _full_application(handler)
+    client.force_login(handler)
+    _assert_flat(
+        client, reverse("checks:review_detail", args=[application.pk]), lambda: _add_messages(application, handler, 9)
+    )
+
+
+def test_handlers_and_applicants_pages_after_a_correction(client):
+    """A decided correction (FL 36 §): the corrected decision and its letter stay on both pages."""
+    from tests.checks.factories import make_decider
+
+    handler = make_handler()
+    application = _full_application(handler)
+    check_services.decide_proposal(application=application, by=make_decider())
+    client.force_login(handler)
+    _assert_flat(
+        client, reverse("checks:review_detail", args=[application.pk]), lambda: _add_messages(application, handler, 9)
+    )
+    client.force_login(application.contact)
+    _assert_flat(
+        client,
+        reverse("checks:application_detail", args=[application.pk]),
+        lambda: _add_messages(application, handler, 3),
+    )
+
+
+def test_message_thread_page_for_the_handler_and_the_applicant(client):
+    handler = make_handler()
+    application = _full_application(handler)
+    url = reverse("checks:messages", args=[application.pk])
+    client.force_login(handler)
+    _assert_flat(client, url, lambda: _add_messages(application, handler, 9))
+    client.force_login(application.contact)
+    _assert_flat(client, url, lambda: _add_messages(application, handler, 3))

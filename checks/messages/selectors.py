@@ -17,7 +17,8 @@ S = Application.State
 def thread_of(application, user) -> list[Message]:
     """The application's messages the user may see, oldest first, each with its `files`; notes only for staff.
 
-    Three queries whatever the number of messages: the messages (with their authors), their attachments.
+    Two queries whatever the number of messages: the messages (with their authors), their attachments; one when
+    the page has read the attachments already (`application.message_files`, from checks.selectors.page_files).
     """
     if getattr(application, "has_messages", True) is False:  # known from the application's own query
         return []
@@ -25,8 +26,8 @@ def thread_of(application, user) -> list[Message]:
     if not is_staff_role(user):
         messages = messages.filter(internal=False)
     messages = list(messages)
-    files: dict[str, list[Attachment]] = {}
-    if messages:
+    files: dict[str, list[Attachment]] = getattr(application, "message_files", None) or {}
+    if messages and not hasattr(application, "message_files"):
         attachments = Attachment.objects.filter(
             content_type=ContentType.objects.get_for_model(Message),
             purpose=MESSAGE_FILES,

@@ -2,8 +2,11 @@
 
 from django.urls import path
 
+from portal.cache import cache_member_page
+
 from . import views
 
 urlpatterns = [
-    path("applications/<int:pk>/messages/", views.ThreadView.as_view(), name="messages"),
+    # Stored per user between changes (portal/cache.py): a new message, file or state makes it stale at once.
+    path("applications/<int:pk>/messages/", cache_member_page(views.ThreadView.as_view()), name="messages"),
 ]

@@ -159,14 +159,15 @@ class ApplicationActionView(ApplicationView):
 
 def detail_context(request, application, resubmit_form=None) -> dict:
     has = request.user.has_perm
+    letter, decisions = selectors.letter_and_decisions(application)
     context = {
         "application": application,
         "history": selectors.history_of(application),
         "files": attachments_for(application, services.APPLICANT_FILES),
         "report_files": attachments_for(application, services.FINAL_REPORT_FILES),
         # Letters and earlier decisions exist only once a decision does (no queries before).
-        "letter": application.letters.first() if getattr(application, "decision", None) else None,
-        "decisions": selectors.decisions_of(application) if getattr(application, "decision", None) else [],
+        "letter": letter,
+        "decisions": decisions,
         "can_edit": has("checks.change_application", application),
         "can_submit": has("checks.submit_application", application),
         "can_resubmit": has("checks.resubmit_application", application),

@@ -234,11 +234,20 @@ class StaffApplicationView(PermissionView):
 
 
 class ReviewDetailView(StaffApplicationView):
+    """The handler's page of an application: a fixed number of queries whatever the number of reviews, messages,
+    files, decisions and letters (tests/test_query_counts.py)."""
+
+    def get_object(self):
+        return selectors.get_application_page_for_staff(self.request.user, self.kwargs["pk"])
+
     def get(self, request, pk):
         application = self.object
         has = request.user.has_perm
         reviews = list(selectors.reviews_of(application))
         conflicts = selectors.conflicts_of(application, request.user)  # first: it also reads the user's own
+        files = selectors.page_files(application, request.user)
+        application.message_files = files["messages"]  # for the thread panel (messages.selectors.thread_of)
+        letter, decisions = selectors.letter_and_decisions(application)
         return render(
             request,
             "checks/handler/application.html",
@@ -248,10 +257,10 @@ class ReviewDetailView(StaffApplicationView):
                 "reviews": reviews,
                 "average": selectors.average_score(application, reviews=reviews),
                 "conflict": selectors.conflict_for(request.user, application),
-                "files": attachments_for(application, services.APPLICANT_FILES),
-                "report_files": attachments_for(application, services.FINAL_REPORT_FILES),
+                "files": files[services.APPLICANT_FILES],
+                "report_files": files[services.FINAL_REPORT_FILES],
                 # Letters and earlier decisions exist only once a decision does (no queries before).
-                "letter": application.letters.first() if getattr(application, "decision", None) else None,
+                "letter": letter,
                 "assign_form": AssignForm(initial={"handler": application.assigned_to_id}, application=application),
                 "conflicts": conflicts,
                 "can_assign_self": has("checks.assign_self_application", application),
@@ -263,12 +272,12 @@ class ReviewDetailView(StaffApplicationView):
                 "can_decide": has("checks.decide_application", application),
                 "proposal": application.pending_proposal,
                 "i_presented": presents_proposal(request.user, application),
-                "decisions": selectors.decisions_of(application) if getattr(application, "decision", None) else [],
+                "decisions": decisions,
                 "can_accept_report": has("checks.accept_report_application", application),
                 "can_change_period": has("checks.change_period_application", application),
                 "can_declare_conflict": has("checks.declare_conflict_application", application),
                 "can_retry_letter": has("checks.retry_letter_application", application),
-                "budget_left": application.call.total_budget - selectors.budget_granted(application.call),
+                "budget_left": application.call.total_budget - application.granted_in_call,
             },
         )
 

@@ -4,6 +4,7 @@ cap never exceeds the call's budget, and the call shows one status everywhere (G
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 
 from checks import services
 from checks.models import Application, GrantCall
@@ -295,3 +296,26 @@ def test_the_django_admin_cannot_change_a_calls_tracks_or_criteria_once_its_rule
         assert not inline.has_change_permission(request, fixed)
         assert not inline.has_delete_permission(request, fixed)
         assert inline.has_change_permission(request, open_) and inline.has_add_permission(request, open_)
+
+
+def test_the_audit_log_shows_cap_changes_in_the_swedish_format(client):
+    """The caps in the log's description are amounts as everywhere else ("250 000 kr"), not bare numbers."""
+    call = make_application(state=S.IN_REVIEW).call
+    first = call.tracks.get(name="Beslutsunderlag")
+    new_track = {"name": "Nytt spår", "description": "", "cap_one": 300_000, "cap_two_or_more": None, "position": 5}
+
+    with translation.override("sv"):
+        save(call, tracks=[*track_rows(call, row0={"cap_one": 250_000}), new_track])
+        raised = AuditEntry.objects.get(action=AuditAction.TRACK_CAP_CHANGED)
+        added = AuditEntry.objects.get(action=AuditAction.TRACK_ADDED)
+
+        assert raised.rendered_description() == (
+            f"Spår #{first.pk}, takbelopp för en extern kompetens: 200\u00a0000\u00a0kr → 250\u00a0000\u00a0kr"
+        )
+        assert added.rendered_description() == f"Spår #{added.details['track']}: takbelopp 300\u00a0000\u00a0kr / –"
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "sv"
+    client.force_login(make_portal_admin())
+    page = client.get(reverse("portal:audit_log"), {"action": "grantcall"}).content.decode()
+    assert "takbelopp för en extern kompetens: 200&nbsp;000&nbsp;kr → 250&nbsp;000&nbsp;kr" in page.replace(
+        "\u00a0", "&nbsp;"
+    )

@@ -65,3 +65,12 @@ def test_the_demo_shows_four_eyes_with_two_handlers():
     assert pending.application in review_queue(decider, view=AWAITING_DECISION)
     call_command("seed_demo", stdout=io.StringIO())
     assert DecisionProposal.objects.count() == 9
+
+
+def test_seed_demo_sets_the_waiting_time_of_every_submitted_application():
+    call_command("seed_demo", stdout=io.StringIO())
+
+    submitted = Application.objects.exclude(state=Application.State.DRAFT)
+    assert submitted.exists()
+    assert not submitted.filter(waiting_since__isnull=True).exists()
+    assert not Application.objects.filter(state=Application.State.DRAFT, waiting_since__isnull=False).exists()

@@ -357,3 +357,24 @@ def test_application_pages_with_the_thread_do_not_grow_with_messages(client, as_
         message = message_services.post_message(application=application, by=handler, body=f"Svar {number}")
         attach_bytes(owner=message, content=PDF, filename=f"f{number}.pdf")
     assert _count(client, url) == one
+
+
+def test_the_thread_and_the_handlers_page_are_stored_per_user_and_a_new_message_shows_at_once(
+    client, settings, django_capture_on_commit_callbacks
+):
+    settings.PUBLIC_PAGE_CACHE = True
+    handler, colleague = make_handler(), make_handler()
+    application = make_application(state="in_review", assigned_to=handler)
+    client.force_login(handler)
+    for url in (thread_url(application), reverse("checks:review_detail", args=[application.pk])):
+        client.get(url)
+        client.get(url)  # stored
+        assert _count(client, url) <= 4  # the user, the membership, the groups; no page query
+    with django_capture_on_commit_callbacks(execute=True):
+        message_services.post_message(application=application, by=application.contact, body="Helt ny fråga")
+    for url in (thread_url(application), reverse("checks:review_detail", args=[application.pk])):
+        assert "Helt ny fråga" in client.get(url).content.decode()
+    client.force_login(colleague)  # another handler never gets the first one's copy
+    with CaptureQueriesContext(connection) as context:
+        assert client.get(thread_url(application)).status_code == 200
+    assert any("checks_message" in query["sql"] for query in context.captured_queries)

@@ -35,7 +35,7 @@ def _listed(client, query=""):
 def _age(application, days):
     """Pretend the applicant acted `days` days ago."""
     moment = timezone.now() - timedelta(days=days)
-    Application.objects.filter(pk=application.pk).update(submitted_at=moment)
+    Application.objects.filter(pk=application.pk).update(submitted_at=moment, waiting_since=moment)
     StateChange.objects.filter(application=application).update(created_at=moment)
 
 
