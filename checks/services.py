@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.amounts import format_sek
 from portal.audit import AuditAction
 from portal.files import attach_files
 from portal.mail import send_mail_to
@@ -133,8 +134,8 @@ def _check_caps_within_budget(call: GrantCall, tracks: list[dict]) -> None:
             value = row.get(field)
             if value is not None and call.total_budget is not None and value > call.total_budget:
                 raise ServiceError(
-                    _("A track's cap cannot be more than the call's total budget of %(budget)s SEK.")
-                    % {"budget": call.total_budget},
+                    _("A track's cap cannot be more than the call's total budget of %(budget)s.")
+                    % {"budget": format_sek(call.total_budget)},
                     field=_row_field("tracks", index, row, field),
                 )
 
@@ -156,14 +157,14 @@ def _check_fixed_rules(call: GrantCall, tracks: list[dict], criteria: list[dict]
             new.cap_two_or_more = track.cap_two_or_more
         if new.cap_for(1) < track.cap_for(1):
             raise ServiceError(
-                _("Applications have been submitted: the cap can be raised but not lowered below %(cap)s SEK.")
-                % {"cap": track.cap_for(1)},
+                _("Applications have been submitted: the cap can be raised but not lowered below %(cap)s.")
+                % {"cap": format_sek(track.cap_for(1))},
                 field=_row_field("tracks", index, row, "cap_one"),
             )
         if new.cap_for(2) < track.cap_for(2):
             raise ServiceError(
-                _("Applications have been submitted: the cap can be raised but not lowered below %(cap)s SEK.")
-                % {"cap": track.cap_for(2)},
+                _("Applications have been submitted: the cap can be raised but not lowered below %(cap)s.")
+                % {"cap": format_sek(track.cap_for(2))},
                 field=_row_field("tracks", index, row, "cap_two_or_more"),
             )
     existing_criteria = {criterion.pk: criterion for criterion in Criterion.objects.filter(call=call)}

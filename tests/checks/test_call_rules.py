@@ -62,7 +62,9 @@ def test_a_cap_cannot_be_lowered_once_an_application_left_the_draft_state(state)
     error = refusal(call, tracks=track_rows(call, row0={"cap_one": 100_000}))
 
     assert error.field == "tracks-0-cap_one"
-    assert error.message == "Ansökningar har kommit in: takbeloppet kan höjas men inte sänkas under 200000 kr."
+    assert (
+        error.message == "Ansökningar har kommit in: takbeloppet kan höjas men inte sänkas under 200\u00a0000\u00a0kr."
+    )
     assert call.tracks.get(name="Beslutsunderlag").cap_one == 200_000
     assert not AuditEntry.objects.filter(action=AuditAction.GRANTCALL_CHANGED).exists()
 
@@ -91,7 +93,7 @@ def test_the_cap_for_two_or_more_competences_cannot_be_lowered_or_cleared():
     cleared = refusal(call, tracks=track_rows(call, row1={"cap_two_or_more": None}))
 
     assert lowered.field == cleared.field == "tracks-1-cap_two_or_more"
-    assert "inte sänkas under 400000 kr" in lowered.message
+    assert "inte sänkas under 400\u00a0000\u00a0kr" in lowered.message
     assert call.tracks.get(name="Pågående upphandling").cap_two_or_more == 400_000
 
 
@@ -132,7 +134,10 @@ def test_a_cap_can_never_exceed_the_calls_budget(published):
     error = refusal(call, tracks=track_rows(call, row1={"cap_two_or_more": 400_001}))
 
     assert error.field == "tracks-1-cap_two_or_more"
-    assert error.message == "Ett spårs takbelopp får inte vara högre än utlysningens totala budget på 300000 kr."
+    assert (
+        error.message
+        == "Ett spårs takbelopp får inte vara högre än utlysningens totala budget på 300\u00a0000\u00a0kr."
+    )
 
 
 def test_a_lower_budget_is_checked_against_the_caps_typed_with_it():
@@ -219,7 +224,7 @@ def test_the_admins_form_refuses_a_lower_cap_next_to_the_field_and_keeps_what_wa
     assert response.status_code == 400
     row = response.context["tracks"].forms[0]
     assert row.errors["cap_one"] == [
-        "Ansökningar har kommit in: takbeloppet kan höjas men inte sänkas under 200000 kr."
+        "Ansökningar har kommit in: takbeloppet kan höjas men inte sänkas under 200\u00a0000\u00a0kr."
     ]
     html = response.content.decode()
     assert 'value="100000"' in html and 'value="Nytt namn"' in html
