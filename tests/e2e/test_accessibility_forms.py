@@ -76,3 +76,37 @@ def test_a_page_reached_by_a_form_without_a_message_focuses_its_heading(ui):
     ui.submit(page.get_by_role("button", name="English"))
 
     expect(page.get_by_role("heading", level=1)).to_be_focused()
+
+
+REGISTRATION = {
+    "sv": {
+        "note": "Fält markerade med (obligatoriskt) måste fyllas i.",
+        "required": ["Namn (obligatoriskt)", "E-postadress (obligatoriskt)"],
+        "optional": "Organisation",
+    },
+    "en": {
+        "note": "Fields marked (required) must be filled in.",
+        "required": ["Name (required)", "Email address (required)"],
+        "optional": "Organisation",
+    },
+}
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_the_webinar_registration_marks_required_fields_and_names_the_purpose_of_personal_fields(ui, language):
+    """WCAG 3.3.2: required fields marked in text, the optional organisation not; WCAG 1.3.5: autocomplete tokens."""
+    from tests.webinars.factories import WebinarFactory
+
+    webinar = WebinarFactory()
+    page = ui.goto(reverse("webinars:detail", args=[webinar.pk]))
+    if language == "en":
+        ui.submit(page.get_by_role("button", name="English"))
+    text = REGISTRATION[language]
+    form = page.locator("form", has=page.locator("#id_name"))
+    expect(form).to_contain_text(text["note"])
+    for name, token in zip(text["required"], ["name", "email"], strict=True):
+        field = page.get_by_role("textbox", name=name, exact=True)
+        expect(field).to_have_attribute("autocomplete", token)
+    organisation = page.get_by_role("textbox", name=text["optional"], exact=True)
+    expect(organisation).to_have_attribute("autocomplete", "organization")
+    expect(page.locator("label[for=id_organisation] .field-marker")).to_have_count(0)
