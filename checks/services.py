@@ -300,6 +300,7 @@ def create_application(
     track: Track,
     contact: User,
     title: str,
+    language: str = "sv",
     need: "Need | None" = None,
     purpose: str = "",
     background: str = "",
@@ -327,6 +328,7 @@ def create_application(
         track=track,
         contact=contact,
         title=title,
+        language=language,
         need=need,
         purpose=purpose,
         background=background,
@@ -350,6 +352,7 @@ def save_application(
     track: Track,
     contact: User,
     title: str,
+    language: str = "sv",
     need: "Need | None" = None,
     purpose: str = "",
     background: str = "",
@@ -383,6 +386,7 @@ def save_application(
     application.track = track
     application.contact = contact
     application.title = title
+    application.language = language
     application.need = need
     application.purpose = purpose
     application.background = background
