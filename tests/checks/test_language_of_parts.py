@@ -8,9 +8,10 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from checks import services
 from checks.decision_letters.models import KIND as LETTER_KIND
 from checks.messages.services import post_message
-from checks.models import Application, DecisionLetter
+from checks.models import Application, DecisionLetter, Review
 from portal.documents import get_kind, render_document, render_html
 from projects.records import services as record_services
 from tests.factories import make_buyer, make_company_user, make_handler, organisation_of
@@ -170,3 +171,28 @@ def test_the_english_secrecy_page_marks_the_swedish_reason(client):
 
     assert '<td lang="sv">Affärshemlighet.</td>' in html
     assert '“<span lang="sv">värmeväxlare</span>”' in html
+
+
+def test_the_completion_request_and_the_history_are_marked_on_the_english_applicant_page(client):
+    buyer = make_buyer()
+    application = make_application(buyer=buyer, state=S.COMPLETION_REQUESTED)
+
+    html = page(client, buyer, reverse("checks:application_detail", args=[application.pk]), "en")
+
+    assert html.count('<blockquote lang="sv">Komplettera.</blockquote>') == 2  # the request and the history
+
+
+def test_the_english_handler_page_marks_the_review_comments(client):
+    application = make_application(state=S.IN_REVIEW)
+    handler = make_handler()
+    criteria = list(application.call.criteria.all())
+    services.save_review(
+        application=application,
+        handler=handler,
+        scores={criterion.pk: (4, "Tydlig innovationshöjd.") for criterion in criteria},
+        recommendation=Review.Recommendation.values[0],
+    )
+
+    html = page(client, handler, reverse("checks:review_detail", args=[application.pk]), "en")
+
+    assert '<td lang="sv">Tydlig innovationshöjd.</td>' in html
