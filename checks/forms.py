@@ -7,6 +7,7 @@ from portal.dates import DateRangeFormMixin
 from portal.files import AttachmentsField, KeepUploadsMixin
 from portal.models import User
 from portal.query import QueryFilterForm
+from projects.forms import ContentLanguageMixin
 
 from .models import Application, BudgetLine, Decision, FinalReport, GrantCall, HandlerSettings, Review
 from .selectors import active_conflicts
@@ -120,7 +121,7 @@ def rows_from(formset) -> list[dict]:
     return rows
 
 
-class ApplicationForm(KeepUploadsMixin, NoColon, DateRangeFormMixin, forms.ModelForm):
+class ApplicationForm(ContentLanguageMixin, KeepUploadsMixin, NoColon, DateRangeFormMixin, forms.ModelForm):
     attachments = AttachmentsField(label=_("Attachments"))
     # A draft may leave these empty; selectors.missing_items lists them until they are filled in.
     required_to_submit = ("purpose", "background", "expected_results", "period_start", "period_end", "requested_amount")
@@ -132,6 +133,7 @@ class ApplicationForm(KeepUploadsMixin, NoColon, DateRangeFormMixin, forms.Model
             "need",
             "contact",
             "title",
+            "language",
             "purpose",
             "background",
             "expected_results",
@@ -154,6 +156,7 @@ class ApplicationForm(KeepUploadsMixin, NoColon, DateRangeFormMixin, forms.Model
 
     def __init__(self, *args, call, organisation, **kwargs):
         super().__init__(*args, **kwargs)
+        self._init_language()
         self.fields["track"].queryset = call.tracks.all()
         self.fields["track"].empty_label = None
         self.fields["track"].label_from_instance = track_label
@@ -196,6 +199,7 @@ class ApplicationForm(KeepUploadsMixin, NoColon, DateRangeFormMixin, forms.Model
             "need": data["need"],
             "contact": data["contact"],
             "title": data["title"],
+            "language": data["language"],
             "purpose": data["purpose"],
             "background": data["background"],
             "expected_results": data["expected_results"],

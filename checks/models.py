@@ -18,6 +18,7 @@ from rules.contrib.models import RulesModel
 
 from portal.cache import CachedPageManager
 from portal.dates import validate_date_in_range
+from projects.models import content_language_field
 
 from . import rules as r
 from .decision_letters.models import DecisionLetter  # noqa: F401  (Django finds an app's models here)
@@ -249,6 +250,9 @@ class Application(RulesModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("contact person")
     )
     title = models.CharField(_("title"), max_length=200)
+    # The language the applicant writes in (WCAG 3.1.2); the thread, the final report and the decision's reasons
+    # take it too. Pages and the decision letter in the other language mark these texts with `lang`.
+    language = content_language_field()
     purpose = models.TextField(_("purpose"), blank=True)
     background = models.TextField(_("background"), blank=True)
     expected_results = models.TextField(_("expected results"), blank=True)

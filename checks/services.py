@@ -301,6 +301,7 @@ def create_application(
     track: Track,
     contact: User,
     title: str,
+    language: str = "sv",
     need: "Need | None" = None,
     purpose: str = "",
     background: str = "",
@@ -328,6 +329,7 @@ def create_application(
         track=track,
         contact=contact,
         title=title,
+        language=language,
         need=need,
         purpose=purpose,
         background=background,
@@ -351,6 +353,7 @@ def save_application(
     track: Track,
     contact: User,
     title: str,
+    language: str = "sv",
     need: "Need | None" = None,
     purpose: str = "",
     background: str = "",
@@ -384,6 +387,7 @@ def save_application(
     application.track = track
     application.contact = contact
     application.title = title
+    application.language = language
     application.need = need
     application.purpose = purpose
     application.background = background

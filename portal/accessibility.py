@@ -57,18 +57,8 @@ class ContentGap:
 
 
 # What is known to fail and not fixed yet.
-KNOWN_DEFECTS: tuple[KnownDefect, ...] = (
-    KnownDefect(
-        ("3.1.2",),
-        _(
-            "On the English pages for innovation-check applications, dialogue meetings and public records, longer "
-            "texts that users wrote in Swedish are not yet marked as Swedish, so a screen reader may read them "
-            "with English pronunciation. Needs, calls, responses, webinars and organisation names are marked."
-        ),
-        _("The English pages for applications, meetings and public records."),
-        datetime.date(2027, 1, 31),
-    ),
-)
+# (Empty: the last one, 3.1.2 for applications, meetings and public records, was fixed on 2 December 2026.)
+KNOWN_DEFECTS: tuple[KnownDefect, ...] = ()
 
 
 def statement_date() -> datetime.date:

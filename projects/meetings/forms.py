@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from portal.dates import DateRangeFormMixin
+from portal.templatetags.language_parts import content_language, differs
 
 from ..forms import DATETIME_FORMAT, NoSuffixMixin
 from .models import MAX_MINUTES, MAX_SLOTS_AT_ONCE, MIN_MINUTES, MeetingBooking
@@ -76,6 +77,12 @@ class NotesForm(NoSuffixMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("Only your organisation sees these notes. They are working material until the matter is closed."),
     )
+
+    def __init__(self, *args, call=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The notes are in the call's language (WCAG 3.1.2): the text area says so on a page in the other language.
+        if call is not None and differs(call):
+            self.fields["notes"].widget.attrs["lang"] = content_language(call)
 
 
 class OutcomeForm(NoSuffixMixin, forms.Form):

@@ -130,7 +130,7 @@ class BuyerMeetingView(ProjectsView):
                 "booking": booking,
                 "call": booking.call,
                 "slot": booking.slot,
-                "notes_form": notes_form or NotesForm(initial={"notes": booking.buyer_notes}),
+                "notes_form": notes_form or NotesForm(initial={"notes": booking.buyer_notes}, call=booking.call),
                 "outcome_form": outcome_form or OutcomeForm(initial={"outcome": booking.outcome or None}),
             },
         )
@@ -141,7 +141,7 @@ class MeetingDetailView(BuyerMeetingView):
         return self.render_page()
 
     def post(self, request, pk):
-        form = NotesForm(request.POST)
+        form = NotesForm(request.POST, call=self.object.call)
         if form.is_valid():
             services.save_meeting_notes(booking=self.object, by=request.user, notes=form.cleaned_data["notes"])
             messages.success(request, _("The internal notes are saved."))

@@ -102,7 +102,9 @@ def test_applicant_sees_the_open_completion_request_but_no_scores(client, langua
     page = response.content.decode()
     assert response.status_code == 200
     assert 'id="completion-heading"' in page
-    assert f"<blockquote>{COMPLETION}</blockquote>" in page
+    # A Swedish application's request is marked Swedish on the English page (WCAG 3.1.2).
+    marked = ' lang="sv"' if language == "en" else ""
+    assert f"<blockquote{marked}>{COMPLETION}</blockquote>" in page
     assert response.context["can_edit"] and response.context["can_resubmit"]
     assert_nothing_internal(page, language)
 

@@ -24,7 +24,6 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 
 from tests import html_validator
-
 from tests.e2e.labels import label as labelled
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the
