@@ -1,5 +1,7 @@
 from django import forms
 from django.db.models import Q
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from portal.amounts import AmountField, format_sek
@@ -7,6 +9,7 @@ from portal.dates import DateRangeFormMixin
 from portal.files import AttachmentsField, KeepUploadsMixin
 from portal.models import User
 from portal.query import QueryFilterForm
+from portal.templatetags.language_parts import in_lang
 from projects.forms import ContentLanguageMixin
 
 from .models import Application, BudgetLine, Decision, FinalReport, GrantCall, HandlerSettings, Review
@@ -27,11 +30,12 @@ class NoColon:
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class GrantCallForm(NoColon, DateRangeFormMixin, forms.ModelForm):
+class GrantCallForm(ContentLanguageMixin, NoColon, DateRangeFormMixin, forms.ModelForm):
     class Meta:
         model = GrantCall
         fields = [
             "name",
+            "language",
             "reference_number",
             "theme",
             "description",
@@ -52,6 +56,7 @@ class GrantCallForm(NoColon, DateRangeFormMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self._init_language()
         # Left empty: the call keeps its number of days (60 for a new call).
         self.fields["final_report_days"].required = False
 
@@ -210,15 +215,18 @@ class ApplicationForm(ContentLanguageMixin, KeepUploadsMixin, NoColon, DateRange
 
 
 def track_label(track) -> str:
+    """The track's radio label: its name (marked with `lang` when the call's language is not the page's) and caps."""
     from .templatetags.checks_tags import sek
 
+    # The call's tracks are read through `call.tracks`, so `track.call` is known without a query.
+    name = in_lang(track.name, track.call)
     if track.cap_two_or_more and track.cap_two_or_more != track.cap_one:
-        return _("%(name)s (up to %(one)s for one external competence, %(more)s for two or more)") % {
-            "name": track.name,
-            "one": sek(track.cap_one),
-            "more": sek(track.cap_two_or_more),
-        }
-    return _("%(name)s (up to %(one)s)") % {"name": track.name, "one": sek(track.cap_one)}
+        template = _("%(name)s (up to %(one)s for one external competence, %(more)s for two or more)")
+        values = {"name": name, "one": sek(track.cap_one), "more": sek(track.cap_two_or_more)}
+    else:
+        template = _("%(name)s (up to %(one)s)")
+        values = {"name": name, "one": sek(track.cap_one)}
+    return mark_safe(conditional_escape(template) % {key: conditional_escape(value) for key, value in values.items()})
 
 
 class ExpertiseForm(NoColon, forms.Form):
