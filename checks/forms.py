@@ -214,19 +214,27 @@ class ApplicationForm(ContentLanguageMixin, KeepUploadsMixin, NoColon, DateRange
         }
 
 
+def marked_text(template, **values) -> str:
+    """A label or help text (`template` with `%(name)s` parts, translated) whose parts are escaped, except text
+    already marked up: a call's name or a criterion's passed through `in_lang` keeps its `<span lang>` (WCAG 3.1.2)."""
+    return mark_safe(conditional_escape(template) % {key: conditional_escape(value) for key, value in values.items()})
+
+
 def track_label(track) -> str:
-    """The track's radio label: its name (marked with `lang` when the call's language is not the page's) and caps."""
+    """The track's radio label: its name (marked with `lang` when the call's language is not the page's) and caps.
+
+    The call's tracks are read through `call.tracks`, so `track.call` is known without a query."""
     from .templatetags.checks_tags import sek
 
-    # The call's tracks are read through `call.tracks`, so `track.call` is known without a query.
     name = in_lang(track.name, track.call)
     if track.cap_two_or_more and track.cap_two_or_more != track.cap_one:
-        template = _("%(name)s (up to %(one)s for one external competence, %(more)s for two or more)")
-        values = {"name": name, "one": sek(track.cap_one), "more": sek(track.cap_two_or_more)}
-    else:
-        template = _("%(name)s (up to %(one)s)")
-        values = {"name": name, "one": sek(track.cap_one)}
-    return mark_safe(conditional_escape(template) % {key: conditional_escape(value) for key, value in values.items()})
+        return marked_text(
+            _("%(name)s (up to %(one)s for one external competence, %(more)s for two or more)"),
+            name=name,
+            one=sek(track.cap_one),
+            more=sek(track.cap_two_or_more),
+        )
+    return marked_text(_("%(name)s (up to %(one)s)"), name=name, one=sek(track.cap_one))
 
 
 class ExpertiseForm(NoColon, forms.Form):
@@ -353,7 +361,8 @@ class LiftConflictForm(NoColon, forms.Form):
 
 
 class ReviewForm(NoColon, forms.Form):
-    """A score 1–5 and a comment per criterion of the call, and a recommendation."""
+    """A score 1–5 and a comment per criterion of the call, and a recommendation. The criteria come from
+    `call.criteria` (their `call` known without a query): their names and descriptions carry the call's `lang`."""
 
     SCORES = [("", "—"), *[(str(n), str(n)) for n in range(1, 6)]]
 
@@ -364,14 +373,14 @@ class ReviewForm(NoColon, forms.Form):
         for criterion in self.criteria:
             current = existing.get(criterion.pk)
             self.fields[f"score_{criterion.pk}"] = forms.TypedChoiceField(
-                label=_("Score: %(name)s") % {"name": criterion.name},
+                label=marked_text(_("Score: %(name)s"), name=in_lang(criterion.name, criterion.call)),
                 choices=self.SCORES,
                 coerce=int,
-                help_text=criterion.description,
+                help_text=in_lang(criterion.description, criterion.call),
                 initial=current.score if current else "",
             )
             self.fields[f"comment_{criterion.pk}"] = forms.CharField(
-                label=_("Comment: %(name)s") % {"name": criterion.name},
+                label=marked_text(_("Comment: %(name)s"), name=in_lang(criterion.name, criterion.call)),
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 2}),
                 initial=current.comment if current else "",
@@ -568,3 +577,6 @@ class NotificationSettingsForm(NoColon, forms.Form):
         super().__init__(*args, **kwargs)
         if calls is not None:
             self.fields["calls"].queryset = calls
+        self.fields["calls"].label_from_instance = lambda call: marked_text(
+            "%(name)s (%(reference)s)", name=in_lang(call.name, call), reference=call.reference_number
+        )

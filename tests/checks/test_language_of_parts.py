@@ -329,3 +329,16 @@ def test_the_english_letter_marks_the_swedish_call_texts_and_not_the_standard_ap
     assert f'<span lang="sv">{call.name}</span> ({call.reference_number})' in html
     assert f'<dd><span lang="sv">{application.track.name}</span></dd>' in html
     assert '<h2>How to appeal</h2>\n<p class="pre">' in html
+
+
+def test_the_english_score_form_and_notification_settings_mark_the_swedish_criteria_and_calls(client):
+    application = in_review()
+    handler = make_handler()
+    call = application.call
+
+    html = page(client, handler, reverse("checks:score", args=[application.pk]), "en")
+    assert 'Score: <span lang="sv">Innovationshöjd</span>' in html
+    assert 'Comment: <span lang="sv">Innovationshöjd</span>' in html
+
+    settings_page = page(client, handler, reverse("checks:notification_settings"), "en")
+    assert f'<span lang="sv">{call.name}</span> ({call.reference_number})' in settings_page
