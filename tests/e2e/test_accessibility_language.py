@@ -2,8 +2,9 @@
 
 On English pages the texts users wrote in Swedish (a need, a call, an innovation-check application on the
 applicant's and the handler's page, an innovation-check grant call on its public page) carry lang="sv"; a need
-written in English carries lang="en" on the Swedish page. The statement (/tillganglighet/) in both languages: the compliance status, Digg's reporting link, the
-address for reports from the settings, and the recordings without captions."""
+written in English carries lang="en" on the Swedish page. The statement (/tillganglighet/) in both languages:
+the compliance status, Digg's reporting link, the address for reports from the settings, and the recordings
+without captions."""
 
 from datetime import timedelta
 
