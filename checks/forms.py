@@ -1,5 +1,7 @@
 from django import forms
 from django.db.models import Q
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from portal.amounts import AmountField, format_sek
@@ -7,6 +9,7 @@ from portal.dates import DateRangeFormMixin
 from portal.files import AttachmentsField, KeepUploadsMixin
 from portal.models import User
 from portal.query import QueryFilterForm
+from portal.templatetags.language_parts import in_lang
 from projects.forms import ContentLanguageMixin
 
 from .models import Application, BudgetLine, Decision, FinalReport, GrantCall, HandlerSettings, Review
@@ -27,11 +30,12 @@ class NoColon:
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class GrantCallForm(NoColon, DateRangeFormMixin, forms.ModelForm):
+class GrantCallForm(ContentLanguageMixin, NoColon, DateRangeFormMixin, forms.ModelForm):
     class Meta:
         model = GrantCall
         fields = [
             "name",
+            "language",
             "reference_number",
             "theme",
             "description",
@@ -52,6 +56,7 @@ class GrantCallForm(NoColon, DateRangeFormMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self._init_language()
         # Left empty: the call keeps its number of days (60 for a new call).
         self.fields["final_report_days"].required = False
 
@@ -209,16 +214,27 @@ class ApplicationForm(ContentLanguageMixin, KeepUploadsMixin, NoColon, DateRange
         }
 
 
+def marked_text(template, **values) -> str:
+    """A label or help text (`template` with `%(name)s` parts, translated) whose parts are escaped, except text
+    already marked up: a call's name or a criterion's passed through `in_lang` keeps its `<span lang>` (WCAG 3.1.2)."""
+    return mark_safe(conditional_escape(template) % {key: conditional_escape(value) for key, value in values.items()})
+
+
 def track_label(track) -> str:
+    """The track's radio label: its name (marked with `lang` when the call's language is not the page's) and caps.
+
+    The call's tracks are read through `call.tracks`, so `track.call` is known without a query."""
     from .templatetags.checks_tags import sek
 
+    name = in_lang(track.name, track.call)
     if track.cap_two_or_more and track.cap_two_or_more != track.cap_one:
-        return _("%(name)s (up to %(one)s for one external competence, %(more)s for two or more)") % {
-            "name": track.name,
-            "one": sek(track.cap_one),
-            "more": sek(track.cap_two_or_more),
-        }
-    return _("%(name)s (up to %(one)s)") % {"name": track.name, "one": sek(track.cap_one)}
+        return marked_text(
+            _("%(name)s (up to %(one)s for one external competence, %(more)s for two or more)"),
+            name=name,
+            one=sek(track.cap_one),
+            more=sek(track.cap_two_or_more),
+        )
+    return marked_text(_("%(name)s (up to %(one)s)"), name=name, one=sek(track.cap_one))
 
 
 class ExpertiseForm(NoColon, forms.Form):
@@ -345,7 +361,8 @@ class LiftConflictForm(NoColon, forms.Form):
 
 
 class ReviewForm(NoColon, forms.Form):
-    """A score 1–5 and a comment per criterion of the call, and a recommendation."""
+    """A score 1–5 and a comment per criterion of the call, and a recommendation. The criteria come from
+    `call.criteria` (their `call` known without a query): their names and descriptions carry the call's `lang`."""
 
     SCORES = [("", "—"), *[(str(n), str(n)) for n in range(1, 6)]]
 
@@ -356,14 +373,14 @@ class ReviewForm(NoColon, forms.Form):
         for criterion in self.criteria:
             current = existing.get(criterion.pk)
             self.fields[f"score_{criterion.pk}"] = forms.TypedChoiceField(
-                label=_("Score: %(name)s") % {"name": criterion.name},
+                label=marked_text(_("Score: %(name)s"), name=in_lang(criterion.name, criterion.call)),
                 choices=self.SCORES,
                 coerce=int,
-                help_text=criterion.description,
+                help_text=in_lang(criterion.description, criterion.call),
                 initial=current.score if current else "",
             )
             self.fields[f"comment_{criterion.pk}"] = forms.CharField(
-                label=_("Comment: %(name)s") % {"name": criterion.name},
+                label=marked_text(_("Comment: %(name)s"), name=in_lang(criterion.name, criterion.call)),
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 2}),
                 initial=current.comment if current else "",
@@ -560,3 +577,6 @@ class NotificationSettingsForm(NoColon, forms.Form):
         super().__init__(*args, **kwargs)
         if calls is not None:
             self.fields["calls"].queryset = calls
+        self.fields["calls"].label_from_instance = lambda call: marked_text(
+            "%(name)s (%(reference)s)", name=in_lang(call.name, call), reference=call.reference_number
+        )

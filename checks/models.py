@@ -37,6 +37,9 @@ class GrantCall(RulesModel):
         _("reference number"), max_length=40, unique=True, help_text=_("The agency's diarienummer, e.g. 2022-00194.")
     )
     theme = models.CharField(_("theme"), max_length=200, blank=True)
+    # The language the call is written in (WCAG 3.1.2): its name, description, terms, tracks, criteria and appeal
+    # text. Pages and the decision letter in the other language mark these texts with `lang`.
+    language = content_language_field()
     description = models.TextField(_("description"), help_text=_("Purpose of the call and its terms."))
     how_to_apply = models.TextField(_("how to apply"), blank=True)
     opens_on = models.DateField(_("opens"), validators=[validate_date_in_range])

@@ -10,6 +10,7 @@ after commit, each in their own language.
 from datetime import date
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -73,8 +74,14 @@ FINAL_REPORT_FILES = selectors.FINAL_REPORT_FILES
 
 
 @transaction.atomic
-def save_call(*, call: GrantCall, tracks: list[dict], criteria: list[dict], by: User) -> GrantCall:
+def save_call(
+    *, call: GrantCall, tracks: list[dict], criteria: list[dict], by: User, language: str | None = None
+) -> GrantCall:
     """Create or update a call with its tracks and criteria (lists of field dicts; `id` updates, `delete` removes).
+
+    `language` is the language the call's texts are written in (WCAG 3.1.2: its name, description, tracks,
+    criteria and appeal text are marked with `lang` on pages and in decision letters of the other language);
+    left out, the call keeps its own (Swedish for a new call).
 
     The call row is locked first (as in `decide_application` and `submit_application`), so a change of the rules
     and a decision or a submission in the same call are serialised. Once an application has left the draft state
@@ -87,6 +94,10 @@ def save_call(*, call: GrantCall, tracks: list[dict], criteria: list[dict], by: 
     once a review exists, so stored weighted scores stay right.)
     """
     require_dates_in_range(opens_on=call.opens_on, closes_on=call.closes_on)
+    if language is not None:
+        if language not in dict(settings.LANGUAGES):
+            raise ServiceError(_("Choose Swedish or English."), field="language")
+        call.language = language
     if call.closes_on and call.opens_on and call.closes_on < call.opens_on:
         raise ServiceError(_("The call must close on or after the day it opens."), field="closes_on")
     created = call.pk is None

@@ -84,6 +84,7 @@ class CallFormView(ManageView):
             try:
                 call = services.save_call(
                     call=form.save(commit=False),
+                    language=form.cleaned_data["language"],
                     tracks=rows_from(tracks),
                     criteria=rows_from(criteria),
                     by=request.user,

@@ -1,9 +1,10 @@
 """Language of parts (WCAG 3.1.2) and the accessibility statement in a browser, with axe on every page.
 
 On English pages the texts users wrote in Swedish (a need, a call, an innovation-check application on the
-applicant's and the handler's page) carry lang="sv"; a need written in English carries lang="en" on the Swedish
-page. The statement (/tillganglighet/) in both languages: the compliance status, Digg's reporting link, the
-address for reports from the settings, and the recordings without captions."""
+applicant's and the handler's page, an innovation-check grant call on its public page) carry lang="sv"; a need
+written in English carries lang="en" on the Swedish page. The statement (/tillganglighet/) in both languages:
+the compliance status, Digg's reporting link, the address for reports from the settings, and the recordings
+without captions."""
 
 from datetime import timedelta
 
@@ -12,7 +13,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from checks.models import Application
-from tests.checks.factories import make_application
+from tests.checks.factories import make_application, make_call
 from tests.e2e.sessions import sign_in
 from tests.factories import make_buyer, make_handler
 from tests.projects.factories import CallFactory, NeedFactory
@@ -82,6 +83,21 @@ def test_swedish_texts_on_english_pages_and_an_english_need_on_swedish_pages_car
     expect(following_text(page, "Purpose")).to_have_attribute("lang", "sv")
     expect(following_text(page, "Purpose")).to_have_text(PURPOSE)
     expect(following_text(page, "Expected results")).to_have_attribute("lang", "sv")
+
+
+def test_the_public_grant_call_page_in_english_marks_the_swedish_call_texts(ui):
+    call = make_call(name="Innovationscheckar 2027", description="Checkar för extern expertis före upphandlingen.")
+
+    page = ui.goto(reverse("checks:call_detail", args=[call.pk]))
+    expect(page.locator("html")).to_have_attribute("lang", "sv")
+    expect(page.get_by_role("heading", level=1)).not_to_have_attribute("lang", "sv")
+    switch_to(ui, "en")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Innovationscheckar 2027")
+    expect(page.get_by_role("heading", level=1)).to_have_attribute("lang", "sv")
+    expect(following_text(page, "About the call")).to_have_attribute("lang", "sv")
+    expect(following_text(page, "About the call")).to_have_text("Checkar för extern expertis före upphandlingen.")
+    expect(page.get_by_role("heading", name="Beslutsunderlag", exact=True)).to_have_attribute("lang", "sv")
+    expect(page.get_by_role("cell", name="Innovationshöjd", exact=True)).to_have_attribute("lang", "sv")
 
 
 def test_the_accessibility_statement_in_swedish_and_english(ui, settings):
