@@ -8,7 +8,20 @@ from tests.e2e.sessions import sign_in
 from tests.test_role_access import _cases
 
 # Pages that are not HTML pages of ours (feeds, files, JSON, CSV, PDF).
-NOT_HTML = ("healthz", "readyz", "download", "csv", "export", "ics", "calendar", "feed", "status", "letter", "json")
+NOT_HTML = (
+    "healthz",
+    "readyz",
+    "download",
+    "csv",
+    "export",
+    "ics",
+    "calendar",
+    "feed",
+    "status",
+    "letter",
+    "json",
+    "captions",
+)
 
 
 def _login(ui, user):
