@@ -198,7 +198,9 @@ class UI:
         self.field(label).fill(value)
 
     def assert_all_audited(self):
-        unchecked = [u for u in self.loaded if u not in self.audited and not re.search(r"/files/|\.pdf|\.ics|\.csv|\.vtt", u)]
+        unchecked = [
+            u for u in self.loaded if u not in self.audited and not re.search(r"/files/|\.pdf|\.ics|\.csv|\.vtt", u)
+        ]
         assert not unchecked, f"Pages loaded but never checked with axe: {unchecked}"
 
 
