@@ -95,6 +95,7 @@ def _call_data(reference_number):
         "closes_on": "2027-02-01",
         "total_budget": "1000000",
         "final_report_days": "60",
+        "language": "sv",  # the admin form preselects the default; a browser posts it
         **{f"{prefix}-{key}": value for prefix in ("tracks", "criteria") for key, value in MANAGEMENT.items()},
     }
 
