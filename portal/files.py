@@ -254,6 +254,12 @@ class MultipleFileInput(forms.ClearableFileInput):
         return False
 
 
+class KeptFileInput(MultipleFileInput):
+    """One file (a replacement), with the file kept from an earlier try listed like MultipleFileInput's."""
+
+    allow_multiple_selected = False
+
+
 class KeptFiles(list):
     """The files a re-shown form keeps (HeldUpload rows, each with its `token`), and the field's label."""
 
@@ -284,7 +290,7 @@ class AttachmentsField(forms.FileField):
 
     widget = MultipleFileInput
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, max_files: int | None = None, **kwargs):
         kwargs.setdefault("required", False)
         kwargs.setdefault(
             "help_text",
@@ -293,6 +299,7 @@ class AttachmentsField(forms.FileField):
                 count=settings.MAX_UPLOAD_FILES,
             ),
         )
+        self.max_files = max_files or settings.MAX_UPLOAD_FILES
         super().__init__(*args, **kwargs)
         self.widget.attrs.setdefault("accept", ACCEPT_ATTRIBUTE)
         self.base_help_text = self.help_text
@@ -339,21 +346,26 @@ class AttachmentsField(forms.FileField):
                 discard_held(tokens=self.removed_tokens, user=user)
             held = [item for item in claim_held(tokens=self.kept_tokens, user=user) if str(item.uuid) not in removed]
             self._keep(held)
+        if self.max_files == 1 and files and held:
+            # One file only (a replacement): a file chosen now takes the place of the one kept before.
+            discard_held(tokens=self.kept_tokens, user=user)
+            held = []
+            self._keep(held)
         if self.required and not files and not held:
             raise ValidationError(self.error_messages["required"], code="required")
-        if len(files) + len(held) > settings.MAX_UPLOAD_FILES:
+        if len(files) + len(held) > self.max_files:
             if held:
                 message = ngettext_lazy(
                     "You chose %(chosen)s files beside the %(kept)s kept; at most %(max)s file can be sent at a time.",
                     "You chose %(chosen)s files beside the %(kept)s kept; at most %(max)s files can be sent at a time.",
                     "max",
-                ) % {"chosen": len(files), "kept": len(held), "max": settings.MAX_UPLOAD_FILES}
+                ) % {"chosen": len(files), "kept": len(held), "max": self.max_files}
             else:
                 message = ngettext_lazy(
                     "You chose %(chosen)s files; at most %(max)s file can be sent at a time.",
                     "You chose %(chosen)s files; at most %(max)s files can be sent at a time.",
                     "max",
-                ) % {"chosen": len(files), "max": settings.MAX_UPLOAD_FILES}
+                ) % {"chosen": len(files), "max": self.max_files}
             raise ValidationError(message, code="too_many")
         errors, cleaned = [], []
         for uploaded in files:

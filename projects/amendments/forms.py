@@ -3,21 +3,20 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from portal.dates import DateRangeFormMixin
-from portal.files import AttachmentsField, KeepUploadsMixin, validate_upload
+from portal.files import AttachmentsField, KeepUploadsMixin, KeptFileInput
 
 from ..forms import DATETIME_FORMAT, NoSuffixMixin
 from .services import NO_TEXT
 
 
-class ReplacementField(forms.FileField):
-    """One optional file that replaces a current attachment, checked like every upload (portal.files)."""
+class ReplacementField(AttachmentsField):
+    """One optional file that replaces a current attachment, checked like every upload and kept across a re-shown
+    form like them (portal.files)."""
 
-    def clean(self, data, initial=None):
-        uploaded = super().clean(data, initial)
-        if not uploaded:
-            return None
-        name, mime = validate_upload(uploaded)
-        return (uploaded, name, mime)
+    widget = KeptFileInput
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, max_files=1, **kwargs)
 
 
 class AmendmentForm(KeepUploadsMixin, NoSuffixMixin, DateRangeFormMixin, forms.Form):
@@ -54,7 +53,6 @@ class AmendmentForm(KeepUploadsMixin, NoSuffixMixin, DateRangeFormMixin, forms.F
                 required=False,
                 help_text=_("Optional. The earlier file stays on the call page, marked as replaced."),
             )
-            self.fields[name].widget.attrs["accept"] = self.fields["attachments"].widget.attrs["accept"]
             self.replace_fields.append((attachment.pk, name))
 
     def clean_closes_at(self):
@@ -72,5 +70,6 @@ class AmendmentForm(KeepUploadsMixin, NoSuffixMixin, DateRangeFormMixin, forms.F
             "text": data["text"],
             "closes_at": data.get("closes_at"),
             "attachments": data.get("attachments") or [],
-            "replacements": {pk: data[name] for pk, name in self.replace_fields if data.get(name)},
+            # Each replacement field holds one file (a kept one or a new one).
+            "replacements": {pk: data[name][0] for pk, name in self.replace_fields if data.get(name)},
         }

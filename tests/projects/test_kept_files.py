@@ -135,3 +135,41 @@ def test_editing_a_draft_call_keeps_its_file_when_the_title_is_missing(client, b
     second = client.post(url, {**data, "title": "Ny rubrik", "attachments-held": held_tokens(page)})
     assert second.status_code == 302
     assert [a.filename for a in attachments_for(call)] == ["bilaga.pdf"]
+
+
+def test_an_amendment_keeps_a_replacement_file_beside_an_exe_and_a_new_choice_takes_its_place(client, buyer, buyer_org):
+    """A replacement field holds one file: kept across the re-shown form like the others; choosing another file
+    then replaces the kept one (no second file, no error)."""
+    from portal.files import attach_bytes
+
+    call = CallFactory(need=NeedFactory(organisation=buyer_org))
+    old = attach_bytes(owner=call, content=PDF, filename="bilaga.pdf")
+    client.force_login(buyer)
+    url = reverse("projects:call_amend", args=[call.pk])
+    field = f"replace_{old.pk}"
+    first = client.post(
+        url,
+        {
+            "text": "Ny bilaga.",
+            "attachments": [SimpleUploadedFile("virus.exe", EXE)],
+            field: SimpleUploadedFile("bilaga-v2.pdf", PDF),
+        },
+    )
+    assert first.status_code == 200
+    page = first.content.decode()
+    assert "Sparad: bilaga-v2.pdf" in page
+    tokens = re.findall(rf'name="{field}-held" value="([^"]+)"', page)
+    assert len(tokens) == 1
+    assert f'name="{field}" multiple' not in page and f'id="id_{field}" multiple' not in page
+
+    # A new file chosen in the replacement field takes the place of the kept one.
+    second = client.post(url, {"text": "", f"{field}-held": tokens, field: SimpleUploadedFile("bilaga-v3.pdf", PDF)})
+    page = second.content.decode()
+    assert "Sparad: bilaga-v3.pdf" in page and "bilaga-v2.pdf" not in page
+    tokens = re.findall(rf'name="{field}-held" value="([^"]+)"', page)
+
+    third = client.post(url, {"text": "Ny bilaga.", f"{field}-held": tokens})
+    assert third.status_code == 302
+    (replacement,) = Amendment.objects.get(call=call).files.all()
+    assert (replacement.attachment.filename, replacement.replaces) == ("bilaga-v3.pdf", old)
+    assert not HeldUpload.objects.exists()
