@@ -62,9 +62,7 @@ def test_a_model_of_no_family_makes_every_page_stale():
     assert families_of(LogEntry) is None or (LogEntry._meta.app_label, LogEntry._meta.model_name) in NOT_SHOWN
 
 
-def test_a_response_a_registration_a_review_and_a_message_leave_the_catalogue_stored(
-    client, django_assert_num_queries
-):
+def test_a_response_a_registration_a_review_and_a_message_leave_the_catalogue_stored(client, django_assert_num_queries):
     call = CallFactory(title="Dialog om laddstolpar")
     webinar = WebinarFactory()
     company = make_company_user()
@@ -77,7 +75,9 @@ def test_a_response_a_registration_a_review_and_a_message_leave_the_catalogue_st
     ResponseFactory(call=call, organisation=organisation_of(company))
     RegistrationFactory(webinar=webinar)
     Review.objects.create(application=application, handler=handler, recommendation="approve")
-    Message.objects.create(application=application, sender="handler", author=handler, body="Komplettera budgeten.", internal=True)
+    Message.objects.create(
+        application=application, sender="handler", author=handler, body="Komplettera budgeten.", internal=True
+    )
     user_logged_in.send(sender=User, request=None, user=company)  # stamps last_login
     _end_of_request(client)
 
