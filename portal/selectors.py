@@ -7,6 +7,7 @@ from functools import cache
 from django.contrib.auth import get_user_model
 from django.db import connections, router
 from django.db.models import (
+    BigIntegerField,
     Case,
     Count,
     Exists,
@@ -64,7 +65,7 @@ def _signed_in_queryset(user_id, chosen_id):
     if chosen_id is not None:
         chosen_member = Exists(Membership.objects.filter(user_id=OuterRef("pk"), organisation_id=chosen_id))
         annotations["chosen_is_member"] = chosen_member
-        acting_for = Case(When(chosen_member, then=Value(chosen_id)), default=default)
+        acting_for = Case(When(chosen_member, then=Value(chosen_id)), default=default, output_field=BigIntegerField())
     else:
         acting_for = default
     if connections[user_model._base_manager.db].vendor == "postgresql":
