@@ -124,7 +124,8 @@ def test_readyz_recovers_when_redis_comes_back(client, settings):
     assert client.get(reverse("portal:readyz")).status_code == 200
     kept_id = _redis_client(url).client_id()
     # Redis closes the kept connection (as a restart does) ...
-    redis.Redis.from_url(url).client_kill_filter(_id=kept_id)
+    with redis.Redis.from_url(url) as admin:
+        admin.client_kill_filter(_id=kept_id)
     refused = redis.exceptions.ConnectionError("Connection refused")
     # ... and refuses new ones while it is down.
     with mock.patch("redis.connection.Connection._connect", side_effect=refused):
