@@ -16,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from .rules import is_staff_role
-from .selectors import default_organisation_for, organisation_for_user
+from .selectors import organisation_for_user, signed_in_context
 from .templatetags.acting_for import ACTING_FOR_FIELD
 
 ACTIVE_ORG_SESSION_KEY = "active_organisation_id"
@@ -160,13 +160,18 @@ class ActiveOrganisationMiddleware:
         user = request.user
         if user.is_authenticated:
             chosen = request.session.get(ACTIVE_ORG_SESSION_KEY)
-            organisation = organisation_for_user(user, chosen) if chosen else None
-            if chosen and organisation is None:
+            # One query for the organisation, the groups and the second factor (StaffMfaMiddleware and the rules
+            # use the last two): the same checks as organisation_for_user and default_organisation_for.
+            context = signed_in_context(user, chosen or None)
+            if chosen and not context.chosen_is_member:
                 del request.session[ACTIVE_ORG_SESSION_KEY]
                 messages.warning(
                     request, _("You no longer belong to the organisation you acted for; it has been unselected.")
                 )
-            user.active_organisation = organisation or default_organisation_for(user)
+            user.active_organisation = context.organisation
+            if context.group_names is not None:
+                user._group_names_cache = context.group_names
+                user._has_totp_cache = context.has_totp
         return self.get_response(request)
 
     # Forms that do not act for an organisation: choosing or registering one, accepting an invitation,
@@ -238,10 +243,14 @@ class StaffMfaMiddleware:
 
 
 def _needs_mfa(user) -> bool:
-    """A handler or portal admin without a TOTP authenticator. One query: the user's groups, each row also
-    saying whether the user has TOTP (no groups: no staff role). The group names are kept for the rules."""
+    """A handler or portal admin without a TOTP authenticator. No query when ActiveOrganisationMiddleware has read
+    both with the user's organisation; else one: the user's groups, each row also saying whether the user has TOTP
+    (no groups: no staff role). The group names are kept for the rules."""
     from allauth.mfa.models import Authenticator
 
+    has_totp = getattr(user, "_has_totp_cache", None)
+    if has_totp is not None and getattr(user, "_group_names_cache", None) is not None:
+        return is_staff_role(user) and not has_totp
     has_totp = Exists(Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP))
     rows = list(user.groups.annotate(has_totp=has_totp).values_list("name", "has_totp"))
     user._group_names_cache = {name for name, _has in rows}

@@ -259,3 +259,21 @@ def test_message_thread_page_for_the_handler_and_the_applicant(client):
     _assert_flat(client, url, lambda: _add_messages(application, handler, 9))
     client.force_login(application.contact)
     _assert_flat(client, url, lambda: _add_messages(application, handler, 3))
+
+
+@pytest.mark.parametrize("role", ["buyer", "company", "handler"])
+def test_a_signed_in_page_from_the_page_cache_makes_two_queries(client, settings, role):
+    """The user (Django's session check) and one for the organisation acted for, the groups and the second factor
+    (portal.selectors.signed_in_context); nothing of the page's own."""
+    settings.PUBLIC_PAGE_CACHE = True
+    user = {"buyer": make_buyer, "company": make_company_user, "handler": make_handler}[role]()
+    url = reverse("checks:queue") if role == "handler" else reverse("portal:dashboard")
+    client.force_login(user)
+    for _ in range(2):  # rendered and stored (the first under the generation the factories' writes end, at its end)
+        client.get(url)
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+    assert response.status_code == 200
+    queries = [query["sql"] for query in context.captured_queries]
+    assert len(queries) == 2, queries
+    assert all('FROM "portal_user"' in sql for sql in queries), queries

@@ -92,6 +92,31 @@ class HealthzView(PublicView):
 healthz = never_cache(HealthzView.as_view())
 
 
+# /readyz pings Redis through one client per Redis URL and process, whose pool keeps the connection between
+# probes (opening one per probe cost more than the rest of the request). Short timeouts and a single retry without
+# backoff: a Redis that is down or hangs is reported within about a second. The pool checks a kept connection before
+# reusing it and drops one whose command failed, so the probe reconnects by itself once Redis is back.
+READYZ_REDIS_TIMEOUT = 0.5
+_redis_clients: dict = {}
+
+
+def _redis_client(url: str):
+    client = _redis_clients.get(url)
+    if client is None:
+        import redis
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
+
+        client = redis.Redis.from_url(
+            url,
+            socket_connect_timeout=READYZ_REDIS_TIMEOUT,
+            socket_timeout=READYZ_REDIS_TIMEOUT,
+            retry=Retry(NoBackoff(), 1),
+        )
+        _redis_clients[url] = client
+    return client
+
+
 class ReadyzView(PublicView):
     @staticmethod
     def _check_database() -> str | None:
@@ -109,9 +134,7 @@ class ReadyzView(PublicView):
         if not settings.REDIS_URL:
             return None
         try:
-            import redis
-
-            redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2).ping()
+            _redis_client(settings.REDIS_URL).ping()
         except Exception:  # noqa: BLE001
             logger.exception("readyz: Redis does not answer")
             return "redis: unreachable"

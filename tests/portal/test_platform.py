@@ -93,6 +93,54 @@ def test_readyz_reports_broken_database(client):
     assert "down" not in response.content.decode()  # details stay in the log
 
 
+def _readyz_connections(url):
+    """The connections the probe's pool has opened (idle and in use)."""
+    from portal.views.pages import _redis_client
+
+    pool = _redis_client(url).connection_pool
+    return list(pool._available_connections) + list(pool._in_use_connections)
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs Redis (REDIS_URL)")
+def test_readyz_keeps_one_redis_connection_between_probes(client, settings):
+    settings.REDIS_URL = os.environ["REDIS_URL"]
+    for _ in range(5):
+        assert client.get(reverse("portal:readyz")).status_code == 200
+    [connection] = _readyz_connections(settings.REDIS_URL)  # one connection, kept, not one per probe
+    assert connection.socket_timeout == connection.socket_connect_timeout == 0.5
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs Redis (REDIS_URL)")
+def test_readyz_recovers_when_redis_comes_back(client, settings):
+    """Redis goes away (the kept connection is cut and no new one can be opened), then comes back."""
+    import redis
+
+    from portal.views.pages import _redis_client
+
+    settings.REDIS_URL = os.environ["REDIS_URL"]
+    url = settings.REDIS_URL
+    assert client.get(reverse("portal:readyz")).status_code == 200
+    kept_id = _redis_client(url).client_id()
+    # Redis closes the kept connection (as a restart does) ...
+    with redis.Redis.from_url(url) as admin:
+        admin.client_kill_filter(_id=kept_id)
+    refused = redis.exceptions.ConnectionError("Connection refused")
+    # ... and refuses new ones while it is down.
+    with mock.patch("redis.connection.Connection._connect", side_effect=refused):
+        for _ in range(2):
+            response = client.get(reverse("portal:readyz"))
+            assert response.status_code == 503
+            assert response.json()["reasons"] == ["redis: unreachable"]
+    # Back: the next probe opens a new connection through the same pool and answers ready.
+    response = client.get(reverse("portal:readyz"))
+    assert response.status_code == 200
+    assert response.json()["status"] == "ready"
+    assert _redis_client(url).client_id() != kept_id
+    assert len(_readyz_connections(url)) == 1
+
+
 @pytest.mark.django_db
 def test_language_switch_is_remembered_for_mails(client):
     user = make_buyer()
