@@ -1,7 +1,9 @@
 from django import forms
 from django.urls import reverse_lazy
 from django.utils.functional import lazy
-from django.utils.html import format_html
+from django.utils.formats import localize
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -432,17 +434,57 @@ class InterestProfileForm(NoSuffixMixin, forms.Form):
     )
 
 
+def _widget_attrs(attrs: dict) -> str:
+    """What django/forms/widgets/attrs.html renders: ` name="value"`, a bare ` name` for True, nothing for False."""
+    return "".join(
+        f" {conditional_escape(name)}" if value is True else f' {conditional_escape(name)}="{conditional_escape(value)}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+class QuickSelect(forms.Select):
+    """A `<select>` written in Python: the HTML of Django's select.html and select_option.html, character for
+    character, without a template include per option. The catalogues' filters have hundreds of options (the
+    organisations, the CPV divisions); through the templates they were most of a catalogue page's time
+    (docs/performance.md, issue 20). tests/projects/test_catalogue_speed.py compares both renderings."""
+
+    def _render(self, template_name, context, renderer=None):
+        widget = context["widget"]
+        parts = [f'<select name="{conditional_escape(widget["name"])}"{_widget_attrs(widget["attrs"])}>']
+        for group_name, options, _index in widget["optgroups"]:
+            if group_name:
+                parts.append(f'\n  <optgroup label="{conditional_escape(localize(group_name))}">')
+            for option in options:
+                parts.append(
+                    f'\n  <option value="{conditional_escape(option["value"])}"{_widget_attrs(option["attrs"])}>'
+                    f"{conditional_escape(localize(option['label']))}</option>"
+                )
+            if group_name:
+                parts.append("\n  </optgroup>")
+        parts.append("\n</select>")
+        return mark_safe("".join(parts))
+
+
 class _FilterForm(NoSuffixMixin, QueryFilterForm):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
-    theme = forms.ChoiceField(label=_("Theme"), required=False, choices=[("", _("All")), *Theme.choices])
-    category = forms.ChoiceField(label=_("Category"), required=False, choices=[("", _("All")), *Category.choices])
-    cpv_division = forms.ChoiceField(label=_("CPV division"), required=False)
-    stage = forms.ChoiceField(label=_("Stage"), required=False, choices=[("", _("All")), *Need.Stage.choices])
-    organisation = forms.ModelChoiceField(label=_("Organisation"), required=False, queryset=None, empty_label=_("All"))
-    sort = forms.ChoiceField(label=_("Sort by"), required=False)
+    theme = forms.ChoiceField(
+        label=_("Theme"), required=False, choices=[("", _("All")), *Theme.choices], widget=QuickSelect
+    )
+    category = forms.ChoiceField(
+        label=_("Category"), required=False, choices=[("", _("All")), *Category.choices], widget=QuickSelect
+    )
+    cpv_division = forms.ChoiceField(label=_("CPV division"), required=False, widget=QuickSelect)
+    stage = forms.ChoiceField(
+        label=_("Stage"), required=False, choices=[("", _("All")), *Need.Stage.choices], widget=QuickSelect
+    )
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"), required=False, queryset=None, empty_label=_("All"), widget=QuickSelect
+    )
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, widget=QuickSelect)
     closing_label = _("Planned start")
 
-    def __init__(self, *args, organisations=None, **kwargs):
+    def __init__(self, *args, organisations=None, organisation_choices=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["cpv_division"].choices = _division_choices()
         self.fields["q"].widget.input_type = "search"
@@ -457,6 +499,11 @@ class _FilterForm(NoSuffixMixin, QueryFilterForm):
         self.fields["organisation"].queryset = (
             organisations if organisations is not None else Organisation.objects.none()
         )
+        if organisation_choices is not None:
+            # The same options as the queryset's, read from the cache (selectors.publisher_choices): the queryset
+            # is still what a submitted organisation is checked against.
+            organisation = self.fields["organisation"]
+            organisation.widget.choices = [("", organisation.empty_label), *organisation_choices]
 
 
 class NeedFilterForm(_FilterForm):
@@ -464,6 +511,7 @@ class NeedFilterForm(_FilterForm):
         label=_("Calls"),
         required=False,
         choices=[("", _("All")), ("open", _("With an open call")), ("closed", _("With a closed call"))],
+        widget=QuickSelect,
     )
 
 
