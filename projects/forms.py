@@ -447,7 +447,34 @@ class QuickSelect(forms.Select):
     """A `<select>` written in Python: the HTML of Django's select.html and select_option.html, character for
     character, without a template include per option. The catalogues' filters have hundreds of options (the
     organisations, the CPV divisions); through the templates they were most of a catalogue page's time
-    (docs/performance.md, issue 20). tests/projects/test_catalogue_speed.py compares both renderings."""
+    (docs/performance.md, issue 20). tests/projects/test_catalogue_speed.py compares both renderings.
+
+    The process also keeps the last RENDERED_SIZE selects it rendered, keyed by everything the HTML is made of (the
+    language, name, value, attributes and the options' values and labels as text), so that the organisations'
+    select of a catalogue page is written once per process while its options stay the same."""
+
+    RENDERED_SIZE = 256
+    _rendered: dict = {}
+
+    def render(self, name, value, attrs=None, renderer=None):
+        choices = self.choices
+        if not isinstance(choices, list) or any(isinstance(label, (list, tuple)) for _value, label in choices):
+            return super().render(name, value, attrs, renderer)
+        final_attrs = self.build_attrs(self.attrs, attrs)
+        key = (
+            get_language(),
+            name,
+            tuple(self.format_value(value)),
+            tuple((str(k), str(v)) for k, v in final_attrs.items()),
+            tuple((str(option), str(label)) for option, label in choices),
+        )
+        html = self._rendered.get(key)
+        if html is None:
+            html = super().render(name, value, attrs, renderer)
+            if len(self._rendered) >= self.RENDERED_SIZE:
+                self._rendered.clear()
+            self._rendered[key] = html
+        return html
 
     def _render(self, template_name, context, renderer=None):
         widget = context["widget"]
@@ -458,7 +485,7 @@ class QuickSelect(forms.Select):
             for option in options:
                 parts.append(
                     f'\n  <option value="{conditional_escape(option["value"])}"{_widget_attrs(option["attrs"])}>'
-                    f"{conditional_escape(localize(option['label']))}</option>"
+                    f"{conditional_escape(localize(option['label']))}</option>\n"  # select_option.html's last line
                 )
             if group_name:
                 parts.append("\n  </optgroup>")

@@ -26,7 +26,9 @@ class NeedListView(PublicView):
         data_version = catalogue.version()
         form = NeedFilterForm(
             request.GET or None,
-            organisations=selectors.publishers(),
+            # The organisation asked for is checked against the publishers (a query); the options come from
+            # the cache, so without one the queryset is not even built.
+            organisations=selectors.publishers() if request.GET.get("organisation") else None,
             organisation_choices=catalogue.publisher_choices(data_version),
         )
         filters = form.filters() if request.GET else {}
@@ -44,10 +46,9 @@ class NeedListView(PublicView):
             request,
             "projects/need_list.html",
             {
-                "form": form,
+                "filter_form": catalogue.filter_form(request, form, data_version),
                 "page_obj": page_obj,
-                "rows_key": catalogue.rows_key(data_version, key, page_obj.number),
-                "rows_ttl": catalogue.FRAGMENT_TTL,
+                "rows": catalogue.rows(page_obj, data_version=data_version, key=key) if page_obj.paginator.count else "",
                 "query_string": query_string(request),
                 "without_filters": search_without_filters(request),
             },
