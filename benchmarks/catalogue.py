@@ -54,6 +54,9 @@ def _setup():
     from django.core.management import call_command
 
     call_command("collectstatic", "--noinput", "-v0")
+    from django.core.cache import cache
+
+    cache.clear()  # nothing kept from another database that used the same Redis (a test run)
 
 
 @contextmanager

@@ -1,7 +1,8 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.urls import reverse_lazy
-from django.utils.functional import lazy
 from django.utils.formats import localize
+from django.utils.functional import lazy
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -436,11 +437,13 @@ class InterestProfileForm(NoSuffixMixin, forms.Form):
 
 def _widget_attrs(attrs: dict) -> str:
     """What django/forms/widgets/attrs.html renders: ` name="value"`, a bare ` name` for True, nothing for False."""
-    return "".join(
-        f" {conditional_escape(name)}" if value is True else f' {conditional_escape(name)}="{conditional_escape(value)}"'
-        for name, value in attrs.items()
-        if value is not False
-    )
+    parts = []
+    for name, value in attrs.items():
+        if value is True:
+            parts.append(f" {conditional_escape(name)}")
+        elif value is not False:
+            parts.append(f' {conditional_escape(name)}="{conditional_escape(value)}"')
+    return "".join(parts)
 
 
 class QuickSelect(forms.Select):
@@ -493,6 +496,25 @@ class QuickSelect(forms.Select):
         return mark_safe("".join(parts))
 
 
+class _OrganisationFilterField(forms.ModelChoiceField):
+    """The organisation filter. Given the options (`kept_pks`, from the cache: selectors.publishers() as the form's
+    `organisation_choices`), a value is checked against them instead of a query: the same values pass (a primary
+    key as `int()` reads it, one of the options) and the cleaned value is the primary key, not the row."""
+
+    kept_pks: frozenset | None = None
+
+    def to_python(self, value):
+        if self.kept_pks is None or value in self.empty_values:
+            return super().to_python(value)
+        try:
+            pk = int(value)
+        except (TypeError, ValueError):
+            pk = None
+        if pk not in self.kept_pks:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value})
+        return pk
+
+
 class _FilterForm(NoSuffixMixin, QueryFilterForm):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     theme = forms.ChoiceField(
@@ -505,7 +527,7 @@ class _FilterForm(NoSuffixMixin, QueryFilterForm):
     stage = forms.ChoiceField(
         label=_("Stage"), required=False, choices=[("", _("All")), *Need.Stage.choices], widget=QuickSelect
     )
-    organisation = forms.ModelChoiceField(
+    organisation = _OrganisationFilterField(
         label=_("Organisation"), required=False, queryset=None, empty_label=_("All"), widget=QuickSelect
     )
     sort = forms.ChoiceField(label=_("Sort by"), required=False, widget=QuickSelect)
@@ -527,10 +549,11 @@ class _FilterForm(NoSuffixMixin, QueryFilterForm):
             organisations if organisations is not None else Organisation.objects.none()
         )
         if organisation_choices is not None:
-            # The same options as the queryset's, read from the cache (selectors.publisher_choices): the queryset
-            # is still what a submitted organisation is checked against.
+            # The options of `organisations`, read from the cache (catalogue.publisher_choices): shown and checked
+            # without a query.
             organisation = self.fields["organisation"]
             organisation.widget.choices = [("", organisation.empty_label), *organisation_choices]
+            organisation.kept_pks = frozenset(pk for pk, _name in organisation_choices)
 
 
 class NeedFilterForm(_FilterForm):

@@ -24,13 +24,8 @@ class NeedListView(PublicView):
 
     def get(self, request):
         data_version = catalogue.version()
-        form = NeedFilterForm(
-            request.GET or None,
-            # The organisation asked for is checked against the publishers (a query); the options come from
-            # the cache, so without one the queryset is not even built.
-            organisations=selectors.publishers() if request.GET.get("organisation") else None,
-            organisation_choices=catalogue.publisher_choices(data_version),
-        )
+        # The organisations (selectors.publishers()) come from the cache: shown and checked without a query.
+        form = NeedFilterForm(request.GET or None, organisation_choices=catalogue.publisher_choices(data_version))
         filters = form.filters() if request.GET else {}
         # The long texts a card does not show stay in the database.
         needs = selectors.filter_needs(selectors.published_needs().defer(*CARD_DEFERRED), filters)
@@ -42,13 +37,14 @@ class NeedListView(PublicView):
             key=key,
             per_page=PAGE_SIZE,
         )
+        rows = catalogue.rows(page_obj, data_version=data_version, key=key) if page_obj.paginator.count else ""
         return render(
             request,
             "projects/need_list.html",
             {
                 "filter_form": catalogue.filter_form(request, form, data_version),
                 "page_obj": page_obj,
-                "rows": catalogue.rows(page_obj, data_version=data_version, key=key) if page_obj.paginator.count else "",
+                "rows": rows,
                 "query_string": query_string(request),
                 "without_filters": search_without_filters(request),
             },

@@ -184,11 +184,11 @@ def _template_select(bound) -> str:
         {},
         {"theme": "hallbarhet", "category": "it", "cpv_division": "45", "stage": "need", "sort": "newest"},
         {"theme": "nonsense", "organisation": "x", "calls": "open", "state": "all", "kind": "rfi"},
-        {"organisation": "ORG", "sort": "<b>&\""},
+        {"organisation": "ORG", "sort": '<b>&"'},
     ],
 )
 def test_the_quick_select_writes_what_djangos_templates_write(language, data):
-    odd = OrganisationFactory(name='Kommun <&> "Ö" \'x\'', kind=Organisation.Kind.PUBLIC_BODY)  # all escaped
+    odd = OrganisationFactory(name="Kommun <&> \"Ö\" 'x'", kind=Organisation.Kind.PUBLIC_BODY)  # all escaped
     NeedFactory(organisation=odd)
     NeedFactory()
     publishers = list(Organisation.objects.filter(kind=Organisation.Kind.PUBLIC_BODY).values_list("pk", "name"))
