@@ -450,7 +450,7 @@ class QuickSelect(forms.Select):
     """A `<select>` written in Python: the HTML of Django's select.html and select_option.html, character for
     character, without a template include per option. The catalogues' filters have hundreds of options (the
     organisations, the CPV divisions); through the templates they were most of a catalogue page's time
-    (docs/performance.md, issue 20). tests/projects/test_catalogue_speed.py compares both renderings.
+    (docs/performance.md, issue 20). tests/projects/test_catalogue_fragments.py compares both renderings.
 
     The process also keeps the last RENDERED_SIZE selects it rendered, keyed by everything the HTML is made of (the
     language, name, value, attributes and the options' values and labels as text), so that the organisations'
