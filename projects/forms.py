@@ -1,7 +1,10 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.urls import reverse_lazy
+from django.utils.formats import localize
 from django.utils.functional import lazy
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -432,17 +435,105 @@ class InterestProfileForm(NoSuffixMixin, forms.Form):
     )
 
 
+def _widget_attrs(attrs: dict) -> str:
+    """What django/forms/widgets/attrs.html renders: ` name="value"`, a bare ` name` for True, nothing for False."""
+    parts = []
+    for name, value in attrs.items():
+        if value is True:
+            parts.append(f" {conditional_escape(name)}")
+        elif value is not False:
+            parts.append(f' {conditional_escape(name)}="{conditional_escape(value)}"')
+    return "".join(parts)
+
+
+class QuickSelect(forms.Select):
+    """A `<select>` written in Python: the HTML of Django's select.html and select_option.html, character for
+    character, without a template include per option. The catalogues' filters have hundreds of options (the
+    organisations, the CPV divisions); through the templates they were most of a catalogue page's time
+    (docs/performance.md, issue 20). tests/projects/test_catalogue_fragments.py compares both renderings.
+
+    The process also keeps the last RENDERED_SIZE selects it rendered, keyed by everything the HTML is made of (the
+    language, name, value, attributes and the options' values and labels as text), so that the organisations'
+    select of a catalogue page is written once per process while its options stay the same."""
+
+    RENDERED_SIZE = 256
+    _rendered: dict = {}
+
+    def render(self, name, value, attrs=None, renderer=None):
+        choices = self.choices
+        if not isinstance(choices, list) or any(isinstance(label, (list, tuple)) for _value, label in choices):
+            return super().render(name, value, attrs, renderer)
+        final_attrs = self.build_attrs(self.attrs, attrs)
+        key = (
+            get_language(),
+            name,
+            tuple(self.format_value(value)),
+            tuple((str(k), str(v)) for k, v in final_attrs.items()),
+            tuple((str(option), str(label)) for option, label in choices),
+        )
+        html = self._rendered.get(key)
+        if html is None:
+            html = super().render(name, value, attrs, renderer)
+            if len(self._rendered) >= self.RENDERED_SIZE:
+                self._rendered.clear()
+            self._rendered[key] = html
+        return html
+
+    def _render(self, template_name, context, renderer=None):
+        widget = context["widget"]
+        parts = [f'<select name="{conditional_escape(widget["name"])}"{_widget_attrs(widget["attrs"])}>']
+        for group_name, options, _index in widget["optgroups"]:
+            if group_name:
+                parts.append(f'\n  <optgroup label="{conditional_escape(localize(group_name))}">')
+            for option in options:
+                parts.append(
+                    f'\n  <option value="{conditional_escape(option["value"])}"{_widget_attrs(option["attrs"])}>'
+                    f"{conditional_escape(localize(option['label']))}</option>\n"  # select_option.html's last line
+                )
+            if group_name:
+                parts.append("\n  </optgroup>")
+        parts.append("\n</select>")
+        return mark_safe("".join(parts))
+
+
+class _OrganisationFilterField(forms.ModelChoiceField):
+    """The organisation filter. Given the options (`kept_pks`, from the cache: selectors.publishers() as the form's
+    `organisation_choices`), a value is checked against them instead of a query: the same values pass (a primary
+    key as `int()` reads it, one of the options) and the cleaned value is the primary key, not the row."""
+
+    kept_pks: frozenset | None = None
+
+    def to_python(self, value):
+        if self.kept_pks is None or value in self.empty_values:
+            return super().to_python(value)
+        try:
+            pk = int(value)
+        except (TypeError, ValueError):
+            pk = None
+        if pk not in self.kept_pks:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value})
+        return pk
+
+
 class _FilterForm(NoSuffixMixin, QueryFilterForm):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
-    theme = forms.ChoiceField(label=_("Theme"), required=False, choices=[("", _("All")), *Theme.choices])
-    category = forms.ChoiceField(label=_("Category"), required=False, choices=[("", _("All")), *Category.choices])
-    cpv_division = forms.ChoiceField(label=_("CPV division"), required=False)
-    stage = forms.ChoiceField(label=_("Stage"), required=False, choices=[("", _("All")), *Need.Stage.choices])
-    organisation = forms.ModelChoiceField(label=_("Organisation"), required=False, queryset=None, empty_label=_("All"))
-    sort = forms.ChoiceField(label=_("Sort by"), required=False)
+    theme = forms.ChoiceField(
+        label=_("Theme"), required=False, choices=[("", _("All")), *Theme.choices], widget=QuickSelect
+    )
+    category = forms.ChoiceField(
+        label=_("Category"), required=False, choices=[("", _("All")), *Category.choices], widget=QuickSelect
+    )
+    cpv_division = forms.ChoiceField(label=_("CPV division"), required=False, widget=QuickSelect)
+    stage = forms.ChoiceField(
+        label=_("Stage"), required=False, choices=[("", _("All")), *Need.Stage.choices], widget=QuickSelect
+    )
+    organisation = _OrganisationFilterField(
+        label=_("Organisation"), required=False, queryset=None, empty_label=_("All"), widget=QuickSelect
+    )
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, widget=QuickSelect)
     closing_label = _("Planned start")
 
-    def __init__(self, *args, organisations=None, **kwargs):
+    def __init__(self, *args, organisations=None, organisation_choices=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["cpv_division"].choices = _division_choices()
         self.fields["q"].widget.input_type = "search"
@@ -457,6 +548,12 @@ class _FilterForm(NoSuffixMixin, QueryFilterForm):
         self.fields["organisation"].queryset = (
             organisations if organisations is not None else Organisation.objects.none()
         )
+        if organisation_choices is not None:
+            # The options of `organisations`, read from the cache (catalogue.publisher_choices): shown and checked
+            # without a query.
+            organisation = self.fields["organisation"]
+            organisation.widget.choices = [("", organisation.empty_label), *organisation_choices]
+            organisation.kept_pks = frozenset(pk for pk, _name in organisation_choices)
 
 
 class NeedFilterForm(_FilterForm):
@@ -464,6 +561,7 @@ class NeedFilterForm(_FilterForm):
         label=_("Calls"),
         required=False,
         choices=[("", _("All")), ("open", _("With an open call")), ("closed", _("With a closed call"))],
+        widget=QuickSelect,
     )
 
 

@@ -277,3 +277,64 @@ def test_a_signed_in_page_from_the_page_cache_makes_two_queries(client, settings
     queries = [query["sql"] for query in context.captured_queries]
     assert len(queries) == 2, queries
     assert all('FROM "portal_user"' in sql for sql in queries), queries
+
+# --- the needs catalogue and its search, rendered (issue 20) --------------------------------------------------------
+# The catalogue keeps its organisations, counts and rows under the data's version (projects/catalogue.py): counted
+# here both rendered from scratch (a write to the needs has just made them stale) and from the kept parts.
+
+
+def _needs_with_calls(organisation=None, n=1, title="Solceller på taket"):
+    from projects import services as need_services
+
+    owner = {"organisation": organisation} if organisation is not None else {}
+    for _ in range(n):
+        need = NeedFactory(title=title, category="energi", themes=["hallbarhet"], **owner)
+        CallFactory(need=need)
+        need_services.update_search_vectors(need=need)
+
+
+def _rendered_and_kept(client, url) -> tuple[int, int]:
+    from portal.cache import invalidate_families
+
+    invalidate_families(frozenset({"needs"}))
+    client.get("/healthz")  # the end of a request makes the written families stale once more
+    rendered = _count(client, url)
+    client.get("/healthz")
+    return rendered, _count(client, url)
+
+
+def _assert_catalogue_flat(client, url, add) -> None:
+    client.get(url)
+    one = _rendered_and_kept(client, url)
+    add()
+    many = _rendered_and_kept(client, url)
+    assert many == one, f"{url}: {one} queries (rendered, kept) with one row, {many} with many"
+    assert many[0] <= MAX_QUERIES, f"{url}: {many} queries"
+
+
+@pytest.mark.parametrize("who", ["visitor", "company"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "?q=solcell",
+        "?q=solcell&category=energi&theme=hallbarhet&sort=newest&page=2",
+        "?organisation=ORG&calls=open",
+    ],
+)
+def test_needs_catalogue_and_search(client, who, query):
+    buyer_org = organisation_of(make_buyer())
+    _needs_with_calls(buyer_org)
+    if who == "company":
+        client.force_login(make_company_user())
+        company_queries = 3  # the signed-in user's own: user, membership, groups
+    else:
+        company_queries = 0
+    url = "/needs/" + query.replace("ORG", str(buyer_org.pk))
+
+    def add():
+        _needs_with_calls(buyer_org, n=25)
+        _needs_with_calls(n=10)  # other organisations
+
+    _assert_catalogue_flat(client, url, add)
+    assert _rendered_and_kept(client, url)[1] == company_queries  # nothing of the page itself once kept

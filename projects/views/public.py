@@ -9,29 +9,49 @@ from portal.query import clean_param
 from portal.rules import active_organisation, org_roles
 from portal.selectors import audit_entries_for
 
-from .. import selectors
+from .. import catalogue, selectors
 from ..cpv import search_codes
 from ..forms import CallFilterForm, NeedFilterForm, QuestionForm
 from ..models import CpvCode
 from ..rules import acts_for_company, call_accepts_active_organisation
-from .base import PublicView, paginate, query_string, search_without_filters
+from .base import PAGE_SIZE, PublicView, paginate, query_string, search_without_filters
 
 
 class NeedListView(PublicView):
+    """The needs catalogue. The organisations of the filter, the number of hits and the rendered rows of a page are
+    the same for every reader and kept under the data's version (projects/catalogue.py); what is read from
+    `request` (the form's values, the pager's links) and the header are rendered every time."""
+
     def get(self, request):
-        form = NeedFilterForm(request.GET or None, organisations=selectors.publishers())
+        data_version = catalogue.version()
+        # The organisations (selectors.publishers()) come from the cache: shown and checked without a query.
+        form = NeedFilterForm(request.GET or None, organisation_choices=catalogue.publisher_choices(data_version))
         filters = form.filters() if request.GET else {}
-        needs = selectors.filter_needs(selectors.published_needs(), filters)
+        # The long texts a card does not show stay in the database.
+        needs = selectors.filter_needs(selectors.published_needs().defer(*CARD_DEFERRED), filters)
+        key = catalogue.filters_key(filters)
+        page_obj = catalogue.paginate(
+            needs,
+            clean_param(request.GET.get("page"), max_length=20),
+            data_version=data_version,
+            key=key,
+            per_page=PAGE_SIZE,
+        )
+        rows = catalogue.rows(page_obj, data_version=data_version, key=key) if page_obj.paginator.count else ""
         return render(
             request,
             "projects/need_list.html",
             {
-                "form": form,
-                "page_obj": paginate(request, needs),
+                "filter_form": catalogue.filter_form(request, form, data_version),
+                "page_obj": page_obj,
+                "rows": rows,
                 "query_string": query_string(request),
                 "without_filters": search_without_filters(request),
             },
         )
+
+
+CARD_DEFERRED = ("problem", "desired_effects", "affected", "search_title", "search_summary", "search_body")
 
 
 class NeedDetailView(PublicView):

@@ -108,6 +108,7 @@ def test_need_detail_shows_the_decision_documents_slot_and_the_assessment(client
 
 def test_need_list_query_count_does_not_grow(client, uncached_pages):
     NeedFactory()
+    client.get(reverse("projects:need_list"))  # once first: the clock boundary of the kept parts is read once
     with CaptureQueriesContext(connection) as one:
         client.get(reverse("projects:need_list"))
     for _ in range(15):
