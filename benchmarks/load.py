@@ -50,6 +50,8 @@ SQLITE_SCALE = 1.0  # the same volume as the PostgreSQL run at scale 1 (20 000 n
 DURATION = os.environ.get("BENCH_DURATION", "10s")
 WARM_UP = os.environ.get("BENCH_WARM_UP", "2s")
 WORKERS = os.environ.get("BENCH_WORKERS", "2")
+# wrk's own default (2 s) would count the slowest uncached pages as errors instead of measuring them.
+WRK_TIMEOUT = "10s"
 PICKER_QUERIES = ["sol", "solceller", "byggarbete", "software", "09331200", "ventilation", "livsmedel", "vård"]
 SEARCH_TERMS = ["solcell", "energilager", "sensorer", "hemtjänst", "vätgas", "återbruk", "biogas", "belysning"]
 GROUPS = ("public", "signed-in", "company", "uncached", "mixed", "in-process")
@@ -150,7 +152,7 @@ def time_ratio(share_base: float, share_scaled: float) -> float:
     return share_base / share_scaled if share_scaled else float("inf")
 
 
-def scale_verdict(ratio: float, queries_base: int | None, queries_scaled: int | None) -> str:
+def scale_verdict(ratio: float, queries_base: int | str | None, queries_scaled: int | str | None) -> str:
     """The scale target of a row: its time within SCALE_TARGET times, and the same number of queries."""
     parts = [f"{'meets' if ratio <= SCALE_TARGET else 'MISSES'} (≤ {SCALE_TARGET:g}×)"]
     if queries_base is not None and queries_scaled is not None:
@@ -180,7 +182,8 @@ class Result:
     p50: float
     p95: float
     errors: int
-    queries: int | None = None
+    queries: str | None = None  # warm/cold, see _query_counts
+    requests: int = 0
 
 
 def _free_port() -> int:
@@ -383,13 +386,14 @@ def queue_only() -> int:
 
 
 def _check(base: str, page: Page, cookie: str | None) -> None:
-    """Each path answers 200 for its account before it is measured (no redirect to a login page)."""
+    """Each path answers 200 for its account before it is measured (no redirect to a login page). The first
+    answer also waits until the server has worked off the requests the previous row left queued."""
     for path in page.paths:
         request = urllib.request.Request(base + urllib.request.quote(path, safe="/?=&"))
         if cookie:
             request.add_header("Cookie", cookie)
         opener = urllib.request.build_opener(_NoRedirect)
-        with opener.open(request, timeout=30) as response:
+        with opener.open(request, timeout=180) as response:
             if response.status != 200:
                 raise SystemExit(f"{page.name}: {path} answered {response.status}")
 
@@ -400,7 +404,7 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 def _wrk(base: str, page: Page, cookie: str | None, script: Path) -> Result:
-    command = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{DURATION}", "-s", str(script)]
+    command = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{DURATION}", "-s", str(script), "--timeout", WRK_TIMEOUT]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
     env = {**os.environ, "BENCH_PATHS": " ".join(urllib.request.quote(p, safe="/?=&") for p in page.paths)}
@@ -411,7 +415,8 @@ def _wrk(base: str, page: Page, cookie: str | None, script: Path) -> Result:
     if not match:
         raise SystemExit(f"wrk printed no result for {page.label}:\n{output}")
     requests, duration_us, p50, p95, errors = match.groups()
-    return Result(page, int(requests) / (int(duration_us) / 1e6), float(p50), float(p95), int(errors))
+    rps = int(requests) / (int(duration_us) / 1e6)
+    return Result(page, rps, float(p50), float(p95), int(errors), requests=int(requests))
 
 
 def _search_times(runs: int = 100) -> list[float]:
@@ -485,33 +490,47 @@ def _pdf_median() -> str:
     return f"{match.group(1)} s" if match else output.strip().splitlines()[-1]
 
 
-def _query_counts(pages: list[Page]) -> dict[tuple[str, str | None], int]:
+def _query_counts(pages: list[Page]) -> dict[tuple[str, str | None], str]:
     """The database queries of each page rendered in-process without the page cache, as the row's account (the
-    most of the row's paths), after one warm-up render of each path."""
+    most over the row's paths), as "warm/cold": warm is a render after one render of each path (what a request
+    makes while the caches the page uses are filled), cold a render with a dummy cache (everything queried)."""
+    import logging
+
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, override_settings
 
     from portal.models import User
 
-    counts: dict[tuple[str, str | None], int] = {}
-    with override_settings(ALLOWED_HOSTS=["*"], PUBLIC_PAGE_CACHE=False, REQUIRE_STAFF_MFA=False):
-        for page in pages:
-            key = (page.name, page.account)
-            if key in counts:
-                continue
-            client = Client()
-            if page.account:
-                client.force_login(User.objects.get(email=page.account))
-            most = 0
-            for path in page.paths:
-                client.get(path)
-                with CaptureQueriesContext(connection) as queries:
-                    response = client.get(path)
-                if response.status_code != 200:
-                    raise SystemExit(f"{page.name}: {path} answered {response.status_code} in-process")
-                most = max(most, len(queries.captured_queries))
-            counts[key] = most
+    def most_queries(page: Page) -> int:
+        client = Client()
+        if page.account:
+            client.force_login(User.objects.get(email=page.account))
+        most = 0
+        for path in page.paths:
+            client.get(path)
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(path)
+            if response.status_code != 200:
+                raise SystemExit(f"{page.name}: {path} answered {response.status_code} in-process")
+            most = max(most, len(queries.captured_queries))
+        return most
+
+    dummy = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    counts: dict[tuple[str, str | None], str] = {}
+    logging.disable(logging.WARNING)  # the request log of every in-process render
+    try:
+        with override_settings(ALLOWED_HOSTS=["*"], PUBLIC_PAGE_CACHE=False, REQUIRE_STAFF_MFA=False):
+            for page in pages:
+                key = (page.name, page.account)
+                if key in counts:
+                    continue
+                warm = most_queries(page)
+                with override_settings(CACHES=dummy):
+                    cold = most_queries(page)
+                counts[key] = f"{warm}/{cold}"
+    finally:
+        logging.disable(logging.NOTSET)
     return counts
 
 
@@ -569,7 +588,7 @@ SECTIONS = {
 def _print_table(ceiling: Result, results: list[Result], writes) -> None:
     print()
     print(
-        f"{'page':<34} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'of /healthz':>11} {'errors':>6} {'queries':>7}  "
+        f"{'page':<34} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'of /healthz':>11} {'errors':>6} {'queries':>9}  "
         "target"
     )
     rows = [("", ceiling)] + [(result.page.group, result) for result in results]
@@ -579,10 +598,11 @@ def _print_table(ceiling: Result, results: list[Result], writes) -> None:
         if group and group != section:
             section = group
             print(f"-- {SECTIONS[group]}")
-        queries = "" if result.queries is None else str(result.queries)
+        queries = result.queries or ""
+        p50, p95 = (f"{result.p50:.1f}", f"{result.p95:.1f}") if result.requests else ("-", "-")
         print(
-            f"{result.page.name:<34} {result.rps:>7.0f} {result.p50:>7.1f} {result.p95:>7.1f} "
-            f"{result.rps / ceiling.rps:>10.0%} {result.errors:>6} {queries:>7}  "
+            f"{result.page.name:<34} {result.rps:>7.0f} {p50:>7} {p95:>7} "
+            f"{result.rps / ceiling.rps:>10.0%} {result.errors:>6} {queries:>9}  "
             f"{evaluate(result.rps, result.p95, ceiling.rps, result.page.target)}"
         )
         if result is last_mixed:
@@ -713,6 +733,7 @@ def run_scale() -> int:
                 "p95": result.p95,
                 "share": result.rps / ceiling.rps,
                 "queries": result.queries,
+                "requests": result.requests,
             }
             for result in results
         },
@@ -732,7 +753,7 @@ def _print_scales(records: list[dict]) -> None:
         print(f"\n{name}: time per request relative to /healthz of the same run, and queries per page")
         print(
             f"{'page':<45} {'share ' + format(base['scale'], 'g'):>9} {'share ' + format(record['scale'], 'g'):>9} "
-            f"{'time ×':>7} {'queries':>9}  target"
+            f"{'time ×':>7} {'queries (warm/cold)':>21}  target"
         )
         for label, row in base["rows"].items():
             other = record["rows"].get(label)
@@ -743,7 +764,7 @@ def _print_scales(records: list[dict]) -> None:
                 "" if row["queries"] is None or other["queries"] is None else f"{row['queries']}→{other['queries']}"
             )
             print(
-                f"{label:<45} {row['share']:>9.1%} {other['share']:>9.1%} {ratio:>6.2f}× {queries:>9}  "
+                f"{label:<45} {row['share']:>9.1%} {other['share']:>9.1%} {ratio:>6.2f}× {queries:>21}  "
                 f"{scale_verdict(ratio, row['queries'], other['queries'])}"
             )
 

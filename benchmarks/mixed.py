@@ -114,7 +114,7 @@ class Browser:
 
     def request(self, method: str, path: str, fields: list[tuple[str, str]] | None = None):
         """(status, Location header, body) of one request; no redirect is followed."""
-        connection = http.client.HTTPConnection(self.host, self.port, timeout=30)
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=60)
         headers = {"Cookie": "; ".join(f"{name}={value}" for name, value in self.cookies.items())}
         body = None
         if fields is not None:
