@@ -765,6 +765,9 @@ def _print_scales(records: list[dict]) -> None:
             other = record["rows"].get(label)
             if other is None:
                 continue
+            if not row.get("requests") or not other.get("requests"):
+                print(f"{label:<45} {row['share']:>9.1%} {other['share']:>9.1%}  no request finished at one scale")
+                continue
             ratio = time_ratio(row["share"], other["share"])
             queries = (
                 "" if row["queries"] is None or other["queries"] is None else f"{row['queries']}→{other['queries']}"
