@@ -78,15 +78,22 @@ lint: install-test
 	$(VENV)/bin/ruff format --check .
 
 # Benchmark (not a test): PostgreSQL and Redis (defaults: the local ones, database portal_bench, Redis db 8),
-# seeded at scale 1 once, gunicorn with production settings, wrk at 16 connections. Needs wrk (apt-get install wrk).
+# seeded once per scale, two gunicorns with production settings (one with PUBLIC_PAGE_CACHE=0), wrk at 16
+# connections. Needs wrk (apt-get install wrk). Options (docs/performance.md, "How to measure"):
+#   BENCH_SCALES=1,5       the scales to run, each in its own database (scale 5: BENCH_DATABASE_URL_5, default
+#                          portal_bench_scale5), and the scale-5/scale-1 comparison
+#   BENCH_ONLY=uncached,mixed   only these groups: public, signed-in, company, uncached, mixed, in-process
+#   BENCH_DURATION=10s     wrk's measured time per row (BENCH_WARM_UP=2s before it); BENCH_PORT: the first of two
+#                          ports for the servers (default: free ones)
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal_bench
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/8
+BENCH_SCALES ?= 1
+BENCH_ONLY ?=
 bench: export SECRET_KEY ?= bench-secret-key-0123456789abcdef0123456789abcdef
 bench: install-test
 	@command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk"; exit 1; }
-	@psql "$(dir $(BENCH_DATABASE_URL))postgres" -tAc "SELECT 1 FROM pg_database WHERE datname = '$(notdir $(BENCH_DATABASE_URL))'" | grep -q 1 \
-		|| psql "$(dir $(BENCH_DATABASE_URL))postgres" -c "CREATE DATABASE $(notdir $(BENCH_DATABASE_URL))"
-	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) -m benchmarks.load
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) BENCH_SCALES=$(BENCH_SCALES) \
+		BENCH_ONLY=$(BENCH_ONLY) $(PY) -m benchmarks.load
 
 bench-pdf: export SECRET_KEY ?= bench-secret-key-0123456789abcdef0123456789abcdef
 bench-pdf: export HTTPS ?= 0

@@ -461,14 +461,35 @@ def _update_search_vectors() -> None:
         for name, value in search_index.need_parts(need, need.cpv_codes.all()).items():
             setattr(need, name, value)
         bodies[need.pk] = need.search_body
-    Need.objects.bulk_update(needs, list(search_index.PARTS), batch_size=500)
+    _store_parts(Need, needs)
     calls = list(Call.objects.select_related("need"))
     for call in calls:
         for name, value in search_index.call_parts(call, call.need, bodies.get(call.need_id, "")).items():
             setattr(call, name, value)
-    Call.objects.bulk_update(calls, list(search_index.PARTS), batch_size=500)
+    _store_parts(Call, calls)
     search_index.refresh("projects_need")
     search_index.refresh("projects_call")
+
+
+def _store_parts(model, rows: list) -> None:
+    """Write the search parts of `rows`: on PostgreSQL copied into a temporary table and set by one UPDATE (a
+    bulk_update of 100 000 rows spends minutes building CASE expressions), elsewhere with bulk_update."""
+    from projects import search_index
+
+    parts = list(search_index.PARTS)
+    if connection.vendor != "postgresql":
+        model.objects.bulk_update(rows, parts, batch_size=500)
+        return
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        columns = ", ".join(f"{part} text" for part in parts)
+        cursor.execute(f"CREATE TEMPORARY TABLE bench_parts (id bigint PRIMARY KEY, {columns})")
+        with cursor.copy(f"COPY bench_parts (id, {', '.join(parts)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([row.pk, *(getattr(row, part) for part in parts)])
+        assignments = ", ".join(f"{part} = bench_parts.{part}" for part in parts)
+        cursor.execute(f"UPDATE {table} SET {assignments} FROM bench_parts WHERE {table}.id = bench_parts.id")
+        cursor.execute("DROP TABLE bench_parts")
 
 
 def _seed_checks(rng, n, now, public, buyers, needs, handlers, admin) -> None:
