@@ -15,6 +15,9 @@ class ChecksConfig(AppConfig):
 
         registry.add_urls("checks/", "checks.urls")
         registry.add_demo_seeder("checks.demo.seed")
+        # The published grant calls are public; applications and everything of their handling are not.
+        registry.add_page_family("applications", "checks")
+        registry.add_page_family("grantcalls", "checks.grantcall", "checks.track", "checks.criterion")
 
     def register_audit(self):
         from portal import audit

@@ -6,8 +6,10 @@ from .views import applicant, manage, public, review
 
 app_name = "checks"
 urlpatterns = [
-    path("", cache_public_page(public.CallListView.as_view()), name="call_list"),
-    path("calls/<int:pk>/", cache_public_page(public.CallDetailView.as_view()), name="call_detail"),
+    path("", cache_public_page(public.CallListView.as_view(), shows=("grantcalls",)), name="call_list"),
+    path(
+        "calls/<int:pk>/", cache_public_page(public.CallDetailView.as_view(), shows=("grantcalls",)), name="call_detail"
+    ),
     path("calls/<int:call_pk>/apply/", applicant.ApplicationCreateView.as_view(), name="application_create"),
     path("calls/<int:pk>/overview/", review.CallOverviewView.as_view(), name="call_overview"),
     path("calls/<int:pk>/follow/", review.FollowCallView.as_view(), name="follow_call"),

@@ -10,6 +10,7 @@ class PortalConfig(AppConfig):
         from .cache import connect_signals
 
         connect_signals()
+        self.register_page_families()
         from .files import connect_signals as connect_file_signals
 
         connect_file_signals()
@@ -17,6 +18,15 @@ class PortalConfig(AppConfig):
         from . import account_events
 
         account_events.connect()
+
+    def register_page_families(self):
+        from . import registry
+
+        # Organisations and people: names on needs and calls, memberships on dashboards. (An attachment belongs
+        # to its owner's family: Attachment.page_families; the other portal models are in cache.NOT_SHOWN.)
+        registry.add_page_family("organisations", "portal")
+        # Django stamps a user's last sign-in on every sign-in; no page shows it.
+        registry.add_unshown_fields("portal.user", "last_login")
 
     def register_audit(self):
         from allauth.account.models import EmailAddress

@@ -1,13 +1,23 @@
 """A cache of whole pages: the public pages visitors see (home, catalogue, need, call and webinar pages) and a
-few busy signed-in pages (dashboard, handler queue), stored per user and the organisation they act for.
+few busy signed-in pages (dashboard, handler queue), stored per user and the organisation they act for; and the
+versions that key cached fragments of pages rendered for everyone else (`fragment_version`).
 
 Only GET requests are served from it, never a page with a message for the user. A page is stored with the
-*generation* it was rendered in; the generation is a token that changes
+*generation* it was rendered in: the generations of the *families* of rows the page shows (needs and calls,
+responses, organisations, webinars, registrations, grant calls, applications, subscriptions; each app names its
+models' families with `registry.add_page_family`). A family's generation changes
 
-- whenever a row is saved or deleted (signals; again when that request or task ends, after its transaction has
-  committed, so a request that read the old rows meanwhile cannot keep them under the new token), and
+- whenever a row of it is saved or deleted (signals; again when that request or task ends, after its transaction
+  has committed, so a request that read the old rows meanwhile cannot keep them under the new token).
+
+Every page also carries the generation `*`, which changes
+
+- when a row of a model with no family is written (so an unnamed model can never leave a page stale), and
 - when the clock passes the next moment a page changes by itself (a call opens or closes, a webinar starts or
   ends, a new day for the grant calls); each app says when that is with `registry.add_time_boundary`.
+
+So a response saved or a webinar registration leaves the catalogue's stored pages in place, while a need
+published makes them stale at once, on every web process (the generations live in the shared cache).
 
 Writes that send no signal (`QuerySet.update()`, `bulk_update()`, `bulk_create()`) change the generation too: every
 model a cached page shows has `objects = CachedPageManager()` (or a manager built on `CachedPageQuerySet`), also
@@ -42,8 +52,11 @@ from django.utils import timezone, translation
 
 from . import registry
 
-GENERATION_KEY = "public-pages:generation"
+GENERATION_KEY = "public-pages:generation"  # the generation `*`: every page carries it
+FAMILY_KEY = "public-pages:family:"  # + the family's name
 BOUNDARY_KEY = "public-pages:boundary"
+# What the signed-in pages stored per user show: anything (`ANY` changes with every write, whatever its family).
+ANY = "any"
 PAGE_TTL = 60 * 60  # an unused page leaves the cache after an hour
 
 # Rows that no cached page shows; a write to any other model makes every stored page stale. (Sessions change on
@@ -78,23 +91,76 @@ _pending = threading.local()
 
 
 def invalidate_public_pages() -> None:
-    """Every cached public page is stale from now on, and again when the request or task that changed data ends.
+    """Every cached page and fragment is stale from now on, and again when the request or task that changed data
+    ends."""
+    invalidate_families(None)
+
+
+def invalidate_families(families: frozenset[str] | None) -> None:
+    """The pages and fragments that show rows of `families` (None: every page) are stale from now on, and again
+    when the request or task that changed data ends.
 
     The second time closes the gap between a write and its commit: a visitor's request that read the old rows
     in that gap may have stored its page under the new generation.
     """
-    _new_generation()
-    _pending.changed = True
+    keys = _keys_of(families)
+    _new_generations(keys)
+    pending = getattr(_pending, "keys", None)
+    if pending is None:
+        pending = _pending.keys = set()
+    pending.update(keys)
 
 
-def _new_generation() -> None:
-    cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+def _keys_of(families: frozenset[str] | None) -> set[str]:
+    if families is None:
+        return {GENERATION_KEY}
+    return {FAMILY_KEY + ANY, *(FAMILY_KEY + family for family in families)}
+
+
+def _new_generations(keys) -> None:
+    cache.set_many({key: uuid.uuid4().hex for key in keys}, None)
 
 
 def _after_request_or_task(**kwargs) -> None:
-    if getattr(_pending, "changed", False):
-        _pending.changed = False
-        _new_generation()
+    keys = getattr(_pending, "keys", None)
+    if keys:
+        _pending.keys = set()
+        _new_generations(keys)
+
+
+def _generation(families: tuple[str, ...]) -> str:
+    """The token of what a page of `families` shows now: one round trip to the shared cache (more only when a
+    generation is missing or the clock boundary has passed)."""
+    keys = [GENERATION_KEY, BOUNDARY_KEY, *(FAMILY_KEY + family for family in families)]
+    stored = cache.get_many(keys)
+    boundary = stored.get(BOUNDARY_KEY)
+    now = timezone.now()
+    if stored.get(GENERATION_KEY) is None or boundary is None or boundary <= now.timestamp():
+        # The clock has passed a boundary (or the shared cache was emptied): every page is stale.
+        stored[GENERATION_KEY] = uuid.uuid4().hex
+        cache.set_many(
+            {GENERATION_KEY: stored[GENERATION_KEY], BOUNDARY_KEY: next_time_boundary(now).timestamp()}, None
+        )
+    missing = [key for key in keys[2:] if stored.get(key) is None]
+    for key in missing:
+        # Another process may set it at the same moment: the first value stays, and both use it.
+        cache.add(key, uuid.uuid4().hex, None)
+    if missing:
+        stored.update(cache.get_many(missing))
+    return ":".join(str(stored.get(key)) for key in [GENERATION_KEY, *keys[2:]])
+
+
+def fragment_version(*families: str) -> str:
+    """A short token that changes whenever a row of one of `families` is written (on every web process at once),
+    a row of a model with no family is written, or the clock passes a boundary (a call opens or closes).
+
+    Use it in the key of a fragment that shows only rows of those families and is the same for everyone who may
+    see it (`{% cache 3600 "name" version … %}`): the fragment is rendered again exactly when its data changes.
+    """
+    unknown = set(families) - known_families()
+    if unknown:
+        raise ValueError(f"Unknown page families: {sorted(unknown)}")
+    return sha256(_generation(tuple(sorted(families))).encode()).hexdigest()[:16]
 
 
 def next_time_boundary(now: datetime) -> datetime:
@@ -162,7 +228,7 @@ class _LocalPages:
 _local_pages = _LocalPages()
 
 
-def _cached(view, key_for):
+def _cached(view, key_for, families: tuple[str, ...]):
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         if not settings.PUBLIC_PAGE_CACHE or request.method not in ("GET", "HEAD"):
@@ -170,14 +236,7 @@ def _cached(view, key_for):
         key = key_for(request)
         if key is None or len(messages.get_messages(request)) > 0:
             return view(request, *args, **kwargs)
-        stored = cache.get_many([GENERATION_KEY, BOUNDARY_KEY])
-        generation = stored.get(GENERATION_KEY)
-        boundary = stored.get(BOUNDARY_KEY)
-        if generation is None or boundary is None or boundary <= timezone.now().timestamp():
-            generation = uuid.uuid4().hex
-            cache.set_many(
-                {GENERATION_KEY: generation, BOUNDARY_KEY: next_time_boundary(timezone.now()).timestamp()}, None
-            )
+        generation = _generation(families)
         page = _local_pages.get(key, generation)
         if page is None:
             page = cache.get(key)
@@ -200,14 +259,27 @@ def _cached(view, key_for):
     return wrapped
 
 
-def cache_public_page(view):
-    """Serve anonymous visitors a stored copy of the page while nothing behind it has changed."""
-    return _cached(view, _visitor_key)
+def _families_of_page(shows) -> tuple[str, ...]:
+    if shows is None:
+        return (ANY,)
+    unknown = set(shows) - known_families()
+    if unknown:
+        raise ValueError(f"Unknown page families: {sorted(unknown)}")
+    return tuple(sorted(shows))
 
 
-def cache_member_page(view):
+def cache_public_page(view, *, shows: tuple[str, ...] | None = None):
+    """Serve anonymous visitors a stored copy of the page while nothing behind it has changed.
+
+    `shows` names the families of rows the page shows (`registry.add_page_family`); a write to another family
+    leaves the stored copy in place. Without it, any write makes the page stale.
+    """
+    return _cached(view, _visitor_key, _families_of_page(shows))
+
+
+def cache_member_page(view, *, shows: tuple[str, ...] | None = None):
     """Serve a signed-in user their own stored copy of the page (per organisation) while nothing has changed."""
-    return _cached(view, _member_key)
+    return _cached(view, _member_key, _families_of_page(shows))
 
 
 def _stores(request, response) -> bool:
@@ -242,14 +314,14 @@ class CachedPageQuerySet(models.QuerySet):
 
     def update(self, **kwargs):
         rows = super().update(**kwargs)
-        _changed(self.model, rows)
+        _changed(self.model, rows, kwargs)
         return rows
 
     update.alters_data = True
 
     def bulk_update(self, objs, fields, batch_size=None):
         rows = super().bulk_update(objs, fields, batch_size=batch_size)
-        _changed(self.model, rows)
+        _changed(self.model, rows, fields)
         return rows
 
     bulk_update.alters_data = True
@@ -283,17 +355,44 @@ class CachedPageManager(models.Manager.from_queryset(CachedPageQuerySet)):
             cls._meta.base_manager_name = name
 
 
-def _changed(model, rows) -> None:
-    if rows and (model._meta.app_label, model._meta.model_name) not in NOT_SHOWN:
-        invalidate_public_pages()
+def known_families() -> frozenset[str]:
+    return frozenset({ANY, *registry.page_families().values()})
 
 
-def _on_change(sender, **kwargs) -> None:
-    meta = getattr(sender, "_meta", None)
-    if meta is None:
+def families_of(model, instance=None) -> frozenset[str] | None:
+    """The families a write to `model` (to `instance`, when known) changes; None: every page (no family named).
+
+    A model may narrow it per row with a `page_families()` method (an attachment belongs to its owner's family).
+    """
+    if instance is not None and hasattr(instance, "page_families"):
+        return instance.page_families()
+    meta = model._meta
+    named = registry.page_families()
+    family = named.get(f"{meta.app_label}.{meta.model_name}") or named.get(meta.app_label)
+    return frozenset({family}) if family else None
+
+
+def _shows_change(model, fields) -> bool:
+    """False for a model no page shows, or a write of only fields no page shows (a user's last sign-in time)."""
+    meta = model._meta
+    if (meta.app_label, meta.model_name) in NOT_SHOWN:
+        return False
+    unshown = registry.unshown_fields().get(f"{meta.app_label}.{meta.model_name}")
+    return not (unshown and fields and set(fields) <= unshown)
+
+
+def _changed(model, rows, fields=None) -> None:
+    if rows and _shows_change(model, fields):
+        invalidate_families(families_of(model))
+
+
+def _on_change(sender, instance=None, update_fields=None, **kwargs) -> None:
+    if getattr(sender, "_meta", None) is None or not _shows_change(sender, update_fields):
         return
-    if (meta.app_label, meta.model_name) not in NOT_SHOWN:
-        invalidate_public_pages()
+    if kwargs.get("signal") is m2m_changed:
+        # The instance is the row on either side of the relation: the through model's family decides.
+        instance = None
+    invalidate_families(families_of(sender, instance))
 
 
 def connect_signals() -> None:

@@ -13,7 +13,7 @@ from rules.contrib.models import RulesModel
 
 from . import audit
 from . import rules as portal_rules
-from .cache import CachedPageManager
+from .cache import CachedPageManager, families_of
 
 
 class UserManager(BaseUserManager, CachedPageManager):
@@ -442,6 +442,11 @@ class Attachment(models.Model):
 
     def __str__(self):
         return self.filename
+
+    def page_families(self) -> frozenset[str] | None:
+        """A file is shown with its owner (a call's documents are public, a response's are not): its family."""
+        owner_model = ContentType.objects.get_for_id(self.content_type_id).model_class()
+        return families_of(owner_model) if owner_model is not None else None
 
 
 class HeldUpload(models.Model):

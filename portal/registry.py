@@ -9,6 +9,11 @@ imports nothing and the core finds only what is installed:
   `INSTALLED_APPS`;
 - `add_time_boundary(path)`: a function `(now) -> datetime | None`, the next moment one of the app's public pages
   changes by the clock alone (portal/cache.py keeps no stored page past it);
+- `add_page_family(family, *labels)`: the rows of these models (`"app_label.model_name"`, or a whole
+  `"app_label"`; a model's own entry wins over its app's) belong to `family`: a write to them makes only the pages
+  and fragments that show that family stale (portal/cache.py). A model with no family makes every page stale;
+- `add_unshown_fields(label, *fields)`: fields of a model that no cached page shows (a write of only these
+  fields makes nothing stale, e.g. a user's last sign-in time);
 - `add_demo_seeder(path)`: a function `seed(world)` that `manage.py seed_demo` runs after the core's demo world;
 - `add_privacy_facts(path)`: a function `() -> dict` whose values the privacy page shows (retention periods).
 - `add_accessibility_facts(path)`: a function `() -> dict` whose values the accessibility statement shows
@@ -28,6 +33,8 @@ _time_boundaries: list[str] = []
 _demo_seeders: list[str] = []
 _privacy_facts: list[str] = []
 _accessibility_facts: list[str] = []
+_page_families: dict[str, str] = {}
+_unshown_fields: dict[str, frozenset[str]] = {}
 
 
 def _add(registered: list, entry) -> None:
@@ -42,6 +49,24 @@ def add_urls(prefix: str, module: str) -> None:
 
 def add_time_boundary(path: str) -> None:
     _add(_time_boundaries, path)
+
+
+def add_page_family(family: str, *labels: str) -> None:
+    for label in labels:
+        _page_families[label.lower()] = family
+
+
+def page_families() -> dict[str, str]:
+    """{"app_label" or "app_label.model_name": family}"""
+    return _page_families
+
+
+def add_unshown_fields(label: str, *fields: str) -> None:
+    _unshown_fields[label.lower()] = frozenset(fields)
+
+
+def unshown_fields() -> dict[str, frozenset[str]]:
+    return _unshown_fields
 
 
 def add_demo_seeder(path: str) -> None:

@@ -6,7 +6,7 @@ from .cache import cache_member_page, cache_public_page
 from .views import errors, files, organisations, pages, staff
 
 portal_patterns = [
-    path("", cache_public_page(pages.HomeView.as_view()), name="home"),
+    path("", cache_public_page(pages.HomeView.as_view(), shows=()), name="home"),
     path("tillganglighet/", pages.AccessibilityView.as_view(), name="accessibility"),
     path("integritet/", pages.PrivacyView.as_view(), name="privacy"),
     path("dashboard/", cache_member_page(pages.DashboardView.as_view()), name="dashboard"),

@@ -15,6 +15,25 @@ class ProjectsConfig(AppConfig):
         registry.add_time_boundary("projects.selectors.next_public_change")
         registry.add_time_boundary("projects.meetings.selectors.next_public_change")
         registry.add_demo_seeder("projects.demo.seed")
+        # Needs, calls and what the public pages show of them (amendments, answered questions, meeting slots,
+        # CPV codes); a company's response and what belongs to it are private and change often.
+        registry.add_page_family("needs", "projects")
+        registry.add_page_family(
+            "responses",
+            "projects.response",
+            "projects.responseversion",
+            "projects.questionanswer",
+            "projects.secrecymarking",
+            "projects.recordrelease",
+        )
+        registry.add_page_family(
+            "subscriptions",
+            "projects.interestprofile",
+            "projects.interestprofile_cpv_codes",
+            "projects.callalert",
+            "projects.callfollow",
+            "projects.callnoticeoptout",
+        )
 
         from .meetings.models import MeetingBooking, Party
         from .models import Call, CallAlert, Conclusion, Need, Procedure, Question, Response

@@ -9,11 +9,14 @@ from .structured import views as structured
 from .views import buyer, company, public
 
 app_name = "projects"
+# What the public catalogue, need and call pages show: needs and calls with what belongs to them, and the
+# organisations and people named on them (portal/cache.py: a response or a registration leaves them stored).
+PUBLIC = ("needs", "organisations")
 urlpatterns = [
-    path("needs/", cache_public_page(public.NeedListView.as_view()), name="need_list"),
+    path("needs/", cache_public_page(public.NeedListView.as_view(), shows=PUBLIC), name="need_list"),
     path("needs/mine/", buyer.MyNeedsView.as_view(), name="need_mine"),
     path("needs/new/", buyer.NeedCreateView.as_view(), name="need_create"),
-    path("needs/<int:pk>/", cache_public_page(public.NeedDetailView.as_view()), name="need_detail"),
+    path("needs/<int:pk>/", cache_public_page(public.NeedDetailView.as_view(), shows=PUBLIC), name="need_detail"),
     path("needs/<int:pk>/edit/", buyer.NeedEditView.as_view(), name="need_edit"),
     path("needs/<int:pk>/publish/", buyer.NeedVisibilityView.as_view(), name="need_publish"),
     path(
@@ -24,8 +27,8 @@ urlpatterns = [
     path("needs/<int:pk>/delete/", buyer.NeedDeleteView.as_view(), name="need_delete"),
     path("needs/<int:pk>/assessment/", buyer.NeedAssessView.as_view(), name="need_assess"),
     path("needs/<int:pk>/calls/new/", buyer.CallCreateView.as_view(), name="call_create"),
-    path("calls/", cache_public_page(public.CallListView.as_view()), name="call_list"),
-    path("calls/<int:pk>/", cache_public_page(public.CallDetailView.as_view()), name="call_detail"),
+    path("calls/", cache_public_page(public.CallListView.as_view(), shows=PUBLIC), name="call_list"),
+    path("calls/<int:pk>/", cache_public_page(public.CallDetailView.as_view(), shows=PUBLIC), name="call_detail"),
     path("calls/<int:pk>/edit/", buyer.CallEditView.as_view(), name="call_edit"),
     path("calls/<int:pk>/publish/", buyer.CallPublishView.as_view(), name="call_publish"),
     path("calls/<int:pk>/cancel/", buyer.CallCancelView.as_view(), name="call_cancel"),

@@ -46,6 +46,9 @@ class WebinarsConfig(AppConfig):
         registry.add_urls("webinars/", "webinars.urls")
         registry.add_time_boundary("webinars.selectors.next_public_change")
         registry.add_demo_seeder("webinars.demo.seed")
+        registry.add_page_family("webinars", "webinars")
+        # The seats left on a webinar's page; nothing else public shows registrations.
+        registry.add_page_family("registrations", "webinars.registration")
         registry.add_privacy_facts("webinars.apps.privacy_facts")
         registry.add_accessibility_facts("webinars.apps.accessibility_facts")
 

@@ -6,11 +6,19 @@ from .views import manage, public, registration
 
 app_name = "webinars"
 urlpatterns = [
-    path("", cache_public_page(public.UpcomingView.as_view()), name="list"),
-    path("past/", cache_public_page(public.PastView.as_view()), name="past"),
-    path("series/<slug:slug>/", cache_public_page(public.SeriesDetailView.as_view()), name="series_detail"),
+    path("", cache_public_page(public.UpcomingView.as_view(), shows=("webinars",)), name="list"),
+    path("past/", cache_public_page(public.PastView.as_view(), shows=("webinars",)), name="past"),
+    path(
+        "series/<slug:slug>/",
+        cache_public_page(public.SeriesDetailView.as_view(), shows=("webinars",)),
+        name="series_detail",
+    ),
     path("series/<slug:slug>/calendar.ics", public.SeriesFeedView.as_view(), name="series_feed"),
-    path("<int:pk>/", cache_public_page(public.WebinarDetailView.as_view()), name="detail"),
+    path(
+        "<int:pk>/",
+        cache_public_page(public.WebinarDetailView.as_view(), shows=("webinars", "registrations")),
+        name="detail",
+    ),
     path("<int:pk>/calendar.ics", public.WebinarIcsView.as_view(), name="webinar_ics"),
     path("<int:pk>/captions.vtt", public.WebinarCaptionsView.as_view(), name="captions"),
     path("registration/<str:token>/", registration.RegistrationView.as_view(), name="registration"),
