@@ -3,7 +3,7 @@
 """
 
 from django.db import connection
-from django.db.models import Count, Exists, F, FloatField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, FloatField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -19,7 +19,6 @@ from .cpv import is_descendant_or_same, significant_prefix
 from .models import (
     Call,
     InterestProfile,
-    MarketGapAssessment,
     Need,
     Question,
     Response,
@@ -133,11 +132,16 @@ def needs_of_organisation(organisation: Organisation) -> QuerySet[Need]:
     )
 
 
+# The copies of a need's or call's text that the search reads: no page shows them.
+SEARCH_FIELDS = ("search_title", "search_summary", "search_body", "search_vector")
+
+
 def get_need_for(user, pk) -> Need:
-    """A need the user may see: published, or a draft of one of their organisations. 404 otherwise."""
-    queryset = Need.objects.select_related("organisation", "author").prefetch_related(
-        "cpv_codes", Prefetch("assessments", queryset=MarketGapAssessment.objects.select_related("author"))
-    )
+    """A need the user may see: published, or a draft of one of their organisations. 404 otherwise.
+
+    Without its CPV codes and assessments: the need's page reads them only when it renders the parts that show them
+    (a cached fragment needs neither)."""
+    queryset = Need.objects.select_related("organisation", "author").defer(*SEARCH_FIELDS)
     visible = Q(visibility=Need.Visibility.PUBLISHED) | Q(organisation_id__in=list(org_roles(user)))
     try:
         return queryset.get(visible, pk=pk)

@@ -2,6 +2,7 @@
 
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext
 
 from portal.files import attachments_for
@@ -14,7 +15,7 @@ from ..cpv import search_codes
 from ..forms import CallFilterForm, NeedFilterForm, QuestionForm
 from ..models import CpvCode
 from ..rules import acts_for_company, call_accepts_active_organisation
-from .base import PublicView, paginate, query_string, search_without_filters
+from .base import PublicView, fragments, paginate, query_string, search_without_filters
 
 
 class NeedListView(PublicView):
@@ -43,11 +44,18 @@ class NeedDetailView(PublicView):
     def get(self, request, pk):
         need, user = self.object, request.user
         member = user.is_authenticated and need.organisation_id in set(org_roles(user))
-        calls = need.calls.select_related("need").order_by("-opens_at")
-        if not member:
-            calls = calls.filter(published_at__isnull=False)
-        assessments = sorted(need.assessments.all(), key=lambda a: a.version, reverse=True)
-        current = assessments[0] if assessments else None
+        if member:
+            # The need's own organisation sees its draft calls and the whole assessment: rendered for it every time.
+            calls = list(need.calls.order_by("-opens_at"))
+            assessments = _assessments(need)
+            current = assessments[0] if assessments else None
+            public_assessment = current if current is not None and current.has_public_part else None
+        else:
+            # Everybody else sees the same calls and market analysis, in a cached fragment (need_detail.html): they
+            # are read only when that fragment is rendered.
+            calls = SimpleLazyObject(lambda: list(need.calls.filter(published_at__isnull=False).order_by("-opens_at")))
+            assessments, current = [], None
+            public_assessment = SimpleLazyObject(lambda: _public_assessment(need))
         return render(
             request,
             "projects/need_detail.html",
@@ -56,15 +64,27 @@ class NeedDetailView(PublicView):
                 "is_member": member,
                 # The assessment is internal: its organisation sees every version, everybody else only what
                 # the buyer chose to publish of the current one.
-                "assessment": current if member else None,
-                "earlier_assessments": assessments[1:] if member else [],
-                "public_assessment": current if current is not None and current.has_public_part else None,
-                "calls": list(calls),
+                "assessment": current,
+                "earlier_assessments": assessments[1:],
+                "public_assessment": public_assessment,
+                "calls": calls,
                 "can_edit": user.has_perm("projects.change_need", need),
                 "can_create_call": user.has_perm("projects.create_call_need", need),
                 "history": _history(need) if member else [],
+                **fragments("needs", "organisations"),
             },
         )
+
+
+def _assessments(need) -> list:
+    """The need's market-gap assessments, the current (highest version) first."""
+    return list(need.assessments.select_related("author").order_by("-version"))
+
+
+def _public_assessment(need):
+    """What everybody sees of the assessment: its current version, if the buyer published a part of it."""
+    current = need.assessments.order_by("-version").first()
+    return current if current is not None and current.has_public_part else None
 
 
 def _history(need) -> list[dict]:
