@@ -362,14 +362,29 @@ def questions_for(call: Call, user) -> dict:
     not published (pending or rejected, with their state), "pending_count": for the buyer organisation}."""
     roles = org_roles(user)
     buyer = call.need.organisation_id in roles
-    questions = call.questions.order_by("created_at", "id")
     return {
-        "published": list(questions.filter(status=Question.Status.PUBLISHED)),
-        "own": list(questions.exclude(status=Question.Status.PUBLISHED).filter(organisation_id__in=list(roles)))
-        if roles and not buyer
-        else [],
-        "pending_count": questions.filter(status=Question.Status.PENDING).count() if buyer else 0,
+        "published": list(published_questions(call)),
+        "own": own_questions(call, user),
+        "pending_count": call.questions.filter(status=Question.Status.PENDING).count() if buyer else 0,
     }
+
+
+def published_questions(call: Call) -> QuerySet[Question]:
+    """The call's published questions and answers, which everybody sees, in the order they were asked."""
+    return call.questions.filter(status=Question.Status.PUBLISHED).order_by("created_at", "id")
+
+
+def own_questions(call: Call, user) -> list[Question]:
+    """The user's companies' questions on the call that are not published (pending or rejected); none for the
+    buyer's organisation."""
+    roles = org_roles(user)
+    if not roles or call.need.organisation_id in roles:
+        return []
+    return list(
+        call.questions.exclude(status=Question.Status.PUBLISHED)
+        .filter(organisation_id__in=list(roles))
+        .order_by("created_at", "id")
+    )
 
 
 def questions_to_moderate(call: Call) -> dict:

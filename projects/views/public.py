@@ -11,9 +11,10 @@ from portal.rules import active_organisation, org_roles
 from portal.selectors import audit_entries_for
 
 from .. import selectors
+from ..amendments.selectors import call_amendments
 from ..cpv import search_codes
 from ..forms import CallFilterForm, NeedFilterForm, QuestionForm
-from ..models import CpvCode
+from ..models import CpvCode, Question
 from ..rules import acts_for_company, call_accepts_active_organisation
 from .base import PublicView, fragments, paginate, query_string, search_without_filters
 
@@ -117,7 +118,11 @@ class CallListView(PublicView):
 
 
 def render_call_detail(request, call, *, question_form=None):
-    """The call's page; also shown again with a question form that has errors."""
+    """The call's page; also shown again with a question form that has errors.
+
+    What is the same for everybody who is not the call's buyer (its facts, files and amendments; the published
+    questions and answers, for everyone) is in cached fragments (call_detail.html); what they show is read only when
+    a fragment is rendered."""
     user = request.user
     can_manage = user.has_perm("projects.manage_call", call)
     return render(
@@ -126,8 +131,13 @@ def render_call_detail(request, call, *, question_form=None):
         {
             "call": call,
             "need": call.need,
-            "attachments": attachments_for(call),
-            "questions": selectors.questions_for(call, user),
+            "amendments": SimpleLazyObject(lambda: call_amendments(call)),
+            "attachments": SimpleLazyObject(lambda: list(attachments_for(call))),
+            "questions": {
+                "published": SimpleLazyObject(lambda: list(selectors.published_questions(call))),
+                "own": selectors.own_questions(call, user),
+                "pending_count": call.questions.filter(status=Question.Status.PENDING).count() if can_manage else 0,
+            },
             "question_form": question_form or QuestionForm(),
             "can_ask": user.has_perm("projects.ask_call", call),
             "can_respond": user.has_perm("projects.respond_call", call),
@@ -140,6 +150,7 @@ def render_call_detail(request, call, *, question_form=None):
             "can_edit": user.has_perm("projects.change_call", call),
             "can_read_responses": user.has_perm("projects.view_responses_call", call),
             "submitted_count": selectors.submitted_responses(call).count() if can_manage else None,
+            **fragments("needs", "organisations"),
         },
     )
 
