@@ -102,17 +102,24 @@ def _history(need) -> list[dict]:
 
 class CallListView(PublicView):
     def get(self, request):
-        form = CallFilterForm(request.GET or None, organisations=selectors.publishers())
-        filters = form.filters() if request.GET else {}
-        calls = selectors.filter_calls(selectors.public_calls(), filters)
+        # The whole list is a cached fragment (call_list.html), the same for everybody who asks the same query: the
+        # form, the calls and their count are made and read only when it is rendered.
+        form = SimpleLazyObject(lambda: CallFilterForm(request.GET or None, organisations=selectors.publishers()))
+
+        def page():
+            filters = form.filters() if request.GET else {}
+            return paginate(request, selectors.filter_calls(selectors.public_calls(), filters))
+
         return render(
             request,
             "projects/call_list.html",
             {
                 "form": form,
-                "page_obj": paginate(request, calls),
+                "page_obj": SimpleLazyObject(page),
                 "query_string": query_string(request),
                 "without_filters": search_without_filters(request, unfiltered={"state": "open"}, keep={"state": "all"}),
+                "query": request.GET.urlencode(),
+                **fragments("needs", "organisations"),
             },
         )
 
