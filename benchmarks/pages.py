@@ -7,8 +7,10 @@ Prints per page the median and p95 in milliseconds (wall clock), the mean CPU mi
 request (what the page costs a web worker, apart from waiting for the database), the number of queries and the
 milliseconds spent in them; `/healthz` first, as the floor.
 
-`--profile PATH` prints a pyinstrument profile of 50 renders of that path instead (pyinstrument must be importable).
-Not a test: nothing fails on timing.
+`--profile PATH [company]` prints a pyinstrument profile of 50 renders of that path instead (pyinstrument must be
+importable). `--wrk URL` drives the same pages of a running server (gunicorn started with PUBLIC_PAGE_CACHE=0 and the
+settings `make bench` uses) with wrk as `make bench` does, as a visitor and as the bench company, after `/healthz`,
+and prints requests/s, p50, p95 and the share of `/healthz`. Not a test: nothing fails on timing.
 """
 
 import os
@@ -119,9 +121,40 @@ def profile(path: str, who: str = "visitor") -> int:
     return 0
 
 
+def drive(base: str) -> int:
+    """wrk against `base` (benchmarks/load.py's runner: 16 connections, a 2 s warm-up, BENCH_DURATION measured)."""
+    import tempfile
+    from pathlib import Path
+
+    from benchmarks.load import WRK_SCRIPT, Page, _check, _sessions, _wrk
+    from benchmarks.seed import BENCH_COMPANY
+
+    cookie = _sessions([BENCH_COMPANY])[BENCH_COMPANY]
+    script = Path(tempfile.mkdtemp(prefix="bench-pages-")) / "report.lua"
+    script.write_text(WRK_SCRIPT)
+    trivial = None
+    print(f"{'page':<14} {'as':<8} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7} {'of /healthz':>12}")
+    for name, path in paths():
+        for who, account_cookie in [("visitor", None), ("company", cookie)]:
+            if name == "/healthz" and who == "company":
+                continue
+            page = Page(name, [path])
+            _check(base, page, account_cookie)
+            result = _wrk(base, page, account_cookie, script)
+            trivial = trivial or result.rps
+            print(
+                f"{name:<14} {who:<8} {result.rps:8.0f} {result.p50:8.1f} {result.p95:8.1f} {result.errors:7d} "
+                f"{result.rps / trivial:11.0%}",
+                flush=True,
+            )
+    return 0
+
+
 if __name__ == "__main__":
     _setup()
     args = sys.argv[1:]
+    if args and args[0] == "--wrk":
+        sys.exit(drive(args[1]))
     if args and args[0] == "--profile":
         sys.exit(profile(args[1], args[2] if len(args) > 2 else "visitor"))
     sys.exit(measure(int(args[0]) if args else RUNS))
