@@ -3,6 +3,7 @@
 `python -m benchmarks.pages [runs]` on the database of DATABASE_URL as `manage.py seed_bench` left it: the home page,
 a need page, a call page, open calls and a webinar page, as a visitor and as the bench company (signed in, never
 page-cached), each `runs` times (50 unless given) after a warm-up, with the settings `make bench` uses (DEBUG off).
+With `--rendered`, every fragment is made stale before each request (the cost of the first request after a write).
 Prints per page the median and p95 in milliseconds (wall clock), the mean CPU milliseconds of this process per
 request (what the page costs a web worker, apart from waiting for the database), the number of queries and the
 milliseconds spent in them; `/healthz` first, as the floor.
@@ -79,9 +80,12 @@ def _clients():
     return [("visitor", Client()), ("company", company)]
 
 
-def measure(runs: int = RUNS) -> int:
+def measure(runs: int = RUNS, rendered: bool = False) -> int:
+    """`rendered`: every fragment stale before each request (what the first request after a write costs)."""
     from django.db import connection
     from django.test.utils import override_settings
+
+    from portal.cache import invalidate_public_pages
 
     with override_settings(ALLOWED_HOSTS=["*"], PUBLIC_PAGE_CACHE=False):
         print(f"{'page':<14} {'as':<8} {'median':>8} {'p95':>8} {'CPU ms':>8} {'queries':>8} {'SQL ms':>8}")
@@ -93,6 +97,8 @@ def measure(runs: int = RUNS) -> int:
                 times, timer = [], _QueryTimer()
                 cpu = time.process_time()
                 for _ in range(runs):
+                    if rendered:
+                        invalidate_public_pages()
                     started = time.perf_counter()
                     with connection.execute_wrapper(timer):
                         client.get(path)
@@ -157,4 +163,6 @@ if __name__ == "__main__":
         sys.exit(drive(args[1]))
     if args and args[0] == "--profile":
         sys.exit(profile(args[1], args[2] if len(args) > 2 else "visitor"))
-    sys.exit(measure(int(args[0]) if args else RUNS))
+    rendered = "--rendered" in args
+    args = [arg for arg in args if arg != "--rendered"]
+    sys.exit(measure(int(args[0]) if args else RUNS, rendered=rendered))
