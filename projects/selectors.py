@@ -3,7 +3,7 @@
 """
 
 from django.db import connection
-from django.db.models import Count, Exists, F, FloatField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, FloatField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -19,7 +19,6 @@ from .cpv import is_descendant_or_same, significant_prefix
 from .models import (
     Call,
     InterestProfile,
-    MarketGapAssessment,
     Need,
     Question,
     Response,
@@ -133,11 +132,16 @@ def needs_of_organisation(organisation: Organisation) -> QuerySet[Need]:
     )
 
 
+# The copies of a need's or call's text that the search reads: no page shows them.
+SEARCH_FIELDS = ("search_title", "search_summary", "search_body", "search_vector")
+
+
 def get_need_for(user, pk) -> Need:
-    """A need the user may see: published, or a draft of one of their organisations. 404 otherwise."""
-    queryset = Need.objects.select_related("organisation", "author").prefetch_related(
-        "cpv_codes", Prefetch("assessments", queryset=MarketGapAssessment.objects.select_related("author"))
-    )
+    """A need the user may see: published, or a draft of one of their organisations. 404 otherwise.
+
+    Without its CPV codes and assessments: the need's page reads them only when it renders the parts that show them
+    (a cached fragment needs neither)."""
+    queryset = Need.objects.select_related("organisation", "author").defer(*SEARCH_FIELDS)
     visible = Q(visibility=Need.Visibility.PUBLISHED) | Q(organisation_id__in=list(org_roles(user)))
     try:
         return queryset.get(visible, pk=pk)
@@ -358,14 +362,29 @@ def questions_for(call: Call, user) -> dict:
     not published (pending or rejected, with their state), "pending_count": for the buyer organisation}."""
     roles = org_roles(user)
     buyer = call.need.organisation_id in roles
-    questions = call.questions.order_by("created_at", "id")
     return {
-        "published": list(questions.filter(status=Question.Status.PUBLISHED)),
-        "own": list(questions.exclude(status=Question.Status.PUBLISHED).filter(organisation_id__in=list(roles)))
-        if roles and not buyer
-        else [],
-        "pending_count": questions.filter(status=Question.Status.PENDING).count() if buyer else 0,
+        "published": list(published_questions(call)),
+        "own": own_questions(call, user),
+        "pending_count": call.questions.filter(status=Question.Status.PENDING).count() if buyer else 0,
     }
+
+
+def published_questions(call: Call) -> QuerySet[Question]:
+    """The call's published questions and answers, which everybody sees, in the order they were asked."""
+    return call.questions.filter(status=Question.Status.PUBLISHED).order_by("created_at", "id")
+
+
+def own_questions(call: Call, user) -> list[Question]:
+    """The user's companies' questions on the call that are not published (pending or rejected); none for the
+    buyer's organisation."""
+    roles = org_roles(user)
+    if not roles or call.need.organisation_id in roles:
+        return []
+    return list(
+        call.questions.exclude(status=Question.Status.PUBLISHED)
+        .filter(organisation_id__in=list(roles))
+        .order_by("created_at", "id")
+    )
 
 
 def questions_to_moderate(call: Call) -> dict:

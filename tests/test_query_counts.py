@@ -15,10 +15,20 @@ from django.urls import reverse
 
 from checks import services as check_services
 from checks.models import Application
+from portal.cache import invalidate_public_pages
+from portal.files import attach_bytes
 from tests.checks.factories import make_application, make_call
 from tests.factories import make_buyer, make_company_user, make_handler, make_portal_admin, organisation_of
-from tests.projects.factories import AssessmentFactory, CallFactory, NeedFactory, QuestionFactory, ResponseFactory
-from tests.webinars.factories import SpeakerFactory, WebinarFactory
+from tests.projects.factories import (
+    AssessmentFactory,
+    CallFactory,
+    NeedFactory,
+    QuestionFactory,
+    ResponseFactory,
+    cpv,
+    with_questions,
+)
+from tests.webinars.factories import RegistrationFactory, SpeakerFactory, WebinarFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("uncached_pages")]
 MAX_QUERIES = 15
@@ -42,9 +52,12 @@ def _assert_flat(client, url, add) -> None:
     assert many <= MAX_QUERIES, f"{url}: {many} queries"
 
 
-def test_home_page(client):
+@pytest.mark.parametrize("who", ["visitor", "company"])
+def test_home_page(client, who):
     NeedFactory()
     WebinarFactory()
+    if who == "company":
+        client.force_login(make_company_user())
 
     def add():
         for _ in range(10):
@@ -52,6 +65,24 @@ def test_home_page(client):
             SpeakerFactory(webinar=WebinarFactory())
 
     _assert_flat(client, reverse("portal:home"), add)
+
+
+def _assert_flat_with_fragments(client, url, add) -> None:
+    """For a page with cached fragments: the queries when it is rendered (its fragments stale) and when it is served
+    from its fragments, each equal for one row and for many, within the limit, and fewer from the fragments."""
+    client.get(url)
+
+    def counts():
+        invalidate_public_pages()  # as a write does: every fragment is rendered again
+        client.get("/healthz")  # and again when the writing request ends
+        return _count(client, url), _count(client, url)
+
+    rendered_one, cached_one = counts()
+    add()
+    rendered_many, cached_many = counts()
+    assert rendered_many == rendered_one, f"{url}: {rendered_one} queries with one row, {rendered_many} with many"
+    assert cached_many == cached_one, f"{url} from its fragments: {cached_one} queries with one row, {cached_many}"
+    assert cached_one < rendered_one <= MAX_QUERIES, f"{url}: {rendered_one} rendered, {cached_one} from fragments"
 
 
 def test_need_page_with_its_calls_and_assessments(client):
@@ -67,7 +98,29 @@ def test_need_page_with_its_calls_and_assessments(client):
             ResponseFactory(call=call)
             AssessmentFactory(need=need)
 
-    _assert_flat(client, reverse("projects:need_detail", args=[need.pk]), add)
+    _assert_flat_with_fragments(client, reverse("projects:need_detail", args=[need.pk]), add)
+
+
+def _need_with_rows(need, buyer):
+    def add():
+        for number in range(8):
+            call = CallFactory(need=need)
+            QuestionFactory(call=call, published=True, answered_by=buyer)
+            AssessmentFactory(need=need, public_summary=f"Sammanfattning {number}.")
+            need.cpv_codes.add(cpv(f"4531{number}000"))
+
+    return add
+
+
+@pytest.mark.parametrize("who", ["visitor", "company"])
+def test_need_page_for_a_visitor_and_a_company(client, who):
+    buyer = make_buyer()
+    need = NeedFactory(organisation=organisation_of(buyer))
+    CallFactory(need=need)
+    need.cpv_codes.add(cpv("45300000"))
+    if who == "company":
+        client.force_login(make_company_user())
+    _assert_flat_with_fragments(client, reverse("projects:need_detail", args=[need.pk]), _need_with_rows(need, buyer))
 
 
 def test_call_page_with_answered_questions(client):
@@ -79,7 +132,62 @@ def test_call_page_with_answered_questions(client):
         for _ in range(10):
             QuestionFactory(call=call, published=True, answered_by=buyer)
 
-    _assert_flat(client, reverse("projects:call_detail", args=[call.pk]), add)
+    _assert_flat_with_fragments(client, reverse("projects:call_detail", args=[call.pk]), add)
+
+
+@pytest.mark.parametrize("who", ["visitor", "company", "buyer"])
+def test_call_page_with_questions_amendments_and_files(client, who):
+    from projects.amendments.services import amend_call
+
+    buyer = make_buyer()
+    company_user = make_company_user()
+    call = CallFactory(need=NeedFactory(organisation=organisation_of(buyer)))
+    with_questions(call, "Hur stor?")
+    QuestionFactory(call=call, published=True, answered_by=buyer)
+    QuestionFactory(call=call, organisation=organisation_of(company_user))
+    amend_call(call=call, by=buyer, text="Ändring 1.")
+    attach_bytes(owner=call, content=PDF, filename="bilaga.pdf")
+    ResponseFactory(call=call, organisation=organisation_of(company_user))
+    if who != "visitor":
+        client.force_login({"company": company_user, "buyer": buyer}[who])
+
+    def add():
+        for number in range(5):
+            QuestionFactory(call=call, published=True, answered_by=buyer)
+            QuestionFactory(call=call, organisation=organisation_of(company_user))
+            amend_call(call=call, by=buyer, text=f"Ändring {number + 2}.")
+            attach_bytes(owner=call, content=PDF, filename=f"bilaga{number}.pdf")
+        with_questions(call, *(f"Fråga {number}?" for number in range(6)))
+
+    _assert_flat_with_fragments(client, reverse("projects:call_detail", args=[call.pk]), add)
+
+
+@pytest.mark.parametrize("who", ["visitor", "company"])
+def test_open_calls(client, who):
+    CallFactory()
+    if who == "company":
+        client.force_login(make_company_user())
+
+    def add():
+        for _ in range(30):  # more than a page
+            CallFactory(need=NeedFactory(organisation=make_buyer().memberships.first().organisation))
+
+    _assert_flat_with_fragments(client, reverse("projects:call_list"), add)
+
+
+@pytest.mark.parametrize("who", ["visitor", "company"])
+def test_webinar_page(client, who):
+    webinar = WebinarFactory(capacity=100)
+    SpeakerFactory(webinar=webinar)
+    if who == "company":
+        client.force_login(make_company_user())
+
+    def add():
+        for _ in range(8):
+            SpeakerFactory(webinar=webinar)
+            RegistrationFactory(webinar=webinar)
+
+    _assert_flat_with_fragments(client, reverse("webinars:detail", args=[webinar.pk]), add)
 
 
 def test_question_moderation_page(client):
@@ -277,6 +385,7 @@ def test_a_signed_in_page_from_the_page_cache_makes_two_queries(client, settings
     queries = [query["sql"] for query in context.captured_queries]
     assert len(queries) == 2, queries
     assert all('FROM "portal_user"' in sql for sql in queries), queries
+
 
 # --- the needs catalogue and its search, rendered (issue 20) --------------------------------------------------------
 # The catalogue keeps its organisations, counts and rows under the data's version (projects/catalogue.py): counted

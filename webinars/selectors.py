@@ -61,9 +61,12 @@ def series_webinars(series: Series) -> QuerySet[Webinar]:
     return public_webinars().filter(series=series).order_by("-starts_at", "-id")
 
 
-def get_webinar_for(user, pk) -> Webinar:
-    """A webinar the user may see: public ones for everyone, drafts only for portal admins; 404 otherwise."""
-    queryset = _with_speakers(Webinar.objects.all())
+def get_webinar_for(user, pk, *, speakers: bool = True) -> Webinar:
+    """A webinar the user may see: public ones for everyone, drafts only for portal admins; 404 otherwise.
+
+    `speakers`: read its speakers with it (the webinar's page reads them only when it renders the part that shows
+    them, `webinar.speakers.all()`)."""
+    queryset = _with_speakers(Webinar.objects.all()) if speakers else Webinar.objects.select_related("series")
     if not is_portal_admin(user):
         queryset = queryset.filter(status__in=PUBLIC_STATUSES)
     return get_object_or_404(queryset, pk=pk)

@@ -4,11 +4,20 @@ from django.core.paginator import Paginator
 from django.http import QueryDict
 from django.shortcuts import render
 
+from portal.cache import fragment_version
 from portal.query import clean_param, clean_query
 from portal.rules import active_organisation
 from portal.views.access import PermissionView
 
 PAGE_SIZE = 20
+# A cached fragment not used for an hour leaves the cache; its key changes long before that when its rows do.
+FRAGMENT_TTL = 60 * 60
+
+
+def fragments(*families: str) -> dict:
+    """Context for the page's `{% cache fragment_ttl "name" fragment_version … LANGUAGE_CODE %}` fragments: parts
+    that are the same for everyone who sees them and show only rows of `families` (see docs/performance.md)."""
+    return {"fragment_ttl": FRAGMENT_TTL, "fragment_version": fragment_version(*families)}
 
 
 def query_string(request) -> str:

@@ -2,6 +2,7 @@
 
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext
 
 from portal.files import attachments_for
@@ -10,11 +11,12 @@ from portal.rules import active_organisation, org_roles
 from portal.selectors import audit_entries_for
 
 from .. import catalogue, selectors
+from ..amendments.selectors import call_amendments
 from ..cpv import search_codes
 from ..forms import CallFilterForm, NeedFilterForm, QuestionForm
-from ..models import CpvCode
+from ..models import CpvCode, Question
 from ..rules import acts_for_company, call_accepts_active_organisation
-from .base import PAGE_SIZE, PublicView, paginate, query_string, search_without_filters
+from .base import PAGE_SIZE, PublicView, fragments, paginate, query_string, search_without_filters
 
 
 class NeedListView(PublicView):
@@ -63,11 +65,18 @@ class NeedDetailView(PublicView):
     def get(self, request, pk):
         need, user = self.object, request.user
         member = user.is_authenticated and need.organisation_id in set(org_roles(user))
-        calls = need.calls.select_related("need").order_by("-opens_at")
-        if not member:
-            calls = calls.filter(published_at__isnull=False)
-        assessments = sorted(need.assessments.all(), key=lambda a: a.version, reverse=True)
-        current = assessments[0] if assessments else None
+        if member:
+            # The need's own organisation sees its draft calls and the whole assessment: rendered for it every time.
+            calls = list(need.calls.order_by("-opens_at"))
+            assessments = _assessments(need)
+            current = assessments[0] if assessments else None
+            public_assessment = current if current is not None and current.has_public_part else None
+        else:
+            # Everybody else sees the same calls and market analysis, in a cached fragment (need_detail.html): they
+            # are read only when that fragment is rendered.
+            calls = SimpleLazyObject(lambda: list(need.calls.filter(published_at__isnull=False).order_by("-opens_at")))
+            assessments, current = [], None
+            public_assessment = SimpleLazyObject(lambda: _public_assessment(need))
         return render(
             request,
             "projects/need_detail.html",
@@ -76,15 +85,27 @@ class NeedDetailView(PublicView):
                 "is_member": member,
                 # The assessment is internal: its organisation sees every version, everybody else only what
                 # the buyer chose to publish of the current one.
-                "assessment": current if member else None,
-                "earlier_assessments": assessments[1:] if member else [],
-                "public_assessment": current if current is not None and current.has_public_part else None,
-                "calls": list(calls),
+                "assessment": current,
+                "earlier_assessments": assessments[1:],
+                "public_assessment": public_assessment,
+                "calls": calls,
                 "can_edit": user.has_perm("projects.change_need", need),
                 "can_create_call": user.has_perm("projects.create_call_need", need),
                 "history": _history(need) if member else [],
+                **fragments("needs", "organisations"),
             },
         )
+
+
+def _assessments(need) -> list:
+    """The need's market-gap assessments, the current (highest version) first."""
+    return list(need.assessments.select_related("author").order_by("-version"))
+
+
+def _public_assessment(need):
+    """What everybody sees of the assessment: its current version, if the buyer published a part of it."""
+    current = need.assessments.order_by("-version").first()
+    return current if current is not None and current.has_public_part else None
 
 
 def _history(need) -> list[dict]:
@@ -101,23 +122,34 @@ def _history(need) -> list[dict]:
 
 class CallListView(PublicView):
     def get(self, request):
-        form = CallFilterForm(request.GET or None, organisations=selectors.publishers())
-        filters = form.filters() if request.GET else {}
-        calls = selectors.filter_calls(selectors.public_calls(), filters)
+        # The whole list is a cached fragment (call_list.html), the same for everybody who asks the same query: the
+        # form, the calls and their count are made and read only when it is rendered.
+        form = SimpleLazyObject(lambda: CallFilterForm(request.GET or None, organisations=selectors.publishers()))
+
+        def page():
+            filters = form.filters() if request.GET else {}
+            return paginate(request, selectors.filter_calls(selectors.public_calls(), filters))
+
         return render(
             request,
             "projects/call_list.html",
             {
                 "form": form,
-                "page_obj": paginate(request, calls),
+                "page_obj": SimpleLazyObject(page),
                 "query_string": query_string(request),
                 "without_filters": search_without_filters(request, unfiltered={"state": "open"}, keep={"state": "all"}),
+                "query": request.GET.urlencode(),
+                **fragments("needs", "organisations"),
             },
         )
 
 
 def render_call_detail(request, call, *, question_form=None):
-    """The call's page; also shown again with a question form that has errors."""
+    """The call's page; also shown again with a question form that has errors.
+
+    What is the same for everybody who is not the call's buyer (its facts, files and amendments; the published
+    questions and answers, for everyone) is in cached fragments (call_detail.html); what they show is read only when
+    a fragment is rendered."""
     user = request.user
     can_manage = user.has_perm("projects.manage_call", call)
     return render(
@@ -126,8 +158,13 @@ def render_call_detail(request, call, *, question_form=None):
         {
             "call": call,
             "need": call.need,
-            "attachments": attachments_for(call),
-            "questions": selectors.questions_for(call, user),
+            "amendments": SimpleLazyObject(lambda: call_amendments(call)),
+            "attachments": SimpleLazyObject(lambda: list(attachments_for(call))),
+            "questions": {
+                "published": SimpleLazyObject(lambda: list(selectors.published_questions(call))),
+                "own": selectors.own_questions(call, user),
+                "pending_count": call.questions.filter(status=Question.Status.PENDING).count() if can_manage else 0,
+            },
             "question_form": question_form or QuestionForm(),
             "can_ask": user.has_perm("projects.ask_call", call),
             "can_respond": user.has_perm("projects.respond_call", call),
@@ -140,6 +177,7 @@ def render_call_detail(request, call, *, question_form=None):
             "can_edit": user.has_perm("projects.change_call", call),
             "can_read_responses": user.has_perm("projects.view_responses_call", call),
             "submitted_count": selectors.submitted_responses(call).count() if can_manage else None,
+            **fragments("needs", "organisations"),
         },
     )
 

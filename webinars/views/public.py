@@ -8,6 +8,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.generic import ListView
 
+from portal.cache import fragment_version
 from portal.client_ip import client_ip
 from portal.query import LenientPaginationMixin
 from portal.submission import guard_submission
@@ -106,8 +107,18 @@ class WebinarCaptionsView(WebinarView):
         return response
 
 
+# A cached fragment not used for an hour leaves the cache; its key changes long before that when its rows do.
+FRAGMENT_TTL = 60 * 60
+
+
 class WebinarDetailView(WebinarView):
+    """A webinar's page. What it says about the webinar (its time, text, speakers and recording) and the empty
+    registration form a visitor gets are cached fragments (webinars/detail.html), the same for everyone."""
+
     template_name = "webinars/detail.html"
+
+    def get_object(self):
+        return selectors.get_webinar_for(self.request.user, self.kwargs["pk"], speakers=False)
 
     def _context(self, request, webinar, form=None):
         registration = selectors.registration_for_user(request.user, webinar)
@@ -118,7 +129,7 @@ class WebinarDetailView(WebinarView):
             closed_reason = error.message
         return {
             "webinar": webinar,
-            "speakers": webinar.speakers.all(),
+            "speakers": webinar.speakers.all(),  # read only when the fragment that lists them is rendered
             "seats_left": selectors.seats_left(webinar),
             "open": rules.webinar_is_open_for_registration(webinar),
             "closed_reason": closed_reason,
@@ -126,6 +137,10 @@ class WebinarDetailView(WebinarView):
             "own_link": selectors.registration_token(registration) if registration else "",
             "form": form or RegistrationForm(user=request.user),
             "can_manage": request.user.has_perm("webinars.manage_webinars"),
+            # A visitor's form before it is sent is the same for everyone (a signed-in person's is filled in).
+            "shared_form": form is None and not request.user.is_authenticated,
+            "fragment_ttl": FRAGMENT_TTL,
+            "fragment_version": fragment_version("webinars"),
         }
 
     def get(self, request, pk):
