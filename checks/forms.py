@@ -519,9 +519,15 @@ class QueueFilterForm(NoColon, QueryFilterForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # A callable: the tracks are read only when the field is rendered or a track is chosen (the queue stores
+        # its rendered filter form as a fragment, so most requests need neither).
+        self.fields["track"].choices = self.track_choices
+
+    @staticmethod
+    def track_choices():
         from .models import Track
 
-        self.fields["track"].choices = [("", _("All"))] + [
+        return [("", _("All"))] + [
             (track.pk, f"{track.call.reference_number}: {track.name}") for track in Track.objects.select_related("call")
         ]
 

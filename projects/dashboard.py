@@ -7,7 +7,7 @@ from portal.rules import active_organisation
 
 from . import selectors
 from .following.selectors import followed_calls
-from .models import InterestProfile
+from .models import InterestProfile, Need
 
 
 def panels(request) -> list[Panel]:
@@ -22,12 +22,15 @@ def panels(request) -> list[Panel]:
             Panel(
                 _("Needs and calls to the market"),
                 "projects/panels/buyer.html",
-                {
-                    "needs": list(selectors.needs_of_organisation(organisation)[:10]),
+                lambda: {
+                    # The panel shows no call count: the needs without `needs_of_organisation`'s join and GROUP BY.
+                    "needs": list(Need.objects.filter(organisation=organisation).order_by("-updated_at", "-id")[:10]),
                     "calls": list(selectors.calls_of_organisation(organisation)[:10]),
                     "can_read": True,
                 },
                 order=10,
+                # A call's status changes when it opens or closes: a clock boundary of every fragment.
+                families=("needs", "responses"),
             )
         ]
     if organisation.is_company:
@@ -35,7 +38,7 @@ def panels(request) -> list[Panel]:
             Panel(
                 _("Calls to the market"),
                 "projects/panels/company.html",
-                {
+                lambda: {
                     "has_profile": InterestProfile.objects.filter(organisation=organisation).exists(),
                     "matching": selectors.matching_open_calls(organisation, limit=10),
                     "open_calls": list(
@@ -44,12 +47,20 @@ def panels(request) -> list[Panel]:
                     "responses": list(selectors.responses_of_organisation(organisation)[:10]),
                 },
                 order=10,
+                families=COMPANY_FAMILIES,
             ),
             Panel(
                 _("Calls you follow"),
                 "projects/following/panel.html",
-                {"calls": list(followed_calls(user)[:20])},
+                lambda: {"calls": list(followed_calls(user)[:20])},
                 order=11,
+                families=COMPANY_FAMILIES,
             ),
         ]
     return []
+
+
+# What the company's panels show: calls and needs, the interest profile and follows, the company's responses and
+# the buyers' names; the same set for both panels, so one version serves them (a call opening or closing is a
+# clock boundary of every fragment).
+COMPANY_FAMILIES = ("needs", "organisations", "responses", "subscriptions")

@@ -496,19 +496,27 @@ def matching_open_calls(organisation: Organisation, limit: int = 20) -> list[Cal
         public_calls()
         .filter(open_calls_q(), _may_match_profile(profile, profile_codes))
         .prefetch_related("need__cpv_codes")
-        .order_by("closes_at")
+        .order_by("closes_at", "id")
     )
-    if not keyword_terms(profile.keywords):
-        # The database finds the matches (`_may_match_profile` says the same as `profile_matches`, which stays
-        # the judge), so reading a little more than `limit` rows is enough.
-        calls = calls[: limit * 2]
+    # Read in chunks of twice the panel's length, soonest closing first, and stop at `limit` matches. Without
+    # keywords the database finds the matches (`_may_match_profile` says the same as `profile_matches`, which
+    # stays the judge), so the first chunk is enough; with keywords every open call may match and
+    # `profile_matches` judges each, but only until `limit` have matched (it used to read and judge every open
+    # call: about 80 ms of the company's dashboard at scale 1).
+    chunk = limit * 2
+    keywords = bool(keyword_terms(profile.keywords))
     matched = []
-    for call in calls:
-        if profile_matches(profile, call, profile_codes, [c.code for c in call.need.cpv_codes.all()]):
-            matched.append(call)
-            if len(matched) >= limit:
-                break
-    return matched
+    offset = 0
+    while True:
+        rows = list(calls[offset : offset + chunk])
+        for call in rows:
+            if profile_matches(profile, call, profile_codes, [c.code for c in call.need.cpv_codes.all()]):
+                matched.append(call)
+                if len(matched) >= limit:
+                    return matched
+        if not keywords or len(rows) < chunk:
+            return matched
+        offset += chunk
 
 
 # --- public page cache ---------------------------------------------------------------------------------------------

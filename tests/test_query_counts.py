@@ -8,15 +8,20 @@ overview, and an application's page for the applicant and for a handler. The pag
 queries counted are the page's own.
 """
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from checks import services as check_services
 from checks.models import Application
 from portal.cache import invalidate_public_pages
 from portal.files import attach_bytes
+
+from checks.selectors import QUEUE_VIEWS
 from tests.checks.factories import make_application, make_call
 from tests.factories import make_buyer, make_company_user, make_handler, make_portal_admin, organisation_of
 from tests.projects.factories import (
@@ -447,3 +452,57 @@ def test_needs_catalogue_and_search(client, who, query):
 
     _assert_catalogue_flat(client, url, add)
     assert _rendered_and_kept(client, url)[1] == company_queries  # nothing of the page itself once kept
+
+
+def _cold_and_warm(client, url) -> tuple[int, int]:
+    """The page's queries with its fragments rendered (after a write) and then with them stored."""
+    from portal.cache import invalidate_public_pages
+
+    invalidate_public_pages()
+    client.get(url)  # the write's second invalidation comes when this request ends
+    return _count(client, url), _count(client, url)
+
+
+@pytest.mark.parametrize("query", ["", "?view=all&sort=waiting", "?view=all&q=a", *(f"?view={v}" for v in QUEUE_VIEWS)])
+def test_handler_queue_tabs(client, query):
+    """Every tab of the queue, the sort by days waiting and a search: as many queries for 1 row as for 9, with the
+    rows' cells, filters and batch form rendered and with them stored (fewer: no grant calls, tracks or handlers
+    read)."""
+    handler = make_handler()
+    call = make_call()
+    scores = {criterion.pk: (3, "") for criterion in call.criteria.all()}
+
+    def add():
+        application = make_application(call=call, state=S.IN_REVIEW, assigned_to=handler)
+        check_services.save_review(application=application, handler=handler, scores=scores, recommendation="approve")
+        Application.objects.filter(pk=application.pk).update(waiting_since=timezone.now() - timedelta(days=60))
+
+    add()
+    client.force_login(handler)
+    url = reverse("checks:queue") + query
+    client.get(url)
+    few = _cold_and_warm(client, url)
+    for _ in range(8):
+        add()
+    many = _cold_and_warm(client, url)
+    assert many == few, f"{url}: {few} queries (rendered, stored) with one row, {many} with nine"
+    cold, warm = many
+    assert cold <= MAX_QUERIES and warm < cold, f"{url}: {cold} rendered, {warm} stored"
+
+
+def test_dashboards_with_their_panels_stored(client):
+    """A dashboard whose panels are stored reads none of their rows: fewer queries for the buyer, the company and
+    the handler than when the panels are rendered."""
+    buyer, company_user, handler = make_buyer(), make_company_user(), make_handler()
+    organisation = organisation_of(buyer)
+    for _ in range(3):
+        call = CallFactory(need=NeedFactory(organisation=organisation))
+        ResponseFactory(call=call)
+        ResponseFactory(organisation=organisation_of(company_user))
+        make_application(state=S.IN_REVIEW, assigned_to=handler)
+    url = reverse("portal:dashboard")
+    for user in (buyer, company_user, handler):
+        client.force_login(user)
+        client.get(url)
+        cold, warm = _cold_and_warm(client, url)
+        assert warm < cold <= MAX_QUERIES, f"{user}: {cold} rendered, {warm} stored"

@@ -7,16 +7,21 @@ the handler is told why on the application's page.
 """
 
 import datetime
+from hashlib import sha256
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.shortcuts import redirect, render
+from django.template.loader import get_template
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext, pgettext
 from django.views.generic import ListView, TemplateView
 
+from portal.cache import fragment_version
 from portal.csv_export import csv_response, swedish_row, xlsx_response
 from portal.files import attachments_for
 from portal.query import LenientPaginationMixin, clean_query
@@ -40,6 +45,45 @@ from ..forms import (
 )
 from ..messages.forms import CompletionRequestForm
 from ..rules import presents_proposal
+
+# The families of what the queue's fragments show: applications with their reviews, decisions and final reports,
+# the grant calls and tracks, and the applicants' organisations and the handlers (users).
+QUEUE_FRAGMENT_FAMILIES = ("applications", "grantcalls", "organisations")
+FRAGMENT_TTL = 60 * 60
+
+
+def queue_rows(applications, fragments: str) -> None:
+    """Put each row's cells on the application (`cells_start`, `cells_end`; checks/handler/queue_row.html), from
+    the shared cache when they were rendered before: one round trip for the page.
+
+    The cells are the same for every handler who may see the row (the checkbox and the handler's own conflict of
+    interest are not in them), so they are stored per application, not per user. The key holds `fragments` (a
+    new token after any write to the applications, grant calls, organisations or users, and at each clock
+    boundary, midnight at the latest: `portal.cache.fragment_version`), the language, and what the row shows by
+    the clock (days waiting, overdue, applicant late), so a stored row is never out of date."""
+    language = translation.get_language()
+    keys = {
+        application.pk: (
+            f"checks:queue-row:{fragments}:{language}:{application.pk}:{application.days_waiting}:"
+            f"{int(application.overdue)}:{int(bool(application.applicant_late))}"
+        )
+        for application in applications
+    }
+    stored = cache.get_many(list(keys.values())) if keys else {}
+    rendered = {}
+    template = None
+    for application in applications:
+        key = keys[application.pk]
+        cells = stored.get(key)
+        if cells is None:
+            template = template or get_template("checks/handler/queue_row.html")
+            cells = rendered[key] = (
+                template.render({"application": application, "part": "start"}),
+                template.render({"application": application, "part": "end"}),
+            )
+        application.cells_start, application.cells_end = mark_safe(cells[0]), mark_safe(cells[1])  # noqa: S308
+    if rendered:
+        cache.set_many({key: (str(start), str(end)) for key, (start, end) in rendered.items()}, FRAGMENT_TTL)
 
 
 class QueueView(PermissionView, LenientPaginationMixin, ListView):
@@ -70,6 +114,13 @@ class QueueView(PermissionView, LenientPaginationMixin, ListView):
         )
         return selectors.with_reported_costs(queue)
 
+    def filter_key(self) -> str:
+        """What the filter form's fragment depends on besides the grant calls: the values it was given."""
+        if not self.filters.is_bound:
+            return "unbound"
+        values = [(name, self.request.GET.getlist(name)) for name in sorted(self.filters.fields)]
+        return sha256(repr(values).encode()).hexdigest()
+
     def invalid_filters(self) -> list[str]:
         """One sentence per filter whose value was not valid (it is ignored; the other filters apply)."""
         if not self.filters.is_bound:
@@ -82,10 +133,13 @@ class QueueView(PermissionView, LenientPaginationMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        # One token for every fragment of the page: the rows' cells, the filters and the batch form.
+        fragments = fragment_version(*QUEUE_FRAGMENT_FAMILIES)
         for application in context["applications"]:
             application.conflict = selectors.conflict_for(self.request.user, application)
             application.days_waiting = selectors.days_waiting(application, now=self.now)
             application.overdue = selectors.is_overdue(application, now=self.now)
+        queue_rows(context["applications"], fragments)
         query = clean_query(self.request.GET)
         query.pop("page", None)
         tab_query = query.copy()
@@ -101,6 +155,8 @@ class QueueView(PermissionView, LenientPaginationMixin, ListView):
                 for value, label in QueueFilterForm.VIEW_LABELS.items()
             ],
             overdue_days=selectors.OVERDUE_DAYS,
+            fragments=fragments,
+            filter_key=self.filter_key(),
         )
         context.setdefault("batch_form", QueueBatchForm())
         return context

@@ -122,9 +122,13 @@ def test_staff_list_pages_query_count_does_not_grow_with_length(client, url_name
                 actor=owner, action=AuditAction.ORGANISATION_CREATED, obj=organisation, details={"kind": "company"}
             )
 
+    # Each count after one request: the dashboard's stored panels (portal.dashboard) are then in the same state for
+    # both (an organisation written leaves the grant-call and queue panels stored, but not the first time).
     add(1)
+    client.get(reverse(url_name))
     few = _queries_for(client, reverse(url_name))
     add(8)
+    client.get(reverse(url_name))
     many = _queries_for(client, reverse(url_name))
     assert many == few
 
