@@ -18,10 +18,9 @@ from django.utils import timezone
 
 from checks import services as check_services
 from checks.models import Application
+from checks.selectors import QUEUE_VIEWS
 from portal.cache import invalidate_public_pages
 from portal.files import attach_bytes
-
-from checks.selectors import QUEUE_VIEWS
 from tests.checks.factories import make_application, make_call
 from tests.factories import make_buyer, make_company_user, make_handler, make_portal_admin, organisation_of
 from tests.projects.factories import (
