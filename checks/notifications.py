@@ -183,8 +183,8 @@ def send_handler_digests(*, now: datetime | None = None) -> int:
     """Mail each handler the notices waiting for the digest, in one mail a day (run by beat every hour).
 
     Nothing before DIGEST_HOUR (Swedish time). One mail per handler and day (`send_mail_to`'s key
-    `checks.digest:<handler>:<day>`), each handler in its own transaction with their waiting notices locked
-    (`SKIP LOCKED`: a concurrent run leaves them to this one); the notices are marked as sent in the digest only
+    `checks.digest:<handler>:<day>`), each handler in its own transaction with the handler's row locked
+    (a concurrent run waits, then finds the notices already marked); the notices are marked as sent in the digest only
     when the mail was queued, so a notice that arrives after the day's digest waits for the next day's. Returns
     the number of mails queued. Side effects: mails, HandlerNotice.mailed_at / in_digest.
     """
@@ -197,13 +197,15 @@ def send_handler_digests(*, now: datetime | None = None) -> int:
     queued = 0
     for handler_id in sorted(set(waiting.values_list("handler_id", flat=True))):
         with transaction.atomic():
+            # The handler's row is the lock: a concurrent run waits here, then finds the notices this one marked.
+            # (Locking the notices themselves with SKIP LOCKED could split one handler's notices between two runs,
+            # and the run whose mail the day's key refused would leave its share unmarked.)
+            handler = User.objects.select_for_update().filter(pk=handler_id, is_active=True).first()
             notices = list(
                 waiting.filter(handler_id=handler_id)
-                .select_for_update(skip_locked=True, of=("self",))
                 .select_related("application", "application__call")
                 .order_by("created_at", "id")
             )
-            handler = User.objects.filter(pk=handler_id, is_active=True).first()
             if not notices or handler is None:
                 continue
             sent = send_mail_to(
