@@ -36,7 +36,7 @@ class EidClaims:
 def claims_of(sociallogin) -> EidClaims:
     """The claims of an allauth SocialLogin, read by the module of its provider's protocol."""
     provider = sociallogin.account.get_provider()
-    if provider.id == "saml" or getattr(provider, "sub_id", None) and provider.__class__.__name__ == "SAMLProvider":
+    if type(provider).__module__.startswith("allauth.socialaccount.providers.saml."):
         from portal import eid_saml
 
         return eid_saml.claims(sociallogin)
