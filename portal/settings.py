@@ -12,6 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from portal import eid_saml
 from portal.file_storage import default_storage_from_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -70,6 +71,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.saml",
 ]
 
 MIDDLEWARE = [
@@ -222,6 +225,14 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Innovationsupphandlingsportalen"
 REQUIRE_STAFF_MFA = env_bool("REQUIRE_STAFF_MFA", True)
 
+# e-legitimation (SAML): a Sweden Connect-style identity provider through allauth's SAML provider, configured
+# only when EID_SAML_SP_ENTITY_ID and the identity provider's metadata are set (portal/eid_saml.py, docs/eid.md).
+# The SP metadata for the operator to register: /accounts/saml/eid/metadata/.
+SOCIALACCOUNT_PROVIDERS = globals().get("SOCIALACCOUNT_PROVIDERS", {})
+EID_SAML_APP = eid_saml.app_from_env(os.environ)
+if EID_SAML_APP:
+    SOCIALACCOUNT_PROVIDERS["saml"] = {"APPS": [EID_SAML_APP]}
+
 LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", _("Swedish")), ("en", _("English"))]
 LOCALE_PATHS: list = []  # each app keeps its own <app>/locale (see scripts/makemessages)
@@ -341,7 +352,8 @@ SECURE_CSP = {
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
-    "form-action": [CSP.SELF],
+    # A sign-in with e-legitimation posts here and is redirected to the identity provider.
+    "form-action": [CSP.SELF, *eid_saml.form_action_origins(EID_SAML_APP)],
     "base-uri": [CSP.SELF],
     "object-src": [CSP.NONE],
 }

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import registry
+from . import eid_saml_views, registry
 from .cache import cache_member_page, cache_public_page
 from .views import errors, files, organisations, pages, staff
 
@@ -59,6 +59,10 @@ portal_patterns = [
 
 urlpatterns = [
     path("", include((portal_patterns, "portal"))),
+    # Two of allauth's SAML views, replaced at their own URLs (portal/eid_saml_views.py): the level of assurance
+    # asked for and kept, and every refused response a message on the login page.
+    path("accounts/saml/<str:organization_slug>/login/", eid_saml_views.login, name="saml_login"),
+    path("accounts/saml/<str:organization_slug>/acs/finish/", eid_saml_views.finish_acs, name="saml_finish_acs"),
     path("accounts/", include("allauth.urls")),
     # The apps' pages, as each app registers them in its AppConfig.ready() (portal/registry.py).
     *(path(prefix, include(module)) for prefix, module in registry.url_includes()),

@@ -1,0 +1,172 @@
+"""The SAML sign-in's own steps where allauth's SAML views fall short of Sweden Connect's rules.
+
+allauth's SAML provider (allauth.socialaccount.providers.saml) does the protocol: the signed AuthnRequest, the
+response's signature, audience, destination and validity checks (python3-saml with xmlsec, strict mode). Two of its
+views are replaced here, at the same URLs (portal/urls.py puts them first):
+
+- `login`: the AuthnRequest also asks for the level of assurance (RequestedAuthnContext, EID_SAML_LOA), which
+  allauth never asks for.
+- `finish_acs`: the assertion's AuthnContextClassRef is kept with the sign-in (the account logic decides on it), an
+  assertion is accepted once only, and every refusal (a bad signature, the wrong audience, an expired or replayed
+  response, no personal identity number) ends as a clear message, never a server error. Nothing that identifies
+  the person is logged.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from allauth.core.internal import httpkit
+from allauth.socialaccount.helpers import complete_social_login, render_authentication_error
+from allauth.socialaccount.providers.base.constants import AuthError
+from allauth.socialaccount.providers.saml import views as saml_views
+from allauth.socialaccount.providers.saml.provider import SAMLProvider
+from allauth.socialaccount.providers.saml.utils import build_saml_config, get_app_or_404, prepare_django_request
+from allauth.socialaccount.sessions import LoginSession
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from onelogin.saml2.auth import OneLogin_Saml2_Auth
+
+from portal import eid_saml
+
+logger = logging.getLogger(__name__)
+
+# What the person reads on the login page, by the kind of refusal.
+MESSAGES = {
+    "invalid": _(
+        "The answer from the e-legitimation service could not be verified, so you have not been signed in. "
+        "Please try again; if it keeps happening, contact us."
+    ),
+    "expired": _("The sign-in with e-legitimation took too long and has expired. Please try again."),
+    "replayed": _(
+        "This sign-in with e-legitimation has already been used or was not started here. Please start again."
+    ),
+    "no_personal_number": _(
+        "The e-legitimation service did not tell us your personal identity number, so you could not be signed "
+        "in. Please try again, or sign in with your e-mail address and password."
+    ),
+}
+
+
+class EidSamlRefused(Exception):
+    """A SAML response the portal does not accept; `code` is a key of MESSAGES."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+        self.message = MESSAGES[code]
+
+
+def _build_auth(request: HttpRequest, provider) -> OneLogin_Saml2_Auth:
+    config = build_saml_config(request, provider.app.settings, provider.app.client_id)
+    loas = provider.app.settings.get("requested_authn_context") or []
+    if loas:
+        # Sweden Connect's deployment profile: the SP names the levels it accepts, compared exactly. A response
+        # at another level is still read (the account logic decides what it allows), so no mismatch failure.
+        config["security"]["requestedAuthnContext"] = list(loas)
+        config["security"]["requestedAuthnContextComparison"] = "exact"
+        config["security"]["failOnAuthnContextMismatch"] = False
+    return OneLogin_Saml2_Auth(prepare_django_request(request), config)
+
+
+class EidSAMLProvider(SAMLProvider):
+    """allauth's SAML provider, reading what Sweden Connect's identity providers send."""
+
+    def redirect(self, request: HttpRequest, process, next_url=None, data=None, **kwargs):
+        auth = _build_auth(request, self)
+        redirect_url = auth.login(return_to="")
+        self.stash_redirect_state(request, process, next_url, data, state_id=auth.get_last_request_id(), **kwargs)
+        return HttpResponseRedirect(redirect_url)
+
+    def extract_extra_data(self, data):
+        extra = dict(super().extract_extra_data(data))
+        extra[eid_saml.AUTHN_CONTEXT_KEY] = list(data.get_last_authn_contexts() or [])
+        return extra
+
+    def sociallogin_from_response(self, request: HttpRequest, response):
+        if eid_saml.personal_number_of(response.get_attributes()) is None:
+            raise EidSamlRefused("no_personal_number")
+        try:
+            return super().sociallogin_from_response(request, response)
+        except ValueError:  # no NameID: allauth needs a uid
+            raise EidSamlRefused("invalid") from None
+
+    def unstash_redirect_state(self, request: HttpRequest, state_id):
+        try:
+            return super().unstash_redirect_state(request, state_id)
+        except PermissionDenied:  # no sign-in with this request id was started in this session, or it was used
+            raise EidSamlRefused("replayed") from None
+
+
+def _provider(request: HttpRequest, organization_slug: str) -> EidSAMLProvider:
+    return EidSAMLProvider(request, app=get_app_or_404(request, organization_slug))
+
+
+class LoginView(saml_views.LoginView):
+    def get_provider(self):
+        return _provider(self.request, self.kwargs["organization_slug"])
+
+
+def _accept_once(auth: OneLogin_Saml2_Auth) -> None:
+    """Refuse an assertion that was accepted before (kept until it expires, in the shared cache)."""
+    assertion_id = auth.get_last_assertion_id()
+    not_on_or_after = auth.get_last_assertion_not_on_or_after()
+    if not assertion_id:
+        raise EidSamlRefused("invalid")
+    seconds = int(not_on_or_after - timezone.now().timestamp()) if not_on_or_after else 0
+    if not cache.add(f"eid-saml-assertion:{assertion_id}", 1, timeout=max(seconds, 0) + 300):
+        raise EidSamlRefused("replayed")
+
+
+def _refuse(request: HttpRequest, provider, refused: EidSamlRefused, reason: str = "") -> HttpResponse:
+    # The reason is python3-saml's (e.g. "Signature validation failed"): it names no person.
+    logger.warning("e-ID SAML sign-in refused: %s %s", refused.code, reason)
+    return render_authentication_error(
+        request,
+        provider,
+        error=AuthError.DENIED,
+        exception=refused,
+        extra_context={"eid_error_code": refused.code, "eid_error_message": refused.message},
+    )
+
+
+class FinishACSView(saml_views.FinishACSView):
+    def dispatch(self, request: HttpRequest, organization_slug) -> HttpResponse:
+        provider = _provider(request, organization_slug)
+        acs_session = LoginSession(request, "saml_acs_session", "saml-acs-session")
+        serialized = acs_session.store.get("request")
+        acs_session.delete()
+        if not serialized:  # the ACS was not posted to in this browser, or the page was reloaded
+            return _refuse(request, provider, EidSamlRefused("replayed"), "no ACS session")
+        acs_request = httpkit.deserialize_request(serialized, HttpRequest())
+        auth = _build_auth(acs_request, provider)
+        try:
+            # InResponseTo is checked against the stashed state below, as allauth does.
+            auth.process_response(request_id=None)
+        except Exception as error:  # noqa: BLE001 - whatever was posted (not base64, not XML, no SAMLResponse)
+            return _refuse(request, provider, EidSamlRefused("invalid"), type(error).__name__)
+        errors = auth.get_errors()
+        if errors:
+            reason = auth.get_last_error_reason() or ""
+            code = "expired" if "expired" in reason.lower() else "invalid"
+            return _refuse(request, provider, EidSamlRefused(code), f"{','.join(errors)}: {reason}")
+        if not auth.is_authenticated():
+            return render_authentication_error(request, provider, error=AuthError.CANCELLED)
+        try:
+            state_id = auth.get_last_response_in_response_to()
+            if not state_id:  # IdP-initiated sign-in: refused, the portal always asks first
+                raise EidSamlRefused("replayed")
+            state = provider.unstash_redirect_state(request, state_id)
+            _accept_once(auth)
+            login = provider.sociallogin_from_response(request, auth)
+        except EidSamlRefused as refused:
+            return _refuse(request, provider, refused)
+        login.state = state
+        return complete_social_login(request, login)
+
+
+login = LoginView.as_view()
+finish_acs = FinishACSView.as_view()
