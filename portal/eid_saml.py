@@ -188,6 +188,8 @@ def app_from_env(environ: Mapping) -> dict | None:
                 "digest_algorithm": "http://www.w3.org/2001/04/xmlenc#sha256",
                 "reject_deprecated_algorithm": True,
                 "reject_idp_initiated_sso": True,
+                # The SP's own addresses come from the request's host, which ALLOWED_HOSTS already checks.
+                "allow_single_label_domains": True,
             },
         },
     }

@@ -21,7 +21,7 @@ from allauth.socialaccount.helpers import complete_social_login, render_authenti
 from allauth.socialaccount.providers.base.constants import AuthError
 from allauth.socialaccount.providers.saml import views as saml_views
 from allauth.socialaccount.providers.saml.provider import SAMLProvider
-from allauth.socialaccount.providers.saml.utils import build_saml_config, get_app_or_404, prepare_django_request
+from allauth.socialaccount.providers.saml.utils import build_saml_config, get_app_or_404
 from allauth.socialaccount.sessions import LoginSession
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
@@ -60,6 +60,19 @@ class EidSamlRefused(Exception):
         self.message = MESSAGES[code]
 
 
+def _request_data(request: HttpRequest) -> dict:
+    """The request as python3-saml reads it; the host as Django checked it (allauth's own version fails with a
+    server error on a request without a Host header)."""
+    return {
+        "https": "on" if request.is_secure() else "off",
+        "http_host": request.get_host(),
+        "script_name": request.META.get("SCRIPT_NAME", ""),
+        "path_info": request.path_info,
+        "get_data": request.GET.copy(),
+        "post_data": request.POST.copy(),
+    }
+
+
 def _build_auth(request: HttpRequest, provider) -> OneLogin_Saml2_Auth:
     config = build_saml_config(request, provider.app.settings, provider.app.client_id)
     loas = provider.app.settings.get("requested_authn_context") or []
@@ -69,7 +82,7 @@ def _build_auth(request: HttpRequest, provider) -> OneLogin_Saml2_Auth:
         config["security"]["requestedAuthnContext"] = list(loas)
         config["security"]["requestedAuthnContextComparison"] = "exact"
         config["security"]["failOnAuthnContextMismatch"] = False
-    return OneLogin_Saml2_Auth(prepare_django_request(request), config)
+    return OneLogin_Saml2_Auth(_request_data(request), config)
 
 
 class EidSAMLProvider(SAMLProvider):

@@ -3,6 +3,7 @@ from django.core.cache import cache
 from django.utils import translation
 
 from portal.celery import app as celery_app
+from tests.idp.saml import saml_eid, saml_idp  # noqa: F401 - the local SAML identity provider's fixtures
 
 
 @pytest.fixture(autouse=True)

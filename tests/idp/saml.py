@@ -1,0 +1,192 @@
+"""The local SAML identity provider (tests/idp/saml_idp.js) as a process for the tests, and the portal set up for it.
+
+Fixtures (imported into tests/conftest.py):
+- `saml_idp`: the IdP process for the whole test session, on a free port, with an IdP key and certificate made
+  at start in a temp dir (never committed); stopped at the end.
+- `saml_eid`: the portal's settings pointed at it for one test (SP key and certificate made at start, the IdP's
+  metadata written to a file, read by portal.eid_saml.app_from_env as at start-up), returning a `SamlEid`.
+
+`SamlEid.sign_in(client, ...)` drives a whole sign-in with Django's test client against the running IdP: the
+AuthnRequest from the portal, the IdP's form posted as a person would, the IdP's signed response posted to the ACS.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import re
+import shutil
+import subprocess
+import threading
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from html import unescape
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
+
+ROOT = Path(__file__).resolve().parents[2]
+IDP_SCRIPT = Path(__file__).with_name("saml_idp.js")
+SP_ENTITY_ID = "https://portal.test/saml/eid"
+LOA2 = "http://id.elegnamnden.se/loa/1.0/loa2"
+LOA3 = "http://id.elegnamnden.se/loa/1.0/loa3"
+
+
+def make_key_and_cert(directory: Path, name: str) -> tuple[Path, Path]:
+    """An RSA key and a self-signed certificate (PEM files) for a test IdP or SP."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"{name} (test)")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=30))
+        .sign(key, hashes.SHA256())
+    )
+    key_file, cert_file = directory / f"{name}.key", directory / f"{name}.crt"
+    key_file.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return key_file, cert_file
+
+
+class SamlIdp:
+    """The running IdP process."""
+
+    def __init__(self, directory: Path, port: int = 0):
+        key_file, cert_file = make_key_and_cert(directory, "idp")
+        node = shutil.which("node")
+        if not node:
+            raise RuntimeError("Node.js is needed for the local SAML identity provider (tests/idp/saml_idp.js).")
+        env = {
+            **os.environ,
+            "SAML_IDP_KEY_FILE": str(key_file),
+            "SAML_IDP_CERT_FILE": str(cert_file),
+            "SAML_IDP_PORT": str(port),
+            "NODE_PATH": str(ROOT / "node_modules"),
+        }
+        self.process = subprocess.Popen(
+            [node, str(IDP_SCRIPT)], env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        line: list[str] = []
+        reader = threading.Thread(target=lambda: line.append(self.process.stdout.readline()), daemon=True)
+        reader.start()
+        reader.join(timeout=20)
+        if not line or not line[0].strip():
+            self.stop()
+            raise RuntimeError(f"The SAML test IdP did not start: {self.process.stderr.read()[-2000:]}")
+        self.url = json.loads(line[0])["url"]
+        self.metadata = self.get("/metadata")
+
+    def get(self, path: str) -> str:
+        with urllib.request.urlopen(self.url + path, timeout=10) as response:
+            return response.read().decode()
+
+    def post(self, path: str, data: dict) -> str:
+        body = urllib.parse.urlencode(data).encode()
+        with urllib.request.urlopen(self.url + path, data=body, timeout=10) as response:
+            return response.read().decode()
+
+    def last_response(self) -> dict:
+        return json.loads(self.get("/last-response"))
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+@dataclass
+class SamlEid:
+    """The portal configured for the running IdP."""
+
+    idp: SamlIdp
+    app: dict
+    sp_cert: str
+
+    login_path = "/accounts/saml/eid/login/"
+    acs_path = "/accounts/saml/eid/acs/"
+    metadata_path = "/accounts/saml/eid/metadata/"
+
+    def answer(self, authn_redirect: str, **person) -> dict:
+        """Fill in the IdP's form for the AuthnRequest in `authn_redirect`; the response form's fields."""
+        query = urllib.parse.parse_qs(urllib.parse.urlsplit(authn_redirect).query)
+        form = {
+            "SAMLRequest": query["SAMLRequest"][0],
+            "RelayState": query.get("RelayState", [""])[0],
+            "personal_number": person.get("personal_number", ""),
+            "given_name": person.get("given_name", ""),
+            "surname": person.get("surname", ""),
+            "email": person.get("email", ""),
+            "organisation_number": person.get("organisation_number", ""),
+            "loa": person.get("loa", "loa3"),
+            "case": person.get("case", "valid"),
+        }
+        page = self.idp.post("/sso/answer", form)
+        fields = dict(re.findall(r'name="(SAMLResponse|RelayState)" value="([^"]*)"', page))
+        action = re.search(r'<form method="post" action="([^"]+)"', page).group(1)
+        return {"action": unescape(action), "SAMLResponse": fields["SAMLResponse"], "RelayState": unescape(fields["RelayState"])}
+
+    def sign_in(self, client, **person):
+        """A whole sign-in with the test client; the response after the ACS (redirects followed)."""
+        started = client.post(self.login_path)
+        assert started.status_code == 302 and started["Location"].startswith(self.idp.url), started
+        answer = self.answer(started["Location"], **person)
+        return self.post_answer(client, answer)
+
+    def post_answer(self, client, answer: dict):
+        path = urllib.parse.urlsplit(answer["action"]).path
+        return client.post(
+            path, {"SAMLResponse": answer["SAMLResponse"], "RelayState": answer["RelayState"]}, follow=True
+        )
+
+
+@pytest.fixture(scope="session")
+def saml_idp(tmp_path_factory):
+    idp = SamlIdp(tmp_path_factory.mktemp("saml-idp"))
+    yield idp
+    idp.stop()
+
+
+def configure(settings, idp: SamlIdp, directory: Path, **environ) -> SamlEid:
+    """Point the portal's settings at `idp`, reading them as portal/settings.py does at start-up."""
+    from portal import eid_saml
+
+    key_file, cert_file = make_key_and_cert(directory, "sp")
+    metadata_file = directory / "idp-metadata.xml"
+    metadata_file.write_text(idp.metadata)
+    app = eid_saml.app_from_env(
+        {
+            "EID_SAML_IDP_METADATA_FILE": str(metadata_file),
+            "EID_SAML_SP_ENTITY_ID": SP_ENTITY_ID,
+            "EID_SAML_SP_KEY_FILE": str(key_file),
+            "EID_SAML_SP_CERT_FILE": str(cert_file),
+            "EID_SAML_NAME": "Testlegitimering (SAML)",
+            **environ,
+        }
+    )
+    settings.SOCIALACCOUNT_PROVIDERS = {**settings.SOCIALACCOUNT_PROVIDERS, "saml": {"APPS": [app]}}
+    csp = dict(settings.SECURE_CSP)
+    csp["form-action"] = [*csp["form-action"], *eid_saml.form_action_origins(app)]
+    settings.SECURE_CSP = csp
+    return SamlEid(idp=idp, app=app, sp_cert=cert_file.read_text())
+
+
+@pytest.fixture
+def saml_eid(settings, saml_idp, tmp_path) -> SamlEid:
+    return configure(settings, saml_idp, tmp_path)
