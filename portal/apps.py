@@ -18,6 +18,9 @@ class PortalConfig(AppConfig):
         from . import account_events
 
         account_events.connect()
+        from . import eid_saml
+
+        eid_saml.connect_signals()
 
     def register_page_families(self):
         from . import registry

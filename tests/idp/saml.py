@@ -140,7 +140,11 @@ class SamlEid:
         page = self.idp.post("/sso/answer", form)
         fields = dict(re.findall(r'name="(SAMLResponse|RelayState)" value="([^"]*)"', page))
         action = re.search(r'<form method="post" action="([^"]+)"', page).group(1)
-        return {"action": unescape(action), "SAMLResponse": fields["SAMLResponse"], "RelayState": unescape(fields["RelayState"])}
+        return {
+            "action": unescape(action),
+            "SAMLResponse": fields["SAMLResponse"],
+            "RelayState": unescape(fields["RelayState"]),
+        }
 
     def sign_in(self, client, **person):
         """A whole sign-in with the test client; the response after the ACS (redirects followed)."""

@@ -1,0 +1,288 @@
+"""E-legitimation through SAML against the local test IdP (tests/idp/saml_idp.js, a real process), driven with
+Django's test client: the SP metadata, the AuthnRequest, what a sign-in keeps, and every refused response."""
+
+import base64
+import zlib
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from allauth.socialaccount.models import SocialAccount
+from allauth.socialaccount.signals import pre_social_login
+from django.core.exceptions import ImproperlyConfigured
+from lxml import etree
+
+from portal import eid_saml
+from portal.models import User
+from tests.idp.saml import LOA2, LOA3, SP_ENTITY_ID
+
+pytestmark = pytest.mark.django_db
+
+NS = {
+    "md": "urn:oasis:names:tc:SAML:2.0:metadata",
+    "ds": "http://www.w3.org/2000/09/xmldsig#",
+    "samlp": "urn:oasis:names:tc:SAML:2.0:protocol",
+    "saml": "urn:oasis:names:tc:SAML:2.0:assertion",
+}
+PERSON = {
+    "personal_number": "198001011234",
+    "given_name": "Karin",
+    "surname": "Testsson",
+    "email": "karin.testsson@kommun.example.se",
+}
+
+
+def _cert_body(pem: str) -> str:
+    return "".join(line for line in pem.splitlines() if line and not line.startswith("-----"))
+
+
+def test_sp_metadata_names_entity_acs_and_signing_certificate(client, saml_eid):
+    response = client.get("/accounts/saml/eid/metadata/")
+
+    assert response.status_code == 200
+    root = etree.fromstring(response.content)
+    assert root.get("entityID") == SP_ENTITY_ID
+    sp = root.find("md:SPSSODescriptor", NS)
+    assert sp.get("AuthnRequestsSigned") == "true"
+    assert sp.get("WantAssertionsSigned") == "true"
+    acs = sp.find("md:AssertionConsumerService", NS)
+    assert acs.get("Location") == "http://testserver/accounts/saml/eid/acs/"
+    assert acs.get("Binding") == "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"
+    signing = sp.find("md:KeyDescriptor[@use='signing']//ds:X509Certificate", NS)
+    assert signing.text.strip() == _cert_body(saml_eid.sp_cert)
+    assert sp.findtext("md:NameIDFormat", namespaces=NS) == eid_saml.PERSISTENT_NAMEID
+
+
+def test_sp_metadata_not_found_when_saml_is_not_configured(client, settings):
+    settings.SOCIALACCOUNT_PROVIDERS = {k: v for k, v in settings.SOCIALACCOUNT_PROVIDERS.items() if k != "saml"}
+
+    assert client.get("/accounts/saml/eid/metadata/").status_code == 404
+    assert client.post("/accounts/saml/eid/login/").status_code == 404
+
+
+def test_authn_request_is_signed_and_asks_for_the_level_of_assurance(client, saml_eid):
+    response = client.post("/accounts/saml/eid/login/")
+
+    assert response.status_code == 302
+    query = parse_qs(urlsplit(response["Location"]).query)
+    assert query["SigAlg"] == ["http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"]
+    assert query["Signature"][0]
+    request = etree.fromstring(zlib.decompress(base64.b64decode(query["SAMLRequest"][0]), -15))
+    assert request.findtext("saml:Issuer", namespaces=NS) == SP_ENTITY_ID
+    assert request.get("AssertionConsumerServiceURL") == "http://testserver/accounts/saml/eid/acs/"
+    context = request.find("samlp:RequestedAuthnContext", NS)
+    assert context.get("Comparison") == "exact"
+    assert [ref.text for ref in context.findall("saml:AuthnContextClassRef", NS)] == [LOA3]
+
+
+def test_sign_in_keeps_the_level_and_never_stores_the_personal_number(client, saml_eid):
+    response = saml_eid.sign_in(client, **PERSON, loa="loa2", organisation_number="2120000142")
+
+    assert response.status_code == 200
+    account = SocialAccount.objects.get(provider="saml")
+    assert account.uid != PERSON["personal_number"]
+    assert len(account.uid) == 64  # the IdP's persistent, pairwise NameID
+    stored = str(account.extra_data)
+    assert PERSON["personal_number"] not in stored
+    assert account.extra_data[eid_saml.AUTHN_CONTEXT_KEY] == [LOA2]
+    assert account.extra_data[eid_saml.GIVEN_NAME] == ["Karin"]
+
+
+def test_claims_read_sweden_connect_attributes(client, saml_eid):
+    seen = []
+
+    def record(sender, request, sociallogin, **kwargs):
+        seen.append(eid_saml.claims(sociallogin))
+
+    pre_social_login.connect(record)
+    try:
+        saml_eid.sign_in(client, **PERSON, organisation_number="2120000142")
+    finally:
+        pre_social_login.disconnect(record)
+
+    [claims] = seen
+    assert claims.provider == "saml"
+    assert claims.personal_number == "198001011234"
+    assert (claims.given_name, claims.family_name, claims.display_name) == ("Karin", "Testsson", "Karin Testsson")
+    assert claims.email == PERSON["email"]
+    assert claims.loa == LOA3
+    assert claims.organisation_number == "2120000142"
+
+
+@pytest.mark.parametrize(
+    ("case", "code"),
+    [("bad_signature", "invalid"), ("wrong_audience", "invalid"), ("expired", "expired")],
+)
+def test_refused_response_creates_nothing_and_says_why(client, saml_eid, case, code):
+    response = saml_eid.sign_in(client, **PERSON, case=case)
+
+    assert response.status_code < 500
+    assert response.context["eid_error_code"] == code
+    assert str(response.context["eid_error_message"]) in response.content.decode()
+    assert not User.objects.exists()
+    assert not SocialAccount.objects.exists()
+    assert "_auth_user_id" not in client.session
+
+
+def test_missing_personal_number_is_refused(client, saml_eid):
+    response = saml_eid.sign_in(client, **{**PERSON, "personal_number": ""})
+
+    assert response.context["eid_error_code"] == "no_personal_number"
+    assert not User.objects.exists()
+    assert not SocialAccount.objects.exists()
+
+
+def test_replayed_response_is_refused_and_changes_nothing(client, saml_eid):
+    started = client.post("/accounts/saml/eid/login/")
+    answer = saml_eid.answer(started["Location"], **PERSON)
+    saml_eid.post_answer(client, answer)
+    account = SocialAccount.objects.get(provider="saml")
+    users = list(User.objects.values_list("pk", "email"))
+    client.logout()
+
+    replayed = saml_eid.post_answer(client, answer)
+
+    assert replayed.status_code < 500
+    assert replayed.context["eid_error_code"] == "replayed"
+    assert list(User.objects.values_list("pk", "email")) == users
+    assert SocialAccount.objects.get().last_login == account.last_login
+    assert "_auth_user_id" not in client.session
+
+
+def test_replayed_response_in_another_browser_is_refused(client, saml_eid, django_user_model):
+    from django.test import Client
+
+    started = client.post("/accounts/saml/eid/login/")
+    answer = saml_eid.answer(started["Location"], **PERSON)
+
+    response = saml_eid.post_answer(Client(), answer)
+
+    assert response.context["eid_error_code"] == "replayed"
+    assert not django_user_model.objects.exists()
+
+
+def test_assertion_accepted_once_even_with_a_fresh_request_state(client, saml_eid):
+    """The cache of accepted assertion ids refuses a response that a second started sign-in would match."""
+    started = client.post("/accounts/saml/eid/login/")
+    answer = saml_eid.answer(started["Location"], **PERSON)
+    saml_eid.post_answer(client, answer)
+    client.logout()
+    # Put the same request id back in the session, as if that sign-in had been started again.
+    again = client.post("/accounts/saml/eid/login/")
+    assert again.status_code == 302
+    session = client.session
+    states = session["socialaccount_states"]
+    request_id = etree.fromstring(
+        zlib.decompress(base64.b64decode(parse_qs(urlsplit(started["Location"]).query)["SAMLRequest"][0]), -15)
+    ).get("ID")
+    states[request_id] = next(iter(states.values()))
+    session["socialaccount_states"] = states
+    session.save()
+
+    response = saml_eid.post_answer(client, answer)
+
+    assert response.context["eid_error_code"] == "replayed"
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize(
+    "saml_response",
+    ["not base64 at all!", base64.b64encode(b"<not-xml").decode(), base64.b64encode(b"<a>b</a>").decode(), ""],
+)
+def test_garbage_posted_to_the_acs_is_a_message_not_a_server_error(client, saml_eid, saml_response):
+    response = client.post("/accounts/saml/eid/acs/", {"SAMLResponse": saml_response}, follow=True)
+
+    assert response.status_code < 500
+    assert response.context["eid_error_code"] in {"invalid", "replayed"}
+    assert not User.objects.exists()
+
+
+def test_finish_without_a_posted_response_is_a_message(client, saml_eid):
+    response = client.get("/accounts/saml/eid/acs/finish/")
+
+    assert response.status_code < 500
+    assert response.context["eid_error_code"] == "replayed"
+
+
+def test_login_without_a_host_header_is_not_a_server_error(client, saml_eid):
+    response = client.post("/accounts/saml/eid/login/", HTTP_HOST="")
+
+    assert response.status_code in {302, 400}
+
+
+# --- configuration -----------------------------------------------------------------------------------------
+
+
+def test_not_configured_without_variables():
+    assert eid_saml.app_from_env({}) is None
+
+
+def test_configured_from_files(saml_idp, tmp_path):
+    from tests.idp.saml import make_key_and_cert
+
+    key, cert = make_key_and_cert(tmp_path, "sp")
+    metadata = tmp_path / "idp.xml"
+    metadata.write_text(saml_idp.metadata)
+
+    app = eid_saml.app_from_env(
+        {
+            "EID_SAML_IDP_METADATA_FILE": str(metadata),
+            "EID_SAML_SP_ENTITY_ID": "https://portal.example.se/saml",
+            "EID_SAML_SP_KEY_FILE": str(key),
+            "EID_SAML_SP_CERT_FILE": str(cert),
+            "EID_SAML_NAME": "BankID / Freja eID",
+            "EID_SAML_LOA": "http://id.elegnamnden.se/loa/1.0/loa3 http://id.elegnamnden.se/loa/1.0/loa4",
+        }
+    )
+
+    assert app["client_id"] == "eid"
+    assert app["name"] == "BankID / Freja eID"
+    assert app["settings"]["idp"]["entity_id"] == f"{saml_idp.url}/metadata"
+    assert app["settings"]["idp"]["sso_url"] == f"{saml_idp.url}/sso"
+    assert app["settings"]["requested_authn_context"][1].endswith("loa4")
+    advanced = app["settings"]["advanced"]
+    assert advanced["strict"] and advanced["want_assertion_signed"] and advanced["authn_request_signed"]
+    assert advanced["signature_algorithm"].endswith("rsa-sha256")
+    assert eid_saml.form_action_origins(app) == [saml_idp.url]
+
+
+def test_default_level_is_loa3(saml_idp, tmp_path):
+    from tests.idp.saml import make_key_and_cert
+
+    key, cert = make_key_and_cert(tmp_path, "sp")
+    app = eid_saml.app_from_env(
+        {
+            "EID_SAML_IDP_METADATA_URL": "https://idp.example.se/metadata",
+            "EID_SAML_SP_ENTITY_ID": "https://portal.example.se/saml",
+            "EID_SAML_SP_KEY_FILE": str(key),
+            "EID_SAML_SP_CERT_FILE": str(cert),
+        }
+    )
+
+    assert app["settings"]["requested_authn_context"] == [eid_saml.DEFAULT_LOA]
+    assert app["settings"]["idp"] == {"metadata_url": "https://idp.example.se/metadata", "entity_id": None}
+    assert eid_saml.form_action_origins(app) == ["https://idp.example.se"]
+
+
+@pytest.mark.parametrize(
+    ("environ", "named"),
+    [
+        ({"EID_SAML_SP_ENTITY_ID": "x"}, "EID_SAML_IDP_METADATA_FILE or EID_SAML_IDP_METADATA_URL"),
+        ({"EID_SAML_IDP_METADATA_URL": "https://idp.example.se/md"}, "EID_SAML_SP_ENTITY_ID"),
+        ({"EID_SAML_IDP_METADATA_URL": "https://idp.example.se/md", "EID_SAML_SP_ENTITY_ID": "x"}, "KEY_FILE"),
+        (
+            {"EID_SAML_IDP_METADATA_FILE": "/nonexistent/idp.xml", "EID_SAML_SP_ENTITY_ID": "x"},
+            "/nonexistent/idp.xml",
+        ),
+    ],
+)
+def test_incomplete_configuration_is_improperly_configured(environ, named):
+    with pytest.raises(ImproperlyConfigured, match=named):
+        eid_saml.app_from_env(environ)
+
+
+def test_metadata_file_without_an_idp_is_improperly_configured(tmp_path):
+    metadata = tmp_path / "idp.xml"
+    metadata.write_text("<nothing/>")
+
+    with pytest.raises(ImproperlyConfigured, match="no identity provider"):
+        eid_saml.app_from_env({"EID_SAML_IDP_METADATA_FILE": str(metadata), "EID_SAML_SP_ENTITY_ID": "x"})
