@@ -4,8 +4,9 @@
 
 FROM python:3.12-slim AS build
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1 VAR_DIR=/var/lib/portal
+# libxmlsec1-dev and pkg-config: for pip to build xmlsec (SAML signatures) where no wheel fits the platform.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends gettext \
+ && apt-get install -y --no-install-recommends gettext libxmlsec1-dev pkg-config \
  && rm -rf /var/lib/apt/lists/*
 RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH

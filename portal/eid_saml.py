@@ -127,8 +127,8 @@ def connect_signals() -> None:
 # --- configuration -----------------------------------------------------------------------------------------
 
 
-def _read(environ: Mapping, name: str) -> str:
-    path = (environ.get(name) or "").strip()
+def _read(name: str, path: str | None) -> str:
+    path = (path or "").strip()
     if not path:
         raise ImproperlyConfigured(f"{name} must name a file when e-legitimation through SAML is configured.")
     try:
@@ -145,7 +145,7 @@ def _pem_body(text: str) -> str:
 def _idp_from_metadata_file(environ: Mapping) -> dict:
     from onelogin.saml2.idp_metadata_parser import OneLogin_Saml2_IdPMetadataParser
 
-    xml = _read(environ, "EID_SAML_IDP_METADATA_FILE")
+    xml = _read("EID_SAML_IDP_METADATA_FILE", environ.get("EID_SAML_IDP_METADATA_FILE"))
     entity_id = (environ.get("EID_SAML_IDP_ENTITY_ID") or "").strip() or None
     try:
         parsed = OneLogin_Saml2_IdPMetadataParser.parse(xml, entity_id=entity_id).get("idp") or {}
@@ -201,8 +201,8 @@ def app_from_env(environ: Mapping) -> dict | None:
             "requested_authn_context": loas,
             "advanced": {
                 "strict": True,
-                "private_key": _pem_body(_read(environ, "EID_SAML_SP_KEY_FILE")),
-                "x509cert": _pem_body(_read(environ, "EID_SAML_SP_CERT_FILE")),
+                "private_key": _pem_body(_read("EID_SAML_SP_KEY_FILE", environ.get("EID_SAML_SP_KEY_FILE"))),
+                "x509cert": _pem_body(_read("EID_SAML_SP_CERT_FILE", environ.get("EID_SAML_SP_CERT_FILE"))),
                 "authn_request_signed": True,
                 "want_assertion_signed": True,
                 "want_message_signed": False,
