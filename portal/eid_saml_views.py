@@ -25,9 +25,10 @@ from allauth.socialaccount.providers.saml.utils import build_saml_config, get_ap
 from allauth.socialaccount.sessions import LoginSession
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt
 from onelogin.saml2.auth import OneLogin_Saml2_Auth
 
 from portal import eid_saml
@@ -181,5 +182,14 @@ class FinishACSView(saml_views.FinishACSView):
         return complete_social_login(request, login)
 
 
+class SLSView(saml_views.SLSView):
+    def dispatch(self, request: HttpRequest, organization_slug) -> HttpResponse:
+        get_app_or_404(request, organization_slug)
+        if "HTTP_HOST" not in request.META:  # allauth reads it unchecked
+            return HttpResponseBadRequest()
+        return super().dispatch(request, organization_slug)
+
+
 login = LoginView.as_view()
 finish_acs = FinishACSView.as_view()
+sls = csrf_exempt(SLSView.as_view())

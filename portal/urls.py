@@ -59,10 +59,11 @@ portal_patterns = [
 
 urlpatterns = [
     path("", include((portal_patterns, "portal"))),
-    # Two of allauth's SAML views, replaced at their own URLs (portal/eid_saml_views.py): the level of assurance
-    # asked for and kept, and every refused response a message on the login page.
+    # Three of allauth's SAML views, replaced at their own URLs (portal/eid_saml_views.py): the level of assurance
+    # asked for and kept, every refused response a message on the login page, no server error without a Host.
     path("accounts/saml/<str:organization_slug>/login/", eid_saml_views.login, name="saml_login"),
     path("accounts/saml/<str:organization_slug>/acs/finish/", eid_saml_views.finish_acs, name="saml_finish_acs"),
+    path("accounts/saml/<str:organization_slug>/sls/", eid_saml_views.sls, name="saml_sls"),
     path("accounts/", include("allauth.urls")),
     # The apps' pages, as each app registers them in its AppConfig.ready() (portal/registry.py).
     *(path(prefix, include(module)) for prefix, module in registry.url_includes()),

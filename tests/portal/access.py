@@ -150,6 +150,19 @@ def cases(world):
         AccessCase("account_reauthenticate", LOGIN, default=200),
         AccessCase("account_confirm_login_code", {}, default=302),
         AccessCase("mfa_index", LOGIN, default=200),
+        # e-legitimation through SAML (portal/eid_saml.py): not configured here, so nothing is served (404; the ACS
+        # only keeps what was posted and passes it on); with an identity provider configured,
+        # tests/portal/test_eid_saml.py checks each URL for every role.
+        *(
+            AccessCase(name, {}, kwargs={"organization_slug": "eid"}, default=404)
+            for name in ("saml_login", "saml_finish_acs", "saml_sls", "saml_metadata")
+        ),
+        AccessCase("saml_acs", {}, kwargs={"organization_slug": "eid"}, default=302),
+        # allauth's social-account pages (e-legitimation).
+        AccessCase("socialaccount_connections", LOGIN, default=200),
+        AccessCase("socialaccount_login_cancelled", {}, default=200),
+        AccessCase("socialaccount_login_error", {}, default=401),
+        AccessCase("socialaccount_signup", {}, default=302),
         AccessCase("mfa_activate_totp", LOGIN, default=302),
         # allauth answers 404 for authenticators the user does not have; staff have TOTP in the world.
         AccessCase("mfa_deactivate_totp", {"anonymous": 302, "handler": 302, "admin": 302}, default=404),

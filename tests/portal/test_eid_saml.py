@@ -13,6 +13,7 @@ from lxml import etree
 
 from portal import eid_saml
 from portal.models import User
+from tests.access import ROLES, build_world
 from tests.idp.saml import LOA2, LOA3, SP_ENTITY_ID
 
 pytestmark = pytest.mark.django_db
@@ -286,3 +287,23 @@ def test_metadata_file_without_an_idp_is_improperly_configured(tmp_path):
 
     with pytest.raises(ImproperlyConfigured, match="no identity provider"):
         eid_saml.app_from_env({"EID_SAML_IDP_METADATA_FILE": str(metadata), "EID_SAML_SP_ENTITY_ID": "x"})
+
+
+# --- access ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_saml_urls_for_every_role_when_configured(client, saml_eid, role):
+    user = build_world()[role]
+    if user is not None:
+        client.force_login(user)
+
+    assert client.get("/accounts/saml/eid/metadata/").status_code == 200
+    # Public by nature: anyone may start a sign-in (a signed-in person links or re-authenticates).
+    assert client.post("/accounts/saml/eid/login/").status_code == 302
+    assert client.post("/accounts/saml/eid/acs/", {"SAMLResponse": "x"}).status_code == 302
+    finish = client.get("/accounts/saml/eid/acs/finish/")
+    assert finish.status_code < 500 and finish.context["eid_error_code"] == "invalid"
+    # Single logout: nothing to process without a LogoutRequest or LogoutResponse.
+    assert client.get("/accounts/saml/eid/sls/").status_code == 400
+    assert client.get("/accounts/saml/other/metadata/").status_code == 404
