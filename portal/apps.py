@@ -18,6 +18,9 @@ class PortalConfig(AppConfig):
         from . import account_events
 
         account_events.connect()
+        from . import eid
+
+        eid.connect()
 
     def register_page_families(self):
         from . import registry

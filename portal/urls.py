@@ -3,7 +3,7 @@ from django.urls import include, path
 
 from . import registry
 from .cache import cache_member_page, cache_public_page
-from .views import errors, files, organisations, pages, staff
+from .views import eid, errors, files, organisations, pages, staff
 
 portal_patterns = [
     path("", cache_public_page(pages.HomeView.as_view(), shows=()), name="home"),
@@ -55,6 +55,8 @@ portal_patterns = [
     path("healthz", pages.healthz, name="healthz"),
     path("readyz", pages.readyz, name="readyz"),
     path("request-too-large/", errors.request_too_large, name="request_too_large"),
+    # Under /accounts/ with allauth's pages: open without an organisation or a second factor.
+    path("accounts/e-legitimation/link/", eid.LinkView.as_view(), name="eid_link"),
 ]
 
 urlpatterns = [

@@ -4,6 +4,9 @@ from django.utils import translation
 
 from portal.celery import app as celery_app
 
+# The local identity providers (started only by the tests that ask for them).
+pytest_plugins = ["tests.idp.oidc"]
+
 
 @pytest.fixture(autouse=True)
 def _isolated(request, settings, tmp_path):
