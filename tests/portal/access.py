@@ -158,5 +158,14 @@ def cases(world):
         AccessCase("mfa_view_recovery_codes", LOGIN, default=404),
         AccessCase("mfa_generate_recovery_codes", LOGIN, default=302),
         AccessCase("mfa_download_recovery_codes", LOGIN, default=404),
+        # e-legitimation (portal/eid.py). Not configured here: allauth's OpenID Connect views answer 404; the
+        # pages that continue a sign-in send everyone back to sign in when no sign-in waits in the session.
+        AccessCase("openid_connect_login", {}, kwargs={"provider_id": "eid"}, default=404),
+        AccessCase("openid_connect_callback", {}, kwargs={"provider_id": "eid"}, default=404),
+        AccessCase("socialaccount_signup", {}, default=302),
+        AccessCase("socialaccount_login_cancelled", {}, default=200),
+        AccessCase("socialaccount_login_error", {}, default=401),  # allauth's page for a failed sign-in
+        AccessCase("socialaccount_connections", LOGIN, default=200),
+        AccessCase("portal:eid_link", {}, default=302),
     ]
     return rows
