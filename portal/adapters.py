@@ -58,6 +58,13 @@ class AccountAdapter(DefaultAccountAdapter):
             raise self.validation_error("too_many_login_attempts")
         return None
 
+    def get_login_stages(self):
+        # allauth's TOTP step, skipped after an e-ID sign-in at an accepted level of assurance (portal/eid.py).
+        return [
+            "portal.eid.EidAwareAuthenticateStage" if stage == "allauth.mfa.stages.AuthenticateStage" else stage
+            for stage in super().get_login_stages()
+        ]
+
     def post_login(self, request, user, **kwargs):
         response = super().post_login(request, user, **kwargs)
         remember_device(request, response, user)

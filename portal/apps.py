@@ -18,9 +18,9 @@ class PortalConfig(AppConfig):
         from . import account_events
 
         account_events.connect()
-        from . import eid_saml
+        from . import eid
 
-        eid_saml.connect_signals()
+        eid.connect()
 
     def register_page_families(self):
         from . import registry

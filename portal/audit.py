@@ -55,6 +55,12 @@ class AuditAction(models.TextChoices):
     ACCOUNT_MFA_ADDED = "account.mfa_added", _("Second factor added")
     ACCOUNT_MFA_REMOVED = "account.mfa_removed", _("Second factor removed")
     ACCOUNT_MFA_RESET = "account.mfa_reset", _("Recovery codes renewed")
+    # e-legitimation (portal/eid.py): never the personal identity number, nor its hash
+    ACCOUNT_EID_CREATED = "account.eid_created", _("Account created with e-legitimation")
+    ACCOUNT_EID_LINKED = "account.eid_linked", _("E-legitimation linked to the account")
+    ACCOUNT_EID_LINK_REFUSED = "account.eid_link_refused", _("E-legitimation not linked: wrong password")
+    ACCOUNT_EID_SIGNED_IN = "account.eid_signed_in", _("Signed in with e-legitimation")
+    ACCOUNT_EID_UNLINKED = "account.eid_unlinked", _("E-legitimation unlinked from the account")
     # Identity disputes, decided by a portal admin (portal/organisations.py)
     DISPUTE_UPHELD = "dispute.upheld", _("Dispute upheld")
     DISPUTE_REJECTED = "dispute.rejected", _("Dispute rejected")
@@ -289,6 +295,10 @@ DESCRIPTIONS: dict[AuditAction, object] = {
     AuditAction.ACCOUNT_EMAIL_CHANGED: _("Address #%(from_address)s → #%(to_address)s"),
     AuditAction.ACCOUNT_MFA_ADDED: _("Kind: %(type)s"),
     AuditAction.ACCOUNT_MFA_REMOVED: _("Kind: %(type)s"),
+    AuditAction.ACCOUNT_EID_CREATED: _("Identity provider: %(provider)s"),
+    AuditAction.ACCOUNT_EID_LINKED: _("Identity provider: %(provider)s"),
+    AuditAction.ACCOUNT_EID_UNLINKED: _("Identity provider: %(provider)s"),
+    AuditAction.ACCOUNT_EID_SIGNED_IN: _("Identity provider: %(provider)s, level of assurance: %(loa)s"),
     AuditAction.DISPUTE_UPHELD: _("Reason: %(reason)s"),
     AuditAction.DISPUTE_REJECTED: _("Reason: %(reason)s"),
     AuditAction.CALL_AMENDED: _("Amendment %(number)s"),

@@ -94,36 +94,6 @@ def claims(sociallogin) -> EidClaims:
     )
 
 
-def without_personal_number(extra_data: Mapping) -> dict:
-    """The extra data to keep on the SocialAccount: everything but the personal identity number (and the
-    orgAffiliation, which carries it as `<personal number>@<organisation number>`)."""
-    return {key: value for key, value in extra_data.items() if key not in (PERSONAL_IDENTITY_NUMBER, ORG_AFFILIATION)}
-
-
-def _strip_before_save(sender, instance, **kwargs) -> None:
-    # The number is read (and hashed for matching, portal/eid.py) while the sign-in runs; it is never stored
-    # with the SocialAccount, whichever path saves it (a new account, a link, an update at a later sign-in).
-    if instance.provider == "saml" and instance.extra_data:
-        instance._eid_full_extra_data = instance.extra_data
-        instance.extra_data = without_personal_number(instance.extra_data)
-
-
-def _restore_after_save(sender, instance, **kwargs) -> None:
-    # The rest of this sign-in's request may still read the claims from the same object.
-    full = instance.__dict__.pop("_eid_full_extra_data", None)
-    if full is not None:
-        instance.extra_data = full
-
-
-def connect_signals() -> None:
-    """Called from PortalConfig.ready()."""
-    from allauth.socialaccount.models import SocialAccount
-    from django.db.models.signals import post_save, pre_save
-
-    pre_save.connect(_strip_before_save, sender=SocialAccount, dispatch_uid="eid_saml_strip_personal_number")
-    post_save.connect(_restore_after_save, sender=SocialAccount, dispatch_uid="eid_saml_restore_claims")
-
-
 # --- configuration -----------------------------------------------------------------------------------------
 
 

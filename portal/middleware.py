@@ -15,6 +15,7 @@ from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from . import eid
 from .rules import is_staff_role
 from .selectors import organisation_for_user, signed_in_context
 from .templatetags.acting_for import ACTING_FOR_FIELD
@@ -222,7 +223,8 @@ def _page_the_form_was_on(request) -> str:
 
 
 class StaffMfaMiddleware:
-    """Send handlers and portal admins without a second factor to set one up."""
+    """Send handlers and portal admins without a second factor to set one up, unless they signed in with e-ID at a
+    level of assurance the operator accepts instead (settings.EID_ACCEPTED_LOA, portal/eid.py)."""
 
     ALLOWED_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/healthz", "/readyz", "/tillganglighet", "/integritet")
 
@@ -235,6 +237,7 @@ class StaffMfaMiddleware:
             settings.REQUIRE_STAFF_MFA
             and user.is_authenticated
             and not request.path.startswith(self.ALLOWED_PREFIXES)
+            and not eid.session_loa_accepted(request)
             and _needs_mfa(user)
         ):
             messages.info(request, _("Your role requires two-factor authentication. Set it up to continue."))

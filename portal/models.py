@@ -64,6 +64,32 @@ class User(AbstractUser):
         return self.get_full_name() or self.email
 
 
+class EidIdentity(models.Model):
+    """A person's e-legitimation, kept only as a keyed hash of their personal identity number.
+
+    The hash (HMAC-SHA256 with settings.EID_HASH_KEY, portal/eid.py) is all that matching a sign-in to the account
+    needs; the number itself is never stored (dataskyddslagen 3 kap. 10 §, data minimisation). One hash belongs to
+    one account; it goes when the account is deleted.
+    """
+
+    personal_number_hash = models.CharField(_("personal identity number (keyed hash)"), max_length=64, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="eid_identities", verbose_name=_("user")
+    )
+    # The allauth provider (its id, e.g. "eid" or a SAML organisation) that asserted it first and last.
+    provider = models.CharField(_("identity provider"), max_length=100)
+    created_at = models.DateTimeField(_("linked at"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("e-legitimation")
+        verbose_name_plural = _("e-legitimations")
+
+    def __str__(self):
+        # Never the number, nor the whole hash.
+        return f"e-ID #{self.pk}"
+
+
 class Organisation(RulesModel):
     class Kind(models.TextChoices):
         PUBLIC_BODY = "public_body", _("Public body")

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "allauth.socialaccount.providers.saml",
 ]
 
@@ -93,6 +94,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "portal.middleware.ActiveOrganisationMiddleware",
     "portal.middleware.StaffMfaMiddleware",
+    # An identity provider that cannot be reached while a sign-in starts: a page, not a 500 (portal/eid.py).
+    "portal.eid.EidErrorMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -225,13 +228,76 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Innovationsupphandlingsportalen"
 REQUIRE_STAFF_MFA = env_bool("REQUIRE_STAFF_MFA", True)
 
+# e-legitimation (shared by OpenID Connect and SAML; docs/eid.md). Each protocol adds its provider to
+# SOCIALACCOUNT_PROVIDERS only when it is configured, so the button shows only then.
+SOCIALACCOUNT_PROVIDERS: dict = {}
+SOCIALACCOUNT_ADAPTER = "portal.eid.EidSocialAccountAdapter"
+SOCIALACCOUNT_FORMS = {"signup": "portal.eid.EidSignupForm"}
+SOCIALACCOUNT_ONLY = False
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_REQUIRED = True
+SOCIALACCOUNT_EMAIL_VERIFICATION = "mandatory"  # an address the provider did not verify is verified by mail
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # an e-mail address alone never signs anyone in (docs/eid.md)
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_LOGIN_ON_GET = False  # the button posts a form: no sign-in started by a link from elsewhere
+# The levels of assurance that count instead of TOTP for handlers and portal admins, as Sweden Connect names
+# them ("http://id.elegnamnden.se/loa/1.0/loa3", or the short "loa3"); empty: none, staff always use TOTP.
+EID_ACCEPTED_LOA = env_list("EID_ACCEPTED_LOA")
+# The key of the personal identity number's hash (HMAC-SHA256): only the hash is stored. Changing it unlinks
+# every e-legitimation from its account, so it is set once, kept secret and never derived from SECRET_KEY.
+EID_HASH_KEY = os.environ.get("EID_HASH_KEY", "")
+# Origins the sign-in forms lead to: the button posts to the portal, which redirects to the identity provider,
+# and the browser checks that redirect against the Content Security Policy's form-action (added at the end).
+EID_FORM_ACTION_ORIGINS: list[str] = []
+
+# e-legitimation (OpenID Connect): an identity broker (Sweden Connect's OIDC profile, BankID, Freja eID+).
+EID_OIDC_ISSUER = os.environ.get("EID_OIDC_ISSUER", "").strip()
+EID_OIDC_CLIENT_ID = os.environ.get("EID_OIDC_CLIENT_ID", "").strip()
+EID_OIDC_CLIENT_SECRET = os.environ.get("EID_OIDC_CLIENT_SECRET", "")
+EID_OIDC_SCOPES = (
+    os.environ.get("EID_OIDC_SCOPES", "").split()
+    or "openid profile email https://id.oidc.se/scope/naturalPersonNumber".split()
+)
+EID_OIDC_PIN_CLAIM = (
+    os.environ.get("EID_OIDC_PIN_CLAIM", "").strip() or "https://id.oidc.se/claim/personalIdentityNumber"
+)
+EID_OIDC_NAME = os.environ.get("EID_OIDC_NAME", "").strip() or "e-legitimation"
+# The levels of assurance to ask for (the acr_values parameter, most wanted first; "loa3" means Sweden Connect's
+# http://id.elegnamnden.se/loa/1.0/loa3). A provider states the level in the ID token's acr when asked.
+EID_OIDC_ACR_VALUES = [
+    level if "/" in level or ":" in level else f"http://id.elegnamnden.se/loa/1.0/{level}"
+    for level in os.environ.get("EID_OIDC_ACR_VALUES", "").split()
+]
+if EID_OIDC_ISSUER and EID_OIDC_CLIENT_ID:
+    SOCIALACCOUNT_PROVIDERS["openid_connect"] = {
+        # PKCE on (S256); allauth checks the state on the way back and the ID token's signature, issuer and
+        # audience. It sends no nonce for OpenID Connect: the code flow with PKCE and state stands in for it.
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": [
+            {
+                "provider_id": "eid",
+                "name": EID_OIDC_NAME,
+                "client_id": EID_OIDC_CLIENT_ID,
+                "secret": EID_OIDC_CLIENT_SECRET,
+                "settings": {
+                    "server_url": EID_OIDC_ISSUER,
+                    "scope": EID_OIDC_SCOPES,
+                    "oauth_pkce_enabled": True,
+                    "fetch_userinfo": True,
+                    **({"auth_params": {"acr_values": " ".join(EID_OIDC_ACR_VALUES)}} if EID_OIDC_ACR_VALUES else {}),
+                },
+            }
+        ],
+    }
+    EID_FORM_ACTION_ORIGINS.append("/".join(EID_OIDC_ISSUER.split("/")[:3]))
+
 # e-legitimation (SAML): a Sweden Connect-style identity provider through allauth's SAML provider, configured
 # only when EID_SAML_SP_ENTITY_ID and the identity provider's metadata are set (portal/eid_saml.py, docs/eid.md).
 # The SP metadata for the operator to register: /accounts/saml/eid/metadata/.
-SOCIALACCOUNT_PROVIDERS = globals().get("SOCIALACCOUNT_PROVIDERS", {})
 EID_SAML_APP = eid_saml.app_from_env(os.environ)
 if EID_SAML_APP:
     SOCIALACCOUNT_PROVIDERS["saml"] = {"APPS": [EID_SAML_APP]}
+    EID_FORM_ACTION_ORIGINS.extend(eid_saml.form_action_origins(EID_SAML_APP))
 
 LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", _("Swedish")), ("en", _("English"))]
@@ -352,8 +418,7 @@ SECURE_CSP = {
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
-    # A sign-in with e-legitimation posts here and is redirected to the identity provider.
-    "form-action": [CSP.SELF, *eid_saml.form_action_origins(EID_SAML_APP)],
+    "form-action": [CSP.SELF],
     "base-uri": [CSP.SELF],
     "object-src": [CSP.NONE],
 }
@@ -416,3 +481,10 @@ if os.environ.get("WEBINARS_CLIENT_IP_HEADER"):
         "WEBINARS_CLIENT_IP_HEADER is gone: set TRUSTED_PROXY_COUNT to the number of proxies in front of the portal."
     )
 WEBINARS_REGISTRATION_RETENTION_DAYS = env_int("WEBINARS_REGISTRATION_RETENTION_DAYS", 365)
+
+# Last, after every e-legitimation protocol's block has added its provider: the hash key is required with any.
+SECURE_CSP["form-action"] = [CSP.SELF, *EID_FORM_ACTION_ORIGINS]
+if not EID_HASH_KEY:
+    if SOCIALACCOUNT_PROVIDERS and not (DEBUG or env_bool("TESTING")):
+        raise ImproperlyConfigured("EID_HASH_KEY must be set when e-legitimation is configured (docs/eid.md).")
+    EID_HASH_KEY = "local-development-only-eid-hash-key"

@@ -3,7 +3,7 @@ from django.urls import include, path
 
 from . import eid_saml_views, registry
 from .cache import cache_member_page, cache_public_page
-from .views import errors, files, organisations, pages, staff
+from .views import eid, errors, files, organisations, pages, staff
 
 portal_patterns = [
     path("", cache_public_page(pages.HomeView.as_view(), shows=()), name="home"),
@@ -55,15 +55,18 @@ portal_patterns = [
     path("healthz", pages.healthz, name="healthz"),
     path("readyz", pages.readyz, name="readyz"),
     path("request-too-large/", errors.request_too_large, name="request_too_large"),
+    # Under /accounts/ with allauth's pages: open without an organisation or a second factor.
+    path("accounts/e-legitimation/link/", eid.LinkView.as_view(), name="eid_link"),
 ]
 
 urlpatterns = [
     path("", include((portal_patterns, "portal"))),
-    # Three of allauth's SAML views, replaced at their own URLs (portal/eid_saml_views.py): the level of assurance
-    # asked for and kept, every refused response a message on the login page, no server error without a Host.
+    # Four of allauth's SAML views, replaced at their own URLs (portal/eid_saml_views.py): the level of assurance
+    # asked for and kept, every refused response on the e-ID error page, never a server error.
     path("accounts/saml/<str:organization_slug>/login/", eid_saml_views.login, name="saml_login"),
     path("accounts/saml/<str:organization_slug>/acs/finish/", eid_saml_views.finish_acs, name="saml_finish_acs"),
     path("accounts/saml/<str:organization_slug>/sls/", eid_saml_views.sls, name="saml_sls"),
+    path("accounts/saml/<str:organization_slug>/metadata/", eid_saml_views.metadata, name="saml_metadata"),
     path("accounts/", include("allauth.urls")),
     # The apps' pages, as each app registers them in its AppConfig.ready() (portal/registry.py).
     *(path(prefix, include(module)) for prefix, module in registry.url_includes()),

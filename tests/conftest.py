@@ -3,7 +3,9 @@ from django.core.cache import cache
 from django.utils import translation
 
 from portal.celery import app as celery_app
-from tests.idp.saml import saml_eid, saml_idp  # noqa: F401 - the local SAML identity provider's fixtures
+
+# The local identity providers (started only by the tests that ask for them).
+pytest_plugins = ["tests.idp.oidc", "tests.idp.saml"]
 
 
 @pytest.fixture(autouse=True)

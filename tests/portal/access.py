@@ -158,11 +158,6 @@ def cases(world):
             for name in ("saml_login", "saml_finish_acs", "saml_sls", "saml_metadata")
         ),
         AccessCase("saml_acs", {}, kwargs={"organization_slug": "eid"}, default=302),
-        # allauth's social-account pages (e-legitimation).
-        AccessCase("socialaccount_connections", LOGIN, default=200),
-        AccessCase("socialaccount_login_cancelled", {}, default=200),
-        AccessCase("socialaccount_login_error", {}, default=401),
-        AccessCase("socialaccount_signup", {}, default=302),
         AccessCase("mfa_activate_totp", LOGIN, default=302),
         # allauth answers 404 for authenticators the user does not have; staff have TOTP in the world.
         AccessCase("mfa_deactivate_totp", {"anonymous": 302, "handler": 302, "admin": 302}, default=404),
@@ -171,5 +166,14 @@ def cases(world):
         AccessCase("mfa_view_recovery_codes", LOGIN, default=404),
         AccessCase("mfa_generate_recovery_codes", LOGIN, default=302),
         AccessCase("mfa_download_recovery_codes", LOGIN, default=404),
+        # e-legitimation (portal/eid.py). Not configured here: allauth's OpenID Connect views answer 404; the
+        # pages that continue a sign-in send everyone back to sign in when no sign-in waits in the session.
+        AccessCase("openid_connect_login", {}, kwargs={"provider_id": "eid"}, default=404),
+        AccessCase("openid_connect_callback", {}, kwargs={"provider_id": "eid"}, default=404),
+        AccessCase("socialaccount_signup", {}, default=302),
+        AccessCase("socialaccount_login_cancelled", {}, default=200),
+        AccessCase("socialaccount_login_error", {}, default=401),  # allauth's page for a failed sign-in
+        AccessCase("socialaccount_connections", LOGIN, default=200),
+        AccessCase("portal:eid_link", {}, default=302),
     ]
     return rows

@@ -1,0 +1,66 @@
+"""The page that links an e-legitimation to an existing account once the person gives the account's password.
+
+The sign-in waits in the session (portal/eid.py, `ask_to_link`) without the personal identity number. Nothing is
+linked until the password is right; wrong passwords count against the same limits as failed sign-ins.
+"""
+
+from allauth.core.internal import ratelimit
+from django import forms
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+
+from .. import eid
+
+# Wrong passwords per client address and per account, like failed sign-ins (settings.ACCOUNT_RATE_LIMITS).
+LINK_LIMITS = {"eid_link_failed": "10/m/ip,5/5m/key"}
+
+
+class LinkForm(forms.Form):
+    password = forms.CharField(
+        label=_("The account's password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class LinkView(View):
+    template_name = "socialaccount/eid_link.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        pending = eid.pending_link(request)
+        if pending is None:
+            messages.info(request, _("There is no e-legitimation waiting to be linked. Sign in again."))
+            return redirect("account_login")
+        self.sociallogin, self.owner = pending
+        return super().dispatch(request, *args, **kwargs)
+
+    def render_form(self, form, status=200):
+        context = {"form": form, "email": self.owner.email, "has_password": self.owner.has_usable_password()}
+        return render(self.request, self.template_name, context, status=status)
+
+    def get(self, request):
+        return self.render_form(LinkForm())
+
+    def post(self, request):
+        if "cancel" in request.POST:
+            eid.drop_pending_link(request)
+            messages.info(request, _("The e-legitimation was not linked to any account."))
+            return redirect("account_login")
+        form = LinkForm(request.POST)
+        if not form.is_valid():
+            return self.render_form(form, status=400)
+        key = f"eid-link:{self.owner.pk}"
+        if not ratelimit.consume(
+            request, app="allauth.account", action="eid_link_failed", config=LINK_LIMITS, key=key, dry_run=True
+        ):
+            eid.drop_pending_link(request)
+            messages.error(request, _("Too many wrong passwords. Wait a few minutes and sign in again."))
+            return redirect("account_login")
+        if not self.owner.check_password(form.cleaned_data["password"]):
+            ratelimit.consume(request, app="allauth.account", action="eid_link_failed", config=LINK_LIMITS, key=key)
+            eid.refuse_link(owner=self.owner)
+            form.add_error("password", _("The password is wrong. The e-legitimation has not been linked."))
+            return self.render_form(form, status=400)
+        return eid.complete_link(request, sociallogin=self.sociallogin, owner=self.owner)
