@@ -185,6 +185,8 @@ def configure(settings, idp: SamlIdp, directory: Path, **environ) -> SamlEid:
         }
     )
     settings.SOCIALACCOUNT_PROVIDERS = {**settings.SOCIALACCOUNT_PROVIDERS, "saml": {"APPS": [app]}}
+    # As the OpenID Connect fixture does: loa3 counts instead of TOTP for staff.
+    settings.EID_ACCEPTED_LOA = ["loa3"]
     csp = dict(settings.SECURE_CSP)
     csp["form-action"] = [*csp["form-action"], *eid_saml.form_action_origins(app)]
     settings.SECURE_CSP = csp

@@ -9,13 +9,15 @@ import pytest
 from allauth.socialaccount.models import SocialAccount
 from allauth.socialaccount.signals import pre_social_login
 from django.core.exceptions import ImproperlyConfigured
+from django.urls import reverse
 from django.utils.html import escape
 from lxml import etree
 
 from portal import eid_saml
-from portal.eid import ERRORS
-from portal.models import User
+from portal.eid import ERRORS, SESSION_KEY, personal_number_hash
+from portal.models import EidIdentity, Membership, User
 from tests.access import ROLES, build_world
+from tests.factories import HandlerFactory
 from tests.idp.saml import LOA2, LOA3, SP_ENTITY_ID
 
 pytestmark = pytest.mark.django_db
@@ -110,6 +112,62 @@ def test_claims_read_sweden_connect_attributes(client, saml_eid):
     assert claims.email == PERSON["email"]
     assert claims.loa == LOA3
     assert claims.organisation_number == "2120000142"
+
+
+def test_first_sign_in_creates_the_account_and_the_second_finds_it(client, saml_eid):
+    response = saml_eid.sign_in(client, **PERSON)
+
+    assert response.redirect_chain[-1][0] == reverse("portal:dashboard")
+    user = User.objects.get()
+    assert user.email == PERSON["email"]
+    assert (user.first_name, user.last_name) == ("Karin", "Testsson")
+    assert not user.has_usable_password()
+    assert not Membership.objects.filter(user=user).exists()  # e-ID gives no organisation
+    identity = EidIdentity.objects.get()
+    assert identity.user == user and identity.personal_number_hash == personal_number_hash(PERSON["personal_number"])
+    assert client.session[SESSION_KEY] == {"provider": "saml", "loa": LOA3}
+    client.logout()
+
+    response = saml_eid.sign_in(client, **PERSON)
+
+    assert int(client.session["_auth_user_id"]) == user.pk
+    assert User.objects.count() == 1 and SocialAccount.objects.count() == 1
+
+
+def _handler_with_eid(**kwargs):
+    handler = HandlerFactory(**kwargs)
+    EidIdentity.objects.create(
+        personal_number_hash=personal_number_hash(PERSON["personal_number"]), user=handler, provider="saml"
+    )
+    return handler
+
+
+def test_handler_at_loa3_reaches_the_handler_pages_without_totp(client, saml_eid):
+    handler = _handler_with_eid(mfa=False)
+
+    saml_eid.sign_in(client, **PERSON, loa="loa3")
+
+    assert int(client.session["_auth_user_id"]) == handler.pk
+    assert client.get(reverse("checks:queue")).status_code == 200
+
+
+def test_handler_at_loa2_is_sent_to_totp(client, saml_eid):
+    _handler_with_eid(mfa=False)
+
+    saml_eid.sign_in(client, **PERSON, loa="loa2")
+
+    response = client.get(reverse("checks:queue"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mfa_activate_totp")
+
+
+def test_handler_with_totp_at_loa2_is_asked_for_a_code(client, saml_eid):
+    _handler_with_eid()
+
+    response = saml_eid.sign_in(client, **PERSON, loa="loa2")
+
+    assert response.redirect_chain[-1][0] == reverse("mfa_authenticate")
+    assert "_auth_user_id" not in client.session
 
 
 @pytest.mark.parametrize(
