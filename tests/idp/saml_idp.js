@@ -8,7 +8,7 @@
 //   GET  /sso           HTTP-Redirect binding: a form like a test BankID (personal identity number, names,
 //   POST /sso           e-mail, level of assurance; and a "test case" for the bad-input tests)
 //   POST /sso/answer    builds the signed response and shows the form that posts it to the SP's ACS
-//   GET  /last-response the last response as JSON (for a test that replays it)
+//   GET  /last-response the last response as JSON, and /last-response/form its page again (to replay it)
 //
 // Environment: SAML_IDP_KEY_FILE and SAML_IDP_CERT_FILE (PEM, made at test start, never committed),
 // SAML_IDP_HOST (127.0.0.1) and SAML_IDP_PORT (0: a free port). When it listens it prints one JSON line,
@@ -228,18 +228,34 @@ app.post("/sso/answer", async (req, res) => {
     xml = xml.replace(`>${nameId}<`, `>${nameId.split("").reverse().join("")}<`);
   }
   const samlResponse = Buffer.from(xml).toString("base64");
-  lastResponse = { acs: request.assertionConsumerServiceURL, SAMLResponse: samlResponse, RelayState: form.RelayState || "" };
-  res.type("html").send(
-    page(
-      "Skicka legitimeringen",
-      `<p>Legitimeringen är klar (${esc(CASES[testCase])}). Skicka den till tjänsten.</p>
-<form method="post" action="${esc(request.assertionConsumerServiceURL)}">
-<input type="hidden" name="SAMLResponse" value="${esc(samlResponse)}">
-<input type="hidden" name="RelayState" value="${esc(form.RelayState || "")}">
+  lastResponse = {
+    acs: request.assertionConsumerServiceURL,
+    SAMLResponse: samlResponse,
+    RelayState: form.RelayState || "",
+    testCase: CASES[testCase],
+  };
+  res.type("html").send(answerPage(lastResponse));
+});
+
+function answerPage(answer) {
+  return page(
+    "Skicka legitimeringen",
+    `<p>Legitimeringen är klar (${esc(answer.testCase)}). Skicka den till tjänsten.</p>
+<form method="post" action="${esc(answer.acs)}">
+<input type="hidden" name="SAMLResponse" value="${esc(answer.SAMLResponse)}">
+<input type="hidden" name="RelayState" value="${esc(answer.RelayState)}">
 <p><button type="submit">Fortsätt till tjänsten</button></p>
 </form>`,
-    ),
   );
+}
+
+// The last response's page again: a test sends the same response a second time (a replay).
+app.get("/last-response/form", (req, res) => {
+  if (!lastResponse) {
+    res.status(404).type("html").send(page("Inget svar", "<p>Inget svar har skickats än.</p>"));
+    return;
+  }
+  res.type("html").send(answerPage(lastResponse));
 });
 
 app.get("/last-response", (req, res) => {
