@@ -368,3 +368,17 @@ def test_saml_urls_for_every_role_when_configured(client, saml_eid, role):
     # Single logout: nothing to process without a LogoutRequest or LogoutResponse.
     assert client.get("/accounts/saml/eid/sls/").status_code == 400
     assert client.get("/accounts/saml/other/metadata/").status_code == 404
+
+
+def test_an_identity_provider_that_is_down_gives_a_page_not_a_server_error(client, settings, tmp_path):
+    from tests.idp.oidc import free_port
+    from tests.idp.saml import configure
+
+    configure(settings, None, tmp_path, EID_SAML_IDP_METADATA_URL=f"http://127.0.0.1:{free_port()}/metadata")
+
+    started = client.post("/accounts/saml/eid/login/")
+    assert started.status_code == 503
+    assert started.context["eid_reason"] == "unavailable"
+    assert client.get("/accounts/saml/eid/metadata/").status_code == 503
+    client.post("/accounts/saml/eid/acs/", {"SAMLResponse": "x"})
+    assert client.get("/accounts/saml/eid/acs/finish/").status_code == 503
