@@ -3,8 +3,10 @@ Django's test client: the SP metadata, the AuthnRequest, what a sign-in keeps, a
 
 import base64
 import zlib
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import onelogin.saml2
 import pytest
 from allauth.socialaccount.models import SocialAccount
 from allauth.socialaccount.signals import pre_social_login
@@ -55,6 +57,19 @@ def test_sp_metadata_names_entity_acs_and_signing_certificate(client, saml_eid):
     signing = sp.find("md:KeyDescriptor[@use='signing']//ds:X509Certificate", NS)
     assert signing.text.strip() == _cert_body(saml_eid.sp_cert)
     assert sp.findtext("md:NameIDFormat", namespaces=NS) == eid_saml.PERSISTENT_NAMEID
+    # Valid against the SAML 2.0 metadata schema (OASIS's XSD, as python3-saml ships it).
+    schemas = Path(onelogin.saml2.__file__).parent / "schemas"
+    schema = etree.XMLSchema(etree.parse(str(schemas / "saml-schema-metadata-2.0.xsd")))
+    assert schema.validate(root), schema.error_log
+
+
+def test_the_test_idps_metadata_is_valid_saml_metadata(saml_idp):
+    schemas = Path(onelogin.saml2.__file__).parent / "schemas"
+    schema = etree.XMLSchema(etree.parse(str(schemas / "saml-schema-metadata-2.0.xsd")))
+    root = etree.fromstring(saml_idp.metadata.encode())
+
+    assert schema.validate(root), schema.error_log
+    assert root.get("entityID") == f"{saml_idp.url}/metadata"
 
 
 def test_sp_metadata_not_found_when_saml_is_not_configured(client, settings):
