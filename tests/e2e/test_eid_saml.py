@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from portal.eid import ERRORS, personal_number_hash
 from portal.models import EidIdentity, User
-from tests.factories import HandlerFactory
+from tests.factories import HandlerFactory, UserFactory
 from tests.idp.saml import SP_ENTITY_ID
 
 NS = {"md": "urn:oasis:names:tc:SAML:2.0:metadata", "ds": "http://www.w3.org/2000/09/xmldsig#"}
@@ -85,6 +85,24 @@ def test_first_sign_in_creates_the_account_and_the_second_finds_it(ui, saml_eid)
     assert page.url == ui.url("/dashboard/")
     assert User.objects.count() == 1 and SocialAccount.objects.count() == 1
     expect(page.get_by_role("button", name="Logga ut")).to_be_visible()
+
+
+def test_sign_in_with_the_address_of_an_existing_account_links_it_after_its_password(ui, saml_eid):
+    owner = UserFactory(email=EMAIL)
+    owner.set_password("Ett-langt-losenord-2026")
+    owner.save()
+    start_sign_in(ui)
+    legitimate(ui, **PERSON, email=EMAIL)
+
+    page = send(ui)
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Koppla din e-legitimation till ditt konto")
+    assert not EidIdentity.objects.exists()
+    ui.fill("Kontots lösenord", "Ett-langt-losenord-2026")
+    page = ui.submit(page.get_by_role("button", name="Koppla e-legitimationen"))
+    assert page.url == ui.url("/dashboard/")
+    assert EidIdentity.objects.get().user == owner
+    assert User.objects.count() == 1
 
 
 def _handler_with_eid(mfa=False):

@@ -45,6 +45,7 @@ const CASES = {
   bad_signature: "Svar med felaktig signatur",
   wrong_audience: "Svar till fel mottagare (audience)",
   expired: "Utgånget intyg",
+  unsolicited: "Oombett svar (utan InResponseTo, som vid IdP-initierad inloggning)",
 };
 
 let base = "";
@@ -209,7 +210,7 @@ app.post("/sso/answer", async (req, res) => {
     audience,
     recipient: request.assertionConsumerServiceURL,
     destination: request.assertionConsumerServiceURL,
-    inResponseTo: request.id,
+    inResponseTo: testCase === "unsolicited" ? undefined : request.id,
     // Expired: valid until ten minutes ago, beyond any clock skew an SP allows.
     lifetimeInSeconds: testCase === "expired" ? -600 : 300,
     authnContextClassRef: LOA[form.loa] || LOA.loa3,

@@ -187,7 +187,7 @@ def test_handler_with_totp_at_loa2_is_asked_for_a_code(client, saml_eid):
 
 @pytest.mark.parametrize(
     ("case", "reason"),
-    [("bad_signature", "invalid"), ("wrong_audience", "invalid"), ("expired", "expired")],
+    [("bad_signature", "invalid"), ("wrong_audience", "invalid"), ("expired", "expired"), ("unsolicited", "expired")],
 )
 def test_refused_response_creates_nothing_and_says_why(client, saml_eid, case, reason):
     response = saml_eid.sign_in(client, **PERSON, case=case)
