@@ -397,3 +397,24 @@ def test_an_identity_provider_that_is_down_gives_a_page_not_a_server_error(clien
     assert client.get("/accounts/saml/eid/metadata/").status_code == 503
     client.post("/accounts/saml/eid/acs/", {"SAMLResponse": "x"})
     assert client.get("/accounts/saml/eid/acs/finish/").status_code == 503
+
+
+@pytest.mark.parametrize(
+    ("attributes", "expected"),
+    [
+        ({eid_saml.ORGANIZATION_IDENTIFIER: ["2120000142"]}, "2120000142"),
+        ({eid_saml.ORG_AFFILIATION: ["198001011234@2120000142"]}, "2120000142"),
+        ({eid_saml.ORG_AFFILIATION: ["no-at-sign"]}, None),
+        ({}, None),
+    ],
+)
+def test_organisation_number_from_sweden_connect_attributes(attributes, expected):
+    assert eid_saml.organisation_number_of(attributes) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(["198001011234"], "198001011234"), (["19800101-1234"], "198001011234"), (["8001011234"], None), ([], None)],
+)
+def test_personal_number_must_have_twelve_digits(value, expected):
+    assert eid_saml.personal_number_of({eid_saml.PERSONAL_IDENTITY_NUMBER: value}) == expected
