@@ -9,8 +9,8 @@ Two parts, both importable while the settings load (no models here):
   "Attribute Specification for the Swedish eID Framework", and the authentication context class that the
   assertion names as its level of assurance) into an `EidClaims` for the account logic (portal/eid.py).
 
-The views that put the authentication context into the sign-in and turn every failure into a message on the login
-page are in portal/eid_saml_views.py. docs/eid.md describes the whole flow and which rules it follows.
+The views that put the authentication context into the sign-in and turn every refused response into the e-ID
+error page are in portal/eid_saml_views.py. docs/eid.md describes the whole flow and which rules it follows.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ def _first(attributes: Mapping, name: str) -> str:
 
 def personal_number_of(attributes: Mapping) -> str | None:
     """The 12-digit personal identity number in the attributes, or None when absent or malformed."""
-    value = _first(attributes, PERSONAL_IDENTITY_NUMBER).replace("-", "")
+    value = re.sub(r"[\s+-]", "", _first(attributes, PERSONAL_IDENTITY_NUMBER))
     return value if _PERSONAL_NUMBER.match(value) else None
 
 
