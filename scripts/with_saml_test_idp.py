@@ -12,6 +12,7 @@ or when Node.js or the npm packages are missing (it says so and runs COMMAND alo
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -56,10 +57,15 @@ def main(command: list[str]) -> int:
                 "number you type is accepted; never use it in production). Sign in with the button "
                 '"Logga in med e-legitimation (Testlegitimering (SAML))".'
             )
+    child = subprocess.Popen(command, env=env)
+    # Stopped from outside (SIGTERM): stop the command first, then the IdP, as Ctrl-C does.
+    signal.signal(signal.SIGTERM, lambda signum, frame: child.terminate())
     try:
-        return subprocess.call(command, env=env)
-    except KeyboardInterrupt:
-        return 130
+        while True:
+            try:
+                return child.wait()
+            except KeyboardInterrupt:  # Ctrl-C reached the command too; wait for it to finish
+                continue
     finally:
         if idp is not None:
             idp.stop()
