@@ -46,7 +46,8 @@ run: export REQUIRE_STAFF_MFA ?= 0
 run: export LOG_FORMAT ?= text
 run: messages demo
 	@echo "Serving on http://$(HOST):$(PORT)/  (DEBUG=$$DEBUG, REQUIRE_STAFF_MFA=$$REQUIRE_STAFF_MFA: staff two-factor is OFF for the demo)"
-	$(MANAGE) runserver $(HOST):$(PORT)
+	# With the local test e-legitimation provider beside it (scripts/demo_idp_oidc; DEMO_EID=0 leaves it out).
+	scripts/demo_idp_oidc $(MANAGE) runserver $(HOST):$(PORT)
 
 worker: install
 	$(VENV)/bin/celery -A portal worker --loglevel=INFO --concurrency=2
