@@ -18,14 +18,16 @@ PASSWORD = "Ett-langt-losenord-2026"
 BUTTON = "Logga in med e-legitimation"
 
 
-def identify(ui, *, pin=PIN, loa="loa3", email=""):
-    """On the provider's page: type the number, pick the level, optionally give a verified address, confirm."""
+def identify(ui, *, pin=PIN, loa="loa3", email="", verified=True):
+    """On the provider's page: type the number, pick the level, optionally give an address, confirm."""
     page = ui.page
     expect(page.get_by_role("heading", name="Test-BankID")).to_be_visible()
     page.get_by_label("Personnummer (12 siffror)").fill(pin)
     page.get_by_label(re.compile(f"^{loa}")).check()
     if email:
         page.get_by_label("E-postadress (valfri)").fill(email)
+    if not verified:
+        page.get_by_label("E-postadressen är verifierad").uncheck()
     return ui.submit(page.get_by_role("button", name="Legitimera"))
 
 
@@ -57,6 +59,20 @@ def test_the_button_is_on_the_sign_up_page_too(ui, eid_oidc):
     expect(page.get_by_role("heading", name="Test-BankID")).to_be_visible()
     identify(ui, email="ny@foretag.example.se")
     assert User.objects.filter(email="ny@foretag.example.se").exists()
+
+
+def test_without_a_verified_address_the_person_gives_one_and_confirms_it(ui, eid_oidc):
+    press_the_button(ui)
+    page = identify(ui, email="overifierad@example.se", verified=False)
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Skapa ett konto med e-legitimation")
+    ui.fill("E-postadress", "vald@foretag.example.se")
+    page = ui.submit(page.get_by_role("button", name="Skapa kontot"))
+
+    assert page.url.endswith("/accounts/confirm-email/")
+    user = User.objects.get(email="vald@foretag.example.se")
+    assert EidIdentity.objects.get().user == user
+    assert not User.objects.filter(email="overifierad@example.se").exists()
 
 
 def test_an_existing_accounts_address_is_linked_only_with_its_password(ui, eid_oidc):
