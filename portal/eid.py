@@ -22,6 +22,8 @@ import hashlib
 import hmac
 import logging
 import re
+import secrets
+import time
 
 import requests
 from allauth.account.models import EmailAddress
@@ -370,6 +372,55 @@ def complete_link(request, *, sociallogin: SocialLogin, owner: User):
         redirect_url=sociallogin.get_redirect_url(request),
         signal_kwargs={"sociallogin": sociallogin},
     )
+
+
+LINK_CODE_MINUTES = 10
+LINK_CODE_TRIES = 5
+
+
+def send_link_code(request, *, owner: User) -> None:
+    """Mail a one-time code to the account's address: the other way, besides its password, to prove the account is
+    the person's (an account without a password has only this one).
+
+    Side effects: the code's hash, expiry and tries in the waiting sign-in (session); a queued mail.
+    """
+    from allauth.account.adapter import get_adapter as get_account_adapter
+
+    pending = request.session.get(PENDING_LINK_KEY)
+    if not pending:
+        return
+    code = f"{secrets.randbelow(10**6):06d}"
+    pending["code"] = {
+        "hash": _code_hash(code),
+        "expires": time.time() + LINK_CODE_MINUTES * 60,
+        "tries": 0,
+    }
+    request.session[PENDING_LINK_KEY] = pending
+    get_account_adapter(request).send_mail(
+        "socialaccount/email/eid_link_code", owner.email, {"code": code, "minutes": LINK_CODE_MINUTES}
+    )
+
+
+def link_code_sent(request) -> bool:
+    return bool((request.session.get(PENDING_LINK_KEY) or {}).get("code"))
+
+
+def check_link_code(request, code: str) -> bool:
+    """The code mailed for the waiting sign-in, in time and within LINK_CODE_TRIES tries; a spent code is dropped."""
+    pending = request.session.get(PENDING_LINK_KEY) or {}
+    sent = pending.get("code")
+    if not sent:
+        return False
+    sent["tries"] += 1
+    right = hmac.compare_digest(sent["hash"], _code_hash(code.strip())) and time.time() < sent["expires"]
+    if right or sent["tries"] >= LINK_CODE_TRIES or time.time() >= sent["expires"]:
+        pending.pop("code")
+    request.session[PENDING_LINK_KEY] = pending
+    return right
+
+
+def _code_hash(code: str) -> str:
+    return hmac.new(settings.SECRET_KEY.encode(), f"eid-link:{code}".encode(), hashlib.sha256).hexdigest()
 
 
 def refuse_link(*, owner: User) -> None:

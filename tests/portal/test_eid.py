@@ -6,6 +6,7 @@ The provider is a real process; only the person's part on its sign-in page is do
 
 import json
 import logging
+import re
 import time
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -240,11 +241,56 @@ def test_declining_to_link_leaves_the_account_alone(client, eid_oidc):
     UserFactory(email="finns@example.se", password=PASSWORD)
     sign_in(client, email="finns@example.se")
 
-    response = client.post(reverse("portal:eid_link"), {"cancel": "1"})
+    response = client.post(reverse("portal:eid_link"), {"action": "cancel"})
 
     assert response["Location"] == reverse("account_login")
     assert not EidIdentity.objects.exists()
     assert client.get(reverse("portal:eid_link"))["Location"] == reverse("account_login")
+
+
+def test_a_code_sent_by_mail_links_too(client, eid_oidc, django_capture_on_commit_callbacks):
+    owner = UserFactory(email="finns@example.se")
+    owner.set_unusable_password()  # an account without a password has only this way
+    owner.save()
+    sign_in(client, email="finns@example.se")
+    page = client.get(reverse("portal:eid_link")).content.decode()
+    assert 'name="password"' not in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("portal:eid_link"), {"action": "send_code"})
+    message = mail.outbox[-1]
+    assert message.to == ["finns@example.se"]
+    code = re.search(r"\b(\d{6})\b", message.body).group(1)
+    wrong = "000000" if code != "000000" else "111111"
+
+    response = client.post(reverse("portal:eid_link"), {"action": "code", "code": wrong})
+
+    assert response.status_code == 400
+    assert "Koden är fel" in response.content.decode()
+    assert not EidIdentity.objects.exists()
+
+    response = client.post(reverse("portal:eid_link"), {"action": "code", "code": code})
+
+    assert response.status_code == 302
+    assert EidIdentity.objects.get().user == owner
+    assert int(client.session["_auth_user_id"]) == owner.pk
+    assert PIN not in message.body
+
+
+def test_a_mailed_code_allows_five_tries(client, eid_oidc, django_capture_on_commit_callbacks):
+    UserFactory(email="finns@example.se")
+    sign_in(client, email="finns@example.se")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("portal:eid_link"), {"action": "send_code"})
+    code = re.search(r"\b(\d{6})\b", mail.outbox[-1].body).group(1)
+    wrong = "000000" if code != "000000" else "111111"
+    for _attempt in range(5):
+        client.post(reverse("portal:eid_link"), {"action": "code", "code": wrong})
+
+    response = client.post(reverse("portal:eid_link"), {"action": "code", "code": code})
+
+    assert response.status_code == 400
+    assert not EidIdentity.objects.exists()
 
 
 def test_the_link_page_without_a_waiting_sign_in_sends_to_the_login_page(client):
