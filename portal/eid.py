@@ -34,7 +34,7 @@ from allauth.socialaccount import app_settings as socialaccount_settings
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.forms import SignupForm
 from allauth.socialaccount.models import SocialAccount, SocialLogin
-from allauth.socialaccount.providers.base import AuthError
+from allauth.socialaccount.providers.base import AuthError, AuthProcess
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
@@ -263,6 +263,13 @@ class EidSocialAccountAdapter(DefaultSocialAccountAdapter):
         provider = sociallogin.account.provider
         sociallogin.state["eid"] = {"hash": digest, "loa": claims.loa or "", "provider": provider}
         identity = EidIdentity.objects.select_related("user").filter(personal_number_hash=digest).first()
+        if sociallogin.state.get("process") == AuthProcess.CONNECT and request.user.is_authenticated:
+            # Signed in already and adding the e-ID on the connections page: the account is the person's own.
+            if identity is not None and identity.user_id != request.user.pk:
+                raise ImmediateHttpResponse(error_response(request, "other_account"))
+            if identity is None:
+                link_identity(user=request.user, digest=digest, provider=provider, how=AuditAction.ACCOUNT_EID_LINKED)
+            return
         if identity is not None:
             self._sign_in_to(request, sociallogin, identity.user)
             return

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from portal.eid import personal_number_hash
 from portal.models import EidIdentity, Membership, User
+from tests.e2e.sessions import sign_in
 from tests.factories import HandlerFactory, UserFactory
 
 PIN = "198507152391"
@@ -138,3 +139,17 @@ def test_the_button_is_absent_when_e_legitimation_is_not_configured(ui):
     for path in ["/accounts/login/", "/accounts/signup/"]:
         page = ui.goto(path)
         expect(page.get_by_role("button", name=re.compile(BUTTON))).to_have_count(0)
+
+
+def test_a_signed_in_person_links_an_e_id_from_the_dashboard(ui, eid_oidc):
+    user = UserFactory(email="inloggad@foretag.example.se")
+    sign_in(ui.page.context, ui.base_url, user)
+    page = ui.goto("/dashboard/")
+    page = ui.submit(page.get_by_role("link", name="E-legitimation"))
+    expect(page.get_by_text("Ingen e-legitimation är kopplad till kontot.")).to_be_visible()
+
+    ui.submit(page.get_by_role("button", name=re.compile("Koppla en e-legitimation")))
+    page = identify(ui)
+
+    assert EidIdentity.objects.get().user == user
+    expect(page.get_by_role("group", name="Kopplade e-legitimationer")).to_be_visible()

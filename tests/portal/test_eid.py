@@ -420,6 +420,37 @@ def test_the_audit_rows_name_the_provider_and_level_but_not_the_number(client, e
     assert personal_number_hash(PIN) not in json.dumps(list(AuditEntry.objects.values()), default=str)
 
 
+def test_a_signed_in_person_can_add_their_e_id_on_the_connections_page(client, eid_oidc):
+    user = UserFactory(email="inloggad@example.se")
+    client.force_login(user)
+
+    response = client.post(f"{LOGIN_URL}?process=connect")
+    back = client.get(local(idp_sign_in(response["Location"], email="annan@example.se")))
+
+    assert back.status_code == 302
+    assert EidIdentity.objects.get().user == user
+    assert SocialAccount.objects.get().user == user
+    assert User.objects.count() == 1
+    client.logout()
+    sign_in(client)
+    assert int(client.session["_auth_user_id"]) == user.pk
+
+
+def test_an_e_id_linked_to_another_account_is_not_added_to_a_second(client, eid_oidc):
+    sign_in(client, email="forsta@example.se")
+    client.logout()
+    second = UserFactory(email="andra@example.se")
+    client.force_login(second)
+
+    response = client.post(f"{LOGIN_URL}?process=connect")
+    back = client.get(local(idp_sign_in(response["Location"])))
+
+    assert back.status_code == 400
+    assert "redan kopplad till ett annat konto" in back.content.decode()
+    assert not EidIdentity.objects.filter(user=second).exists()
+    assert not SocialAccount.objects.filter(user=second).exists()
+
+
 def test_removing_the_link_removes_the_hash(client, eid_oidc):
     sign_in(client, email="ny@example.se")
     user = User.objects.get()
