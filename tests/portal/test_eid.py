@@ -464,3 +464,16 @@ def test_removing_the_link_removes_the_hash(client, eid_oidc):
     assert not SocialAccount.objects.exists()
     assert not EidIdentity.objects.exists()
     assert AuditEntry.objects.filter(action=AuditAction.ACCOUNT_EID_UNLINKED, actor=user).exists()
+
+
+def test_the_privacy_page_lists_the_personal_identity_number(client):
+    page = client.get(reverse("portal:privacy")).content.decode()
+    assert "personnummer, sparat endast som en nyckelbaserad hash" in page
+    assert "dataskyddslagen 3 kap. 10 §" in page
+    assert "Tills kopplingen tas bort eller kontot raderas" in page
+
+
+def test_the_accessibility_statement_names_the_providers_pages_as_outside_our_control(client):
+    page = client.get(reverse("portal:accessibility")).content.decode()
+    assert "legitimeringstjänstens egna sidor" in page
+    assert "utanför vår kontroll" in page
