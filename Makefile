@@ -41,13 +41,14 @@ demo: migrate
 	$(MANAGE) seed_demo
 
 # A local portal with demo data: SQLite under var/ and in-process tasks unless DATABASE_URL/REDIS_URL are set.
-# The local SAML test IdP runs beside it (scripts/with_saml_test_idp.py; it says so when it starts).
 run: export DEBUG ?= 1
 run: export REQUIRE_STAFF_MFA ?= 0
 run: export LOG_FORMAT ?= text
 run: messages demo
 	@echo "Serving on http://$(HOST):$(PORT)/  (DEBUG=$$DEBUG, REQUIRE_STAFF_MFA=$$REQUIRE_STAFF_MFA: staff two-factor is OFF for the demo)"
-	$(PY) scripts/with_saml_test_idp.py $(MANAGE) runserver $(HOST):$(PORT)
+	# With the local test e-legitimation providers beside it (scripts/demo_idp_oidc, scripts/with_saml_test_idp.py;
+	# DEMO_EID=0 leaves them out).
+	scripts/demo_idp_oidc $(PY) scripts/with_saml_test_idp.py $(MANAGE) runserver $(HOST):$(PORT)
 
 worker: install
 	$(VENV)/bin/celery -A portal worker --loglevel=INFO --concurrency=2

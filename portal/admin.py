@@ -21,6 +21,8 @@ from allauth.account.decorators import secure_admin_login
 from allauth.account.models import EmailAddress
 from allauth.mfa.admin import AuthenticatorAdmin as BaseAuthenticatorAdmin
 from allauth.mfa.models import Authenticator
+from allauth.socialaccount import admin as socialaccount_admin  # noqa: F401  (registers what is unregistered below)
+from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
 from django.contrib import admin
 from django.contrib.admin.options import ActionLocation
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
@@ -281,6 +283,11 @@ class MailAdmin(ReadOnlyAdmin):
 admin.site.unregister(Group)
 admin.site.unregister(EmailAddress)
 admin.site.unregister(Authenticator)
+# e-legitimation: the providers come from the environment only and a person links or unlinks an e-ID on their own
+# pages (docs/eid.md), so the admin shows none of allauth's social-account models.
+admin.site.unregister(SocialApp)
+admin.site.unregister(SocialAccount)
+admin.site.unregister(SocialToken)
 
 
 @admin.register(Group)

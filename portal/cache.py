@@ -77,6 +77,11 @@ NOT_SHOWN = {
     ("portal", "heldupload"),  # a file on a form not yet saved: shown only on that form, to its uploader
     ("portal", "outboxmessage"),
     ("portal", "mail"),
+    # e-legitimation (portal/eid.py): sign-in data, on no page but the person's own connections page.
+    ("portal", "eididentity"),
+    ("socialaccount", "socialaccount"),
+    ("socialaccount", "socialapp"),
+    ("socialaccount", "socialtoken"),
 }
 
 CSRF_INPUT_RE = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')

@@ -22,6 +22,8 @@ import hashlib
 import hmac
 import logging
 import re
+import secrets
+import time
 
 import requests
 from allauth.account.models import EmailAddress
@@ -32,7 +34,7 @@ from allauth.socialaccount import app_settings as socialaccount_settings
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.forms import SignupForm
 from allauth.socialaccount.models import SocialAccount, SocialLogin
-from allauth.socialaccount.providers.base import AuthError
+from allauth.socialaccount.providers.base import AuthError, AuthProcess
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
@@ -261,6 +263,13 @@ class EidSocialAccountAdapter(DefaultSocialAccountAdapter):
         provider = sociallogin.account.provider
         sociallogin.state["eid"] = {"hash": digest, "loa": claims.loa or "", "provider": provider}
         identity = EidIdentity.objects.select_related("user").filter(personal_number_hash=digest).first()
+        if sociallogin.state.get("process") == AuthProcess.CONNECT and request.user.is_authenticated:
+            # Signed in already and adding the e-ID on the connections page: the account is the person's own.
+            if identity is not None and identity.user_id != request.user.pk:
+                raise ImmediateHttpResponse(error_response(request, "other_account"))
+            if identity is None:
+                link_identity(user=request.user, digest=digest, provider=provider, how=AuditAction.ACCOUNT_EID_LINKED)
+            return
         if identity is not None:
             self._sign_in_to(request, sociallogin, identity.user)
             return
@@ -370,6 +379,55 @@ def complete_link(request, *, sociallogin: SocialLogin, owner: User):
         redirect_url=sociallogin.get_redirect_url(request),
         signal_kwargs={"sociallogin": sociallogin},
     )
+
+
+LINK_CODE_MINUTES = 10
+LINK_CODE_TRIES = 5
+
+
+def send_link_code(request, *, owner: User) -> None:
+    """Mail a one-time code to the account's address: the other way, besides its password, to prove the account is
+    the person's (an account without a password has only this one).
+
+    Side effects: the code's hash, expiry and tries in the waiting sign-in (session); a queued mail.
+    """
+    from allauth.account.adapter import get_adapter as get_account_adapter
+
+    pending = request.session.get(PENDING_LINK_KEY)
+    if not pending:
+        return
+    code = f"{secrets.randbelow(10**6):06d}"
+    pending["code"] = {
+        "hash": _code_hash(code),
+        "expires": time.time() + LINK_CODE_MINUTES * 60,
+        "tries": 0,
+    }
+    request.session[PENDING_LINK_KEY] = pending
+    get_account_adapter(request).send_mail(
+        "socialaccount/email/eid_link_code", owner.email, {"code": code, "minutes": LINK_CODE_MINUTES}
+    )
+
+
+def link_code_sent(request) -> bool:
+    return bool((request.session.get(PENDING_LINK_KEY) or {}).get("code"))
+
+
+def check_link_code(request, code: str) -> bool:
+    """The code mailed for the waiting sign-in, in time and within LINK_CODE_TRIES tries; a spent code is dropped."""
+    pending = request.session.get(PENDING_LINK_KEY) or {}
+    sent = pending.get("code")
+    if not sent:
+        return False
+    sent["tries"] += 1
+    right = hmac.compare_digest(sent["hash"], _code_hash(code.strip())) and time.time() < sent["expires"]
+    if right or sent["tries"] >= LINK_CODE_TRIES or time.time() >= sent["expires"]:
+        pending.pop("code")
+    request.session[PENDING_LINK_KEY] = pending
+    return right
+
+
+def _code_hash(code: str) -> str:
+    return hmac.new(settings.SECRET_KEY.encode(), f"eid-link:{code}".encode(), hashlib.sha256).hexdigest()
 
 
 def refuse_link(*, owner: User) -> None:

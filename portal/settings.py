@@ -251,7 +251,7 @@ EID_HASH_KEY = os.environ.get("EID_HASH_KEY", "")
 EID_FORM_ACTION_ORIGINS: list[str] = []
 
 # e-legitimation (OpenID Connect): an identity broker (Sweden Connect's OIDC profile, BankID, Freja eID+).
-EID_OIDC_ISSUER = os.environ.get("EID_OIDC_ISSUER", "").strip()
+EID_OIDC_ISSUER = os.environ.get("EID_OIDC_ISSUER", "").strip().rstrip("/")
 EID_OIDC_CLIENT_ID = os.environ.get("EID_OIDC_CLIENT_ID", "").strip()
 EID_OIDC_CLIENT_SECRET = os.environ.get("EID_OIDC_CLIENT_SECRET", "")
 EID_OIDC_SCOPES = (

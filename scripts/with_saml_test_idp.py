@@ -5,8 +5,9 @@ Usage: python scripts/with_saml_test_idp.py COMMAND...   (`make run` uses it)
 It makes the IdP's and the portal's (SP's) keys and certificates under var/eid-saml/ (never committed), starts
 tests/idp/saml_idp.js on a free port, writes its metadata there and runs COMMAND with the EID_SAML_* variables
 pointing at them, so that the sign-in page shows "Logga in med e-legitimation (Testlegitimering (SAML))". The IdP
-stops when COMMAND ends. Nothing is started when EID_SAML_SP_ENTITY_ID is already set (a real IdP is configured)
-or when Node.js or the npm packages are missing (it says so and runs COMMAND alone).
+stops when COMMAND ends. Nothing is started when EID_SAML_SP_ENTITY_ID is already set (a real IdP is configured),
+with DEMO_EID=0 (as scripts/demo_idp_oidc), or when Node.js or the npm packages are missing (it says so and runs
+COMMAND alone).
 """
 
 from __future__ import annotations
@@ -27,7 +28,9 @@ def main(command: list[str]) -> int:
         return 2
     env = dict(os.environ)
     idp = None
-    if env.get("EID_SAML_SP_ENTITY_ID"):
+    if env.get("DEMO_EID", "1") == "0":
+        pass
+    elif env.get("EID_SAML_SP_ENTITY_ID"):
         print("e-legitimation (SAML): EID_SAML_SP_ENTITY_ID is set, so the local test IdP is not started.")
     elif not (ROOT / "node_modules" / "samlp").is_dir():
         print("e-legitimation (SAML): the local test IdP needs Node.js and `npm ci` (samlp); not started.")

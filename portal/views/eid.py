@@ -25,6 +25,14 @@ class LinkForm(forms.Form):
     )
 
 
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("The code from the e-mail"),
+        max_length=12,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
 class LinkView(View):
     template_name = "socialaccount/eid_link.html"
 
@@ -36,21 +44,49 @@ class LinkView(View):
         self.sociallogin, self.owner = pending
         return super().dispatch(request, *args, **kwargs)
 
-    def render_form(self, form, status=200):
-        context = {"form": form, "email": self.owner.email, "has_password": self.owner.has_usable_password()}
+    def render_form(self, form=None, code_form=None, status=200):
+        context = {
+            "form": form or LinkForm(),
+            "code_form": code_form or CodeForm(),
+            "code_sent": eid.link_code_sent(self.request),
+            "email": self.owner.email,
+            "has_password": self.owner.has_usable_password(),
+        }
         return render(self.request, self.template_name, context, status=status)
 
     def get(self, request):
-        return self.render_form(LinkForm())
+        return self.render_form()
 
     def post(self, request):
-        if "cancel" in request.POST:
+        action = request.POST.get("action", "password")
+        if action == "cancel":
             eid.drop_pending_link(request)
             messages.info(request, _("The e-legitimation was not linked to any account."))
             return redirect("account_login")
+        if action == "send_code":
+            eid.send_link_code(request, owner=self.owner)
+            messages.info(request, _("We have sent a code to the account's e-mail address."))
+            return redirect("portal:eid_link")
+        if action == "code":
+            return self.post_code(request)
+        return self.post_password(request)
+
+    def post_code(self, request):
+        code_form = CodeForm(request.POST)
+        if not code_form.is_valid():
+            return self.render_form(code_form=code_form, status=400)
+        if not eid.check_link_code(request, code_form.cleaned_data["code"]):
+            eid.refuse_link(owner=self.owner)
+            code_form.add_error(
+                "code", _("The code is wrong or too old. The e-legitimation has not been linked; ask for a new code.")
+            )
+            return self.render_form(code_form=code_form, status=400)
+        return eid.complete_link(request, sociallogin=self.sociallogin, owner=self.owner)
+
+    def post_password(self, request):
         form = LinkForm(request.POST)
         if not form.is_valid():
-            return self.render_form(form, status=400)
+            return self.render_form(form=form, status=400)
         key = f"eid-link:{self.owner.pk}"
         if not ratelimit.consume(
             request, app="allauth.account", action="eid_link_failed", config=LINK_LIMITS, key=key, dry_run=True
@@ -62,5 +98,5 @@ class LinkView(View):
             ratelimit.consume(request, app="allauth.account", action="eid_link_failed", config=LINK_LIMITS, key=key)
             eid.refuse_link(owner=self.owner)
             form.add_error("password", _("The password is wrong. The e-legitimation has not been linked."))
-            return self.render_form(form, status=400)
+            return self.render_form(form=form, status=400)
         return eid.complete_link(request, sociallogin=self.sociallogin, owner=self.owner)

@@ -188,6 +188,10 @@ const callback = provider.callback();
 const server = http.createServer(async (req, res) => {
   const match = /^\/interaction\/([\w-]+)(\/login)?$/.exec(req.url.split('?')[0]);
   if (!match) {
+    if (req.url.split('?')[0] === '/auth' && req.headers.cookie) {
+      // Like BankID, every sign-in asks again: a new authorisation request forgets the last session.
+      req.headers.cookie = req.headers.cookie.split(/;\s*/).filter((c) => !c.startsWith('_session')).join('; ');
+    }
     callback(req, res);
     return;
   }

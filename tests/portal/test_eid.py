@@ -6,6 +6,7 @@ The provider is a real process; only the person's part on its sign-in page is do
 
 import json
 import logging
+import re
 import time
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -240,11 +241,56 @@ def test_declining_to_link_leaves_the_account_alone(client, eid_oidc):
     UserFactory(email="finns@example.se", password=PASSWORD)
     sign_in(client, email="finns@example.se")
 
-    response = client.post(reverse("portal:eid_link"), {"cancel": "1"})
+    response = client.post(reverse("portal:eid_link"), {"action": "cancel"})
 
     assert response["Location"] == reverse("account_login")
     assert not EidIdentity.objects.exists()
     assert client.get(reverse("portal:eid_link"))["Location"] == reverse("account_login")
+
+
+def test_a_code_sent_by_mail_links_too(client, eid_oidc, django_capture_on_commit_callbacks):
+    owner = UserFactory(email="finns@example.se")
+    owner.set_unusable_password()  # an account without a password has only this way
+    owner.save()
+    sign_in(client, email="finns@example.se")
+    page = client.get(reverse("portal:eid_link")).content.decode()
+    assert 'name="password"' not in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("portal:eid_link"), {"action": "send_code"})
+    message = mail.outbox[-1]
+    assert message.to == ["finns@example.se"]
+    code = re.search(r"\b(\d{6})\b", message.body).group(1)
+    wrong = "000000" if code != "000000" else "111111"
+
+    response = client.post(reverse("portal:eid_link"), {"action": "code", "code": wrong})
+
+    assert response.status_code == 400
+    assert "Koden är fel" in response.content.decode()
+    assert not EidIdentity.objects.exists()
+
+    response = client.post(reverse("portal:eid_link"), {"action": "code", "code": code})
+
+    assert response.status_code == 302
+    assert EidIdentity.objects.get().user == owner
+    assert int(client.session["_auth_user_id"]) == owner.pk
+    assert PIN not in message.body
+
+
+def test_a_mailed_code_allows_five_tries(client, eid_oidc, django_capture_on_commit_callbacks):
+    UserFactory(email="finns@example.se")
+    sign_in(client, email="finns@example.se")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("portal:eid_link"), {"action": "send_code"})
+    code = re.search(r"\b(\d{6})\b", mail.outbox[-1].body).group(1)
+    wrong = "000000" if code != "000000" else "111111"
+    for _attempt in range(5):
+        client.post(reverse("portal:eid_link"), {"action": "code", "code": wrong})
+
+    response = client.post(reverse("portal:eid_link"), {"action": "code", "code": code})
+
+    assert response.status_code == 400
+    assert not EidIdentity.objects.exists()
 
 
 def test_the_link_page_without_a_waiting_sign_in_sends_to_the_login_page(client):
@@ -374,6 +420,37 @@ def test_the_audit_rows_name_the_provider_and_level_but_not_the_number(client, e
     assert personal_number_hash(PIN) not in json.dumps(list(AuditEntry.objects.values()), default=str)
 
 
+def test_a_signed_in_person_can_add_their_e_id_on_the_connections_page(client, eid_oidc):
+    user = UserFactory(email="inloggad@example.se")
+    client.force_login(user)
+
+    response = client.post(f"{LOGIN_URL}?process=connect")
+    back = client.get(local(idp_sign_in(response["Location"], email="annan@example.se")))
+
+    assert back.status_code == 302
+    assert EidIdentity.objects.get().user == user
+    assert SocialAccount.objects.get().user == user
+    assert User.objects.count() == 1
+    client.logout()
+    sign_in(client)
+    assert int(client.session["_auth_user_id"]) == user.pk
+
+
+def test_an_e_id_linked_to_another_account_is_not_added_to_a_second(client, eid_oidc):
+    sign_in(client, email="forsta@example.se")
+    client.logout()
+    second = UserFactory(email="andra@example.se")
+    client.force_login(second)
+
+    response = client.post(f"{LOGIN_URL}?process=connect")
+    back = client.get(local(idp_sign_in(response["Location"])))
+
+    assert back.status_code == 400
+    assert "redan kopplad till ett annat konto" in back.content.decode()
+    assert not EidIdentity.objects.filter(user=second).exists()
+    assert not SocialAccount.objects.filter(user=second).exists()
+
+
 def test_removing_the_link_removes_the_hash(client, eid_oidc):
     sign_in(client, email="ny@example.se")
     user = User.objects.get()
@@ -387,3 +464,16 @@ def test_removing_the_link_removes_the_hash(client, eid_oidc):
     assert not SocialAccount.objects.exists()
     assert not EidIdentity.objects.exists()
     assert AuditEntry.objects.filter(action=AuditAction.ACCOUNT_EID_UNLINKED, actor=user).exists()
+
+
+def test_the_privacy_page_lists_the_personal_identity_number(client):
+    page = client.get(reverse("portal:privacy")).content.decode()
+    assert "personnummer, sparat endast som en nyckelbaserad hash" in page
+    assert "dataskyddslagen 3 kap. 10 §" in page
+    assert "Tills kopplingen tas bort eller kontot raderas" in page
+
+
+def test_the_accessibility_statement_names_the_providers_pages_as_outside_our_control(client):
+    page = client.get(reverse("portal:accessibility")).content.decode()
+    assert "legitimeringstjänstens egna sidor" in page
+    assert "utanför vår kontroll" in page
