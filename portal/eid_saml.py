@@ -175,6 +175,9 @@ def app_from_env(environ: Mapping) -> dict | None:
                 "x509cert": _pem_body(_read("EID_SAML_SP_CERT_FILE", environ.get("EID_SAML_SP_CERT_FILE"))),
                 "authn_request_signed": True,
                 "want_assertion_signed": True,
+                # Sweden Connect's IdPs encrypt assertions to the SP's certificate (published in its metadata for
+                # encryption too); EID_SAML_WANT_ENCRYPTED_ASSERTIONS=0 accepts an IdP that does not.
+                "want_assertion_encrypted": (environ.get("EID_SAML_WANT_ENCRYPTED_ASSERTIONS") or "1").strip() != "0",
                 "want_message_signed": False,
                 "want_name_id": True,
                 "want_attribute_statement": True,

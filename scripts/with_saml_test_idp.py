@@ -35,7 +35,7 @@ def main(command: list[str]) -> int:
     elif not (ROOT / "node_modules" / "samlp").is_dir():
         print("e-legitimation (SAML): the local test IdP needs Node.js and `npm ci` (samlp); not started.")
     else:
-        from tests.idp.saml_process import SamlIdp, make_key_and_cert
+        from tests.idp.saml_process import SamlIdp
 
         directory = ROOT / "var" / "eid-saml"
         directory.mkdir(parents=True, exist_ok=True)
@@ -44,7 +44,7 @@ def main(command: list[str]) -> int:
         except RuntimeError as error:
             print(f"e-legitimation (SAML): the local test IdP did not start: {error}")
         else:
-            key_file, cert_file = make_key_and_cert(directory, "sp")
+            key_file, cert_file = idp.sp_key_file, idp.sp_cert_file
             metadata = directory / "idp-metadata.xml"
             metadata.write_text(idp.metadata)
             env.update(

@@ -86,7 +86,7 @@ def configure(settings, idp: SamlIdp | None, directory: Path, **environ) -> Saml
     does at start-up."""
     from portal import eid_saml
 
-    key_file, cert_file = make_key_and_cert(directory, "sp")
+    key_file, cert_file = (idp.sp_key_file, idp.sp_cert_file) if idp else make_key_and_cert(directory, "sp")
     if idp is not None:
         metadata_file = directory / "idp-metadata.xml"
         metadata_file.write_text(idp.metadata)

@@ -11,6 +11,7 @@
 //   GET  /last-response the last response as JSON, and /last-response/form its page again (to replay it)
 //
 // Environment: SAML_IDP_KEY_FILE and SAML_IDP_CERT_FILE (PEM, made at test start, never committed),
+// SAML_IDP_SP_CERT_FILE (the SP's certificate: assertions are encrypted to it; unset: not encrypted),
 // SAML_IDP_HOST (127.0.0.1) and SAML_IDP_PORT (0: a free port). When it listens it prints one JSON line,
 // {"url": "http://127.0.0.1:<port>"}, to stdout.
 "use strict";
@@ -24,6 +25,8 @@ const key = fs.readFileSync(process.env.SAML_IDP_KEY_FILE, "utf8");
 const cert = fs.readFileSync(process.env.SAML_IDP_CERT_FILE, "utf8");
 const host = process.env.SAML_IDP_HOST || "127.0.0.1";
 const port = Number(process.env.SAML_IDP_PORT || 0);
+// The SP's certificate: assertions are encrypted to it (Sweden Connect's IdPs encrypt every assertion).
+const spCert = process.env.SAML_IDP_SP_CERT_FILE ? fs.readFileSync(process.env.SAML_IDP_SP_CERT_FILE, "utf8") : "";
 
 const LOA = {
   loa2: "http://id.elegnamnden.se/loa/1.0/loa2",
@@ -46,6 +49,7 @@ const CASES = {
   wrong_audience: "Svar till fel mottagare (audience)",
   expired: "Utgånget intyg",
   unsolicited: "Oombett svar (utan InResponseTo, som vid IdP-initierad inloggning)",
+  unencrypted: "Okrypterat intyg",
 };
 
 let base = "";
@@ -217,6 +221,10 @@ app.post("/sso/answer", async (req, res) => {
     sessionIndex: `_${crypto.randomBytes(16).toString("hex")}`,
     profileMapper: profileMapper(attributes, nameId),
   };
+  if (spCert && testCase !== "unencrypted") {
+    options.encryptionCert = spCert;
+    options.encryptionPublicKey = new crypto.X509Certificate(spCert).publicKey.export({ type: "spki", format: "pem" });
+  }
   let xml;
   try {
     xml = await signedResponse(options, { nameId });
@@ -225,8 +233,8 @@ app.post("/sso/answer", async (req, res) => {
     return;
   }
   if (testCase === "bad_signature") {
-    // Changed after signing: both the response's and the assertion's digests no longer match.
-    xml = xml.replace(`>${nameId}<`, `>${nameId.split("").reverse().join("")}<`);
+    // Changed after signing: the response's digest no longer matches (the assertion is encrypted inside it).
+    xml = xml.replace(/IssueInstant="(\d{4})-/, (match, year) => `IssueInstant="${Number(year) - 1}-`);
   }
   const samlResponse = Buffer.from(xml).toString("base64");
   lastResponse = {

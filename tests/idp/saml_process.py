@@ -54,6 +54,9 @@ class SamlIdp:
 
     def __init__(self, directory: Path, port: int = 0):
         key_file, cert_file = make_key_and_cert(directory, "idp")
+        # The portal's (SP's) key and certificate, made here too: the IdP encrypts its assertions to that
+        # certificate, as a Sweden Connect IdP does with the one in the SP's metadata.
+        self.sp_key_file, self.sp_cert_file = make_key_and_cert(directory, "sp")
         node = shutil.which("node")
         if not node:
             raise RuntimeError("Node.js is needed for the local SAML identity provider (tests/idp/saml_idp.js).")
@@ -62,6 +65,7 @@ class SamlIdp:
             "SAML_IDP_KEY_FILE": str(key_file),
             "SAML_IDP_CERT_FILE": str(cert_file),
             "SAML_IDP_PORT": str(port),
+            "SAML_IDP_SP_CERT_FILE": str(self.sp_cert_file),
             "NODE_PATH": str(ROOT / "node_modules"),
         }
         # Its errors go to a file: nothing reads a pipe while it runs (a full pipe would stop it).

@@ -56,6 +56,8 @@ def test_sp_metadata_names_entity_acs_and_signing_certificate(client, saml_eid):
     assert acs.get("Binding") == "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"
     signing = sp.find("md:KeyDescriptor[@use='signing']//ds:X509Certificate", NS)
     assert signing.text.strip() == _cert_body(saml_eid.sp_cert)
+    encryption = sp.find("md:KeyDescriptor[@use='encryption']//ds:X509Certificate", NS)
+    assert encryption.text.strip() == _cert_body(saml_eid.sp_cert)
     assert sp.findtext("md:NameIDFormat", namespaces=NS) == eid_saml.PERSISTENT_NAMEID
     # Valid against the SAML 2.0 metadata schema (OASIS's XSD, as python3-saml ships it).
     schemas = Path(onelogin.saml2.__file__).parent / "schemas"
@@ -92,6 +94,15 @@ def test_authn_request_is_signed_and_asks_for_the_level_of_assurance(client, sam
     context = request.find("samlp:RequestedAuthnContext", NS)
     assert context.get("Comparison") == "exact"
     assert [ref.text for ref in context.findall("saml:AuthnContextClassRef", NS)] == [LOA3]
+
+
+def test_the_assertion_travels_encrypted(client, saml_eid):
+    saml_eid.sign_in(client, **PERSON)
+
+    response = base64.b64decode(saml_eid.idp.last_response()["SAMLResponse"])
+    assert b"EncryptedAssertion" in response
+    assert PERSON["personal_number"].encode() not in response
+    assert User.objects.count() == 1
 
 
 def test_sign_in_keeps_the_level_and_never_stores_the_personal_number(client, saml_eid):
@@ -187,7 +198,13 @@ def test_handler_with_totp_at_loa2_is_asked_for_a_code(client, saml_eid):
 
 @pytest.mark.parametrize(
     ("case", "reason"),
-    [("bad_signature", "invalid"), ("wrong_audience", "invalid"), ("expired", "expired"), ("unsolicited", "expired")],
+    [
+        ("bad_signature", "invalid"),
+        ("wrong_audience", "invalid"),
+        ("expired", "expired"),
+        ("unsolicited", "expired"),
+        ("unencrypted", "invalid"),
+    ],
 )
 def test_refused_response_creates_nothing_and_says_why(client, saml_eid, case, reason):
     response = saml_eid.sign_in(client, **PERSON, case=case)
@@ -319,6 +336,7 @@ def test_configured_from_files(saml_idp, tmp_path):
     advanced = app["settings"]["advanced"]
     assert advanced["strict"] and advanced["want_assertion_signed"] and advanced["authn_request_signed"]
     assert advanced["signature_algorithm"].endswith("rsa-sha256")
+    assert advanced["want_assertion_encrypted"]
     assert eid_saml.form_action_origins(app) == [saml_idp.url]
 
 
@@ -332,9 +350,11 @@ def test_default_level_is_loa3(saml_idp, tmp_path):
             "EID_SAML_SP_ENTITY_ID": "https://portal.example.se/saml",
             "EID_SAML_SP_KEY_FILE": str(key),
             "EID_SAML_SP_CERT_FILE": str(cert),
+            "EID_SAML_WANT_ENCRYPTED_ASSERTIONS": "0",
         }
     )
 
+    assert not app["settings"]["advanced"]["want_assertion_encrypted"]
     assert app["settings"]["requested_authn_context"] == [eid_saml.DEFAULT_LOA]
     assert app["settings"]["idp"] == {"metadata_url": "https://idp.example.se/metadata", "entity_id": None}
     assert eid_saml.form_action_origins(app) == ["https://idp.example.se"]
