@@ -477,3 +477,14 @@ def test_the_accessibility_statement_names_the_providers_pages_as_outside_our_co
     page = client.get(reverse("portal:accessibility")).content.decode()
     assert "legitimeringstjänstens egna sidor" in page
     assert "utanför vår kontroll" in page
+
+
+def test_at_most_three_codes_are_mailed_in_ten_minutes(client, eid_oidc, django_capture_on_commit_callbacks):
+    UserFactory(email="finns@example.se")
+    sign_in(client, email="finns@example.se")
+    with django_capture_on_commit_callbacks(execute=True):
+        for _attempt in range(5):
+            client.post(reverse("portal:eid_link"), {"action": "send_code"})
+
+    assert len([m for m in mail.outbox if m.to == ["finns@example.se"]]) == 3
+    assert "För många koder" in client.get(reverse("portal:eid_link")).content.decode()
