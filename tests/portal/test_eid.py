@@ -138,6 +138,28 @@ def test_a_tampered_state_is_refused(client, eid_oidc):
     assert not User.objects.exists()
 
 
+def test_the_sign_in_asks_with_pkce_a_state_and_a_nonce(client, eid_oidc):
+    query = dict(parse_qsl(urlsplit(start(client)).query))
+
+    assert query["code_challenge_method"] == "S256"
+    assert query["state"]
+    assert len(query["nonce"]) == 64
+
+
+def test_an_id_token_with_another_nonce_is_refused(client, eid_oidc):
+    authorize = urlsplit(start(client))
+    query = dict(parse_qsl(authorize.query))
+    query["nonce"] = "f" * 64  # as if the token had been issued for another sign-in
+    back = idp_sign_in(authorize._replace(query=urlencode(query)).geturl(), email="ny@example.se")
+
+    response = client.get(local(back))
+
+    assert response.status_code == 400
+    assert "ogiltigt" in response.content.decode()
+    assert not User.objects.exists()
+    assert not SocialAccount.objects.exists()
+
+
 def test_a_replayed_code_is_refused(client, eid_oidc):
     first = idp_sign_in(start(client), email="ny@example.se")
     assert client.get(local(first)).status_code == 302
