@@ -35,12 +35,14 @@ from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.forms import SignupForm
 from allauth.socialaccount.models import SocialAccount, SocialLogin
 from allauth.socialaccount.providers.base import AuthError, AuthProcess
+from allauth.socialaccount.providers.openid_connect.provider import OpenIDConnectProvider
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from . import eid_oidc
 from .audit import AuditAction
 from .eid_claims import EidClaims, claims_of
 from .models import EidIdentity, User
@@ -260,6 +262,10 @@ class EidSocialAccountAdapter(DefaultSocialAccountAdapter):
         digest = getattr(sociallogin, "_eid_digest", None)
         if claims is None or digest is None:
             raise ImmediateHttpResponse(error_response(request, "missing_number"))
+        if isinstance(sociallogin.provider, eid_oidc.EidOpenIDConnectProvider) and not eid_oidc.nonce_matches(
+            sociallogin
+        ):
+            raise ImmediateHttpResponse(error_response(request, "invalid"))
         provider = sociallogin.account.provider
         sociallogin.state["eid"] = {"hash": digest, "loa": claims.loa or "", "provider": provider}
         identity = EidIdentity.objects.select_related("user").filter(personal_number_hash=digest).first()
@@ -303,6 +309,13 @@ class EidSocialAccountAdapter(DefaultSocialAccountAdapter):
         else:
             # The same person through another provider (or a new id at the same one): a second social account.
             sociallogin.connect(request, user)
+
+    def get_provider(self, request, provider, client_id=None):
+        instance = super().get_provider(request, provider, client_id=client_id)
+        if type(instance) is OpenIDConnectProvider:
+            # The same provider with a nonce (portal/eid_oidc.py).
+            instance = eid_oidc.EidOpenIDConnectProvider(request, app=instance.app)
+        return instance
 
     def save_user(self, request, sociallogin, form=None):
         """A new account from an e-ID sign-in: no password (one can be set later), no organisation, the hash."""

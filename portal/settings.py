@@ -271,7 +271,7 @@ EID_OIDC_ACR_VALUES = [
 if EID_OIDC_ISSUER and EID_OIDC_CLIENT_ID:
     SOCIALACCOUNT_PROVIDERS["openid_connect"] = {
         # PKCE on (S256); allauth checks the state on the way back and the ID token's signature, issuer and
-        # audience. It sends no nonce for OpenID Connect: the code flow with PKCE and state stands in for it.
+        # audience; portal/eid_oidc.py adds a nonce, which allauth does not send, and checks it.
         "OAUTH_PKCE_ENABLED": True,
         "APPS": [
             {

@@ -14,7 +14,7 @@ from django.views import View
 from .. import eid
 
 # Wrong passwords per client address and per account, like failed sign-ins (settings.ACCOUNT_RATE_LIMITS).
-LINK_LIMITS = {"eid_link_failed": "10/m/ip,5/5m/key"}
+LINK_LIMITS = {"eid_link_failed": "10/m/ip,5/5m/key", "eid_link_code": "3/10m/key"}
 
 
 class LinkForm(forms.Form):
@@ -64,8 +64,14 @@ class LinkView(View):
             messages.info(request, _("The e-legitimation was not linked to any account."))
             return redirect("account_login")
         if action == "send_code":
-            eid.send_link_code(request, owner=self.owner)
-            messages.info(request, _("We have sent a code to the account's e-mail address."))
+            # At most three codes per account in ten minutes: the mails go to someone who may not have asked.
+            if ratelimit.consume(
+                request, app="allauth.account", action="eid_link_code", config=LINK_LIMITS, key=f"{self.owner.pk}"
+            ):
+                eid.send_link_code(request, owner=self.owner)
+                messages.info(request, _("We have sent a code to the account's e-mail address."))
+            else:
+                messages.error(request, _("Too many codes asked for. Wait ten minutes and ask again."))
             return redirect("portal:eid_link")
         if action == "code":
             return self.post_code(request)

@@ -138,6 +138,28 @@ def test_a_tampered_state_is_refused(client, eid_oidc):
     assert not User.objects.exists()
 
 
+def test_the_sign_in_asks_with_pkce_a_state_and_a_nonce(client, eid_oidc):
+    query = dict(parse_qsl(urlsplit(start(client)).query))
+
+    assert query["code_challenge_method"] == "S256"
+    assert query["state"]
+    assert len(query["nonce"]) == 64
+
+
+def test_an_id_token_with_another_nonce_is_refused(client, eid_oidc):
+    authorize = urlsplit(start(client))
+    query = dict(parse_qsl(authorize.query))
+    query["nonce"] = "f" * 64  # as if the token had been issued for another sign-in
+    back = idp_sign_in(authorize._replace(query=urlencode(query)).geturl(), email="ny@example.se")
+
+    response = client.get(local(back))
+
+    assert response.status_code == 400
+    assert "ogiltigt" in response.content.decode()
+    assert not User.objects.exists()
+    assert not SocialAccount.objects.exists()
+
+
 def test_a_replayed_code_is_refused(client, eid_oidc):
     first = idp_sign_in(start(client), email="ny@example.se")
     assert client.get(local(first)).status_code == 302
@@ -477,3 +499,14 @@ def test_the_accessibility_statement_names_the_providers_pages_as_outside_our_co
     page = client.get(reverse("portal:accessibility")).content.decode()
     assert "legitimeringstjänstens egna sidor" in page
     assert "utanför vår kontroll" in page
+
+
+def test_at_most_three_codes_are_mailed_in_ten_minutes(client, eid_oidc, django_capture_on_commit_callbacks):
+    UserFactory(email="finns@example.se")
+    sign_in(client, email="finns@example.se")
+    with django_capture_on_commit_callbacks(execute=True):
+        for _attempt in range(5):
+            client.post(reverse("portal:eid_link"), {"action": "send_code"})
+
+    assert len([m for m in mail.outbox if m.to == ["finns@example.se"]]) == 3
+    assert "För många koder" in client.get(reverse("portal:eid_link")).content.decode()
