@@ -160,6 +160,13 @@ def test_first_sign_in_creates_the_account_and_the_second_finds_it(client, saml_
     assert User.objects.count() == 1 and SocialAccount.objects.count() == 1
 
 
+def test_without_a_mail_attribute_the_person_gives_an_address(client, saml_eid):
+    response = saml_eid.sign_in(client, **{**PERSON, "email": ""})
+
+    assert response.redirect_chain[-1][0] == reverse("socialaccount_signup")
+    assert not User.objects.exists()  # nothing until the address is given
+
+
 def _handler_with_eid(**kwargs):
     handler = HandlerFactory(**kwargs)
     EidIdentity.objects.create(
