@@ -5,12 +5,21 @@ What changes is what a person reads: labels, and a clear message instead of alla
 browser sent no passkey (no JavaScript) or one the server could not accept.
 """
 
-from allauth.mfa.webauthn.forms import AddWebAuthnForm, EditWebAuthnForm, LoginWebAuthnForm
+from allauth.mfa.webauthn.forms import (
+    AddWebAuthnForm,
+    AuthenticateWebAuthnForm,
+    EditWebAuthnForm,
+    LoginWebAuthnForm,
+    ReauthenticateWebAuthnForm,
+)
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 NAME_MAX_LENGTH = 100
+# python-fido2 raises these on JSON that is not a WebAuthn answer at all (a missing "rawId", a field of the wrong
+# type), where allauth only expects its own ValidationError: bad input, not a server error.
+MALFORMED = (KeyError, TypeError, ValueError, AttributeError)
 NEEDS_JAVASCRIPT = _(
     "Passkeys need JavaScript, which is off or blocked in this browser. "
     "You can still sign in with your email address and password."
@@ -44,7 +53,7 @@ class AddPasskeyForm(AddWebAuthnForm):
             raise ValidationError(NEEDS_JAVASCRIPT, code="no_credential")
         try:
             return super().clean()
-        except ValidationError:
+        except (ValidationError, *MALFORMED):
             raise ValidationError(
                 _("The passkey could not be added: the device's answer was not accepted. Try again."),
                 code="webauthn_rejected",
@@ -55,8 +64,13 @@ class EditPasskeyForm(EditWebAuthnForm):
     name = forms.CharField(label=_("Name of the passkey"), max_length=NAME_MAX_LENGTH)
 
 
-class LoginPasskeyForm(LoginWebAuthnForm):
-    """Signing in with a passkey alone. allauth shows the credential's errors as messages on the login page."""
+class _PasskeyAnswerMixin:
+    """A clear message for a missing, malformed or refused passkey answer (allauth's is "Incorrect code.")."""
+
+    rejected_message = _(
+        "The passkey was not accepted: the portal does not know it, or the device's answer could not be verified. "
+        "Try again."
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -65,11 +79,22 @@ class LoginPasskeyForm(LoginWebAuthnForm):
     def clean_credential(self):
         try:
             return super().clean_credential()
-        except ValidationError:
-            raise ValidationError(
-                _(
-                    "That passkey could not sign you in: the portal does not know it, or the device's answer was "
-                    "not accepted. Try again, or sign in with your email address and password."
-                ),
-                code="webauthn_rejected",
-            ) from None
+        except (ValidationError, *MALFORMED):
+            raise ValidationError(self.rejected_message, code="webauthn_rejected") from None
+
+
+class LoginPasskeyForm(_PasskeyAnswerMixin, LoginWebAuthnForm):
+    """Signing in with a passkey alone. allauth shows the credential's errors as messages on the login page."""
+
+    rejected_message = _(
+        "That passkey could not sign you in: the portal does not know it, or the device's answer could not be "
+        "verified. Try again, or sign in with your email address and password."
+    )
+
+
+class AuthenticatePasskeyForm(_PasskeyAnswerMixin, AuthenticateWebAuthnForm):
+    """The passkey as the second step after the password."""
+
+
+class ReauthenticatePasskeyForm(_PasskeyAnswerMixin, ReauthenticateWebAuthnForm):
+    """Confirming who you are with a passkey before changing the account's sign-in methods."""

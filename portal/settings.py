@@ -231,6 +231,8 @@ MFA_FORMS = {
     "add_webauthn": "portal.passkeys.AddPasskeyForm",
     "edit_webauthn": "portal.passkeys.EditPasskeyForm",
     "login_webauthn": "portal.passkeys.LoginPasskeyForm",
+    "authenticate_webauthn": "portal.passkeys.AuthenticatePasskeyForm",
+    "reauthenticate_webauthn": "portal.passkeys.ReauthenticatePasskeyForm",
 }
 REQUIRE_STAFF_MFA = env_bool("REQUIRE_STAFF_MFA", True)
 
