@@ -141,7 +141,16 @@ def test_a_handler_without_totp_adds_a_passkey_and_reaches_the_handler_pages(ui)
     assert page.url.endswith(reverse("checks:queue"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Granskningskö")
 
-    # Next time the passkey alone signs the handler in, and it is the second factor.
+    # Next time, after the password, the passkey is the second step (offered before the code form).
+    ui.submit(page.get_by_role("button", name="Logga ut"))
+    page = _sign_in_with_password(ui, handler.email)
+    assert page.url.endswith(reverse("mfa_authenticate"))
+    expect(page.get_by_role("heading", level=2).first).to_have_text("Använd din passkey")
+    ui.submit(page.get_by_role("button", name="Använd passkeyn"))
+    page = ui.goto(reverse("checks:queue"))
+    assert page.url.endswith(reverse("checks:queue"))
+
+    # And the passkey alone signs the handler in as well.
     ui.submit(page.get_by_role("button", name="Logga ut"))
     page = ui.goto("/accounts/login/")
     ui.submit(page.get_by_role("button", name="Logga in med passkey"))

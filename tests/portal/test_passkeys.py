@@ -163,6 +163,30 @@ def test_a_handler_whose_only_second_factor_is_a_passkey_reaches_the_handler_pag
     assert signed_in_context(handler).has_second_factor is True
 
 
+def test_the_second_step_of_a_user_without_a_passkey_offers_no_passkey(client):
+    user = UserFactory()
+    AuthenticatorFactory(user=user)  # TOTP
+    client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+
+    content = client.get(reverse("mfa_authenticate")).content.decode()
+
+    assert "Använd din passkey" not in content
+    assert 'name="code"' in content
+
+
+def test_a_refused_passkey_at_the_second_step_says_so_and_does_not_sign_in(client):
+    user = UserFactory()
+    _passkey, key = add_passkey(user)
+    client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+    client.get(reverse("mfa_authenticate"))
+
+    response = client.post(reverse("mfa_authenticate"), {"credential": json.dumps(key.assert_("b3RoZXI"))})
+
+    assert response.status_code == 200
+    assert "Passkeyn godtogs inte" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
 def test_recovery_codes_alone_are_not_a_second_factor_for_staff(client):
     handler = make_handler(mfa=False)
     AuthenticatorFactory(user=handler, type=Authenticator.Type.RECOVERY_CODES, data={"seed": "00"})
@@ -218,6 +242,7 @@ def _sign_in_with_password_then_passkey(client, user, key):
     response = client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
     assert response["Location"] == reverse("mfa_authenticate")
     page = client.get(reverse("mfa_authenticate"))
+    assert "Använd din passkey" in page.content.decode()
     options = page.context["js_data"]["request_options"]
     response = client.post(reverse("mfa_authenticate"), {"credential": json.dumps(key.assert_(challenge_of(options)))})
     assert response.status_code == 302
