@@ -67,10 +67,12 @@ class SoftPasskey:
         )
         return _json(response)
 
-    def assert_(self, challenge: str | bytes, *, origin: str | None = None) -> dict:
-        """The browser's answer to navigator.credentials.get() for `challenge`."""
+    def assert_(self, challenge: str | bytes, *, origin: str | None = None, user_verified: bool = True) -> dict:
+        """The browser's answer to navigator.credentials.get() for `challenge` (by default the device checked the
+        user's PIN or biometrics: the UV flag)."""
         self.counter += 1
-        auth_data = AuthenticatorData.create(self._rp_id_hash(), FLAGS.UP | FLAGS.UV, self.counter)
+        flags = FLAGS.UP | (FLAGS.UV if user_verified else 0)
+        auth_data = AuthenticatorData.create(self._rp_id_hash(), flags, self.counter)
         client_data = CollectedClientData.create("webauthn.get", challenge, origin or self.origin)
         signature = self.private_key.sign(auth_data + client_data.hash, ec.ECDSA(hashes.SHA256()))
         response = AuthenticationResponse(

@@ -117,6 +117,32 @@ def test_a_passkey_answer_made_for_another_site_does_not_sign_in(client):
     assert any("kunde inte logga in dig" in message for message in _messages(response))
 
 
+def test_a_passkey_alone_without_user_verification_does_not_sign_in(client):
+    """Only a verified user (PIN, fingerprint, face) makes the passkey two factors: the device's UV flag is required."""
+    user = UserFactory()
+    _passkey, key = add_passkey(user)
+
+    options = _request_options(client)
+    unverified = key.assert_(challenge_of(options), user_verified=False)
+    response = client.post(reverse("mfa_login_webauthn"), {"credential": json.dumps(unverified)})
+
+    assert response["Location"] == reverse("account_login")
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_handler_who_removes_the_only_passkey_must_set_up_a_second_factor_again(client):
+    handler = make_handler(mfa=False)
+    passkey, _key = add_passkey(handler)
+    client.force_login(handler)
+    assert client.get(reverse("checks:queue")).status_code == 200
+
+    passkey.delete()
+
+    response = client.get(reverse("checks:queue"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mfa_activate_totp")
+
+
 def test_an_unknown_passkey_does_not_sign_in(client):
     user = UserFactory()
     stranger = SoftPasskey(user_handle=str(user.pk).encode())  # never registered
@@ -282,3 +308,15 @@ def test_webauthn_never_accepts_an_answer_for_any_origin():
     assert settings.MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN is False
     assert settings.MFA_PASSKEY_LOGIN_ENABLED is True
     assert "webauthn" in settings.MFA_SUPPORTED_TYPES
+
+
+def test_the_privacy_page_says_what_a_passkey_keeps_and_for_how_long(client):
+    content = client.get(reverse("portal:privacy")).content.decode()
+    assert "den publika nyckeln (den privata nyckeln lämnar aldrig din enhet)" in content
+    assert "Tills du tar bort passkeyn eller kontot avslutas" in content
+
+
+def test_the_accessibility_statement_says_passkeys_need_javascript_and_names_the_alternatives(client):
+    content = client.get(reverse("portal:accessibility")).content.decode()
+    assert "Inloggning med passkey kräver JavaScript" in content
+    assert "loggar du in med e-postadress och lösenord" in content
