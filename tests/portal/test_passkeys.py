@@ -11,6 +11,8 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from fido2.utils import websafe_decode
 
+from portal.audit import AuditAction
+from portal.models import AuditEntry
 from portal.selectors import signed_in_context
 from tests.factories import AuthenticatorFactory, UserFactory, make_handler
 from tests.passkeys import SoftPasskey, add_passkey, challenge_of
@@ -38,7 +40,11 @@ def _messages(response) -> list[str]:
     return [str(message) for message in get_messages(response.wsgi_request)]
 
 
-def test_a_signed_in_user_adds_a_passkey_and_gets_recovery_codes(client):
+def _audited(user, action) -> list[str]:
+    return [row.details.get("type") for row in AuditEntry.objects.filter(actor=user, action=action)]
+
+
+def test_a_signed_in_user_adds_a_passkey_and_gets_recovery_codes(client, django_capture_on_commit_callbacks):
     user = UserFactory(email="nyckel@example.org")
     _sign_in_with_password(client, user)
     page = client.get(reverse("mfa_add_webauthn"))
@@ -47,10 +53,11 @@ def test_a_signed_in_user_adds_a_passkey_and_gets_recovery_codes(client):
     key = SoftPasskey(user_handle=websafe_decode(options["publicKey"]["user"]["id"]))
     credential = key.register(challenge_of(options))
 
-    response = client.post(
-        reverse("mfa_add_webauthn"),
-        {"name": "Jobbdatorn", "passwordless": "on", "credential": json.dumps(credential)},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("mfa_add_webauthn"),
+            {"name": "Jobbdatorn", "passwordless": "on", "credential": json.dumps(credential)},
+        )
 
     assert response.status_code == 302
     assert response["Location"] == reverse("mfa_view_recovery_codes")
@@ -58,6 +65,7 @@ def test_a_signed_in_user_adds_a_passkey_and_gets_recovery_codes(client):
     assert passkey.wrap().name == "Jobbdatorn"
     assert passkey.wrap().is_passwordless is True
     assert Authenticator.objects.filter(user=user, type=Authenticator.Type.RECOVERY_CODES).exists()
+    assert "webauthn" in _audited(user, AuditAction.ACCOUNT_MFA_ADDED)  # portal/account_events.py
 
 
 def test_a_passkey_answer_for_another_challenge_is_refused_with_a_clear_message(client):
@@ -239,7 +247,7 @@ def test_the_two_factor_page_lists_the_passkeys_with_rename_and_remove(client):
     assert "Inte använd än" in content
 
 
-def test_a_user_renames_and_removes_their_passkey(client):
+def test_a_user_renames_and_removes_their_passkey(client, django_capture_on_commit_callbacks):
     user = UserFactory()
     passkey, key = add_passkey(user, name="Gammal")
     _sign_in_with_password_then_passkey(client, user, key)
@@ -258,9 +266,11 @@ def test_a_user_renames_and_removes_their_passkey(client):
 
     remove = reverse("mfa_remove_webauthn", kwargs={"pk": passkey.pk})
     assert "Ny dator" in client.get(remove).content.decode()
-    response = client.post(remove)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(remove)
     assert response.status_code == 302
     assert not Authenticator.objects.filter(pk=passkey.pk).exists()
+    assert "webauthn" in _audited(user, AuditAction.ACCOUNT_MFA_REMOVED)
 
 
 def _sign_in_with_password_then_passkey(client, user, key):
