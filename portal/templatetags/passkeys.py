@@ -1,4 +1,4 @@
-"""`{% authenticator_types user as types %}`: which kinds of second factor (allauth's authenticator types) a user has."""
+"""`{% authenticator_types user as types %}`: the kinds of second factor (allauth authenticator types) a user has."""
 
 from django import template
 
