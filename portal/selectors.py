@@ -50,7 +50,7 @@ class SignedInContext:
     organisation: Organisation | None  # the organisation acted for: the chosen one if still a member, else the default
     chosen_is_member: bool  # False when an organisation was chosen and the user no longer belongs to it
     group_names: set[str] | None  # None where the database cannot aggregate them in the same query
-    has_second_factor: bool  # a TOTP authenticator or a WebAuthn key (passkey), see SECOND_FACTOR_TYPES
+    has_second_factor: bool  # a TOTP authenticator or a WebAuthn key (passkey): second_factor_types()
 
 
 _ORGANISATION_FIELDS = [field.attname for field in Organisation._meta.concrete_fields]
