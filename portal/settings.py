@@ -220,11 +220,12 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_TOTP_ISSUER = "Innovationsupphandlingsportalen"
-# Passkeys (WebAuthn, docs/architecture.md "Passkeys"): anyone may add them on the two-factor page and sign in with
-# one alone (allauth then requires user verification: a PIN or biometrics on the device). A WebAuthn key counts as
-# the second factor in the staff rule (portal.middleware._needs_mfa). The relying party is the host the page was
-# served from. MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN stays off everywhere: it would accept an assertion made for any
-# origin, and python-fido2 accepts http://localhost (the browser tests' server) by itself.
+# Passkeys (WebAuthn; docs/architecture.md, "Sign-in, two factors and passkeys"): anyone may add them on the
+# two-factor page and sign in with one alone (allauth then requires user verification: a PIN or biometrics on the
+# device). A WebAuthn key counts as the second factor in the staff rule (portal.middleware._needs_mfa). The relying
+# party is the host the page was served from. MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN stays off everywhere: it would
+# accept an assertion made for any origin, and python-fido2 accepts http://localhost (the browser tests' server)
+# by itself.
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False
 MFA_FORMS = {
