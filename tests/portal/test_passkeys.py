@@ -8,6 +8,9 @@ import pytest
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.messages import get_messages
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from fido2.utils import websafe_decode
 
@@ -219,6 +222,21 @@ def test_a_refused_passkey_at_the_second_step_says_so_and_does_not_sign_in(clien
     assert response.status_code == 200
     assert "Passkeyn godtogs inte" in response.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+def test_a_passkey_as_second_factor_costs_no_query_more_than_totp(client):
+    """The staff rule reads the second factor in the one signed-in query (tests/test_query_counts.py pins it)."""
+    with_totp, with_passkey = make_handler(), make_handler(mfa=False)
+    add_passkey(with_passkey)
+    counts = []
+    for handler in (with_totp, with_passkey):
+        client.force_login(handler)
+        client.get(reverse("checks:queue"))  # the first request warms per-process caches
+        cache.clear()  # and the page cache must not answer the measured one
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("checks:queue")).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1] and counts[0] > 3, counts  # the page rendered, not served from its cache
 
 
 def test_recovery_codes_alone_are_not_a_second_factor_for_staff(client):
