@@ -47,4 +47,6 @@ ALLAUTH_TEXTS = [
     _("You cannot remove your primary email address."),
     _("Your primary email address must be verified."),
     _("You must type the same email each time."),
+    # Passkeys: allauth calls every WebAuthn key a "security key"; most people's is a passkey in their phone or laptop.
+    _("Use a security key"),
 ]

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from . import eid
 from .rules import is_staff_role
-from .selectors import organisation_for_user, signed_in_context
+from .selectors import organisation_for_user, second_factor_types, signed_in_context
 from .templatetags.acting_for import ACTING_FOR_FIELD
 
 ACTIVE_ORG_SESSION_KEY = "active_organisation_id"
@@ -87,8 +87,9 @@ class DatabaseUnavailableMiddleware:
 class PermissionsPolicyMiddleware:
     """Send `Permissions-Policy` (settings.PERMISSIONS_POLICY) on every response, static files included.
 
-    The portal uses none of the browser's powerful features, so each is switched off for its pages and for
-    anything they might embed; an injected script could not ask for the camera, a payment or the location.
+    The portal uses none of the browser's powerful features but WebAuthn (passkeys, its own pages only), so each
+    other is switched off for its pages and for anything they might embed; an injected script could not ask for
+    the camera, a payment or the location.
     """
 
     def __init__(self, get_response):
@@ -172,7 +173,7 @@ class ActiveOrganisationMiddleware:
             user.active_organisation = context.organisation
             if context.group_names is not None:
                 user._group_names_cache = context.group_names
-                user._has_totp_cache = context.has_totp
+                user._has_second_factor_cache = context.has_second_factor
         return self.get_response(request)
 
     # Forms that do not act for an organisation: choosing or registering one, accepting an invitation,
@@ -246,16 +247,17 @@ class StaffMfaMiddleware:
 
 
 def _needs_mfa(user) -> bool:
-    """A handler or portal admin without a TOTP authenticator. No query when ActiveOrganisationMiddleware has read
-    both with the user's organisation; else one: the user's groups, each row also saying whether the user has TOTP
-    (no groups: no staff role). The group names are kept for the rules."""
+    """A handler or portal admin without a second factor: neither a TOTP authenticator nor a WebAuthn key (passkey).
+    No query when ActiveOrganisationMiddleware has read both with the user's organisation; else one: the user's
+    groups, each row also saying whether the user has a second factor (no groups: no staff role). The group names
+    are kept for the rules."""
     from allauth.mfa.models import Authenticator
 
-    has_totp = getattr(user, "_has_totp_cache", None)
-    if has_totp is not None and getattr(user, "_group_names_cache", None) is not None:
-        return is_staff_role(user) and not has_totp
-    has_totp = Exists(Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP))
-    rows = list(user.groups.annotate(has_totp=has_totp).values_list("name", "has_totp"))
+    has_second_factor = getattr(user, "_has_second_factor_cache", None)
+    if has_second_factor is not None and getattr(user, "_group_names_cache", None) is not None:
+        return is_staff_role(user) and not has_second_factor
+    has_second_factor = Exists(Authenticator.objects.filter(user_id=user.pk, type__in=second_factor_types()))
+    rows = list(user.groups.annotate(has_second_factor=has_second_factor).values_list("name", "has_second_factor"))
     user._group_names_cache = {name for name, _has in rows}
     return is_staff_role(user) and not any(has for _name, has in rows)
 

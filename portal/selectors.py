@@ -35,6 +35,14 @@ def default_organisation_for(user):
     return membership.organisation if membership else None
 
 
+def second_factor_types() -> tuple[str, ...]:
+    """The allauth authenticator types that count as a second factor in the staff rule: an authenticator app (TOTP)
+    or a WebAuthn key. Recovery codes do not: they only stand in for one of these."""
+    from allauth.mfa.models import Authenticator
+
+    return (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
+
+
 @dataclass
 class SignedInContext:
     """What every signed-in request needs about its user besides the user row, read in one query."""
@@ -42,7 +50,7 @@ class SignedInContext:
     organisation: Organisation | None  # the organisation acted for: the chosen one if still a member, else the default
     chosen_is_member: bool  # False when an organisation was chosen and the user no longer belongs to it
     group_names: set[str] | None  # None where the database cannot aggregate them in the same query
-    has_totp: bool
+    has_second_factor: bool  # a TOTP authenticator or a WebAuthn key (passkey): second_factor_types()
 
 
 _ORGANISATION_FIELDS = [field.attname for field in Organisation._meta.concrete_fields]
@@ -60,7 +68,9 @@ def _signed_in_queryset(user_id, chosen_id):
         Membership.objects.filter(user_id=OuterRef("pk")).order_by("organisation__name").values("organisation_id")[:1]
     )
     annotations = {
-        "has_totp": Exists(Authenticator.objects.filter(user_id=OuterRef("pk"), type=Authenticator.Type.TOTP)),
+        "has_second_factor": Exists(
+            Authenticator.objects.filter(user_id=OuterRef("pk"), type__in=second_factor_types())
+        ),
     }
     if chosen_id is not None:
         chosen_member = Exists(Membership.objects.filter(user_id=OuterRef("pk"), organisation_id=chosen_id))
@@ -94,7 +104,7 @@ def _signed_in_sql(alias: str, with_chosen: bool):
 
 
 def signed_in_context(user, chosen=None) -> SignedInContext:
-    """The organisation the user acts for, their groups and whether they have a TOTP authenticator, in one query.
+    """The organisation the user acts for, their groups and whether they have a second factor, in one query.
 
     The same rules as `organisation_for_user` (the chosen organisation only while the user is a member of it) and
     `default_organisation_for` (otherwise the first membership by organisation name); the organisation's row is
@@ -122,7 +132,7 @@ def signed_in_context(user, chosen=None) -> SignedInContext:
         organisation=organisation,
         chosen_is_member=bool(row.get("chosen_is_member", True)),
         group_names=set(group_names) if group_names is not None else None,
-        has_totp=bool(row["has_totp"]),
+        has_second_factor=bool(row["has_second_factor"]),
     )
 
 

@@ -224,8 +224,23 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "login_failed_known_device": "10/m/ip,5/5m/key",
 }
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_TOTP_ISSUER = "Innovationsupphandlingsportalen"
+# Passkeys (WebAuthn; docs/architecture.md, "Sign-in, two factors and passkeys"): anyone may add them on the
+# two-factor page and sign in with one alone (allauth then requires user verification: a PIN or biometrics on the
+# device). A WebAuthn key counts as the second factor in the staff rule (portal.middleware._needs_mfa). The relying
+# party is the host the page was served from. MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN stays off everywhere: it would
+# accept an assertion made for any origin, and python-fido2 accepts http://localhost (the browser tests' server)
+# by itself.
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False
+MFA_FORMS = {
+    "add_webauthn": "portal.passkeys.AddPasskeyForm",
+    "edit_webauthn": "portal.passkeys.EditPasskeyForm",
+    "login_webauthn": "portal.passkeys.LoginPasskeyForm",
+    "authenticate_webauthn": "portal.passkeys.AuthenticatePasskeyForm",
+    "reauthenticate_webauthn": "portal.passkeys.ReauthenticatePasskeyForm",
+}
 REQUIRE_STAFF_MFA = env_bool("REQUIRE_STAFF_MFA", True)
 
 # e-legitimation (shared by OpenID Connect and SAML; docs/eid.md). Each protocol adds its provider to
@@ -444,13 +459,15 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
         "midi",
         "payment",
         "picture-in-picture",
-        "publickey-credentials-get",
         "screen-wake-lock",
         "serial",
         "usb",
         "xr-spatial-tracking",
     )
 }
+# Passkeys (WebAuthn) are created and used on the portal's own pages, never in an embedded frame.
+PERMISSIONS_POLICY["publickey-credentials-create"] = ["self"]
+PERMISSIONS_POLICY["publickey-credentials-get"] = ["self"]
 
 # Logs go to stdout: one JSON object per line (portal/logs.py) unless LOG_FORMAT=text (for people).
 LOG_FORMAT = (os.environ.get("LOG_FORMAT") or "json").strip().lower()

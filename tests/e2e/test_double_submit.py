@@ -26,7 +26,7 @@ def _slow_create_series(monkeypatch):
 def _log_in(page, email, submit):
     page.get_by_label("E-postadress").fill(email)
     page.get_by_label("Lösenord").fill("test-password-123")
-    submit(page.get_by_role("button", name="Logga in"))
+    submit(page.get_by_role("button", name="Logga in", exact=True))
 
 
 def test_double_click_on_save_creates_one_series(ui, settings, monkeypatch):

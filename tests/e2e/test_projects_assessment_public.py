@@ -18,7 +18,7 @@ def test_buyer_publishes_a_summary_and_the_trl_a_visitor_sees_only_those(ui):
     page = ui.goto("/accounts/login/")
     page.locator("#id_login").fill(buyer.email)
     page.locator("#id_password").fill(PASSWORD)
-    ui.submit(page.get_by_role("button", name="Logga in"))
+    ui.submit(page.get_by_role("button", name="Logga in", exact=True))
     ui.goto(f"/needs/{need.pk}/assessment/")
     expect(page.locator("body")).to_contain_text("Marknadsanalysen är intern")
     page.get_by_label("Lösningar finns på en annan marknad (behöver anpassas)").check()

@@ -15,7 +15,7 @@ def _login(ui, email):
     page = ui.goto("/accounts/login/")
     page.locator("#id_login").fill(email)
     page.locator("#id_password").fill(DEMO_PASSWORD)
-    ui.submit(page.get_by_role("button", name="Logga in"))
+    ui.submit(page.get_by_role("button", name="Logga in", exact=True))
     return page
 
 

@@ -23,7 +23,7 @@ def _login(ui, user):
     page = ui.goto("/accounts/login/")
     page.locator("#id_login").fill(user.email)
     page.locator("#id_password").fill(PASSWORD)
-    ui.submit(page.get_by_role("button", name="Logga in"))
+    ui.submit(page.get_by_role("button", name="Logga in", exact=True))
     return page
 
 

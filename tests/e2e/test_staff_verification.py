@@ -27,7 +27,7 @@ def test_admin_must_set_up_totp_then_verifies_a_public_body(ui):
     page = ui.goto("/accounts/login/")
     ui.fill("E-postadress", admin.email)
     ui.fill("Lösenord", "test-password-123")
-    ui.submit(page.get_by_role("button", name="Logga in"))
+    ui.submit(page.get_by_role("button", name="Logga in", exact=True))
 
     # Sent to set up two-factor authentication before anything else (allauth asks for the password again first).
     assert "/accounts/reauthenticate/" in page.url

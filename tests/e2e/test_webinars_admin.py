@@ -16,7 +16,7 @@ def test_admin_creates_series_and_webinar_publishes_and_cancels(ui, settings):
     page = ui.goto("/accounts/login/")
     page.get_by_label("E-postadress").fill(admin.email)
     page.get_by_label("Lösenord").fill("test-password-123")
-    ui.submit(page.get_by_role("button", name="Logga in"))
+    ui.submit(page.get_by_role("button", name="Logga in", exact=True))
 
     ui.goto("/dashboard/")
     ui.submit(page.get_by_role("link", name="Hantera webbinarier"))

@@ -20,7 +20,7 @@ def _log_in(ui, email):
     page = ui.goto("/accounts/login/")
     page.get_by_label("E-postadress").fill(email)
     page.get_by_label("Lösenord").fill("test-password-123")
-    ui.submit(page.get_by_role("button", name="Logga in"))
+    ui.submit(page.get_by_role("button", name="Logga in", exact=True))
     return page
 
 

@@ -5,6 +5,7 @@ from portal.models import IdentityDispute, Invitation, JoinRequest, Membership
 from portal.services import invitation_token
 from tests.access import AccessCase
 from tests.factories import UserFactory
+from tests.passkeys import add_passkey
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
@@ -31,6 +32,8 @@ def cases(world):
         name="Riktiga kommunen",
         statement="Numret är vårt.",
     )
+    # A passkey of the buyer's (allauth's pages for passkeys name one by its id).
+    buyer_passkey, _key = add_passkey(world["buyer"])
     public = ["portal:home", "portal:accessibility", "portal:privacy", "portal:healthz", "portal:readyz"]
     rows = [AccessCase(name, {}, default=200) for name in public]
     # The page nginx shows when it refuses a too large body itself (deploy/nginx.conf): 413 for everyone.
@@ -175,5 +178,16 @@ def cases(world):
         AccessCase("socialaccount_login_error", {}, default=401),  # allauth's page for a failed sign-in
         AccessCase("socialaccount_connections", LOGIN, default=200),
         AccessCase("portal:eid_link", {}, default=302),
+        # Passkeys (allauth's WebAuthn pages). Adding, renaming and removing one asks for a recent sign-in first
+        # (allauth's reauthentication, a 302 for a session made without the sign-in form); tests/portal/
+        # test_passkeys.py checks after a real sign-in that nobody reaches another user's passkey (404).
+        AccessCase("mfa_list_webauthn", LOGIN, default=200),
+        AccessCase("mfa_add_webauthn", {}, default=302),
+        # Confirming one's identity with a passkey: only for users with one (others are sent to the other ways).
+        AccessCase("mfa_reauthenticate_webauthn", {"buyer": 200}, default=302),
+        AccessCase("mfa_edit_webauthn", {}, kwargs={"pk": buyer_passkey.pk}, default=302),
+        AccessCase("mfa_remove_webauthn", {}, kwargs={"pk": buyer_passkey.pk}, default=302),
+        # Without JavaScript's JSON request the sign-in with a passkey sends the browser to the sign-in page.
+        AccessCase("mfa_login_webauthn", {}, default=302),
     ]
     return rows

@@ -39,7 +39,7 @@ def test_the_default_organisation_is_the_first_by_name_with_every_field(buyer_of
     _same_row(context.organisation, default_organisation_for(user))
     assert context.organisation.pk == first.pk
     assert context.chosen_is_member
-    assert context.has_totp is False
+    assert context.has_second_factor is False
     assert context.group_names in (None, set())
 
 
@@ -63,10 +63,10 @@ def test_a_chosen_organisation_the_user_does_not_belong_to_falls_back_to_the_def
 
 def test_staff_without_an_organisation_get_their_groups_and_second_factor():
     handler, without_mfa, admin = make_handler(), make_handler(mfa=False), make_portal_admin()
-    for user, has_totp in ((handler, True), (without_mfa, False), (admin, True)):
+    for user, has_second_factor in ((handler, True), (without_mfa, False), (admin, True)):
         context = signed_in_context(user)
         assert context.organisation is None
-        assert context.has_totp is has_totp
+        assert context.has_second_factor is has_second_factor
         fresh = type(user).objects.get(pk=user.pk)
         assert context.group_names in (None, group_names(fresh))
 
