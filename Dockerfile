@@ -4,9 +4,10 @@
 
 FROM python:3.12-slim AS build
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1 VAR_DIR=/var/lib/portal
-# libxmlsec1-dev and pkg-config: for pip to build xmlsec (SAML signatures) where no wheel fits the platform.
+# gcc, libxmlsec1-dev and pkg-config: pip builds xmlsec (SAML signatures; PyPI has no wheel of the pinned release)
+# against the system's libxmlsec1, which the run stage installs.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends gettext libxmlsec1-dev pkg-config \
+ && apt-get install -y --no-install-recommends gettext gcc libc6-dev libxmlsec1-dev pkg-config \
  && rm -rf /var/lib/apt/lists/*
 RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
@@ -21,10 +22,12 @@ RUN SECRET_KEY=build-only DEBUG=0 python manage.py compilemessages --ignore=.ven
 
 FROM python:3.12-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 VAR_DIR=/var/lib/portal PATH=/opt/venv/bin:$PATH
-# WeasyPrint's libraries (Pango, HarfBuzz with subsetting) and the fonts the PDF style sheet names.
+# WeasyPrint's libraries (Pango, HarfBuzz with subsetting), the fonts the PDF style sheet names and xmlsec's
+# libraries (SAML sign-in).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core \
+      libxmlsec1 libxmlsec1-openssl \
  && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --home-dir /app --shell /usr/sbin/nologin portal \
  && mkdir -p /var/lib/portal/private /var/lib/portal/beat \
