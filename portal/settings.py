@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "projects",
     "checks",
     "webinars",
+    # Open data (OCDS, the read API, calendar feeds): it reads every app above, so it comes after them.
+    "opendata",
     # `manage.py seed_bench` (benchmarks/management/): it fills every app, so it lives above them, not in portal.
     "benchmarks",
     "django.contrib.admin",
@@ -498,6 +500,13 @@ if os.environ.get("WEBINARS_CLIENT_IP_HEADER"):
         "WEBINARS_CLIENT_IP_HEADER is gone: set TRUSTED_PROXY_COUNT to the number of proxies in front of the portal."
     )
 WEBINARS_REGISTRATION_RETENTION_DAYS = env_int("WEBINARS_REGISTRATION_RETENTION_DAYS", 365)
+
+# Open data (opendata/, docs/projects.md): who publishes it and under which licence, and the OCID prefix the
+# operator has registered with the Open Contracting Partnership (OCDS; "ocds-" and six characters).
+OPEN_DATA_PUBLISHER_NAME = os.environ.get("OPEN_DATA_PUBLISHER_NAME") or "Innovationsupphandlingsportalen"
+OPEN_DATA_PUBLISHER_URI = os.environ.get("OPEN_DATA_PUBLISHER_URI") or ""
+OPEN_DATA_LICENSE = os.environ.get("OPEN_DATA_LICENSE") or "https://creativecommons.org/publicdomain/zero/1.0/"
+OCDS_OCID_PREFIX = os.environ.get("OCDS_OCID_PREFIX") or "ocds-xxxxxx"
 
 # Last, after every e-legitimation protocol's block has added its provider: the hash key is required with any.
 SECURE_CSP["form-action"] = [CSP.SELF, *EID_FORM_ACTION_ORIGINS]

@@ -1,0 +1,3 @@
+"""Filled by its part of issue 19."""
+
+urlpatterns: list = []
