@@ -64,9 +64,12 @@ test: export ALLOWED_HOSTS ?= localhost,127.0.0.1,testserver
 test: export PASSWORD_HASHERS := django.contrib.auth.hashers.MD5PasswordHasher
 # The raw HTML of every page the browser tests visit is validated (tests/html_validator.py): never skipped here.
 test: export REQUIRE_HTML_VALIDATOR := 1
+# The suite runs in TEST_PROCESSES processes (pytest-xdist; each with its own test database and Redis database,
+# portal/settings.py), a test file's tests together in one process.
+TEST_PROCESSES ?= 2
 test: install-test messages
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(TEST_PROCESSES) --dist loadfile $(PYTEST_ARGS)
 
 # Fault tests (not part of `make test`): their own PostgreSQL cluster (initdb, a free port) and redis-server
 # (port 6390), gunicorn and Celery workers; Redis stopped, a worker SIGKILLed mid-render, PostgreSQL restarted.

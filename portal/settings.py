@@ -5,6 +5,7 @@ environment variables (see .env.example); nothing here is a production secret.
 """
 
 import os
+import urllib.parse
 from pathlib import Path
 
 import dj_database_url
@@ -144,6 +145,13 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL and env_bool("TESTING") and (_worker := os.environ.pop("PYTEST_XDIST_WORKER", "")):
+    # Tests in parallel (pytest-xdist, `make test`): each worker gets its own Redis database, as pytest-django gives
+    # it its own test database, so that one worker's cache.clear() or Celery queue never reaches another's. The
+    # processes a test starts inherit the moved URL (and no worker name, so they do not move it again).
+    _parts = urllib.parse.urlsplit(REDIS_URL)
+    _database = int(_parts.path.strip("/") or 0) + int(_worker.removeprefix("gw")) + 1
+    REDIS_URL = os.environ["REDIS_URL"] = urllib.parse.urlunsplit(_parts._replace(path=f"/{_database % 16}"))
 if REDIS_URL:
     CACHES = {
         "default": {

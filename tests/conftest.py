@@ -7,6 +7,23 @@ from portal.celery import app as celery_app
 # The local identity providers (started only by the tests that ask for them).
 pytest_plugins = ["tests.idp.oidc", "tests.idp.saml"]
 
+# What each pytest-xdist worker's browser tests found in the raw HTML (tests/e2e/conftest.py), reported at the end.
+_raw_html_outcomes: list[dict] = []
+
+
+def pytest_testnodedown(node, error):
+    """An xdist worker finished: keep its HTML validation outcome for the controller's report."""
+    outcome = getattr(node, "workeroutput", {}).get("raw_html")
+    if outcome:
+        _raw_html_outcomes.append(outcome)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if _raw_html_outcomes:
+        from tests.e2e.conftest import report_raw_html
+
+        report_raw_html(session, _raw_html_outcomes)
+
 
 @pytest.fixture(autouse=True)
 def _isolated(request, settings, tmp_path):

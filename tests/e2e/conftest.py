@@ -86,35 +86,50 @@ RAW_HTML = RawHtmlRecorder()
 
 
 def pytest_sessionfinish(session, exitstatus):
-    """Validate the raw HTML of every page the browser tests received; fail the run on any error."""
+    """Validate the raw HTML of every page the browser tests received; fail the run on any error.
+
+    In a pytest-xdist worker the outcome goes to the controller (tests/conftest.py reports it and fails the run):
+    a worker's own exit status and terminal do not reach the run's."""
     if not RAW_HTML.urls:
         return
-    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    outcome = _raw_html_outcome()
+    if hasattr(session.config, "workeroutput"):
+        session.config.workeroutput["raw_html"] = outcome
+        return
+    report_raw_html(session, [outcome])
+
+
+def _raw_html_outcome() -> dict:
+    """{"failed": bool, "warn": bool, "message": str} for the pages this process recorded."""
     missing = html_validator.validator_missing()
     if missing:
         required = html_validator.validator_required()
-        if required:
-            session.exitstatus = pytest.ExitCode.TESTS_FAILED
-        if reporter:
-            colour = {"red": True} if required else {"yellow": True}
-            reporter.write_line(f"\nRaw HTML of {len(RAW_HTML.urls)} pages not validated: {missing}.", **colour)
-        return
+        message = f"Raw HTML of {len(RAW_HTML.urls)} pages not validated: {missing}."
+        return {"failed": required, "warn": not required, "message": message}
     try:
         errors = RAW_HTML.errors()
     except (OSError, RuntimeError, ValueError) as error:
         errors = f"- the checker failed: {error}"
     if errors:
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED
-        if reporter:
-            reporter.write_line(
-                "\nThe Nu HTML Checker found errors in the raw HTML the browser tests received "
-                f"(files kept in {RAW_HTML.directory}):\n{errors}",
-                red=True,
-            )
-        return
-    if reporter:
-        reporter.write_line(f"\nRaw HTML of {len(RAW_HTML.urls)} pages validated by the Nu HTML Checker: no errors.")
+        message = (
+            "The Nu HTML Checker found errors in the raw HTML the browser tests received "
+            f"(files kept in {RAW_HTML.directory}):\n{errors}"
+        )
+        return {"failed": True, "warn": False, "message": message}
     shutil.rmtree(RAW_HTML.directory, ignore_errors=True)
+    message = f"Raw HTML of {len(RAW_HTML.urls)} pages validated by the Nu HTML Checker: no errors."
+    return {"failed": False, "warn": False, "message": message}
+
+
+def report_raw_html(session, outcomes: list[dict]) -> None:
+    """Print each process's outcome; any failure fails the run."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    for outcome in outcomes:
+        if outcome["failed"]:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        if reporter:
+            colour = {"red": True} if outcome["failed"] else {"yellow": True} if outcome["warn"] else {}
+            reporter.write_line(f"\n{outcome['message']}", **colour)
 
 
 def pytest_collection_modifyitems(items):
