@@ -14,6 +14,8 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import BigIntegerField, ExpressionWrapper, F, FloatField
+from django.db.models.functions import Cast
 from django.http import Http404, JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -34,6 +36,7 @@ from .api_pagination import InvalidCursor, Key, digest, page
 
 RATE_WINDOW = 60  # seconds; OPEN_DATA_API_REQUESTS_PER_MINUTE requests per client address in each
 SAFE_METHODS = ("GET", "HEAD")
+JSON = "application/json; charset=utf-8"  # as ninja answers
 ERRORS = {400: schemas.Error, 429: schemas.Error}
 DETAIL_ERRORS = {400: schemas.Error, 404: schemas.Error, 429: schemas.Error}
 # What the need and call lists leave in the database: the long texts only their own pages show, the search copies.
@@ -75,7 +78,7 @@ api = PortalNinjaAPI(
 
 
 def error_response(status: int, code: str, message: str) -> JsonResponse:
-    return JsonResponse({"error": {"code": code, "message": str(message)}}, status=status)
+    return JsonResponse({"error": {"code": code, "message": str(message)}}, status=status, content_type=JSON)
 
 
 @api.exception_handler(ValidationError)
@@ -177,7 +180,7 @@ def openapi_document() -> dict:
 
 
 def openapi_json(request):
-    return JsonResponse(openapi_document(), json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(openapi_document(), content_type=JSON, json_dumps_params={"ensure_ascii": False})
 
 
 # --- what an item shows ---------------------------------------------------------------------------------------------
@@ -317,6 +320,18 @@ def _relevance(filters: schemas.CatalogueFilters) -> bool:
     return bool(filters.q and query_terms(filters.q)) and filters.sort in (None, schemas.NeedSort.RELEVANCE)
 
 
+# The search's `rank` (projects.selectors.apply_search) is a float4 on PostgreSQL, whose text differs from the value
+# it is compared as; the list is ordered and its cursor compared on this whole number instead, exact on both databases.
+RELEVANCE = Key("relevance", descending=True)
+
+
+def _with_relevance(queryset, order: list[Key]):
+    if order[0] is not RELEVANCE:
+        return queryset
+    scaled = ExpressionWrapper(F("rank") * 1_000_000, output_field=FloatField())
+    return queryset.annotate(relevance=Cast(scaled, BigIntegerField()))
+
+
 def need_order(filters: schemas.NeedFilters) -> list[Key]:
     """The catalogue's orders (projects.selectors.order_search), each made total by the id."""
     default = [Key("published_at", descending=True), Key("created_at", descending=True), Key("id", descending=True)]
@@ -325,7 +340,7 @@ def need_order(filters: schemas.NeedFilters) -> list[Key]:
     if filters.sort == schemas.NeedSort.CLOSING:
         return [Key("planned_start"), Key("id", descending=True)]
     if _relevance(filters):
-        return [Key("rank", descending=True), *default]
+        return [RELEVANCE, *default]
     return default
 
 
@@ -340,7 +355,7 @@ def call_order(filters: schemas.CallFilters) -> list[Key]:
     if filters.sort == schemas.NeedSort.CLOSING:
         return [Key("closes_at"), Key("id")]
     if _relevance(filters):
-        return [Key("rank", descending=True), *default]
+        return [RELEVANCE, *default]
     return default
 
 
@@ -371,7 +386,8 @@ def index(request):
 def need_list(request, filters: Query[schemas.NeedFilters]):
     needs = project_selectors.published_needs().defer(*NEED_LIST_DEFERRED).prefetch_related("cpv_codes")
     needs = project_selectors.filter_needs(needs, _catalogue_filters(filters))
-    return _page(request, needs, need_order(filters), filters, need_item, _Urls())
+    order = need_order(filters)
+    return _page(request, _with_relevance(needs, order), order, filters, need_item, _Urls())
 
 
 @api.get(
@@ -405,7 +421,8 @@ def need_detail(request, pk: int):
 def call_list(request, filters: Query[schemas.CallFilters]):
     calls = project_selectors.public_calls().defer(*CALL_LIST_DEFERRED)
     calls = project_selectors.filter_calls(calls, _catalogue_filters(filters))
-    return _page(request, calls, call_order(filters), filters, call_item, _Urls())
+    order = call_order(filters)
+    return _page(request, _with_relevance(calls, order), order, filters, call_item, _Urls())
 
 
 @api.get(

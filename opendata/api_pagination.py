@@ -9,6 +9,7 @@ and cannot be forged; a malformed one, or one made for other filters or another 
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from hashlib import sha256
 
 from django.core import signing
@@ -49,11 +50,21 @@ def digest(filters: dict) -> str:
     return sha256(json.dumps(filters, sort_keys=True, cls=DjangoJSONEncoder).encode()).hexdigest()[:16]
 
 
+class _Encoder(DjangoJSONEncoder):
+    """ISO 8601 with the microseconds (DjangoJSONEncoder keeps milliseconds: the row itself would be after its own
+    cursor)."""
+
+    def default(self, o):
+        if isinstance(o, datetime):
+            return o.isoformat()
+        return super().default(o)
+
+
 class _Serializer:
-    """signing's JSON serializer, with dates and times (DjangoJSONEncoder: ISO 8601, read back by the lookups)."""
+    """signing's JSON serializer, with dates and times (ISO 8601, read back by the lookups)."""
 
     def dumps(self, obj) -> bytes:
-        return json.dumps(obj, separators=(",", ":"), cls=DjangoJSONEncoder).encode("latin-1")
+        return json.dumps(obj, separators=(",", ":"), cls=_Encoder).encode("latin-1")
 
     def loads(self, data: bytes):
         return json.loads(data.decode("latin-1"))
