@@ -173,7 +173,7 @@ def openapi_document() -> dict:
     }
     for operations in document["paths"].values():
         for operation in operations.values():
-            too_many = operation["responses"].get("429")
+            too_many = operation["responses"].get(429)  # ninja's keys are the status codes as numbers
             if too_many is not None:
                 too_many["headers"] = retry_after
     return document
