@@ -326,3 +326,11 @@ def test_index_lists_the_resources(client, settings):
     }
     assert body["openapi"] == "/api/v1/openapi.json"
     assert body["license"] == "https://example.org/licence"
+
+
+def test_error_messages_are_swedish_unless_english_was_chosen(client, settings):
+    swedish = client.get("/api/v1/needs/?x=1", HTTP_ACCEPT_LANGUAGE="en").json()["error"]["message"]
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get("/api/v1/needs/?x=1").json()["error"]["message"]
+    assert swedish == "Okänd frågeparameter: x. Se /api/v1/openapi.json."
+    assert english == "Unknown query parameter: x. See /api/v1/openapi.json."
