@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import BigIntegerField, ExpressionWrapper, F, FloatField
+from django.db.models import BigIntegerField, ExpressionWrapper, F, FloatField, Prefetch
 from django.db.models.functions import Cast
 from django.http import Http404, JsonResponse
 from django.urls import reverse
@@ -28,6 +28,7 @@ from portal.cache import cache_public_page
 from portal.client_ip import client_ip
 from projects import selectors as project_selectors
 from projects.analysis import query_terms
+from projects.models import CpvCode
 from webinars import selectors as webinar_selectors
 from webinars.ratelimit import allow
 
@@ -42,6 +43,8 @@ DETAIL_ERRORS = {400: schemas.Error, 404: schemas.Error, 429: schemas.Error}
 # What the need and call lists leave in the database: the long texts only their own pages show, the search copies.
 LIST_DEFERRED = (*project_selectors.SEARCH_FIELDS,)
 NEED_LIST_DEFERRED = ("problem", "desired_effects", "affected", *LIST_DEFERRED)
+# A need's CPV codes without their search terms (long texts no answer shows).
+CPV = Prefetch("cpv_codes", queryset=CpvCode.objects.only("code", "check_digit", "label", "label_sv"))
 CALL_LIST_DEFERRED = ("description", "questions_to_market", "cancel_reason", *LIST_DEFERRED)
 
 DESCRIPTION = """\
@@ -384,7 +387,7 @@ def index(request):
     tags=["needs"],
 )
 def need_list(request, filters: Query[schemas.NeedFilters]):
-    needs = project_selectors.published_needs().defer(*NEED_LIST_DEFERRED).prefetch_related("cpv_codes")
+    needs = project_selectors.published_needs().defer(*NEED_LIST_DEFERRED).prefetch_related(CPV)
     needs = project_selectors.filter_needs(needs, _catalogue_filters(filters))
     order = need_order(filters)
     return _page(request, _with_relevance(needs, order), order, filters, need_item, _Urls())

@@ -25,21 +25,25 @@ class InvalidCursor(Exception):
 
 @dataclass(frozen=True)
 class Key:
-    """One column of a list's order; nulls come last in both directions (on PostgreSQL and SQLite alike)."""
+    """One column of a list's order. Nulls sort as PostgreSQL sorts them by default, as if above every value (last
+    going up, first going down), on SQLite too; so the catalogue's index `need_catalogue_order` serves the order."""
 
     field: str
     descending: bool = False
 
     def expression(self):
         column = F(self.field)
-        return column.desc(nulls_last=True) if self.descending else column.asc(nulls_last=True)
+        return column.desc(nulls_first=True) if self.descending else column.asc(nulls_last=True)
 
     def after(self, value) -> Q:
         """Rows that come after `value` in this column."""
+        if self.descending:
+            if value is None:
+                return Q(**{f"{self.field}__isnull": False})
+            return Q(**{f"{self.field}__lt": value})
         if value is None:
-            return Q(pk__in=[])  # nulls are last: nothing comes after one
-        lookup = "lt" if self.descending else "gt"
-        return Q(**{f"{self.field}__{lookup}": value}) | Q(**{f"{self.field}__isnull": True})
+            return Q(pk__in=[])
+        return Q(**{f"{self.field}__gt": value}) | Q(**{f"{self.field}__isnull": True})
 
     def equal(self, value) -> Q:
         return Q(**{f"{self.field}__isnull": True}) if value is None else Q(**{self.field: value})
