@@ -334,3 +334,14 @@ def test_error_messages_are_swedish_unless_english_was_chosen(client, settings):
     english = client.get("/api/v1/needs/?x=1").json()["error"]["message"]
     assert swedish == "Okänd frågeparameter: x. Se /api/v1/openapi.json."
     assert english == "Unknown query parameter: x. See /api/v1/openapi.json."
+
+
+def test_cursor_pages_pass_needs_without_a_publication_time_once(client):
+    """Needs published before `published_at` was kept have none: first when newest come first, as the catalogue's
+    index sorts them (PostgreSQL's nulls above every value), each exactly once across the pages."""
+    dated = [NeedFactory() for _n in range(3)]
+    undated = [NeedFactory(published_at=None) for _n in range(3)]
+    pages = _all_pages(client, "/api/v1/needs/?limit=2")
+    assert sorted(pages) == sorted(need.pk for need in dated + undated)
+    assert set(pages[:3]) == {need.pk for need in undated}
+    assert _all_pages(client, "/api/v1/needs/?limit=1&sort=newest") == pages
