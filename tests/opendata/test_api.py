@@ -1,16 +1,20 @@
 """The read API (/api/v1/): what each list and item shows and hides, the catalogue's filters, cursor pagination,
 the error body for bad input, and the rules of every URL (read-only, rate limit, page cache)."""
 
+import os
+import uuid
 from datetime import date, timedelta
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 from django.core import signing
+from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from checks.models import GrantCall
+from opendata import api
 from projects import services
 from projects.models import Need
 from tests.checks.factories import GrantCallFactory
@@ -345,3 +349,35 @@ def test_cursor_pages_pass_needs_without_a_publication_time_once(client):
     assert sorted(pages) == sorted(need.pk for need in dated + undated)
     assert set(pages[:3]) == {need.pk for need in undated}
     assert _all_pages(client, "/api/v1/needs/?limit=1&sort=newest") == pages
+
+
+REDIS_URL = os.environ.get("REDIS_URL", "")
+
+
+def _redis_cache(location: str) -> dict:
+    options = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+    return {
+        "default": {"BACKEND": "portal.cache_backends.TolerantRedisCache", "LOCATION": location, "OPTIONS": options}
+    }
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="needs the Redis of REDIS_URL")
+def test_rate_limit_on_redis_counts_in_one_window(client, settings):
+    settings.CACHES = _redis_cache(REDIS_URL)
+    settings.PUBLIC_PAGE_CACHE = False
+    settings.OPEN_DATA_API_REQUESTS_PER_MINUTE = 2
+    key = f"192.0.2.{uuid.uuid4().int % 250}:window"
+    assert [api._allow(key, 2) for _n in range(3)] == [True, True, False]
+    assert api._allow(key + "-next", 2)
+    ttl = (
+        caches["default"]
+        ._cache.get_client()
+        .ttl(caches["default"].make_and_validate_key(f"ratelimit:opendata-api:{key}"))
+    )
+    assert 0 < ttl <= 120
+
+
+def test_rate_limit_lets_requests_through_while_redis_is_down(settings):
+    settings.CACHES = _redis_cache("redis://127.0.0.1:1/0")
+    assert api._allow("192.0.2.1:1", 1)
+    assert api._allow("192.0.2.1:1", 1)
