@@ -16,7 +16,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
-from django.db.models import BigIntegerField, ExpressionWrapper, F, FloatField, Prefetch
+from django.db.models import BigIntegerField, ExpressionWrapper, F, FloatField, Prefetch, prefetch_related_objects
 from django.db.models.functions import Cast
 from django.http import Http404, JsonResponse
 from django.urls import reverse
@@ -426,6 +426,7 @@ def need_list(request, filters: Query[schemas.NeedFilters]):
 def need_detail(request, pk: int):
     urls = _Urls()
     need = project_selectors.get_need_for(AnonymousUser(), pk)
+    prefetch_related_objects([need], CPV)
     calls = project_selectors.public_calls().filter(need=need).defer(*CALL_LIST_DEFERRED).order_by("-opens_at", "-id")
     return {
         **need_item(need, urls),
