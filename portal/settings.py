@@ -515,6 +515,8 @@ OPEN_DATA_PUBLISHER_NAME = os.environ.get("OPEN_DATA_PUBLISHER_NAME") or "Innova
 OPEN_DATA_PUBLISHER_URI = os.environ.get("OPEN_DATA_PUBLISHER_URI") or ""
 OPEN_DATA_LICENSE = os.environ.get("OPEN_DATA_LICENSE") or "https://creativecommons.org/publicdomain/zero/1.0/"
 OCDS_OCID_PREFIX = os.environ.get("OCDS_OCID_PREFIX") or "ocds-xxxxxx"
+# The read API (/api/v1/): requests per client address (portal/client_ip.py) and minute; past it, 429.
+OPEN_DATA_API_REQUESTS_PER_MINUTE = env_int("OPEN_DATA_API_REQUESTS_PER_MINUTE", 120)
 
 # Last, after every e-legitimation protocol's block has added its provider: the hash key is required with any.
 SECURE_CSP["form-action"] = [CSP.SELF, *EID_FORM_ACTION_ORIGINS]
