@@ -1,0 +1,88 @@
+"""The calendar feeds as iCalendar (RFC 5545): a call's opening and closing time, and webinars.
+
+Webinars are written by `webinars.ics.webinar_event`, so a webinar has the same UID and SEQUENCE here as in its
+series' feed and in the file its registrants were mailed. A call gives two events, `call-<pk>-opens@…` and
+`call-<pk>-closes@…` (the right-hand side is `webinars.ics.UID_DOMAIN`, a constant: never the request's host).
+Their SEQUENCE is the number of seconds from `SEQUENCE_EPOCH` to the last change of the call or its need, so it
+only grows and every change of a time, a title or the state is a newer version for calendar programs
+(RFC 5545 3.8.7.4); LAST-MODIFIED and DTSTAMP are that same moment, so the text of an unchanged event is the same
+at every request. A cancelled call keeps its events, with STATUS:CANCELLED, as long as it is in the feed's window.
+Times are in Europe/Stockholm with its VTIMEZONE; the icalendar package folds lines at 75 octets and escapes text.
+"""
+
+from datetime import UTC, datetime
+
+import icalendar
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from projects.models import Call
+from webinars.ics import STOCKHOLM, UID_DOMAIN, as_feed, finish, new_calendar, webinar_event
+
+PRODID = "-//Innovationsupphandlingsportalen//Calendar feed//SV"
+SEQUENCE_EPOCH = datetime(2020, 1, 1, tzinfo=UTC)  # seconds since then fit a 32-bit SEQUENCE until 2088
+
+
+def call_uid(call: Call, moment: str) -> str:
+    """The UID of a call's `moment` ("opens" or "closes"): the same in every feed and at every request."""
+    return f"call-{call.pk}-{moment}@{UID_DOMAIN}"
+
+
+def call_modified(call: Call) -> datetime:
+    """The last change of what a call's events show: the call or its need (title, organisation's need)."""
+    return max(call.updated_at, call.need.updated_at).astimezone(UTC).replace(microsecond=0)
+
+
+def sequence_of(modified: datetime) -> int:
+    return max(0, int((modified - SEQUENCE_EPOCH).total_seconds()))
+
+
+def _call_event(call: Call, moment: str) -> icalendar.Event:
+    page = settings.SITE_URL + reverse("projects:call_detail", args=[call.pk])
+    modified = call_modified(call)
+    need = call.need
+    event = icalendar.Event()
+    event.add("uid", call_uid(call, moment))
+    event.add("dtstamp", modified)
+    event.add("last-modified", modified)
+    event.add("sequence", sequence_of(modified))
+    if moment == "opens":
+        event.add("dtstart", call.opens_at.astimezone(STOCKHOLM))
+        event.add("summary", _("Call opens: %(title)s") % {"title": call.title})
+    else:
+        event.add("dtstart", call.closes_at.astimezone(STOCKHOLM))
+        event.add("summary", _("Deadline: %(title)s") % {"title": call.title})
+    # A moment, not a meeting: no DTEND (it ends when it starts, RFC 5545 3.6.1) and it keeps the time free.
+    event.add("transp", "TRANSPARENT")
+    lines = [
+        _("%(kind)s from %(organisation)s") % {"kind": call.get_kind_display(), "organisation": need.organisation.name},
+        _("Need: %(title)s") % {"title": need.title},
+        _("Opens %(opens)s, closes %(closes)s (Swedish time).")
+        % {
+            "opens": f"{call.opens_at.astimezone(STOCKHOLM):%Y-%m-%d %H:%M}",
+            "closes": f"{call.closes_at.astimezone(STOCKHOLM):%Y-%m-%d %H:%M}",
+        },
+    ]
+    if call.is_cancelled:
+        event.add("status", "CANCELLED")
+        lines.insert(0, _("The call is cancelled."))
+    else:
+        event.add("status", "CONFIRMED")
+    lines.append(_("More information: %(url)s") % {"url": page})
+    event.add("description", "\n\n".join(lines))
+    event.add("url", page)
+    event.add("categories", [_("Call to the market")])
+    return event
+
+
+def calendar_feed(*, name: str, calls=(), webinars=()) -> bytes:
+    """A subscribable VCALENDAR with both events of every call and every webinar given, in that order."""
+    calendar = new_calendar(name, prodid=PRODID)
+    as_feed(calendar)
+    for call in calls:
+        calendar.add_component(_call_event(call, "opens"))
+        calendar.add_component(_call_event(call, "closes"))
+    for webinar in webinars:
+        calendar.add_component(webinar_event(webinar))
+    return finish(calendar)
