@@ -16,6 +16,8 @@ ROLES = ["anonymous", "buyer", "company", "handler", "admin", "unverified_buyer"
 APPS = ["portal", "projects", "checks", "webinars"]
 # Modules with `cases(world)`: one per app, plus the decision documents (a part of projects with its own rows).
 ACCESS_MODULES = [*(f"tests.{app}.access" for app in APPS), "tests.documents_access"]
+# The open data (issue 19): the calendar feeds' and the open-data page's rows.
+ACCESS_MODULES += ["tests.opendata.access_feeds"]
 # Namespaces or names that are not ours to test here.
 EXCLUDED_NAMESPACES = {"admin"}
 
