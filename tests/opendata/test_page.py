@@ -1,4 +1,4 @@
-"""The open-data page: both languages, every endpoint, the licence, publisher and law; cached; linked from the footer."""
+"""The open-data page: both languages, every endpoint, licence, publisher and law; cached; in the footer."""
 
 import pytest
 from django.urls import reverse
