@@ -37,6 +37,8 @@ class OpenDataPageView(PublicView, TemplateView):
             publisher_name=settings.OPEN_DATA_PUBLISHER_NAME,
             publisher_uri=settings.OPEN_DATA_PUBLISHER_URI,
             ocid_prefix=settings.OCDS_OCID_PREFIX,
+            # The read API's limit (opendata/api.py), when its setting is there.
+            api_rate_limit=getattr(settings, "OPEN_DATA_API_REQUESTS_PER_MINUTE", None),
             **kwargs,
         )
 

@@ -101,3 +101,8 @@ def test_footer_links_the_page(client):
 
 def test_page_links_the_private_feed_page(client):
     assert reverse("opendata:subscription") in client.get(PAGE).content.decode()
+
+
+def test_page_gives_the_api_rate_limit_when_it_is_set(client, settings):
+    settings.OPEN_DATA_API_REQUESTS_PER_MINUTE = 120
+    assert "högst 120 anrop i minuten" in client.get(PAGE).content.decode()
