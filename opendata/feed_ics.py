@@ -38,8 +38,13 @@ def sequence_of(modified: datetime) -> int:
     return max(0, int((modified - SEQUENCE_EPOCH).total_seconds()))
 
 
-def _call_event(call: Call, moment: str) -> icalendar.Event:
-    page = settings.SITE_URL + reverse("projects:call_detail", args=[call.pk])
+def _call_page_pattern() -> str:
+    """The address of a call's page with `{pk}` in place of its id: one `reverse` per feed, not one per call."""
+    return settings.SITE_URL + reverse("projects:call_detail", args=[0]).replace("/0/", "/{pk}/")
+
+
+def _call_event(call: Call, moment: str, page_pattern: str) -> icalendar.Event:
+    page = page_pattern.format(pk=call.pk)
     modified = call_modified(call)
     need = call.need
     event = icalendar.Event()
@@ -80,9 +85,10 @@ def calendar_feed(*, name: str, calls=(), webinars=()) -> bytes:
     """A subscribable VCALENDAR with both events of every call and every webinar given, in that order."""
     calendar = new_calendar(name, prodid=PRODID)
     as_feed(calendar)
+    page_pattern = _call_page_pattern()
     for call in calls:
-        calendar.add_component(_call_event(call, "opens"))
-        calendar.add_component(_call_event(call, "closes"))
+        calendar.add_component(_call_event(call, "opens", page_pattern))
+        calendar.add_component(_call_event(call, "closes", page_pattern))
     for webinar in webinars:
         calendar.add_component(webinar_event(webinar))
     return finish(calendar)
