@@ -11,10 +11,13 @@ Times are in Europe/Stockholm with its VTIMEZONE; the icalendar package folds li
 """
 
 from datetime import UTC, datetime
+from hashlib import sha256
 
 import icalendar
 from django.conf import settings
+from django.core.cache import cache
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from projects.models import Call
@@ -22,6 +25,8 @@ from webinars.ics import STOCKHOLM, UID_DOMAIN, as_feed, finish, new_calendar, w
 
 PRODID = "-//Innovationsupphandlingsportalen//Calendar feed//SV"
 SEQUENCE_EPOCH = datetime(2020, 1, 1, tzinfo=UTC)  # seconds since then fit a 32-bit SEQUENCE until 2088
+EVENT_TTL = 24 * 60 * 60  # a call's events unused for a day leave the cache
+TEXT_VERSION = 1  # raise when _call_event writes something else, so that no older text is used
 
 
 def call_uid(call: Call, moment: str) -> str:
@@ -81,14 +86,57 @@ def _call_event(call: Call, moment: str, page_pattern: str) -> icalendar.Event:
     return event
 
 
+def _call_key(call: Call, page_pattern: str) -> str:
+    """The cache key of a call's two events: a digest of everything they show, in the active language."""
+    need = call.need
+    shown = (
+        call.pk,
+        call.title,
+        call.kind,
+        call.status,
+        call.opens_at.isoformat(),
+        call.closes_at.isoformat(),
+        call_modified(call).isoformat(),
+        need.title,
+        need.organisation.name,
+        get_language(),
+        page_pattern,
+        TEXT_VERSION,
+    )
+    return "calendar-feed:call:" + sha256(repr(shown).encode()).hexdigest()
+
+
+def _calls_text(calls, page_pattern: str) -> bytes:
+    """The VEVENT text of the calls, each call's kept in the shared cache under a digest of what it shows: the
+    icalendar package takes about a millisecond an event, so a feed renders only the events it has not seen."""
+    keys = {call.pk: _call_key(call, page_pattern) for call in calls}
+    stored = cache.get_many(list(keys.values())) if keys else {}
+    made = {}
+    parts = []
+    for call in calls:
+        text = stored.get(keys[call.pk])
+        if text is None:
+            text = made[keys[call.pk]] = b"".join(
+                _call_event(call, moment, page_pattern).to_ical() for moment in ("opens", "closes")
+            )
+        parts.append(text)
+    if made:
+        cache.set_many(made, EVENT_TTL)
+    return b"".join(parts)
+
+
 def calendar_feed(*, name: str, calls=(), webinars=()) -> bytes:
     """A subscribable VCALENDAR with both events of every call and every webinar given, in that order."""
     calendar = new_calendar(name, prodid=PRODID)
     as_feed(calendar)
-    page_pattern = _call_page_pattern()
-    for call in calls:
-        calendar.add_component(_call_event(call, "opens", page_pattern))
-        calendar.add_component(_call_event(call, "closes", page_pattern))
+    calls = list(calls)
+    if calls:
+        # The calls' events are spliced in as text below: their time zone is named here, before any event.
+        calendar.add_component(icalendar.Timezone.from_tzid("Europe/Stockholm"))
     for webinar in webinars:
         calendar.add_component(webinar_event(webinar))
-    return finish(calendar)
+    text = finish(calendar)
+    end = b"END:VCALENDAR\r\n"
+    if not calls:
+        return text
+    return text[: -len(end)] + _calls_text(calls, _call_page_pattern()) + end

@@ -133,3 +133,14 @@ def test_the_feed_is_in_the_asked_language(client):
     english = _events(client.get(FEED + "?lang=en").content)[key]
     assert str(swedish["summary"]).startswith("Sista dag")
     assert str(english["summary"]).startswith("Deadline")
+
+
+def test_a_kept_event_text_changes_with_what_it_shows(client):
+    """The calls' events are kept in the cache under a digest of what they show: a buyer's new name is new text."""
+    call = CallFactory()
+    key = f"call-{call.pk}-closes@innovationsupphandlingsportalen"
+    assert "Gamla namnet" not in str(_events(client.get(FEED).content)[key]["description"])
+    organisation = call.need.organisation
+    organisation.name = "Gamla namnet AB"
+    organisation.save()
+    assert "Gamla namnet AB" in str(_events(client.get(FEED).content)[key]["description"])
