@@ -78,6 +78,11 @@ public_calendar = _feed_headers(
 )
 
 
+def request_token(request) -> str:
+    """The secret of a private feed's address: in the query string, which the request log never writes."""
+    return request.GET.get("token", "")
+
+
 class PrivateCalendarView(PublicView):
     """`/oppna-data/kalender/privat.ics?token=…`: whoever holds the address (a calendar program signs in as nobody);
     404 for an unknown or revoked secret and for a person no longer a member. In the person's language."""
@@ -93,10 +98,6 @@ class PrivateCalendarView(PublicView):
                 "organisation": feed.organisation.name
             }
             return _feed_response(calendar_feed(name=name, calls=calls))
-
-
-def request_token(request) -> str:
-    return request.GET.get("token", "")
 
 
 private_calendar = _feed_headers(PrivateCalendarView.as_view(), private=True)
