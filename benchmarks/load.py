@@ -307,6 +307,9 @@ def _pages(world: World) -> list[Page]:
         *(Page(name, paths, None, target, "uncached", "uncached") for name, paths, target in rendered),
         *(Page(name, paths, account, MEMBER, "uncached", "uncached") for name, paths, account in dashboards),
         *(Page(name, paths, None, MIXED, "mixed") for name, paths, _target in anonymous),
+        # The public calendar feed (issue 19): from the page cache, and made at every request.
+        Page("calendar feed", ["/oppna-data/kalender.ics"]),
+        Page("calendar feed", ["/oppna-data/kalender.ics"], None, CATALOGUE, "uncached", "uncached"),
     ]
 
 

@@ -16,3 +16,11 @@ class OpendataConfig(AppConfig):
         from portal import registry
 
         registry.add_urls("", "opendata.urls")
+
+        # Calendar feeds: a private feed is a subscription, like an interest profile; its row is about a person.
+        from portal import audit
+
+        from .models import CalendarFeed
+
+        registry.add_page_family("subscriptions", "opendata.calendarfeed")
+        audit.register_personal(CalendarFeed)

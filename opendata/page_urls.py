@@ -1,3 +1,9 @@
-"""Filled by its part of issue 19."""
+"""The open-data page (opendata/page_views.py)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import page_views
+
+urlpatterns = [
+    path("oppna-data/", page_views.open_data_page, name="index"),
+]

@@ -103,6 +103,9 @@ class AuditAction(models.TextChoices):
     QUESTION_REJECTED = "question.rejected", _("Question rejected")
     QUESTION_ANSWER_CORRECTED = "question.answer_corrected", _("Published answer corrected")
     INTEREST_PROFILE_SAVED = "interest_profile.saved", _("Interest profile saved")
+    # Private calendar feeds of the calls matching an interest profile (opendata/feed_services.py)
+    CALENDAR_FEED_CREATED = "calendar_feed.created", _("Private calendar feed created")
+    CALENDAR_FEED_REVOKED = "calendar_feed.revoked", _("Private calendar feed revoked")
     # Decision-support documents
     DECISION_DOCUMENT_ORDERED = "decision_document.ordered", _("Decision support ordered")
     DECISION_DOCUMENT_RETRIED = "decision_document.retried", _("Decision support ordered again")
@@ -189,6 +192,7 @@ GROUPS = {
     "response": _("Responses"),
     "question": _("Questions"),
     "interest_profile": _("Interest profiles"),
+    "calendar_feed": _("Calendar feeds"),
     "decision_document": _("Decision support"),
     "records": _("Public records and secrecy"),
     "meeting": _("Dialogue meetings"),

@@ -486,6 +486,19 @@ def _may_match_profile(profile: InterestProfile, profile_codes: list[str]) -> Q:
     return condition
 
 
+def calls_matching_profile(profile: InterestProfile, calls: QuerySet[Call]) -> list[Call]:
+    """The calls of `calls` that match the profile, in their order: the database keeps those that may match
+    (`_may_match_profile`), `profile_matches` judges each (the rule of the call alerts). Two queries besides the
+    profile's CPV codes (read once: prefetch them); nothing for an empty profile."""
+    profile_codes = [c.code for c in profile.cpv_codes.all()]
+    candidates = calls.filter(_may_match_profile(profile, profile_codes)).prefetch_related("need__cpv_codes")
+    return [
+        call
+        for call in candidates
+        if profile_matches(profile, call, profile_codes, [c.code for c in call.need.cpv_codes.all()])
+    ]
+
+
 def matching_open_calls(organisation: Organisation, limit: int = 20) -> list[Call]:
     """Open calls matching the company's interest profile (empty without a profile)."""
     profile = InterestProfile.objects.filter(organisation=organisation).prefetch_related("cpv_codes").first()

@@ -18,11 +18,15 @@ from .models import Registration, Series, Webinar
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 PRODID = "-//Innovationsupphandlingsportalen//Webinars//SV"
+# The right-hand side of every UID the portal writes (webinars here, calls in opendata/feed_ics.py): a constant,
+# never the request's host or SITE_URL, so that an event keeps its UID when the portal moves to another address.
+UID_DOMAIN = "innovationsupphandlingsportalen"
 
 
-def _calendar(name: str | None = None) -> icalendar.Calendar:
+def new_calendar(name: str | None = None, *, prodid: str = PRODID) -> icalendar.Calendar:
+    """An empty VCALENDAR (version 2.0, Gregorian), named `name` for calendar programs that show a feed's name."""
     calendar = icalendar.Calendar()
-    calendar.add("prodid", PRODID)
+    calendar.add("prodid", prodid)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     if name:
@@ -31,11 +35,13 @@ def _calendar(name: str | None = None) -> icalendar.Calendar:
     return calendar
 
 
-def _event(webinar: Webinar, *, join_url: str = "") -> icalendar.Event:
+def webinar_event(webinar: Webinar, *, join_url: str = "") -> icalendar.Event:
+    """The VEVENT of a webinar (also in opendata's calendar feeds, with the same UID and SEQUENCE)."""
     page = settings.SITE_URL + reverse("webinars:detail", args=[webinar.pk])
     event = icalendar.Event()
-    event.add("uid", f"{webinar.uid}@innovationsupphandlingsportalen")
+    event.add("uid", f"{webinar.uid}@{UID_DOMAIN}")
     event.add("dtstamp", datetime.now(UTC))
+    event.add("last-modified", webinar.updated_at.astimezone(UTC))
     event.add("dtstart", webinar.starts_at.astimezone(STOCKHOLM))
     event.add("dtend", webinar.ends_at.astimezone(STOCKHOLM))
     event.add("sequence", webinar.sequence)
@@ -56,38 +62,44 @@ def _event(webinar: Webinar, *, join_url: str = "") -> icalendar.Event:
     return event
 
 
-def _finish(calendar: icalendar.Calendar) -> bytes:
+def as_feed(calendar: icalendar.Calendar) -> None:
+    """Mark `calendar` as a subscription: Stockholm time, and a hint to calendar programs to refresh twice a day."""
+    calendar.add("x-wr-timezone", "Europe/Stockholm")
+    calendar.add("refresh-interval", timedelta(hours=12), parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", "PT12H")
+
+
+def finish(calendar: icalendar.Calendar) -> bytes:
+    """The calendar as RFC 5545 text, with the VTIMEZONE of every time zone its events use."""
     calendar.add_missing_timezones()
     return calendar.to_ical()
 
 
 def webinar_ics(webinar: Webinar) -> bytes:
     """The public calendar file of one webinar (no join link)."""
-    calendar = _calendar()
+    calendar = new_calendar()
     calendar.add("method", "PUBLISH")
-    calendar.add_component(_event(webinar))
-    return _finish(calendar)
+    calendar.add_component(webinar_event(webinar))
+    return finish(calendar)
 
 
 def registration_ics(registration: Registration) -> bytes:
     """The personal calendar file of a registrant: the join link is in it only for a confirmed seat."""
     with translation.override(registration.language):
-        calendar = _calendar()
+        calendar = new_calendar()
         calendar.add("method", "PUBLISH")
         join_url = registration.webinar.join_url if registration.is_confirmed else ""
-        calendar.add_component(_event(registration.webinar, join_url=join_url))
-        return _finish(calendar)
+        calendar.add_component(webinar_event(registration.webinar, join_url=join_url))
+        return finish(calendar)
 
 
 def series_feed(series: Series, webinars) -> bytes:
     """A subscribable feed of a series' published and cancelled webinars."""
-    calendar = _calendar(series.title)
-    calendar.add("x-wr-timezone", "Europe/Stockholm")
-    calendar.add("refresh-interval", timedelta(hours=12), parameters={"VALUE": "DURATION"})
-    calendar.add("x-published-ttl", "PT12H")
+    calendar = new_calendar(series.title)
+    as_feed(calendar)
     for webinar in webinars:
-        calendar.add_component(_event(webinar))
-    return _finish(calendar)
+        calendar.add_component(webinar_event(webinar))
+    return finish(calendar)
 
 
 def http_response(content: bytes, filename: str, *, attachment: bool = True) -> HttpResponse:
