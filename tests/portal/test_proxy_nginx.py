@@ -43,6 +43,7 @@ def proxy(server, tmp_path):  # noqa: F811
         ("listen 127.0.0.1:8081", f"listen 127.0.0.1:{health_port}"),
         ("web:8000", f"127.0.0.1:{server.port}"),
         ("/etc/nginx/certs", str(certs)),
+        ("/var/log/nginx/access.log", str(tmp_path / "access.log")),
     ]:
         assert committed in config
         config = config.replace(committed, local)
@@ -67,7 +68,13 @@ def proxy(server, tmp_path):  # noqa: F811
                 process.kill()
                 pytest.fail("nginx did not start:\n" + process.communicate()[1])
             time.sleep(0.1)
-    yield {"http": http_port, "https": https_port, "health": health_port, "server": server}
+    yield {
+        "http": http_port,
+        "https": https_port,
+        "health": health_port,
+        "server": server,
+        "log": tmp_path / "access.log",
+    }
     process.terminate()
     process.wait(timeout=10)
 
@@ -117,3 +124,13 @@ def test_a_body_over_the_limit_gets_the_portals_413_page_from_the_proxy(proxy):
 
 def test_the_health_check_answers(proxy):
     assert _request(proxy["health"], "GET", "/health", tls=False).status == 200
+
+
+def test_the_access_log_keeps_paths_without_their_query_strings(proxy):
+    """A private calendar feed's address carries its secret in `?token=`; a search carries what a person looked for."""
+    _request(proxy["https"], "GET", "/oppna-data/kalender/privat.ics?token=the-feeds-secret-123")
+    _request(proxy["http"], "GET", "/needs/?q=a-persons-search", tls=False)
+    log = proxy["log"].read_text()
+    assert "GET /oppna-data/kalender/privat.ics HTTP/1.1" in log
+    assert "GET /needs/ HTTP/1.1" in log
+    assert "the-feeds-secret-123" not in log and "a-persons-search" not in log
