@@ -16,3 +16,5 @@ class OpendataConfig(AppConfig):
         from portal import registry
 
         registry.add_urls("", "opendata.urls")
+        # The stored OCDS releases: only the OCDS endpoints show them (opendata/ocds_urls.py).
+        registry.add_page_family("ocds", "opendata.release")

@@ -1,0 +1,42 @@
+"""What the open-data app stores: the OCDS releases it has published (docs/projects.md, "Open data: OCDS").
+
+Models stay thin: `opendata.ocds_services.sync_releases` writes releases, `opendata.ocds_selectors` reads them.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from portal.cache import CachedPageManager
+
+
+class Release(models.Model):
+    """One OCDS release of a published need, exactly as it was published.
+
+    A release never changes after it is written: when the public facts of a need change, the next sync stores a
+    new release (tag `planningUpdate`) beside the earlier ones, and the record of the need is compiled from all
+    of them. `json` is the text served, byte for byte; `digest` identifies its content without `id`, `date` and
+    `tag`, so that the sync can tell whether anything changed.
+    """
+
+    need = models.ForeignKey(
+        "projects.Need", on_delete=models.CASCADE, related_name="ocds_releases", verbose_name=_("need")
+    )
+    ocid = models.CharField(_("OCID"), max_length=100)
+    sequence = models.PositiveIntegerField(_("number"))
+    release_id = models.CharField(_("release id"), max_length=120)
+    date = models.DateTimeField(_("date"))
+    tag = models.CharField(_("tag"), max_length=30)
+    digest = models.CharField(max_length=64)
+    json = models.TextField()
+
+    objects = CachedPageManager()
+
+    class Meta:
+        verbose_name = _("OCDS release")
+        verbose_name_plural = _("OCDS releases")
+        ordering = ["date", "id"]
+        constraints = [models.UniqueConstraint(fields=["need", "sequence"], name="ocds_release_sequence_unique")]
+        indexes = [models.Index(fields=["date", "id"], name="ocds_release_date")]
+
+    def __str__(self):
+        return self.release_id
