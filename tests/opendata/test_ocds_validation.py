@@ -1,0 +1,104 @@
+"""The OCDS data of the demo, validated against the standard itself (issue 19): every package the endpoints serve
+has no error against the OCDS 1.1.5 schemas and closed codelists, and each record's compiled release is what the
+OCDS maintainers' merge library (ocdsmerge) makes from its releases."""
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from ocdsmerge import Merger
+from ocdsmerge.rules import get_merge_rules
+
+from opendata.models import Release
+from opendata.ocds_merge import MERGE_RULES
+from projects.models import Need
+
+from .ocds_schema import errors, release_schema_path, require_schemas
+from .ocds_world import rich_need
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_merge_rules_are_those_of_the_ocds_release_schema():
+    require_schemas()
+    assert MERGE_RULES == get_merge_rules(release_schema_path())
+
+
+def _packages_of_the_demo(client) -> tuple[list[dict], list[dict]]:
+    release_packages, record_packages = [], []
+    for pk in Need.objects.filter(visibility=Need.Visibility.PUBLISHED).values_list("pk", flat=True):
+        response = client.get(reverse("opendata:ocds_need_releases", args=[pk]))
+        assert response.status_code == 200 and response["Content-Type"] == "application/json"
+        release_packages.append(json.loads(response.content))
+        response = client.get(reverse("opendata:ocds_need_record", args=[pk]))
+        assert response.status_code == 200
+        record_packages.append(json.loads(response.content))
+    url = reverse("opendata:ocds_releases") + "?page_size=3"
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200
+        package = json.loads(response.content)
+        release_packages.append(package)
+        url = package.get("links", {}).get("next")
+    return release_packages, record_packages
+
+
+def test_every_package_of_the_demo_is_valid_ocds_and_every_record_is_what_ocdsmerge_compiles(
+    client, settings, monkeypatch, tmp_path
+):
+    require_schemas()
+    monkeypatch.setenv("CPV_DATA_FILE", str(tmp_path / "missing.json"))  # the demo with the 45 divisions only
+    settings.OCDS_OCID_PREFIX = "ocds-t3st00"
+    settings.OPEN_DATA_PUBLISHER_URI = "https://www.example.org/"
+    need = rich_need()
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("ocds_sync", stdout=io.StringIO())
+    # Changes after the first releases: an edited need and a new call make planning updates.
+    need.title = "Fossilfria arbetsmaskiner i kommunen"
+    need.stage = Need.Stage.PROCUREMENT
+    need.save()
+    call_command("ocds_sync", stdout=io.StringIO())
+    assert Release.objects.filter(tag="planningUpdate").exists()
+    assert Release.objects.filter(need=need).count() == 2
+
+    release_packages, record_packages = _packages_of_the_demo(client)
+
+    assert len(record_packages) == Need.objects.filter(visibility=Need.Visibility.PUBLISHED).count() > 5
+    problems = [f"release package {i}{line}" for i, p in enumerate(release_packages) for line in errors(p, "release")]
+    problems += [f"record package {i}{line}" for i, p in enumerate(record_packages) for line in errors(p, "record")]
+    assert problems == []
+    merger = Merger(schema=release_schema_path())
+    for package in record_packages:
+        (record,) = package["records"]
+        assert record["compiledRelease"] == merger.create_compiled_release(record["releases"])
+    # Every stored release was served once by the list of everything.
+    listed = [
+        release["id"]
+        for package in release_packages
+        if "links" in package or "records" not in package
+        for release in package.get("releases", [])
+    ]
+    assert sorted(set(listed)) == sorted(Release.objects.values_list("release_id", flat=True))
+
+
+def test_the_validator_finds_a_closed_codelist_value_a_bad_date_and_a_missing_field():
+    require_schemas()
+    release = {
+        "ocid": "ocds-t3st00-need-1",
+        "id": "ocds-t3st00-need-1-1",
+        "date": "igår",
+        "tag": ["planning"],
+        "initiationType": "tender",
+        "tender": {"id": "1", "status": "pågår", "value": {"amount": 1, "currency": "KRONOR"}},
+    }
+    package = {"uri": "https://example.org/p.json", "version": "1.1", "publishedDate": "2026-01-01T00:00:00Z"}
+
+    found = errors({**package, "publisher": {"name": "P"}, "releases": [release]}, "release")
+    missing = errors({**package, "releases": [release]}, "release")
+
+    assert any("/releases/0/date" in line for line in found)
+    assert any("/releases/0/tender/status" in line and "tenderStatus.csv" in line for line in found)
+    assert any("/releases/0/tender/value/currency" in line for line in found)
+    assert any("'publisher' is a required property" in line for line in missing)
