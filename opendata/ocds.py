@@ -108,6 +108,12 @@ def _items(need: Need, codes: list) -> list[dict]:
     return [item]
 
 
+def _labelled(label, text, *, separator: str = ": ") -> str:
+    """`Label: text`, or nothing when the text is empty."""
+    text = str(text or "").strip()
+    return f"{label}{separator}{text}" if text else ""
+
+
 def _joined(*parts: str) -> str:
     return "\n\n".join(part.strip() for part in parts if part and part.strip())
 
@@ -125,8 +131,8 @@ def _planning(need: Need, assessment) -> dict:
         "language": need.language,
     }
     description = _joined(
-        f"{_('Desired effects')}: {need.desired_effects.strip()}" if need.desired_effects.strip() else "",
-        f"{_('Who is affected')}: {need.affected.strip()}" if need.affected.strip() else "",
+        _labelled(_("Desired effects"), need.desired_effects),
+        _labelled(_("Who is affected"), need.affected),
     )
     if description:
         need_page["description"] = description
@@ -143,9 +149,9 @@ def _market_analysis(need: Need, assessment) -> dict:
     """The part of the current market-gap assessment the buyer published (the rest is internal)."""
     parts = [assessment.public_summary]
     if assessment.publish_conclusion:
-        parts.append(f"{_('Conclusion')}: {assessment.get_conclusion_display()}")
+        parts.append(_labelled(_("Conclusion"), assessment.get_conclusion_display()))
     if assessment.publish_trl:
-        parts.append(f"{_('TRL estimate')}: {assessment.get_trl_display()}")
+        parts.append(_labelled(_("TRL estimate"), assessment.get_trl_display()))
     return {
         "id": "market-analysis",
         "documentType": "marketStudies",
@@ -184,7 +190,7 @@ def _call_documents(call: Call, data: ocds_selectors.PublicDialogue) -> list[dic
         "title": call.title,
         "description": _joined(
             f"{call.get_kind_display()}: {call.description}",
-            f"{_('Questions to the market')}:\n{call.questions_to_market}" if call.questions_to_market.strip() else "",
+            _labelled(_("Questions to the market"), call.questions_to_market, separator=":\n"),
         ),
         "url": _url("projects:call_detail", call.pk),
         "format": "text/html",
@@ -216,7 +222,7 @@ def _call_documents(call: Call, data: ocds_selectors.PublicDialogue) -> list[dic
                 "documentType": "clarifications",
                 "title": _("Questions and answers: %(title)s") % {"title": call.title},
                 "description": "\n\n".join(
-                    f"{_('Question')}: {question.shown_text}\n{_('Answer')}: {question.answer}"
+                    _labelled(_("Question"), question.shown_text) + "\n" + _labelled(_("Answer"), question.answer)
                     for question in questions
                 ),
                 "url": _url("projects:call_detail", call.pk, fragment="questions"),
@@ -258,7 +264,7 @@ def _call_milestones(call: Call, now: datetime) -> list[dict]:
         closes.update(
             status="notMet",
             dateModified=iso(call.updated_at),
-            description=_joined(kind, f"{_('The call has been cancelled:')} {call.cancel_reason}"),
+            description=_joined(kind, _labelled(_("Cancelled"), call.cancel_reason)),
         )
     elif state == Call.State.CLOSED:
         opens.update(status="met", dateMet=iso(opened))
