@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from opendata import ocds_services
-from opendata.ocds import iso
 from opendata.models import Release
+from opendata.ocds import iso
 from opendata.schedule import BEAT_SCHEDULE
 from opendata.tasks import sync_ocds_releases
 from projects.models import Call, Need
