@@ -16,6 +16,7 @@ ROLES = ["anonymous", "buyer", "company", "handler", "admin", "unverified_buyer"
 APPS = ["portal", "projects", "checks", "webinars"]
 # Modules with `cases(world)`: one per app, plus the decision documents (a part of projects with its own rows).
 ACCESS_MODULES = [*(f"tests.{app}.access" for app in APPS), "tests.documents_access"]
+ACCESS_MODULES += ["tests.opendata.ocds_access"]  # the OCDS endpoints (issue 19)
 # Namespaces or names that are not ours to test here.
 EXCLUDED_NAMESPACES = {"admin"}
 
