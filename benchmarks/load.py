@@ -275,6 +275,11 @@ def _world() -> World:
     )
 
 
+# Issue 19: the OCDS release package of everything (its first page), from the page cache and without it.
+OCDS_EVERYTHING = ("OCDS releases, everything", ["/oppna-data/ocds/releases.json"])
+OCDS_SERVERS = (("public", "cached"), ("uncached", "uncached"))
+
+
 def _pages(world: World) -> list[Page]:
     """Every row of the table, in the order measured, grouped."""
     from benchmarks.seed import BENCH_BUYER, BENCH_COMPANY, BENCH_HANDLER
@@ -306,6 +311,7 @@ def _pages(world: World) -> list[Page]:
         *(Page(name, paths, None, target, "uncached", "uncached") for name, paths, target in rendered),
         *(Page(name, paths, account, MEMBER, "uncached", "uncached") for name, paths, account in dashboards),
         *(Page(name, paths, None, MIXED, "mixed") for name, paths, _target in anonymous),
+        *(Page(*OCDS_EVERYTHING, None, PUBLIC, group, server) for group, server in OCDS_SERVERS),  # issue 19
     ]
 
 
@@ -638,6 +644,7 @@ def run_scale() -> int:
     seeding = time.monotonic()
     print(_manage("seed_bench", "--scale", f"{scale:g}", env=env), flush=True)
     print(f"(seed_bench took {time.monotonic() - seeding:.1f} s)", flush=True)
+    print(_manage("ocds_sync", env=env), flush=True)  # issue 19: the OCDS releases of the seeded needs
     _manage("compilemessages", "--ignore=.venv", "-v0", env=env)
     _manage("collectstatic", "--noinput", "-v0", env=env)
 
