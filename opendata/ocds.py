@@ -194,10 +194,6 @@ def _procurement_method(need: Need, assessment) -> dict:
     return fields
 
 
-def _call_state(call: Call, now: datetime) -> str:
-    return call.state_at(now)
-
-
 def _call_documents(call: Call, data: ocds_selectors.PublicDialogue) -> list[dict]:
     notice = {
         "id": f"call-{call.pk}",
@@ -252,7 +248,7 @@ def _call_documents(call: Call, data: ocds_selectors.PublicDialogue) -> list[dic
 
 def _call_milestones(call: Call, now: datetime) -> list[dict]:
     """The call's opening and closing as engagement milestones (OCDS milestoneType `engagement`)."""
-    state = _call_state(call, now)
+    state = call.state_at(now)  # by the clock: a call past its closing time is closed, moved or not
     kind = str(call.get_kind_display())
     opened = max(call.opens_at, call.published_at)
     opens = {
