@@ -194,6 +194,11 @@ def _procurement_method(need: Need, assessment) -> dict:
     return fields
 
 
+def _published(question) -> datetime:
+    """When a published answer was published (rows from before `published_at` was kept: when it was asked)."""
+    return question.published_at or question.answered_at or question.created_at
+
+
 def _call_documents(call: Call, data: ocds_selectors.PublicDialogue) -> list[dict]:
     notice = {
         "id": f"call-{call.pk}",
@@ -239,8 +244,8 @@ def _call_documents(call: Call, data: ocds_selectors.PublicDialogue) -> list[dic
                 "url": _url("projects:call_detail", call.pk, fragment="questions"),
                 "format": "text/html",
                 "language": call.language,
-                "datePublished": iso(min(question.published_at for question in questions)),
-                "dateModified": iso(max(question.corrected_at or question.published_at for question in questions)),
+                "datePublished": iso(min(_published(question) for question in questions)),
+                "dateModified": iso(max(question.corrected_at or _published(question) for question in questions)),
             }
         )
     return documents
