@@ -14,6 +14,8 @@ from ocdsmerge.rules import get_merge_rules
 from opendata.models import Release
 from opendata.ocds_merge import MERGE_RULES
 from projects.models import Need
+from tests.factories import OrganisationFactory
+from tests.projects.factories import AssessmentFactory, CallFactory, NeedFactory
 
 from .ocds_schema import errors, release_schema_path, require_schemas
 from .ocds_world import rich_need
@@ -53,6 +55,10 @@ def test_every_package_of_the_demo_is_valid_ocds_and_every_record_is_what_ocdsme
     settings.OCDS_OCID_PREFIX = "ocds-t3st00"
     settings.OPEN_DATA_PUBLISHER_URI = "https://www.example.org/"
     need = rich_need()
+    # A need written in English, of an organisation that lost its number (no SE-BLV identifier).
+    english = NeedFactory(language="en", organisation=OrganisationFactory(org_number=None), stage=Need.Stage.FOLLOW_UP)
+    AssessmentFactory(need=english, chosen_procedure="functional")
+    CallFactory(need=english, language="en")
     call_command("seed_demo", stdout=io.StringIO())
     call_command("ocds_sync", stdout=io.StringIO())
     # Changes after the first releases: an edited need and a new call make planning updates.
@@ -74,6 +80,10 @@ def test_every_package_of_the_demo_is_valid_ocds_and_every_record_is_what_ocdsme
     for package in record_packages:
         (record,) = package["records"]
         assert record["compiledRelease"] == merger.create_compiled_release(record["releases"])
+    english_record = next(p for p in record_packages if p["records"][0]["ocid"].endswith(f"-need-{english.pk}"))
+    compiled = english_record["records"][0]["compiledRelease"]
+    assert compiled["language"] == "en" and "identifier" not in compiled["parties"][0]
+    assert compiled["tender"]["procurementMethodDetails"] == "Procurement with functional requirements"
     # The list of everything served every stored release once.
     listed = [release["id"] for page in pages for release in page["releases"]]
     assert sorted(listed) == sorted(Release.objects.values_list("release_id", flat=True))
