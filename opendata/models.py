@@ -40,3 +40,33 @@ class Release(models.Model):
 
     def __str__(self):
         return self.release_id
+
+
+class SyncState(models.Model):
+    """Where the periodic OCDS sync stopped reading (one row per sync, `name`), so that the next run reads only what
+    was written since (`opendata.ocds_services.sync_changed_releases`).
+
+    `horizon` is the oldest PostgreSQL transaction that may not have been seen at the start of that run (every
+    row written by a transaction at or after it may be new), `at` the database time of that start (the clock
+    passed every call opening or closing up to it) and `token` the page-cache generation of the rows a release
+    shows, read before that start (an unchanged token: no row of them was written since).
+    """
+
+    name = models.CharField(max_length=30, unique=True)
+    horizon = models.BigIntegerField()
+    at = models.DateTimeField()
+    token = models.CharField(max_length=64, blank=True)
+
+    objects = CachedPageManager()
+
+    class Meta:
+        verbose_name = _("OCDS sync state")
+        verbose_name_plural = _("OCDS sync states")
+
+    def __str__(self):
+        return self.name
+
+    def page_families(self) -> frozenset[str]:
+        """Shown on no page; written beside new releases, it joins their family (not every page, as a row of no
+        family would: that would also change the generation the sync compares, portal/cache.py)."""
+        return frozenset({"ocds"})

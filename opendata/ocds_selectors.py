@@ -10,12 +10,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.db.models import Q, QuerySet
 
-from portal.models import Attachment
+from portal.models import Attachment, Organisation
 from projects import selectors as project_selectors
 from projects.amendments.models import Amendment, AmendmentFile
-from projects.models import Call, MarketGapAssessment, Need, Question
+from projects.models import Call, CpvCode, MarketGapAssessment, Need, Question
 
 from .models import Release
 
@@ -82,6 +83,85 @@ def public_dialogue(need_ids: list[int]) -> PublicDialogue:
     for question in published.order_by("created_at", "id"):
         data.questions.setdefault(question.call_id, []).append(question)
     return data
+
+
+# --- what changed since the last sync --------------------------------------------------------------------------------
+
+
+def database_position() -> tuple[datetime, int, bool]:
+    """The database's time, its horizon and whether another transaction is writing, in one query.
+
+    The horizon is the oldest transaction whose rows this read may not see (PostgreSQL's snapshot `xmin`, or this
+    very transaction when it has written): every row written at or after it has an `xmin` at or after it.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT now(), least(pg_snapshot_xmin(s), coalesce(pg_current_xact_id_if_assigned(), pg_snapshot_xmin(s)))"
+            "::text::bigint, pg_snapshot_xmin(s) < pg_snapshot_xmax(s) FROM pg_current_snapshot() AS s"
+        )
+        now, horizon, busy = cursor.fetchone()
+    return now, horizon, busy
+
+
+def _tables() -> dict[str, str]:
+    through = Need.cpv_codes.through._meta
+    return {
+        "need": Need._meta.db_table,
+        "organisation": Organisation._meta.db_table,
+        "call": Call._meta.db_table,
+        "attachment": Attachment._meta.db_table,
+        "amendment": Amendment._meta.db_table,
+        "amendment_file": AmendmentFile._meta.db_table,
+        "question": Question._meta.db_table,
+        "assessment": MarketGapAssessment._meta.db_table,
+        "need_cpv": through.db_table,
+        "cpv": CpvCode._meta.db_table,
+        "cpv_key": CpvCode._meta.pk.column,
+        "through_need": through.get_field("need").column,
+        "through_cpv": through.get_field("cpvcode").column,
+    }
+
+
+# Calls whose opening or closing time the clock passed after `at`, up to `now`: their state changed by itself.
+_CLOCK = "SELECT need_id FROM {call} WHERE (opens_at > %(at)s AND opens_at <= %(now)s)"
+_CLOCK += " OR (closes_at > %(at)s AND closes_at <= %(now)s)"
+# A row is written since the horizon when its transaction (`xmin`) is not older than the horizon's: `age()`
+# counts transactions back from now, across the 32-bit wrap of transaction ids.
+_NEW = "age({t}.xmin) <= age(xid(%(horizon)s::text::xid8))"
+_WRITTEN = [
+    "SELECT id FROM {need} WHERE " + _NEW.format(t="{need}"),
+    "SELECT n.id FROM {need} n JOIN {organisation} o ON o.id = n.organisation_id WHERE " + _NEW.format(t="o"),
+    "SELECT need_id FROM {call} WHERE " + _NEW.format(t="{call}"),
+    "SELECT c.need_id FROM {attachment} a JOIN {call} c ON a.object_id = c.id::text"
+    " WHERE a.content_type_id = %(call_type)s AND " + _NEW.format(t="a"),
+    "SELECT c.need_id FROM {amendment} m JOIN {call} c ON c.id = m.call_id WHERE " + _NEW.format(t="m"),
+    "SELECT c.need_id FROM {amendment_file} f JOIN {amendment} m ON m.id = f.amendment_id"
+    " JOIN {call} c ON c.id = m.call_id WHERE " + _NEW.format(t="f"),
+    "SELECT c.need_id FROM {question} q JOIN {call} c ON c.id = q.call_id WHERE " + _NEW.format(t="q"),
+    "SELECT need_id FROM {assessment} WHERE " + _NEW.format(t="{assessment}"),
+    "SELECT {through_need} FROM {need_cpv} WHERE " + _NEW.format(t="{need_cpv}"),
+    "SELECT t.{through_need} FROM {need_cpv} t JOIN {cpv} p ON p.{cpv_key} = t.{through_cpv}"
+    " WHERE " + _NEW.format(t="p"),
+]
+
+
+def needs_changed_since(*, horizon: int | None, at: datetime, now: datetime) -> list[int]:
+    """The ids of the needs whose public facts may have changed since a sync that started at `at` with `horizon`
+    (`database_position`), in one query: the needs with a row written since the horizon among the rows a release
+    is built from (the need, its organisation, its calls and their files, amendments, questions, its assessments
+    and CPV codes), and the needs of the calls the clock opened or closed meanwhile. `horizon=None`: the clock
+    only.
+
+    It catches every write, a bulk `update()` or raw SQL too (PostgreSQL stamps each row version with the
+    transaction that wrote it); not a deleted row, which the nightly full sync publishes. Published or not: the
+    sync keeps the published ones.
+    """
+    parts = [_CLOCK] + (_WRITTEN if horizon is not None else [])
+    sql = " UNION ".join(part.format(**_tables()) for part in parts)
+    params = {"at": at, "now": now, "horizon": horizon, "call_type": ContentType.objects.get_for_model(Call).pk}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return sorted(row[0] for row in cursor.fetchall())
 
 
 # --- stored releases ------------------------------------------------------------------------------------------------

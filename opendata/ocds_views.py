@@ -45,6 +45,11 @@ def not_found(message: str | None = None) -> JsonResponse:
     return error_response("not_found", message or _("There is no published need with this id."), 404)
 
 
+# The open-data page (URL name `opendata:index`), which says what is published, how often and under what licence:
+# the package's publication policy (OCDS package metadata `publicationPolicy`).
+PUBLICATION_POLICY_PATH = "/oppna-data/"
+
+
 def _absolute(path: str) -> str:
     return settings.SITE_URL + path
 
@@ -57,10 +62,12 @@ def _publisher() -> dict:
 
 
 def package_meta(uri: str, published_date: str) -> dict:
-    """The fields every package of the portal starts with (the publisher and the licence set by the operator)."""
+    """The fields every package of the portal starts with (the publisher and the licence set by the operator, the
+    open-data page as the publication policy)."""
     meta = {"uri": uri, "version": ocds.OCDS_VERSION, "publishedDate": published_date, "publisher": _publisher()}
     if settings.OPEN_DATA_LICENSE:
         meta["license"] = settings.OPEN_DATA_LICENSE
+    meta["publicationPolicy"] = _absolute(PUBLICATION_POLICY_PATH)
     return meta
 
 

@@ -7,5 +7,11 @@ from . import ocds_services
 
 @shared_task
 def sync_ocds_releases() -> int:
-    """Store a new OCDS release for every published need whose public facts changed (idempotent)."""
+    """Store a new OCDS release for each published need whose public facts changed since the previous run."""
+    return ocds_services.sync_changed_releases()
+
+
+@shared_task
+def sync_all_ocds_releases() -> int:
+    """Rebuild every published need's release and store those that changed (the nightly safety net)."""
     return ocds_services.sync_releases()

@@ -219,7 +219,7 @@ def test_the_record_holds_every_release_and_the_compiled_release(client):
     assert package["packages"] == ["http://127.0.0.1:8000" + reverse("opendata:ocds_need_releases", args=[need.pk])]
 
 
-def test_packages_name_the_publisher_and_licence_the_operator_set(client, settings):
+def test_packages_name_the_publisher_licence_and_publication_policy(client, settings):
     settings.OPEN_DATA_PUBLISHER_NAME = "Myndigheten"
     settings.OPEN_DATA_PUBLISHER_URI = "https://myndigheten.example/"
     settings.OPEN_DATA_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
@@ -230,6 +230,7 @@ def test_packages_name_the_publisher_and_licence_the_operator_set(client, settin
 
     assert package["publisher"] == {"name": "Myndigheten", "uri": "https://myndigheten.example/"}
     assert package["license"] == "https://creativecommons.org/licenses/by/4.0/"
+    assert package["publicationPolicy"] == "http://127.0.0.1:8000/oppna-data/"
     assert package["version"] == "1.1"
     assert package["uri"] == "http://127.0.0.1:8000" + reverse("opendata:ocds_need_releases", args=[need.pk])
 
