@@ -89,15 +89,26 @@ def public_dialogue(need_ids: list[int]) -> PublicDialogue:
 
 
 def database_position() -> tuple[datetime, int, bool]:
-    """The database's time, its horizon and whether another transaction is writing, in one query.
+    """The database's time, its horizon and whether another transaction is writing to it, in one query.
 
-    The horizon is the oldest transaction whose rows this read may not see (PostgreSQL's snapshot `xmin`, or this
-    very transaction when it has written): every row written at or after it has an `xmin` at or after it.
+    The horizon is the oldest transaction of this database whose rows a later read may not see: the oldest one
+    still writing (`pg_stat_activity.backend_xid`), this very transaction when it has written, else the next
+    transaction id (the snapshot's `xmax`). Every row written at or after it has an `xmin` at or after it; a
+    transaction older than it had ended before this read, so the reads that follow see its rows.
     """
     with connection.cursor() as cursor:
+        if connection.in_atomic_block:
+            # The activity table is read once per transaction; inside one, drop the copy read before.
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
         cursor.execute(
-            "SELECT now(), least(pg_snapshot_xmin(s), coalesce(pg_current_xact_id_if_assigned(), pg_snapshot_xmin(s)))"
-            "::text::bigint, pg_snapshot_xmin(s) < pg_snapshot_xmax(s) FROM pg_current_snapshot() AS s"
+            # backend_xid is a 32-bit id: widened to 64 bits (xid8) with the epoch of the snapshot's xmax.
+            "WITH position AS (SELECT now() AS now, pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS xmax),"
+            " writing AS (SELECT backend_xid::text::bigint AS xid FROM pg_stat_activity"
+            " WHERE datname = current_database() AND backend_xid IS NOT NULL AND pid <> pg_backend_pid())"
+            " SELECT now, least("
+            " (SELECT min((xmax >> 32 << 32) + xid - CASE WHEN xid > (xmax & 4294967295) THEN 4294967296 ELSE 0 END)"
+            " FROM writing), pg_current_xact_id_if_assigned()::text::bigint, xmax), EXISTS (SELECT 1 FROM writing)"
+            " FROM position"
         )
         now, horizon, busy = cursor.fetchone()
     return now, horizon, busy
