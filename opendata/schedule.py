@@ -11,8 +11,8 @@ BEAT_SCHEDULE = {
     },
     "opendata-sync-all-ocds-releases": {
         "task": "opendata.tasks.sync_all_ocds_releases",
-        # Nightly, at a quiet hour: every need rebuilt, so that nothing the periodic run cannot see (a deleted
-        # file or question) stays unpublished for more than a day.
+        # Nightly at 03:40 Swedish time (CELERY_TIMEZONE), a quiet hour: every need rebuilt, so that nothing the
+        # periodic run cannot see (a deleted file or question) stays unpublished for more than a day.
         "schedule": crontab(hour=3, minute=40),
     },
 }
