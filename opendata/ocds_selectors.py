@@ -95,8 +95,8 @@ def database_position() -> tuple[datetime, int, bool]:
     still writing (`pg_stat_activity.backend_xid`), this very transaction when it has written, else the next
     transaction id (the snapshot's `xmax`). Every row written at or after it has an `xmin` at or after it; a
     transaction older than it had ended before this read, so the reads that follow see its rows. (The portal's
-    connections share one database role, whose sessions the activity table shows; a session of another role
-    without `pg_read_all_stats` is not seen, and what it writes is published by the nightly full sync.)
+    connections share one database role, whose sessions the activity table always shows; should a session of
+    another role be hidden from it, what that session writes is published by the nightly full sync at the latest.)
     """
     with connection.cursor() as cursor:
         if connection.in_atomic_block:
