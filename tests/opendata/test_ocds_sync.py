@@ -155,6 +155,34 @@ def test_periodic_sync_reads_only_the_needs_written_since_its_previous_run():
     assert [Release.objects.filter(need=need).count() for need in needs] == [1, 2, 1]
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_write_during_a_periodic_run_is_read_by_a_later_run(monkeypatch):
+    first, second = NeedFactory.create_batch(2)
+    _synced(first, second)
+    real_position, real_changed = ocds_selectors.database_position, ocds_selectors.needs_changed_since
+
+    def position_after_a_write():  # a write after the run read the generation, before its position
+        Need.objects.filter(pk=first.pk).update(title="Skrivet före läget")
+        return real_position()
+
+    def changed_then_a_write(**kwargs):  # a write after the run read what changed, before it stored anything
+        need_ids = real_changed(**kwargs)
+        Need.objects.filter(pk=second.pk).update(title="Skrivet under körningen")
+        return need_ids
+
+    monkeypatch.setattr(ocds_selectors, "database_position", position_after_a_write)
+    ocds_services.sync_changed_releases()
+    monkeypatch.setattr(ocds_selectors, "database_position", real_position)
+    monkeypatch.setattr(ocds_selectors, "needs_changed_since", changed_then_a_write)
+    ocds_services.sync_changed_releases()
+    monkeypatch.setattr(ocds_selectors, "needs_changed_since", real_changed)
+    ocds_services.sync_changed_releases()
+
+    assert _latest(first)["tender"]["title"] == "Skrivet före läget"
+    assert _latest(second)["tender"]["title"] == "Skrivet under körningen"
+    assert ocds_services.sync_changed_releases() == 0
+
+
 def test_the_first_periodic_run_and_the_full_sync_sync_every_need():
     needs = NeedFactory.create_batch(3)
     assert ocds_services.sync_changed_releases() == 3
