@@ -275,6 +275,11 @@ def _world() -> World:
     )
 
 
+# Issue 19: the OCDS release package of everything (its first page), from the page cache and without it.
+OCDS_EVERYTHING = ("OCDS releases, everything", ["/oppna-data/ocds/releases.json"])
+OCDS_SERVERS = (("public", "cached"), ("uncached", "uncached"))
+
+
 def _pages(world: World) -> list[Page]:
     """Every row of the table, in the order measured, grouped."""
     from benchmarks.seed import BENCH_BUYER, BENCH_COMPANY, BENCH_HANDLER
@@ -310,6 +315,7 @@ def _pages(world: World) -> list[Page]:
         # The public calendar feed (issue 19): from the page cache, and made at every request.
         Page("calendar feed", ["/oppna-data/kalender.ics"]),
         Page("calendar feed", ["/oppna-data/kalender.ics"], None, CATALOGUE, "uncached", "uncached"),
+        *(Page(*OCDS_EVERYTHING, None, PUBLIC, group, server) for group, server in OCDS_SERVERS),  # issue 19
     ]
 
 
@@ -643,6 +649,7 @@ def run_scale() -> int:
     seeding = time.monotonic()
     print(_manage("seed_bench", "--scale", f"{scale:g}", env=env), flush=True)
     print(f"(seed_bench took {time.monotonic() - seeding:.1f} s)", flush=True)
+    print(_manage("ocds_sync", env=env), flush=True)  # issue 19: the OCDS releases of the seeded needs
     _manage("compilemessages", "--ignore=.venv", "-v0", env=env)
     _manage("collectstatic", "--noinput", "-v0", env=env)
 

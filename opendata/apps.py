@@ -24,3 +24,5 @@ class OpendataConfig(AppConfig):
 
         registry.add_page_family("subscriptions", "opendata.calendarfeed")
         audit.register_personal(CalendarFeed)
+        # The stored OCDS releases: only the OCDS endpoints show them (opendata/ocds_urls.py).
+        registry.add_page_family("ocds", "opendata.release")

@@ -89,7 +89,8 @@ CSRF_PLACEHOLDER = b"__CSRF_TOKEN__"
 # A form's one-time submission token (portal/submission.py) must be fresh in every copy served.
 SUBMISSION_INPUT_RE = re.compile(rb'(name="submission_token" value=")[^"]*(")')
 SUBMISSION_PLACEHOLDER = b"__SUBMISSION_TOKEN__"
-HEADERS_KEPT = ("Content-Type", "Content-Language")
+# `Link` carries the next page of a paginated JSON list, `Access-Control-Allow-Origin` lets other sites read open data.
+HEADERS_KEPT = ("Content-Type", "Content-Language", "Link", "Access-Control-Allow-Origin")
 
 
 _pending = threading.local()

@@ -17,7 +17,7 @@ APPS = ["portal", "projects", "checks", "webinars"]
 # Modules with `cases(world)`: one per app, plus the decision documents (a part of projects with its own rows).
 ACCESS_MODULES = [*(f"tests.{app}.access" for app in APPS), "tests.documents_access"]
 # Open data (issue 19): one module per part.
-ACCESS_MODULES += ["tests.opendata.access_api", "tests.opendata.access_feeds"]
+ACCESS_MODULES += ["tests.opendata.access_api", "tests.opendata.access_feeds", "tests.opendata.ocds_access"]
 # Namespaces or names that are not ours to test here.
 EXCLUDED_NAMESPACES = {"admin"}
 
