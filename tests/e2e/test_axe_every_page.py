@@ -21,6 +21,8 @@ NOT_HTML = (
     "letter",
     "json",
     "captions",
+    "opendata:api_",  # the read API's JSON (its contract test checks it against the OpenAPI document)
+    "opendata:ocds_",  # OCDS packages (validated against the standard's schemas in tests/opendata)
 )
 
 
