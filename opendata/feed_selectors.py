@@ -43,6 +43,29 @@ def feed_calls(filters: dict, *, now=None) -> QuerySet[Call]:
     return calls.order_by("closes_at", "id")
 
 
+# What a call's two events show (opendata/feed_ics.py): the rest of the call, its need and organisation (long texts,
+# search copies) stays in the database. Reading whole rows took half of a feed's time at 2 000 calls.
+CALL_EVENT_FIELDS = (
+    "id",
+    "title",
+    "kind",
+    "status",
+    "opens_at",
+    "closes_at",
+    "updated_at",
+    "need__id",
+    "need__title",
+    "need__updated_at",
+    "need__organisation__id",
+    "need__organisation__name",
+)
+
+
+def feed_calls_shown(filters: dict, *, now=None) -> QuerySet[Call]:
+    """`feed_calls` with only the columns the events show."""
+    return feed_calls(filters, now=now).only(*CALL_EVENT_FIELDS)
+
+
 def feed_webinars(*, now=None) -> QuerySet[Webinar]:
     """Published and cancelled webinars ending in the window, soonest first."""
     return webinar_selectors.public_webinars().filter(ends_at__gte=window_start(now)).order_by("starts_at", "id")

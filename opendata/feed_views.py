@@ -66,7 +66,7 @@ class PublicCalendarView(PublicView):
             )
         kinds = form.kinds()
         with translation.override(form.cleaned_data.get("lang") or translation.get_language()):
-            calls = feed_selectors.feed_calls(form.call_filters()) if CALLS in kinds else []
+            calls = feed_selectors.feed_calls_shown(form.call_filters()) if CALLS in kinds else []
             webinars = feed_selectors.feed_webinars() if WEBINARS in kinds else []
             return _feed_response(
                 calendar_feed(name=_("Innovation procurement: calls and webinars"), calls=calls, webinars=webinars)
