@@ -104,6 +104,10 @@ CATALOGUE = Target(0.15, 150)  # uncached or signed-in
 SEARCH = Target(0.12, 150)
 DETAIL = Target(0.20, 150)  # need and call pages
 OPEN_CALLS = Target(0.15, 150)
+# Issue 19 (open data): the OCDS package of everything and the read API's first page answer under 100 ms at p95;
+# the calendar feed has no target of its own (measured to see what a feed costs).
+OPEN_DATA = Target(None, 100)
+MEASURED_ONLY = Target()  # a row without a target
 
 
 def evaluate(rps: float, p95: float, ceiling: float, target: Target | None) -> str:
@@ -111,6 +115,8 @@ def evaluate(rps: float, p95: float, ceiling: float, target: Target | None) -> s
     `/healthz` made `ceiling`; "ceiling" for the row without a target."""
     if target is None:
         return "ceiling"
+    if target.share is None and target.p95_ms is None:
+        return "no target"
     ok = (target.share is None or rps >= target.share * ceiling) and (target.p95_ms is None or p95 < target.p95_ms)
     return f"{'meets' if ok else 'MISSES'} ({target.describe()})"
 
@@ -302,7 +308,9 @@ def _pages(world: World) -> list[Page]:
     ]
     return [
         Page("/readyz", ["/readyz"], target=READYZ),
-        Page("API needs, page 1", ["/api/v1/needs/"]),  # the read API's first page (issue 19), p95 < 100 ms
+        Page(
+            "API needs, page 1", ["/api/v1/needs/"], target=OPEN_DATA
+        ),  # the read API's first page (issue 19), p95 < 100 ms
         *(Page(name, paths) for name, paths, _target in anonymous),
         *(Page(name, paths, account, MEMBER, "signed-in") for name, paths, account in dashboards),
         Page("handler queue, tabs and search", queue[1:], BENCH_HANDLER, SIGNED_IN, "signed-in"),
@@ -313,9 +321,9 @@ def _pages(world: World) -> list[Page]:
         *(Page(name, paths, account, MEMBER, "uncached", "uncached") for name, paths, account in dashboards),
         *(Page(name, paths, None, MIXED, "mixed") for name, paths, _target in anonymous),
         # The public calendar feed (issue 19): from the page cache, and made at every request.
-        Page("calendar feed", ["/oppna-data/kalender.ics"]),
-        Page("calendar feed", ["/oppna-data/kalender.ics"], None, CATALOGUE, "uncached", "uncached"),
-        *(Page(*OCDS_EVERYTHING, None, PUBLIC, group, server) for group, server in OCDS_SERVERS),  # issue 19
+        Page("calendar feed", ["/oppna-data/kalender.ics"], target=MEASURED_ONLY),
+        Page("calendar feed", ["/oppna-data/kalender.ics"], None, MEASURED_ONLY, "uncached", "uncached"),
+        *(Page(*OCDS_EVERYTHING, None, OPEN_DATA, group, server) for group, server in OCDS_SERVERS),  # issue 19
     ]
 
 
