@@ -657,8 +657,9 @@ def run_scale() -> int:
     seeding = time.monotonic()
     print(_manage("seed_bench", "--scale", f"{scale:g}", env=env), flush=True)
     print(f"(seed_bench took {time.monotonic() - seeding:.1f} s)", flush=True)
-    print(_manage("ocds_sync", env=env), flush=True)  # issue 19: the OCDS releases of the seeded needs
+    # Translations before the OCDS releases: their texts are in each need's language (issue 19).
     _manage("compilemessages", "--ignore=.venv", "-v0", env=env)
+    print(_manage("ocds_sync", env=env), flush=True)  # issue 19: the OCDS releases of the seeded needs
     _manage("collectstatic", "--noinput", "-v0", env=env)
 
     _setup_django()
