@@ -22,6 +22,12 @@ def org_roles(user) -> dict[int, str]:
     return cached
 
 
+def forget_org_roles(user) -> None:
+    """After a service changed this user's own memberships: the next `org_roles` reads them again (the middleware
+    fills the cache with the user's row at the start of the request)."""
+    user._org_roles_cache = None
+
+
 def group_names(user) -> set[str]:
     if not getattr(user, "is_authenticated", False):
         return set()

@@ -45,18 +45,23 @@ def second_factor_types() -> tuple[str, ...]:
 
 @dataclass
 class SignedInContext:
-    """What every signed-in request needs about its user besides the user row, read in one query."""
+    """What every signed-in request needs about its user besides the user row, read in the same query."""
 
     organisation: Organisation | None  # the organisation acted for: the chosen one if still a member, else the default
     chosen_is_member: bool  # False when an organisation was chosen and the user no longer belongs to it
     group_names: set[str] | None  # None where the database cannot aggregate them in the same query
     has_second_factor: bool  # a TOTP authenticator or a WebAuthn key (passkey): second_factor_types()
+    org_roles: dict[int, str] | None = None  # {organisation id: role} of every membership (rules.org_roles); as above
 
 
 _ORGANISATION_FIELDS = [field.attname for field in Organisation._meta.concrete_fields]
 # Stand-ins for the user's id and the chosen organisation's id while the query is built (see _signed_in_sql).
 _USER_ID_MARK = -(2**62) + 11
 _CHOSEN_ID_MARK = -(2**62) + 13
+
+
+def _user_fields() -> list[str]:
+    return [field.attname for field in get_user_model()._meta.concrete_fields]
 
 
 def _signed_in_queryset(user_id, chosen_id):
@@ -82,19 +87,26 @@ def _signed_in_queryset(user_id, chosen_id):
         from django.contrib.postgres.expressions import ArraySubquery
 
         annotations["group_names"] = ArraySubquery(Group.objects.filter(user=OuterRef("pk")).values("name"))
+        memberships = Membership.objects.filter(user_id=OuterRef("pk")).order_by("organisation_id")
+        annotations["membership_organisations"] = ArraySubquery(memberships.values("organisation_id"))
+        annotations["membership_roles"] = ArraySubquery(memberships.values("role"))
     organisation = FilteredRelation("memberships__organisation", condition=Q(memberships__organisation__id=acting_for))
     return (
         user_model._base_manager.filter(pk=user_id)
         .annotate(acting_for=organisation, **annotations)
         .order_by(F("acting_for__id").asc(nulls_last=True))  # one row per membership; the matching one first
-        .values(*annotations, *(f"acting_for__{name}" for name in _ORGANISATION_FIELDS))[:1]
+        .values(
+            *_user_fields(),
+            *annotations,
+            *(f"acting_for__{name}" for name in _ORGANISATION_FIELDS),
+        )[:1]
     )
 
 
 @cache
 def _signed_in_sql(alias: str, with_chosen: bool):
-    """The query of `signed_in_context`, compiled once per process: building it is most of its cost (a join through
-    a filtered relation and seventeen columns). The ids are put in at the marks' places; the compiler is kept for
+    """The query of `signed_in_user`, compiled once per process: building it is most of its cost (a join through
+    a filtered relation and some forty columns). The ids are put in at the marks' places; the compiler is kept for
     its converters (the database's values to Python's, as the ORM would)."""
     queryset = _signed_in_queryset(_USER_ID_MARK, _CHOSEN_ID_MARK if with_chosen else None)
     compiler = queryset.query.get_compiler(alias)
@@ -103,37 +115,84 @@ def _signed_in_sql(alias: str, with_chosen: bool):
     return sql, tuple(params), compiler, converters
 
 
-def signed_in_context(user, chosen=None) -> SignedInContext:
-    """The organisation the user acts for, their groups and whether they have a second factor, in one query.
+@cache
+def _prepared_cursor_class():
+    from django.db.backends.postgresql.base import ServerBindingCursor
 
-    The same rules as `organisation_for_user` (the chosen organisation only while the user is a member of it) and
-    `default_organisation_for` (otherwise the first membership by organisation name); the organisation's row is
-    joined to the user's (`FilteredRelation`) so it costs no query of its own. Group names are read in the same
-    query on PostgreSQL only (an array); elsewhere `group_names` is None and they are read when first needed.
+    class PreparedCursor(ServerBindingCursor):
+        """Server-side binding, every statement prepared once per connection."""
+
+        def execute(self, query, params=None, **kwargs):
+            return super().execute(query, params, prepare=True)
+
+    return PreparedCursor
+
+
+def _prepare_statements(cursor) -> None:
+    """Make the cursor run its statements as server-side prepared statements, on PostgreSQL when the connection allows
+    them (settings: DB_PREPARED_STATEMENTS). Planning the signed-in query takes longer than running it (a join, five
+    subqueries, forty columns); prepared once per connection, PostgreSQL plans it once (after five runs a generic
+    plan, as its `plan_cache_mode` decides). The cursor stays Django's wrapper, so the query is counted, logged and
+    seen by execute wrappers like any other."""
+    connection = cursor.db.connection
+    if cursor.db.vendor == "postgresql" and getattr(connection, "prepare_threshold", None) is not None:
+        cursor.cursor.close()
+        cursor.cursor = _prepared_cursor_class()(connection)
+
+
+def signed_in_user(user_id, chosen=None) -> tuple[object | None, SignedInContext | None]:
+    """The user's row and what every signed-in request needs besides it, in one query: `(user, context)`, or
+    `(None, None)` when there is no such user. Used by portal.middleware.AuthenticationMiddleware in place of the
+    backend's `get_user` (the same row, read through the base manager as ModelBackend does).
+
+    The organisation acted for follows the rules of `organisation_for_user` (the chosen organisation only while the
+    user is a member of it) and `default_organisation_for` (otherwise the first membership by organisation name);
+    its row is joined to the user's (`FilteredRelation`) so it costs no query of its own. Group names and the
+    memberships' roles are read in the same query on PostgreSQL only (arrays); elsewhere they are None and read when
+    first needed.
     """
     try:
         chosen_id = int(chosen) if chosen not in (None, "") else None
     except (TypeError, ValueError):
         chosen_id = -1  # no organisation has it: treated as one the user does not belong to
-    alias = router.db_for_read(get_user_model())
+    user_model = get_user_model()
+    alias = router.db_for_read(user_model)
     sql, params, compiler, converters = _signed_in_sql(alias, chosen_id is not None)
-    ids = {_USER_ID_MARK: user.pk, _CHOSEN_ID_MARK: chosen_id}
+    ids = {_USER_ID_MARK: user_id, _CHOSEN_ID_MARK: chosen_id}
     with connections[alias].cursor() as cursor:
-        cursor.execute(sql, [ids.get(param, param) if isinstance(param, int) else param for param in params])
+        params = [ids.get(param, param) if isinstance(param, int) else param for param in params]
+        _prepare_statements(cursor)
+        cursor.execute(sql, params)
+        found = cursor.fetchone()
+        if found is None:
+            return None, None
         columns = [column[0] for column in cursor.description]
-        [values] = compiler.apply_converters([cursor.fetchone()], converters)
+        [values] = compiler.apply_converters([found], converters)
         row = dict(zip(columns, values, strict=True))
+    fields = _user_fields()
+    user = user_model.from_db(alias, fields, [row[name] for name in fields])
     organisation = None
     if row["acting_for__id"] is not None:
         values = [row[f"acting_for__{name}"] for name in _ORGANISATION_FIELDS]
         organisation = Organisation.from_db(alias, _ORGANISATION_FIELDS, values)
     group_names = row.get("group_names")
-    return SignedInContext(
+    organisations, roles = row.get("membership_organisations"), row.get("membership_roles")
+    context = SignedInContext(
         organisation=organisation,
         chosen_is_member=bool(row.get("chosen_is_member", True)),
         group_names=set(group_names) if group_names is not None else None,
         has_second_factor=bool(row["has_second_factor"]),
+        org_roles=dict(zip(organisations, roles, strict=True)) if organisations is not None else None,
     )
+    return user, context
+
+
+def signed_in_context(user, chosen=None) -> SignedInContext:
+    """What `signed_in_user` reads besides the user's row, for a user already loaded."""
+    _user, context = signed_in_user(user.pk, chosen)
+    if context is None:
+        return SignedInContext(organisation=None, chosen_is_member=False, group_names=None, has_second_factor=False)
+    return context
 
 
 def organisation_for_user(user, organisation_id) -> Organisation | None:

@@ -15,6 +15,7 @@ from .audit import AuditAction
 from .mail import Recipient, send_mail_to
 from .models import AuditEntry, Invitation, Membership, Organisation, User
 from .orgnr import normalise_org_number
+from .rules import forget_org_roles
 
 INVITATION_SALT = "portal.invitation"
 INVITATION_MAX_AGE = 60 * 60 * 24 * 14  # two weeks
@@ -93,6 +94,7 @@ def create_organisation(
     except IntegrityError:
         raise ServiceError(DUPLICATE_ORG_NUMBER, field="org_number") from None
     Membership.objects.create(user=by, organisation=organisation, role=Membership.Role.OWNER)
+    forget_org_roles(by)
     write_audit(actor=by, action=AuditAction.ORGANISATION_CREATED, obj=organisation, details={"kind": kind})
     return organisation
 
@@ -383,6 +385,8 @@ def change_member_role(*, membership: Membership, role: str, by: User) -> Member
     previous = membership.role
     membership.role = role
     membership.save(update_fields=["role"])
+    if membership.user_id == by.pk:
+        forget_org_roles(by)
     write_audit(
         actor=by,
         action=AuditAction.ORGANISATION_ROLE_CHANGED,
@@ -404,6 +408,8 @@ def remove_member(*, membership: Membership, by: User) -> None:
     organisation, person, pk, role = membership.organisation, membership.user, membership.pk, membership.role
     membership.delete()
     leaving = person.pk == by.pk
+    if leaving:
+        forget_org_roles(by)
     write_audit(
         actor=by,
         action=AuditAction.ORGANISATION_MEMBER_LEFT if leaving else AuditAction.ORGANISATION_MEMBER_REMOVED,
@@ -446,6 +452,7 @@ def accept_invitation(*, token: str, user: User) -> Membership:
     membership, _created = Membership.objects.get_or_create(
         user=user, organisation=invitation.organisation, defaults={"role": invitation.role}
     )
+    forget_org_roles(user)
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
