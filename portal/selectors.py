@@ -115,31 +115,6 @@ def _signed_in_sql(alias: str, with_chosen: bool):
     return sql, tuple(params), compiler, converters
 
 
-@cache
-def _prepared_cursor_class():
-    from django.db.backends.postgresql.base import ServerBindingCursor
-
-    class PreparedCursor(ServerBindingCursor):
-        """Server-side binding, every statement prepared once per connection."""
-
-        def execute(self, query, params=None, **kwargs):
-            return super().execute(query, params, prepare=True)
-
-    return PreparedCursor
-
-
-def _prepare_statements(cursor) -> None:
-    """Make the cursor run its statements as server-side prepared statements, on PostgreSQL when the connection allows
-    them (settings: DB_PREPARED_STATEMENTS). Planning the signed-in query takes longer than running it (a join, five
-    subqueries, forty columns); prepared once per connection, PostgreSQL plans it once (after five runs a generic
-    plan, as its `plan_cache_mode` decides). The cursor stays Django's wrapper, so the query is counted, logged and
-    seen by execute wrappers like any other."""
-    connection = cursor.db.connection
-    if cursor.db.vendor == "postgresql" and getattr(connection, "prepare_threshold", None) is not None:
-        cursor.cursor.close()
-        cursor.cursor = _prepared_cursor_class()(connection)
-
-
 def signed_in_user(user_id, chosen=None) -> tuple[object | None, SignedInContext | None]:
     """The user's row and what every signed-in request needs besides it, in one query: `(user, context)`, or
     `(None, None)` when there is no such user. Used by portal.middleware.AuthenticationMiddleware in place of the
@@ -161,7 +136,6 @@ def signed_in_user(user_id, chosen=None) -> tuple[object | None, SignedInContext
     ids = {_USER_ID_MARK: user_id, _CHOSEN_ID_MARK: chosen_id}
     with connections[alias].cursor() as cursor:
         params = [ids.get(param, param) if isinstance(param, int) else param for param in params]
-        _prepare_statements(cursor)
         cursor.execute(sql, params)
         found = cursor.fetchone()
         if found is None:

@@ -142,12 +142,16 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DB_PREPARED_STATEMENTS", True):
-    # Server-side prepared statements only where the code asks for one (`execute(..., prepare=True)` on a
-    # server-binding cursor: the signed-in query, portal/selectors.py `signed_in_user`); Django's own queries are
-    # never prepared (its client-side binding cursors cannot be), so psycopg's threshold is set out of reach.
-    # DB_PREPARED_STATEMENTS=0 behind a pooler that cannot keep them (PgBouncer in transaction mode before 1.21).
-    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 2**31 - 1
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Server-side binding: a query's text is the same on every run (its values are sent apart from it), so psycopg
+    # prepares it on a connection once it has run DB_PREPARE_THRESHOLD times there, and PostgreSQL parses and plans it
+    # once per connection instead of on every request (planning was most of the database's time on the pages; see
+    # docs/performance.md, "Prepared statements"). DB_PREPARED_STATEMENTS=0 behind a pooler that cannot keep prepared
+    # statements (PgBouncer in transaction mode before 1.21, or without max_prepared_statements).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=env_bool("DB_SERVER_SIDE_BINDING", True),
+        prepare_threshold=env_int("DB_PREPARE_THRESHOLD", 2) if env_bool("DB_PREPARED_STATEMENTS", True) else None,
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")

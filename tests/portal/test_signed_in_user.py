@@ -184,37 +184,46 @@ def test_a_service_changing_the_users_own_memberships_makes_the_rules_read_them_
     assert org_roles(request_user) == {**before, organisation.pk: Membership.Role.OWNER}
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="server-side prepared statements are PostgreSQL's")
-def test_the_signed_in_query_is_prepared_once_per_connection_and_nothing_else_is(client):
-    user = make_buyer()
-    client.force_login(user)
-    with connection.cursor() as cursor:
-        cursor.execute("DEALLOCATE ALL")
-    connection.connection._prepared.clear()
-    for _ in range(3):
-        assert client.get("/healthz").status_code == 200
-    client.get("/needs/")
+def _prepared_statements() -> list[str]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT statement FROM pg_prepared_statements")
-        statements = [row[0] for row in cursor.fetchall()]
-    assert len(statements) == 1, statements
-    assert 'FROM "portal_user"' in statements[0] and '"portal_membership"' in statements[0]
+        return [row[0] for row in cursor.fetchall()]
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="server-side prepared statements are PostgreSQL's")
-def test_without_prepared_statements_the_query_is_sent_as_any_other(client):
-    user = make_buyer()
-    client.force_login(user)
+def _forget_prepared_statements() -> None:
     with connection.cursor() as cursor:
         cursor.execute("DEALLOCATE ALL")
     connection.connection._prepared.clear()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="server-side prepared statements are PostgreSQL's")
+def test_a_query_run_again_on_the_connection_is_prepared_and_planned_once(client):
+    """settings.DATABASES: server-side binding and psycopg's prepare threshold (DB_PREPARE_THRESHOLD, 2)."""
+    options = settings.DATABASES["default"]["OPTIONS"]
+    assert options["server_side_binding"] is True and options["prepare_threshold"] == 2
+    user = make_buyer()
+    client.force_login(user)
+    _forget_prepared_statements()
+    assert client.get("/needs/").status_code == 200
+    assert not any('FROM "portal_user"' in statement for statement in _prepared_statements())
+    for _ in range(2):
+        assert client.get("/needs/").status_code == 200
+    [signed_in] = [statement for statement in _prepared_statements() if 'FROM "portal_user"' in statement]
+    assert "portal_membership" in signed_in
+    assert '"portal_user"."id" = $' in signed_in  # the user's id is sent apart: one statement for every user
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="server-side prepared statements are PostgreSQL's")
+def test_without_prepared_statements_nothing_is_prepared(client):
+    user = make_buyer()
+    client.force_login(user)
+    _forget_prepared_statements()
     threshold = connection.connection.prepare_threshold
     connection.connection.prepare_threshold = None  # what DB_PREPARED_STATEMENTS=0 leaves
     try:
-        response = client.get("/healthz")
+        for _ in range(3):
+            response = client.get("/needs/")
+            assert response.status_code == 200 and response.wsgi_request.user.pk == user.pk
     finally:
         connection.connection.prepare_threshold = threshold
-    assert response.status_code == 200 and response.wsgi_request.user.pk == user.pk
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_prepared_statements")
-        assert cursor.fetchone()[0] == 0
+    assert _prepared_statements() == []
