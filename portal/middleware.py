@@ -195,6 +195,10 @@ def _user_of_session(request):
     if user is None or not getattr(user, "is_active", True) or not _session_verified(request, user):
         return AnonymousUser()
     user._signed_in_context = context
+    if context.permission_names is not None and not user.is_superuser:
+        # ModelBackend's cache of the user's permissions, filled as it fills it (a superuser's are every permission,
+        # read only when asked for: has_perm answers True before it).
+        user._perm_cache = context.permission_names
     return user
 
 

@@ -20,6 +20,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Concat
 from django.http import Http404
 from django.utils import timezone
 
@@ -52,6 +53,7 @@ class SignedInContext:
     group_names: set[str] | None  # None where the database cannot aggregate them in the same query
     has_second_factor: bool  # a TOTP authenticator or a WebAuthn key (passkey): second_factor_types()
     org_roles: dict[int, str] | None = None  # {organisation id: role} of every membership (rules.org_roles); as above
+    permission_names: set[str] | None = None  # Django's model permissions, own and the groups' (ModelBackend); as above
 
 
 _ORGANISATION_FIELDS = [field.attname for field in Organisation._meta.concrete_fields]
@@ -66,7 +68,7 @@ def _user_fields() -> list[str]:
 
 def _signed_in_queryset(user_id, chosen_id):
     from allauth.mfa.models import Authenticator
-    from django.contrib.auth.models import Group
+    from django.contrib.auth.models import Group, Permission
 
     user_model = get_user_model()
     default = Subquery(
@@ -90,6 +92,12 @@ def _signed_in_queryset(user_id, chosen_id):
         memberships = Membership.objects.filter(user_id=OuterRef("pk")).order_by("organisation_id")
         annotations["membership_organisations"] = ArraySubquery(memberships.values("organisation_id"))
         annotations["membership_roles"] = ArraySubquery(memberships.values("role"))
+        # Django's model permissions, own and through groups, as ModelBackend reads them ("app_label.codename"): a
+        # `has_perm` that the rules answer False goes on to ModelBackend, which would read them with two queries.
+        permissions = Permission.objects.filter(Q(user=OuterRef("pk")) | Q(group__user=OuterRef("pk")))
+        annotations["permission_names"] = ArraySubquery(
+            permissions.values(dotted=Concat("content_type__app_label", Value("."), "codename")).distinct()
+        )
     organisation = FilteredRelation("memberships__organisation", condition=Q(memberships__organisation__id=acting_for))
     return (
         user_model._base_manager.filter(pk=user_id)
@@ -157,6 +165,7 @@ def signed_in_user(user_id, chosen=None) -> tuple[object | None, SignedInContext
         group_names=set(group_names) if group_names is not None else None,
         has_second_factor=bool(row["has_second_factor"]),
         org_roles=dict(zip(organisations, roles, strict=True)) if organisations is not None else None,
+        permission_names=set(row["permission_names"]) if row.get("permission_names") is not None else None,
     )
     return user, context
 

@@ -227,3 +227,33 @@ def test_without_prepared_statements_nothing_is_prepared(client):
     finally:
         connection.connection.prepare_threshold = threshold
     assert _prepared_statements() == []
+
+
+def test_model_permissions_come_with_the_row_as_model_backend_reads_them():
+    from django.contrib.auth.backends import ModelBackend
+    from django.contrib.auth.models import Group, Permission
+
+    user = make_buyer()
+    user.user_permissions.add(Permission.objects.get(codename="view_auditentry"))
+    group = Group.objects.create(name="granskare")
+    group.permissions.add(*Permission.objects.filter(codename__in=["view_membership", "view_auditentry"]))
+    user.groups.add(group)
+    _request, ours = _ours(_session(user))
+    fresh = type(user).objects.get(pk=user.pk)
+    expected = ModelBackend().get_all_permissions(fresh)
+    assert expected == {"portal.view_auditentry", "portal.view_membership"}
+    with CaptureQueriesContext(connection) as queries:
+        assert ours.get_all_permissions() == expected
+        assert ours.has_perm("portal.view_membership") and not ours.has_perm("portal.delete_membership")
+    assert len(queries) == 0
+    _request, plain = _ours(_session(make_buyer()))
+    with CaptureQueriesContext(connection) as queries:
+        assert not plain.has_perm("webinars.manage_webinars")
+    assert len(queries) == 0
+
+
+def test_a_superusers_permissions_are_left_to_django():
+    admin = make_buyer(is_superuser=True)
+    _request, ours = _ours(_session(admin))
+    assert not hasattr(ours, "_perm_cache")
+    assert ours.has_perm("portal.delete_membership")
