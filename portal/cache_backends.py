@@ -7,7 +7,7 @@ Short socket timeouts (set in settings) keep a Redis that hangs from holding req
 
 import logging
 
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -20,7 +20,32 @@ def _warn(operation: str, error: Exception) -> None:
     logger.warning("Cache %s skipped, Redis unreachable: %s", operation, error)
 
 
+class KeptClientRedisCacheClient(RedisCacheClient):
+    """Django's client, with one `redis.Redis` kept per connection pool.
+
+    Django makes a new `redis.Redis` for every cache operation, and each one copies redis-py's table of response
+    callbacks (some 170 entries): about a quarter of a millisecond, four or five times on a signed-in page
+    (docs/performance.md). A `redis.Redis` may be shared by threads (it takes a connection from the pool for each
+    command), and the pool itself starts afresh in a forked process, so one per pool is enough.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
 class TolerantRedisCache(RedisCache):
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = KeptClientRedisCacheClient
+
     def get(self, key, default=None, version=None):
         try:
             return super().get(key, default, version)

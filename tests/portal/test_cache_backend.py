@@ -79,3 +79,29 @@ def test_cached_db_sessions_survive_redis_down(settings):
     loaded = SessionStore(session_key=session.session_key)
     assert loaded["active_organisation_id"] == 5
     caches["down"].close()
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs the real Redis")
+def test_one_redis_client_is_kept_per_pool_and_serves_every_operation():
+    cache = TolerantRedisCache(os.environ["REDIS_URL"], {"OPTIONS": {"socket_connect_timeout": 0.5}})
+    first = cache._cache.get_client("a")
+    assert cache._cache.get_client("b", write=True) is first  # one server: reads and writes share the pool
+    cache.set("kept-client-test", {"n": 1}, 30)
+    assert cache.get("kept-client-test") == {"n": 1}
+    assert cache.get_many(["kept-client-test", "missing"]) == {"kept-client-test": {"n": 1}}
+    cache.set("kept-client-counter", 1, 30)
+    assert cache.incr("kept-client-counter") == 2
+    assert cache._cache.get_client("c") is first
+    cache.delete_many(["kept-client-test", "kept-client-counter"])
+
+
+def test_the_kept_client_holds_the_pool_not_a_connection():
+    """A refused connection leaves the same client, on the same pool, which makes a new connection for the next
+    operation (the fault test stops and starts the real Redis under running web processes: tests/faults)."""
+    cache = TolerantRedisCache(
+        f"redis://127.0.0.1:{_closed_port()}/0", {"OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}
+    )
+    client = cache._cache.get_client()
+    assert cache.get("x", "miss") == "miss"
+    assert cache._cache.get_client() is client
+    assert client.connection_pool is cache._cache._get_connection_pool(False)
