@@ -126,7 +126,8 @@ def _signed_in_sql(alias: str, with_chosen: bool):
 def signed_in_user(user_id, chosen=None) -> tuple[object | None, SignedInContext | None]:
     """The user's row and what every signed-in request needs besides it, in one query: `(user, context)`, or
     `(None, None)` when there is no such user. Used by portal.middleware.AuthenticationMiddleware in place of the
-    backend's `get_user` (the same row, read through the base manager as ModelBackend does).
+    backend's `get_user` (the same row by its key: the portal's user manager filters nothing, so the base manager
+    used here and the default manager ModelBackend uses read the same rows).
 
     The organisation acted for follows the rules of `organisation_for_user` (the chosen organisation only while the
     user is a member of it) and `default_organisation_for` (otherwise the first membership by organisation name);
