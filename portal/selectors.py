@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import cache
 
 from django.contrib.auth import get_user_model
 from django.db import connections, router
@@ -24,6 +23,7 @@ from django.db.models.functions import Concat
 from django.http import Http404
 from django.utils import timezone
 
+from .compiled import CompiledQuery
 from .models import AuditEntry, IdentityDispute, Invitation, JoinRequest, Membership, Organisation
 
 
@@ -57,9 +57,6 @@ class SignedInContext:
 
 
 _ORGANISATION_FIELDS = [field.attname for field in Organisation._meta.concrete_fields]
-# Stand-ins for the user's id and the chosen organisation's id while the query is built (see _signed_in_sql).
-_USER_ID_MARK = -(2**62) + 11
-_CHOSEN_ID_MARK = -(2**62) + 13
 
 
 def _user_fields() -> list[str]:
@@ -111,16 +108,12 @@ def _signed_in_queryset(user_id, chosen_id):
     )
 
 
-@cache
-def _signed_in_sql(alias: str, with_chosen: bool):
-    """The query of `signed_in_user`, compiled once per process: building it is most of its cost (a join through
-    a filtered relation and some forty columns). The ids are put in at the marks' places; the compiler is kept for
-    its converters (the database's values to Python's, as the ORM would)."""
-    queryset = _signed_in_queryset(_USER_ID_MARK, _CHOSEN_ID_MARK if with_chosen else None)
-    compiler = queryset.query.get_compiler(alias)
-    sql, params = compiler.as_sql()
-    converters = compiler.get_converters([column[0] for column in compiler.select])
-    return sql, tuple(params), compiler, converters
+# The query of `signed_in_user`, compiled once per process (portal.compiled): building it is most of its cost (a join
+# through a filtered relation and some forty columns). One for each shape: with a chosen organisation and without.
+_signed_in = {
+    False: CompiledQuery(lambda user_id: _signed_in_queryset(user_id, None), "user_id"),
+    True: CompiledQuery(_signed_in_queryset, "user_id", "chosen_id"),
+}
 
 
 def signed_in_user(user_id, chosen=None) -> tuple[object | None, SignedInContext | None]:
@@ -141,17 +134,11 @@ def signed_in_user(user_id, chosen=None) -> tuple[object | None, SignedInContext
         chosen_id = -1  # no organisation has it: treated as one the user does not belong to
     user_model = get_user_model()
     alias = router.db_for_read(user_model)
-    sql, params, compiler, converters = _signed_in_sql(alias, chosen_id is not None)
-    ids = {_USER_ID_MARK: user_id, _CHOSEN_ID_MARK: chosen_id}
-    with connections[alias].cursor() as cursor:
-        params = [ids.get(param, param) if isinstance(param, int) else param for param in params]
-        cursor.execute(sql, params)
-        found = cursor.fetchone()
-        if found is None:
-            return None, None
-        columns = [column[0] for column in cursor.description]
-        [values] = compiler.apply_converters([found], converters)
-        row = dict(zip(columns, values, strict=True))
+    values = {"user_id": user_id} if chosen_id is None else {"user_id": user_id, "chosen_id": chosen_id}
+    found = _signed_in[chosen_id is not None].rows(using=alias, **values)
+    if not found:
+        return None, None
+    row = found[0]
     fields = _user_fields()
     user = user_model.from_db(alias, fields, [row[name] for name in fields])
     organisation = None

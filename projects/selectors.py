@@ -2,6 +2,8 @@
 "missing" and "not yours" both raise Http404.
 """
 
+from dataclasses import dataclass
+
 from django.db import connection
 from django.db.models import Count, Exists, F, FloatField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
@@ -10,7 +12,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from portal.clock import database_now
-from portal.models import Organisation
+from portal.compiled import CompiledQuery
+from portal.models import Membership, Organisation
 from portal.rules import active_organisation, org_roles
 
 from . import search_index
@@ -258,6 +261,75 @@ def get_call_for(user, pk) -> Call:
         return queryset.get(pk=pk)
     except (Call.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+@dataclass
+class CallPage:
+    """What the call's page shows about the call and about the person reading it (`call_page_for`)."""
+
+    call: Call
+    own_response: Response | None  # the response of the company acted for (`response_of`)
+    own_questions: list[Question]  # `own_questions`
+    follows: bool  # the user follows the call (projects.following)
+
+
+def _call_page_queryset(pk, user_id, company_id):
+    from .following.models import CallFollow
+    from .meetings.models import MeetingSettings, MeetingSlot
+
+    memberships = Membership.objects.filter(user_id=user_id)
+    of_call = {"call": OuterRef("pk")}
+    unpublished = Question.objects.exclude(status=Question.Status.PUBLISHED)
+    return (
+        Call.objects.select_related("need__organisation", "created_by")
+        .filter(
+            Q(published_at__isnull=False, need__visibility=Need.Visibility.PUBLISHED)
+            | Q(Exists(memberships.filter(organisation_id=OuterRef("need__organisation_id")))),
+            pk=pk,
+        )
+        .annotate(
+            own_response_id=Subquery(Response.objects.filter(**of_call, organisation_id=company_id).values("pk")[:1]),
+            own_question_count=_count_of_outer_call(
+                unpublished.filter(organisation_id__in=memberships.values("organisation_id"))
+            ),
+            user_follows=Exists(CallFollow.objects.filter(**of_call, user_id=user_id)),
+            # `meeting_offer` is None unless both exist: the call page asks no more about meetings then.
+            has_meeting_settings=Exists(MeetingSettings.objects.filter(**of_call)),
+            has_offered_slots=Exists(MeetingSlot.objects.filter(**of_call, status=MeetingSlot.Status.OFFERED)),
+        )
+    )
+
+
+_call_page = CompiledQuery(_call_page_queryset, "pk", "user_id", "company_id")
+
+
+def call_page_for(user, pk) -> CallPage:
+    """The call as `get_call_for` gives it, with what its page shows of the reader's own: in one query, compiled
+    once per process (portal.compiled), for a visitor as for a company. The company's response and its questions
+    are read only when the query found that there are some. 404 as `get_call_for`."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    company = active_organisation(user)
+    user_id = user.pk if user.is_authenticated else 0
+    found = _call_page.instances(pk=pk, user_id=user_id, company_id=company.pk if company and company.is_company else 0)
+    if not found:
+        raise Http404
+    call = found[0]
+    # Read by the meetings panel (projects.meetings.selectors.meeting_offer).
+    call.offers_meetings = call.has_meeting_settings and call.has_offered_slots
+    own_response = None
+    if call.own_response_id is not None:
+        own_response = Response.objects.filter(pk=call.own_response_id).first()
+        if own_response is not None:
+            own_response.call = call
+    return CallPage(
+        call=call,
+        own_response=own_response,
+        own_questions=own_questions(call, user) if call.own_question_count else [],
+        follows=call.user_follows,
+    )
 
 
 def get_own_call(user, pk) -> Call:

@@ -55,6 +55,8 @@ def booking_of(organisation, call) -> MeetingBooking | None:
 
 def meeting_offer(call, now=None) -> dict | None:
     """What the call page shows: the cut-off and the number of free slots; None when no meetings are offered."""
+    if getattr(call, "offers_meetings", None) is False:
+        return None  # known already (projects.selectors.call_page_for)
     settings = settings_of(call)
     now = now or timezone.now()
     if settings is None:

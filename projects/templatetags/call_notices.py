@@ -4,7 +4,6 @@ from django import template
 
 from ..amendments.selectors import amended_since_saved as _amended_since_saved
 from ..amendments.selectors import call_amendments as _call_amendments
-from ..following.selectors import follows
 from ..following.services import stop_url
 
 register = template.Library()
@@ -21,11 +20,6 @@ def amended_since_saved(response, known=None):
     """The latest amendment if it came after the response was last saved, else None (`known`: the call's
     amendments from `call_amendments`, where the page has them)."""
     return _amended_since_saved(response, known or None)
-
-
-@register.simple_tag(takes_context=True)
-def follows_call(context, call):
-    return follows(context["request"].user, call)
 
 
 @register.simple_tag

@@ -194,7 +194,7 @@ class QuestionAskView(CompanyCallView):
                 message_error(request, error)
             except services.ServiceError as error:
                 form_error(form, error)
-                return render_call_detail(request, call, question_form=form)
+                return render_call_detail(request, selectors.call_page_for(request.user, call.pk), question_form=form)
             else:
                 messages.success(
                     request,
@@ -204,7 +204,7 @@ class QuestionAskView(CompanyCallView):
                     ),
                 )
             return redirect(reverse("projects:call_detail", args=[call.pk]) + "#questions")
-        return render_call_detail(request, call, question_form=form)
+        return render_call_detail(request, selectors.call_page_for(request.user, call.pk), question_form=form)
 
 
 class InterestProfileView(ProjectsView):

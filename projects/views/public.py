@@ -7,7 +7,7 @@ from django.utils.translation import gettext
 
 from portal.files import attachments_for
 from portal.query import clean_param
-from portal.rules import active_organisation, org_roles
+from portal.rules import org_roles
 from portal.selectors import audit_entries_for
 
 from .. import catalogue, selectors
@@ -144,13 +144,14 @@ class CallListView(PublicView):
         )
 
 
-def render_call_detail(request, call, *, question_form=None):
-    """The call's page; also shown again with a question form that has errors.
+def render_call_detail(request, page, *, question_form=None):
+    """The call's page (`page`: selectors.call_page_for); also shown again with a question form that has errors.
 
     What is the same for everybody who is not the call's buyer (its facts, files and amendments; the published
     questions and answers, for everyone) is in cached fragments (call_detail.html); what they show is read only when
-    a fragment is rendered."""
-    user = request.user
+    a fragment is rendered. What the page shows of the reader's own (response, questions, following) came with the
+    call in one query."""
+    user, call = request.user, page.call
     can_manage = user.has_perm("projects.manage_call", call)
     return render(
         request,
@@ -162,7 +163,7 @@ def render_call_detail(request, call, *, question_form=None):
             "attachments": SimpleLazyObject(lambda: list(attachments_for(call))),
             "questions": {
                 "published": SimpleLazyObject(lambda: list(selectors.published_questions(call))),
-                "own": selectors.own_questions(call, user),
+                "own": page.own_questions,
                 "pending_count": call.questions.filter(status=Question.Status.PENDING).count() if can_manage else 0,
             },
             "question_form": question_form or QuestionForm(),
@@ -172,7 +173,8 @@ def render_call_detail(request, call, *, question_form=None):
             "unverified_company": call.is_open
             and acts_for_company(user)
             and not call_accepts_active_organisation(user, call),
-            "own_response": selectors.response_of(active_organisation(user), call),
+            "own_response": page.own_response,
+            "following": page.follows,
             "can_manage": can_manage,
             "can_edit": user.has_perm("projects.change_call", call),
             "can_read_responses": user.has_perm("projects.view_responses_call", call),
@@ -186,10 +188,11 @@ class CallDetailView(PublicView):
     permission_required = "projects.view_call"
 
     def get_object(self):
-        return selectors.get_call_for(self.request.user, self.kwargs["pk"])
+        self.page = selectors.call_page_for(self.request.user, self.kwargs["pk"])
+        return self.page.call
 
     def get(self, request, pk):
-        return render_call_detail(request, self.object)
+        return render_call_detail(request, self.page)
 
 
 class CpvSearchView(PublicView):
