@@ -93,8 +93,8 @@ def _queries(client, url) -> list[str]:
 
 
 def test_queries_of_the_call_page(client):
-    """From its fragments: the call (with the reader's own state) and, signed in, the user; the response and the
-    questions only where there are some."""
+    """From its fragments: the call (with the reader's own state) and, signed in, the user; the response (and the
+    amendments, to say whether the call changed since it was saved) and the questions only where there are some."""
     call = CallFactory()
     url = reverse("projects:call_detail", args=[call.pk])
     [visitor] = _queries(client, url)
@@ -110,6 +110,7 @@ def test_queries_of_the_call_page(client):
     ResponseFactory(call=call, organisation=organisation_of(company), status=Response.Status.DRAFT)
     QuestionFactory(call=call, organisation=organisation_of(company))
     queries = _queries(client, url)
-    assert len(queries) == 4, queries
-    assert any('FROM "projects_response"' in sql for sql in queries)
-    assert any('FROM "projects_question"' in sql for sql in queries)
+    # And the call's amendments: a response in the dialogue is told of one made after it was last saved.
+    assert len(queries) == 5, queries
+    for table in ("projects_response", "projects_question", "projects_amendment"):
+        assert any(f'FROM "{table}"' in sql for sql in queries), table
