@@ -360,6 +360,8 @@ class ResponseForm(KeepUploadsMixin, AnswersMixin, NoSuffixMixin, forms.ModelFor
 
 
 class QuestionForm(NoSuffixMixin, forms.Form):
+    same_unbound_html = True  # portal.templatetags.form_marks.form_fields
+
     text = forms.CharField(
         label=_("Your question"),
         widget=forms.Textarea(attrs={"rows": 3}),
