@@ -14,7 +14,7 @@ def panels(request) -> list[Panel]:
     if is_portal_admin(user):
         webinars = list(selectors.webinars_for_dashboard()[:10])
         result.append(Panel(_("Webinars"), "webinars/panels/admin.html", {"webinars": webinars}, order=40))
-    registrations = list(selectors.registrations_of_user(user)[:10])
+    registrations = selectors.dashboard_registrations(user)
     if registrations:
         for registration in registrations:
             registration.token = selectors.registration_token(registration)
