@@ -456,7 +456,9 @@ def _update_search_vectors() -> None:
     from projects import search_index
 
     bodies = {}
-    needs = list(Need.objects.prefetch_related("cpv_codes"))
+    # In chunks: one prefetch over every need would send more parameters than PostgreSQL takes in one statement
+    # (65 535) once the values are bound apart from the text (DB_SERVER_SIDE_BINDING), as at scale 5.
+    needs = list(Need.objects.prefetch_related("cpv_codes").iterator(chunk_size=5000))
     for need in needs:
         for name, value in search_index.need_parts(need, need.cpv_codes.all()).items():
             setattr(need, name, value)

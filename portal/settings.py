@@ -117,7 +117,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.portal",
             ],
-            "builtins": ["portal.templatetags.acting_for"],
+            "builtins": ["portal.templatetags.acting_for", "portal.templatetags.url_memo"],
         },
     },
     {
