@@ -18,7 +18,8 @@ from collections.abc import Callable
 from itertools import count
 
 from django.db import connections, router
-from django.db.models import QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.db.models.query import get_related_populators
 
 _next_mark = count(-(2**62) + 101, 2)
@@ -125,3 +126,12 @@ class CompiledQuery:
                 setattr(obj, name, row[position])
             found.append(obj)
         return found
+
+
+def count_of_outer(queryset: QuerySet, field: str):
+    """A scalar subquery counting the rows of `queryset` whose `field` is the outer row (cheaper than a join with
+    GROUP BY, and a fixed shape for a compiled query): 0 when there are none."""
+    counted = (
+        queryset.filter(**{field: OuterRef("pk")}).order_by().values(field).annotate(value=Count("pk")).values("value")
+    )
+    return Coalesce(Subquery(counted), 0)

@@ -7,12 +7,11 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Count, Exists, F, FloatField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
 from portal.clock import database_now
-from portal.compiled import CompiledQuery
+from portal.compiled import CompiledQuery, count_of_outer
 from portal.models import Membership, Organisation
 from portal.rules import active_organisation, org_roles
 
@@ -261,9 +260,8 @@ def filter_calls(queryset: QuerySet[Call], filters: dict) -> QuerySet[Call]:
 
 
 def _count_of_outer_call(queryset: QuerySet):
-    """A scalar subquery counting the rows of `queryset` of the outer call (cheaper than a join with GROUP BY)."""
-    counted = queryset.filter(call=OuterRef("pk")).order_by().values("call").annotate(value=Count("pk")).values("value")
-    return Coalesce(Subquery(counted), 0)
+    """A scalar subquery counting the rows of `queryset` of the outer call."""
+    return count_of_outer(queryset, "call")
 
 
 def calls_of_organisation(organisation: Organisation) -> QuerySet[Call]:

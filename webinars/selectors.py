@@ -2,12 +2,11 @@
 
 from django.core import signing
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from portal.compiled import CompiledQuery
+from portal.compiled import CompiledQuery, count_of_outer
 from portal.rules import is_portal_admin
 
 from .models import Registration, Series, Speaker, Webinar
@@ -81,19 +80,14 @@ def _webinar_page_queryset(pk, user_id):
     own = Registration.objects.filter(webinar=OuterRef("pk"), email__iexact=email).exclude(
         status=Registration.Status.CANCELLED
     )
-    confirmed = (
-        Registration.objects.filter(webinar=OuterRef("pk"), status=Registration.Status.CONFIRMED)
-        .order_by()
-        .values("webinar")
-        .annotate(value=Count("pk"))
-        .values("value")
-    )
     return (
         Webinar.objects.select_related("series")
         .filter(pk=pk, status__in=PUBLIC_STATUSES)
         .annotate(
             own_registration_id=Subquery(own.order_by("pk").values("pk")[:1]),
-            confirmed_registrations=Coalesce(Subquery(confirmed), 0),
+            confirmed_registrations=count_of_outer(
+                Registration.objects.filter(status=Registration.Status.CONFIRMED), "webinar"
+            ),
         )
     )
 
