@@ -1,6 +1,6 @@
 """A cache of whole pages: the public pages visitors see (home, catalogue, need, call and webinar pages) and a
 few busy signed-in pages (dashboard, handler queue), stored per user and the organisation they act for; and the
-versions that key cached fragments of pages rendered for everyone else (`fragment_version`).
+versions that key cached fragments of pages rendered for everyone else (`fragment_version`, `PageFragments`).
 
 Only GET requests are served from it, never a page with a message for the user. A page is stored with the
 *generation* it was rendered in: the generations of the *families* of rows the page shows (needs and calls,
@@ -137,8 +137,13 @@ def _after_request_or_task(**kwargs) -> None:
 def _generation(families: tuple[str, ...]) -> str:
     """The token of what a page of `families` shows now: one round trip to the shared cache (more only when a
     generation is missing or the clock boundary has passed)."""
+    return _generation_and(families, ())[0]
+
+
+def _generation_and(families: tuple[str, ...], also: tuple[str, ...]) -> tuple[str, dict]:
+    """`_generation`, and the values of the keys `also` read in the same round trip."""
     keys = [GENERATION_KEY, BOUNDARY_KEY, *(FAMILY_KEY + family for family in families)]
-    stored = cache.get_many(keys)
+    stored = cache.get_many([*keys, *also])
     boundary = stored.get(BOUNDARY_KEY)
     now = timezone.now()
     if stored.get(GENERATION_KEY) is None or boundary is None or boundary <= now.timestamp():
@@ -153,20 +158,78 @@ def _generation(families: tuple[str, ...]) -> str:
         cache.add(key, uuid.uuid4().hex, None)
     if missing:
         stored.update(cache.get_many(missing))
-    return ":".join(str(stored.get(key)) for key in [GENERATION_KEY, *keys[2:]])
+    token = ":".join(str(stored.get(key)) for key in [GENERATION_KEY, *keys[2:]])
+    return token, {key: stored[key] for key in also if key in stored}
+
+
+def _checked_families(families) -> tuple[str, ...]:
+    unknown = set(families) - known_families()
+    if unknown:
+        raise ValueError(f"Unknown page families: {sorted(unknown)}")
+    return tuple(sorted(families))
+
+
+def _version(generation: str) -> str:
+    return sha256(generation.encode()).hexdigest()[:16]
 
 
 def fragment_version(*families: str) -> str:
     """A short token that changes whenever a row of one of `families` is written (on every web process at once),
     a row of a model with no family is written, or the clock passes a boundary (a call opens or closes).
 
-    Use it in the key of a fragment that shows only rows of those families and is the same for everyone who may
-    see it (`{% cache 3600 "name" version … %}`): the fragment is rendered again exactly when its data changes.
+    Use it in the key of something cached that shows only rows of those families and is the same for everyone who
+    may see it: it is made again exactly when its data changes. A page's template fragments use `PageFragments`
+    (the same token, read in one round trip with the fragments).
     """
-    unknown = set(families) - known_families()
-    if unknown:
-        raise ValueError(f"Unknown page families: {sorted(unknown)}")
-    return sha256(_generation(tuple(sorted(families))).encode()).hexdigest()[:16]
+    return _version(_generation(_checked_families(families)))
+
+
+class PageFragments:
+    """The cached fragments of one page (`{% fragment "name" %}…{% endfragment %}`, portal/templatetags/fragments.py):
+    parts that show only rows of `families` and are the same for everyone who sees them, each kept for at most
+    `ttl` seconds unused.
+
+    `parts` names each fragment the page may show and what else it depends on besides its families and the
+    language (`{"call-body": call.pk}`); the view that renders the page says so, so the template cannot get it
+    wrong. The first fragment rendered reads the families' generation and every named fragment in one round trip
+    to the shared cache. A stored fragment carries the version it was rendered under (`fragment_version` of the
+    families) and is used only under that same version: it is rendered again exactly when its data changes, as a
+    fragment keyed by the version would be.
+    """
+
+    def __init__(self, families, parts: dict[str, object], ttl: int):
+        self.families = _checked_families(families)
+        self.parts = parts
+        self.ttl = ttl
+        self._read: tuple[str, dict, str] | None = None
+
+    def _key(self, name: str, language: str) -> str:
+        if name not in self.parts:
+            raise ValueError(f"The page names no fragment {name!r} (PageFragments parts: {sorted(self.parts)})")
+        digest = sha256(f"{name}\x00{language}\x00{self.parts[name]}".encode()).hexdigest()[:32]
+        return f"fragment:{name}:{digest}"
+
+    def _load(self) -> tuple[str, dict]:
+        language = translation.get_language() or ""
+        if self._read is None or self._read[2] != language:
+            keys = {name: self._key(name, language) for name in self.parts}
+            generation, stored = _generation_and(self.families, tuple(keys.values()))
+            self._read = (_version(generation), {name: stored.get(key) for name, key in keys.items()}, language)
+        return self._read[0], self._read[1]
+
+    def get(self, name: str) -> str | None:
+        """The fragment's HTML as stored under the current version, or None."""
+        version, stored = self._load()
+        entry = stored.get(name)
+        if isinstance(entry, dict) and entry.get("version") == version:
+            return entry.get("html")
+        return None
+
+    def put(self, name: str, html: str) -> None:
+        version, stored = self._load()
+        entry = {"version": version, "html": str(html)}
+        stored[name] = entry
+        cache.set(self._key(name, translation.get_language() or ""), entry, self.ttl)
 
 
 def next_time_boundary(now: datetime) -> datetime:

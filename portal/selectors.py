@@ -79,7 +79,7 @@ def _user_fields() -> list[str]:
 
 def _signed_in_queryset(user_id, chosen_id):
     from allauth.mfa.models import Authenticator
-    from django.contrib.auth.models import Group, Permission
+    from django.contrib.auth.models import Group
 
     user_model = get_user_model()
     default = Subquery(
@@ -105,10 +105,13 @@ def _signed_in_queryset(user_id, chosen_id):
         annotations["membership_roles"] = ArraySubquery(memberships.values("role"))
         # Django's model permissions, own and through groups, as ModelBackend reads them ("app_label.codename"): a
         # `has_perm` that the rules answer False goes on to ModelBackend, which would read them with two queries.
-        permissions = Permission.objects.filter(Q(user=OuterRef("pk")) | Q(group__user=OuterRef("pk")))
-        annotations["permission_names"] = ArraySubquery(
-            permissions.values(dotted=Concat("content_type__app_label", Value("."), "codename")).distinct()
-        )
+        # Two subqueries, each walking from the user's own rows by index: one over both relations (an OR across two
+        # joins) read every permission row on each request.
+        dotted = Concat("permission__content_type__app_label", Value("."), "permission__codename")
+        own = user_model.user_permissions.through.objects.filter(user_id=OuterRef("pk"))
+        through_groups = Group.permissions.through.objects.filter(group__user=OuterRef("pk"))
+        annotations["own_permission_names"] = ArraySubquery(own.values(dotted=dotted))
+        annotations["group_permission_names"] = ArraySubquery(through_groups.values(dotted=dotted))
     organisation = FilteredRelation("memberships__organisation", condition=Q(memberships__organisation__id=acting_for))
     return (
         user_model._base_manager.filter(pk=user_id)
@@ -167,9 +170,16 @@ def signed_in_user(user_id, chosen=None) -> tuple[object | None, SignedInContext
         group_names=set(group_names) if group_names is not None else None,
         has_second_factor=bool(row["has_second_factor"]),
         org_roles=dict(zip(organisations, roles, strict=True)) if organisations is not None else None,
-        permission_names=set(row["permission_names"]) if row.get("permission_names") is not None else None,
+        permission_names=_permission_names(row),
     )
     return user, context
+
+
+def _permission_names(row) -> set[str] | None:
+    own, of_groups = row.get("own_permission_names"), row.get("group_permission_names")
+    if own is None or of_groups is None:
+        return None
+    return {*own, *of_groups}
 
 
 def signed_in_context(user, chosen=None) -> SignedInContext:

@@ -118,6 +118,8 @@ TEMPLATES = [
                 "portal.context_processors.portal",
             ],
             "builtins": ["portal.templatetags.acting_for", "portal.templatetags.url_memo"],
+            # `{% load static %}` gives Django's static tags with the URLs kept per process.
+            "libraries": {"static": "portal.templatetags.static_memo"},
         },
     },
     {

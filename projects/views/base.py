@@ -4,7 +4,7 @@ from django.core.paginator import Paginator
 from django.http import QueryDict
 from django.shortcuts import render
 
-from portal.cache import fragment_version
+from portal.cache import PageFragments
 from portal.query import clean_param, clean_query
 from portal.rules import active_organisation
 from portal.views.access import PermissionView
@@ -14,10 +14,11 @@ PAGE_SIZE = 20
 FRAGMENT_TTL = 60 * 60
 
 
-def fragments(*families: str) -> dict:
-    """Context for the page's `{% cache fragment_ttl "name" fragment_version … LANGUAGE_CODE %}` fragments: parts
-    that are the same for everyone who sees them and show only rows of `families` (see docs/performance.md)."""
-    return {"fragment_ttl": FRAGMENT_TTL, "fragment_version": fragment_version(*families)}
+def fragments(families: tuple[str, ...], parts: dict[str, object]) -> dict:
+    """Context for the page's `{% fragment "name" %}` parts (portal.cache.PageFragments): the same for everyone who
+    sees them and showing only rows of `families`; `parts` names each and what else it depends on (the language
+    is added). See docs/performance.md."""
+    return {"page_fragments": PageFragments(families, parts, FRAGMENT_TTL)}
 
 
 def query_string(request) -> str:

@@ -12,6 +12,7 @@ from portal.selectors import audit_entries_for
 
 from .. import catalogue, selectors
 from ..amendments.selectors import call_amendments
+from ..catalogue import FAMILIES
 from ..cpv import search_codes
 from ..forms import CallFilterForm, NeedFilterForm, QuestionForm
 from ..models import CpvCode, Question
@@ -92,7 +93,8 @@ class NeedDetailView(PublicView):
                 "can_edit": user.has_perm("projects.change_need", need),
                 "can_create_call": user.has_perm("projects.create_call_need", need),
                 "history": _history(need) if member else [],
-                **fragments("needs", "organisations"),
+                # The facts alone for its organisation, the whole public part for everybody else (need_detail.html).
+                **fragments(FAMILIES, {"need-facts": need.pk} if member else {"need-public": need.pk}),
             },
         )
 
@@ -138,8 +140,7 @@ class CallListView(PublicView):
                 "page_obj": SimpleLazyObject(page),
                 "query_string": query_string(request),
                 "without_filters": search_without_filters(request, unfiltered={"state": "open"}, keep={"state": "all"}),
-                "query": request.GET.urlencode(),
-                **fragments("needs", "organisations"),
+                **fragments(FAMILIES, {"call-list": request.GET.urlencode()}),
             },
         )
 
@@ -179,7 +180,8 @@ def render_call_detail(request, page, *, question_form=None):
             "can_edit": user.has_perm("projects.change_call", call),
             "can_read_responses": user.has_perm("projects.view_responses_call", call),
             "submitted_count": selectors.submitted_responses(call).count() if can_manage else None,
-            **fragments("needs", "organisations"),
+            # The call's buyer gets its body rendered every time (call_detail.html).
+            **fragments(FAMILIES, {"call-qa": call.pk} if can_manage else {"call-body": call.pk, "call-qa": call.pk}),
         },
     )
 

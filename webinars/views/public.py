@@ -8,7 +8,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.generic import ListView
 
-from portal.cache import fragment_version
+from portal.cache import PageFragments
 from portal.client_ip import client_ip
 from portal.query import LenientPaginationMixin
 from portal.submission import guard_submission
@@ -128,6 +128,10 @@ class WebinarDetailView(WebinarView):
             closed_reason = ""
         except services.ServiceError as error:
             closed_reason = error.message
+        # A visitor's form before it is sent is the same for everyone (a signed-in person's is filled in).
+        shared_form = form is None and not request.user.is_authenticated
+        # The webinar's facts and the visitor's empty form are cached fragments (detail.html).
+        parts = {"webinar-about": webinar.pk, **({"webinar-form": ""} if shared_form else {})}
         return {
             "webinar": webinar,
             "speakers": webinar.speakers.all(),  # read only when the fragment that lists them is rendered
@@ -138,10 +142,8 @@ class WebinarDetailView(WebinarView):
             "own_link": selectors.registration_token(registration) if registration else "",
             "form": form or RegistrationForm(user=request.user),
             "can_manage": request.user.has_perm("webinars.manage_webinars"),
-            # A visitor's form before it is sent is the same for everyone (a signed-in person's is filled in).
-            "shared_form": form is None and not request.user.is_authenticated,
-            "fragment_ttl": FRAGMENT_TTL,
-            "fragment_version": fragment_version("webinars"),
+            "shared_form": shared_form,
+            "page_fragments": PageFragments(("webinars",), parts, FRAGMENT_TTL),
         }
 
     def get(self, request, pk):
