@@ -217,6 +217,11 @@ class PageFragments:
             self._read = (_version(generation), {name: stored.get(key) for name, key in keys.items()}, language)
         return self._read[0], self._read[1]
 
+    @property
+    def version(self) -> str:
+        """`fragment_version` of the families (read with the fragments): for other things cached under it."""
+        return self._load()[0]
+
     def get(self, name: str) -> str | None:
         """The fragment's HTML as stored under the current version, or None."""
         version, stored = self._load()

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext, pgettext
 from django.views.generic import ListView, TemplateView
 
-from portal.cache import fragment_version
+from portal.cache import PageFragments
 from portal.csv_export import csv_response, swedish_row, xlsx_response
 from portal.files import attachments_for
 from portal.query import LenientPaginationMixin, clean_query
@@ -133,8 +133,14 @@ class QueueView(PermissionView, LenientPaginationMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        # One token for every fragment of the page: the rows' cells, the filters and the batch form.
-        fragments = fragment_version(*QUEUE_FRAGMENT_FAMILIES)
+        # The filters and the batch form are the page's fragments, read with their generation in one round trip;
+        # the rows' cells are stored under the same version (one more round trip for all of them).
+        page_fragments = PageFragments(
+            QUEUE_FRAGMENT_FAMILIES,
+            {"checks-queue-filters": self.filter_key(), "checks-queue-batch": ""},
+            FRAGMENT_TTL,
+        )
+        fragments = page_fragments.version
         for application in context["applications"]:
             application.conflict = selectors.conflict_for(self.request.user, application)
             application.days_waiting = selectors.days_waiting(application, now=self.now)
@@ -155,8 +161,7 @@ class QueueView(PermissionView, LenientPaginationMixin, ListView):
                 for value, label in QueueFilterForm.VIEW_LABELS.items()
             ],
             overdue_days=selectors.OVERDUE_DAYS,
-            fragments=fragments,
-            filter_key=self.filter_key(),
+            page_fragments=page_fragments,
         )
         context.setdefault("batch_form", QueueBatchForm())
         return context

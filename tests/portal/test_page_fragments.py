@@ -4,7 +4,7 @@ trip to the shared cache, rendered again exactly when the rows they show are wri
 from datetime import timedelta
 
 import pytest
-from django.template import Context, Engine, Template, TemplateSyntaxError
+from django.template import Context, Engine, TemplateSyntaxError
 from django.urls import reverse
 from django.utils import timezone, translation
 

@@ -47,7 +47,7 @@ def test_the_project_loads_the_kept_library_under_djangos_name():
     "source",
     [
         '{% static "css/portal.css" %}',
-        '{% static path %}',
+        "{% static path %}",
         '{% static "img/a b&c.svg" %}',
         '{% static "css/portal.css" as url %}[{{ url }}]',
         "{% get_static_prefix %}",
