@@ -117,9 +117,13 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.portal",
             ],
-            "builtins": ["portal.templatetags.acting_for", "portal.templatetags.url_memo"],
-            # `{% load static %}` gives Django's static tags with the URLs kept per process.
-            "libraries": {"static": "portal.templatetags.static_memo"},
+            # `{% static %}` with its URLs kept per process is a builtin: the project's templates do not load
+            # Django's static library (tests/portal/test_static_memo.py).
+            "builtins": [
+                "portal.templatetags.acting_for",
+                "portal.templatetags.url_memo",
+                "portal.templatetags.static_memo",
+            ],
         },
     },
     {

@@ -1,8 +1,8 @@
-"""`{% load static %}` with the URLs of `{% static %}` kept per process (settings TEMPLATES OPTIONS "libraries" puts
-this library in the place of Django's under the same name; its other tags are Django's own).
+"""`{% static %}` with its URLs kept per process (a builtin: settings TEMPLATES OPTIONS "builtins"; the project's
+templates do not `{% load static %}`, which would put Django's tag back). The library's other tags are Django's.
 
 Django's tag asks the static files storage on every render; with the hashed-name manifest (production) that is some
-60 microseconds a file, a quarter of a millisecond on every page for the stylesheet, the scripts and the icon
+30 microseconds a file, a tenth of a millisecond on every page for the stylesheet, the scripts and the icon
 (docs/performance.md). The storage answers the same for a path as long as it is the same storage with the same
 settings: the manifest is read once, when the storage is made. The answers are kept per path and forgotten when the
 storage or the static settings change (tests override them); a path the storage refuses (a file missing from the

@@ -1,9 +1,11 @@
-"""`{% load static %}` (portal.templatetags.static_memo in the place of Django's library): the URLs Django's tag
-gives, kept per process and forgotten when the storage or its settings change."""
+"""`{% static %}` (portal.templatetags.static_memo, a builtin): the URLs Django's tag gives, kept per process and
+forgotten when the storage or its settings change."""
 
 import json
+import re
 
 import pytest
+from django.conf import settings
 from django.template import Context, Engine
 from django.templatetags.static import static
 from django.utils.functional import lazy
@@ -17,7 +19,7 @@ def _render(source, **context):
     # The project's engine: `{% load static %}` there is the kept library.
     from django.template import engines
 
-    return engines["django"].from_string("{% load static %}" + source).render(context)
+    return engines["django"].from_string(source).render(context)
 
 
 def _django(source, **context):
@@ -37,10 +39,15 @@ def manifest(settings, tmp_path):
     return tmp_path
 
 
-def test_the_project_loads_the_kept_library_under_djangos_name():
-    from django.template import engines
-
-    assert engines["django"].engine.libraries["static"] == "portal.templatetags.static_memo"
+def test_no_template_of_the_project_loads_djangos_static_library():
+    # `{% load static %}` would put Django's tag in the place of the builtin one.
+    loads = re.compile(r"{%\s*load\s[^%]*\bstatic\b")
+    found = [
+        str(path.relative_to(settings.BASE_DIR))
+        for path in settings.BASE_DIR.glob("**/templates/**/*")
+        if path.is_file() and ".venv" not in path.parts and loads.search(path.read_text(errors="replace"))
+    ]
+    assert found == []
 
 
 @pytest.mark.parametrize(
