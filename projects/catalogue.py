@@ -40,6 +40,7 @@ from portal.cache import fragment_version
 
 from . import selectors
 from .analysis import query_terms
+from .forms import KeptOptions
 
 FAMILIES = ("needs", "organisations")
 FRAGMENT_TTL = 10 * 60  # seconds: an entry whose version is gone is never read again; this frees its memory
@@ -107,9 +108,11 @@ def filters_key(filters: dict) -> str:
     return sha256(json.dumps(normalized, sort_keys=True).encode()).hexdigest()[:32]
 
 
-def publisher_choices(data_version: str) -> list[tuple[int, str]]:
+def publisher_choices(data_version: str) -> KeptOptions:
     """The organisation filter's options (selectors.publishers()) as (pk, name)."""
-    return kept(f"publishers:{data_version}", lambda: list(selectors.publishers().values_list("pk", "name")))
+    return kept(
+        f"publisher-options:{data_version}", lambda: KeptOptions(selectors.publishers().values_list("pk", "name"))
+    )
 
 
 class CountedPaginator(Paginator):

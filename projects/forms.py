@@ -1,6 +1,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse_lazy
+from django.utils.choices import BaseChoiceIterator, BlankChoiceIterator
 from django.utils.formats import localize
 from django.utils.functional import lazy
 from django.utils.html import conditional_escape, format_html
@@ -498,6 +499,23 @@ class QuickSelect(forms.Select):
         return mark_safe("".join(parts))
 
 
+class KeptOptions(BaseChoiceIterator):
+    """A filter's options as (pk, name), made once where they are kept (catalogue.publisher_choices) and used by
+    every form after: Django normalizes a list of choices each time it is set on a field, which for the catalogue's
+    thousand organisations at scale 5 was a third of the page's time (docs/performance.md). `pks` is the set of
+    their keys."""
+
+    def __init__(self, options):
+        self.options = tuple(options)
+        self.pks = frozenset(pk for pk, _name in self.options)
+
+    def __iter__(self):
+        return iter(self.options)
+
+    def __len__(self):
+        return len(self.options)
+
+
 class _OrganisationFilterField(forms.ModelChoiceField):
     """The organisation filter. Given the options (`kept_pks`, from the cache: selectors.publishers() as the form's
     `organisation_choices`), a value is checked against them instead of a query: the same values pass (a primary
@@ -554,8 +572,10 @@ class _FilterForm(NoSuffixMixin, QueryFilterForm):
             # The options of `organisations`, read from the cache (catalogue.publisher_choices): shown and checked
             # without a query.
             organisation = self.fields["organisation"]
-            organisation.widget.choices = [("", organisation.empty_label), *organisation_choices]
-            organisation.kept_pks = frozenset(pk for pk, _name in organisation_choices)
+            if not isinstance(organisation_choices, KeptOptions):
+                organisation_choices = KeptOptions(organisation_choices)
+            organisation.widget.choices = BlankChoiceIterator(organisation_choices, [("", organisation.empty_label)])
+            organisation.kept_pks = organisation_choices.pks
 
 
 class NeedFilterForm(_FilterForm):

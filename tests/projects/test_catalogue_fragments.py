@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 from portal.models import Organisation
 from projects import catalogue
 from projects import services as project_services
-from projects.forms import CallFilterForm, NeedFilterForm, QuickSelect
+from projects.forms import CallFilterForm, KeptOptions, NeedFilterForm, QuickSelect
 from projects.models import Need
 from tests.factories import OrganisationFactory, make_buyer, make_company_user, organisation_of
 from tests.projects.factories import CallFactory, NeedFactory
@@ -157,7 +157,7 @@ def test_a_crafted_query_string_makes_no_new_shared_entry(client):
     # are not there or the values the form refuses.
     assert len(_kept_keys("count")) == 2
     assert len(_kept_keys("rows")) == 1
-    assert len(_kept_keys("publishers")) == 1
+    assert len(_kept_keys("publisher-options")) == 1
 
 
 def test_a_page_past_the_end_shares_the_last_page(client):
@@ -199,6 +199,9 @@ def test_the_quick_select_writes_what_djangos_templates_write(language, data):
     with translation.override(language):
         for form in (
             NeedFilterForm(data, organisations=Organisation.objects.all(), organisation_choices=publishers),
+            NeedFilterForm(
+                data, organisations=Organisation.objects.all(), organisation_choices=KeptOptions(publishers)
+            ),
             NeedFilterForm(data, organisations=Organisation.objects.all()),
             CallFilterForm(data, organisations=Organisation.objects.all()),
         ):
@@ -213,3 +216,18 @@ def test_the_quick_select_writes_what_djangos_templates_write(language, data):
     assert "Kommun &lt;&amp;&gt; &quot;Ö&quot; &#x27;x&#x27;" in str(
         NeedFilterForm(None, organisations=Organisation.objects.all(), organisation_choices=publishers)["organisation"]
     )
+
+
+def test_kept_options_are_used_as_they_are_and_check_values_as_a_list_does():
+    NeedFactory()
+    publishers = list(Organisation.objects.filter(kind=Organisation.Kind.PUBLIC_BODY).values_list("pk", "name"))
+    options = KeptOptions(publishers)
+    form = NeedFilterForm(None, organisations=Organisation.objects.all(), organisation_choices=options)
+    assert form.fields["organisation"].widget.choices.choices is options  # not copied into a new list
+    assert list(form.fields["organisation"].widget.choices)[1:] == publishers
+    for value in [str(publishers[0][0]), "0", "x"]:
+        data = QueryDict(urlencode({"organisation": value}))
+        kept = NeedFilterForm(data, organisations=Organisation.objects.all(), organisation_choices=options)
+        listed = NeedFilterForm(data, organisations=Organisation.objects.all(), organisation_choices=publishers)
+        assert kept.is_valid() == listed.is_valid() == (value == str(publishers[0][0]))
+        assert kept.errors == listed.errors
