@@ -3,8 +3,10 @@ forgotten when the storage or its settings change."""
 
 import json
 import re
+from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.conf import settings
 from django.template import Context, Engine
 from django.templatetags.static import static
@@ -42,11 +44,15 @@ def manifest(settings, tmp_path):
 def test_no_template_of_the_project_loads_djangos_static_library():
     # `{% load static %}` would put Django's tag in the place of the builtin one.
     loads = re.compile(r"{%\s*load\s[^%]*\bstatic\b")
+    ours = [Path(app.path) for app in apps.get_app_configs() if Path(app.path).is_relative_to(settings.BASE_DIR)]
+    folders = [*settings.TEMPLATES[0]["DIRS"], *(path / "templates" for path in ours if ".venv" not in path.parts)]
     found = [
         str(path.relative_to(settings.BASE_DIR))
-        for path in settings.BASE_DIR.glob("**/templates/**/*")
-        if path.is_file() and ".venv" not in path.parts and loads.search(path.read_text(errors="replace"))
+        for folder in folders
+        for path in Path(folder).glob("**/*")
+        if path.is_file() and loads.search(path.read_text(errors="replace"))
     ]
+    assert len(folders) > 3
     assert found == []
 
 
