@@ -162,8 +162,20 @@ def scale_verdict(ratio: float, queries_base: int | str | None, queries_scaled: 
     """The scale target of a row: its time within SCALE_TARGET times, and the same number of queries."""
     parts = [f"{'meets' if ratio <= SCALE_TARGET else 'MISSES'} (≤ {SCALE_TARGET:g}×)"]
     if queries_base is not None and queries_scaled is not None:
-        parts.append("queries constant" if queries_base == queries_scaled else "queries GROW")
+        if queries_base == queries_scaled:
+            parts.append("queries constant")
+        elif all(scaled <= base for base, scaled in zip(_counts(queries_base), _counts(queries_scaled), strict=False)):
+            # Another object of the same kind at the other scale, in another state (an application without a
+            # decision shows one thing fewer): fewer queries, not more.
+            parts.append("fewer queries")
+        else:
+            parts.append("queries GROW")
     return ", ".join(parts)
+
+
+def _counts(queries: int | str) -> list[int]:
+    """A row's queries as numbers: 12, or "12/13" (warm/cold)."""
+    return [int(part) for part in str(queries).split("/") if part.isdigit()]
 
 
 @dataclass

@@ -58,6 +58,9 @@ def test_scale_ratio_and_verdict():
     assert time_ratio(0.2, 0.0) == float("inf")
     assert scale_verdict(1.25, 12, 12) == "MISSES (≤ 1.2×), queries constant"
     assert scale_verdict(1.1, 12, 14) == "meets (≤ 1.2×), queries GROW"
+    assert scale_verdict(1.1, "2/10", "2/11") == "meets (≤ 1.2×), queries GROW"
+    assert scale_verdict(1.1, "12/13", "11/12") == "meets (≤ 1.2×), fewer queries"
+    assert scale_verdict(1.1, "3/4", "2/5") == "meets (≤ 1.2×), queries GROW"
     assert scale_verdict(1.0, None, 3) == "meets (≤ 1.2×)"
 
 
