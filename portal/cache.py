@@ -36,9 +36,11 @@ import re
 import threading
 import uuid
 from collections import OrderedDict
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import wraps
 from hashlib import sha256
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -231,8 +233,22 @@ class PageFragments:
         return None
 
     def put(self, name: str, html: str) -> None:
+        self._store(name, {"html": str(html)})
+
+    def kept(self, name: str, compute: Callable[[], Any]) -> Any:
+        """A value (not HTML: a count, say) kept as a fragment is: read in the same round trip, used only under the
+        version it was computed under, else `compute()` and stored."""
         version, stored = self._load()
-        entry = {"version": version, "html": str(html)}
+        entry = stored.get(name)
+        if isinstance(entry, dict) and entry.get("version") == version and "value" in entry:
+            return entry["value"]
+        value = compute()
+        self._store(name, {"value": value})
+        return value
+
+    def _store(self, name: str, content: dict) -> None:
+        version, stored = self._load()
+        entry = {"version": version, **content}
         stored[name] = entry
         cache.set(self._key(name, translation.get_language() or ""), entry, self.ttl)
 

@@ -9,8 +9,11 @@ that is not one.
 """
 
 import re
+from collections.abc import Callable
+from functools import cached_property
 
 from django import forms
+from django.core.paginator import Paginator
 from django.http import QueryDict
 
 # C0 control characters (NUL included) and DEL; tabs and newlines have no place in a filter either.
@@ -50,6 +53,20 @@ class QueryFilterForm(forms.Form):
         if self.is_valid():
             return self.cleaned_data
         return {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
+
+
+class KeptCountPaginator(Paginator):
+    """A paginator whose count (of the filter's hits: a scan of the filtered rows) is kept by `keep`, which is given
+    the way to count and returns the count kept under a key that changes with the rows (a data version and the
+    filter), counting only when nothing is kept."""
+
+    def __init__(self, *args, keep: Callable[[Callable[[], int]], int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.keep = keep
+
+    @cached_property
+    def count(self) -> int:
+        return self.keep(lambda: Paginator.count.func(self))
 
 
 class LenientPaginationMixin:

@@ -9,7 +9,7 @@ or closing by the clock, makes them stale on every web process at once, and noth
 a webinar registration):
 
 - the organisations of the filter (`publisher_choices`): a query over every public body with a published need;
-- the number of hits of a filter (`CountedPaginator`): the pager's count, for a search or a CPV division a scan
+- the number of hits of a filter (`paginate`): the pager's count, for a search or a CPV division a scan
   of every matching row;
 - the rendered rows of one page (`rows`): the page's query and its 20 cards.
 
@@ -26,17 +26,16 @@ import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from functools import cached_property
 from hashlib import sha256
 from typing import Any
 
 from django.core.cache import cache
-from django.core.paginator import Paginator
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from portal.cache import fragment_version
+from portal.query import KeptCountPaginator
 
 from . import selectors
 from .analysis import query_terms
@@ -115,20 +114,9 @@ def publisher_choices(data_version: str) -> KeptOptions:
     )
 
 
-class CountedPaginator(Paginator):
-    """A paginator whose count (of the filter's hits) is kept under the data's version."""
-
-    def __init__(self, *args, count_key: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.count_key = count_key
-
-    @cached_property
-    def count(self) -> int:
-        return kept(self.count_key, lambda: Paginator.count.func(self))
-
-
 def paginate(queryset, raw_page: str, *, data_version: str, key: str, per_page: int):
-    paginator = CountedPaginator(queryset, per_page, count_key=f"count:{data_version}:{key}")
+    """A page of the hits; their count is kept under the data's version and the filter's key."""
+    paginator = KeptCountPaginator(queryset, per_page, keep=lambda count: kept(f"count:{data_version}:{key}", count))
     return paginator.get_page(raw_page)
 
 

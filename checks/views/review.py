@@ -7,6 +7,7 @@ the handler is told why on the application's page.
 """
 
 import datetime
+from functools import cached_property
 from hashlib import sha256
 
 from django.contrib import messages
@@ -24,7 +25,7 @@ from django.views.generic import ListView, TemplateView
 from portal.cache import PageFragments
 from portal.csv_export import csv_response, swedish_row, xlsx_response
 from portal.files import attachments_for
-from portal.query import LenientPaginationMixin, clean_query
+from portal.query import KeptCountPaginator, LenientPaginationMixin, clean_query
 from portal.services import ServiceError
 from portal.views.access import PermissionView, form_error, message_error
 
@@ -114,6 +115,36 @@ class QueueView(PermissionView, LenientPaginationMixin, ListView):
         )
         return selectors.with_reported_costs(queue)
 
+    @cached_property
+    def page_fragments(self) -> PageFragments:
+        """The filters, the batch form and the count of the hits: read with their generation in one round trip."""
+        return PageFragments(
+            QUEUE_FRAGMENT_FAMILIES,
+            {
+                "checks-queue-filters": self.filter_key(),
+                "checks-queue-batch": "",
+                "checks-queue-count": self.count_key(),
+            },
+            FRAGMENT_TTL,
+        )
+
+    def count_key(self) -> str:
+        """What the number of hits depends on besides the families: the handler (the "mine" tab and "assigned to
+        me"), the tab, the valid filters, and the day (the "applicant late" tab)."""
+        values = self.filters.filters()
+        call = values.get("call")
+        wanted = [self.request.user.pk, self.view, call.pk if call else None, timezone.localdate(self.now).isoformat()]
+        wanted += [values.get(name) or "" for name in ("track", "state", "assigned", "q")]
+        return sha256(repr(wanted).encode()).hexdigest()
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        if self.view == selectors.OVERDUE:
+            # The tab's rows change with the clock at any moment (waiting more than OVERDUE_DAYS days): counted.
+            return super().get_paginator(queryset, per_page, **kwargs)
+        return KeptCountPaginator(
+            queryset, per_page, keep=lambda count: self.page_fragments.kept("checks-queue-count", count), **kwargs
+        )
+
     def filter_key(self) -> str:
         """What the filter form's fragment depends on besides the grant calls: the values it was given."""
         if not self.filters.is_bound:
@@ -133,13 +164,8 @@ class QueueView(PermissionView, LenientPaginationMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        # The filters and the batch form are the page's fragments, read with their generation in one round trip;
-        # the rows' cells are stored under the same version (one more round trip for all of them).
-        page_fragments = PageFragments(
-            QUEUE_FRAGMENT_FAMILIES,
-            {"checks-queue-filters": self.filter_key(), "checks-queue-batch": ""},
-            FRAGMENT_TTL,
-        )
+        # The rows' cells are stored under the version of the page's fragments (one more round trip for all).
+        page_fragments = self.page_fragments
         fragments = page_fragments.version
         for application in context["applications"]:
             application.conflict = selectors.conflict_for(self.request.user, application)

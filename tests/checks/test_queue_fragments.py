@@ -3,6 +3,8 @@ write shows at once, the handler's own conflict of interest and the ticks are ne
 its own copy. The page cache is off here: these are the fragments of a page rendered on every request."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
@@ -98,3 +100,61 @@ def test_each_language_has_its_own_rows(client):
     client.cookies["django_language"] = "en"
     page = _page(client)
     assert english in page and "Unassigned" in page
+
+
+def _caption(page: str) -> str:
+    return page.split("<caption>", 1)[1].split("</caption>", 1)[0].strip()
+
+
+def _count_queries(captured) -> int:
+    return sum("SELECT COUNT(*)" in query["sql"] for query in captured.captured_queries)
+
+
+def test_the_count_of_hits_is_kept_until_an_application_changes(client):
+    handler = make_handler()
+    first = make_application(state=S.SUBMITTED)
+    make_application(state=S.IN_REVIEW)
+    client.force_login(handler)
+    with CaptureQueriesContext(connection) as captured:
+        assert _caption(_page(client)) == "2 ansökningar"
+    assert _count_queries(captured) == 1
+    _page(client)  # (the test's own writes above start new generations when this client's first request ends)
+    with CaptureQueriesContext(connection) as captured:
+        assert _caption(_page(client)) == "2 ansökningar"
+    assert _count_queries(captured) == 0  # kept with the page's fragments
+
+    make_application(state=S.SUBMITTED)
+    assert _caption(_page(client)) == "3 ansökningar"
+    Application.objects.filter(pk=first.pk).update(state=S.DRAFT)  # a draft never shows
+    assert _caption(_page(client)) == "2 ansökningar"
+
+
+def test_the_kept_count_is_per_handler_and_filter(client):
+    me, colleague = make_handler(), make_handler()
+    make_application(state=S.IN_REVIEW, assigned_to=me)
+    make_application(state=S.IN_REVIEW, assigned_to=colleague)
+    make_application(state=S.COMPLETION_REQUESTED, assigned_to=colleague)
+    submitted = make_application(state=S.SUBMITTED)
+    mine = reverse("checks:queue") + "?view=mine"
+    client.force_login(me)
+    _page(client)
+    assert _caption(_page(client, mine)) == "1 ansökan"
+    assert _caption(_page(client, mine)) == "1 ansökan"  # kept
+    assert _caption(_page(client, QUEUE)) == "4 ansökningar"
+    assert _caption(_page(client, QUEUE + "&state=submitted")) == "1 ansökan"
+    assert _caption(_page(client, QUEUE + f"&q={submitted.reference}")) == "1 ansökan"
+    client.force_login(colleague)
+    assert _caption(_page(client, mine)) == "2 ansökningar"  # the colleague's own, not the count kept for me
+    assert _caption(_page(client, QUEUE)) == "4 ansökningar"
+
+
+def test_the_overdue_tab_is_always_counted(client):
+    handler = make_handler()
+    make_application(state=S.SUBMITTED)
+    client.force_login(handler)
+    overdue = reverse("checks:queue") + "?view=overdue"
+    _page(client, overdue)
+    _page(client, overdue)
+    with CaptureQueriesContext(connection) as captured:
+        _page(client, overdue)
+    assert _count_queries(captured) == 1  # its rows pass the line by the clock, not by a write

@@ -110,6 +110,26 @@ def test_a_fragment_stored_under_an_older_version_is_not_used():
     assert _render(_page(), counter) == "<rendered 2>"
 
 
+def test_a_kept_value_is_computed_once_per_version_and_read_with_the_fragments(counting_cache):
+    computed = []
+
+    def count():
+        computed.append(1)
+        return len(computed) * 10
+
+    assert _page().kept("part", count) == 10
+    counting_cache.calls.clear()
+    assert _page().kept("part", count) == 10
+    assert counting_cache.calls == ["get_many"]  # with the generation, no round trip of its own
+    key = _page()._key("part", translation.get_language())
+    page_cache.cache.set(key, {**page_cache.cache.get(key), "version": "older"})
+    assert _page().kept("part", count) == 20
+    NeedFactory()
+    assert _page().kept("part", count) == 30
+    assert _page().kept("part", count) == 30
+    assert _page().get("part") is None  # a value is not HTML
+
+
 def test_every_fragment_of_a_page_comes_with_the_generation_in_one_round_trip(counting_cache):
     page = PageFragments(("needs",), {"first": 1, "second": 1}, 60)
     source = '{% load fragments %}{% fragment "first" %}a{% endfragment %}{% fragment "second" %}b{% endfragment %}'
