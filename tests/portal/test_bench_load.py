@@ -1,6 +1,11 @@
 """The pure parts of `make bench` (benchmarks/load.py, benchmarks/mixed.py): targets, groups, scales and the form
 reading of the mixed run's writer. The benchmark itself is not a test."""
 
+import threading
+import time
+import urllib.request
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
 import pytest
 
 from benchmarks.load import (
@@ -8,6 +13,7 @@ from benchmarks.load import (
     MEMBER,
     READYZ,
     Target,
+    _drain,
     evaluate,
     parse_scales,
     scale_database_url,
@@ -108,3 +114,38 @@ def test_failed_writes_are_listed_in_the_summary():
     writes.failed = [f"registration #{n}: POST answered 429" for n in range(7)]
     summary = writes.summary()
     assert "7 failed" in summary and "registration #0: POST answered 429" in summary and "and 2 more" in summary
+
+
+def test_a_row_waits_until_every_server_has_worked_off_the_last_rows_requests():
+    answered = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            if self.path == "/slow":
+                time.sleep(0.5)
+            answered.append((self.server.server_port, self.path))
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args):
+            pass
+
+    servers = [HTTPServer(("127.0.0.1", 0), Handler) for _ in range(2)]  # one request at a time, as a busy worker
+    for server in servers:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        bases = [f"http://127.0.0.1:{server.server_port}" for server in servers]
+        left_behind = threading.Thread(target=lambda: urllib.request.urlopen(bases[1] + "/slow").read())
+        left_behind.start()
+        time.sleep(0.1)
+        started = time.monotonic()
+        _drain(bases)
+        assert time.monotonic() - started >= 0.3  # the other server's queued request was answered first
+        assert answered[-2:] == [(servers[1].server_port, "/slow"), (servers[1].server_port, "/healthz")]
+        assert (servers[0].server_port, "/healthz") in answered
+        left_behind.join()
+    finally:
+        for server in servers:
+            server.shutdown()
+            server.server_close()
