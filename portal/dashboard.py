@@ -13,6 +13,8 @@ queries are made) only when the stored copy is missing or stale. Such a panel's 
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
+from types import ModuleType
 
 from django.apps import apps
 from django.core.cache import cache
@@ -35,12 +37,19 @@ class Panel:
     html: str | None = None  # the stored or freshly rendered panel, for a panel with `families`
 
 
+@lru_cache(maxsize=4)
+def _panel_modules(app_names: tuple[str, ...]) -> tuple[ModuleType, ...]:
+    """The apps' `dashboard` modules with a `panels` function, in the order of the apps: looked up once per process
+    and set of installed apps (Python does not remember a module that is missing, so asking again on every request
+    searched the disk for each app without one)."""
+    modules = (optional_module(name, "dashboard") for name in app_names)
+    return tuple(module for module in modules if module is not None and hasattr(module, "panels"))
+
+
 def panels_for(request) -> list[Panel]:
     collected: list[Panel] = []
-    for config in apps.get_app_configs():
-        module = optional_module(config.name, "dashboard")
-        if module is not None and hasattr(module, "panels"):
-            collected.extend(module.panels(request))
+    for module in _panel_modules(tuple(config.name for config in apps.get_app_configs())):
+        collected.extend(module.panels(request))
     _render_stored(request, collected)
     return sorted(collected, key=lambda panel: panel.order)
 

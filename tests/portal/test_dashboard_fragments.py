@@ -2,10 +2,14 @@
 a related write shows at once. The page cache is off here: the panels are what a page rendered on every request
 reuses."""
 
+import re
+
 import pytest
+from django.apps import apps
 from django.urls import reverse
 
 from checks.models import Application
+from portal import dashboard
 from portal.models import Membership
 from tests.checks.factories import make_application
 from tests.factories import make_buyer, make_handler, organisation_of
@@ -74,3 +78,22 @@ def test_each_language_has_its_own_panels(client):
     assert "Senaste behoven" in _page(client)
     client.cookies["django_language"] = "en"
     assert "Latest needs" in _page(client)
+
+
+def test_the_apps_panel_modules_are_looked_up_once_per_process(client, monkeypatch):
+    def without_tokens(page):
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", page)
+
+    buyer = make_buyer()
+    client.force_login(buyer)
+    first = _page(client)
+    looked_up = []
+    monkeypatch.setattr(dashboard, "optional_module", lambda *args: looked_up.append(args) or None)
+    try:
+        assert without_tokens(_page(client)) == without_tokens(first)  # every panel still there
+        assert looked_up == []
+        dashboard._panel_modules.cache_clear()
+        _page(client)  # a new set of apps (as after a settings change in a test) is looked up again
+        assert [package for package, _ in looked_up] == [config.name for config in apps.get_app_configs()]
+    finally:
+        dashboard._panel_modules.cache_clear()
