@@ -5,7 +5,7 @@ corrected (rättelse, 36 §) only by a new decision that refers to it, and the o
 import pytest
 from django.test import override_settings
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from checks import rules, services
 from checks.decision_letters.selectors import DEFAULT_APPEAL_TEXT, decision_context, letter_context
@@ -241,7 +241,7 @@ def test_applicant_sees_the_corrected_decision_and_its_letter_in_the_history(cli
     services.decide_proposal(application=application, by=make_decider(), proposal_id=decide_correction.pk)
     client.force_login(application.contact)
     page = client.get(reverse("checks:application_detail", args=[application.pk])).content.decode()
-    assert f"Rättat beslut från {old.decided_at:%Y-%m-%d}" in page
+    assert f"Rättat beslut från {timezone.localtime(old.decided_at):%Y-%m-%d}" in page  # the day in Sweden
     assert "Fel belopp." in page
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 
-from tests.portal.test_security_headers import _free_port, server  # noqa: F401 (the gunicorn fixture)
+from tests.portal.test_security_headers import _free_ports, server  # noqa: F401 (the gunicorn fixture)
 
 ROOT = Path(django_settings.BASE_DIR)
 TEMP_PATHS = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
@@ -35,7 +35,7 @@ def proxy(server, tmp_path):  # noqa: F811
          "-keyout", certs / "privkey.pem", "-out", certs / "fullchain.pem"],
         check=True, capture_output=True,
     )  # fmt: skip
-    http_port, https_port, health_port = _free_port(), _free_port(), _free_port()
+    http_port, https_port, health_port = _free_ports(3)
     config = (ROOT / "deploy" / "nginx.conf").read_text()
     for committed, local in [
         ("listen 80 ", f"listen 127.0.0.1:{http_port} "),

@@ -40,6 +40,19 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _free_ports(count: int) -> list[int]:
+    """`count` free ports, all different: held open together while they are chosen (one at a time, the system may
+    hand out the same port twice)."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
 class Server:
     def __init__(self, port: int, process: subprocess.Popen):
         self.port, self.process = port, process
